@@ -1,0 +1,34 @@
+# The two commands a newcomer needs are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PY := .venv/bin/python
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test install assets browser benchmark clean
+
+demo: install assets
+	EARLYHELP_ENV=development $(PY) manage.py migrate --no-input
+	EARLYHELP_ENV=development $(PY) manage.py load_demo_council
+	EARLYHELP_ENV=development EARLYHELP_DEMO_MODE=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install assets browser
+	@echo "== Test suite on SQLite =="
+	env -u DATABASE_URL $(PY) -m pytest
+	@if [ -n "$$DATABASE_URL" ]; then \
+		echo "== Test suite on PostgreSQL ($${DATABASE_URL%%@*}@…) =="; \
+		$(PY) -m pytest; \
+	fi
+
+install:
+	@bash scripts/install_python.sh
+
+assets:
+	@bash scripts/build_frontend.sh
+
+browser:
+	@bash scripts/ensure_chromium.sh
+
+benchmark: install
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf .venv node_modules var src/earlyhelp/web/static/earlyhelp/build

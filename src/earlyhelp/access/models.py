@@ -1,0 +1,44 @@
+"""Data the access policy needs beyond casework relationships."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+from earlyhelp.people.models import Household
+
+
+class AccessExclusion(models.Model):
+    """A named person who must not see this family's record ("who should not see this").
+
+    An exclusion beats every relationship: an excluded lead practitioner still gets a 404.
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="access_exclusions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_exclusions")
+    reason = models.TextField(db_comment="Personal data: why this person must not see the record")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["household", "user"], name="exclusion_once")]
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only a hash is stored; the token is shown once when issued."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, *, user, name: str) -> tuple["ApiToken", str]:
+        raw = "eh_" + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, token_hash=cls.hash(raw)), raw

@@ -1,0 +1,177 @@
+"""The access policy: the one place that decides who may see which family, and which parts of it.
+
+A practitioner sees a family only when they are its lead practitioner, on its Team Around the
+Family (while the episode is open), in the team that holds it, or manage that team. A named
+exclusion ("who should not see this") beats every relationship. Restricted families are open only
+to the lead, the team's managers and the TAF, never to the wider team. Roles without casework
+(front door, data team, DPO, system administrator) see no family pages.
+
+Partners on a TAF see special category and criminal offence sections only as markers, unless
+their TAF membership grants more (P16, P18).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action
+from earlyhelp.casework.models import Contact, Episode, EpisodeStatus, TafMember
+from earlyhelp.organisations.models import Role
+from earlyhelp.people.models import Household, Person
+
+from .models import AccessExclusion
+
+LEAD, TAF, TEAM, MANAGER = "lead", "taf", "team", "manager"
+CASEWORK_ROLES = {Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER, Role.PARTNER_PROFESSIONAL}
+OVERSIGHT_ROLES = {Role.DPO}
+
+
+def _relationship_expressions(user) -> dict:
+    """One EXISTS expression per relationship a user can have with a household (OuterRef "pk")."""
+    episodes = Episode.objects.filter(household=OuterRef("pk"))
+    expressions = {
+        LEAD: Exists(episodes.filter(lead_practitioner=user)),
+        TAF: Exists(
+            TafMember.objects.filter(
+                episode__household=OuterRef("pk"), practitioner=user, end_date__isnull=True
+            ).exclude(episode__status=EpisodeStatus.CLOSED)
+        ),
+    }
+    if user.team_id and user.role == Role.TEAM_MANAGER:
+        expressions[MANAGER] = Exists(episodes.filter(team_id=user.team_id))
+    if user.team_id and user.role == Role.LEAD_PRACTITIONER:
+        expressions[TEAM] = Exists(episodes.filter(team_id=user.team_id))
+    return expressions
+
+
+def _excluded(user):
+    return Exists(AccessExclusion.objects.filter(household=OuterRef("pk"), user=user))
+
+
+def _may_do_casework(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and user.role in CASEWORK_ROLES)
+
+
+def households_visible_to(user) -> QuerySet:
+    """Every family this user may open. There is deliberately no wider list."""
+    if not _may_do_casework(user):
+        return Household.objects.none()
+    expr = _relationship_expressions(user)
+    any_close = expr[LEAD] | expr[TAF] | (expr[MANAGER] if MANAGER in expr else Q(pk__in=[]))
+    via_team = (expr[TEAM] & Q(is_restricted=False)) if TEAM in expr else Q(pk__in=[])
+    return Household.objects.filter(any_close | via_team).exclude(_excluded(user))
+
+
+def people_visible_to(user) -> QuerySet:
+    return Person.objects.filter(memberships__household__in=households_visible_to(user)).distinct()
+
+
+@dataclass(frozen=True)
+class FamilyAccess:
+    """What one user may see and do on one family's record."""
+
+    household: Household
+    relationships: frozenset
+
+    @property
+    def is_partner_only(self) -> bool:
+        return self.relationships == frozenset({TAF})
+
+    @property
+    def sees_special_category(self) -> bool:
+        return bool(self.relationships - {TAF}) or self._taf_grant
+
+    @property
+    def can_work_on_case(self) -> bool:
+        """Record notes, assessments, plans and reviews."""
+        return bool(self.relationships & {LEAD, TEAM, MANAGER})
+
+    @property
+    def can_manage(self) -> bool:
+        """Allocate, approve assessments and closures, step up and down."""
+        return MANAGER in self.relationships
+
+    @property
+    def can_see_viewers(self) -> bool:
+        return MANAGER in self.relationships
+
+    @property
+    def can_see_documents(self) -> bool:
+        return self.sees_special_category
+
+    _taf_grant: bool = False
+
+
+def family_access(user, household_id) -> FamilyAccess | None:
+    """The user's access to one family, or None if they have none."""
+    if not _may_do_casework(user):
+        return None
+    expr = _relationship_expressions(user)
+    row = (
+        Household.objects.filter(pk=household_id)
+        .annotate(**{f"rel_{name}": e for name, e in expr.items()}, excluded=_excluded(user))
+        .first()
+    )
+    if row is None or row.excluded:
+        return None
+    relationships = {name for name in expr if getattr(row, f"rel_{name}")}
+    if row.is_restricted:
+        relationships.discard(TEAM)
+    if not relationships:
+        return None
+    taf_grant = TAF in relationships and TafMember.objects.filter(
+        episode__household_id=household_id, practitioner=user, end_date__isnull=True, special_category_access=True
+    ).exclude(episode__status=EpisodeStatus.CLOSED).exists()
+    return FamilyAccess(household=row, relationships=frozenset(relationships), _taf_grant=taf_grant)
+
+
+def refuse(user, *, household_id=None, object_type="", object_id=None, purpose):
+    """Audit a refused attempt, then answer 404 so the record's existence is not revealed."""
+    audit.record(
+        actor=user if getattr(user, "is_authenticated", False) else None,
+        action=Action.DENIED,
+        event=f"{object_type or 'household'}.denied",
+        purpose=purpose,
+        objects=[(object_type or "people.household", object_id or household_id)] if (object_id or household_id) else [],
+        household_id=household_id,
+    )
+    raise Http404("Page not found")
+
+
+def require_family(user, household_id, *, purpose, need=None) -> FamilyAccess:
+    """The family's access for this user, or an audited 404.
+
+    `need` names a capability of FamilyAccess (e.g. "can_manage") the action requires.
+    """
+    access = family_access(user, household_id)
+    if access is None or (need and not getattr(access, need)):
+        refuse(user, household_id=household_id, purpose=purpose)
+    return access
+
+
+def can_see_family_viewers(user, household_id) -> bool:
+    """Managers of the holding team and the DPO see who has viewed a family."""
+    if getattr(user, "role", None) in OVERSIGHT_ROLES and user.is_active:
+        return Household.objects.filter(pk=household_id).exists()
+    access = family_access(user, household_id)
+    return bool(access and access.can_see_viewers)
+
+
+def contacts_visible_to(user) -> QuerySet:
+    """The front door sees contacts it recorded; a team sees contacts routed to it."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Contact.objects.none()
+    condition = Q(recorded_by=user) if user.role == Role.FRONT_DOOR else Q(pk__in=[])
+    if user.team_id and user.role in {Role.TEAM_MANAGER, Role.LEAD_PRACTITIONER}:
+        condition |= Q(team_id=user.team_id)
+    return Contact.objects.filter(condition).exclude(household__access_exclusions__user=user)
+
+
+def may_record_contacts(user) -> bool:
+    return user.role in {Role.FRONT_DOOR, Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER}
+
+
+def may_search(user) -> bool:
+    return user.role in {Role.FRONT_DOOR, Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER}

@@ -1,0 +1,97 @@
+"""Writing audit events. Every service that reads or changes personal data calls `record`."""
+
+import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import chain, context
+from .models import Action, AuditEvent
+
+# An arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends.
+_CHAIN_LOCK_KEY = 727_313_001
+
+
+def _lock_chain():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    # SQLite runs IMMEDIATE transactions (settings), so writers are already serialised.
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    event: str,
+    purpose: str,
+    objects=(),
+    household_id: int | None = None,
+    metadata: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, inside the caller's transaction if there is one.
+
+    `objects` are model instances (or (type, id) pairs); only their ids are stored.
+    """
+    if action not in Action.values:
+        raise ValueError(f"Unknown audit action {action!r}")
+    object_type, object_ids = _describe(objects)
+    ctx = context.current()
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEvent.objects.order_by("-sequence").values("sequence", "hash").first()
+        values = {
+            "sequence": (last["sequence"] + 1) if last else 1,
+            "occurred_at": timezone.now(),
+            "actor_id": getattr(actor, "pk", None),
+            "action": action,
+            "event": event,
+            "object_type": object_type,
+            "object_ids": object_ids,
+            "household_id": household_id,
+            "purpose": purpose,
+            "source_ip": ctx.source_ip,
+            "route": ctx.route,
+            "metadata": metadata or {},
+        }
+        previous_hash = last["hash"] if last else chain.GENESIS_HASH
+        values["hash"] = chain.compute_hash(previous_hash, values)
+        return AuditEvent.objects.create(previous_hash=previous_hash, **values)
+
+
+def _describe(objects):
+    objects = list(objects)
+    if not objects:
+        return "", []
+    types, ids = set(), []
+    for obj in objects:
+        if isinstance(obj, tuple):
+            types.add(obj[0])
+            ids.append(obj[1])
+        else:
+            types.add(obj._meta.label_lower)
+            ids.append(obj.pk)
+    return ",".join(sorted(types))[:40], ids
+
+
+def verify_chain(batch_size: int = 5000):
+    """Verify the whole chain; returns (events checked, first ChainBreak or None)."""
+    fields = ("id", "previous_hash", "hash", *chain.HASHED_FIELDS)
+    rows = AuditEvent.objects.order_by("sequence").values(*fields).iterator(chunk_size=batch_size)
+    return chain.verify(_normalised(rows))
+
+
+def _normalised(rows):
+    for row in rows:
+        # The database returns timestamps in UTC; hash them exactly as they were written.
+        row["occurred_at"] = row["occurred_at"].astimezone(datetime.timezone.utc)
+        yield row
+
+
+def viewers_of_household(household_id: int, limit: int = 200):
+    """Who has viewed a family: the audit trail's answer, newest first."""
+    return (
+        AuditEvent.objects.filter(household_id=household_id, action__in=[Action.VIEW, Action.EXPORT, Action.DENIED])
+        .select_related("actor", "actor__organisation")
+        .order_by("-sequence")[:limit]
+    )

@@ -1,0 +1,153 @@
+"""Reads of casework, always through the access policy.
+
+`family_record` gathers what one user may see of one family. Special category and criminal
+offence detail is replaced by a marker ("recorded: restricted") for users whose access does not
+include it (P16, P18); the template never decides this itself.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from earlyhelp.access import policy
+from earlyhelp.access.policy import FamilyAccess
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.people.models import Address, Marker, Membership
+
+from .models import Assessment, CaseNote, Contact, ContactStatus, Episode, EpisodeStatus, PlanAction, Review
+
+RESTRICTED = object()  # placeholder for detail the viewer sees only as a marker
+
+
+@dataclass
+class FamilyRecord:
+    access: FamilyAccess
+    members: list
+    former_members: list
+    markers: list
+    episode: Episode | None
+    past_episodes: list
+    taf_members: list
+    assessment: Assessment | None
+    findings: list  # (area, finding or RESTRICTED)
+    actions: list
+    reviews: list
+    notes: list  # (note, text or RESTRICTED)
+    documents: list
+    transitions: list
+    contacts: list
+
+
+def family_record(access: FamilyAccess) -> FamilyRecord:
+    household = access.household
+    full = access.sees_special_category
+    memberships = list(
+        Membership.objects.filter(household=household)
+        .select_related("person")
+        .prefetch_related(
+            Prefetch("person__addresses", queryset=Address.objects.filter(valid_to__isnull=True), to_attr="current"),
+            "person__identifiers",
+        )
+        .order_by("role", "person__date_of_birth")
+    )
+    people_ids = [m.person_id for m in memberships]
+    markers = list(Marker.objects.filter(person_id__in=people_ids, end_date__isnull=True).select_related("person"))
+    episodes = list(household.episodes.select_related("lead_practitioner", "team", "contact").order_by("-opened_on"))
+    episode = episodes[0] if episodes else None
+    record = FamilyRecord(
+        access=access, members=[m for m in memberships if m.is_current],
+        former_members=[m for m in memberships if not m.is_current], markers=markers, episode=episode,
+        past_episodes=episodes[1:], taf_members=[], assessment=None, findings=[], actions=[], reviews=[], notes=[],
+        documents=[], transitions=[], contacts=[],
+    )
+    if episode is None:
+        return record
+    record.taf_members = list(episode.taf_members.filter(end_date__isnull=True)
+                              .select_related("practitioner", "organisation"))
+    record.assessment = episode.assessments.select_related("completed_by", "approved_by").order_by("-pk").first()
+    if record.assessment:
+        record.findings = [
+            (f.area, f if (full or not f.area.is_sensitive) else RESTRICTED)
+            for f in record.assessment.findings.select_related("area")
+        ]
+    record.actions = list(PlanAction.objects.filter(plan__episode=episode).select_related("area", "owner"))
+    record.actions = [(a, a if (full or not a.area.is_sensitive) else RESTRICTED) for a in record.actions]
+    record.reviews = list(episode.reviews.select_related("recorded_by"))
+    record.notes = [(n, n.text if (full or not n.is_sensitive) else RESTRICTED)
+                    for n in episode.notes.select_related("author")[:50]]
+    record.documents = list(episode.documents.select_related("uploaded_by")) if access.can_see_documents else []
+    record.transitions = list(episode.transitions.select_related("decided_by"))
+    record.contacts = list(household.contacts.select_related("recorded_by").order_by("-received_at")[:10])
+    return record
+
+
+def open_family(user, household_id, *, route_purpose=Purpose.EARLY_HELP_CASEWORK) -> FamilyRecord:
+    """The family page's read: access-checked (404 if none, audited) and audited when allowed."""
+    access = policy.require_family(user, household_id, purpose=route_purpose)
+    audit.record(actor=user, action=Action.VIEW, event="household.view", purpose=route_purpose,
+                 objects=[access.household], household_id=access.household.pk,
+                 metadata={"relationships": sorted(access.relationships)})
+    return family_record(access)
+
+
+@dataclass
+class Dashboard:
+    my_families: list
+    reviews_due: list
+    overdue_reviews: list
+    unallocated: list
+    contacts_awaiting: list
+    awaiting_approval: list
+    my_actions: list
+    taf_families: list
+
+
+def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
+    today = today or timezone.localdate()
+    soon = today + datetime.timedelta(days=14)
+    visible = policy.households_visible_to(user)
+    open_episodes = Episode.objects.filter(household__in=visible).exclude(status=EpisodeStatus.CLOSED)
+    mine = open_episodes.filter(lead_practitioner=user)
+    team_scope = open_episodes.filter(team_id=user.team_id) if user.role == "team_manager" else mine
+    pending_reviews = Review.objects.filter(episode__in=team_scope, held_on__isnull=True).select_related(
+        "episode__household", "episode__lead_practitioner")
+    return Dashboard(
+        my_families=list(mine.select_related("household")[:100]),
+        reviews_due=list(pending_reviews.filter(due_on__gte=today, due_on__lte=soon).order_by("due_on")[:100]),
+        overdue_reviews=list(pending_reviews.filter(due_on__lt=today).order_by("due_on")[:100]),
+        unallocated=list(open_episodes.filter(team_id=user.team_id, lead_practitioner__isnull=True)
+                         .select_related("household")[:100]) if user.team_id else [],
+        contacts_awaiting=list(policy.contacts_visible_to(user).filter(status=ContactStatus.AWAITING_DECISION)
+                               .select_related("team")[:100]),
+        awaiting_approval=list(
+            open_episodes.filter(team_id=user.team_id).filter(
+                Q(status=EpisodeStatus.CLOSURE_REQUESTED) | Q(assessments__status="submitted"))
+            .select_related("household").distinct()[:100]
+        ) if user.role == "team_manager" else [],
+        my_actions=list(PlanAction.objects.filter(owner=user, plan__episode__in=open_episodes)
+                        .exclude(status__in=["done", "dropped"]).select_related("plan__episode__household", "area")
+                        .order_by("due_date")[:100]),
+        taf_families=list(open_episodes.filter(taf_members__practitioner=user, taf_members__end_date__isnull=True)
+                          .select_related("household").distinct()[:100]),
+    )
+
+
+def overdue_reviews_for(user, *, today=None):
+    today = today or timezone.localdate()
+    visible = policy.households_visible_to(user)
+    return (Review.objects.filter(episode__household__in=visible, held_on__isnull=True, due_on__lt=today)
+            .exclude(episode__status=EpisodeStatus.CLOSED)
+            .select_related("episode__household", "episode__lead_practitioner", "episode__team").order_by("due_on"))
+
+
+def contact_for(user, contact_id) -> Contact:
+    contact = policy.contacts_visible_to(user).select_related("household", "subject", "team", "recorded_by").filter(
+        pk=contact_id).first()
+    if contact is None:
+        policy.refuse(user, object_type="casework.contact", object_id=contact_id, purpose=Purpose.EARLY_HELP_CASEWORK)
+    audit.record(actor=user, action=Action.VIEW, event="contact.view", purpose=Purpose.EARLY_HELP_CASEWORK,
+                 objects=[contact], household_id=contact.household_id)
+    return contact

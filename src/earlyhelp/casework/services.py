@@ -1,0 +1,463 @@
+"""Every casework state change. Each function checks the actor's access through `earlyhelp.access`,
+owns its transaction and writes its audit event inside it."""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from earlyhelp.access import policy
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.organisations.models import Organisation, Role, Team, User
+from earlyhelp.people.models import Household, Marker, MarkerKind, MemberRole, Person
+from earlyhelp.programme.models import HeadlineArea
+
+from .models import (
+    ActionStatus, Allocation, Assessment, AssessmentMember, AssessmentStatus, CaseNote, ClosureReason, Contact,
+    ContactSource, ContactStatus, Document, DocumentKind, DomainFinding, Episode, EpisodeStatus, Plan, PlanAction,
+    Review, TafMember, Transition, TransitionKind,
+)
+
+PURPOSE = Purpose.EARLY_HELP_CASEWORK
+
+
+def _audit(by, action, event, obj, household_id, **metadata):
+    audit.record(actor=by, action=action, event=event, purpose=PURPOSE, objects=[obj], household_id=household_id,
+                 metadata=metadata)
+
+
+def _require(user, household_id, need):
+    access = policy.family_access(user, household_id)
+    if access is None or not getattr(access, need):
+        raise PermissionDenied("You do not have permission to do this for this family")
+    return access
+
+
+def _today():
+    return timezone.localdate()
+
+
+# --- Front door -------------------------------------------------------------------------------
+
+@transaction.atomic
+def record_contact(*, by: User, household: Household, subject: Person, team: Team, channel: str, source: str,
+                   reason: str, consent_at_referral: str, received_at: datetime.datetime | None = None,
+                   source_organisation: Organisation | None = None, referrer_name: str = "") -> Contact:
+    if not policy.may_record_contacts(by):
+        raise PermissionDenied("Your role does not include recording contacts")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter the reason for the contact"})
+    if received_at and received_at > timezone.now():
+        raise ValidationError({"received_at": "The date received must be today or in the past"})
+    if not household.memberships.filter(person=subject, end_date__isnull=True).exists():
+        raise ValidationError({"subject": "The person the contact is about must be a current member of the family"})
+    contact = Contact.objects.create(
+        household=household, subject=subject, team=team, channel=channel, source=source,
+        source_organisation=source_organisation, referrer_name=referrer_name.strip(), reason=reason.strip(),
+        consent_at_referral=consent_at_referral, received_at=received_at or timezone.now(), recorded_by=by,
+    )
+    _audit(by, Action.CREATE, "contact.create", contact, household.pk, channel=channel, source=source)
+    return contact
+
+
+@transaction.atomic
+def decide_contact(*, by: User, contact: Contact, decision: str, reason: str = "") -> Contact:
+    """A team manager decides what happens next: open an episode, signpost, or no further action."""
+    if by.role != Role.TEAM_MANAGER or by.team_id != contact.team_id:
+        raise PermissionDenied("Only a manager of the team the contact was sent to can decide on it")
+    if contact.status != ContactStatus.AWAITING_DECISION:
+        raise ValidationError("A decision has already been made on this contact")
+    if decision not in {ContactStatus.EPISODE_OPENED, ContactStatus.SIGNPOSTED, ContactStatus.NO_FURTHER_ACTION}:
+        raise ValidationError({"decision": "Select what happens next"})
+    if decision != ContactStatus.EPISODE_OPENED and not reason.strip():
+        raise ValidationError({"reason": "Enter the reason for the decision"})
+    contact.status, contact.decision_reason = decision, reason.strip()
+    contact.decided_by, contact.decided_at = by, timezone.now()
+    contact.save()
+    _audit(by, Action.CHANGE, "contact.decide", contact, contact.household_id, decision=decision)
+    if decision == ContactStatus.EPISODE_OPENED:
+        episode = _open_episode(by=by, household=contact.household, team=contact.team, contact=contact)
+        if contact.source == ContactSource.CSC:
+            Transition.objects.create(episode=episode, kind=TransitionKind.STEP_DOWN, occurred_on=_today(),
+                                      reason=reason.strip() or contact.reason, decided_by=by)
+            _audit(by, Action.CREATE, "episode.step_down", episode, episode.household_id)
+    return contact
+
+
+def _open_episode(*, by, household, team, contact=None, opened_on=None) -> Episode:
+    try:
+        with transaction.atomic():
+            episode = Episode.objects.create(household=household, team=team, contact=contact,
+                                             opened_on=opened_on or _today())
+    except IntegrityError as error:
+        if household.episodes.exclude(status=EpisodeStatus.CLOSED).exists():
+            raise ValidationError("This family already has an open early help episode") from error
+        raise
+    Review.objects.create(episode=episode, due_on=episode.opened_on + datetime.timedelta(
+        weeks=settings.EARLYHELP_REVIEW_INTERVAL_WEEKS))
+    _audit(by, Action.CREATE, "episode.open", episode, household.pk)
+    return episode
+
+
+@transaction.atomic
+def open_episode(*, by: User, household: Household, team: Team, opened_on=None) -> Episode:
+    if by.role != Role.TEAM_MANAGER or by.team_id != team.pk:
+        raise PermissionDenied("Only a manager of the team can open an episode for it")
+    return _open_episode(by=by, household=household, team=team, opened_on=opened_on)
+
+
+# --- Allocation and the Team Around the Family -------------------------------------------------
+
+@transaction.atomic
+def allocate(*, by: User, episode: Episode, practitioner: User, family_preference: str = "") -> Allocation:
+    _require(by, episode.household_id, "can_manage")
+    if not episode.is_open:
+        raise ValidationError("This episode is closed")
+    if not practitioner.is_active or practitioner.role not in {Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER,
+                                                                Role.PARTNER_PROFESSIONAL}:
+        raise ValidationError({"practitioner": "Choose an active practitioner who can be a lead practitioner"})
+    if episode.household.access_exclusions.filter(user=practitioner).exists():
+        raise ValidationError({"practitioner": "This practitioner is named as someone who must not see this family"})
+    episode.allocations.filter(end_date__isnull=True).update(end_date=_today())
+    allocation = Allocation.objects.create(episode=episode, practitioner=practitioner, allocated_by=by,
+                                           start_date=_today(), family_preference_noted=family_preference.strip())
+    episode.lead_practitioner = practitioner
+    episode.save()
+    _audit(by, Action.CHANGE, "episode.allocate", episode, episode.household_id, practitioner_id=practitioner.pk)
+    return allocation
+
+
+@transaction.atomic
+def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_category_access: bool = False) -> TafMember:
+    _require(by, episode.household_id, "can_work_on_case")
+    if not episode.is_open:
+        raise ValidationError("This episode is closed")
+    if not practitioner.is_active:
+        raise ValidationError({"practitioner": "Choose an active practitioner"})
+    if episode.household.access_exclusions.filter(user=practitioner).exists():
+        raise ValidationError({"practitioner": "This practitioner is named as someone who must not see this family"})
+    if episode.taf_members.filter(practitioner=practitioner, end_date__isnull=True).exists():
+        raise ValidationError({"practitioner": "This practitioner is already on the Team Around the Family"})
+    member = TafMember.objects.create(episode=episode, practitioner=practitioner,
+                                      organisation=practitioner.organisation, added_by=by, start_date=_today(),
+                                      special_category_access=special_category_access)
+    _audit(by, Action.CHANGE, "taf.add", member, episode.household_id, practitioner_id=practitioner.pk,
+           special_category_access=special_category_access)
+    return member
+
+
+@transaction.atomic
+def end_taf_member(*, by: User, member: TafMember) -> TafMember:
+    _require(by, member.episode.household_id, "can_work_on_case")
+    member.end_date = _today()
+    member.save()
+    _audit(by, Action.CHANGE, "taf.end", member, member.episode.household_id)
+    return member
+
+
+# --- Assessment --------------------------------------------------------------------------------
+
+@transaction.atomic
+def start_assessment(*, by: User, episode: Episode, reason: str, started_on=None) -> Assessment:
+    _require(by, episode.household_id, "can_work_on_case")
+    if not episode.is_open:
+        raise ValidationError("This episode is closed")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter the reason for the assessment"})
+    started_on = started_on or _today()
+    if started_on > _today():
+        raise ValidationError({"started_on": "The start date must be today or in the past"})
+    if episode.assessments.exclude(status=AssessmentStatus.APPROVED).exists():
+        raise ValidationError("This episode already has an assessment in progress")
+    assessment = Assessment.objects.create(episode=episode, reason=reason.strip(), started_on=started_on,
+                                           completed_by=by)
+    # Whole-family: everyone in the household now, and significant others, are covered.
+    for membership in episode.household.memberships.filter(end_date__isnull=True):
+        AssessmentMember.objects.create(assessment=assessment, person=membership.person, role=membership.role,
+                                        lives_in_household=membership.lives_in_household)
+    _audit(by, Action.CREATE, "assessment.start", assessment, episode.household_id)
+    return assessment
+
+
+@transaction.atomic
+def record_assessment(*, by: User, assessment: Assessment, findings: dict, voice_of_child: str,
+                      analysis: str) -> Assessment:
+    """`findings` maps headline area code -> None (not applicable: nothing recorded, P1) or
+    {"strengths", "needs", "score"}."""
+    _require(by, assessment.episode.household_id, "can_work_on_case")
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise ValidationError("This assessment has been submitted and can no longer be changed")
+    areas = {a.code: a for a in HeadlineArea.objects.all()}
+    errors = {}
+    for code, finding in findings.items():
+        if code not in areas:
+            errors[f"area_{code}"] = "Unknown headline area"
+        elif finding is not None and (not isinstance(finding.get("score"), int) or not 1 <= finding["score"] <= 5):
+            errors[f"{code}-score"] = f"Select a score from 1 to 5 for {areas[code].label.lower()}"
+    if errors:
+        raise ValidationError(errors)
+    for code, finding in findings.items():
+        if finding is None:
+            assessment.findings.filter(area=areas[code]).delete()
+        else:
+            DomainFinding.objects.update_or_create(
+                assessment=assessment, area=areas[code],
+                defaults={"strengths": finding.get("strengths", "").strip(), "needs": finding.get("needs", "").strip(),
+                          "score": finding["score"]},
+            )
+    assessment.voice_of_child, assessment.analysis = voice_of_child.strip(), analysis.strip()
+    assessment.save()
+    _audit(by, Action.CHANGE, "assessment.record", assessment, assessment.episode.household_id,
+           areas_recorded=sorted(c for c, f in findings.items() if f is not None))
+    return assessment
+
+
+@transaction.atomic
+def submit_assessment(*, by: User, assessment: Assessment) -> Assessment:
+    _require(by, assessment.episode.household_id, "can_work_on_case")
+    if assessment.status != AssessmentStatus.DRAFT:
+        raise ValidationError("This assessment has already been submitted")
+    errors = {}
+    if not assessment.findings.exists():
+        errors["findings"] = "Record at least one headline area before submitting"
+    if not assessment.analysis:
+        errors["analysis"] = "Enter your analysis before submitting"
+    if errors:
+        raise ValidationError(errors)
+    assessment.status, assessment.completed_on = AssessmentStatus.SUBMITTED, _today()
+    assessment.save()
+    _audit(by, Action.CHANGE, "assessment.submit", assessment, assessment.episode.household_id)
+    return assessment
+
+
+@transaction.atomic
+def decide_assessment(*, by: User, assessment: Assessment, approve: bool, comment: str = "") -> Assessment:
+    _require(by, assessment.episode.household_id, "can_manage")
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise ValidationError("Only a submitted assessment can be approved or returned")
+    if not approve and not comment.strip():
+        raise ValidationError({"comment": "Enter what needs to change before the assessment can be approved"})
+    assessment.manager_comment = comment.strip()
+    if approve:
+        assessment.status, assessment.approved_by, assessment.approved_at = (
+            AssessmentStatus.APPROVED, by, timezone.now())
+    else:
+        assessment.status, assessment.completed_on = AssessmentStatus.DRAFT, None
+    assessment.save()
+    _audit(by, Action.CHANGE, "assessment.approve" if approve else "assessment.return", assessment,
+           assessment.episode.household_id)
+    return assessment
+
+
+# --- Plan --------------------------------------------------------------------------------------
+
+def _allowed_action_owners(episode):
+    owners = set(episode.taf_members.filter(end_date__isnull=True).values_list("practitioner_id", flat=True))
+    if episode.lead_practitioner_id:
+        owners.add(episode.lead_practitioner_id)
+    return owners
+
+
+@transaction.atomic
+def add_plan_action(*, by: User, episode: Episode, area_code: str, need: str, action: str, owner: User,
+                    intended_outcome: str, due_date: datetime.date) -> PlanAction:
+    _require(by, episode.household_id, "can_work_on_case")
+    if not episode.is_open:
+        raise ValidationError("This episode is closed")
+    errors = {}
+    area = HeadlineArea.objects.filter(code=area_code).first()
+    if area is None:
+        errors["area"] = "Select the headline area this need belongs to"
+    for field, value, message in [("need", need, "Enter the need"), ("action", action, "Enter the action"),
+                                  ("intended_outcome", intended_outcome, "Enter the intended outcome")]:
+        if not value.strip():
+            errors[field] = message
+    if owner.pk not in _allowed_action_owners(episode):
+        errors["owner"] = "The person responsible must be the lead practitioner or on the Team Around the Family"
+    if due_date < episode.opened_on:
+        errors["due_date"] = "The due date must be after the episode opened"
+    if errors:
+        raise ValidationError(errors)
+    plan, _ = Plan.objects.get_or_create(episode=episode, defaults={"created_by": by})
+    item = PlanAction.objects.create(plan=plan, area=area, need=need.strip(), action=action.strip(), owner=owner,
+                                     intended_outcome=intended_outcome.strip(), due_date=due_date)
+    _audit(by, Action.CREATE, "plan_action.create", item, episode.household_id)
+    return item
+
+
+@transaction.atomic
+def update_action_progress(*, by: User, item: PlanAction, status: str, progress_note: str) -> PlanAction:
+    """TAF members update their own actions; the lead and the team can update any."""
+    household_id = item.plan.episode.household_id
+    access = policy.family_access(by, household_id)
+    if access is None or not (access.can_work_on_case or item.owner_id == by.pk):
+        raise PermissionDenied("You can only update actions you are responsible for")
+    if status not in ActionStatus.values:
+        raise ValidationError({"status": "Select the status of the action"})
+    item.status, item.progress_note = status, progress_note.strip()
+    item.save()
+    _audit(by, Action.CHANGE, "plan_action.update", item, household_id, status=status)
+    return item
+
+
+# --- Reviews -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def record_review(*, by: User, review: Review, held_on: datetime.date, summary: str, family_view: str = "",
+                  next_review_due: datetime.date | None = None) -> Review:
+    episode = review.episode
+    _require(by, episode.household_id, "can_work_on_case")
+    errors = {}
+    if review.held_on:
+        errors["__all__"] = "This review has already been recorded"
+    if held_on > _today():
+        errors["held_on"] = "The date of the review must be today or in the past"
+    if held_on < episode.opened_on:
+        errors["held_on"] = "The date of the review must be after the episode opened"
+    if not summary.strip():
+        errors["summary"] = "Enter a summary of the review"
+    if next_review_due and next_review_due <= held_on:
+        errors["next_review_due"] = "The next review must be after this one"
+    if errors:
+        raise ValidationError(errors)
+    review.held_on, review.summary, review.family_view, review.recorded_by = (
+        held_on, summary.strip(), family_view.strip(), by)
+    review.save()
+    if episode.is_open:
+        Review.objects.create(episode=episode, due_on=next_review_due or held_on + datetime.timedelta(
+            weeks=settings.EARLYHELP_REVIEW_INTERVAL_WEEKS))
+    _audit(by, Action.CHANGE, "review.record", review, episode.household_id)
+    return review
+
+
+# --- Closure, step-up --------------------------------------------------------------------------
+
+@transaction.atomic
+def request_closure(*, by: User, episode: Episode, reason: str, summary: str, family_feedback: str = "",
+                    feedback_declined: bool = False) -> Episode:
+    _require(by, episode.household_id, "can_work_on_case")
+    errors = {}
+    if episode.status != EpisodeStatus.OPEN:
+        errors["__all__"] = "Closure can only be requested for an open episode"
+    if reason not in ClosureReason.values or reason == ClosureReason.STEPPED_UP:
+        errors["reason"] = "Select the reason for closing (to step up, use Step up to children's social care)"
+    if not summary.strip():
+        errors["summary"] = "Enter a closure summary"
+    if not family_feedback.strip() and not feedback_declined:
+        errors["family_feedback"] = "Enter the family's feedback, or say that they did not want to give any"
+    if errors:
+        raise ValidationError(errors)
+    episode.status, episode.closure_reason, episode.closure_summary = (
+        EpisodeStatus.CLOSURE_REQUESTED, reason, summary.strip())
+    episode.family_feedback, episode.family_feedback_declined = family_feedback.strip(), feedback_declined
+    episode.closure_requested_by, episode.closure_requested_at = by, timezone.now()
+    episode.save()
+    _audit(by, Action.CHANGE, "episode.request_closure", episode, episode.household_id, reason=reason)
+    return episode
+
+
+@transaction.atomic
+def decide_closure(*, by: User, episode: Episode, approve: bool, comment: str = "") -> Episode:
+    _require(by, episode.household_id, "can_manage")
+    if episode.status != EpisodeStatus.CLOSURE_REQUESTED:
+        raise ValidationError("There is no closure awaiting approval for this episode")
+    if approve:
+        episode.status, episode.closed_by, episode.closed_on = EpisodeStatus.CLOSED, by, _today()
+        episode.reviews.filter(held_on__isnull=True).delete()
+    else:
+        if not comment.strip():
+            raise ValidationError({"comment": "Enter why the episode should stay open"})
+        episode.status, episode.closure_reason = EpisodeStatus.OPEN, ""
+        episode.closure_requested_by = episode.closure_requested_at = None
+    episode.save()
+    _audit(by, Action.CHANGE, "episode.close" if approve else "episode.closure_returned", episode,
+           episode.household_id)
+    return episode
+
+
+@transaction.atomic
+def step_up(*, by: User, episode: Episode, reason: str) -> Transition:
+    """A manager steps the family up to children's social care: the episode closes and the children
+    are marked as open to CSC, a marker partners may see."""
+    _require(by, episode.household_id, "can_manage")
+    if not episode.is_open:
+        raise ValidationError("This episode is already closed")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter the reason for stepping up"})
+    transition = Transition.objects.create(episode=episode, kind=TransitionKind.STEP_UP, occurred_on=_today(),
+                                           reason=reason.strip(), decided_by=by)
+    episode.status, episode.closure_reason, episode.closure_summary = (
+        EpisodeStatus.CLOSED, ClosureReason.STEPPED_UP, reason.strip())
+    episode.closed_by, episode.closed_on = by, _today()
+    episode.closure_requested_by = episode.closure_requested_by or by
+    episode.family_feedback_declined = True
+    episode.save()
+    episode.reviews.filter(held_on__isnull=True).delete()
+    for membership in episode.household.memberships.filter(end_date__isnull=True, role=MemberRole.CHILD):
+        Marker.objects.get_or_create(person=membership.person, kind=MarkerKind.OPEN_TO_CSC, end_date=None,
+                                     defaults={"start_date": _today(), "recorded_by": by})
+    _audit(by, Action.CHANGE, "episode.step_up", episode, episode.household_id)
+    return transition
+
+
+# --- Notes and documents -----------------------------------------------------------------------
+
+@transaction.atomic
+def add_case_note(*, by: User, episode: Episode, text: str, occurred_at: datetime.datetime | None = None,
+                  channel: str = "", is_sensitive: bool = False) -> CaseNote:
+    _require(by, episode.household_id, "can_work_on_case")
+    if not text.strip():
+        raise ValidationError({"text": "Enter the case note"})
+    occurred_at = occurred_at or timezone.now()
+    if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
+        raise ValidationError({"occurred_at": "The date of the note must be today or in the past"})
+    note = CaseNote.objects.create(episode=episode, author=by, text=text.strip(), occurred_at=occurred_at,
+                                   channel=channel, is_sensitive=is_sensitive)
+    _audit(by, Action.CREATE, "case_note.create", note, episode.household_id)
+    return note
+
+
+MEDIA_PREFIXES = {DocumentKind.IMAGE: "image/", DocumentKind.AUDIO: "audio/"}
+ALLOWED_DOCUMENT_TYPES = {"application/pdf", "text/plain", "application/msword",
+                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def _kind_of(content_type: str) -> str:
+    for kind, prefix in MEDIA_PREFIXES.items():
+        if content_type.startswith(prefix):
+            return kind
+    return DocumentKind.DOCUMENT
+
+
+@transaction.atomic
+def upload_document(*, by: User, episode: Episode, upload, title: str, media_reason: str = "") -> Document:
+    """Images and voice recordings only with a recorded reason (P28)."""
+    _require(by, episode.household_id, "can_work_on_case")
+    content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
+    kind = _kind_of(content_type)
+    errors = {}
+    if not title.strip():
+        errors["title"] = "Enter a title for the document"
+    if kind == DocumentKind.DOCUMENT and content_type not in ALLOWED_DOCUMENT_TYPES:
+        errors["upload"] = "The file must be a PDF, Word document, text file, image or voice recording"
+    if upload.size > MAX_DOCUMENT_BYTES:
+        errors["upload"] = "The file must be smaller than 10MB"
+    if upload.size == 0:
+        errors["upload"] = "The selected file is empty"
+    if kind != DocumentKind.DOCUMENT and not media_reason.strip():
+        errors["media_reason"] = ("Images and voice recordings are kept only where required or part of "
+                                  "therapeutic work: enter why this one is needed")
+    if errors:
+        raise ValidationError(errors)
+    document = Document(episode=episode, title=title.strip(), kind=kind, media_reason=media_reason.strip(),
+                        content_type=content_type, size_bytes=upload.size, uploaded_by=by)
+    # Stored under a random name: the original file name may itself be personal data.
+    upload.name = f"{timezone.now():%Y%m%d%H%M%S%f}.bin"
+    document.file = upload
+    document.save()
+    _audit(by, Action.CREATE, "document.upload", document, episode.household_id, kind=kind)
+    return document

@@ -1,0 +1,23 @@
+from django.urls import reverse
+
+from earlyhelp.testing.world import make_family
+
+
+def test_lead_sees_family_page_and_partner_sees_markers(client, world):
+    family = make_family(world, lead=world.lead, taf=[world.partner])
+    hid = family["household"].pk
+    client.force_login(world.lead)
+    response = client.get(reverse("web:family", args=[hid]))
+    assert response.status_code == 200
+    assert b"Testfamily" in response.content
+    client.force_login(world.partner)
+    assert client.get(reverse("web:family", args=[hid])).status_code == 200
+    client.force_login(world.other_partner)
+    assert client.get(reverse("web:family", args=[hid])).status_code == 404
+
+
+def test_dashboard_renders_for_every_role(client, world):
+    make_family(world, lead=world.lead, taf=[world.partner])
+    for user in world.users.values():
+        client.force_login(user)
+        assert client.get(reverse("web:dashboard")).status_code == 200, user.role

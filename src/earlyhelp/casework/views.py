@@ -1,0 +1,415 @@
+"""Casework pages. Thin: access comes from `earlyhelp.access`, changes from `casework.services`."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from earlyhelp.access import policy
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.organisations.models import Role, User
+from earlyhelp.people import services as people_services
+from earlyhelp.people.forms import MembershipForm, PersonForm, SearchForm
+from earlyhelp.people.views import (
+    create_person_from_form, person_from_last_search, remember_person, run_search, searched_recently,
+)
+from earlyhelp.programme.models import HeadlineArea
+from earlyhelp.web.service_forms import run_service
+
+from . import forms, selectors, services
+from .models import Assessment, AssessmentStatus, Document, PlanAction, Review
+
+PURPOSE = Purpose.EARLY_HELP_CASEWORK
+
+
+def _family_url(household_id, anchor=""):
+    return reverse("web:family", args=[household_id]) + (f"#{anchor}" if anchor else "")
+
+
+def _access(request, household_id, need=None):
+    return policy.require_family(request.user, household_id, purpose=PURPOSE, need=need)
+
+
+def _form_page(request, title, form, access, *, button, **context):
+    """Most casework pages are one form about one family: they share one template."""
+    return render(request, "casework/form_page.html", {"title": title, "button": button, "form": form,
+                                                       "access": access, "household": access.household, **context})
+
+
+# --- Contact intake (search first) ---------------------------------------------------------------
+
+@login_required
+def contact_new(request):
+    if not policy.may_record_contacts(request.user):
+        raise Http404("Page not found")
+    form = SearchForm(request.POST or None)
+    outcome = run_search(request, form) if request.method == "POST" else None
+    return render(request, "casework/contact_search.html", {"form": form, "outcome": outcome,
+                                                            "can_create": searched_recently(request)})
+
+
+@login_required
+def contact_new_person(request):
+    if not policy.may_record_contacts(request.user):
+        raise Http404("Page not found")
+    if not searched_recently(request):
+        messages.info(request, "Search for the person first, so we do not create a duplicate record.")
+        return redirect("web:contact-new")
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        def create():
+            with transaction.atomic():
+                household = people_services.create_household(by=request.user)
+                person = create_person_from_form(by=request.user, form=form, household_id=household.pk)
+                role = "unborn" if person.is_unborn else ("child" if (person.age_on(person.created_at.date()) or 0) < 18
+                                                          else "parent_carer")
+                people_services.add_member(by=request.user, household=household, person=person, role=role,
+                                           start_date=person.date_of_birth or person.created_at.date())
+                return person
+        person = run_service(form, create)
+        if person:
+            remember_person(request, person)
+            return redirect("web:contact-details", person_id=person.pk)
+    return render(request, "casework/contact_new_person.html", {"form": form})
+
+
+@login_required
+def contact_details(request, person_id):
+    if not policy.may_record_contacts(request.user):
+        raise Http404("Page not found")
+    person = person_from_last_search(request, person_id)
+    membership = person.memberships.filter(end_date__isnull=True).select_related("household").first()
+    if membership is None:
+        raise Http404("Page not found")
+    form = forms.ContactForm(request.POST or None, initial={"team": request.user.team_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        contact = run_service(form, lambda: services.record_contact(
+            by=request.user, household=membership.household, subject=person, team=data["team"],
+            channel=data["channel"], source=data["source"], reason=data["reason"],
+            consent_at_referral=data["consent_at_referral"], source_organisation=data["source_organisation"],
+            referrer_name=data["referrer_name"]))
+        if contact:
+            messages.success(request, "Contact recorded and sent to the team.")
+            return redirect("web:contact", contact_id=contact.pk)
+    return render(request, "casework/contact_details.html", {"form": form, "person": person})
+
+
+@login_required
+def contact_detail(request, contact_id):
+    contact = selectors.contact_for(request.user, contact_id)
+    can_decide = (request.user.role == Role.TEAM_MANAGER and request.user.team_id == contact.team_id
+                  and contact.status == "awaiting_decision")
+    form = forms.ContactDecisionForm(request.POST or None) if can_decide else None
+    if can_decide and request.method == "POST" and form.is_valid():
+        done = run_service(form, lambda: services.decide_contact(
+            by=request.user, contact=contact, decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"]))
+        if done:
+            messages.success(request, "Decision recorded.")
+            if done.status == "episode_opened":
+                return redirect(_family_url(contact.household_id))
+            return redirect("web:dashboard")
+    return render(request, "casework/contact_detail.html", {"contact": contact, "form": form})
+
+
+# --- The family page -----------------------------------------------------------------------------
+
+@login_required
+def family(request, household_id):
+    record = selectors.open_family(request.user, household_id)
+    return render(request, "casework/family.html", {"record": record, "access": record.access,
+                                                    "household": record.access.household,
+                                                    "RESTRICTED": selectors.RESTRICTED})
+
+
+@login_required
+def family_viewers(request, household_id):
+    if not policy.can_see_family_viewers(request.user, household_id):
+        policy.refuse(request.user, household_id=household_id, purpose=Purpose.ACCESS_OVERSIGHT)
+    events = list(audit.viewers_of_household(household_id))
+    audit.record(actor=request.user, action=Action.VIEW, event="household.viewers", purpose=Purpose.ACCESS_OVERSIGHT,
+                 objects=[("people.household", household_id)], household_id=household_id)
+    return render(request, "casework/family_viewers.html", {"events": events, "household_id": household_id})
+
+
+def _current_episode(access):
+    episode = access.household.episodes.exclude(status="closed").first()
+    if episode is None:
+        raise Http404("Page not found")
+    return episode
+
+
+@login_required
+def add_member(request, household_id):
+    access = _access(request, household_id, need="can_work_on_case")
+    household = access.household
+    members = list(household.memberships.filter(end_date__isnull=True).select_related("person"))
+    search_form = SearchForm(request.POST if request.POST.get("step") == "search" else None, prefix="search")
+    outcome = run_search(request, search_form) if request.POST.get("step") == "search" else None
+    person_form = PersonForm(request.POST if request.POST.get("step") == "create" else None, prefix="person")
+    member_form = MembershipForm(request.POST if request.POST.get("step") in {"create", "existing"} else None,
+                                 household_members=members, prefix="member")
+    step = request.POST.get("step")
+    if step in {"create", "existing"} and member_form.is_valid() and (step == "existing" or person_form.is_valid()):
+        def add():
+            with transaction.atomic():
+                if step == "existing":
+                    person = person_from_last_search(request, int(request.POST.get("person_id", 0)))
+                else:
+                    person = create_person_from_form(by=request.user, form=person_form, household_id=household.pk)
+                data = member_form.cleaned_data
+                people_services.add_member(by=request.user, household=household, person=person, role=data["role"],
+                                           start_date=data["start_date"],
+                                           lives_in_household=data["lives_in_household"])
+                if data["relationship_to"] and data["relationship"]:
+                    other = next(m.person for m in members if str(m.person_id) == data["relationship_to"])
+                    people_services.relate(by=request.user, person=person, related_person=other,
+                                           relationship=data["relationship"], household_id=household.pk,
+                                           has_parental_responsibility=data["has_parental_responsibility"])
+                return person
+        if run_service(person_form if step == "create" else member_form, add):
+            messages.success(request, "Family member added.")
+            return redirect(_family_url(household.pk, "household"))
+    return render(request, "casework/add_member.html", {
+        "access": access, "household": household, "search_form": search_form, "outcome": outcome,
+        "person_form": person_form, "member_form": member_form,
+        "can_create": searched_recently(request),
+    })
+
+
+@login_required
+def allocate(request, household_id):
+    access = _access(request, household_id, need="can_manage")
+    episode = _current_episode(access)
+    practitioners = User.objects.filter(is_active=True, team=episode.team,
+                                        role__in=[Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER]).order_by("last_name")
+    form = forms.AllocationForm(request.POST or None, practitioners=practitioners)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: services.allocate(by=request.user, episode=episode,
+                                                       practitioner=form.cleaned_data["practitioner"],
+                                                       family_preference=form.cleaned_data["family_preference"])):
+            messages.success(request, "Lead practitioner allocated.")
+            return redirect(_family_url(household_id))
+    return _form_page(request, "Allocate a lead practitioner", form, access, button="Allocate", episode=episode)
+
+
+@login_required
+def add_taf_member(request, household_id):
+    access = _access(request, household_id, need="can_work_on_case")
+    episode = _current_episode(access)
+    practitioners = User.objects.filter(is_active=True).exclude(role__in=[Role.DATA_TEAM, Role.DPO,
+                                                                          Role.SYSTEM_ADMIN, Role.FRONT_DOOR])
+    form = forms.TafMemberForm(request.POST or None, practitioners=practitioners.select_related("organisation")
+                               .order_by("organisation__name", "last_name"))
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: services.add_taf_member(
+                by=request.user, episode=episode, practitioner=form.cleaned_data["practitioner"],
+                special_category_access=form.cleaned_data["special_category_access"])):
+            messages.success(request, "Added to the Team Around the Family.")
+            return redirect(_family_url(household_id, "taf"))
+    return _form_page(request, "Add someone to the Team Around the Family", form, access, button="Add to the team", episode=episode)
+
+
+# --- Assessment ----------------------------------------------------------------------------------
+
+@login_required
+def assessment_start(request, household_id):
+    access = _access(request, household_id, need="can_work_on_case")
+    episode = _current_episode(access)
+    form = forms.AssessmentStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assessment = run_service(form, lambda: services.start_assessment(
+            by=request.user, episode=episode, reason=form.cleaned_data["reason"]))
+        if assessment:
+            return redirect("web:assessment-edit", household_id=household_id)
+    return _form_page(request, "Start the Early Help Assessment", form, access, button="Start assessment")
+
+
+def _draft_assessment(access):
+    assessment = Assessment.objects.filter(episode__household=access.household).exclude(
+        status=AssessmentStatus.APPROVED).order_by("-pk").first()
+    if assessment is None:
+        raise Http404("Page not found")
+    return assessment
+
+
+@login_required
+def assessment_edit(request, household_id):
+    access = _access(request, household_id, need="can_work_on_case")
+    assessment = _draft_assessment(access)
+    if assessment.status != AssessmentStatus.DRAFT:
+        return redirect(_family_url(household_id, "assessment"))
+    areas = HeadlineArea.objects.all()
+    initial = {"voice_of_child": assessment.voice_of_child, "analysis": assessment.analysis}
+    for finding in assessment.findings.select_related("area"):
+        code = finding.area.code
+        initial.update({f"{code}-applies": "yes", f"{code}-strengths": finding.strengths,
+                        f"{code}-needs": finding.needs, f"{code}-score": str(finding.score)})
+    form = forms.AssessmentForm(request.POST or None, areas=areas, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        def save():
+            with transaction.atomic():
+                services.record_assessment(by=request.user, assessment=assessment, findings=form.findings(),
+                                           voice_of_child=form.cleaned_data["voice_of_child"],
+                                           analysis=form.cleaned_data["analysis"])
+                if request.POST.get("submit") == "submit":
+                    services.submit_assessment(by=request.user, assessment=assessment)
+                return True
+        if run_service(form, save):
+            messages.success(request, "Assessment submitted for approval." if request.POST.get("submit") == "submit"
+                             else "Assessment saved.")
+            return redirect(_family_url(household_id, "assessment"))
+    return render(request, "casework/assessment_edit.html", {"form": form, "access": access,
+                                                             "household": access.household, "assessment": assessment})
+
+
+@login_required
+def assessment_decide(request, household_id):
+    access = _access(request, household_id, need="can_manage")
+    assessment = _draft_assessment(access)
+    form = forms.DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        if run_service(form, lambda: services.decide_assessment(by=request.user, assessment=assessment,
+                                                                approve=approve, comment=form.cleaned_data["comment"])):
+            messages.success(request, "Assessment approved." if approve else "Assessment returned.")
+            return redirect(_family_url(household_id, "assessment"))
+    return _form_page(request, "Approve the assessment", form, access, button="Save decision", subject=assessment)
+
+
+# --- Plan, reviews, notes, documents -------------------------------------------------------------
+
+@login_required
+def action_new(request, household_id):
+    access = _access(request, household_id, need="can_work_on_case")
+    episode = _current_episode(access)
+    owner_ids = services._allowed_action_owners(episode)
+    form = forms.PlanActionForm(request.POST or None, owners=User.objects.filter(pk__in=owner_ids))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if run_service(form, lambda: services.add_plan_action(
+                by=request.user, episode=episode, area_code=data["area"].code, need=data["need"],
+                action=data["action"], owner=data["owner"], intended_outcome=data["intended_outcome"],
+                due_date=data["due_date"])):
+            messages.success(request, "Action added to the plan.")
+            return redirect(_family_url(household_id, "plan"))
+    return _form_page(request, "Add an action to the family plan", form, access, button="Add action")
+
+
+@login_required
+def action_update(request, household_id, action_id):
+    access = _access(request, household_id)
+    item = get_object_or_404(PlanAction, pk=action_id, plan__episode__household=access.household)
+    if not (access.can_work_on_case or item.owner_id == request.user.pk):
+        policy.refuse(request.user, household_id=household_id, purpose=PURPOSE)
+    form = forms.ActionProgressForm(request.POST or None, initial={"status": item.status,
+                                                                   "progress_note": item.progress_note})
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: services.update_action_progress(
+                by=request.user, item=item, status=form.cleaned_data["status"],
+                progress_note=form.cleaned_data["progress_note"])):
+            messages.success(request, "Action updated.")
+            return redirect(_family_url(household_id, "plan"))
+    return _form_page(request, "Update an action", form, access, button="Save progress", item=item)
+
+
+@login_required
+def review_record(request, household_id, review_id):
+    access = _access(request, household_id, need="can_work_on_case")
+    review = get_object_or_404(Review, pk=review_id, episode__household=access.household, held_on__isnull=True)
+    form = forms.ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if run_service(form, lambda: services.record_review(
+                by=request.user, review=review, held_on=data["held_on"], summary=data["summary"],
+                family_view=data["family_view"], next_review_due=data["next_review_due"])):
+            messages.success(request, "Review recorded.")
+            return redirect(_family_url(household_id, "reviews"))
+    return _form_page(request, "Record a review", form, access, button="Record review", review=review)
+
+
+@login_required
+def note_new(request, household_id):
+    access = _access(request, household_id, need="can_work_on_case")
+    episode = _current_episode(access)
+    form = forms.CaseNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if run_service(form, lambda: services.add_case_note(by=request.user, episode=episode, text=data["text"],
+                                                            channel=data["channel"],
+                                                            is_sensitive=data["is_sensitive"])):
+            messages.success(request, "Case note added.")
+            return redirect(_family_url(household_id, "notes"))
+    return _form_page(request, "Add a case note", form, access, button="Add case note")
+
+
+@login_required
+def document_new(request, household_id):
+    access = _access(request, household_id, need="can_work_on_case")
+    episode = _current_episode(access)
+    form = forms.DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if run_service(form, lambda: services.upload_document(by=request.user, episode=episode, upload=data["upload"],
+                                                              title=data["title"], media_reason=data["media_reason"])):
+            messages.success(request, "Document added.")
+            return redirect(_family_url(household_id, "documents"))
+    return _form_page(request, "Add a document", form, access, button="Upload document")
+
+
+@login_required
+def document_download(request, household_id, document_id):
+    access = _access(request, household_id, need="can_see_documents")
+    document = get_object_or_404(Document, pk=document_id, episode__household=access.household)
+    audit.record(actor=request.user, action=Action.EXPORT, event="document.download", purpose=PURPOSE,
+                 objects=[document], household_id=household_id)
+    return FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
+                        filename=f"document-{document.pk}")
+
+
+# --- Closure and step-up -------------------------------------------------------------------------
+
+@login_required
+def closure_request(request, household_id):
+    access = _access(request, household_id, need="can_work_on_case")
+    episode = _current_episode(access)
+    form = forms.ClosureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if run_service(form, lambda: services.request_closure(
+                by=request.user, episode=episode, reason=data["reason"], summary=data["summary"],
+                family_feedback=data["family_feedback"], feedback_declined=data["feedback_declined"])):
+            messages.success(request, "Closure sent to your manager for approval.")
+            return redirect(_family_url(household_id))
+    return _form_page(request, "Close the episode", form, access, button="Send for approval", episode=episode)
+
+
+@login_required
+def closure_decide(request, household_id):
+    access = _access(request, household_id, need="can_manage")
+    episode = _current_episode(access)
+    form = forms.DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        if run_service(form, lambda: services.decide_closure(by=request.user, episode=episode, approve=approve,
+                                                             comment=form.cleaned_data["comment"])):
+            messages.success(request, "Episode closed." if approve else "Closure returned to the lead practitioner.")
+            return redirect(_family_url(household_id))
+    return _form_page(request, "Approve the closure", form, access, button="Save decision", subject=episode)
+
+
+@login_required
+def step_up(request, household_id):
+    access = _access(request, household_id, need="can_manage")
+    episode = _current_episode(access)
+    form = forms.StepUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: services.step_up(by=request.user, episode=episode,
+                                                      reason=form.cleaned_data["reason"])):
+            messages.success(request, "Family stepped up to children's social care. The episode is closed.")
+            return redirect(_family_url(household_id))
+    return _form_page(request, "Step up to children's social care", form, access, button="Step up")

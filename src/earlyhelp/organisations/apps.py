@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OrganisationsConfig(AppConfig):
+    name = "earlyhelp.organisations"
+    verbose_name = "Organisations and practitioners"

@@ -1,0 +1,82 @@
+from django import forms
+
+from earlyhelp.web.forms import GovukDateField, today
+
+from .identifiers import IdentifierScheme
+from .models import Ethnicity, Gender, MemberRole, RelationshipType
+
+
+class SearchForm(forms.Form):
+    family_name = forms.CharField(label="Family name", max_length=100, required=False)
+    given_name = forms.CharField(label="Given name", max_length=100, required=False)
+    date_of_birth = GovukDateField(label="Date of birth", required=False, max_date=today,
+                                   help_text="For example, 27 3 2015")
+    identifier = forms.CharField(label="NHS number, National Insurance number, UPN or PNC number", max_length=20,
+                                 required=False, help_text="Search by an identifier instead of a name")
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("identifier") and not (data.get("family_name") and (data.get("given_name") or
+                                                                            data.get("date_of_birth"))):
+            raise forms.ValidationError(
+                "Enter a family name with a given name or date of birth, or enter an identifier")
+        return data
+
+
+class PersonForm(forms.Form):
+    """A new person. Only names and date of birth are required: everything else is a choice (P3)."""
+
+    given_name = forms.CharField(label="Given name", max_length=100,
+                                 error_messages={"required": "Enter a given name"})
+    family_name = forms.CharField(label="Family name", max_length=100,
+                                  error_messages={"required": "Enter a family name"})
+    preferred_name = forms.CharField(label="Preferred name", max_length=100, required=False)
+    date_of_birth = GovukDateField(label="Date of birth", required=False, max_date=today,
+                                   help_text="Leave blank for an unborn child and give the expected date instead")
+    expected_date_of_birth = GovukDateField(label="Expected date of birth", required=False,
+                                            help_text="Only for an unborn child")
+    gender = forms.ChoiceField(label="Gender", choices=Gender.choices, initial=Gender.NOT_STATED,
+                               widget=forms.RadioSelect)
+    ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOBT, required=False,
+                                  help_text="Special category information: the family can choose not to say")
+    first_language = forms.CharField(label="First language", max_length=60, required=False)
+    interpreter_needed = forms.BooleanField(label="An interpreter is needed", required=False)
+    line_1 = forms.CharField(label="Address line 1", max_length=200, required=False)
+    line_2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    town = forms.CharField(label="Town or city", max_length=100, required=False)
+    postcode = forms.CharField(label="Postcode", max_length=10, required=False)
+    identifier_nhs = forms.CharField(label=IdentifierScheme.NHS.label, max_length=14, required=False)
+    identifier_ni = forms.CharField(label=IdentifierScheme.NI.label, max_length=14, required=False)
+    identifier_upn = forms.CharField(label=IdentifierScheme.UPN.label, max_length=16, required=False)
+    identifier_pnc = forms.CharField(label=IdentifierScheme.PNC.label, max_length=16, required=False)
+
+    def clean(self):
+        data = super().clean()
+        address = [data.get("line_1"), data.get("town"), data.get("postcode")]
+        if any(address) and not all(address):
+            for name, message in [("line_1", "Enter the first line of the address"),
+                                  ("town", "Enter the town or city"), ("postcode", "Enter the postcode")]:
+                if not data.get(name):
+                    self.add_error(name, message)
+        if not data.get("date_of_birth") and not data.get("expected_date_of_birth") and not self.errors:
+            self.add_error("date_of_birth", "Enter a date of birth, or an expected date of birth for an unborn child")
+        return data
+
+    def identifier_values(self):
+        return {scheme: self.cleaned_data.get(f"identifier_{scheme}", "") for scheme in IdentifierScheme.values}
+
+
+class MembershipForm(forms.Form):
+    role = forms.ChoiceField(label="Their role in the family", choices=MemberRole.choices, widget=forms.RadioSelect,
+                             error_messages={"required": "Select their role in the family"})
+    lives_in_household = forms.BooleanField(label="Lives in the household", required=False, initial=True)
+    start_date = GovukDateField(label="Date they joined the family", max_date=today)
+    relationship_to = forms.ChoiceField(label="Related to", required=False)
+    relationship = forms.ChoiceField(label="Relationship", choices=[("", "Not recorded")] + RelationshipType.choices,
+                                     required=False, help_text="This person is the … of the person chosen above")
+    has_parental_responsibility = forms.BooleanField(label="Has parental responsibility", required=False)
+
+    def __init__(self, *args, household_members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["relationship_to"].choices = [("", "Nobody")] + [
+            (str(m.person_id), m.person.full_name) for m in household_members]

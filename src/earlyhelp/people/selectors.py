@@ -1,0 +1,151 @@
+"""Search-first duplicate checking: the minimum a person needs to avoid creating a duplicate.
+
+Results show name, date of birth and postcode district only, and a link to the family only for
+those the access policy lets this user open. Restricted families are never described: the user
+is told a restricted record may match and to speak to their manager. The audit event records how
+many results were shown, never what was searched for.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from rapidfuzz import fuzz
+
+from earlyhelp.access import policy
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+
+from . import identifiers
+from .models import Address, Identifier, Membership, Person
+from .services import name_key
+
+MAX_CANDIDATES = 200
+MAX_RESULTS = 20
+MATCH_THRESHOLD = 60
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    person_id: int
+    name: str
+    date_of_birth: datetime.date | None
+    expected_date_of_birth: datetime.date | None
+    postcode_district: str
+    household_id: int | None  # only when this user may open the family
+    matched_on: str
+    score: int
+
+
+@dataclass(frozen=True)
+class SearchOutcome:
+    results: list
+    restricted_match: bool
+
+
+def _identifier_candidates(raw: str):
+    values = set()
+    for scheme in identifiers.IdentifierScheme.values:
+        try:
+            values.add((scheme, identifiers.validate(scheme, raw)))
+        except ValidationError:
+            continue
+    if not values:
+        raise ValidationError({"identifier": "Enter a valid NHS number, National Insurance number, UPN or PNC number"})
+    condition = Q()
+    for scheme, value in values:
+        condition |= Q(scheme=scheme, value=value)
+    return Identifier.objects.filter(condition).values_list("person_id", flat=True)
+
+
+def _score(person, given_name, family_name, date_of_birth):
+    wanted = f"{given_name} {family_name}".strip().lower()
+    names = {f"{person.given_name} {person.family_name}".lower()}
+    if person.preferred_name:
+        names.add(f"{person.preferred_name} {person.family_name}".lower())
+    name_score = max(fuzz.token_sort_ratio(wanted, n) for n in names) if wanted else 0
+    if family_name and name_key(family_name) == person.family_name_key:
+        name_score = max(name_score, 75)
+    reason, bonus = "name", 0
+    if date_of_birth and person.date_of_birth:
+        if person.date_of_birth == date_of_birth:
+            reason, bonus = "name and date of birth", 30
+        elif (person.date_of_birth.day, person.date_of_birth.month) == (date_of_birth.month, date_of_birth.day):
+            reason, bonus = "name and date of birth with day and month swapped", 15
+        else:
+            bonus = -25
+    return min(100, round(name_score * 0.7 + bonus)), reason
+
+
+def search_people(user, *, family_name="", given_name="", date_of_birth=None, identifier="") -> SearchOutcome:
+    if not policy.may_search(user):
+        raise PermissionError("Your role does not include searching for families")
+    family_name, given_name = family_name.strip(), given_name.strip()
+    if not identifier and not (family_name and (given_name or date_of_birth)):
+        raise ValidationError("Enter a family name with a given name or date of birth, or an identifier")
+
+    scored = {}
+    if identifier:
+        for person in Person.objects.filter(pk__in=_identifier_candidates(identifier))[:MAX_RESULTS]:
+            scored[person.pk] = (person, 100, "identifier")
+    if family_name:
+        condition = Q(family_name_key=name_key(family_name))
+        if given_name:
+            condition &= Q(given_name_key=name_key(given_name))
+        if date_of_birth:
+            swapped = _swapped(date_of_birth)
+            # Same birthday with any name catches changed surnames; phonetic name catches typos in the date.
+            condition = Q(date_of_birth=date_of_birth) | Q(family_name_key=name_key(family_name),
+                                                           date_of_birth__year=date_of_birth.year) | condition
+            if swapped:
+                condition |= Q(date_of_birth=swapped, family_name_key=name_key(family_name))
+        for person in Person.objects.filter(condition)[:MAX_CANDIDATES]:
+            score, reason = _score(person, given_name, family_name, date_of_birth)
+            if score >= MATCH_THRESHOLD and person.pk not in scored:
+                scored[person.pk] = (person, score, reason)
+
+    ranked = sorted(scored.values(), key=lambda item: -item[1])[:MAX_RESULTS]
+    outcome = _present(user, ranked)
+    audit.record(actor=user, action=Action.SEARCH, event="person.search", purpose=Purpose.DUPLICATE_CHECK,
+                 objects=[("people.person", r.person_id) for r in outcome.results],
+                 metadata={"results": len(outcome.results), "restricted_match": outcome.restricted_match,
+                           "by_identifier": bool(identifier)})
+    return outcome
+
+
+def _swapped(day: datetime.date):
+    try:
+        return day.replace(day=day.month, month=day.day) if day.day <= 12 and day.day != day.month else None
+    except ValueError:
+        return None
+
+
+def _present(user, ranked) -> SearchOutcome:
+    person_ids = [p.pk for p, _, _ in ranked]
+    memberships = (Membership.objects.filter(person_id__in=person_ids, end_date__isnull=True)
+                   .select_related("household").order_by("start_date"))
+    household_of, restricted = {}, set()
+    for m in memberships:
+        household_of[m.person_id] = m.household_id
+        if m.household.is_restricted:
+            restricted.add(m.person_id)
+    visible = set(policy.households_visible_to(user).filter(pk__in=set(household_of.values()))
+                  .values_list("pk", flat=True))
+    postcodes = dict(
+        Address.objects.filter(person_id__in=person_ids, valid_to__isnull=True)
+        .values_list("person_id", "postcode")
+    )
+    results, restricted_match = [], False
+    for person, score, reason in ranked:
+        household_id = household_of.get(person.pk)
+        if person.pk in restricted and household_id not in visible:
+            restricted_match = True
+            continue
+        results.append(SearchResult(
+            person_id=person.pk, name=person.full_name, date_of_birth=person.date_of_birth,
+            expected_date_of_birth=person.expected_date_of_birth,
+            postcode_district=identifiers.postcode_district(postcodes[person.pk]) if person.pk in postcodes else "",
+            household_id=household_id if household_id in visible else None, matched_on=reason, score=score,
+        ))
+    return SearchOutcome(results=results, restricted_match=restricted_match)

@@ -1,0 +1,194 @@
+"""Every change to people and families. Each function owns its transaction and writes its audit event."""
+
+import datetime
+
+import jellyfish
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+
+from . import identifiers
+from .models import Address, Household, Identifier, Membership, Person, Relationship
+
+PURPOSE = Purpose.EARLY_HELP_CASEWORK
+
+
+def name_key(name: str) -> str:
+    """Phonetic key for search-first duplicate checks (Metaphone copes with Smith/Smyth, Jon/John)."""
+    cleaned = "".join(ch for ch in name.lower() if ch.isalpha())
+    return jellyfish.metaphone(cleaned)[:40] if cleaned else ""
+
+
+def _check_birth_dates(date_of_birth, expected_date_of_birth, today=None):
+    today = today or timezone.localdate()
+    if date_of_birth and expected_date_of_birth:
+        raise ValidationError({"expected_date_of_birth": "Enter either a date of birth or an expected date of birth, not both"})
+    if date_of_birth and date_of_birth > today:
+        raise ValidationError({"date_of_birth": "Date of birth must be today or in the past"})
+    if date_of_birth and date_of_birth < today.replace(year=today.year - 120):
+        raise ValidationError({"date_of_birth": "Date of birth must be within the last 120 years"})
+    if expected_date_of_birth and not (today - datetime.timedelta(days=31) <= expected_date_of_birth
+                                       <= today + datetime.timedelta(days=300)):
+        raise ValidationError({"expected_date_of_birth": "Expected date of birth must be within the next 10 months"})
+
+
+def _normalised_identifiers(values: dict) -> dict:
+    """Validate every identifier given; report each failure against its own field."""
+    cleaned, errors = {}, {}
+    for scheme, raw in (values or {}).items():
+        if raw in (None, ""):
+            continue
+        try:
+            cleaned[scheme] = identifiers.validate(scheme, raw)
+        except ValidationError as error:
+            errors[f"identifier_{scheme}"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+@transaction.atomic
+def create_person(*, by, given_name: str, family_name: str, date_of_birth=None, expected_date_of_birth=None,
+                  identifier_values: dict | None = None, audit_event=True, **details) -> Person:
+    given_name, family_name = given_name.strip(), family_name.strip()
+    if not given_name or not family_name:
+        raise ValidationError({"given_name": "Enter a given name", "family_name": "Enter a family name"})
+    _check_birth_dates(date_of_birth, expected_date_of_birth)
+    cleaned = _normalised_identifiers(identifier_values or {})
+    person = Person.objects.create(
+        given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
+        expected_date_of_birth=expected_date_of_birth, family_name_key=name_key(family_name),
+        given_name_key=name_key(given_name), **details,
+    )
+    for scheme, value in cleaned.items():
+        _add_identifier(person, scheme, value)
+    if audit_event:
+        audit.record(actor=by, action=Action.CREATE, event="person.create", purpose=PURPOSE, objects=[person])
+    return person
+
+
+def _add_identifier(person, scheme, value):
+    if Identifier.objects.filter(scheme=scheme, value=value).exists():
+        label = identifiers.IdentifierScheme(scheme).label
+        raise ValidationError({f"identifier_{scheme}": f"This {label} is already recorded for someone else: "
+                                                       "search for them instead of creating a new record"})
+    return Identifier.objects.create(person=person, scheme=scheme, value=value)
+
+
+@transaction.atomic
+def update_person(*, by, person: Person, household_id=None, **changes) -> Person:
+    _check_birth_dates(changes.get("date_of_birth", person.date_of_birth),
+                       changes.get("expected_date_of_birth", person.expected_date_of_birth))
+    for field, value in changes.items():
+        setattr(person, field, value)
+    person.family_name_key = name_key(person.family_name)
+    person.given_name_key = name_key(person.given_name)
+    person.save()
+    audit.record(actor=by, action=Action.CHANGE, event="person.change", purpose=PURPOSE, objects=[person],
+                 household_id=household_id, metadata={"fields": sorted(changes)})
+    return person
+
+
+@transaction.atomic
+def record_identifier(*, by, person: Person, scheme: str, raw_value: str, household_id=None) -> Identifier:
+    value = _normalised_identifiers({scheme: raw_value})[scheme]
+    existing = person.identifiers.filter(scheme=scheme).first()
+    if existing:
+        if existing.value != value:
+            if Identifier.objects.filter(scheme=scheme, value=value).exists():
+                raise ValidationError({f"identifier_{scheme}": "This number is already recorded for someone else"})
+            existing.value = value
+            existing.save()
+        identifier = existing
+    else:
+        identifier = _add_identifier(person, scheme, value)
+    audit.record(actor=by, action=Action.CHANGE, event="identifier.record", purpose=PURPOSE, objects=[identifier],
+                 household_id=household_id, metadata={"scheme": scheme})
+    return identifier
+
+
+@transaction.atomic
+def move_address(*, by, person: Person, line_1: str, town: str, postcode: str, valid_from: datetime.date,
+                 line_2: str = "", household_id=None, audit_event=True) -> Address:
+    """Record a new current address; the previous one is kept as history, ending the day before."""
+    postcode = identifiers.validate_postcode(postcode)
+    if not line_1.strip() or not town.strip():
+        raise ValidationError({"line_1": "Enter the first line of the address", "town": "Enter the town or city"})
+    current = person.addresses.filter(valid_to__isnull=True).first()
+    if current:
+        if valid_from <= current.valid_from:
+            raise ValidationError({"valid_from": "The new address must start after the current address started"})
+        current.valid_to = valid_from - datetime.timedelta(days=1)
+        current.save()
+    address = Address.objects.create(person=person, line_1=line_1.strip(), line_2=line_2.strip(), town=town.strip(),
+                                     postcode=postcode, valid_from=valid_from)
+    if audit_event:
+        audit.record(actor=by, action=Action.CHANGE, event="address.record", purpose=PURPOSE, objects=[address],
+                     household_id=household_id)
+    return address
+
+
+def _next_reference() -> str:
+    last = Household.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    return f"F{last + 1:07d}"
+
+
+@transaction.atomic
+def create_household(*, by, audit_event=True) -> Household:
+    for _ in range(5):
+        try:
+            with transaction.atomic():
+                household = Household.objects.create(reference=_next_reference())
+            break
+        except IntegrityError:  # a concurrent creation took the reference: take the next one
+            continue
+    else:
+        raise RuntimeError("Could not allocate a family reference")
+    if audit_event:
+        audit.record(actor=by, action=Action.CREATE, event="household.create", purpose=PURPOSE,
+                     objects=[household], household_id=household.pk)
+    return household
+
+
+@transaction.atomic
+def add_member(*, by, household: Household, person: Person, role: str, start_date: datetime.date,
+               lives_in_household: bool = True, end_date=None, audit_event=True) -> Membership:
+    if end_date and end_date < start_date:
+        raise ValidationError({"end_date": "The date they left must be the same as or after the date they joined"})
+    if household.memberships.filter(person=person, end_date__isnull=True).exists():
+        raise ValidationError("This person is already a current member of the family")
+    membership = Membership.objects.create(household=household, person=person, role=role, start_date=start_date,
+                                           end_date=end_date, lives_in_household=lives_in_household)
+    if audit_event:
+        audit.record(actor=by, action=Action.CHANGE, event="membership.add", purpose=PURPOSE,
+                     objects=[membership], household_id=household.pk)
+    return membership
+
+
+@transaction.atomic
+def end_membership(*, by, membership: Membership, end_date: datetime.date) -> Membership:
+    if end_date < membership.start_date:
+        raise ValidationError({"end_date": "The date they left must be the same as or after the date they joined"})
+    membership.end_date = end_date
+    membership.save()
+    audit.record(actor=by, action=Action.CHANGE, event="membership.end", purpose=PURPOSE,
+                 objects=[membership], household_id=membership.household_id)
+    return membership
+
+
+@transaction.atomic
+def relate(*, by, person: Person, related_person: Person, relationship: str, has_parental_responsibility=False,
+           household_id=None, audit_event=True) -> Relationship:
+    if person.pk == related_person.pk:
+        raise ValidationError("A person cannot have a relationship with themselves")
+    rel, _ = Relationship.objects.update_or_create(
+        person=person, related_person=related_person,
+        defaults={"relationship": relationship, "has_parental_responsibility": has_parental_responsibility},
+    )
+    if audit_event:
+        audit.record(actor=by, action=Action.CHANGE, event="relationship.record", purpose=PURPOSE, objects=[rel],
+                     household_id=household_id)
+    return rel

@@ -1,0 +1,105 @@
+"""Search-first: people are found before anyone creates a new record.
+
+Search terms travel by POST, never in the URL. The ids a search returned are remembered in the
+session, and only those can be picked; creating a new person needs a search in the last 30 minutes.
+"""
+
+import time
+
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import render
+
+from earlyhelp.access import policy
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.web.service_forms import run_service
+
+from . import selectors, services
+from .forms import PersonForm, SearchForm
+from .models import Person
+
+SEARCH_RESULTS_KEY = "earlyhelp_search_results"
+SEARCHED_AT_KEY = "earlyhelp_searched_at"
+SEARCH_FIRST_SECONDS = 30 * 60
+
+
+def run_search(request, form):
+    """Validate and run a search; remember what it returned for the next step."""
+    if not form.is_valid():
+        return None
+    outcome = run_service(form, lambda: selectors.search_people(
+        request.user, family_name=form.cleaned_data["family_name"], given_name=form.cleaned_data["given_name"],
+        date_of_birth=form.cleaned_data["date_of_birth"], identifier=form.cleaned_data["identifier"]))
+    if outcome is not None:
+        request.session[SEARCH_RESULTS_KEY] = [r.person_id for r in outcome.results]
+        request.session[SEARCHED_AT_KEY] = time.time()
+    return outcome
+
+
+def searched_recently(request) -> bool:
+    return time.time() - request.session.get(SEARCHED_AT_KEY, 0) < SEARCH_FIRST_SECONDS
+
+
+def person_from_last_search(request, person_id) -> Person:
+    if person_id not in request.session.get(SEARCH_RESULTS_KEY, []):
+        policy.refuse(request.user, object_type="people.person", object_id=person_id,
+                      purpose=Purpose.DUPLICATE_CHECK)
+    return Person.objects.get(pk=person_id)
+
+
+def remember_person(request, person):
+    request.session[SEARCH_RESULTS_KEY] = [*request.session.get(SEARCH_RESULTS_KEY, []), person.pk]
+
+
+@transaction.atomic
+def create_person_from_form(*, by, form: PersonForm, household_id=None) -> Person:
+    data = form.cleaned_data
+    person = services.create_person(
+        by=by, given_name=data["given_name"], family_name=data["family_name"],
+        preferred_name=data["preferred_name"], date_of_birth=data["date_of_birth"],
+        expected_date_of_birth=data["expected_date_of_birth"], gender=data["gender"],
+        ethnicity=data["ethnicity"] or "NOBT", first_language=data["first_language"],
+        interpreter_needed=data["interpreter_needed"], identifier_values=form.identifier_values(),
+    )
+    if data["line_1"]:
+        services.move_address(by=by, person=person, line_1=data["line_1"], line_2=data["line_2"], town=data["town"],
+                              postcode=data["postcode"], valid_from=data["date_of_birth"] or
+                              data["expected_date_of_birth"], household_id=household_id)
+    return person
+
+
+@login_required
+def search(request):
+    if not policy.may_search(request.user):
+        raise Http404("Page not found")
+    form = SearchForm(request.POST or None)
+    outcome = run_search(request, form) if request.method == "POST" else None
+    return render(request, "people/search.html", {"form": form, "outcome": outcome})
+
+
+@login_required
+def person_detail(request, person_id):
+    person = policy.people_visible_to(request.user).filter(pk=person_id).first()
+    if person is None:
+        policy.refuse(request.user, object_type="people.person", object_id=person_id,
+                      purpose=Purpose.EARLY_HELP_CASEWORK)
+    memberships = list(person.memberships.select_related("household").order_by("-start_date"))
+    visible_households = set(policy.households_visible_to(request.user)
+                             .filter(pk__in=[m.household_id for m in memberships]).values_list("pk", flat=True))
+    current = next((m for m in memberships if m.is_current and m.household_id in visible_households), None)
+    access = policy.family_access(request.user, current.household_id) if current else None
+    audit.record(actor=request.user, action=Action.VIEW, event="person.view", purpose=Purpose.EARLY_HELP_CASEWORK,
+                 objects=[person], household_id=current.household_id if current else None)
+    context = {
+        "person": person,
+        "access": access,
+        "memberships": [m for m in memberships if m.household_id in visible_households],
+        "addresses": person.addresses.order_by("-valid_from"),
+        "identifiers": person.identifiers.all(),
+        "relationships": person.relationships_from.filter(
+            related_person__in=policy.people_visible_to(request.user)).select_related("related_person"),
+        "markers": person.markers.filter(end_date__isnull=True),
+    }
+    return render(request, "people/person_detail.html", context)

@@ -1,0 +1,14 @@
+"""Settings for the test suite: the production settings, with test-only speed-ups named here."""
+
+import os
+
+os.environ.setdefault("EARLYHELP_ENV", "test")
+os.environ.setdefault("EARLYHELP_VAR_DIR", os.path.join(os.environ.get("TMPDIR", "/tmp"), "earlyhelp-test-var"))
+
+from earlyhelp.settings import *  # noqa: E402,F403
+from earlyhelp.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS  # noqa: E402,F401
+
+# Argon2 is deliberately slow; tests that check hashing use PRODUCTION_PASSWORD_HASHERS.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["default"] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}  # noqa: F405
+AXES_ENABLED = True

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from earlyhelp.api.api import api
+
+admin.site.site_header = "earlyhelp configuration"
+admin.site.site_title = "earlyhelp configuration"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("", include("earlyhelp.web.urls")),
+]
+
+handler404 = "earlyhelp.web.views.page_not_found"

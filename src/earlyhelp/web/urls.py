@@ -1,0 +1,38 @@
+from django.urls import path
+
+from earlyhelp.casework import views as casework
+from earlyhelp.people import views as people
+
+from . import views
+
+app_name = "web"
+family = "families/<int:household_id>/"
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", views.sign_out, name="sign-out"),
+    path("", views.dashboard, name="dashboard"),
+    path("reviews/overdue/", views.overdue_reviews, name="overdue-reviews"),
+    path("search/", people.search, name="search"),
+    path("people/<int:person_id>/", people.person_detail, name="person"),
+    path("contacts/new/", casework.contact_new, name="contact-new"),
+    path("contacts/new/person/", casework.contact_new_person, name="contact-new-person"),
+    path("contacts/new/<int:person_id>/", casework.contact_details, name="contact-details"),
+    path("contacts/<int:contact_id>/", casework.contact_detail, name="contact"),
+    path(family, casework.family, name="family"),
+    path(family + "viewers/", casework.family_viewers, name="family-viewers"),
+    path(family + "members/new/", casework.add_member, name="member-new"),
+    path(family + "allocate/", casework.allocate, name="allocate"),
+    path(family + "taf/new/", casework.add_taf_member, name="taf-new"),
+    path(family + "assessment/new/", casework.assessment_start, name="assessment-start"),
+    path(family + "assessment/", casework.assessment_edit, name="assessment-edit"),
+    path(family + "assessment/decide/", casework.assessment_decide, name="assessment-decide"),
+    path(family + "plan/actions/new/", casework.action_new, name="action-new"),
+    path(family + "plan/actions/<int:action_id>/", casework.action_update, name="action-update"),
+    path(family + "reviews/<int:review_id>/", casework.review_record, name="review-record"),
+    path(family + "notes/new/", casework.note_new, name="note-new"),
+    path(family + "documents/new/", casework.document_new, name="document-new"),
+    path(family + "documents/<int:document_id>/", casework.document_download, name="document"),
+    path(family + "close/", casework.closure_request, name="closure-request"),
+    path(family + "close/decide/", casework.closure_decide, name="closure-decide"),
+    path(family + "step-up/", casework.step_up, name="step-up"),
+]
