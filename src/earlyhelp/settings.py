@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # FORM_RENDERER = TemplatesSetting needs Django's own widget templates
     "simple_history",
     "axes",
     "ninja",
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "earlyhelp.access",
     "earlyhelp.web",
     "earlyhelp.api",
+    "earlyhelp.demo",
 ]
 
 MIDDLEWARE = [

@@ -13,3 +13,5 @@ urlpatterns = [
 ]
 
 handler404 = "earlyhelp.web.views.page_not_found"
+handler403 = "earlyhelp.web.views.page_not_found"  # a refusal looks exactly like a missing record
+handler500 = "earlyhelp.web.views.server_error"

@@ -5,4 +5,4 @@ class AuditConfig(AppConfig):
     name = "earlyhelp.audit"
 
     def ready(self):
-        from . import signals  # noqa: F401  (sign-in, sign-out and failed sign-in events)
+        from . import checks, signals  # noqa: F401  (deploy check; sign-in, sign-out and failed sign-in events)

@@ -2,6 +2,7 @@
 
 import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -28,13 +29,15 @@ def record(
     objects=(),
     household_id: int | None = None,
     metadata: dict | None = None,
-) -> AuditEvent:
+) -> AuditEvent | None:
     """Append one event to the chain, inside the caller's transaction if there is one.
 
     `objects` are model instances (or (type, id) pairs); only their ids are stored.
     """
     if action not in Action.values:
         raise ValueError(f"Unknown audit action {action!r}")
+    if action == Action.VIEW and not settings.EARLYHELP_AUDIT_READS:
+        return None  # only for measuring the cost of auditing; a deploy check refuses it in production
     object_type, object_ids = _describe(objects)
     ctx = context.current()
     with transaction.atomic():

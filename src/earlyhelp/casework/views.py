@@ -205,6 +205,8 @@ def add_taf_member(request, household_id):
                                                                           Role.SYSTEM_ADMIN, Role.FRONT_DOOR])
     form = forms.TafMemberForm(request.POST or None, practitioners=practitioners.select_related("organisation")
                                .order_by("organisation__name", "last_name"))
+    # Name and organisation: two practitioners with the same name must be told apart.
+    form.fields["practitioner"].label_from_instance = lambda user: f"{user} – {user.organisation}"
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.add_taf_member(
                 by=request.user, episode=episode, practitioner=form.cleaned_data["practitioner"],

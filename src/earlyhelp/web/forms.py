@@ -18,8 +18,6 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 from django.utils import timezone
 
-__all__ = ["GovukDateField", "GovukDateWidget", "today"]
-
 DATE_PARTS = ("day", "month", "year")
 
 MONTH_NAMES = (

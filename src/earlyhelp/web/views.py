@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -15,7 +16,7 @@ class SignInView(auth_views.LoginView):
 
 @require_POST
 def sign_out(request):
-    auth_views.logout(request)
+    logout(request)
     messages.success(request, "You have signed out.")
     return redirect("web:sign-in")
 
@@ -34,3 +35,7 @@ def overdue_reviews(request):
 
 def page_not_found(request, exception=None):
     return render(request, "web/404.html", status=404)
+
+
+def server_error(request):
+    return render(request, "web/500.html", status=500)

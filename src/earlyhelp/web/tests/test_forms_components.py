@@ -227,7 +227,9 @@ def test_page_heading_label():
     html = render_field(bound(), "full_name", is_page_heading=True)
     assert '<h1 class="govuk-label-wrapper"><label class="govuk-label govuk-label--l" for="id_full_name">' in html
     legend = render_field(bound(), "source", is_page_heading=True)
-    assert '<legend class="govuk-fieldset__legend govuk-fieldset__legend--l"> <h1 class="govuk-fieldset__heading">' in legend
+    assert (
+        '<legend class="govuk-fieldset__legend govuk-fieldset__legend--l"> <h1 class="govuk-fieldset__heading">'
+    ) in legend
 
 
 def test_hidden_field_is_a_plain_hidden_input():
@@ -372,9 +374,10 @@ def test_date_has_changed():
     class DateForm(forms.Form):
         when = GovukDateField(label="Date of birth")
 
-    same = DateForm(initial={"when": datetime.date(2010, 7, 4)}, data={"when_day": "04", "when_month": "07", "when_year": "2010"})
+    initial = {"when": datetime.date(2010, 7, 4)}
+    same = DateForm(initial=initial, data={"when_day": "04", "when_month": "07", "when_year": "2010"})
     assert same.changed_data == []
-    other = DateForm(initial={"when": datetime.date(2010, 7, 4)}, data={"when_day": "5", "when_month": "7", "when_year": "2010"})
+    other = DateForm(initial=initial, data={"when_day": "5", "when_month": "7", "when_year": "2010"})
     assert other.changed_data == ["when"]
 
 
@@ -463,7 +466,8 @@ def test_navigation_for_a_signed_in_user_and_post_sign_out():
 
 @use_stub_urls
 def test_no_navigation_or_demo_banner_when_signed_out():
-    html = render_to_string("web/locked_out.html", {"demo_mode": False}, request=page_request("/", authenticated=False))
+    request = page_request("/", authenticated=False)
+    html = render_to_string("web/locked_out.html", {"demo_mode": False}, request=request)
     assert "Sign out" not in html and "My dashboard" not in html
     assert "demonstration system" not in html
     assert "Your account is locked" in html
@@ -474,7 +478,8 @@ def test_no_navigation_or_demo_banner_when_signed_out():
 @use_stub_urls
 def test_title_says_error_when_the_form_has_errors():
     request = page_request()
-    assert "<title>Error: Page not found" in render_to_string("web/404.html", {"form": bound(full_name="")}, request=request)
+    with_errors = render_to_string("web/404.html", {"form": bound(full_name="")}, request=request)
+    assert "<title>Error: Page not found" in with_errors
     assert "<title>Page not found" in render_to_string("web/404.html", {"form": bound()}, request=request)
     assert "<title>Error: Page not found" in render_to_string("web/404.html", {"has_errors": True}, request=request)
 

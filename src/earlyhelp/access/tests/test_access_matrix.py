@@ -1,0 +1,175 @@
+"""The access matrix: role x relationship x every page that shows a family's personal data (P2, P18).
+
+The expected outcome of every cell is written out here, independently of `access.policy`, so a
+change to the policy that widens access fails this test.
+"""
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from earlyhelp.access.models import AccessExclusion
+from earlyhelp.audit.models import Action, AuditEvent
+from earlyhelp.casework import services
+from earlyhelp.testing.world import make_family, make_user
+from earlyhelp.organisations.models import Role
+
+pytestmark = pytest.mark.promise("P2", "P18", "P16")
+
+# Who is who, relative to the family under test (held by the North team).
+LEAD = "lead"                      # its lead practitioner
+TEAMMATE = "teammate"              # a practitioner in the holding team
+MANAGER = "manager"                # manages the holding team
+TAF = "partner"                    # partner on the TAF, no special category grant
+TAF_GRANTED = "granted_partner"    # partner on the TAF with the grant
+OTHER_LEAD = "other_lead"          # a practitioner in another team
+OTHER_MANAGER = "other_manager"    # manages another team
+STRANGER = "other_partner"         # a partner with no link to the family
+EXCLUDED = "excluded"              # in the holding team, but named as someone who must not see it
+FRONT_DOOR, DATA, DPO, ADMIN = "front_door", "data_team", "dpo", "admin"
+EVERYONE = [LEAD, TEAMMATE, MANAGER, TAF, TAF_GRANTED, OTHER_LEAD, OTHER_MANAGER, STRANGER, EXCLUDED,
+            FRONT_DOOR, DATA, DPO, ADMIN]
+
+CASEWORKERS = {LEAD, TEAMMATE, MANAGER}
+VIEWERS = CASEWORKERS | {TAF, TAF_GRANTED}
+
+# page name -> who gets 200; everyone else gets 404.
+EXPECTED = {
+    "family": VIEWERS,
+    "person": VIEWERS,
+    "viewers": {MANAGER, DPO},
+    "member-new": CASEWORKERS,
+    "taf-new": CASEWORKERS,
+    "assessment-edit": CASEWORKERS,
+    "action-new": CASEWORKERS,
+    "action-update": CASEWORKERS | {TAF},  # the partner owns this action
+    "review-record": CASEWORKERS,
+    "note-new": CASEWORKERS,
+    "document-new": CASEWORKERS,
+    "document": CASEWORKERS | {TAF_GRANTED},
+    "closure-request": CASEWORKERS,
+    "allocate": {MANAGER},
+    "step-up": {MANAGER},
+}
+
+
+@pytest.fixture
+def scene(world):
+    granted = make_user("partner_granted", Role.PARTNER_PROFESSIONAL, world.health)
+    excluded = make_user("excluded_north", Role.LEAD_PRACTITIONER, world.council, world.north)
+    world.users.update({"granted_partner": granted, "excluded": excluded})
+    family = make_family(world, lead=world.lead, taf=[world.partner])
+    household, episode = family["household"], family["episode"]
+    services.add_taf_member(by=world.lead, episode=episode, practitioner=granted, special_category_access=True)
+    AccessExclusion.objects.create(household=household, user=excluded, reason="Family member works here",
+                                   recorded_by=world.manager)
+    assessment = services.start_assessment(by=world.lead, episode=episode, reason="Attendance and health")
+    services.record_assessment(by=world.lead, assessment=assessment, voice_of_child="I like school",
+                               analysis="Needs support",
+                               findings={"HEALTH": {"strengths": "", "needs": "Asthma", "score": 2}})
+    action = services.add_plan_action(by=world.lead, episode=episode, area_code="EDUCATION", need="Attendance",
+                                      action="Daily check-in", owner=world.partner, intended_outcome="95% attendance",
+                                      due_date=episode.opened_on.replace(year=episode.opened_on.year + 1))
+    document = services.upload_document(by=world.lead, episode=episode, title="Consent form",
+                                        upload=SimpleUploadedFile("c.pdf", b"%PDF-1.4 test", "application/pdf"))
+    hid = household.pk
+    urls = {
+        "family": reverse("web:family", args=[hid]),
+        "person": reverse("web:person", args=[family["members"][2].pk]),
+        "viewers": reverse("web:family-viewers", args=[hid]),
+        "member-new": reverse("web:member-new", args=[hid]),
+        "taf-new": reverse("web:taf-new", args=[hid]),
+        "assessment-edit": reverse("web:assessment-edit", args=[hid]),
+        "action-new": reverse("web:action-new", args=[hid]),
+        "action-update": reverse("web:action-update", args=[hid, action.pk]),
+        "review-record": reverse("web:review-record", args=[hid, episode.reviews.get().pk]),
+        "note-new": reverse("web:note-new", args=[hid]),
+        "document-new": reverse("web:document-new", args=[hid]),
+        "document": reverse("web:document", args=[hid, document.pk]),
+        "closure-request": reverse("web:closure-request", args=[hid]),
+        "allocate": reverse("web:allocate", args=[hid]),
+        "step-up": reverse("web:step-up", args=[hid]),
+    }
+    return world, household, urls
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_each_role_and_relationship_gets_exactly_the_pages_it_should(client, scene, who):
+    world, household, urls = scene
+    client.force_login(world.users[who])
+    outcomes = {page: client.get(url).status_code for page, url in urls.items()}
+    expected = {page: (200 if who in allowed else 404) for page, allowed in EXPECTED.items()}
+    assert outcomes == expected
+
+
+@pytest.mark.parametrize("who", [w for w in EVERYONE if w not in VIEWERS and w != DPO])
+def test_refusals_are_audited_without_revealing_the_record(client, scene, who):
+    world, household, urls = scene
+    client.force_login(world.users[who])
+    before = AuditEvent.objects.filter(action=Action.DENIED, household_id=household.pk).count()
+    response = client.get(urls["family"])
+    assert response.status_code == 404
+    assert household.reference.encode() not in response.content
+    assert AuditEvent.objects.filter(action=Action.DENIED, household_id=household.pk,
+                                     actor=world.users[who]).count() == before + 1
+
+
+def test_nonexistent_family_looks_the_same_as_a_forbidden_one(client, scene):
+    world, household, urls = scene
+    client.force_login(world.other_partner)
+    forbidden = client.get(urls["family"])
+    missing = client.get(reverse("web:family", args=[household.pk + 999]))
+    assert forbidden.status_code == missing.status_code == 404
+    # The CSP nonce and the masked CSRF token differ on every response; nothing else may.
+    def normalised(body):
+        return re.sub(rb'(nonce|value)="[^"]*"', b"", body)
+
+    assert normalised(forbidden.content) == normalised(missing.content)
+
+
+def test_partner_without_grant_sees_special_category_only_as_a_marker(client, scene):
+    world, household, urls = scene
+    client.force_login(world.partner)
+    page = client.get(urls["family"]).content.decode()
+    assert "Asthma" not in page and "Recorded – restricted" in page
+    assert "I like school" not in page  # voice of the child is not shared without the grant
+    client.force_login(world.users["granted_partner"])
+    page = client.get(urls["family"]).content.decode()
+    assert "Asthma" in page
+
+
+def test_anonymous_users_are_sent_to_sign_in(client, scene):
+    world, household, urls = scene
+    for url in urls.values():
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("web:sign-in"))
+
+
+def test_restricted_family_is_hidden_from_the_wider_team(client, world):
+    family = make_family(world, lead=world.lead, restricted=True)
+    url = reverse("web:family", args=[family["household"].pk])
+    client.force_login(world.teammate)
+    assert client.get(url).status_code == 404
+    for user in (world.lead, world.manager):
+        client.force_login(user)
+        assert client.get(url).status_code == 200
+
+
+def test_partner_loses_access_when_the_episode_closes(client, world):
+    family = make_family(world, lead=world.lead, taf=[world.partner])
+    episode = family["episode"]
+    url = reverse("web:family", args=[family["household"].pk])
+    client.force_login(world.partner)
+    assert client.get(url).status_code == 200
+    services.step_up(by=world.manager, episode=episode, reason="Significant harm")
+    assert client.get(url).status_code == 404
+
+
+def test_there_is_no_browse_all_list(client, world):
+    for i in range(3):
+        make_family(world, family_name=f"Browse{i}", seed=i + 10, lead=world.other_lead, team=world.south)
+    client.force_login(world.lead)
+    page = client.get(reverse("web:dashboard")).content.decode()
+    assert "Browse" not in page

@@ -1,0 +1,253 @@
+"""Request and response schemas of the API: the OpenAPI document is generated from these.
+
+Input is validated here, at the edge, before any service runs: ids are positive 64-bit integers,
+free text carries no NUL character (PostgreSQL refuses it) and has the model's maximum length,
+choices are the model's own choices and date-times carry a time zone.
+"""
+
+import datetime
+from typing import Annotated, Literal
+
+from ninja import Field, Schema
+from pydantic import AfterValidator, AwareDatetime, StringConstraints
+
+from earlyhelp.casework.models import Channel, ConsentAtReferral, ContactSource, ContactStatus, EpisodeStatus
+from earlyhelp.casework.models import ClosureReason
+from earlyhelp.people.identifiers import IdentifierScheme
+from earlyhelp.people.models import (
+    Ethnicity, Gender, MarkerKind, MemberRole, SpecialEducationalNeeds, YesNoUnknown,
+)
+
+MAX_ID = 2**63 - 1  # a BigAutoField; larger numbers cannot name a record
+NO_NUL = r"^[^\x00]*$"
+
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _text(max_length: int):
+    return Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL)]
+
+
+def _in_range(value: datetime.datetime) -> datetime.datetime:
+    # An offset can push the first or last representable moment out of range once in UTC.
+    try:
+        value.astimezone(datetime.timezone.utc)
+    except OverflowError as error:
+        raise ValueError("The date and time is out of range") from error
+    return value
+
+
+ReceivedAt = Annotated[AwareDatetime, AfterValidator(_in_range)]
+
+
+def _choice(choices) -> type:
+    """A `Literal` of a Django `TextChoices`' values, so the OpenAPI document lists them as an enum."""
+    return Literal[tuple(choices.values)]  # type: ignore[valid-type]
+
+
+ChannelCode = _choice(Channel)
+SourceCode = _choice(ContactSource)
+ConsentCode = _choice(ConsentAtReferral)
+ContactStatusCode = _choice(ContactStatus)
+EpisodeStatusCode = _choice(EpisodeStatus)
+ClosureReasonCode = Literal[tuple(["", *ClosureReason.values])]  # type: ignore[valid-type]
+MemberRoleCode = _choice(MemberRole)
+MarkerKindCode = _choice(MarkerKind)
+SchemeCode = _choice(IdentifierScheme)
+GenderCode = _choice(Gender)
+EthnicityCode = _choice(Ethnicity)
+DisabilityCode = _choice(YesNoUnknown)
+SenCode = _choice(SpecialEducationalNeeds)
+
+
+# --- Errors -----------------------------------------------------------------------------------
+
+class FieldError(Schema):
+    field: str = Field(description="The request field the message is about")
+    message: str
+
+
+class Error(Schema):
+    """Every error answer: a message for people, and the fields it concerns (if any)."""
+
+    detail: str
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+# --- Shared pieces ----------------------------------------------------------------------------
+
+class TeamOut(Schema):
+    id: int
+    name: str
+
+
+class PractitionerOut(Schema):
+    id: int
+    display_name: str
+
+
+class MarkerOut(Schema):
+    person_id: int
+    kind: MarkerKindCode
+    label: str
+    start_date: datetime.date
+
+
+# --- Families ---------------------------------------------------------------------------------
+
+class MemberOut(Schema):
+    person_id: int
+    given_name: str
+    family_name: str
+    preferred_name: str
+    date_of_birth: datetime.date | None
+    expected_date_of_birth: datetime.date | None
+    role: MemberRoleCode
+    lives_in_household: bool
+
+
+class TafMemberOut(Schema):
+    practitioner: PractitionerOut
+    organisation: str
+    start_date: datetime.date
+
+
+class EpisodeSummaryOut(Schema):
+    id: int
+    status: EpisodeStatusCode
+    opened_on: datetime.date
+    team: TeamOut
+    lead_practitioner: PractitionerOut | None
+    taf_members: list[TafMemberOut]
+
+
+class FindingOut(Schema):
+    area: str = Field(description="Headline area code")
+    restricted: Literal[False] = False
+    strengths: str
+    needs: str
+    score: int = Field(ge=1, le=5)
+
+
+class RestrictedFindingOut(Schema):
+    """Special category or criminal offence detail the caller may not see: only that it is recorded."""
+
+    area: str = Field(description="Headline area code")
+    restricted: Literal[True] = True
+
+
+class AssessmentOut(Schema):
+    id: int
+    status: str
+    started_on: datetime.date
+    completed_on: datetime.date | None
+    findings: list[FindingOut | RestrictedFindingOut]
+
+
+class FamilyOut(Schema):
+    id: int
+    reference: str
+    is_restricted: bool
+    members: list[MemberOut]
+    markers: list[MarkerOut]
+    episode: EpisodeSummaryOut | None
+    assessment: AssessmentOut | None
+
+
+class EpisodeOut(Schema):
+    id: int
+    status: EpisodeStatusCode
+    opened_on: datetime.date
+    closed_on: datetime.date | None
+    closure_reason: ClosureReasonCode
+    team: TeamOut
+    lead_practitioner: PractitionerOut | None
+
+
+# --- People -----------------------------------------------------------------------------------
+
+class IdentifierOut(Schema):
+    scheme: SchemeCode
+    value: str
+
+
+class AddressOut(Schema):
+    line_1: str
+    line_2: str
+    town: str
+    postcode: str
+    valid_from: datetime.date
+
+
+class SpecialCategoryOut(Schema):
+    ethnicity: EthnicityCode
+    disability: DisabilityCode
+    special_educational_needs: SenCode
+
+
+class PersonOut(Schema):
+    id: int
+    given_name: str
+    family_name: str
+    preferred_name: str
+    date_of_birth: datetime.date | None
+    expected_date_of_birth: datetime.date | None
+    gender: GenderCode
+    first_language: str
+    interpreter_needed: bool
+    identifiers: list[IdentifierOut]
+    current_address: AddressOut | None
+    markers: list[MarkerOut]
+    special_category: SpecialCategoryOut | None = Field(
+        description="Ethnicity, disability and SEN; null when the caller's access does not include them"
+    )
+    special_category_restricted: bool
+
+
+class SearchIn(Schema):
+    """Search terms travel in the body, never in the URL."""
+
+    family_name: _text(100) = ""
+    given_name: _text(100) = ""
+    date_of_birth: datetime.date | None = None
+    identifier: _text(40) = ""
+
+
+class SearchResultOut(Schema):
+    person_id: int
+    name: str
+    date_of_birth: datetime.date | None
+    expected_date_of_birth: datetime.date | None
+    postcode_district: str
+    household_id: int | None = Field(description="Only for families the caller may open")
+    matched_on: str
+    score: int
+
+
+class SearchOut(Schema):
+    results: list[SearchResultOut]
+    restricted_match: bool = Field(description="A restricted record may match: speak to your manager")
+
+
+# --- Referrals --------------------------------------------------------------------------------
+
+class ReferralIn(Schema):
+    person_id: RecordId
+    household_id: RecordId | None = Field(
+        None, description="Needed only when the person is a current member of more than one family"
+    )
+    team_id: RecordId
+    channel: ChannelCode
+    source: SourceCode
+    source_organisation_id: RecordId | None = None
+    referrer_name: _text(120) = ""
+    reason: _text(20_000)
+    consent_at_referral: ConsentCode
+    received_at: ReceivedAt | None = Field(None, description="Defaults to now; must not be in the future")
+
+
+class ReferralOut(Schema):
+    id: int
+    household_id: int
+    status: ContactStatusCode
+    received_at: datetime.datetime

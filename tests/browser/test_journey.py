@@ -1,0 +1,279 @@
+"""User journeys through the real pages in a real browser (Debian's chromium, driven by Playwright).
+
+Journey 1 is the issue's "contact → allocate → assess → plan → review → close", each step done through
+the UI by the role that does it in a council. Journey 2 checks what partners can and cannot see.
+"""
+
+import datetime
+import random
+import re
+
+import pytest
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from earlyhelp.audit.models import Action, AuditEvent
+from earlyhelp.audit.services import verify_chain
+from earlyhelp.casework import services as casework
+from earlyhelp.casework.models import Contact, Episode, EpisodeStatus
+from earlyhelp.people import identifiers
+from earlyhelp.people.models import Household, Person
+from earlyhelp.testing import world as test_world
+
+pytestmark = pytest.mark.browser
+
+
+# --- Helpers: what a person does with the pages ---------------------------------------------------
+
+def sign_in(page, username):
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(test_world.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="My dashboard", level=1)).to_be_visible()
+
+
+def sign_out(page):
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def fill_date(page, group_name, date):
+    """Fill a GOV.UK date input (Day, Month, Year boxes) inside the fieldset named `group_name`."""
+    group = page.get_by_role("group", name=re.compile(rf"^{re.escape(group_name)}"))
+    group.get_by_label("Day").fill(str(date.day))
+    group.get_by_label("Month").fill(str(date.month))
+    group.get_by_label("Year").fill(str(date.year))
+
+
+def success_banner(page, text):
+    banner = page.locator(".govuk-notification-banner--success")
+    expect(banner).to_contain_text(text)
+
+
+def summary_value(page, key):
+    """The value cell of a GOV.UK summary list row."""
+    row = page.locator(".govuk-summary-list__row").filter(
+        has=page.locator(".govuk-summary-list__key", has_text=re.compile(rf"^\s*{re.escape(key)}\s*$")))
+    return row.locator(".govuk-summary-list__value").first
+
+
+# --- Journey 1: contact → allocate → assess → plan → review → close -------------------------------
+
+def test_contact_to_closure_journey(page, shots):
+    world = test_world.build_world()
+    today = timezone.localdate()
+    family_name, given_name, dob = "Quennell", "Imogen", datetime.date(2016, 6, 12)
+    nhs = identifiers.make_nhs_number(random.Random(1))
+    wrong_nhs = nhs[:9] + str((int(nhs[9]) + 1) % 10)
+
+    # 1. The front door officer searches first, finds nobody, creates the person and records the contact.
+    sign_in(page, "front_door")
+    page.get_by_role("link", name="New contact", exact=True).click()
+    expect(page.get_by_role("heading", name="Who is the contact about?")).to_be_visible()
+    page.get_by_label("Family name").fill(family_name)
+    page.get_by_label("Given name").fill(given_name)
+    fill_date(page, "Date of birth", dob)
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name="0 possible matches")).to_be_visible()
+    page.get_by_role("link", name="None of these: create a new record").click()
+
+    expect(page.get_by_role("heading", name="Create a new record")).to_be_visible()
+    page.get_by_label("Given name", exact=True).fill(given_name)
+    page.get_by_label("Family name", exact=True).fill(family_name)
+    fill_date(page, "Date of birth", dob)
+    page.get_by_role("group", name=re.compile("^Gender")).get_by_label("Female").check()
+    page.get_by_label("Address line 1").fill("14 Larch Road")
+    page.get_by_label("Town or city").fill("Testtown")
+    page.get_by_label("Postcode").fill("TE1 4ST")
+    households_before = Household.objects.count()
+
+    page.get_by_label("NHS number").fill(wrong_nhs)  # wrong check digit first
+    page.get_by_role("button", name="Create record and continue").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary.get_by_role("link", name=re.compile("check digit"))).to_be_visible()
+    expect(page.locator("#id_identifier_nhs-error")).to_contain_text("check digit")
+    expect(page).to_have_title(re.compile("^Error: "))
+    assert not Person.objects.filter(family_name=family_name).exists()
+    assert Household.objects.count() == households_before
+
+    expect(page.get_by_label("Given name", exact=True)).to_have_value(given_name)  # the rest was kept
+    page.get_by_label("NHS number").fill(nhs)
+    page.get_by_role("button", name="Create record and continue").click()
+
+    expect(page.get_by_role("heading", name="Record the contact")).to_be_visible()
+    expect(page.get_by_text(f"Contact about {given_name} {family_name}")).to_be_visible()
+    page.get_by_role("group", name=re.compile("^How did the contact reach us")).get_by_label("Telephone").check()
+    page.get_by_label("Who made the contact?").select_option(label="School or college")
+    page.get_by_label("Reason for the contact").fill("School reports attendance below 80% this term.")
+    page.get_by_role("group", name=re.compile("^Does the family agree")).get_by_label(
+        "The family has agreed to the referral").check()
+    page.get_by_label("Team to send it to").select_option(label="North Early Help")
+    page.get_by_role("button", name="Record contact").click()
+    success_banner(page, "Contact recorded and sent to the team.")
+    expect(summary_value(page, "Status")).to_have_text("Awaiting a decision")
+    expect(summary_value(page, "Team")).to_have_text("North Early Help")
+
+    person = Person.objects.get(family_name=family_name)
+    assert person.identifiers.get().value == nhs
+    contact = Contact.objects.get(subject=person)
+    household = contact.household
+    family_link = f"Family {household.reference}"
+    sign_out(page)
+
+    # 2. The team manager decides to open an episode and allocates a lead practitioner.
+    sign_in(page, "manager_north")
+    expect(page.get_by_role("heading", name="Contacts awaiting a decision")).to_be_visible()
+    page.screenshot(path=str(shots / "dashboard-manager.png"), full_page=True)
+    page.get_by_role("link", name=f"Contact {contact.pk}").click()
+    expect(summary_value(page, "About")).to_have_text(f"{given_name} {family_name}")
+    page.get_by_label("Early help episode opened").check()
+    page.get_by_role("button", name="Save decision").click()
+    success_banner(page, "Decision recorded.")
+    expect(page.get_by_role("heading", name=household.reference, level=1)).to_be_visible()
+    expect(summary_value(page, "Lead practitioner")).to_contain_text("Not allocated")
+    page.get_by_role("link", name="Allocate a lead practitioner").click()
+    page.get_by_label("Lead practitioner").select_option(label=str(world.lead))
+    page.get_by_role("button", name="Allocate").click()
+    success_banner(page, "Lead practitioner allocated.")
+    expect(summary_value(page, "Lead practitioner")).to_contain_text(str(world.lead))
+    sign_out(page)
+
+    # 3. The lead practitioner assesses the family and submits the assessment.
+    sign_in(page, "lead_north")
+    expect(page.get_by_role("heading", name="My families")).to_be_visible()
+    page.get_by_role("link", name=family_link).click()
+    page.get_by_role("link", name="Start the assessment").click()
+    page.get_by_label("Reason for the assessment").fill("Attendance and low mood at school.")
+    page.get_by_role("button", name="Start assessment").click()
+    expect(page.get_by_role("heading", name="Early Help Assessment", level=1)).to_be_visible()
+    education = page.get_by_role("group", name="Getting a good education", exact=True)
+    education.get_by_label("Yes").check()
+    education.get_by_label("Strengths").fill("Imogen enjoys reading and art.")
+    education.get_by_label("Needs").fill("Attendance is 78% this term.")
+    education.get_by_role("group", name=re.compile("^Score")).get_by_label("2", exact=True).check()
+    housing = page.get_by_role("group", name="Secure housing", exact=True)
+    expect(housing.get_by_label("Does not apply")).to_be_checked()
+    page.get_by_label("Analysis").fill("Attendance is the main concern; the family wants help with mornings.")
+    page.get_by_role("button", name="Submit for approval").click()
+    success_banner(page, "Assessment submitted for approval.")
+    expect(page.locator("#assessment ~ p .govuk-tag").first).to_have_text("Awaiting manager approval")
+    findings = page.get_by_role("table", name="Headline areas")
+    expect(findings).to_contain_text("Attendance is 78% this term.")
+    expect(findings).not_to_contain_text("Secure housing")  # "Does not apply" records nothing
+    sign_out(page)
+
+    # 4. The manager approves the assessment.
+    sign_in(page, "manager_north")
+    expect(page.get_by_role("heading", name="Waiting for your approval")).to_be_visible()
+    page.get_by_role("link", name=family_link).first.click()
+    page.get_by_role("link", name="Approve or return the assessment").click()
+    page.get_by_label("Approve").check()
+    page.get_by_role("button", name="Save decision").click()
+    success_banner(page, "Assessment approved.")
+    expect(page.get_by_text(f"approved by {world.manager}")).to_be_visible()
+    sign_out(page)
+
+    # 5. The lead adds a plan action and a partner to the Team Around the Family.
+    sign_in(page, "lead_north")
+    page.get_by_role("link", name=family_link).click()
+    page.get_by_role("link", name="Add an action to the plan").click()
+    page.get_by_label("Headline area").select_option(label="Getting a good education")
+    page.get_by_label("Need", exact=True).fill("Imogen misses the start of the school day.")
+    page.get_by_label("Action", exact=True).fill("Morning routine support twice a week.")
+    page.get_by_label("Who is responsible").select_option(label=str(world.lead))
+    page.get_by_label("Intended outcome").fill("Attendance above 95%.")
+    fill_date(page, "Due date", today + datetime.timedelta(days=42))
+    page.get_by_role("button", name="Add action").click()
+    success_banner(page, "Action added to the plan.")
+    expect(page.locator("#plan ~ table").first).to_contain_text("Morning routine support twice a week.")
+
+    page.get_by_role("link", name="Add someone to the Team Around the Family").click()
+    # partner_school and partner_health are both "Partner Tester": the organisation tells them apart.
+    page.get_by_label("Practitioner", exact=True).select_option(label=f"{world.partner} – {world.school.name}")
+    page.get_by_role("button", name="Add to the team").click()
+    success_banner(page, "Added to the Team Around the Family.")
+    expect(page.get_by_text(f"{world.partner} – {world.school.name}")).to_be_visible()
+
+    # 6. The lead records the review that is due.
+    reviews = page.locator("#reviews ~ table").first
+    reviews.get_by_role("link", name=re.compile("^Record")).click()
+    expect(page.get_by_role("heading", name="Record a review")).to_be_visible()
+    fill_date(page, "Date of the review", today)
+    page.get_by_label("Summary of the review").fill("Attendance up to 93%; mornings are calmer.")
+    page.get_by_role("button", name="Record review").click()
+    success_banner(page, "Review recorded.")
+    expect(reviews).to_contain_text("Attendance up to 93%; mornings are calmer.")
+
+    # 7. The lead asks to close; the manager approves the closure.
+    page.get_by_role("link", name="Close the episode").click()
+    page.get_by_label("Outcomes met").check()
+    page.get_by_label("Closure summary").fill("Attendance is above 95% and the family feels confident.")
+    page.get_by_label("The family's feedback on the support they received").fill("The mornings help made a difference.")
+    page.get_by_role("button", name="Send for approval").click()
+    success_banner(page, "Closure sent to your manager for approval.")
+    expect(summary_value(page, "Status")).to_have_text("Closure awaiting approval")
+    sign_out(page)
+
+    sign_in(page, "manager_north")
+    page.get_by_role("link", name=family_link).first.click()
+    page.get_by_role("link", name="Approve or return the closure").click()
+    page.get_by_label("Approve").check()
+    page.get_by_role("button", name="Save decision").click()
+    success_banner(page, "Episode closed.")
+    expect(summary_value(page, "Status")).to_have_text("Closed")
+    expect(summary_value(page, "Closure reason")).to_have_text("Outcomes met")
+    expect(page.get_by_role("link", name="Close the episode")).to_have_count(0)
+    page.screenshot(path=str(shots / "family-closed.png"), full_page=True)
+    assert page.errors == [], page.errors  # no JavaScript errors on any page
+
+    episode = Episode.objects.get(household=household)
+    assert episode.status == EpisodeStatus.CLOSED
+    assert episode.closure_reason == "outcomes_met"
+    assert episode.closed_by == world.manager
+    checked, first_break = verify_chain()
+    assert checked > 0 and first_break is None, first_break
+
+
+# --- Journey 2: partners see only what they should -------------------------------------------------
+
+def test_partner_sees_only_families_they_are_on(page, shots):
+    world = test_world.build_world()
+    family = test_world.make_family(world, lead=world.lead, taf=[world.partner])
+    household = family["household"]
+    assessment = casework.start_assessment(by=world.lead, episode=family["episode"], reason="Health worries")
+    casework.record_assessment(
+        by=world.lead, assessment=assessment, voice_of_child="", analysis="",
+        findings={"HEALTH": {"strengths": "Registered with a GP", "needs": "Parent's depression is untreated",
+                             "score": 2},
+                  "EDUCATION": {"strengths": "Good friendships", "needs": "Late most mornings", "score": 3}})
+
+    # A partner who is not on the Team Around the Family gets "Page not found", and the refusal is audited.
+    sign_in(page, "partner_health")
+    expect(page.get_by_text("You are not on any family's Team Around the Family")).to_be_visible()
+    response = page.goto(f"/families/{household.pk}/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text(household.reference)
+    assert AuditEvent.objects.filter(action=Action.DENIED, household_id=household.pk,
+                                     actor=world.other_partner).exists()
+    sign_out(page)
+
+    # A partner on the Team Around the Family sees the family, with sensitive areas only as a marker.
+    sign_in(page, "partner_school")
+    page.get_by_role("link", name=f"Family {household.reference}").click()
+    expect(page.get_by_role("heading", name=household.reference, level=1)).to_be_visible()
+    expect(page.get_by_text("shown only as a marker")).to_be_visible()
+    findings = page.get_by_role("table", name="Headline areas")
+    health = findings.get_by_role("row").filter(has_text="Improved mental and physical health")
+    expect(health).to_contain_text("restricted")
+    expect(findings).to_contain_text("Late most mornings")  # an ordinary area is shown in full
+    expect(page.locator("main")).not_to_contain_text("depression")
+    expect(page.locator("main")).not_to_contain_text("Registered with a GP")
+    page.screenshot(path=str(shots / "family-partner.png"), full_page=True)
+    assert page.errors == [], page.errors
+    checked, first_break = verify_chain()
+    assert first_break is None, first_break
