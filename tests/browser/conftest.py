@@ -51,8 +51,12 @@ def page(browser, live_server, reference_data):
                                   locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(10_000)
     page = context.new_page()
+    # JavaScript exceptions and console errors (a content security policy violation, a missing
+    # script or stylesheet); tests assert these stay empty.
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("console", lambda message: page.errors.append(f"console: {message.text} ({message.location.get('url')})")
+            if message.type == "error" else None)
     yield page
     context.close()
 

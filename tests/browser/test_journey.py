@@ -77,6 +77,7 @@ def test_contact_to_closure_journey(page, shots):
     fill_date(page, "Date of birth", dob)
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="0 possible matches")).to_be_visible()
+    page.screenshot(path=str(shots / "tmp-search.png"), full_page=True)
     page.get_by_role("link", name="None of these: create a new record").click()
 
     expect(page.get_by_role("heading", name="Create a new record")).to_be_visible()
@@ -97,6 +98,7 @@ def test_contact_to_closure_journey(page, shots):
     expect(summary.get_by_role("link", name=re.compile("check digit"))).to_be_visible()
     expect(page.locator("#id_identifier_nhs-error")).to_contain_text("check digit")
     expect(page).to_have_title(re.compile("^Error: "))
+    page.screenshot(path=str(shots / "tmp-person-error.png"), full_page=True)
     assert not Person.objects.filter(family_name=family_name).exists()
     assert Household.objects.count() == households_before
 
@@ -156,6 +158,7 @@ def test_contact_to_closure_journey(page, shots):
     education.get_by_label("Needs").fill("Attendance is 78% this term.")
     education.get_by_role("group", name=re.compile("^Score")).get_by_label("2", exact=True).check()
     housing = page.get_by_role("group", name="Secure housing", exact=True)
+    page.screenshot(path=str(shots / "tmp-assessment.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1900})
     expect(housing.get_by_label("Does not apply")).to_be_checked()
     page.get_by_label("Analysis").fill("Attendance is the main concern; the family wants help with mornings.")
     page.get_by_role("button", name="Submit for approval").click()
@@ -187,6 +190,7 @@ def test_contact_to_closure_journey(page, shots):
     page.get_by_label("Who is responsible").select_option(label=str(world.lead))
     page.get_by_label("Intended outcome").fill("Attendance above 95%.")
     fill_date(page, "Due date", today + datetime.timedelta(days=42))
+    page.screenshot(path=str(shots / "tmp-action.png"), full_page=True)
     page.get_by_role("button", name="Add action").click()
     success_banner(page, "Action added to the plan.")
     expect(page.locator("#plan ~ table").first).to_contain_text("Morning routine support twice a week.")
@@ -256,6 +260,8 @@ def test_partner_sees_only_families_they_are_on(page, shots):
     expect(page.get_by_text("You are not on any family's Team Around the Family")).to_be_visible()
     response = page.goto(f"/families/{household.pk}/")
     assert response.status == 404
+    assert all("404" in error for error in page.errors), page.errors  # only the expected refusal
+    page.errors.clear()
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     expect(page.locator("main")).not_to_contain_text(household.reference)
     assert AuditEvent.objects.filter(action=Action.DENIED, household_id=household.pk,

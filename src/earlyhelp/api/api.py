@@ -1,3 +1,27 @@
+"""The earlyhelp API at /api/ (OpenAPI 3.1 at /api/openapi.json, documentation at /api/docs).
+
+Every endpoint needs a bearer token (`Authorization: Bearer eh_...`) or a signed-in browser
+session (see `auth`). The routers are thin: what a caller may see is decided by
+`earlyhelp.access.policy` and the selectors; every change is a service function.
+"""
+
 from ninja import NinjaAPI
 
-api = NinjaAPI(title="earlyhelp API", version="1", urls_namespace="api")
+from . import errors
+from .auth import bearer_token, browser_session
+from .families import router as families
+from .people import router as people
+from .referrals import router as referrals
+
+api = NinjaAPI(
+    title="earlyhelp API",
+    version="1",
+    description="Early Help case management: families, people and referrals, through the same access "
+                "policy and audit trail as the web interface.",
+    urls_namespace="api",
+    auth=[bearer_token, browser_session],
+)
+errors.install(api)
+api.add_router("/families", families)
+api.add_router("/people", people)
+api.add_router("/referrals", referrals)

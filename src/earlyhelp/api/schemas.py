@@ -11,8 +11,9 @@ from typing import Annotated, Literal
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, StringConstraints
 
-from earlyhelp.casework.models import Channel, ConsentAtReferral, ContactSource, ContactStatus, EpisodeStatus
-from earlyhelp.casework.models import ClosureReason
+from earlyhelp.casework.models import (
+    AssessmentStatus, Channel, ClosureReason, ConsentAtReferral, ContactSource, ContactStatus, EpisodeStatus,
+)
 from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import (
     Ethnicity, Gender, MarkerKind, MemberRole, SpecialEducationalNeeds, YesNoUnknown,
@@ -50,6 +51,7 @@ SourceCode = _choice(ContactSource)
 ConsentCode = _choice(ConsentAtReferral)
 ContactStatusCode = _choice(ContactStatus)
 EpisodeStatusCode = _choice(EpisodeStatus)
+AssessmentStatusCode = _choice(AssessmentStatus)
 ClosureReasonCode = Literal[tuple(["", *ClosureReason.values])]  # type: ignore[valid-type]
 MemberRoleCode = _choice(MemberRole)
 MarkerKindCode = _choice(MarkerKind)
@@ -123,7 +125,7 @@ class EpisodeSummaryOut(Schema):
 
 class FindingOut(Schema):
     area: str = Field(description="Headline area code")
-    restricted: Literal[False] = False
+    restricted: Literal[False]
     strengths: str
     needs: str
     score: int = Field(ge=1, le=5)
@@ -133,12 +135,12 @@ class RestrictedFindingOut(Schema):
     """Special category or criminal offence detail the caller may not see: only that it is recorded."""
 
     area: str = Field(description="Headline area code")
-    restricted: Literal[True] = True
+    restricted: Literal[True]
 
 
 class AssessmentOut(Schema):
     id: int
-    status: str
+    status: AssessmentStatusCode
     started_on: datetime.date
     completed_on: datetime.date | None
     findings: list[FindingOut | RestrictedFindingOut]

@@ -1,0 +1,113 @@
+"""Security baseline (P23): hashing, lockout, session time-outs, headers, CSP, DEBUG."""
+
+import importlib
+import os
+import time
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.urls import reverse
+
+from earlyhelp import settings_test
+from earlyhelp.audit.models import Action, AuditEvent
+from earlyhelp.testing.world import PASSWORD
+from earlyhelp.web import middleware
+
+pytestmark = pytest.mark.promise("P23")
+
+
+def test_production_settings_hash_passwords_with_argon2_and_keep_debug_off(monkeypatch):
+    assert settings_test.PRODUCTION_PASSWORD_HASHERS == ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    monkeypatch.setenv("EARLYHELP_ENV", "production")
+    monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
+    import earlyhelp.settings as production
+
+    reloaded = importlib.reload(production)
+    try:
+        assert reloaded.DEBUG is False
+        assert reloaded.SESSION_COOKIE_SECURE and reloaded.CSRF_COOKIE_SECURE
+        assert reloaded.SECURE_HSTS_SECONDS >= 31536000
+    finally:
+        monkeypatch.setenv("EARLYHELP_ENV", "test")
+        importlib.reload(production)
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
+    monkeypatch.setenv("EARLYHELP_ENV", "production")
+    monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
+    import earlyhelp.settings as production
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
+            importlib.reload(production)
+    finally:
+        monkeypatch.setenv("EARLYHELP_ENV", "test")
+        importlib.reload(production)
+
+
+def test_argon2_hashes_a_real_password(db, world):
+    with override_settings(PASSWORD_HASHERS=settings_test.PRODUCTION_PASSWORD_HASHERS):
+        world.lead.set_password("a-long-passphrase-for-testing")
+        assert world.lead.password.startswith("argon2$")
+
+
+def test_repeated_failed_sign_ins_lock_the_account(client, world):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("web:sign-in"), {"username": world.lead.username, "password": "wrong"})
+    response = client.post(reverse("web:sign-in"), {"username": world.lead.username, "password": PASSWORD})
+    assert response.status_code == 429
+    assert b"Your account is locked" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_idle_session_times_out_and_is_audited(client, world):
+    client.force_login(world.lead)
+    assert client.get(reverse("web:dashboard")).status_code == 200
+    session = client.session
+    session[middleware.LAST_SEEN_AT] = time.time() - settings.SESSION_IDLE_TIMEOUT_SECONDS - 5
+    session.save()
+    response = client.get(reverse("web:dashboard"))
+    assert response.status_code == 302 and reverse("web:sign-in") in response["Location"]
+    assert AuditEvent.objects.filter(action=Action.SESSION_EXPIRED, actor=world.lead,
+                                     metadata__reason="idle").exists()
+
+
+def test_absolute_session_limit_applies_even_when_active(client, world):
+    client.force_login(world.lead)
+    client.get(reverse("web:dashboard"))
+    session = client.session
+    session[middleware.SIGNED_IN_AT] = time.time() - settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS - 5
+    session.save()
+    assert client.get(reverse("web:dashboard")).status_code == 302
+
+
+def test_security_headers_and_content_security_policy(client, world):
+    client.force_login(world.lead)
+    response = client.get(reverse("web:dashboard"))
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "object-src 'none'" in csp and "frame-ancestors 'none'" in csp
+    assert "'unsafe-inline'" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response.cookies.get("sessionid") is None or response.cookies["sessionid"]["httponly"]
+
+
+def test_csrf_is_enforced_on_forms(world):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(world.front_door)
+    assert strict.post(reverse("web:search"), {"family_name": "X", "given_name": "Y"}).status_code == 403
+
+
+def test_sign_out_needs_a_post(client, world):
+    client.force_login(world.lead)
+    assert client.get(reverse("web:sign-out")).status_code == 405
+
+
+def test_debug_is_off_by_default():
+    assert os.environ.get("EARLYHELP_ENV") != "development"
+    assert settings.DEBUG is False
