@@ -77,7 +77,6 @@ def test_contact_to_closure_journey(page, shots):
     fill_date(page, "Date of birth", dob)
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("heading", name="0 possible matches")).to_be_visible()
-    page.screenshot(path=str(shots / "tmp-search.png"), full_page=True)
     page.get_by_role("link", name="None of these: create a new record").click()
 
     expect(page.get_by_role("heading", name="Create a new record")).to_be_visible()
@@ -98,7 +97,6 @@ def test_contact_to_closure_journey(page, shots):
     expect(summary.get_by_role("link", name=re.compile("check digit"))).to_be_visible()
     expect(page.locator("#id_identifier_nhs-error")).to_contain_text("check digit")
     expect(page).to_have_title(re.compile("^Error: "))
-    page.screenshot(path=str(shots / "tmp-person-error.png"), full_page=True)
     assert not Person.objects.filter(family_name=family_name).exists()
     assert Household.objects.count() == households_before
 
@@ -158,7 +156,6 @@ def test_contact_to_closure_journey(page, shots):
     education.get_by_label("Needs").fill("Attendance is 78% this term.")
     education.get_by_role("group", name=re.compile("^Score")).get_by_label("2", exact=True).check()
     housing = page.get_by_role("group", name="Secure housing", exact=True)
-    page.screenshot(path=str(shots / "tmp-assessment.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1280, "height": 1900})
     expect(housing.get_by_label("Does not apply")).to_be_checked()
     page.get_by_label("Analysis").fill("Attendance is the main concern; the family wants help with mornings.")
     page.get_by_role("button", name="Submit for approval").click()
@@ -190,7 +187,6 @@ def test_contact_to_closure_journey(page, shots):
     page.get_by_label("Who is responsible").select_option(label=str(world.lead))
     page.get_by_label("Intended outcome").fill("Attendance above 95%.")
     fill_date(page, "Due date", today + datetime.timedelta(days=42))
-    page.screenshot(path=str(shots / "tmp-action.png"), full_page=True)
     page.get_by_role("button", name="Add action").click()
     success_banner(page, "Action added to the plan.")
     expect(page.locator("#plan ~ table").first).to_contain_text("Morning routine support twice a week.")
@@ -254,6 +250,12 @@ def test_partner_sees_only_families_they_are_on(page, shots):
         findings={"HEALTH": {"strengths": "Registered with a GP", "needs": "Parent's depression is untreated",
                              "score": 2},
                   "EDUCATION": {"strengths": "Good friendships", "needs": "Late most mornings", "score": 3}})
+    casework.add_plan_action(by=world.lead, episode=family["episode"], area_code="HEALTH",
+                             need="Parent's depression needs treatment", action="GP appointment with support",
+                             owner=world.lead, intended_outcome="Treatment started",
+                             due_date=timezone.localdate() + datetime.timedelta(days=14))
+    casework.add_case_note(by=world.lead, episode=family["episode"], text="Disclosed a hospital admission",
+                           is_sensitive=True)
 
     # A partner who is not on the Team Around the Family gets "Page not found", and the refusal is audited.
     sign_in(page, "partner_health")
@@ -277,7 +279,11 @@ def test_partner_sees_only_families_they_are_on(page, shots):
     health = findings.get_by_role("row").filter(has_text="Improved mental and physical health")
     expect(health).to_contain_text("restricted")
     expect(findings).to_contain_text("Late most mornings")  # an ordinary area is shown in full
-    expect(page.locator("main")).not_to_contain_text("depression")
+    expect(page.locator("#plan ~ table").first).to_contain_text(
+        "Improved mental and physical health: recorded – restricted")
+    expect(page.get_by_text("Sensitive note – restricted")).to_be_visible()
+    for secret in ("depression", "GP appointment", "Treatment started", "hospital admission"):
+        expect(page.locator("main")).not_to_contain_text(secret)
     expect(page.locator("main")).not_to_contain_text("Registered with a GP")
     page.screenshot(path=str(shots / "family-partner.png"), full_page=True)
     assert page.errors == [], page.errors

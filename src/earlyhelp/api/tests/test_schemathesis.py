@@ -21,7 +21,6 @@ from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
-from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
@@ -75,30 +74,27 @@ def api_world(db):
 
 
 def use_known_ids(case, ids):
-    """Put real ids where the generated positive case has ids (the values stay valid for the schema)."""
+    """In about half the positive cases (those whose generated id is even), put the world's real ids
+    where the case has ids: the values stay valid for the schema, and the answers are 200s and 201s."""
+    if not (case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE):
+        return
     if case.path_parameters:
-        for name in case.path_parameters:
-            if name in ids:
+        for name, value in case.path_parameters.items():
+            if name in ids and isinstance(value, int) and value % 2 == 0:
                 case.path_parameters[name] = ids[name]
-    if isinstance(case.body, dict):
+    if isinstance(case.body, dict) and isinstance(case.body.get("person_id"), int) and case.body["person_id"] % 2 == 0:
         for name in ("person_id", "household_id", "team_id", "source_organisation_id"):
             if isinstance(case.body.get(name), int):
                 case.body[name] = ids[name]
 
 
-def is_positive(case) -> bool:
-    return case.meta is not None and case.meta.generation.mode == GenerationMode.POSITIVE
-
-
 @schema.parametrize()
-@schema.given(known_ids=st.booleans())
 @settings(
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
-def test_api_keeps_its_promises(case, known_ids, api_world):
-    if known_ids and is_positive(case):
-        use_known_ids(case, api_world["ids"])
+def test_api_keeps_its_promises(case, api_world):
+    use_known_ids(case, api_world["ids"])
     with connection_kept():
         case.call_and_validate(headers=api_world["headers"], checks=CHECKS)

@@ -70,6 +70,7 @@ def test_one_open_episode_per_family_is_enforced_by_the_database(world, family):
         Episode.objects.create(household=family["household"], team=world.north, opened_on=timezone.localdate())
 
 
+@pytest.mark.promise("P1")
 def test_not_applicable_areas_record_nothing(world, family):
     assessment = _assessed(world, family, findings={
         "EDUCATION": {"strengths": "", "needs": "Attendance", "score": 2}, "HOUSING": None, "FINANCE": None})

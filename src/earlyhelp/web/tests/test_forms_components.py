@@ -146,6 +146,7 @@ def test_text_input_without_error_has_no_error_markup():
 
 
 @pytest.mark.promise("P3")
+@pytest.mark.promise("P3")
 def test_optional_fields_say_optional_and_required_ones_do_not():
     form = bound()
     assert ">Known as (optional)</label>" in render_field(form, "known_as")

@@ -1,0 +1,1212 @@
+"""The synthetic demo council: deterministic seed data for demonstrations, tests and benchmarks.
+
+`generate_council(families=2000, seed=20261121)` builds one council with locality teams, partner
+organisations of every type, practitioners of every role (with fixed demo sign-ins, see
+`DEMO_USERS`) and `families` households with people, addresses, identifiers and early help
+episodes at every stage of the lifecycle.
+
+Everything is invented. Names come from Faker's `en_GB` lists (and a few other locales for families
+whose first language is not English); NHS numbers come from the range the NHS reserves for testing;
+postcodes use the area "DB", which does not exist. The same seed and the same `today` always give
+the same council.
+
+This is seed data, not a user's action: rows are written with `bulk_create` (no services, no
+simple-history rows) with primary keys chosen here, so that 100,000 families load in minutes. The
+data still obeys every database constraint, and one audit event (`demo.load`) records the load.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import time
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core.management.color import no_style
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone
+from faker import Faker
+
+from earlyhelp.access.models import AccessExclusion
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import AuditEvent
+from earlyhelp.casework.models import (
+    ActionStatus, Allocation, Assessment, AssessmentMember, AssessmentStatus, CaseNote, Channel, ClosureReason,
+    ConsentAtReferral, Contact, ContactSource, ContactStatus, Document, DomainFinding, Episode, EpisodeStatus, Plan,
+    PlanAction, Review, TafMember, Transition, TransitionKind,
+)
+from earlyhelp.organisations.models import Organisation, OrganisationType, Role, Team, User
+from earlyhelp.people import identifiers
+from earlyhelp.people.identifiers import IdentifierScheme
+from earlyhelp.people.models import (
+    Address, Ethnicity, Gender, Household, Identifier, Marker, MarkerKind, MemberRole, Membership, Person,
+    Relationship, RelationshipType, SpecialEducationalNeeds, YesNoUnknown,
+)
+from earlyhelp.people.services import name_key
+from earlyhelp.programme.models import HeadlineArea
+
+DEFAULT_SEED = 20261121
+DEFAULT_FAMILIES = 2000
+DEMO_PASSWORD = "demo-password-2026"
+SIGN_IN_URL = "http://127.0.0.1:8000/sign-in/"
+TEAM_NAMES = [("North Early Help", "North"), ("South Early Help", "South"), ("East Early Help", "East"),
+              ("West Early Help", "West")]
+# One fixed sign-in per role. `lead` and `manager` work in North Early Help; `partner` is the
+# designated safeguarding lead of the first school. See DEMO_USERS_HELP for what each shows.
+DEMO_USERS = {
+    "frontdoor": Role.FRONT_DOOR,
+    "lead": Role.LEAD_PRACTITIONER,
+    "manager": Role.TEAM_MANAGER,
+    "partner": Role.PARTNER_PROFESSIONAL,
+    "data": Role.DATA_TEAM,
+    "dpo": Role.DPO,
+    "admin": Role.SYSTEM_ADMIN,
+}
+LOADED_MARKER_USERNAME = "manager"  # if this user exists, the demo council is loaded
+FLUSH_EVERY_FAMILIES = 1000
+BATCH_SIZE = 5000
+
+# --- Stages ------------------------------------------------------------------------------------
+# Every family is at one stage of the lifecycle. The first len(STAGES) families take one stage
+# each, in North Early Help with the demo `lead` and `partner`, so that even a tiny council covers
+# every stage and the demo sign-ins see a full tour; later families draw stages by weight.
+STAGES = [
+    "contact_awaiting", "contact_signposted", "contact_nfa",
+    "open_unallocated", "allocated", "assessment_draft", "assessment_submitted", "assessment_approved",
+    "review_held", "review_overdue", "closure_requested",
+    "closed_outcomes_met", "closed_stepped_down", "closed_withdrew", "closed_moved", "closed_other",
+    "closed_stepped_up", "stepped_down_open", "returning",
+]
+STAGE_WEIGHTS = [4, 4, 3, 4, 6, 6, 3, 8, 10, 5, 3, 16, 6, 6, 2, 2, 4, 3, 5]
+CLOSED_REASON_OF_STAGE = {
+    "closed_outcomes_met": ClosureReason.OUTCOMES_MET, "closed_stepped_down": ClosureReason.STEPPED_DOWN,
+    "closed_withdrew": ClosureReason.WITHDREW, "closed_moved": ClosureReason.MOVED,
+    "closed_other": ClosureReason.OTHER, "closed_stepped_up": ClosureReason.STEPPED_UP,
+}
+# For open stages: (youngest, oldest) age of the episode in days, and how far the work has gone.
+OPEN_STAGES = {
+    "open_unallocated": ((1, 20), 0),
+    "allocated": ((6, 30), 1),
+    "assessment_draft": ((12, 40), 2),
+    "assessment_submitted": ((28, 55), 3),
+    "assessment_approved": ((32, 50), 4),
+    "review_held": ((75, 320), 5),
+    "review_overdue": ((80, 320), 5),
+    "closure_requested": ((120, 420), 5),
+    "stepped_down_open": ((30, 260), 5),
+}
+PROGRESS_STAGE = {1: "allocated", 2: "assessment_draft", 3: "assessment_submitted", 4: "assessment_approved",
+                  5: "review_held"}
+RESTRICTED_SPOTLIGHT = {6, 16}
+EXCLUSION_SPOTLIGHT = {4, 13, 25, 37}
+
+REVIEW_WEEKS = 8
+
+# --- Word lists --------------------------------------------------------------------------------
+LANGUAGES = [
+    # (first language, name source, weight, ethnicities with weights)
+    ("English", "en_GB", 86.0, {
+        "WBRI": 78, "WIRI": 1, "WOTH": 3, "MWBC": 3, "MWBA": 1, "MWAS": 1.5, "MOTH": 1.5, "AIND": 2, "BCRB": 2,
+        "BAFR": 2, "CHNE": 0.7, "OOTH": 0.5, "WIRT": 0.3, "WROM": 0.3, "BOTH": 0.5, "AOTH": 0.7, "REFU": 1,
+        "NOBT": 1.5}),
+    ("Polish", "pl_PL", 3.0, {"WOTH": 1}),
+    ("Romanian", "ro_RO", 2.0, {"WOTH": 4, "WROM": 1}),
+    ("Urdu", "south_asian", 2.0, {"APKN": 4, "AIND": 1}),
+    ("Punjabi", "south_asian", 1.5, {"APKN": 1, "AIND": 1}),
+    ("Bengali", "bengali", 1.0, {"ABAN": 1}),
+    ("Somali", "somali", 1.0, {"BAFR": 1}),
+    ("Arabic", "arabic", 1.0, {"OOTH": 2, "AOTH": 1}),
+    ("Portuguese", "pt_PT", 1.0, {"WOTH": 1}),
+    ("Lithuanian", "lt_LT", 0.8, {"WOTH": 1}),
+    ("Turkish", "tr_TR", 0.7, {"OOTH": 1, "WOTH": 1}),
+]
+HAND_NAMES = {
+    "south_asian": (["Mohammed", "Ali", "Hassan", "Imran", "Bilal", "Zain", "Adam", "Ibrahim", "Yusuf", "Omar",
+                     "Arjun", "Harpreet", "Gurpreet", "Amir", "Usman", "Rizwan", "Tariq", "Zubair"],
+                    ["Aisha", "Fatima", "Maryam", "Zara", "Hafsa", "Amina", "Sana", "Noor", "Khadija", "Iqra",
+                     "Simran", "Jasleen", "Ayesha", "Mehwish", "Nadia", "Samina", "Rabia", "Hira"],
+                    ["Khan", "Hussain", "Ahmed", "Ali", "Akhtar", "Iqbal", "Mahmood", "Shah", "Butt", "Malik",
+                     "Riaz", "Aslam", "Singh", "Kaur", "Sandhu", "Gill", "Qureshi", "Raza"]),
+    "bengali": (["Abdul", "Rahim", "Shahid", "Jamal", "Ayaan", "Rayhan", "Habib", "Sohel", "Faisal", "Tanvir"],
+                ["Nasima", "Shirin", "Rokeya", "Sumaiya", "Tahmina", "Anika", "Ruksana", "Jannat", "Mim", "Ripa"],
+                ["Rahman", "Uddin", "Miah", "Islam", "Begum", "Choudhury", "Hoque", "Ahmed", "Alam", "Khatun"]),
+    "somali": (["Abdirahman", "Abdullahi", "Mahad", "Liban", "Said", "Hamza", "Abdi", "Mohamed", "Yasin", "Farhan"],
+               ["Hodan", "Amina", "Fadumo", "Sahra", "Hibaaq", "Ayan", "Nasra", "Ifrah", "Sagal", "Ikran"],
+               ["Mohamed", "Abdi", "Ahmed", "Hassan", "Farah", "Warsame", "Yusuf", "Omar", "Osman", "Jama"]),
+    "arabic": (["Ahmad", "Khalid", "Yousef", "Hamza", "Kareem", "Tariq", "Sami", "Fadi", "Majid", "Nabil"],
+               ["Layla", "Mariam", "Nour", "Huda", "Rania", "Salma", "Yasmin", "Dana", "Lina", "Hala"],
+               ["Al-Sayed", "Haddad", "Nasser", "Saleh", "Mansour", "Hamdan", "Khalil", "Darwish", "Aziz",
+                "Othman"]),
+}
+NICKNAMES = {"William": "Billy", "Elizabeth": "Beth", "Margaret": "Maggie", "Robert": "Rob", "Thomas": "Tom",
+             "James": "Jim", "Katherine": "Kate", "Catherine": "Cathy", "Daniel": "Dan", "Samuel": "Sam",
+             "Jessica": "Jess", "Alexander": "Alex", "Rebecca": "Becky", "Joseph": "Joe", "Michael": "Mike"}
+TOWNS = ["Brackenbury", "Elmstead Vale", "Hollowbridge", "Kingsmere", "Marlow Green", "Ravensworth",
+         "Southwick Cross", "Thornleigh"]
+COUNCIL_POSTCODE_AREA = "DB"  # not a real postcode area
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+OUT_OF_AREA_TOWNS = [("Ashcombe", "DX"), ("Fernhill", "DZ")]  # also invented
+
+CONTACT_REASONS = {
+    ContactSource.SELF: ["Mum has asked for help with her son's behaviour at home and arguments between siblings.",
+                         "Dad is struggling to manage since separating and asked for parenting support.",
+                         "The family are in rent arrears and worried about being evicted."],
+    ContactSource.MEMBER_OF_PUBLIC: ["A neighbour is worried the children are often out late without an adult.",
+                                     "A relative is concerned about shouting and arguments at the address."],
+    ContactSource.SCHOOL: ["Attendance has dropped to 82% this term and the child seems withdrawn in class.",
+                           "Repeated lateness and the child has said there is not always food at home.",
+                           "Behaviour has escalated: two fixed-term exclusions this year.",
+                           "The child has disclosed worries about arguments between parents."],
+    ContactSource.EARLY_YEARS: ["Speech and language delay; parent would welcome support with routines.",
+                                "Child often collected late and parent appears low in mood."],
+    ContactSource.HEALTH: ["Health visitor concerned about maternal low mood after the birth.",
+                           "GP reports the parent is struggling with anxiety and the children's sleep.",
+                           "Missed health appointments and concerns about the child's weight."],
+    ContactSource.POLICE: ["Police attended a verbal domestic incident; children present, no offences.",
+                           "Young person found with older peers late at night; concern about exploitation."],
+    ContactSource.HOUSING: ["Family in temporary accommodation; overcrowding and damp affecting the children.",
+                            "Notice seeking possession served for arrears; parent asking for budgeting help."],
+    ContactSource.CSC: ["Step-down from children's social care: child in need plan ended, family agree to "
+                        "early help to keep progress going.",
+                        "Assessment by children's social care found no need for statutory services; "
+                        "early help recommended."],
+    ContactSource.OTHER_LA: ["Family moved into the area with an open early help plan from their previous council."],
+    ContactSource.VOLUNTARY: ["Food bank volunteer concerned the family are regularly without gas and electricity.",
+                              "Youth club worker worried about a young person's low mood and self-harm comments."],
+    ContactSource.OTHER: ["Concern raised by the family's church leader about the parent's mental health."],
+}
+SOURCE_ORG_TYPE = {
+    ContactSource.SCHOOL: OrganisationType.SCHOOL, ContactSource.EARLY_YEARS: OrganisationType.EARLY_YEARS,
+    ContactSource.HEALTH: OrganisationType.HEALTH, ContactSource.POLICE: OrganisationType.POLICE,
+    ContactSource.HOUSING: OrganisationType.HOUSING, ContactSource.CSC: OrganisationType.CHILDRENS_SOCIAL_CARE,
+    ContactSource.OTHER_LA: OrganisationType.OTHER_LA, ContactSource.VOLUNTARY: OrganisationType.VOLUNTARY,
+}
+CONTACT_SOURCES = [ContactSource.SELF, ContactSource.MEMBER_OF_PUBLIC, ContactSource.SCHOOL,
+                   ContactSource.EARLY_YEARS, ContactSource.HEALTH, ContactSource.POLICE, ContactSource.HOUSING,
+                   ContactSource.OTHER_LA, ContactSource.VOLUNTARY, ContactSource.OTHER]
+CONTACT_SOURCE_WEIGHTS = [10, 3, 30, 6, 20, 12, 7, 2, 6, 2]
+CHANNELS = [Channel.PHONE, Channel.EMAIL, Channel.WEB, Channel.WRITING, Channel.FACE_TO_FACE]
+CHANNEL_WEIGHTS = [40, 30, 18, 4, 8]
+DECISION_REASONS = {
+    ContactStatus.SIGNPOSTED: ["Signposted to the children's centre parenting course and the school nurse.",
+                               "Family given details of the local food bank and debt advice service."],
+    ContactStatus.NO_FURTHER_ACTION: ["Needs already met by the school's pastoral support; no further action.",
+                                      "Family declined early help and there are no safeguarding concerns."],
+}
+AREA_TEXT = {
+    "EDUCATION": ("Attends regularly when routines are in place; enjoys art and PE.",
+                  "Attendance is below 90% and there have been two exclusions this year."),
+    "EARLY_YEARS": ("Warm, responsive care; parent reads with the baby most days.",
+                    "Speech is delayed for age; not yet taking up the funded nursery place."),
+    "HEALTH": ("Registered with the GP and attending appointments.",
+               "Parent reports low mood and anxiety; not currently receiving any treatment."),
+    "SUBSTANCE": ("Parent has reduced drinking and is engaging with the recovery service.",
+                  "Parent's cannabis use is affecting routines and money for food."),
+    "FAMILY_REL": ("Children are close to their grandmother, who helps most weekends.",
+                   "Frequent arguments between parents; the eldest child is hitting out at home."),
+    "CHILD_SAFE": ("Parent understands online risks and has set up parental controls.",
+                   "Young person has been missing from home overnight twice this month."),
+    "CRIME": ("Young person has stayed out of trouble since joining the boxing club.",
+              "Young person received a community resolution for shoplifting with older peers."),
+    "DOM_ABUSE": ("Mum has a safety plan and is attending the Freedom Programme.",
+                  "History of domestic abuse by a former partner who still contacts the family."),
+    "HOUSING": ("The tenancy is secure and the home is warm and well kept.",
+                "Family are in rent arrears and the flat has damp affecting the children's health."),
+    "FINANCE": ("Parent manages a tight budget well and has applied for the benefits due.",
+                "Debts of around £3,000; parent is out of work and has been sanctioned."),
+}
+ACTIONS = {
+    "EDUCATION": ("Attendance support plan with weekly check-ins", "Attendance above 95% by the end of term"),
+    "EARLY_YEARS": ("Refer to speech and language therapy and take up the nursery place",
+                    "Child uses two-word phrases and attends nursery three sessions a week"),
+    "HEALTH": ("Support parent to see the GP and self-refer to talking therapies",
+               "Parent receiving treatment and reports feeling better"),
+    "SUBSTANCE": ("Referral to the drug and alcohol recovery service", "Parent engaging and use reduced"),
+    "FAMILY_REL": ("Parenting programme and sessions on reducing parental conflict",
+                   "Fewer arguments; calmer evenings reported by the children"),
+    "CHILD_SAFE": ("Return home interviews and a safety plan agreed with the young person",
+                   "No missing episodes for three months"),
+    "CRIME": ("Youth justice prevention worker to meet weekly", "No further offending"),
+    "DOM_ABUSE": ("Referral to the domestic abuse service and safety planning", "Mum and children safe and feel safe"),
+    "HOUSING": ("Housing options appointment and repairs reported to the landlord",
+                "Arrears plan agreed and damp treated"),
+    "FINANCE": ("Benefits check and debt advice appointment", "Income maximised and debts in a managed plan"),
+}
+REVIEW_SUMMARIES = [
+    "TAF review held at school. Attendance improving; actions updated and one new action agreed.",
+    "Review at home with both parents. Good progress on routines; housing action still outstanding.",
+    "Virtual review. The family feel things are better; agreed to keep the plan going another eight weeks.",
+    "Review held at the family hub. Concerns about missing episodes discussed; safety plan updated.",
+]
+FAMILY_VIEWS = ["We feel listened to and things are calmer at home.", "Mum says the help with money has made the "
+                "biggest difference.", "The children said they like their worker and the after-school club.",
+                "Dad would like more help with the teenager's behaviour.", ""]
+NOTES = [
+    "Home visit: spoke with mum and both children; house warm and tidy, food in the cupboards.",
+    "Phone call with school: attendance 91% this half term, up from 84%.",
+    "Met the young person at the youth club; talked about friendships and staying safe online.",
+    "Email from the housing officer: repairs booked for next Tuesday.",
+    "Parenting session three of eight attended; dad engaged well.",
+    "Texted mum to confirm the TAF meeting date; she replied to say she will come.",
+    "Supported mum to apply for free school meals and the household support fund.",
+    "Joint visit with the health visitor; baby feeding well and meeting milestones.",
+]
+SENSITIVE_NOTES = [
+    "Mum disclosed a history of domestic abuse from a former partner; safety plan discussed.",
+    "Dad spoke about his mental health and medication; GP appointment booked.",
+    "Young person told me about cannabis use with friends; shared harm reduction advice.",
+    "Police informed us of a recent arrest of the older brother; no charges yet.",
+]
+ASSESSMENT_REASONS = ["Whole-family assessment following concerns about school attendance and home routines.",
+                      "Assessment to understand the family's needs after the referral from health.",
+                      "Family asked for support with behaviour, money worries and housing."]
+VOICES = ["\"I like it when dad takes me to football. I don't like it when they shout.\"",
+          "\"School is boring but my teacher is kind. I want my own room.\"",
+          "The baby is too young to talk: observed to be settled and smiling with mum.",
+          "\"I worry about mum when she is sad. I help with my little sister.\""]
+ANALYSES = ["Strengths in the family's warmth and commitment; needs around routines, money and the parents' "
+            "relationship. Without support, attendance is likely to fall further.",
+            "Needs are at early help level: no evidence of significant harm. A plan focused on health and "
+            "housing should make the biggest difference quickly."]
+CLOSURE_SUMMARIES = {
+    ClosureReason.OUTCOMES_MET: "All plan actions completed; attendance and routines improved and sustained.",
+    ClosureReason.STEPPED_DOWN: "Needs now met by universal services: school pastoral team and children's centre.",
+    ClosureReason.WITHDREW: "Family withdrew consent after the second review; closed with their agreement.",
+    ClosureReason.MOVED: "Family moved out of the area; information shared with the new council with consent.",
+    ClosureReason.OTHER: "Closed after the young person turned 18 and moved to adult services.",
+}
+FEEDBACK = ["Our worker was brilliant and never judged us.", "It helped, but it took a long time to get started.",
+            "We would have liked more help in the school holidays.", "Thank you for listening to the kids."]
+STEP_UP_REASONS = ["Escalating concerns about domestic abuse with the children present; strategy discussion held.",
+                   "Young person at risk of criminal exploitation; referred to children's social care."]
+EXCLUSION_REASONS = ["The practitioner is a relative of the family.",
+                     "The family asked that this worker, a neighbour, does not see their record.",
+                     "The practitioner was involved in a complaint made by the family."]
+
+
+@dataclass
+class SignIn:
+    username: str
+    role: str
+    place: str
+    password: str = DEMO_PASSWORD
+
+
+@dataclass
+class GenerationResult:
+    families: int
+    seed: int
+    counts: dict = field(default_factory=dict)
+    sign_ins: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+# --- Public API -----------------------------------------------------------------------------------
+
+def demo_loaded() -> bool:
+    return User.objects.filter(username=LOADED_MARKER_USERNAME).exists()
+
+
+def generate_council(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SEED, progress=None,
+                     today: datetime.date | None = None, batch_size: int = BATCH_SIZE) -> GenerationResult:
+    """Build the demo council in one transaction; returns counts and the demo sign-ins."""
+    if families < 0:
+        raise ValueError("families must be zero or more")
+    started = time.perf_counter()
+    with transaction.atomic():
+        builder = _Builder(seed=seed, today=today or timezone.localdate(), batch_size=batch_size)
+        builder.build_organisations()
+        builder.build_users(families)
+        for index in range(families):
+            builder.build_family(index)
+            done = index + 1
+            if done % FLUSH_EVERY_FAMILIES == 0 or done == families:
+                builder.flush()
+                if progress:
+                    progress(done, families)
+        builder.flush()
+        builder.reset_sequences()
+        audit.record(actor=None, action="create", event="demo.load", purpose="system_security",
+                     metadata={"families": families})
+    return GenerationResult(families=families, seed=seed, counts=dict(builder.counts),
+                            sign_ins=demo_sign_ins(), seconds=time.perf_counter() - started)
+
+
+def demo_sign_ins() -> list[SignIn]:
+    """The fixed demo sign-ins, one per role, as they are in the database."""
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_USERS)
+             .select_related("team", "organisation")}
+    rows = []
+    for username in DEMO_USERS:
+        user = users.get(username)
+        if user:
+            rows.append(SignIn(username, user.get_role_display(), user.team.name if user.team else user.organisation.name))
+    return rows
+
+
+def wipe_demo_data() -> None:
+    """Delete everything the demo loaded (organisations, users, families and casework).
+
+    Refuses unless this database was loaded by the demo (a `demo.load` audit event exists) and this
+    is not a production environment. The audit trail is append-only and is kept. Call it inside a
+    transaction: foreign keys are checked at commit, so tables can be emptied in any order.
+    """
+    if settings.ENVIRONMENT == "production":
+        raise PermissionError("Refusing to delete data in a production environment (EARLYHELP_ENV=production).")
+    if not AuditEvent.objects.filter(event="demo.load").exists():
+        raise PermissionError("This database was not loaded by the demo: refusing to delete anything.")
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("wipe_demo_data must run inside a transaction")
+    for document in Document.objects.all():
+        document.file.delete(save=False)
+    models = []
+    for label in ("casework", "access", "people", "organisations"):
+        models.extend(apps.get_app_config(label).get_models(include_auto_created=True))
+    for label, name in [("admin", "LogEntry"), ("sessions", "Session"), ("axes", "AccessAttempt"),
+                        ("axes", "AccessLog"), ("axes", "AccessFailureLog")]:
+        try:
+            models.append(apps.get_model(label, name))
+        except LookupError:
+            continue
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+
+
+# --- The builder ----------------------------------------------------------------------------------
+
+class _Ids:
+    """Primary keys chosen here, so that rows can refer to each other before they are written."""
+
+    def __init__(self):
+        self._next = {}
+
+    def __call__(self, model) -> int:
+        value = self._next.get(model)
+        if value is None:
+            value = (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
+        self._next[model] = value + 1
+        return value
+
+    @property
+    def models(self):
+        return list(self._next)
+
+
+FLUSH_ORDER = [Household, Person, Identifier, Address, Membership, Relationship, Marker, Contact, Episode,
+               Allocation, TafMember, Assessment, AssessmentMember, DomainFinding, Plan, PlanAction, Review,
+               Transition, CaseNote, AccessExclusion]
+
+
+@dataclass
+class _Member:
+    person: Person
+    role: str
+    start: datetime.date
+    lives_in: bool = True
+    end: datetime.date | None = None
+
+    @property
+    def dob(self):
+        return self.person.date_of_birth
+
+
+class _Builder:
+    def __init__(self, *, seed, today, batch_size):
+        self.seed = seed
+        self.rng = random.Random(seed)
+        self.today = today
+        self.now = timezone.now()
+        self.batch_size = batch_size
+        self.ids = _Ids()
+        self.buffers = {model: [] for model in FLUSH_ORDER}
+        self.counts = {}
+        self.fake = Faker("en_GB")
+        self.fake.seed_instance(seed)
+        self._keys = {}
+        self.used_identifiers = {scheme: set(Identifier.objects.filter(scheme=scheme).values_list("value", flat=True))
+                                 for scheme in IdentifierScheme.values}
+        self._name_pools()
+        self.areas = {a.code: a for a in HeadlineArea.objects.all()}
+        if not self.areas:
+            raise RuntimeError("No headline areas: run the migrations first")
+        self.streets = sorted({self.fake.street_name() for _ in range(600)})
+        self.password_hash = make_password(DEMO_PASSWORD)
+
+    # --- helpers --------------------------------------------------------------------------------
+
+    def _name_pools(self):
+        fake = self.fake
+        self.pools = {"en_GB": ([fake.first_name_male() for _ in range(1500)],
+                                [fake.first_name_female() for _ in range(1500)],
+                                [fake.last_name() for _ in range(3000)])}
+        for locale in ("pl_PL", "ro_RO", "pt_PT", "lt_LT", "tr_TR"):
+            other = Faker(locale)
+            other.seed_instance(self.seed)
+            surname = other.last_name_male if hasattr(other, "last_name_male") else other.last_name
+            self.pools[locale] = ([other.first_name_male() for _ in range(200)],
+                                  [other.first_name_female() for _ in range(200)],
+                                  [surname() for _ in range(300)])
+        self.pools.update(HAND_NAMES)
+
+    def key(self, name):
+        value = self._keys.get(name)
+        if value is None:
+            value = self._keys[name] = name_key(name)
+        return value
+
+    def add(self, obj):
+        self.buffers[type(obj)].append(obj)
+        return obj
+
+    def flush(self):
+        for model in FLUSH_ORDER:
+            rows = self.buffers[model]
+            if rows:
+                model.objects.bulk_create(rows, batch_size=self.batch_size)
+                self.counts[model._meta.label] = self.counts.get(model._meta.label, 0) + len(rows)
+                self.buffers[model] = []
+
+    def reset_sequences(self):
+        statements = connection.ops.sequence_reset_sql(no_style(), self.ids.models)
+        if statements:
+            with connection.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql)
+
+    def days(self, lo, hi):
+        return datetime.timedelta(days=self.rng.randint(lo, hi))
+
+    def at(self, day: datetime.date, lo_hour=8, hi_hour=18) -> datetime.datetime:
+        moment = datetime.datetime.combine(day, datetime.time(self.rng.randint(lo_hour, hi_hour - 1),
+                                                              self.rng.randrange(60)), tzinfo=datetime.timezone.utc)
+        return min(moment, self.now)
+
+    def between(self, start: datetime.date, end: datetime.date) -> datetime.date:
+        if end <= start:
+            return start
+        return start + datetime.timedelta(days=self.rng.randint(0, (end - start).days))
+
+    def years_ago(self, years, day=None):
+        day = day or self.today
+        try:
+            return day.replace(year=day.year - years)
+        except ValueError:  # 29 February
+            return day.replace(year=day.year - years, day=28)
+
+    def weighted(self, choices, weights):
+        return self.rng.choices(choices, weights=weights, k=1)[0]
+
+    def postcode(self, area=COUNCIL_POSTCODE_AREA, district=None):
+        district = district if district is not None else self.rng.randint(1, 16)
+        letters = self.rng.choice(INWARD_LETTERS) + self.rng.choice(INWARD_LETTERS)
+        return f"{area}{district} {self.rng.randint(1, 9)}{letters}"
+
+    def address_fields(self, *, out_of_area=False):
+        rng = self.rng
+        if out_of_area:
+            town, area = rng.choice(OUT_OF_AREA_TOWNS)
+            postcode = self.postcode(area)
+        else:
+            district = rng.randint(1, 16)
+            town, postcode = TOWNS[(district - 1) // 2], self.postcode(district=district)
+        street = rng.choice(self.streets)
+        number = rng.randint(1, 220)
+        if rng.random() < 0.2:
+            return {"line_1": f"Flat {rng.randint(1, 24)}", "line_2": f"{number} {street}", "town": town,
+                    "postcode": postcode}
+        return {"line_1": f"{number} {street}", "line_2": "", "town": town, "postcode": postcode}
+
+    def identifier(self, person_id, scheme):
+        used = self.used_identifiers[scheme]
+        if scheme == IdentifierScheme.NHS and len(used) > 650_000:
+            return  # the NHS test range holds about 909,000 valid numbers: leave room
+        make = {IdentifierScheme.NHS: identifiers.make_nhs_number, IdentifierScheme.NI: identifiers.make_ni_number,
+                IdentifierScheme.UPN: lambda rng: identifiers.make_upn(rng, 999),
+                IdentifierScheme.PNC: identifiers.make_pnc}[scheme]
+        while True:
+            value = make(self.rng)
+            if value not in used:
+                break
+        used.add(value)
+        self.add(Identifier(id=self.ids(Identifier), person_id=person_id, scheme=scheme, value=value))
+
+    # --- organisations and users ------------------------------------------------------------------
+
+    def org(self, name, type_, reference=""):
+        organisation = Organisation(id=self.ids(Organisation), name=name, type=type_, reference=reference)
+        self.organisations.append(organisation)
+        self.orgs_by_type.setdefault(type_, []).append(organisation)
+        return organisation
+
+    def build_organisations(self):
+        rng = self.rng
+        self.organisations, self.orgs_by_type = [], {}
+        council_name = settings.EARLYHELP_COUNCIL_NAME
+        self.council = self.org(council_name, OrganisationType.LOCAL_AUTHORITY, "E09999999")
+        self.teams = [Team(id=self.ids(Team), name=name, organisation_id=self.council.pk, locality=locality)
+                      for name, locality in TEAM_NAMES]
+        schools = []
+        for town in TOWNS:
+            schools.append((f"{town} Primary School", "primary"))
+        schools += [("St Mary's Church of England Primary School", "primary"),
+                    ("Kingsmere Academy", "secondary"), ("Hollowbridge High School", "secondary"),
+                    ("Ravensworth Community College", "secondary"), ("Thornleigh Park School", "special")]
+        for name, phase in schools:
+            self.org(name, OrganisationType.SCHOOL, f"{rng.randint(100000, 149999)}").phase = phase
+        for name in ["Little Acorns Day Nursery", "Elmstead Vale Pre-school", "Sunflower Children's Centre Nursery",
+                     "Kingsmere Childminding Network"]:
+            self.org(name, OrganisationType.EARLY_YEARS, f"EY{rng.randint(100000, 999999)}")
+        for name, ref in [("Demo Community Health Visiting Service", "RDB01"), ("School Nursing Service", "RDB02"),
+                          ("Brackenbury Medical Practice", "D81001"), ("Kingsmere Health Centre", "D81002"),
+                          ("Ravensworth Surgery", "D81003"), ("Demo General Hospital", "RDB00"),
+                          ("Child and Adolescent Mental Health Service", "RDB03")]:
+            self.org(name, OrganisationType.HEALTH, ref)
+        self.org("Demoshire Police", OrganisationType.POLICE, "DP")
+        self.org("Youth Justice Service", OrganisationType.PROBATION_YOUTH_JUSTICE)
+        self.org("Probation Service (Demo)", OrganisationType.PROBATION_YOUTH_JUSTICE)
+        self.org(f"{council_name} Housing Options", OrganisationType.HOUSING)
+        self.org("Greenway Housing Association", OrganisationType.HOUSING)
+        self.org("Jobcentre Plus Kingsmere", OrganisationType.DWP)
+        for name in ["Home-Start Demo Borough", "Demo Citizens Advice", "Kingsmere Food Bank", "Young Minds Matter"]:
+            self.org(name, OrganisationType.VOLUNTARY)
+        self.org("Neighbouring County Council", OrganisationType.OTHER_LA)
+        self.org("Positive Parenting Ltd", OrganisationType.COMMISSIONED)
+        self.org("Young Carers Project", OrganisationType.COMMISSIONED)
+        self.org(f"{council_name} Children's Social Care", OrganisationType.CHILDRENS_SOCIAL_CARE)
+        Organisation.objects.bulk_create(self.organisations)
+        Team.objects.bulk_create(self.teams)
+        self.counts["organisations.Organisation"] = len(self.organisations)
+        self.counts["organisations.Team"] = len(self.teams)
+
+    def person_name(self, source="en_GB", gender=Gender.FEMALE):
+        male, female, last = self.pools[source]
+        return self.rng.choice(male if gender == Gender.MALE else female), self.rng.choice(last)
+
+    def user(self, username, role, organisation, team=None, job_title="", **extra):
+        gender = self.rng.choice([Gender.FEMALE, Gender.MALE])
+        first, last = self.person_name("en_GB", gender)
+        if username is None:
+            handle = "".join(ch for ch in f"{first[0]}{last}".lower() if ch.isalnum())
+            username = f"{handle}{len(self.users) + 1}"
+        user = User(id=self.ids(User), username=username, password=self.password_hash, role=role,
+                    organisation_id=organisation.pk, team_id=team.pk if team else None, job_title=job_title,
+                    first_name=first, last_name=last, email=f"{username}@demo.example.invalid",
+                    date_joined=self.now, **extra)
+        self.users.append(user)
+        return user
+
+    def build_users(self, families):
+        self.users = []
+        council, rng = self.council, self.rng
+        self.managers, self.leads = {}, {}
+        leads_per_team = max(6, families // 1000)
+        north = self.teams[0]
+        self.demo = {
+            "frontdoor": self.user("frontdoor", Role.FRONT_DOOR, council, job_title="Front door officer"),
+            "manager": self.user("manager", Role.TEAM_MANAGER, council, north, "Early help team manager"),
+            "lead": self.user("lead", Role.LEAD_PRACTITIONER, council, north, "Family support worker"),
+        }
+        self.front_door = [self.demo["frontdoor"]] + [
+            self.user(None, Role.FRONT_DOOR, council, job_title="Front door officer") for _ in range(2)]
+        for team in self.teams:
+            if team is north:
+                self.managers[team.pk] = self.demo["manager"]
+                leads = [self.demo["lead"]]
+            else:
+                self.managers[team.pk] = self.user(None, Role.TEAM_MANAGER, council, team, "Early help team manager")
+                leads = []
+            while len(leads) < leads_per_team:
+                title = rng.choice(["Family support worker", "Early help practitioner", "Youth worker",
+                                    "Parenting practitioner"])
+                leads.append(self.user(None, Role.LEAD_PRACTITIONER, council, team, title))
+            self.leads[team.pk] = leads
+        # Partners: a designated professional at most partner organisations.
+        self.partners_by_type = {}
+        titles = {OrganisationType.SCHOOL: "Designated safeguarding lead",
+                  OrganisationType.EARLY_YEARS: "Designated safeguarding lead",
+                  OrganisationType.HEALTH: "Named safeguarding professional",
+                  OrganisationType.POLICE: "Early help liaison officer",
+                  OrganisationType.PROBATION_YOUTH_JUSTICE: "Prevention worker",
+                  OrganisationType.HOUSING: "Housing officer", OrganisationType.DWP: "Work coach",
+                  OrganisationType.VOLUNTARY: "Family support volunteer coordinator",
+                  OrganisationType.OTHER_LA: "Early help coordinator",
+                  OrganisationType.COMMISSIONED: "Programme practitioner",
+                  OrganisationType.CHILDRENS_SOCIAL_CARE: "Social worker"}
+        first_school = self.orgs_by_type[OrganisationType.SCHOOL][0]
+        for organisation in self.organisations:
+            if organisation.type == OrganisationType.LOCAL_AUTHORITY:
+                continue
+            username = "partner" if organisation is first_school else None
+            partner = self.user(username, Role.PARTNER_PROFESSIONAL, organisation, job_title=titles[organisation.type])
+            partner.org = organisation
+            self.partners_by_type.setdefault(organisation.type, []).append(partner)
+            if organisation is first_school:
+                self.demo["partner"] = partner
+        self.demo["data"] = self.user("data", Role.DATA_TEAM, council, job_title="Performance analyst")
+        self.user(None, Role.DATA_TEAM, council, job_title="Supporting Families data officer")
+        self.demo["dpo"] = self.user("dpo", Role.DPO, council, job_title="Data protection officer")
+        self.demo["admin"] = self.user("admin", Role.SYSTEM_ADMIN, council, job_title="System administrator",
+                                       is_staff=True, is_superuser=True)
+        User.objects.bulk_create(self.users)
+        self.counts["organisations.User"] = len(self.users)
+        self.school_partners = self.partners_by_type[OrganisationType.SCHOOL]
+
+    # --- families ---------------------------------------------------------------------------------
+
+    def build_family(self, index):
+        rng = self.rng
+        spotlight = index < len(STAGES)
+        stage = STAGES[index] if spotlight else self.weighted(STAGES, STAGE_WEIGHTS)
+        team = self.teams[0] if spotlight else self.teams[rng.randrange(len(self.teams))]
+        household_id = self.ids(Household)
+        restricted = index in RESTRICTED_SPOTLIGHT or (not spotlight and rng.random() < 0.01)
+        self.add(Household(id=household_id, reference=f"F{household_id:07d}", is_restricted=restricted))
+        min_eldest_age = 4 if stage == "returning" else (3 if stage.startswith("closed") else 0)
+        members = self.build_people(household_id, min_eldest_age)
+        family = _Family(index=index, stage=stage, team=team, household_id=household_id, members=members,
+                         spotlight=spotlight, manager=self.managers[team.pk])
+        self.casework(family)
+        self.child_markers(family)
+        if index in EXCLUSION_SPOTLIGHT or (not spotlight and rng.random() < 0.015):
+            self.exclusions(family)
+
+    def new_person(self, *, given, family_name, gender, dob=None, expected=None, ethnicity, language,
+                   interpreter=False, sen=SpecialEducationalNeeds.UNKNOWN, disability=None) -> Person:
+        rng = self.rng
+        preferred = NICKNAMES.get(given, "") if rng.random() < 0.3 else ""
+        disability = disability or self.weighted([YesNoUnknown.NO, YesNoUnknown.YES, YesNoUnknown.UNKNOWN],
+                                                 [70, 8, 22])
+        person = Person(id=self.ids(Person), given_name=given, family_name=family_name, preferred_name=preferred,
+                        date_of_birth=dob, expected_date_of_birth=expected, gender=gender, ethnicity=ethnicity,
+                        first_language=language, interpreter_needed=interpreter, disability=disability,
+                        special_educational_needs=sen, family_name_key=self.key(family_name),
+                        given_name_key=self.key(given))
+        return self.add(person)
+
+    def build_people(self, household_id, min_eldest_age):
+        rng, today = self.rng, self.today
+        language, source, _, ethnicities = self.weighted(LANGUAGES, [lang[2] for lang in LANGUAGES])
+        if rng.random() < 0.05:
+            language = ""  # not recorded
+        ethnicity_choices, ethnicity_weights = list(ethnicities), list(ethnicities.values())
+        family_ethnicity = self.weighted(ethnicity_choices, ethnicity_weights)
+        adult_interpreter = bool(language) and language != "English" and rng.random() < 0.55
+        _, surname = self.person_name(source)
+
+        def surname_for(gender, base=surname, married=True):
+            if source == "pl_PL" and gender == Gender.FEMALE and base.endswith(("ski", "cki", "dzki")):
+                return base[:-1] + "a"
+            if source == "lt_LT" and gender == Gender.FEMALE and base[-2:] in ("as", "is", "us", "ys"):
+                return base[:-2] + ("ienė" if married else "aitė")
+            return base
+
+        # Children first: their dates of birth anchor everyone else's.
+        n_children = self.weighted([1, 2, 3, 4], [35, 35, 20, 10])
+        latest_eldest = self.years_ago(min_eldest_age) if min_eldest_age else today
+        eldest_dob = self.between(self.years_ago(18) + datetime.timedelta(days=1), latest_eldest)
+        dobs = [eldest_dob]
+        for _ in range(n_children - 1):
+            earliest = eldest_dob + datetime.timedelta(days=300)
+            if earliest >= today:
+                break
+            dobs.append(self.between(earliest, today))
+        dobs.sort()
+        if len(dobs) >= 2 and rng.random() < 0.04:
+            dobs[1] = dobs[0]  # twins
+        parent1_gender = Gender.FEMALE if rng.random() < 0.88 else Gender.MALE
+        mother_age_at_eldest = rng.randint(17, 38)
+        parent1_dob = self.between(self.years_ago(mother_age_at_eldest + 1, eldest_dob),
+                                   self.years_ago(mother_age_at_eldest, eldest_dob))
+        two_parents = rng.random() < 0.6
+        step_parent = two_parents and rng.random() < 0.25
+        start = eldest_dob
+        members: list[_Member] = []
+
+        def adult(gender, dob, family_name, role=MemberRole.PARENT_CARER, start_date=start, lives_in=True):
+            given, _ = self.person_name(source, gender)
+            person = self.new_person(given=given, family_name=family_name, gender=gender, dob=dob,
+                                     ethnicity=family_ethnicity, language=language, interpreter=adult_interpreter)
+            member = _Member(person, role, start_date, lives_in)
+            members.append(member)
+            return member
+
+        parent1 = adult(parent1_gender, parent1_dob, surname_for(parent1_gender))
+        parent2 = None
+        if two_parents:
+            gender2 = Gender.MALE if parent1_gender == Gender.FEMALE else Gender.FEMALE
+            if rng.random() < 0.03:
+                gender2 = parent1_gender
+            dob2 = parent1_dob - self.days(-700, 2500)
+            joined = self.between(eldest_dob, today - datetime.timedelta(days=60)) if step_parent else start
+            other_surname = self.person_name(source)[1] if (step_parent or rng.random() < 0.3) else surname
+            parent2 = adult(gender2, dob2, surname_for(gender2, other_surname), start_date=joined)
+        children = []
+        for position, dob in enumerate(dobs):
+            gender = self.weighted([Gender.FEMALE, Gender.MALE, Gender.NOT_STATED, Gender.NEITHER],
+                                   [49, 49, 1.5, 0.5])
+            given, _ = self.person_name(source, Gender.MALE if gender == Gender.MALE else
+                                        (Gender.FEMALE if gender == Gender.FEMALE else rng.choice([Gender.MALE,
+                                                                                                    Gender.FEMALE])))
+            age = (today - dob).days // 365
+            sen = (self.weighted([SpecialEducationalNeeds.NONE, SpecialEducationalNeeds.SEN_SUPPORT,
+                                  SpecialEducationalNeeds.EHCP, SpecialEducationalNeeds.UNKNOWN], [72, 14, 4, 10])
+                   if age >= 3 else SpecialEducationalNeeds.UNKNOWN)
+            ethnicity = family_ethnicity if rng.random() > 0.05 else Ethnicity.MOTH
+            person = self.new_person(given=given, family_name=surname_for(gender, married=False), gender=gender,
+                                     dob=dob, ethnicity=ethnicity, language=language, sen=sen,
+                                     disability=self.weighted([YesNoUnknown.NO, YesNoUnknown.YES,
+                                                               YesNoUnknown.UNKNOWN], [75, 7, 18]))
+            member = _Member(person, MemberRole.CHILD, dob)
+            members.append(member)
+            children.append(member)
+        unborn = None
+        if parent1_gender == Gender.FEMALE and (today - parent1_dob).days < 44 * 365 and rng.random() < 0.06:
+            person = self.new_person(given="Baby", family_name=surname, gender=Gender.NOT_STATED,
+                                     expected=today + self.days(14, 250), ethnicity=family_ethnicity,
+                                     language=language, disability=YesNoUnknown.UNKNOWN)
+            unborn = _Member(person, MemberRole.UNBORN, today - self.days(0, 90))
+            members.append(unborn)
+        other_adult = None
+        if rng.random() < 0.10:
+            if rng.random() < 0.7:
+                gp_dob = parent1_dob - self.days(17 * 365, 32 * 365)
+                other_adult = adult(self.rng.choice([Gender.FEMALE, Gender.MALE]), gp_dob,
+                                    surname_for(Gender.FEMALE), role=MemberRole.OTHER_ADULT)
+                other_adult.kind = "grandparent"
+            else:
+                sib_dob = self.between(self.years_ago(25), self.years_ago(18))
+                other_adult = adult(rng.choice([Gender.FEMALE, Gender.MALE]), sib_dob, surname,
+                                    role=MemberRole.OTHER_ADULT)
+                other_adult.kind = "sibling"
+        significant = None
+        if rng.random() < 0.15:
+            if not two_parents and rng.random() < 0.6:
+                gender = Gender.MALE if parent1_gender == Gender.FEMALE else Gender.FEMALE
+                significant = adult(gender, parent1_dob - self.days(-900, 2500), surname_for(gender),
+                                    role=MemberRole.SIGNIFICANT_OTHER, lives_in=False)
+                significant.kind = "parent"
+            else:
+                significant = adult(rng.choice([Gender.FEMALE, Gender.MALE]), parent1_dob - self.days(17 * 365, 30 * 365),
+                                    surname_for(Gender.FEMALE), role=MemberRole.SIGNIFICANT_OTHER, lives_in=False)
+                significant.kind = "grandparent"
+        # A former member: a parent who has left the household.
+        if parent2 and not step_parent and (today - parent2.start).days > 260 and rng.random() < 0.06:
+            leaving = self.between(parent2.start + datetime.timedelta(days=200), today - datetime.timedelta(days=30))
+            if leaving > parent2.start:
+                parent2.end = leaving
+
+        # Memberships.
+        for member in members:
+            self.add(Membership(id=self.ids(Membership), household_id=household_id, person_id=member.person.pk,
+                                role=member.role, lives_in_household=member.lives_in, start_date=member.start,
+                                end_date=member.end))
+        # Relationships: person is <relationship> of related_person.
+        young = children + ([unborn] if unborn else [])
+
+        def relate(a, b, kind, pr=False):
+            self.add(Relationship(id=self.ids(Relationship), person_id=a.person.pk, related_person_id=b.person.pk,
+                                  relationship=kind, has_parental_responsibility=pr))
+
+        for child in young:
+            born = child.role != MemberRole.UNBORN
+            relate(parent1, child, RelationshipType.PARENT, pr=born)
+            if parent2:
+                if step_parent:
+                    relate(parent2, child, RelationshipType.STEP_PARENT, pr=False)
+                else:
+                    relate(parent2, child, RelationshipType.PARENT, pr=born)
+            if other_adult:
+                relate(other_adult, child, RelationshipType.GRANDPARENT if other_adult.kind == "grandparent"
+                       else RelationshipType.SIBLING)
+            if significant:
+                if significant.kind == "parent":
+                    relate(significant, child, RelationshipType.PARENT, pr=born and rng.random() < 0.8)
+                else:
+                    relate(significant, child, RelationshipType.GRANDPARENT)
+        if parent2:
+            relate(parent1, parent2, RelationshipType.PARTNER)
+            relate(parent2, parent1, RelationshipType.PARTNER)
+        for a in young:
+            for b in young:
+                if a is not b:
+                    relate(a, b, RelationshipType.SIBLING)
+
+        # Addresses: the household's, with a house move for some families.
+        home = self.address_fields()
+        moved_on = None
+        if rng.random() < 0.25 and (today - start).days > 90:
+            moved_on = self.between(start + datetime.timedelta(days=30), today - datetime.timedelta(days=30))
+            previous = self.address_fields()
+        for member in members:
+            if member.role == MemberRole.UNBORN:
+                continue
+            if not member.lives_in or member.end:
+                since = member.start if member.lives_in is False else member.end + datetime.timedelta(days=1)
+                self.add(Address(id=self.ids(Address), person_id=member.person.pk, valid_from=since,
+                                 **self.address_fields()))
+                continue
+            since = member.start
+            if member.role != MemberRole.CHILD:
+                since = min(since, member.dob + datetime.timedelta(days=18 * 365))
+            if moved_on and since < moved_on:
+                self.add(Address(id=self.ids(Address), person_id=member.person.pk, valid_from=since,
+                                 valid_to=moved_on - datetime.timedelta(days=1), **previous))
+                since = moved_on
+            self.add(Address(id=self.ids(Address), person_id=member.person.pk, valid_from=since, **home))
+
+        # Identifiers that validate: NHS for most, UPN for school-age children, NI for adults.
+        for member in members:
+            person = member.person
+            if person.date_of_birth is None:
+                continue
+            age = (today - person.date_of_birth).days // 365
+            if rng.random() < 0.92:
+                self.identifier(person.pk, IdentifierScheme.NHS)
+            if member.role == MemberRole.CHILD and 4 <= age and rng.random() < 0.9:
+                self.identifier(person.pk, IdentifierScheme.UPN)
+            if age >= 16 and rng.random() < (0.85 if age >= 18 else 0.4):
+                self.identifier(person.pk, IdentifierScheme.NI)
+            if age >= 14 and rng.random() < (0.04 if age >= 18 else 0.03):
+                self.identifier(person.pk, IdentifierScheme.PNC)
+        return _Household(members=members, parent1=parent1, parent2=parent2, children=children, unborn=unborn)
+
+    # --- casework ---------------------------------------------------------------------------------
+
+    def contact(self, family, *, received, source=None, status=ContactStatus.EPISODE_OPENED, decided=None):
+        rng = self.rng
+        members = family.members
+        subjects = [m for m in members.children if m.start <= received.date()] or members.children
+        subject = rng.choice(subjects)
+        source = source or self.weighted(CONTACT_SOURCES, CONTACT_SOURCE_WEIGHTS)
+        org_type = SOURCE_ORG_TYPE.get(source)
+        organisation = rng.choice(self.orgs_by_type[org_type]) if org_type else None
+        referrer = "" if source == ContactSource.SELF else " ".join(self.person_name("en_GB", rng.choice(
+            [Gender.FEMALE, Gender.MALE])))
+        consent = (self.weighted([ConsentAtReferral.GIVEN, ConsentAtReferral.NOT_ASKED, ConsentAtReferral.REFUSED],
+                                 [80, 15, 5]) if status != ContactStatus.EPISODE_OPENED else ConsentAtReferral.GIVEN)
+        decided_at = None
+        if status != ContactStatus.AWAITING_DECISION:
+            decided_at = min(self.at(decided) if decided else received + datetime.timedelta(hours=rng.randint(2, 72)),
+                             self.now)
+            decided_at = max(decided_at, received)
+        contact = Contact(
+            id=self.ids(Contact), household_id=family.household_id, subject_id=subject.person.pk,
+            channel=self.weighted(CHANNELS, CHANNEL_WEIGHTS), source=source,
+            source_organisation_id=organisation.pk if organisation else None, referrer_name=referrer,
+            received_at=received, reason=rng.choice(CONTACT_REASONS[source]), consent_at_referral=consent,
+            status=status, decision_reason=rng.choice(DECISION_REASONS[status]) if status in DECISION_REASONS else "",
+            decided_by_id=family.manager.pk if decided_at else None, decided_at=decided_at,
+            recorded_by_id=rng.choice(self.front_door).pk, team_id=family.team.pk,
+        )
+        return self.add(contact)
+
+    def casework(self, family):
+        stage, today, rng = family.stage, self.today, self.rng
+        if stage.startswith("contact_"):
+            status = {"contact_awaiting": ContactStatus.AWAITING_DECISION,
+                      "contact_signposted": ContactStatus.SIGNPOSTED,
+                      "contact_nfa": ContactStatus.NO_FURTHER_ACTION}[stage]
+            received_day = today - self.days(1 if status == ContactStatus.AWAITING_DECISION else 3, 6 if
+                                             status == ContactStatus.AWAITING_DECISION else 200)
+            self.contact(family, received=self.at(received_day), status=status)
+            if status == ContactStatus.AWAITING_DECISION and rng.random() < 0.3 and (today - family.eldest_dob).days > 3 * 365:
+                self.past_episode(family, before=received_day - datetime.timedelta(days=30))
+            return
+        if stage in CLOSED_REASON_OF_STAGE:
+            opened = today - self.days(150, 1050)
+            closed = min(opened + self.days(60, 400), today - datetime.timedelta(days=7))
+            self.episode(family, opened=opened, progress=5 if stage != "closed_withdrew" else rng.randint(1, 5),
+                         closed_on=closed, reason=CLOSED_REASON_OF_STAGE[stage])
+            if rng.random() < 0.1 and (opened - family.eldest_dob).days > 800:
+                self.past_episode(family, before=opened - datetime.timedelta(days=60))
+            return
+        if stage == "returning":
+            progress = 1 + (family.index % 5)
+            opened = today - self.days(*OPEN_STAGES[PROGRESS_STAGE[progress]][0])
+            self.past_episode(family, before=opened - self.days(60, 400))
+            self.episode(family, opened=opened, progress=progress)
+            return
+        (lo, hi), progress = OPEN_STAGES[stage]
+        opened = today - self.days(lo, hi)
+        if not family.spotlight and stage not in ("closure_requested",) and rng.random() < 0.08 \
+                and (opened - family.eldest_dob).days > 800:
+            self.past_episode(family, before=opened - self.days(60, 400))
+        self.episode(family, opened=opened, progress=progress, overdue=stage == "review_overdue",
+                     closure_requested=stage == "closure_requested", step_down=stage == "stepped_down_open")
+
+    def past_episode(self, family, *, before):
+        closed = before
+        opened = closed - self.days(60, 300)
+        reason = self.weighted([ClosureReason.OUTCOMES_MET, ClosureReason.STEPPED_DOWN, ClosureReason.WITHDREW,
+                                ClosureReason.OTHER], [60, 20, 15, 5])
+        self.episode(family, opened=opened, progress=5 if reason != ClosureReason.WITHDREW else 2, closed_on=closed,
+                     reason=reason, past=True)
+
+    def episode(self, family, *, opened, progress, closed_on=None, reason="", overdue=False,
+                closure_requested=False, step_down=False, past=False):
+        """One episode. progress: 0 unallocated, 1 allocated, 2 draft assessment, 3 submitted,
+        4 approved with a plan, 5 plan with reviews held."""
+        rng, today = self.rng, self.today
+        end = closed_on or today
+        team, manager = family.team, family.manager
+        received = self.at(opened - self.days(1, 10))
+        source = ContactSource.CSC if step_down else None
+        contact = self.contact(family, received=received, source=source, decided=opened)
+        lead = None
+        if progress >= 1:
+            lead = self.demo["lead"] if family.spotlight else rng.choice(self.leads[team.pk])
+        episode = Episode(id=self.ids(Episode), household_id=family.household_id, contact_id=contact.pk,
+                          team_id=team.pk, lead_practitioner_id=lead.pk if lead else None, opened_on=opened)
+        self.add(episode)
+        family.involved.add(lead.pk if lead else manager.pk)
+        if step_down:
+            self.add(Transition(id=self.ids(Transition), episode_id=episode.pk, kind=TransitionKind.STEP_DOWN,
+                                occurred_on=opened, reason=contact.reason, decided_by_id=manager.pk))
+            for child in family.members.children:
+                if child.start < opened - datetime.timedelta(days=90):
+                    self.marker(child.person.pk, MarkerKind.OPEN_TO_CSC, opened - self.days(90, 400), manager,
+                                end=opened)
+        taf = []
+        if lead:
+            allocated = min(opened + self.days(0, 10), end)
+            if rng.random() < 0.1 and (end - allocated).days > 40:
+                previous = rng.choice(self.leads[team.pk])
+                switched = allocated + self.days(10, (end - allocated).days - 10)
+                self.add(Allocation(id=self.ids(Allocation), episode_id=episode.pk, practitioner_id=previous.pk,
+                                    allocated_by_id=manager.pk, start_date=allocated, end_date=switched))
+                allocated = switched
+                family.involved.add(previous.pk)
+            self.add(Allocation(id=self.ids(Allocation), episode_id=episode.pk, practitioner_id=lead.pk,
+                                allocated_by_id=manager.pk, start_date=allocated,
+                                family_preference_noted=rng.choice(["", "", "Mum would prefer a female worker.",
+                                                                    "The family asked to keep their previous "
+                                                                    "worker."])))
+            taf = self.taf(family, episode, lead, allocated, end)
+        assessment_done = None
+        findings = []
+        if lead and progress >= 2:
+            started = min(opened + self.days(3, 12), end)
+            status = (AssessmentStatus.DRAFT if progress == 2 else
+                      AssessmentStatus.SUBMITTED if progress == 3 else AssessmentStatus.APPROVED)
+            completed = min(started + self.days(7, 25), end) if status != AssessmentStatus.DRAFT else None
+            approved_at = (self.at(min(completed + self.days(1, 5), end))
+                           if status == AssessmentStatus.APPROVED else None)
+            assessment = Assessment(
+                id=self.ids(Assessment), episode_id=episode.pk, status=status, started_on=started,
+                completed_on=completed, reason=rng.choice(ASSESSMENT_REASONS),
+                voice_of_child=rng.choice(VOICES) if status != AssessmentStatus.DRAFT or rng.random() < 0.5 else "",
+                analysis=rng.choice(ANALYSES) if status != AssessmentStatus.DRAFT else "",
+                completed_by_id=lead.pk, approved_by_id=manager.pk if approved_at else None, approved_at=approved_at,
+            )
+            self.add(assessment)
+            for member in family.members.members:
+                if member.end is None:
+                    self.add(AssessmentMember(id=self.ids(AssessmentMember), assessment_id=assessment.pk,
+                                              person_id=member.person.pk, role=member.role,
+                                              lives_in_household=member.lives_in))
+            findings = self.findings(family, assessment, 0 if progress == 2 and rng.random() < 0.3 else
+                                     (rng.randint(1, 3) if progress == 2 else rng.randint(3, 6)))
+            if approved_at:
+                assessment_done = approved_at.date()
+        if assessment_done and progress >= 4:
+            self.plan(episode, lead, taf, findings, assessment_done, closed=closed_on is not None,
+                      reason=reason)
+        review_mode = "closed" if closed_on else ("overdue" if overdue else "due")
+        self.reviews(episode, opened, end, review_mode, lead or manager, held_ok=progress >= 5 or closed_on)
+        self.notes(episode, opened, end, lead, manager)
+        if closure_requested:
+            reason = self.weighted([ClosureReason.OUTCOMES_MET, ClosureReason.STEPPED_DOWN, ClosureReason.WITHDREW,
+                                    ClosureReason.MOVED, ClosureReason.OTHER], [60, 20, 10, 5, 5])
+            episode.status = EpisodeStatus.CLOSURE_REQUESTED
+            episode.closure_reason, episode.closure_summary = reason, CLOSURE_SUMMARIES[reason]
+            self.feedback(episode)
+            episode.closure_requested_by_id = lead.pk
+            episode.closure_requested_at = self.at(today - self.days(0, 10))
+        if closed_on:
+            episode.status, episode.closure_reason, episode.closed_by_id, episode.closed_on = (
+                EpisodeStatus.CLOSED, reason, manager.pk, closed_on)
+            if reason == ClosureReason.STEPPED_UP:
+                step_reason = rng.choice(STEP_UP_REASONS)
+                episode.closure_summary, episode.family_feedback_declined = step_reason, True
+                episode.closure_requested_by_id = manager.pk
+                self.add(Transition(id=self.ids(Transition), episode_id=episode.pk, kind=TransitionKind.STEP_UP,
+                                    occurred_on=closed_on, reason=step_reason, decided_by_id=manager.pk))
+                for child in family.members.children:
+                    ended = closed_on + self.days(120, 400) if not past and rng.random() < 0.3 else None
+                    self.marker(child.person.pk, MarkerKind.OPEN_TO_CSC, closed_on, manager,
+                                end=ended if ended and ended < today else None)
+                    if rng.random() < 0.4 and closed_on + datetime.timedelta(days=30) < today:
+                        self.marker(child.person.pk, MarkerKind.CHILD_PROTECTION,
+                                    closed_on + self.days(15, 30), manager)
+            else:
+                episode.closure_summary = CLOSURE_SUMMARIES[reason]
+                self.feedback(episode)
+                episode.closure_requested_by_id = (lead or manager).pk
+                episode.closure_requested_at = self.at(max(opened, closed_on - self.days(1, 7)))
+
+    def feedback(self, episode):
+        if self.rng.random() < 0.3:
+            episode.family_feedback_declined = True
+        else:
+            episode.family_feedback = self.rng.choice(FEEDBACK)
+
+    def taf(self, family, episode, lead, allocated, end):
+        rng, today = self.rng, self.today
+        candidates = []
+        ages = [(today - c.dob).days // 365 for c in family.members.children]
+        if family.spotlight:
+            candidates.append(self.demo["partner"])
+        if any(4 <= a <= 17 for a in ages):
+            candidates.append(rng.choice(self.school_partners))
+        if any(a < 5 for a in ages):
+            candidates.append(rng.choice(self.partners_by_type[OrganisationType.HEALTH][:2]))
+            if rng.random() < 0.4:
+                candidates.append(rng.choice(self.partners_by_type[OrganisationType.EARLY_YEARS]))
+        for org_type, chance in [(OrganisationType.HOUSING, 0.15), (OrganisationType.POLICE, 0.08),
+                                 (OrganisationType.VOLUNTARY, 0.2), (OrganisationType.PROBATION_YOUTH_JUSTICE, 0.06),
+                                 (OrganisationType.DWP, 0.08), (OrganisationType.COMMISSIONED, 0.1),
+                                 (OrganisationType.HEALTH, 0.15)]:
+            if rng.random() < chance:
+                candidates.append(rng.choice(self.partners_by_type[org_type]))
+        members, seen = [], set()
+        for practitioner in candidates:
+            if practitioner.pk in seen or len(members) >= 4:
+                continue
+            seen.add(practitioner.pk)
+            self.add(TafMember(id=self.ids(TafMember), episode_id=episode.pk, practitioner_id=practitioner.pk,
+                               organisation_id=practitioner.organisation_id, added_by_id=lead.pk,
+                               special_category_access=rng.random() < 0.25,
+                               start_date=min(allocated + self.days(0, 14), end)))
+            members.append(practitioner)
+            family.involved.add(practitioner.pk)
+        return members
+
+    def findings(self, family, assessment, how_many):
+        rng, today = self.rng, self.today
+        ages = [(today - c.dob).days // 365 for c in family.members.children]
+        codes = [c for c in self.areas if not (c == "EARLY_YEARS" and min(ages) >= 5)
+                 and not (c == "EDUCATION" and max(ages) < 4)]
+        chosen = rng.sample(codes, min(how_many, len(codes)))
+        result = []
+        for code in chosen:
+            score = self.weighted([1, 2, 3, 4, 5], [8, 25, 35, 20, 12])
+            strengths, needs = AREA_TEXT.get(code, ("", ""))
+            self.add(DomainFinding(id=self.ids(DomainFinding), assessment_id=assessment.pk,
+                                   area_id=self.areas[code].pk, strengths=strengths,
+                                   needs=needs if score <= 3 else "", score=score))
+            result.append((code, score))
+        return result
+
+    def plan(self, episode, lead, taf, findings, approved_on, *, closed, reason):
+        rng, today = self.rng, self.today
+        plan = self.add(Plan(id=self.ids(Plan), episode_id=episode.pk, created_by_id=lead.pk))
+        needs = [code for code, score in findings if score <= 3] or [code for code, _ in findings[:2]]
+        owners = [lead] + list(taf)
+        for code in needs:
+            action, outcome = ACTIONS.get(code, ("Support from the lead practitioner", "Needs met"))
+            due = approved_on + self.days(14, 120)
+            if closed:
+                status = (self.weighted([ActionStatus.DONE, ActionStatus.DROPPED], [85, 15])
+                          if reason in (ClosureReason.OUTCOMES_MET, ClosureReason.STEPPED_DOWN)
+                          else self.weighted(ActionStatus.values, [20, 30, 30, 20]))
+            elif due < today:
+                status = self.weighted(ActionStatus.values, [15, 30, 50, 5])
+            else:
+                status = self.weighted(ActionStatus.values, [50, 45, 5, 0.1])
+            note = "" if status == ActionStatus.NOT_STARTED else rng.choice(
+                ["Going well; two sessions attended.", "Appointment booked for next week.",
+                 "Completed and the family say it helped.", "No longer needed: the family found their own support."])
+            self.add(PlanAction(id=self.ids(PlanAction), plan_id=plan.pk, area_id=self.areas[code].pk,
+                                need=AREA_TEXT.get(code, ("", "Identified need"))[1], action=action,
+                                owner_id=rng.choice(owners).pk, intended_outcome=outcome, due_date=due,
+                                status=status, progress_note=note))
+
+    def reviews(self, episode, opened, end, mode, recorder, held_ok):
+        """Review history. due: the last review is not yet due; overdue: the last review is past its
+        date; closed: every review up to closure held (unheld ones are deleted when an episode closes)."""
+        rng = self.rng
+        interval = datetime.timedelta(weeks=REVIEW_WEEKS)
+        due = opened + interval
+        while True:
+            last = due > end or not held_ok or (mode == "overdue" and due + interval > end)
+            if last:
+                if mode != "closed":
+                    self.add(Review(id=self.ids(Review), episode_id=episode.pk, due_on=due))
+                return
+            held = max(opened, min(due + self.days(-7, 7), end))
+            self.add(Review(id=self.ids(Review), episode_id=episode.pk, due_on=due, held_on=held,
+                            summary=rng.choice(REVIEW_SUMMARIES), family_view=rng.choice(FAMILY_VIEWS),
+                            recorded_by_id=recorder.pk))
+            due = held + interval
+            if mode == "overdue" and due > end:
+                due = max(held + datetime.timedelta(days=1), end - self.days(1, 20))
+
+    def notes(self, episode, opened, end, lead, manager):
+        rng = self.rng
+        length = (end - opened).days
+        count = (1 if lead is None else min(12, 2 + length // 21)) if rng.random() < 0.95 else 0
+        for _ in range(count):
+            sensitive = rng.random() < 0.15
+            author = manager if lead is None or rng.random() < 0.15 else lead
+            self.add(CaseNote(id=self.ids(CaseNote), episode_id=episode.pk, author_id=author.pk,
+                              occurred_at=self.at(self.between(opened, end)),
+                              channel=self.weighted(CHANNELS + [""], [30, 20, 5, 5, 30, 10]),
+                              text=rng.choice(SENSITIVE_NOTES if sensitive else NOTES), is_sensitive=sensitive))
+
+    def marker(self, person_id, kind, start, by, end=None):
+        start = min(start, self.today)
+        if end is not None and end < start:
+            end = start
+        self.add(Marker(id=self.ids(Marker), person_id=person_id, kind=kind, start_date=start, end_date=end,
+                        recorded_by_id=by.pk))
+
+    def child_markers(self, family):
+        rng, today, by = self.rng, self.today, family.manager
+        for child in family.members.children:
+            age = (today - child.dob).days // 365
+            if child.person.special_educational_needs == SpecialEducationalNeeds.EHCP:
+                self.marker(child.person.pk, MarkerKind.EHCP, self.between(child.dob + datetime.timedelta(
+                    days=3 * 365), today), by)
+            if age >= 8 and rng.random() < 0.03:
+                self.marker(child.person.pk, MarkerKind.YOUNG_CARER, today - self.days(30, 700), by)
+            if rng.random() < 0.004:
+                self.marker(child.person.pk, MarkerKind.LOOKED_AFTER, today - self.days(30, 700), by)
+
+    def exclusions(self, family):
+        rng = self.rng
+        candidates = [u for u in self.leads[family.team.pk] + self.front_door + self.school_partners
+                      if u.pk not in family.involved]
+        for user in rng.sample(candidates, min(len(candidates), rng.randint(1, 2))):
+            self.add(AccessExclusion(id=self.ids(AccessExclusion), household_id=family.household_id,
+                                     user_id=user.pk, reason=rng.choice(EXCLUSION_REASONS),
+                                     recorded_by_id=family.manager.pk))
+
+
+@dataclass
+class _Household:
+    members: list
+    parent1: _Member
+    parent2: _Member | None
+    children: list
+    unborn: _Member | None
+
+
+@dataclass
+class _Family:
+    index: int
+    stage: str
+    team: Team
+    household_id: int
+    members: _Household
+    spotlight: bool
+    manager: User
+    involved: set = field(default_factory=set)  # users who work with the family: never excluded
+
+    @property
+    def eldest_dob(self):
+        return self.members.children[0].dob
