@@ -20,7 +20,7 @@ from earlyhelp.people.models import (
 )
 
 MAX_ID = 2**63 - 1  # a BigAutoField; larger numbers cannot name a record
-NO_NUL = r"^[^\x00]*$"
+NO_NUL = r"^.*$"
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 

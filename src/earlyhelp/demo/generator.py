@@ -397,6 +397,21 @@ class _Ids:
         return list(self._next)
 
 
+class _Row(dict):
+    """A row to write, by attribute name; `row.person_id` reads `row["person_id"]`, `row.pk` the id."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name):
+        try:
+            return self["id" if name == "pk" else name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name, value):
+        self[name] = value
+
+
 FLUSH_ORDER = [Household, Person, Identifier, Address, Membership, Relationship, Marker, Contact, Episode,
                Allocation, TafMember, Assessment, AssessmentMember, DomainFinding, Plan, PlanAction, Review,
                Transition, CaseNote, AccessExclusion]
@@ -459,17 +474,47 @@ class _Builder:
             value = self._keys[name] = name_key(name)
         return value
 
-    def add(self, obj):
-        self.buffers[type(obj)].append(obj)
-        return obj
+    def row(self, model, **values):
+        """A row to write: a dict of attribute names (person_id, not person) to values."""
+        row = _Row(values)
+        self.buffers[model].append(row)
+        return row
 
     def flush(self):
         for model in FLUSH_ORDER:
             rows = self.buffers[model]
-            if rows:
-                model.objects.bulk_create(rows, batch_size=self.batch_size)
-                self.counts[model._meta.label] = self.counts.get(model._meta.label, 0) + len(rows)
-                self.buffers[model] = []
+            if not rows:
+                continue
+            if connection.vendor == "postgresql":
+                self._copy(model, rows)
+            else:
+                for start in range(0, len(rows), self.batch_size):
+                    model.objects.bulk_create([model(**row) for row in rows[start:start + self.batch_size]],
+                                              batch_size=self.batch_size)
+            self.counts[model._meta.label] = self.counts.get(model._meta.label, 0) + len(rows)
+            self.buffers[model] = []
+
+    def _copy(self, model, rows):
+        """PostgreSQL: COPY is several times faster than INSERT for seed data of this size.
+
+        Values are what bulk_create would write: a missing attribute takes the field's default,
+        auto_now(_add) fields take the load's timestamp, and choices are written as their values.
+        """
+        fields = model._meta.concrete_fields
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        pairs = [(f.attname, self.now if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
+                  else f.get_default()) for f in fields]
+        text_columns = [i for i, f in enumerate(fields) if f.get_internal_type() in ("CharField", "TextField")]
+        table = connection.ops.quote_name(model._meta.db_table)
+        with connection.cursor() as cursor:
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    values = [row.get(name, default) for name, default in pairs]
+                    for i in text_columns:
+                        value = values[i]
+                        if value is not None and type(value) is not str:
+                            values[i] = str(value)  # TextChoices members: their value, not their name
+                    copy.write_row(values)
 
     def reset_sequences(self):
         statements = connection.ops.sequence_reset_sql(no_style(), self.ids.models)
@@ -533,7 +578,7 @@ class _Builder:
             if value not in used:
                 break
         used.add(value)
-        self.add(Identifier(id=self.ids(Identifier), person_id=person_id, scheme=scheme, value=value))
+        self.row(Identifier, id=self.ids(Identifier), person_id=person_id, scheme=scheme, value=value)
 
     # --- organisations and users ------------------------------------------------------------------
 
@@ -665,7 +710,7 @@ class _Builder:
         team = self.teams[0] if spotlight else self.teams[rng.randrange(len(self.teams))]
         household_id = self.ids(Household)
         restricted = index in RESTRICTED_SPOTLIGHT or (not spotlight and rng.random() < 0.01)
-        self.add(Household(id=household_id, reference=f"F{household_id:07d}", is_restricted=restricted))
+        self.row(Household, id=household_id, reference=f"F{household_id:07d}", is_restricted=restricted)
         min_eldest_age = 4 if stage == "returning" else (3 if stage.startswith("closed") else 0)
         members = self.build_people(household_id, min_eldest_age)
         family = _Family(index=index, stage=stage, team=team, household_id=household_id, members=members,
@@ -681,12 +726,12 @@ class _Builder:
         preferred = NICKNAMES.get(given, "") if rng.random() < 0.3 else ""
         disability = disability or self.weighted([YesNoUnknown.NO, YesNoUnknown.YES, YesNoUnknown.UNKNOWN],
                                                  [70, 8, 22])
-        person = Person(id=self.ids(Person), given_name=given, family_name=family_name, preferred_name=preferred,
+        person = self.row(Person, id=self.ids(Person), given_name=given, family_name=family_name, preferred_name=preferred,
                         date_of_birth=dob, expected_date_of_birth=expected, gender=gender, ethnicity=ethnicity,
                         first_language=language, interpreter_needed=interpreter, disability=disability,
                         special_educational_needs=sen, family_name_key=self.key(family_name),
                         given_name_key=self.key(given))
-        return self.add(person)
+        return person
 
     def build_people(self, household_id, min_eldest_age):
         rng, today = self.rng, self.today
@@ -802,15 +847,15 @@ class _Builder:
 
         # Memberships.
         for member in members:
-            self.add(Membership(id=self.ids(Membership), household_id=household_id, person_id=member.person.pk,
+            self.row(Membership, id=self.ids(Membership), household_id=household_id, person_id=member.person.pk,
                                 role=member.role, lives_in_household=member.lives_in, start_date=member.start,
-                                end_date=member.end))
+                                end_date=member.end)
         # Relationships: person is <relationship> of related_person.
         young = children + ([unborn] if unborn else [])
 
         def relate(a, b, kind, pr=False):
-            self.add(Relationship(id=self.ids(Relationship), person_id=a.person.pk, related_person_id=b.person.pk,
-                                  relationship=kind, has_parental_responsibility=pr))
+            self.row(Relationship, id=self.ids(Relationship), person_id=a.person.pk, related_person_id=b.person.pk,
+                                  relationship=kind, has_parental_responsibility=pr)
 
         for child in young:
             born = child.role != MemberRole.UNBORN
@@ -847,17 +892,17 @@ class _Builder:
                 continue
             if not member.lives_in or member.end:
                 since = member.start if member.lives_in is False else member.end + datetime.timedelta(days=1)
-                self.add(Address(id=self.ids(Address), person_id=member.person.pk, valid_from=since,
-                                 **self.address_fields()))
+                self.row(Address, id=self.ids(Address), person_id=member.person.pk, valid_from=since,
+                                 **self.address_fields())
                 continue
             since = member.start
             if member.role != MemberRole.CHILD:
                 since = min(since, member.dob + datetime.timedelta(days=18 * 365))
             if moved_on and since < moved_on:
-                self.add(Address(id=self.ids(Address), person_id=member.person.pk, valid_from=since,
-                                 valid_to=moved_on - datetime.timedelta(days=1), **previous))
+                self.row(Address, id=self.ids(Address), person_id=member.person.pk, valid_from=since,
+                                 valid_to=moved_on - datetime.timedelta(days=1), **previous)
                 since = moved_on
-            self.add(Address(id=self.ids(Address), person_id=member.person.pk, valid_from=since, **home))
+            self.row(Address, id=self.ids(Address), person_id=member.person.pk, valid_from=since, **home)
 
         # Identifiers that validate: NHS for most, UPN for school-age children, NI for adults.
         for member in members:
@@ -894,7 +939,7 @@ class _Builder:
             decided_at = min(self.at(decided) if decided else received + datetime.timedelta(hours=rng.randint(2, 72)),
                              self.now)
             decided_at = max(decided_at, received)
-        contact = Contact(
+        contact = self.row(Contact, 
             id=self.ids(Contact), household_id=family.household_id, subject_id=subject.person.pk,
             channel=self.weighted(CHANNELS, CHANNEL_WEIGHTS), source=source,
             source_organisation_id=organisation.pk if organisation else None, referrer_name=referrer,
@@ -903,7 +948,7 @@ class _Builder:
             decided_by_id=family.manager.pk if decided_at else None, decided_at=decided_at,
             recorded_by_id=rng.choice(self.front_door).pk, team_id=family.team.pk,
         )
-        return self.add(contact)
+        return contact
 
     def casework(self, family):
         stage, today, rng = family.stage, self.today, self.rng
@@ -960,13 +1005,12 @@ class _Builder:
         lead = None
         if progress >= 1:
             lead = self.demo["lead"] if family.spotlight else rng.choice(self.leads[team.pk])
-        episode = Episode(id=self.ids(Episode), household_id=family.household_id, contact_id=contact.pk,
+        episode = self.row(Episode, id=self.ids(Episode), household_id=family.household_id, contact_id=contact.pk,
                           team_id=team.pk, lead_practitioner_id=lead.pk if lead else None, opened_on=opened)
-        self.add(episode)
         family.involved.add(lead.pk if lead else manager.pk)
         if step_down:
-            self.add(Transition(id=self.ids(Transition), episode_id=episode.pk, kind=TransitionKind.STEP_DOWN,
-                                occurred_on=opened, reason=contact.reason, decided_by_id=manager.pk))
+            self.row(Transition, id=self.ids(Transition), episode_id=episode.pk, kind=TransitionKind.STEP_DOWN,
+                                occurred_on=opened, reason=contact.reason, decided_by_id=manager.pk)
             for child in family.members.children:
                 if child.start < opened - datetime.timedelta(days=90):
                     self.marker(child.person.pk, MarkerKind.OPEN_TO_CSC, opened - self.days(90, 400), manager,
@@ -977,15 +1021,15 @@ class _Builder:
             if rng.random() < 0.1 and (end - allocated).days > 40:
                 previous = rng.choice(self.leads[team.pk])
                 switched = allocated + self.days(10, (end - allocated).days - 10)
-                self.add(Allocation(id=self.ids(Allocation), episode_id=episode.pk, practitioner_id=previous.pk,
-                                    allocated_by_id=manager.pk, start_date=allocated, end_date=switched))
+                self.row(Allocation, id=self.ids(Allocation), episode_id=episode.pk, practitioner_id=previous.pk,
+                                    allocated_by_id=manager.pk, start_date=allocated, end_date=switched)
                 allocated = switched
                 family.involved.add(previous.pk)
-            self.add(Allocation(id=self.ids(Allocation), episode_id=episode.pk, practitioner_id=lead.pk,
+            self.row(Allocation, id=self.ids(Allocation), episode_id=episode.pk, practitioner_id=lead.pk,
                                 allocated_by_id=manager.pk, start_date=allocated,
                                 family_preference_noted=rng.choice(["", "", "Mum would prefer a female worker.",
                                                                     "The family asked to keep their previous "
-                                                                    "worker."])))
+                                                                    "worker."]))
             taf = self.taf(family, episode, lead, allocated, end)
         assessment_done = None
         findings = []
@@ -996,19 +1040,18 @@ class _Builder:
             completed = min(started + self.days(7, 25), end) if status != AssessmentStatus.DRAFT else None
             approved_at = (self.at(min(completed + self.days(1, 5), end))
                            if status == AssessmentStatus.APPROVED else None)
-            assessment = Assessment(
+            assessment = self.row(Assessment, 
                 id=self.ids(Assessment), episode_id=episode.pk, status=status, started_on=started,
                 completed_on=completed, reason=rng.choice(ASSESSMENT_REASONS),
                 voice_of_child=rng.choice(VOICES) if status != AssessmentStatus.DRAFT or rng.random() < 0.5 else "",
                 analysis=rng.choice(ANALYSES) if status != AssessmentStatus.DRAFT else "",
                 completed_by_id=lead.pk, approved_by_id=manager.pk if approved_at else None, approved_at=approved_at,
             )
-            self.add(assessment)
             for member in family.members.members:
                 if member.end is None:
-                    self.add(AssessmentMember(id=self.ids(AssessmentMember), assessment_id=assessment.pk,
+                    self.row(AssessmentMember, id=self.ids(AssessmentMember), assessment_id=assessment.pk,
                                               person_id=member.person.pk, role=member.role,
-                                              lives_in_household=member.lives_in))
+                                              lives_in_household=member.lives_in)
             findings = self.findings(family, assessment, 0 if progress == 2 and rng.random() < 0.3 else
                                      (rng.randint(1, 3) if progress == 2 else rng.randint(3, 6)))
             if approved_at:
@@ -1034,8 +1077,8 @@ class _Builder:
                 step_reason = rng.choice(STEP_UP_REASONS)
                 episode.closure_summary, episode.family_feedback_declined = step_reason, True
                 episode.closure_requested_by_id = manager.pk
-                self.add(Transition(id=self.ids(Transition), episode_id=episode.pk, kind=TransitionKind.STEP_UP,
-                                    occurred_on=closed_on, reason=step_reason, decided_by_id=manager.pk))
+                self.row(Transition, id=self.ids(Transition), episode_id=episode.pk, kind=TransitionKind.STEP_UP,
+                                    occurred_on=closed_on, reason=step_reason, decided_by_id=manager.pk)
                 for child in family.members.children:
                     ended = closed_on + self.days(120, 400) if not past and rng.random() < 0.3 else None
                     self.marker(child.person.pk, MarkerKind.OPEN_TO_CSC, closed_on, manager,
@@ -1078,10 +1121,10 @@ class _Builder:
             if practitioner.pk in seen or len(members) >= 4:
                 continue
             seen.add(practitioner.pk)
-            self.add(TafMember(id=self.ids(TafMember), episode_id=episode.pk, practitioner_id=practitioner.pk,
+            self.row(TafMember, id=self.ids(TafMember), episode_id=episode.pk, practitioner_id=practitioner.pk,
                                organisation_id=practitioner.organisation_id, added_by_id=lead.pk,
                                special_category_access=rng.random() < 0.25,
-                               start_date=min(allocated + self.days(0, 14), end)))
+                               start_date=min(allocated + self.days(0, 14), end))
             members.append(practitioner)
             family.involved.add(practitioner.pk)
         return members
@@ -1096,15 +1139,15 @@ class _Builder:
         for code in chosen:
             score = self.weighted([1, 2, 3, 4, 5], [8, 25, 35, 20, 12])
             strengths, needs = AREA_TEXT.get(code, ("", ""))
-            self.add(DomainFinding(id=self.ids(DomainFinding), assessment_id=assessment.pk,
+            self.row(DomainFinding, id=self.ids(DomainFinding), assessment_id=assessment.pk,
                                    area_id=self.areas[code].pk, strengths=strengths,
-                                   needs=needs if score <= 3 else "", score=score))
+                                   needs=needs if score <= 3 else "", score=score)
             result.append((code, score))
         return result
 
     def plan(self, episode, lead, taf, findings, approved_on, *, closed, reason):
         rng, today = self.rng, self.today
-        plan = self.add(Plan(id=self.ids(Plan), episode_id=episode.pk, created_by_id=lead.pk))
+        plan = self.row(Plan, id=self.ids(Plan), episode_id=episode.pk, created_by_id=lead.pk)
         needs = [code for code, score in findings if score <= 3] or [code for code, _ in findings[:2]]
         owners = [lead] + list(taf)
         for code in needs:
@@ -1121,10 +1164,10 @@ class _Builder:
             note = "" if status == ActionStatus.NOT_STARTED else rng.choice(
                 ["Going well; two sessions attended.", "Appointment booked for next week.",
                  "Completed and the family say it helped.", "No longer needed: the family found their own support."])
-            self.add(PlanAction(id=self.ids(PlanAction), plan_id=plan.pk, area_id=self.areas[code].pk,
+            self.row(PlanAction, id=self.ids(PlanAction), plan_id=plan.pk, area_id=self.areas[code].pk,
                                 need=AREA_TEXT.get(code, ("", "Identified need"))[1], action=action,
                                 owner_id=rng.choice(owners).pk, intended_outcome=outcome, due_date=due,
-                                status=status, progress_note=note))
+                                status=status, progress_note=note)
 
     def reviews(self, episode, opened, end, mode, recorder, held_ok):
         """Review history. due: the last review is not yet due; overdue: the last review is past its
@@ -1136,12 +1179,12 @@ class _Builder:
             last = due > end or not held_ok or (mode == "overdue" and due + interval > end)
             if last:
                 if mode != "closed":
-                    self.add(Review(id=self.ids(Review), episode_id=episode.pk, due_on=due))
+                    self.row(Review, id=self.ids(Review), episode_id=episode.pk, due_on=due)
                 return
             held = max(opened, min(due + self.days(-7, 7), end))
-            self.add(Review(id=self.ids(Review), episode_id=episode.pk, due_on=due, held_on=held,
+            self.row(Review, id=self.ids(Review), episode_id=episode.pk, due_on=due, held_on=held,
                             summary=rng.choice(REVIEW_SUMMARIES), family_view=rng.choice(FAMILY_VIEWS),
-                            recorded_by_id=recorder.pk))
+                            recorded_by_id=recorder.pk)
             due = held + interval
             if mode == "overdue" and due > end:
                 due = max(held + datetime.timedelta(days=1), end - self.days(1, 20))
@@ -1153,17 +1196,17 @@ class _Builder:
         for _ in range(count):
             sensitive = rng.random() < 0.15
             author = manager if lead is None or rng.random() < 0.15 else lead
-            self.add(CaseNote(id=self.ids(CaseNote), episode_id=episode.pk, author_id=author.pk,
+            self.row(CaseNote, id=self.ids(CaseNote), episode_id=episode.pk, author_id=author.pk,
                               occurred_at=self.at(self.between(opened, end)),
                               channel=self.weighted(CHANNELS + [""], [30, 20, 5, 5, 30, 10]),
-                              text=rng.choice(SENSITIVE_NOTES if sensitive else NOTES), is_sensitive=sensitive))
+                              text=rng.choice(SENSITIVE_NOTES if sensitive else NOTES), is_sensitive=sensitive)
 
     def marker(self, person_id, kind, start, by, end=None):
         start = min(start, self.today)
         if end is not None and end < start:
             end = start
-        self.add(Marker(id=self.ids(Marker), person_id=person_id, kind=kind, start_date=start, end_date=end,
-                        recorded_by_id=by.pk))
+        self.row(Marker, id=self.ids(Marker), person_id=person_id, kind=kind, start_date=start, end_date=end,
+                        recorded_by_id=by.pk)
 
     def child_markers(self, family):
         rng, today, by = self.rng, self.today, family.manager
@@ -1182,9 +1225,9 @@ class _Builder:
         candidates = [u for u in self.leads[family.team.pk] + self.front_door + self.school_partners
                       if u.pk not in family.involved]
         for user in rng.sample(candidates, min(len(candidates), rng.randint(1, 2))):
-            self.add(AccessExclusion(id=self.ids(AccessExclusion), household_id=family.household_id,
+            self.row(AccessExclusion, id=self.ids(AccessExclusion), household_id=family.household_id,
                                      user_id=user.pk, reason=rng.choice(EXCLUSION_REASONS),
-                                     recorded_by_id=family.manager.pk))
+                                     recorded_by_id=family.manager.pk)
 
 
 @dataclass

@@ -3,7 +3,7 @@ from django import forms
 from earlyhelp.web.forms import GovukDateField, today
 
 from .identifiers import IdentifierScheme
-from .models import Ethnicity, Gender, MemberRole, RelationshipType
+from .models import Ethnicity, Gender, MemberRole, RelationshipType, SpecialEducationalNeeds, YesNoUnknown
 
 
 class SearchForm(forms.Form):
@@ -39,6 +39,12 @@ class PersonForm(forms.Form):
                                widget=forms.RadioSelect)
     ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, initial=Ethnicity.NOBT, required=False,
                                   help_text="Special category information: the family can choose not to say")
+    disability = forms.ChoiceField(label="Does the person have a disability?", choices=YesNoUnknown.choices,
+                                   initial=YesNoUnknown.UNKNOWN, required=False,
+                                   help_text="Special category information: the family can choose not to say")
+    special_educational_needs = forms.ChoiceField(label="Special educational needs",
+                                                  choices=SpecialEducationalNeeds.choices,
+                                                  initial=SpecialEducationalNeeds.UNKNOWN, required=False)
     first_language = forms.CharField(label="First language", max_length=60, required=False)
     interpreter_needed = forms.BooleanField(label="An interpreter is needed", required=False)
     line_1 = forms.CharField(label="Address line 1", max_length=200, required=False)

@@ -114,7 +114,10 @@ def record_identifier(*, by, person: Person, scheme: str, raw_value: str, househ
 def move_address(*, by, person: Person, line_1: str, town: str, postcode: str, valid_from: datetime.date,
                  line_2: str = "", household_id=None, audit_event=True) -> Address:
     """Record a new current address; the previous one is kept as history, ending the day before."""
-    postcode = identifiers.validate_postcode(postcode)
+    try:
+        postcode = identifiers.validate_postcode(postcode)
+    except ValidationError as error:
+        raise ValidationError({"postcode": error.messages}) from error
     if not line_1.strip() or not town.strip():
         raise ValidationError({"line_1": "Enter the first line of the address", "town": "Enter the town or city"})
     current = person.addresses.filter(valid_to__isnull=True).first()

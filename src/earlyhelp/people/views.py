@@ -61,7 +61,9 @@ def create_person_from_form(*, by, form: PersonForm, household_id=None) -> Perso
         preferred_name=data["preferred_name"], date_of_birth=data["date_of_birth"],
         expected_date_of_birth=data["expected_date_of_birth"], gender=data["gender"],
         ethnicity=data["ethnicity"] or "NOBT", first_language=data["first_language"],
-        interpreter_needed=data["interpreter_needed"], identifier_values=form.identifier_values(),
+        interpreter_needed=data["interpreter_needed"], disability=data["disability"] or "unknown",
+        special_educational_needs=data["special_educational_needs"] or "unknown",
+        identifier_values=form.identifier_values(),
     )
     if data["line_1"]:
         services.move_address(by=by, person=person, line_1=data["line_1"], line_2=data["line_2"], town=data["town"],

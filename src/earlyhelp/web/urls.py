@@ -12,6 +12,7 @@ urlpatterns = [
     path("sign-out/", views.sign_out, name="sign-out"),
     path("", views.dashboard, name="dashboard"),
     path("reviews/overdue/", views.overdue_reviews, name="overdue-reviews"),
+    path("access-log/", views.family_access_log_lookup, name="access-log-lookup"),
     path("search/", people.search, name="search"),
     path("people/<int:person_id>/", people.person_detail, name="person"),
     path("contacts/new/", casework.contact_new, name="contact-new"),

@@ -1,12 +1,15 @@
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from earlyhelp.casework.selectors import dashboard_for, overdue_reviews_for
 from earlyhelp.organisations.models import Role
+from earlyhelp.people.models import Household
 
 
 class SignInView(auth_views.LoginView):
@@ -39,3 +42,26 @@ def page_not_found(request, exception=None):
 
 def server_error(request):
     return render(request, "web/500.html", status=500)
+
+
+class FamilyReferenceForm(forms.Form):
+    reference = forms.CharField(label="Family reference", max_length=12, help_text="For example, F0000123",
+                                error_messages={"required": "Enter the family reference"})
+
+    def clean_reference(self):
+        reference = self.cleaned_data["reference"].strip().upper()
+        household = Household.objects.filter(reference=reference).first()
+        if household is None:
+            raise forms.ValidationError("No family has this reference: check it and try again")
+        return household
+
+
+@login_required
+def family_access_log_lookup(request):
+    """The DPO finds a family's access log by its reference (the DPO has no casework search)."""
+    if request.user.role != Role.DPO:
+        raise Http404("Page not found")
+    form = FamilyReferenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        return redirect("web:family-viewers", household_id=form.cleaned_data["reference"].pk)
+    return render(request, "web/access_log_lookup.html", {"form": form})
