@@ -6,16 +6,11 @@ Run them with `make test` (which installs chromium if needed) or
 
 import importlib
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
-# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread with a
-# running loop unless told it is safe (the test code only touches the database between browser steps).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = os.environ.get("EARLYHELP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
@@ -26,27 +21,55 @@ HOW_TO_FIX = (f"Debian's chromium is needed at {CHROMIUM} for the browser tests.
 SHOTS = Path(os.environ.get("EARLYHELP_SHOTS_DIR", "/tmp/earlyhelp-shots"))
 
 
-@pytest.fixture(scope="session")
+class Unavailable:
+    """Stands in for the browser when chromium cannot run: the test FAILS (never skips) as soon as it
+    uses the page, with a message that says how to fix it."""
+
+    def __init__(self, reason):
+        self.reason = reason
+
+    def __getattr__(self, name):
+        pytest.fail(self.reason, pytrace=False)
+
+
+@pytest.fixture(scope="module")
 def browser():
-    """One headless chromium for the session. Missing chromium is a failure, never a skip."""
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)) and not shutil.which("chromium"):
-        pytest.fail(HOW_TO_FIX, pytrace=False)
+    """One headless chromium per test module (or an `Unavailable` saying why there is none).
+
+    Module scope, not session: Playwright's sync API keeps an asyncio event loop running in this thread
+    while it is open, which would break later tests that call asyncio.run(). For the same reason Django
+    refuses ORM calls here unless DJANGO_ALLOW_ASYNC_UNSAFE is set; it is set only while the browser is
+    open (the test code touches the database only between browser steps, never concurrently).
+    """
+    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
+        yield Unavailable(HOW_TO_FIX)
+        return
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     try:
-        from playwright.sync_api import sync_playwright
-    except ImportError as error:  # pragma: no cover - the dev dependencies include playwright
-        pytest.fail(f"The Python package playwright is missing ({error}); run `make install`.", pytrace=False)
-    with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        except Exception as error:
-            pytest.fail(f"chromium would not start: {error}\n{HOW_TO_FIX}", pytrace=False)
-        yield chromium
-        chromium.close()
+        with sync_playwright() as playwright:
+            try:
+                chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+            except Exception as error:
+                yield Unavailable(f"chromium would not start: {error}\n{HOW_TO_FIX}")
+                return
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture
 def page(browser, live_server, reference_data):
-    """A fresh browser context (no cookies) on the live server; `page.base` is the server's URL."""
+    """A fresh browser context (no cookies) whose relative URLs go to the live server."""
+    if isinstance(browser, Unavailable):
+        yield browser
+        return
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900},
                                   locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(10_000)
@@ -70,9 +93,13 @@ def _load_reference_data():
     migration.load(apps, None)
 
 
+RESEED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def reference_data(transactional_db):
+def reference_data(request, transactional_db):
     _load_reference_data()
+    request.node.stash[RESEED] = True
 
 
 @pytest.hookimpl(wrapper=True)
@@ -83,7 +110,7 @@ def pytest_runtest_teardown(item, nextitem):
         return (yield)
     finally:
         # With no next item the session is over and the test database is already gone.
-        if nextitem is not None and "transactional_db" in getattr(item, "fixturenames", ()):
+        if nextitem is not None and item.stash.get(RESEED, False):
             from pytest_django.plugin import blocking_manager_key
 
             with item.config.stash[blocking_manager_key].unblock():

@@ -20,7 +20,7 @@ from earlyhelp.people.models import (
 )
 
 MAX_ID = 2**63 - 1  # a BigAutoField; larger numbers cannot name a record
-NO_NUL = r"^.*$"
+NO_NUL = r"^[^\x00]*$"
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
@@ -29,16 +29,16 @@ def _text(max_length: int):
     return Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL)]
 
 
-def _in_range(value: datetime.datetime) -> datetime.datetime:
-    # An offset can push the first or last representable moment out of range once in UTC.
+def _in_utc(value: datetime.datetime) -> datetime.datetime:
+    """Python allows UTC offsets up to ±23:59, PostgreSQL only up to ±15:59: store the moment in UTC.
+    Near the first or last representable moment, an offset can push it out of range."""
     try:
-        value.astimezone(datetime.timezone.utc)
+        return value.astimezone(datetime.timezone.utc)
     except OverflowError as error:
         raise ValueError("The date and time is out of range") from error
-    return value
 
 
-ReceivedAt = Annotated[AwareDatetime, AfterValidator(_in_range)]
+ReceivedAt = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 def _choice(choices) -> type:

@@ -103,6 +103,7 @@ PROGRESS_STAGE = {1: "allocated", 2: "assessment_draft", 3: "assessment_submitte
                   5: "review_held"}
 RESTRICTED_SPOTLIGHT = {6, 16}
 EXCLUSION_SPOTLIGHT = {4, 13, 25, 37}
+MARKER_SPOTLIGHT = {8: MarkerKind.EHCP, 9: MarkerKind.YOUNG_CARER, 10: MarkerKind.LOOKED_AFTER}
 
 REVIEW_WEEKS = 8
 
@@ -1083,7 +1084,7 @@ class _Builder:
                     ended = closed_on + self.days(120, 400) if not past and rng.random() < 0.3 else None
                     self.marker(child.person.pk, MarkerKind.OPEN_TO_CSC, closed_on, manager,
                                 end=ended if ended and ended < today else None)
-                    if rng.random() < 0.4 and closed_on + datetime.timedelta(days=30) < today:
+                    if (rng.random() < 0.4 or family.spotlight) and closed_on + datetime.timedelta(days=30) < today:
                         self.marker(child.person.pk, MarkerKind.CHILD_PROTECTION,
                                     closed_on + self.days(15, 30), manager)
             else:
@@ -1210,6 +1211,13 @@ class _Builder:
 
     def child_markers(self, family):
         rng, today, by = self.rng, self.today, family.manager
+        forced = MARKER_SPOTLIGHT.get(family.index)
+        if forced:  # so that even a tiny council has every kind of marker
+            child = family.members.children[0]
+            if forced == MarkerKind.EHCP:
+                child.person.special_educational_needs = SpecialEducationalNeeds.EHCP
+            else:
+                self.marker(child.person.pk, forced, today - self.days(30, 700), by)
         for child in family.members.children:
             age = (today - child.dob).days // 365
             if child.person.special_educational_needs == SpecialEducationalNeeds.EHCP:

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from earlyhelp.access import views as access
 from earlyhelp.casework import views as casework
 from earlyhelp.people import views as people
 
@@ -21,6 +22,7 @@ urlpatterns = [
     path("contacts/<int:contact_id>/", casework.contact_detail, name="contact"),
     path(family, casework.family, name="family"),
     path(family + "viewers/", casework.family_viewers, name="family-viewers"),
+    path(family + "access/", access.family_access, name="family-access"),
     path(family + "members/new/", casework.add_member, name="member-new"),
     path(family + "allocate/", casework.allocate, name="allocate"),
     path(family + "taf/new/", casework.add_taf_member, name="taf-new"),

@@ -52,6 +52,7 @@ EXPECTED = {
     "closure-request": CASEWORKERS,
     "allocate": {MANAGER},
     "step-up": {MANAGER},
+    "family-access": {MANAGER},
 }
 
 
@@ -91,6 +92,7 @@ def scene(world):
         "closure-request": reverse("web:closure-request", args=[hid]),
         "allocate": reverse("web:allocate", args=[hid]),
         "step-up": reverse("web:step-up", args=[hid]),
+        "family-access": reverse("web:family-access", args=[hid]),
     }
     return world, household, urls
 
@@ -173,3 +175,22 @@ def test_there_is_no_browse_all_list(client, world):
     client.force_login(world.lead)
     page = client.get(reverse("web:dashboard")).content.decode()
     assert "Browse" not in page
+
+
+def test_manager_restricts_a_family_and_names_someone_who_must_not_see_it(client, world):
+    family = make_family(world, lead=world.lead, taf=[world.partner])
+    hid = family["household"].pk
+    client.force_login(world.manager)
+    url = reverse("web:family-access", args=[hid])
+    page = client.post(url, {"form": "exclusion", "exclusion-user": world.partner.pk, "exclusion-reason": ""})
+    assert "Enter why this person must not see the record" in page.content.decode()
+    client.post(url, {"form": "exclusion", "exclusion-user": world.partner.pk, "exclusion-reason": "Neighbour"})
+    client.post(url, {"form": "restriction", "restriction-restricted": "yes", "restriction-reason": "Public figure"})
+    family["household"].refresh_from_db()
+    assert family["household"].is_restricted
+    assert AuditEvent.objects.filter(event="household.exclude", household_id=hid).exists()
+    for user in (world.partner, world.teammate):
+        client.force_login(user)
+        assert client.get(reverse("web:family", args=[hid])).status_code == 404
+    client.force_login(world.lead)
+    assert client.get(url).status_code == 404  # only managers change who can see a family

@@ -90,7 +90,7 @@ def use_known_ids(case, ids):
 
 @schema.parametrize()
 @settings(
-    max_examples=25,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )

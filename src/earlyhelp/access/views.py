@@ -1,0 +1,63 @@
+"""Managers decide who may see a family: restriction and named exclusions."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+
+from earlyhelp.audit.models import Purpose
+from earlyhelp.organisations.models import User
+from earlyhelp.web.service_forms import run_service
+
+from . import policy, services
+from .models import AccessExclusion
+
+
+class RestrictionForm(forms.Form):
+    restricted = forms.ChoiceField(
+        label="Should this family's record be restricted?", widget=forms.RadioSelect,
+        choices=[("yes", "Yes: only the lead practitioner, managers and the Team Around the Family can open it"),
+                 ("no", "No: the whole holding team can open it")],
+        error_messages={"required": "Select whether the record should be restricted"})
+    reason = forms.CharField(label="Reason", widget=forms.Textarea, error_messages={"required": "Enter the reason"})
+
+
+class ExclusionForm(forms.Form):
+    user = forms.ModelChoiceField(label="Who must not see this family's record?",
+                                  queryset=User.objects.filter(is_active=True).order_by("last_name"),
+                                  error_messages={"required": "Select the person"})
+    reason = forms.CharField(label="Reason", widget=forms.Textarea,
+                             error_messages={"required": "Enter why this person must not see the record"})
+
+
+@login_required
+def family_access(request, household_id):
+    access = policy.require_family(request.user, household_id, purpose=Purpose.EARLY_HELP_CASEWORK,
+                                   need="can_manage")
+    household = access.household
+    action = request.POST.get("form")
+    restriction = RestrictionForm(request.POST if action == "restriction" else None,
+                                  initial={"restricted": "yes" if household.is_restricted else "no"},
+                                  prefix="restriction")
+    exclusion = ExclusionForm(request.POST if action == "exclusion" else None, prefix="exclusion")
+    if action == "restriction" and restriction.is_valid():
+        if run_service(restriction, lambda: services.set_restricted(
+                by=request.user, household=household, restricted=restriction.cleaned_data["restricted"] == "yes",
+                reason=restriction.cleaned_data["reason"])):
+            messages.success(request, "Record restriction updated.")
+            return redirect("web:family-access", household_id=household_id)
+    if action == "exclusion" and exclusion.is_valid():
+        if run_service(exclusion, lambda: services.exclude(by=request.user, household=household,
+                                                           user=exclusion.cleaned_data["user"],
+                                                           reason=exclusion.cleaned_data["reason"])):
+            messages.success(request, "The person can no longer see this family's record.")
+            return redirect("web:family-access", household_id=household_id)
+    if action == "remove":
+        item = get_object_or_404(AccessExclusion, pk=request.POST.get("exclusion_id"), household=household)
+        services.remove_exclusion(by=request.user, exclusion=item)
+        messages.success(request, "Exclusion removed.")
+        return redirect("web:family-access", household_id=household_id)
+    return render(request, "access/family_access.html", {
+        "household": household, "restriction": restriction, "exclusion": exclusion,
+        "exclusions": household.access_exclusions.select_related("user", "user__organisation", "recorded_by"),
+    })

@@ -1,0 +1,259 @@
+"""The synthetic demo council: complete, valid, deterministic, and safe to load again.
+
+Most tests read one small council (40 families) built once for this module inside a transaction
+that is rolled back at the end. The tests that need a database without a demo council come first.
+"""
+
+import hashlib
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection, transaction
+from django.utils import timezone
+
+from earlyhelp.access.models import AccessExclusion
+from earlyhelp.access.policy import family_access, households_visible_to
+from earlyhelp.audit.models import AuditEvent
+from earlyhelp.audit.services import verify_chain
+from earlyhelp.casework.models import (
+    ActionStatus, Assessment, AssessmentStatus, CaseNote, ClosureReason, Contact, ContactSource, ContactStatus,
+    DomainFinding, Episode, EpisodeStatus, PlanAction, Review, TafMember, Transition, TransitionKind,
+)
+from earlyhelp.demo import generator
+from earlyhelp.organisations.models import Organisation, OrganisationType, Role, Team, User
+from earlyhelp.people import identifiers
+from earlyhelp.people.models import (
+    Address, Household, Identifier, Marker, MarkerKind, MemberRole, Membership, Person, Relationship,
+)
+from earlyhelp.people.services import name_key
+
+FAMILIES = 40
+SEED = 4242
+TODAY = timezone.localdate()
+
+
+def digest():
+    rows = Person.objects.order_by("pk").values_list("given_name", "family_name", "date_of_birth",
+                                                     "expected_date_of_birth")
+    households = Household.objects.order_by("pk").values_list("is_restricted", flat=True)
+    episodes = Episode.objects.order_by("pk").values_list("status", "closure_reason", "opened_on")
+    return hashlib.sha256(repr((list(rows), list(households), list(episodes))).encode()).hexdigest()
+
+
+# --- Without a demo council (these run before the module's council is built) ---------------------
+
+@pytest.mark.django_db
+def test_command_refuses_a_database_holding_data_the_demo_did_not_load():
+    assert not generator.demo_loaded(), "this test must run before the module's council fixture"
+    Organisation.objects.create(name="Real Council", type=OrganisationType.LOCAL_AUTHORITY)
+    with pytest.raises(CommandError, match="did not load"):
+        call_command("load_demo_council", families=2, stdout=io.StringIO(), stderr=io.StringIO())
+    with pytest.raises(CommandError, match="did not load"):
+        call_command("load_demo_council", families=2, force=True, stdout=io.StringIO(), stderr=io.StringIO())
+    assert not Household.objects.exists()
+
+
+@pytest.mark.django_db
+def test_command_loads_shows_progress_and_sign_ins_then_skips():
+    assert not generator.demo_loaded(), "this test must run before the module's council fixture"
+    out, err = io.StringIO(), io.StringIO()
+    call_command("load_demo_council", families=3, seed=SEED, stdout=out, stderr=err)
+    assert Household.objects.count() == 3
+    assert "Families: 3 / 3" in err.getvalue()
+    text = out.getvalue()
+    assert generator.SIGN_IN_URL in text and generator.DEMO_PASSWORD in text
+    for username in generator.DEMO_USERS:
+        assert f"  {username} " in text
+    out = io.StringIO()
+    call_command("load_demo_council", families=3, seed=SEED, stdout=out, stderr=io.StringIO())
+    assert "already loaded" in out.getvalue()
+    assert Household.objects.count() == 3
+
+
+# --- One small council for the rest of the module ---------------------------------------------------
+
+@pytest.fixture(scope="module")
+def council(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            result = generator.generate_council(families=FAMILIES, seed=SEED, today=TODAY)
+            yield result
+            transaction.set_rollback(True)
+
+
+pytestmark = pytest.mark.django_db
+
+
+def test_counts_are_returned_and_people_are_realistic(council):
+    assert council.counts["people.Household"] == FAMILIES
+    assert Household.objects.count() == FAMILIES
+    people = Person.objects.count()
+    assert 2.5 * FAMILIES <= people <= 6 * FAMILIES
+    assert Household.objects.filter(reference="F%07d" % Household.objects.order_by("pk").first().pk).exists()
+    for household in Household.objects.all():
+        roles = list(household.memberships.values_list("role", flat=True))
+        assert 1 <= roles.count(MemberRole.PARENT_CARER) <= 2
+        assert 1 <= roles.count(MemberRole.CHILD) <= 4
+
+
+def test_the_same_seed_gives_the_same_council_and_another_seed_does_not(council):
+    first = digest()
+    generator.wipe_demo_data()
+    assert not Person.objects.exists() and not User.objects.exists()
+    generator.generate_council(families=FAMILIES, seed=SEED, today=TODAY)
+    assert digest() == first
+    generator.wipe_demo_data()
+    generator.generate_council(families=FAMILIES, seed=SEED + 1, today=TODAY)
+    assert digest() != first
+
+
+def test_every_role_and_every_organisation_type(council):
+    assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
+    assert set(Organisation.objects.values_list("type", flat=True)) == set(OrganisationType.values)
+    council_org = Organisation.objects.get(type=OrganisationType.LOCAL_AUTHORITY)
+    assert [t.name for t in Team.objects.order_by("pk")] == [name for name, _ in generator.TEAM_NAMES]
+    for team in Team.objects.all():
+        assert team.organisation == council_org
+        assert team.members.filter(role=Role.TEAM_MANAGER).count() == 1
+        assert team.members.filter(role=Role.LEAD_PRACTITIONER).count() >= 6
+    assert User.objects.filter(role=Role.FRONT_DOOR).count() == 3
+    assert User.objects.filter(role=Role.DATA_TEAM).count() == 2
+    admin = User.objects.get(role=Role.SYSTEM_ADMIN)
+    assert admin.is_staff and admin.is_superuser
+    assert User.objects.filter(role=Role.PARTNER_PROFESSIONAL).values("organisation").distinct().count() >= 5
+
+
+def test_demo_sign_ins_one_per_role_with_the_demo_password(council):
+    users = {u.username: u for u in User.objects.filter(username__in=generator.DEMO_USERS)}
+    assert {name: u.role for name, u in users.items()} == generator.DEMO_USERS
+    assert users["lead"].team.name == users["manager"].team.name == "North Early Help"
+    assert all(u.check_password(generator.DEMO_PASSWORD) for u in users.values())
+    assert len({u.password for u in User.objects.all()}) == 1  # hashed once, shared
+    assert [s.username for s in council.sign_ins] == list(generator.DEMO_USERS)
+
+
+def test_demo_lead_and_partner_have_work_and_the_data_team_sees_no_family(council):
+    lead, partner, data = (User.objects.get(username=n) for n in ("lead", "partner", "data"))
+    assert Episode.objects.filter(lead_practitioner=lead).exclude(status=EpisodeStatus.CLOSED).count() >= 5
+    assert TafMember.objects.filter(practitioner=partner, end_date__isnull=True).exclude(
+        episode__status=EpisodeStatus.CLOSED).count() >= 3
+    assert households_visible_to(lead).exists()
+    assert households_visible_to(partner).exists()
+    assert not households_visible_to(data).exists()
+    for username in ("frontdoor", "dpo", "admin"):
+        assert not households_visible_to(User.objects.get(username=username)).exists()
+
+
+def test_every_stage_of_the_lifecycle_is_present(council):
+    assert set(Contact.objects.values_list("status", flat=True)) == set(ContactStatus.values)
+    assert Contact.objects.filter(status=ContactStatus.AWAITING_DECISION, episode__isnull=True).exists()
+    assert set(Episode.objects.values_list("status", flat=True)) == set(EpisodeStatus.values)
+    closed_reasons = set(Episode.objects.filter(status=EpisodeStatus.CLOSED).values_list("closure_reason", flat=True))
+    assert closed_reasons == set(ClosureReason.values)
+    open_episodes = Episode.objects.exclude(status=EpisodeStatus.CLOSED)
+    assert open_episodes.filter(lead_practitioner__isnull=True).exists()
+    assert open_episodes.filter(lead_practitioner__isnull=False, assessments__isnull=True).exists()
+    assert set(Assessment.objects.values_list("status", flat=True)) == set(AssessmentStatus.values)
+    assert set(PlanAction.objects.values_list("status", flat=True)) == set(ActionStatus.values)
+    owners = set(PlanAction.objects.values_list("owner__role", flat=True))
+    assert {Role.LEAD_PRACTITIONER, Role.PARTNER_PROFESSIONAL} <= owners
+    pending = Review.objects.filter(held_on__isnull=True, episode__in=open_episodes)
+    assert pending.filter(due_on__lt=TODAY).exists() and pending.filter(due_on__gte=TODAY).exists()
+    assert Review.objects.filter(held_on__isnull=False).exists()
+    assert Episode.objects.filter(status=EpisodeStatus.CLOSED, family_feedback_declined=True).exists()
+    assert Episode.objects.filter(status=EpisodeStatus.CLOSED).exclude(family_feedback="").exists()
+    step_up = Transition.objects.filter(kind=TransitionKind.STEP_UP)
+    assert step_up.exists()
+    stepped_up_household = step_up.first().episode.household_id
+    assert Marker.objects.filter(kind=MarkerKind.OPEN_TO_CSC,
+                                 person__memberships__household_id=stepped_up_household).exists()
+    step_downs = Transition.objects.filter(kind=TransitionKind.STEP_DOWN, episode__status=EpisodeStatus.OPEN)
+    assert step_downs.exists()
+    assert all(t.episode.contact.source == ContactSource.CSC for t in step_downs)
+    returning = [h for h in Household.objects.all()
+                 if h.episodes.filter(status=EpisodeStatus.CLOSED).exists()
+                 and h.episodes.exclude(status=EpisodeStatus.CLOSED).exists()]
+    assert returning
+    assert TafMember.objects.filter(special_category_access=True).exists()
+    assert CaseNote.objects.filter(is_sensitive=True).exists() and CaseNote.objects.filter(is_sensitive=False).exists()
+    assert len(set(CaseNote.objects.values_list("channel", flat=True))) >= 4
+    scores = set(DomainFinding.objects.values_list("score", flat=True))
+    assert scores <= {1, 2, 3, 4, 5} and len(scores) >= 4
+    assert set(Marker.objects.values_list("kind", flat=True)) == set(MarkerKind.values)
+
+
+def test_closure_fields_agree_with_status(council):
+    for episode in Episode.objects.all():
+        if episode.status == EpisodeStatus.OPEN:
+            assert episode.closure_reason == "" and episode.closed_on is None
+        elif episode.status == EpisodeStatus.CLOSURE_REQUESTED:
+            assert episode.closure_reason and episode.closure_requested_by_id and episode.closed_on is None
+        else:
+            assert episode.closure_reason and episode.closed_by_id and episode.closed_on >= episode.opened_on
+            assert not episode.reviews.filter(held_on__isnull=True).exists()
+        if episode.status != EpisodeStatus.OPEN and episode.closure_reason != ClosureReason.STEPPED_UP:
+            assert episode.family_feedback or episode.family_feedback_declined
+    for household in Household.objects.all():
+        assert household.episodes.exclude(status=EpisodeStatus.CLOSED).count() <= 1
+
+
+def test_people_households_and_identifiers_are_valid(council):
+    for scheme in identifiers.IdentifierScheme.values:
+        assert Identifier.objects.filter(scheme=scheme).exists(), scheme
+    for identifier in Identifier.objects.all():
+        assert identifiers.validate(identifier.scheme, identifier.value) == identifier.value
+    for person in Person.objects.all():
+        assert person.family_name_key == name_key(person.family_name)
+        assert person.given_name_key == name_key(person.given_name)
+        assert (person.date_of_birth is None) != (person.expected_date_of_birth is None)
+    assert Person.objects.filter(expected_date_of_birth__isnull=False).exists()
+    assert Person.objects.filter(interpreter_needed=True).exists()
+    assert Person.objects.exclude(first_language__in=["", "English"]).exists()
+    assert Membership.objects.filter(role=MemberRole.SIGNIFICANT_OTHER, lives_in_household=False).exists()
+    assert Relationship.objects.filter(has_parental_responsibility=True).exists()
+    for address in Address.objects.all():
+        identifiers.validate_postcode(address.postcode)
+    assert Address.objects.filter(valid_to__isnull=False).exists()  # some families moved house
+    children = Person.objects.filter(memberships__role=MemberRole.CHILD)
+    assert all(0 <= c.age_on(TODAY) <= 17 for c in children)
+
+
+def test_restricted_families_and_exclusions(council):
+    assert Household.objects.filter(is_restricted=True).exists()
+    exclusions = list(AccessExclusion.objects.select_related("user"))
+    assert exclusions
+    for exclusion in exclusions:
+        assert family_access(exclusion.user, exclusion.household_id) is None
+        assert not Episode.objects.filter(household_id=exclusion.household_id,
+                                          lead_practitioner=exclusion.user).exists()
+
+
+def test_database_constraints_hold_at_commit(council):
+    # Foreign keys are checked at commit, which the rolled-back test transaction never reaches.
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA foreign_key_check")
+            assert cursor.fetchall() == []
+        elif connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def test_one_audit_event_and_the_chain_verifies(council):
+    assert AuditEvent.objects.filter(event="demo.load").count() == 1
+    event = AuditEvent.objects.get(event="demo.load")
+    assert event.metadata == {"families": FAMILIES} and event.actor_id is None
+    checked, problem = verify_chain()
+    assert problem is None and checked == AuditEvent.objects.count()
+
+
+def test_command_skips_when_loaded_and_force_replaces_the_demo(council):
+    out = io.StringIO()
+    call_command("load_demo_council", families=5, stdout=out, stderr=io.StringIO())
+    assert "already loaded" in out.getvalue()
+    assert Household.objects.count() == FAMILIES
+    call_command("load_demo_council", families=5, force=True, stdout=io.StringIO(), stderr=io.StringIO())
+    assert Household.objects.count() == 5
+    assert User.objects.filter(username="manager").count() == 1
+    assert verify_chain()[1] is None
