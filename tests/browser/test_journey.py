@@ -52,6 +52,11 @@ def success_banner(page, text):
     expect(banner).to_contain_text(text)
 
 
+def section(page, heading):
+    """What follows a dashboard heading (its list or table)."""
+    return page.locator(f"h2:text-is('{heading}') + *")
+
+
 def summary_value(page, key):
     """The value cell of a GOV.UK summary list row."""
     row = page.locator(".govuk-summary-list__row").filter(
@@ -76,7 +81,7 @@ def test_contact_to_closure_journey(page, shots):
     page.get_by_label("Given name").fill(given_name)
     fill_date(page, "Date of birth", dob)
     page.get_by_role("button", name="Search").click()
-    expect(page.get_by_role("heading", name="0 possible matches")).to_be_visible()
+    expect(page.get_by_role("heading", name="No possible matches")).to_be_visible()
     page.get_by_role("link", name="None of these: create a new record").click()
 
     expect(page.get_by_role("heading", name="Create a new record")).to_be_visible()
@@ -128,7 +133,7 @@ def test_contact_to_closure_journey(page, shots):
     sign_in(page, "manager_north")
     expect(page.get_by_role("heading", name="Contacts awaiting a decision")).to_be_visible()
     page.screenshot(path=str(shots / "dashboard-manager.png"), full_page=True)
-    page.get_by_role("link", name=f"Contact {contact.pk}").click()
+    section(page, "Contacts awaiting a decision").get_by_role("link", name=f"Contact {contact.pk}").click()
     expect(summary_value(page, "About")).to_have_text(f"{given_name} {family_name}")
     page.get_by_label("Early help episode opened").check()
     page.get_by_role("button", name="Save decision").click()
@@ -144,19 +149,19 @@ def test_contact_to_closure_journey(page, shots):
 
     # 3. The lead practitioner assesses the family and submits the assessment.
     sign_in(page, "lead_north")
-    expect(page.get_by_role("heading", name="My families")).to_be_visible()
-    page.get_by_role("link", name=family_link).click()
+    section(page, "My families").get_by_role("link", name=family_link).click()
     page.get_by_role("link", name="Start the assessment").click()
     page.get_by_label("Reason for the assessment").fill("Attendance and low mood at school.")
     page.get_by_role("button", name="Start assessment").click()
     expect(page.get_by_role("heading", name="Early Help Assessment", level=1)).to_be_visible()
     education = page.get_by_role("group", name="Getting a good education", exact=True)
-    education.get_by_label("Yes").check()
+    education.get_by_label("This area applies to the family").check()
     education.get_by_label("Strengths").fill("Imogen enjoys reading and art.")
     education.get_by_label("Needs").fill("Attendance is 78% this term.")
     education.get_by_role("group", name=re.compile("^Score")).get_by_label("2", exact=True).check()
     housing = page.get_by_role("group", name="Secure housing", exact=True)
-    expect(housing.get_by_label("Does not apply")).to_be_checked()
+    expect(housing.get_by_label("Does not apply: record nothing")).to_be_checked()
+    expect(housing.get_by_label("Strengths")).to_be_hidden()  # revealed only when the area applies
     page.get_by_label("Analysis").fill("Attendance is the main concern; the family wants help with mornings.")
     page.get_by_role("button", name="Submit for approval").click()
     success_banner(page, "Assessment submitted for approval.")
@@ -168,8 +173,9 @@ def test_contact_to_closure_journey(page, shots):
 
     # 4. The manager approves the assessment.
     sign_in(page, "manager_north")
-    expect(page.get_by_role("heading", name="Waiting for your approval")).to_be_visible()
-    page.get_by_role("link", name=family_link).first.click()
+    approvals = section(page, "Waiting for your approval")
+    expect(approvals).to_contain_text(f"{family_link} – assessment")
+    approvals.get_by_role("link", name=family_link).click()
     page.get_by_role("link", name="Approve or return the assessment").click()
     page.get_by_label("Approve").check()
     page.get_by_role("button", name="Save decision").click()
@@ -179,7 +185,7 @@ def test_contact_to_closure_journey(page, shots):
 
     # 5. The lead adds a plan action and a partner to the Team Around the Family.
     sign_in(page, "lead_north")
-    page.get_by_role("link", name=family_link).click()
+    section(page, "My families").get_by_role("link", name=family_link).click()
     page.get_by_role("link", name="Add an action to the plan").click()
     page.get_by_label("Headline area").select_option(label="Getting a good education")
     page.get_by_label("Need", exact=True).fill("Imogen misses the start of the school day.")
@@ -219,7 +225,9 @@ def test_contact_to_closure_journey(page, shots):
     sign_out(page)
 
     sign_in(page, "manager_north")
-    page.get_by_role("link", name=family_link).first.click()
+    approvals = section(page, "Waiting for your approval")
+    expect(approvals).to_contain_text(f"{family_link} – closure")
+    approvals.get_by_role("link", name=family_link).click()
     page.get_by_role("link", name="Approve or return the closure").click()
     page.get_by_label("Approve").check()
     page.get_by_role("button", name="Save decision").click()
@@ -272,7 +280,8 @@ def test_partner_sees_only_families_they_are_on(page, shots):
 
     # A partner on the Team Around the Family sees the family, with sensitive areas only as a marker.
     sign_in(page, "partner_school")
-    page.get_by_role("link", name=f"Family {household.reference}").click()
+    section(page, "Families whose Team Around the Family I am on").get_by_role(
+        "link", name=f"Family {household.reference}").click()
     expect(page.get_by_role("heading", name=household.reference, level=1)).to_be_visible()
     expect(page.get_by_text("shown only as a marker")).to_be_visible()
     findings = page.get_by_role("table", name="Headline areas")

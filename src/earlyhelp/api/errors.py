@@ -10,6 +10,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from .schemas import NO_NUL
+
 # Where a request's value came from; the field name is what follows.
 _LOCATIONS = {"body", "path", "query", "header", "cookie", "form", "file"}
 
@@ -26,6 +28,13 @@ def _field_of(loc) -> str:
     if len(parts) > 1 and parts[0] == "payload":
         parts = parts[1:]
     return ".".join(parts) or "body"
+
+
+def _message_of(error: dict) -> str:
+    if error.get("type") == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == NO_NUL:
+        return "Must not contain a NUL (0x00) character"
+    message = error.get("msg", "Invalid value")
+    return message.removeprefix("Value error, ")
 
 
 def django_errors(exc: DjangoValidationError) -> list[tuple[str, str]]:
@@ -58,7 +67,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def invalid_request(request, exc):
-        errors = [(_field_of(e.get("loc", ())), e.get("msg", "Invalid value")) for e in exc.errors]
+        errors = [(_field_of(e.get("loc", ())), _message_of(e)) for e in exc.errors]
         detail = "The request is not valid: " + "; ".join(f"{f}: {m}" for f, m in errors)
         return api.create_response(request, error_body(detail, errors), status=422)
 

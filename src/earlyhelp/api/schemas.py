@@ -6,10 +6,11 @@ choices are the model's own choices and date-times carry a time zone.
 """
 
 import datetime
+import re
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StrictInt, StringConstraints
 
 from earlyhelp.casework.models import (
     AssessmentStatus, Channel, ClosureReason, ConsentAtReferral, ContactSource, ContactStatus, EpisodeStatus,
@@ -22,7 +23,26 @@ from earlyhelp.people.models import (
 MAX_ID = 2**63 - 1  # a BigAutoField; larger numbers cannot name a record
 NO_NUL = r"^[^\x00]*$"
 
-RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+# Request bodies are parsed from JSON and then validated as Python objects, where pydantic's lax mode
+# would take "12" for 12 or 0 for 1 January 1970. The API takes only what its document describes.
+RecordId = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_RFC3339 = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})")
+
+
+def _date_string(value):
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("Enter a date as YYYY-MM-DD")
+
+
+def _date_time_string(value):
+    if isinstance(value, str) and _RFC3339.fullmatch(value):
+        return value
+    raise ValueError("Enter a date and time as YYYY-MM-DDTHH:MM:SS with a time zone, e.g. 2026-11-21T09:30:00Z")
+
+
+IsoDate = Annotated[datetime.date, BeforeValidator(_date_string)]
 
 
 def _text(max_length: int):
@@ -38,7 +58,7 @@ def _in_utc(value: datetime.datetime) -> datetime.datetime:
         raise ValueError("The date and time is out of range") from error
 
 
-ReceivedAt = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+ReceivedAt = Annotated[AwareDatetime, BeforeValidator(_date_time_string), AfterValidator(_in_utc)]
 
 
 def _choice(choices) -> type:
@@ -211,7 +231,7 @@ class SearchIn(Schema):
 
     family_name: _text(100) = ""
     given_name: _text(100) = ""
-    date_of_birth: datetime.date | None = None
+    date_of_birth: IsoDate | None = None
     identifier: _text(40) = ""
 
 

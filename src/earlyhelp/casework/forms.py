@@ -13,14 +13,15 @@ class ContactForm(forms.Form):
     source = forms.ChoiceField(label="Who made the contact?", choices=ContactSource.choices,
                                error_messages={"required": "Select who made the contact"})
     source_organisation = forms.ModelChoiceField(label="Referring organisation", required=False,
-                                                 queryset=Organisation.objects.filter(is_active=True))
+                                                 queryset=Organisation.objects.filter(is_active=True),
+                                                 empty_label="Not from an organisation")
     referrer_name = forms.CharField(label="Name of the person referring", max_length=120, required=False)
     reason = forms.CharField(label="Reason for the contact", widget=forms.Textarea,
                              error_messages={"required": "Enter the reason for the contact"})
     consent_at_referral = forms.ChoiceField(label="Does the family agree to the referral?",
                                             choices=ConsentAtReferral.choices, widget=forms.RadioSelect,
                                             error_messages={"required": "Select whether the family agrees"})
-    team = forms.ModelChoiceField(label="Team to send it to", queryset=Team.objects.all(),
+    team = forms.ModelChoiceField(label="Team to send it to", queryset=Team.objects.all(), empty_label="Select a team",
                                   error_messages={"required": "Select the team to send the contact to"})
 
 
@@ -35,7 +36,7 @@ class ContactDecisionForm(forms.Form):
 
 
 class AllocationForm(forms.Form):
-    practitioner = forms.ModelChoiceField(label="Lead practitioner", queryset=None,
+    practitioner = forms.ModelChoiceField(label="Lead practitioner", queryset=None, empty_label="Select a practitioner",
                                           error_messages={"required": "Select a lead practitioner"})
     family_preference = forms.CharField(label="The family's view on who supports them", widget=forms.Textarea,
                                         required=False)
@@ -83,10 +84,11 @@ class AssessmentForm(forms.Form):
             self.fields[f"{area.code}-strengths"] = forms.CharField(label="Strengths", widget=forms.Textarea,
                                                                      required=False)
             self.fields[f"{area.code}-needs"] = forms.CharField(label="Needs", widget=forms.Textarea, required=False)
-            self.fields[f"{area.code}-score"] = forms.ChoiceField(
-                label="Score", choices=SCORE_CHOICES, required=False, widget=forms.RadioSelect,
-                help_text="1 means significant concern, 5 means no concern",
-            )
+            score = forms.ChoiceField(label="Score", choices=SCORE_CHOICES, required=False,
+                                      widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+                                      help_text="1 means significant concern, 5 means no concern")
+            score.conditionally_required = True  # required when the area applies: not labelled optional
+            self.fields[f"{area.code}-score"] = score
 
     def area_fields(self):
         for area in self.areas:
@@ -123,10 +125,11 @@ class DecisionForm(forms.Form):
 
 class PlanActionForm(forms.Form):
     area = forms.ModelChoiceField(label="Headline area", queryset=HeadlineArea.objects.all(), to_field_name="code",
+                                  empty_label="Select a headline area",
                                   error_messages={"required": "Select the headline area"})
     need = forms.CharField(label="Need", widget=forms.Textarea, error_messages={"required": "Enter the need"})
     action = forms.CharField(label="Action", widget=forms.Textarea, error_messages={"required": "Enter the action"})
-    owner = forms.ModelChoiceField(label="Who is responsible", queryset=None,
+    owner = forms.ModelChoiceField(label="Who is responsible", queryset=None, empty_label="Select a person",
                                    error_messages={"required": "Select who is responsible"})
     intended_outcome = forms.CharField(label="Intended outcome", widget=forms.Textarea,
                                        error_messages={"required": "Enter the intended outcome"})

@@ -14,7 +14,8 @@ from earlyhelp.organisations.models import Role, User
 from earlyhelp.people import services as people_services
 from earlyhelp.people.forms import MembershipForm, PersonForm, SearchForm
 from earlyhelp.people.views import (
-    create_person_from_form, person_from_last_search, remember_person, run_search, searched_recently,
+    create_person_from_form, forget_search_terms, new_person_initial, person_from_last_search, remember_person,
+    run_search, searched_recently,
 )
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.web.service_forms import run_service
@@ -58,7 +59,7 @@ def contact_new_person(request):
     if not searched_recently(request):
         messages.info(request, "Search for the person first, so we do not create a duplicate record.")
         return redirect("web:contact-new")
-    form = PersonForm(request.POST or None)
+    form = PersonForm(request.POST or None, initial=new_person_initial(request))
     if request.method == "POST" and form.is_valid():
         def create():
             with transaction.atomic():
@@ -72,6 +73,7 @@ def contact_new_person(request):
         person = run_service(form, create)
         if person:
             remember_person(request, person)
+            forget_search_terms(request)
             return redirect("web:contact-details", person_id=person.pk)
     return render(request, "casework/contact_new_person.html", {"form": form})
 
@@ -150,7 +152,8 @@ def add_member(request, household_id):
     members = list(household.memberships.filter(end_date__isnull=True).select_related("person"))
     search_form = SearchForm(request.POST if request.POST.get("step") == "search" else None, prefix="search")
     outcome = run_search(request, search_form) if request.POST.get("step") == "search" else None
-    person_form = PersonForm(request.POST if request.POST.get("step") == "create" else None, prefix="person")
+    person_form = PersonForm(request.POST if request.POST.get("step") == "create" else None, prefix="person",
+                             initial=new_person_initial(request))
     member_form = MembershipForm(request.POST if request.POST.get("step") in {"create", "existing"} else None,
                                  household_members=members, prefix="member")
     step = request.POST.get("step")
@@ -265,8 +268,9 @@ def assessment_edit(request, household_id):
             messages.success(request, "Assessment submitted for approval." if request.POST.get("submit") == "submit"
                              else "Assessment saved.")
             return redirect(_family_url(household_id, "assessment"))
-    return render(request, "casework/assessment_edit.html", {"form": form, "access": access,
-                                                             "household": access.household, "assessment": assessment})
+    return render(request, "casework/assessment_edit.html", {
+        "form": form, "access": access, "household": access.household, "assessment": assessment,
+        "members": assessment.members.select_related("person")})
 
 
 @login_required

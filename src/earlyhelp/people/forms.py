@@ -56,6 +56,11 @@ class PersonForm(forms.Form):
     identifier_upn = forms.CharField(label=IdentifierScheme.UPN.label, max_length=16, required=False)
     identifier_pnc = forms.CharField(label=IdentifierScheme.PNC.label, max_length=16, required=False)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Needed unless an expected date of birth is given: not labelled optional.
+        self.fields["date_of_birth"].conditionally_required = True
+
     def clean(self):
         data = super().clean()
         address = [data.get("line_1"), data.get("town"), data.get("postcode")]

@@ -4,6 +4,7 @@ Search terms travel by POST, never in the URL. The ids a search returned are rem
 session, and only those can be picked; creating a new person needs a search in the last 30 minutes.
 """
 
+import datetime
 import time
 
 from django.contrib.auth.decorators import login_required
@@ -22,6 +23,8 @@ from .models import Person
 
 SEARCH_RESULTS_KEY = "earlyhelp_search_results"
 SEARCHED_AT_KEY = "earlyhelp_searched_at"
+# The names and date of birth last searched for, to start a new record with (kept server-side only).
+SEARCH_TERMS_KEY = "earlyhelp_search_terms"
 SEARCH_FIRST_SECONDS = 30 * 60
 
 
@@ -35,7 +38,24 @@ def run_search(request, form):
     if outcome is not None:
         request.session[SEARCH_RESULTS_KEY] = [r.person_id for r in outcome.results]
         request.session[SEARCHED_AT_KEY] = time.time()
+        dob = form.cleaned_data["date_of_birth"]
+        request.session[SEARCH_TERMS_KEY] = {
+            "given_name": form.cleaned_data["given_name"], "family_name": form.cleaned_data["family_name"],
+            "date_of_birth": dob.isoformat() if dob else None,
+        }
     return outcome
+
+
+def new_person_initial(request) -> dict:
+    """Start a new record with what was just searched for, so nobody types it twice."""
+    terms = dict(request.session.get(SEARCH_TERMS_KEY) or {})
+    if terms.get("date_of_birth"):
+        terms["date_of_birth"] = datetime.date.fromisoformat(terms["date_of_birth"])
+    return terms
+
+
+def forget_search_terms(request):
+    request.session.pop(SEARCH_TERMS_KEY, None)
 
 
 def searched_recently(request) -> bool:

@@ -103,6 +103,15 @@ def test_session_post_needs_csrf_token(world, family):
     assert response.status_code == 200
 
 
+def test_bearer_post_needs_no_csrf_token(world, family, tokens):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(
+        "/api/people/search", {"family_name": "Testfamily", "given_name": "Alex"}, content_type="application/json",
+        headers=bearer(tokens["lead"]))
+    assert response.status_code == 200
+
+
 def test_unauthenticated_post_is_401_not_a_csrf_403(world):
     from django.test import Client
 
@@ -249,6 +258,14 @@ def test_search_with_bad_identifier_names_the_field(client, tokens):
     assert response.json()["errors"][0]["field"] == "identifier"
 
 
+@pytest.mark.parametrize("date_of_birth", [0, "1654646400", "2014-05-06T00:00:00", "06/05/2014"])
+def test_search_date_of_birth_must_be_an_iso_date(client, tokens, date_of_birth):
+    response = client.post("/api/people/search", {"family_name": "Testfamily", "date_of_birth": date_of_birth},
+                           content_type="application/json", headers=bearer(tokens["lead"]))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "date_of_birth"
+
+
 def test_search_by_a_role_that_may_not_search_is_403(client, tokens):
     response = client.post("/api/people/search", {"family_name": "Testfamily", "given_name": "Alex"},
                            content_type="application/json", headers=bearer(tokens["data_team"]))
@@ -289,7 +306,10 @@ def test_referral_is_created(client, world, family, tokens, referral):
     ({"received_at": "2999-01-01T09:00:00+00:00"}, "received_at", "The date received must be today or in the past"),
     ({"channel": "pigeon"}, "channel", None),
     ({"received_at": "2024-01-01T09:00:00"}, "received_at", None),  # no time zone
-    ({"reason": "a\x00b"}, "reason", None),
+    ({"reason": "a\x00b"}, "reason", "Must not contain a NUL (0x00) character"),  # PostgreSQL cannot store NUL
+    ({"person_id": "3"}, "person_id", None),  # only what the document describes: an integer
+    ({"received_at": 0}, "received_at", "Enter a date and time as YYYY-MM-DDTHH:MM:SS with a time zone"),
+    ({"received_at": "0001-01-01T00:00:00+01:00"}, "received_at", "out of range"),
 ])
 def test_referral_bad_input_is_422_naming_the_field_and_writes_nothing(client, tokens, referral, change, field,
                                                                         message):
@@ -301,6 +321,20 @@ def test_referral_bad_input_is_422_naming_the_field_and_writes_nothing(client, t
     if message:
         assert message in body["detail"]
     assert Contact.objects.count() == before
+
+
+def test_errors_do_not_echo_what_was_sent(client, tokens, referral):
+    response = post_referral(client, {**referral, "channel": "Pigeon to Alex Testfamily"}, tokens["front_door"])
+    assert response.status_code == 422
+    assert b"Testfamily" not in response.content
+
+
+def test_referral_received_at_with_a_large_utc_offset_is_stored_in_utc(client, tokens, referral):
+    # Python allows offsets to ±23:59; PostgreSQL refused +22:52 with a server error (found by schemathesis).
+    response = post_referral(client, {**referral, "received_at": "2020-02-18T18:11:57+22:52"}, tokens["front_door"])
+    assert response.status_code == 201, response.json()
+    contact = Contact.objects.get(pk=response.json()["id"])
+    assert contact.received_at == datetime.datetime(2020, 2, 17, 19, 19, 57, tzinfo=datetime.timezone.utc)
 
 
 def test_referral_with_empty_reason_is_422(client, tokens, referral):
