@@ -183,9 +183,11 @@ def test_episodes(client, world, family, tokens):
     response = client.get(f"/api/families/{hid}/episodes", headers=bearer(tokens["lead"]))
     assert response.status_code == 200
     [episode] = response.json()
-    assert episode == {"id": family["episode"].pk, "status": "open", "opened_on": family["episode"].opened_on.isoformat(),
-                       "closed_on": None, "closure_reason": "", "team": {"id": world.north.pk, "name": "North Early Help"},
-                       "lead_practitioner": {"id": world.lead.pk, "display_name": world.lead.display_name}}
+    assert episode == {
+        "id": family["episode"].pk, "status": "open", "opened_on": family["episode"].opened_on.isoformat(),
+        "closed_on": None, "closure_reason": "", "team": {"id": world.north.pk, "name": "North Early Help"},
+        "lead_practitioner": {"id": world.lead.pk, "display_name": world.lead.display_name},
+    }
     assert AuditEvent.objects.filter(event="episode.list", household_id=hid, actor=world.lead).exists()
     assert client.get(f"/api/families/{hid}/episodes", headers=bearer(tokens["other_lead"])).status_code == 404
     assert denied_events(hid).exists()

@@ -412,7 +412,7 @@ def page_request(url="/search/", authenticated=True):
     request = RequestFactory().get(url)
     request.resolver_match = resolve(url)
     request.csp_nonce = "n0nce-for-test"
-    request.user = SimpleNamespace(is_authenticated=authenticated, is_active=authenticated)
+    request.user = SimpleNamespace(is_authenticated=authenticated, is_active=authenticated, role="lead_practitioner")
     return request
 
 
@@ -517,7 +517,7 @@ def test_nonce_matches_the_csp_header():
 
     request = RequestFactory().get("/")
     request.resolver_match = resolve("/")
-    request.user = SimpleNamespace(is_authenticated=True, is_active=True)
+    request.user = SimpleNamespace(is_authenticated=True, is_active=True, role="lead_practitioner")
     response = CSPMiddleware(view)(request)
     header = response["Content-Security-Policy"]
     nonce = re.search(r"'nonce-([^']+)'", header).group(1)

@@ -111,3 +111,15 @@ def test_sign_out_needs_a_post(client, world):
 def test_debug_is_off_by_default():
     assert os.environ.get("EARLYHELP_ENV") != "development"
     assert settings.DEBUG is False
+
+
+@pytest.mark.parametrize("who, shows_search, shows_new_contact", [
+    ("front_door", True, True), ("lead", True, True), ("manager", True, True),
+    ("partner", False, False), ("data_team", False, False), ("dpo", False, False), ("admin", False, False),
+])
+def test_navigation_offers_only_what_the_role_can_use(client, world, who, shows_search, shows_new_contact):
+    client.force_login(world.users[who])
+    page = client.get(reverse("web:dashboard")).content.decode()
+    assert (f'href="{reverse("web:search")}"' in page) is shows_search
+    assert (f'href="{reverse("web:contact-new")}"' in page) is shows_new_contact
+    assert client.get(reverse("web:search")).status_code == (200 if shows_search else 404)

@@ -41,8 +41,11 @@ class Command(BaseCommand):
         if holds_data and not force:
             raise CommandError("This database holds part of a demo council: run again with --force to replace it.")
 
+        step = max(generator.FLUSH_EVERY_FAMILIES, families // 20)
+
         def progress(done, total):
-            self.stderr.write(f"Families: {done:,} / {total:,}")
+            if done % step == 0 or done == total:
+                self.stderr.write(f"Families: {done:,} / {total:,}")
 
         with transaction.atomic():  # all or nothing: a failure leaves the database as it was
             if holds_data:
