@@ -132,7 +132,7 @@ def refuse(user, *, household_id=None, object_type="", object_id=None, purpose):
     audit.record(
         actor=user if getattr(user, "is_authenticated", False) else None,
         action=Action.DENIED,
-        event=f"{object_type or 'household'}.denied",
+        event=f"{(object_type or 'people.household').rsplit('.', 1)[-1]}.denied",
         purpose=purpose,
         objects=[(object_type or "people.household", object_id or household_id)] if (object_id or household_id) else [],
         household_id=household_id,

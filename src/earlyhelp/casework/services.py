@@ -22,6 +22,8 @@ from .models import (
 )
 
 PURPOSE = Purpose.EARLY_HELP_CASEWORK
+# Contacts are recorded as they arrive; one back-dated by more than a year is almost certainly a typing error.
+EARLIEST_CONTACT = datetime.timedelta(days=366)
 
 
 def _audit(by, action, event, obj, household_id, **metadata):
@@ -50,8 +52,13 @@ def record_contact(*, by: User, household: Household, subject: Person, team: Tea
         raise PermissionDenied("Your role does not include recording contacts")
     if not reason.strip():
         raise ValidationError({"reason": "Enter the reason for the contact"})
-    if received_at and received_at > timezone.now():
-        raise ValidationError({"received_at": "The date received must be today or in the past"})
+    if received_at is not None:
+        if timezone.is_naive(received_at):
+            raise ValidationError({"received_at": "The time received must include a time zone"})
+        if received_at > timezone.now():
+            raise ValidationError({"received_at": "The date received must be today or in the past"})
+        if received_at < timezone.now() - EARLIEST_CONTACT:
+            raise ValidationError({"received_at": "The date received must be within the last year"})
     if not household.memberships.filter(person=subject, end_date__isnull=True).exists():
         raise ValidationError({"subject": "The person the contact is about must be a current member of the family"})
     contact = Contact.objects.create(

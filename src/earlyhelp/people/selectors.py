@@ -9,7 +9,7 @@ many results were shown, never what was searched for.
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from rapidfuzz import fuzz
 
@@ -80,7 +80,7 @@ def _score(person, given_name, family_name, date_of_birth):
 
 def search_people(user, *, family_name="", given_name="", date_of_birth=None, identifier="") -> SearchOutcome:
     if not policy.may_search(user):
-        raise PermissionError("Your role does not include searching for families")
+        raise PermissionDenied("Your role does not include searching for families")
     family_name, given_name = family_name.strip(), given_name.strip()
     if not identifier and not (family_name and (given_name or date_of_birth)):
         raise ValidationError("Enter a family name with a given name or date of birth, or an identifier")

@@ -225,7 +225,7 @@ def test_person_outside_the_callers_families_is_404_and_audited(client, family, 
     response = client.get(f"/api/people/{person.pk}", headers=bearer(tokens["other_lead"]))
     assert response.status_code == 404 and response.json()["detail"] == "Not found"
     event = denied_events().last()
-    assert event.event == "people.person.denied" and event.object_ids == [person.pk]
+    assert event.event == "person.denied" and event.object_ids == [person.pk]
 
 
 # --- POST /api/people/search --------------------------------------------------------------------
@@ -333,10 +333,13 @@ def test_errors_do_not_echo_what_was_sent(client, tokens, referral):
 
 def test_referral_received_at_with_a_large_utc_offset_is_stored_in_utc(client, tokens, referral):
     # Python allows offsets to ±23:59; PostgreSQL refused +22:52 with a server error (found by schemathesis).
-    response = post_referral(client, {**referral, "received_at": "2020-02-18T18:11:57+22:52"}, tokens["front_door"])
+    offset = datetime.timezone(datetime.timedelta(hours=22, minutes=52))
+    sent = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=2)).replace(microsecond=0)
+    response = post_referral(client, {**referral, "received_at": sent.astimezone(offset).isoformat()},
+                             tokens["front_door"])
     assert response.status_code == 201, response.json()
     contact = Contact.objects.get(pk=response.json()["id"])
-    assert contact.received_at == datetime.datetime(2020, 2, 17, 19, 19, 57, tzinfo=datetime.timezone.utc)
+    assert contact.received_at == sent
 
 
 def test_referral_with_empty_reason_is_422(client, tokens, referral):
@@ -386,3 +389,12 @@ def test_openapi_document_and_docs(client):
             assert "200" in operation["responses"] or "201" in operation["responses"], (method, path)
             assert {"401", "422"} <= set(operation["responses"]), (method, path)
     assert client.get("/api/docs").status_code == 200
+
+
+def test_referral_received_more_than_a_year_ago_is_422(client, tokens, referral):
+    before = Contact.objects.count()
+    response = post_referral(client, {**referral, "received_at": "2020-02-18T18:11:57+00:00"}, tokens["front_door"])
+    assert response.status_code == 422
+    assert response.json()["errors"] == [{"field": "received_at",
+                                          "message": "The date received must be within the last year"}]
+    assert Contact.objects.count() == before

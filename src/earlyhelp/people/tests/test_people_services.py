@@ -2,7 +2,7 @@ import datetime
 import random
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -146,7 +146,7 @@ class TestSearchFirst:
 
     def test_partners_and_data_team_cannot_search(self, world):
         for user in (world.partner, world.data_team, world.dpo):
-            with pytest.raises(PermissionError):
+            with pytest.raises(PermissionDenied):
                 selectors.search_people(user, family_name="Smith", given_name="Jo")
 
 
