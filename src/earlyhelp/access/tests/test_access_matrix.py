@@ -53,6 +53,9 @@ EXPECTED = {
     "allocate": {MANAGER},
     "step-up": {MANAGER},
     "family-access": {MANAGER},
+    "api-family": VIEWERS,
+    "api-episodes": VIEWERS,
+    "api-person": VIEWERS,
 }
 
 
@@ -93,6 +96,9 @@ def scene(world):
         "allocate": reverse("web:allocate", args=[hid]),
         "step-up": reverse("web:step-up", args=[hid]),
         "family-access": reverse("web:family-access", args=[hid]),
+        "api-family": f"/api/families/{hid}",
+        "api-episodes": f"/api/families/{hid}/episodes",
+        "api-person": f"/api/people/{family['members'][2].pk}",
     }
     return world, household, urls
 
@@ -146,7 +152,10 @@ def test_anonymous_users_are_sent_to_sign_in(client, scene):
     world, household, urls = scene
     for url in urls.values():
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("web:sign-in"))
+        if url.startswith("/api/"):
+            assert response.status_code == 401
+        else:
+            assert response.status_code == 302 and response["Location"].startswith(reverse("web:sign-in"))
 
 
 def test_restricted_family_is_hidden_from_the_wider_team(client, world):
