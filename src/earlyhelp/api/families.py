@@ -2,9 +2,10 @@
 
 from ninja import Path, Router
 
+from earlyhelp.audit.models import Purpose
+from earlyhelp.casework import selectors as casework_selectors
 from earlyhelp.casework.selectors import RESTRICTED
 
-from . import reads
 from .schemas import MAX_ID, EpisodeOut, Error, FamilyOut
 
 router = Router(tags=["families"])
@@ -71,10 +72,10 @@ def get_family(request, household_id: int = HouseholdId):
     """Current members, markers, the current episode and its assessment findings. Special category and
     criminal offence findings are `{"area": code, "restricted": true}` for callers without access to them.
     Every read is audited; a family the caller has no relationship with is a 404 (and audited)."""
-    return family_out(reads.family(request.auth, household_id))
+    return family_out(casework_selectors.open_family(request.auth, household_id, route_purpose=Purpose.API_ACCESS))
 
 
 @router.get("/{household_id}/episodes", response={200: list[EpisodeOut], 401: Error, 404: Error, 422: Error},
             summary="A family's early help episodes, newest first")
 def list_episodes(request, household_id: int = HouseholdId):
-    return [episode_out(e) for e in reads.episodes(request.auth, household_id)]
+    return [episode_out(e) for e in casework_selectors.list_episodes(request.auth, household_id, purpose=Purpose.API_ACCESS)]

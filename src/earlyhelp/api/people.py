@@ -2,16 +2,16 @@
 
 from ninja import Path, Router
 
+from earlyhelp.audit.models import Purpose
 from earlyhelp.people import selectors
 
-from . import reads
 from .families import marker
 from .schemas import MAX_ID, Error, PersonOut, SearchIn, SearchOut
 
 router = Router(tags=["people"])
 
 
-def person_out(record: reads.PersonRecord) -> dict:
+def person_out(record: selectors.PersonRecord) -> dict:
     p, address = record.person, record.current_address
     return {
         "id": p.pk, "given_name": p.given_name, "family_name": p.family_name, "preferred_name": p.preferred_name,
@@ -48,4 +48,4 @@ def search_people(request, payload: SearchIn):
 def get_person(request, person_id: int = Path(..., ge=1, le=MAX_ID)):
     """Identifiers, current address and markers. Ethnicity, disability and SEN only when the caller's
     access to the family includes special category data. Audited; 404 (audited) otherwise."""
-    return person_out(reads.person(request.auth, person_id))
+    return person_out(selectors.open_person(request.auth, person_id, purpose=Purpose.API_ACCESS))

@@ -17,7 +17,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Address, Marker, Membership
 
-from .models import Assessment, CaseNote, Contact, ContactStatus, Episode, EpisodeStatus, PlanAction, Review
+from .models import Assessment, Contact, ContactStatus, Episode, EpisodeStatus, PlanAction, Review
 
 RESTRICTED = object()  # placeholder for detail the viewer sees only as a marker
 
@@ -151,3 +151,12 @@ def contact_for(user, contact_id) -> Contact:
     audit.record(actor=user, action=Action.VIEW, event="contact.view", purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[contact], household_id=contact.household_id)
     return contact
+
+
+def list_episodes(user, household_id, *, purpose=Purpose.EARLY_HELP_CASEWORK) -> list:
+    access = policy.require_family(user, household_id, purpose=purpose)
+    rows = list(access.household.episodes.select_related("team", "lead_practitioner").order_by("-opened_on", "-pk"))
+    audit.record(actor=user, action=Action.VIEW, event="episode.list", purpose=purpose,
+                 objects=[access.household], household_id=access.household.pk,
+                 metadata={"relationships": sorted(access.relationships), "episodes": len(rows)})
+    return rows

@@ -18,7 +18,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 
 from . import identifiers
-from .models import Address, Identifier, Membership, Person
+from .models import Address, Identifier, Marker, Membership, Person
 from .services import name_key
 
 MAX_CANDIDATES = 200
@@ -149,3 +149,50 @@ def _present(user, ranked) -> SearchOutcome:
             household_id=household_id if household_id in visible else None, matched_on=reason, score=score,
         ))
     return SearchOutcome(results=results, restricted_match=restricted_match)
+
+
+@dataclass
+class PersonRecord:
+    """One person as this user may see them, with the families through which they may."""
+
+    person: Person
+    memberships: list
+    identifiers: list
+    addresses: list  # newest first; the current one has valid_to None
+    relationships: list
+    markers: list
+    sees_special_category: bool
+
+    @property
+    def current_address(self):
+        return next((a for a in self.addresses if a.valid_to is None), None)
+
+
+def open_person(user, person_id, *, purpose=Purpose.EARLY_HELP_CASEWORK) -> PersonRecord:
+    """A person, if they belong (or belonged) to a family this user may open; otherwise an audited 404.
+
+    Special category fields are shown when the user's access to any of those families includes
+    them (`FamilyAccess.sees_special_category`); a partner without the grant sees none.
+    """
+    person = policy.people_visible_to(user).filter(pk=person_id).first()
+    if person is None:
+        policy.refuse(user, object_type="people.person", object_id=person_id, purpose=purpose)
+    visible = policy.households_visible_to(user)
+    memberships = sorted(Membership.objects.filter(person=person, household__in=visible).select_related("household"),
+                         key=lambda m: (m.end_date is not None, -m.pk))  # current families first
+    household_ids = list(dict.fromkeys(m.household_id for m in memberships))
+    accesses = [a for a in (policy.family_access(user, h) for h in household_ids) if a is not None]
+    sees_special = any(a.sees_special_category for a in accesses)
+    audit.record(actor=user, action=Action.VIEW, event="person.view", purpose=purpose, objects=[person],
+                 household_id=household_ids[0] if household_ids else None,
+                 metadata={"special_category": sees_special})
+    return PersonRecord(
+        person=person,
+        memberships=memberships,
+        identifiers=list(person.identifiers.order_by("scheme")),
+        addresses=list(person.addresses.order_by("-valid_from")),
+        relationships=list(person.relationships_from.filter(related_person__in=policy.people_visible_to(user))
+                           .select_related("related_person")),
+        markers=list(Marker.objects.filter(person=person, end_date__isnull=True).order_by("start_date", "pk")),
+        sees_special_category=sees_special,
+    )

@@ -13,8 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from earlyhelp.access import policy
-from earlyhelp.audit import services as audit
-from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.audit.models import Purpose
 from earlyhelp.web.service_forms import run_service
 
 from . import selectors, services
@@ -103,25 +102,4 @@ def search(request):
 
 @login_required
 def person_detail(request, person_id):
-    person = policy.people_visible_to(request.user).filter(pk=person_id).first()
-    if person is None:
-        policy.refuse(request.user, object_type="people.person", object_id=person_id,
-                      purpose=Purpose.EARLY_HELP_CASEWORK)
-    memberships = list(person.memberships.select_related("household").order_by("-start_date"))
-    visible_households = set(policy.households_visible_to(request.user)
-                             .filter(pk__in=[m.household_id for m in memberships]).values_list("pk", flat=True))
-    current = next((m for m in memberships if m.is_current and m.household_id in visible_households), None)
-    access = policy.family_access(request.user, current.household_id) if current else None
-    audit.record(actor=request.user, action=Action.VIEW, event="person.view", purpose=Purpose.EARLY_HELP_CASEWORK,
-                 objects=[person], household_id=current.household_id if current else None)
-    context = {
-        "person": person,
-        "access": access,
-        "memberships": [m for m in memberships if m.household_id in visible_households],
-        "addresses": person.addresses.order_by("-valid_from"),
-        "identifiers": person.identifiers.all(),
-        "relationships": person.relationships_from.filter(
-            related_person__in=policy.people_visible_to(request.user)).select_related("related_person"),
-        "markers": person.markers.filter(end_date__isnull=True),
-    }
-    return render(request, "people/person_detail.html", context)
+    return render(request, "people/person_detail.html", {"record": selectors.open_person(request.user, person_id)})
