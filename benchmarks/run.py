@@ -116,13 +116,31 @@ def manage(args, *command, check=True):
                           cwd=ROOT, check=check)
 
 
+SCHEMA_CHECK = """
+from django.apps import apps
+for label in ("organisations", "people", "programme", "casework", "access", "audit"):
+    for model in apps.get_app_config(label).get_models():
+        list(model.objects.order_by().values(*[f.attname for f in model._meta.concrete_fields])[:1])
+"""
+
+
+def schema_matches(args) -> bool:
+    """Whether every model's columns exist (a migration edited in place leaves an old database behind)."""
+    code = f"import django; django.setup()\n{SCHEMA_CHECK}"
+    done = subprocess.run([PYTHON, "-c", code], env=app_env(args, audit_reads=True), cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    return done.returncode == 0
+
+
 def prepare_database(args) -> dict:
     name, maintenance_url = bench_database(args.database_url)
     have = None if args.reload else loaded_families(args.database_url, name, maintenance_url)
     if have == args.families:
-        print(f"Reusing {name}: the demo council with {have:,} families is already loaded.")
         manage(args, "migrate", "--no-input", "-v", "0")
-        return {"reused": True, "load_seconds": None}
+        if schema_matches(args):
+            print(f"Reusing {name}: the demo council with {have:,} families is already loaded.")
+            return {"reused": True, "load_seconds": None}
+        print(f"{name} does not match the models any more: recreating it.")
     print(f"Creating {name} and loading {args.families:,} families (seed {args.seed})...")
     recreate(name, maintenance_url)
     manage(args, "migrate", "--no-input", "-v", "0")
@@ -363,9 +381,12 @@ def main():
                         help="alternations of the family page with and without the read audit")
     parser.add_argument("--reload", action="store_true", help="recreate and reload even if already loaded")
     parser.add_argument("--skip-audit-comparison", action="store_true")
+    parser.add_argument("--label", default="", help="results go to <date>-web-<label>.json instead of <date>-web.json")
     args = parser.parse_args()
     if not 1 <= args.clients <= 100 or not 1 <= args.requests <= 100_000 or not 1 <= args.rounds <= 10:
         sys.exit("--clients must be 1-100, --requests 1-100,000 and --rounds 1-10")
+    if args.label and not re.fullmatch(r"[a-z0-9-]{1,40}", args.label):
+        sys.exit("--label may use a-z, 0-9 and hyphens only")
     if not 0 <= args.think_ms <= 60_000 or not 1 <= args.max_seconds <= 3600:
         sys.exit("--think-ms must be 0-60,000 and --max-seconds 1-3,600")
     bench_database(args.database_url)
@@ -429,7 +450,8 @@ def main():
         with_audit, without = by_name["family_page"], by_name["family_page_without_read_audit"]
         report["audit_cost_ms"] = {q: round(with_audit[q] - without[q], 1) for q in ("p50_ms", "p95_ms", "mean_ms")}
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{datetime.date.today().isoformat()}-web.json"
+    suffix = f"-{args.label}" if args.label else ""
+    out = RESULTS / f"{datetime.date.today().isoformat()}-web{suffix}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
     print_table(report)
     print(f"\nWritten to {out.relative_to(ROOT)}")

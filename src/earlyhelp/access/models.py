@@ -20,9 +20,18 @@ class AccessExclusion(models.Model):
     reason = models.TextField(db_comment="Personal data: why this person must not see the record")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Lifting an exclusion keeps the record of it (who, when), rather than deleting it.
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                 related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["household", "user"], name="exclusion_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["household", "user"], condition=models.Q(ended_at__isnull=True),
+                                    name="exclusion_once"),
+            models.CheckConstraint(condition=models.Q(ended_at__isnull=True) | models.Q(ended_by__isnull=False),
+                                   name="exclusion_end_has_who"),
+        ]
 
 
 class ApiToken(models.Model):

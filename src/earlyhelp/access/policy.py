@@ -19,7 +19,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
 from earlyhelp.casework.models import Contact, Episode, EpisodeStatus, TafMember
 from earlyhelp.organisations.models import Role
-from earlyhelp.people.models import Household, Person
+from earlyhelp.people.models import Household, Membership, Person
 
 from .models import AccessExclusion
 
@@ -29,8 +29,12 @@ OVERSIGHT_ROLES = {Role.DPO}
 
 
 def _relationship_expressions(user) -> dict:
-    """One EXISTS expression per relationship a user can have with a household (OuterRef "pk")."""
-    episodes = Episode.objects.filter(household=OuterRef("pk"))
+    """One EXISTS expression per relationship a user can have with a household (OuterRef "pk").
+
+    Relationships follow the family's current episode only: once another team holds the family,
+    the team, manager and lead of an earlier episode have no rights to it.
+    """
+    episodes = Episode.objects.filter(household=OuterRef("pk"), is_current=True)
     expressions = {
         LEAD: Exists(episodes.filter(lead_practitioner=user)),
         TAF: Exists(
@@ -47,7 +51,7 @@ def _relationship_expressions(user) -> dict:
 
 
 def _excluded(user):
-    return Exists(AccessExclusion.objects.filter(household=OuterRef("pk"), user=user))
+    return Exists(AccessExclusion.objects.filter(household=OuterRef("pk"), user=user, ended_at__isnull=True))
 
 
 def _may_do_casework(user) -> bool:
@@ -65,7 +69,29 @@ def households_visible_to(user) -> QuerySet:
 
 
 def people_visible_to(user) -> QuerySet:
-    return Person.objects.filter(memberships__household__in=households_visible_to(user)).distinct()
+    """People who are now members of a family this user may open, and of no family they may not.
+
+    Someone who has left a family is no longer visible through it, and a person who is also in a
+    restricted or excluded family stays hidden (their address could reveal where that family is).
+    """
+    visible = households_visible_to(user)
+    current = Membership.objects.filter(person=OuterRef("pk"), end_date__isnull=True)
+    return Person.objects.filter(Exists(current.filter(household__in=visible))).exclude(
+        Exists(current.exclude(household__in=visible)))
+
+
+def may_see_all_families_of(user, person) -> bool:
+    """True when every family the person is now in is one this user may open (or they are in none)."""
+    families = Membership.objects.filter(person=person, end_date__isnull=True).values("household_id")
+    return not families.exclude(household_id__in=households_visible_to(user).values("pk")).exists()
+
+
+def hidden_from(user) -> Q:
+    """Families a search or a contact must not describe to this user: restricted ones they cannot
+    open, and ones they are named as someone who must not see. A filter on Household."""
+    excluded = Q(access_exclusions__user=user, access_exclusions__ended_at__isnull=True)
+    restricted = Q(is_restricted=True) & ~Q(pk__in=households_visible_to(user).values("pk"))
+    return excluded | restricted
 
 
 @dataclass(frozen=True)
@@ -74,6 +100,7 @@ class FamilyAccess:
 
     household: Household
     relationships: frozenset
+    _taf_grant: bool = False
 
     @property
     def is_partner_only(self) -> bool:
@@ -100,8 +127,6 @@ class FamilyAccess:
     @property
     def can_see_documents(self) -> bool:
         return self.sees_special_category
-
-    _taf_grant: bool = False
 
 
 def family_access(user, household_id) -> FamilyAccess | None:
@@ -166,7 +191,12 @@ def contacts_visible_to(user) -> QuerySet:
     condition = Q(recorded_by=user) if user.role == Role.FRONT_DOOR else Q(pk__in=[])
     if user.team_id and user.role in {Role.TEAM_MANAGER, Role.LEAD_PRACTITIONER}:
         condition |= Q(team_id=user.team_id)
-    return Contact.objects.filter(condition).exclude(household__access_exclusions__user=user)
+    hidden = Household.objects.filter(hidden_from(user)).values("pk")
+    return Contact.objects.filter(condition).exclude(household_id__in=hidden)
+
+
+def may_record_contact_about(user, household) -> bool:
+    return may_record_contacts(user) and not Household.objects.filter(hidden_from(user), pk=household.pk).exists()
 
 
 def may_record_contacts(user) -> bool:

@@ -23,8 +23,10 @@ def set_restricted(*, by, household, restricted: bool, reason: str):
     _require_manager(by, household)
     if not reason.strip():
         raise ValidationError({"reason": "Enter the reason for the change"})
-    household.is_restricted = restricted
-    household.save(update_fields=["is_restricted"])
+    household.is_restricted, household.restriction_reason = restricted, reason.strip()
+    household.restriction_changed_by, household.restriction_changed_at = by, timezone.now()
+    household.save(update_fields=["is_restricted", "restriction_reason", "restriction_changed_by",
+                                  "restriction_changed_at"])
     audit.record(actor=by, action=Action.CHANGE, event="household.restrict" if restricted else "household.unrestrict",
                  purpose=Purpose.EARLY_HELP_CASEWORK, objects=[household], household_id=household.pk)
     return household
@@ -39,9 +41,12 @@ def exclude(*, by, household, user, reason: str) -> AccessExclusion:
         errors["reason"] = "Enter why this person must not see the family's record"
     if user.pk == by.pk:
         errors["user"] = "You cannot exclude yourself: ask another manager"
-    if household.episodes.exclude(status="closed").filter(lead_practitioner=user).exists():
+    current = household.episodes.filter(is_current=True).first()
+    if current and current.lead_practitioner_id == user.pk:
         errors["user"] = "This person is the lead practitioner: allocate someone else first"
-    if household.access_exclusions.filter(user=user).exists():
+    if current and user.role == "team_manager" and user.team_id == current.team_id:
+        errors["user"] = "A manager of the team holding the family cannot be excluded: ask the service manager"
+    if household.access_exclusions.filter(user=user, ended_at__isnull=True).exists():
         errors["user"] = "This person is already excluded"
     if errors:
         raise ValidationError(errors)
@@ -55,9 +60,14 @@ def exclude(*, by, household, user, reason: str) -> AccessExclusion:
 
 
 @transaction.atomic
-def remove_exclusion(*, by, exclusion: AccessExclusion):
+def end_exclusion(*, by, exclusion: AccessExclusion):
+    """Lift an exclusion; the record of it (reason, who, when) is kept."""
     household = exclusion.household
     _require_manager(by, household)
+    if exclusion.ended_at:
+        raise ValidationError("This exclusion has already been lifted")
+    exclusion.ended_at, exclusion.ended_by = timezone.now(), by
+    exclusion.save(update_fields=["ended_at", "ended_by"])
     audit.record(actor=by, action=Action.CHANGE, event="household.unexclude", purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[exclusion], household_id=household.pk, metadata={"user_id": exclusion.user_id})
-    exclusion.delete()
+    return exclusion

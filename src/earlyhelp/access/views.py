@@ -3,14 +3,13 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 
 from earlyhelp.audit.models import Purpose
 from earlyhelp.organisations.models import User
-from earlyhelp.web.service_forms import run_service
+from earlyhelp.web.service_forms import parse_id, run_service
 
 from . import policy, services
-from .models import AccessExclusion
 
 
 class RestrictionForm(forms.Form):
@@ -53,11 +52,15 @@ def family_access(request, household_id):
             messages.success(request, "The person can no longer see this family's record.")
             return redirect("web:family-access", household_id=household_id)
     if action == "remove":
-        item = get_object_or_404(AccessExclusion, pk=request.POST.get("exclusion_id"), household=household)
-        services.remove_exclusion(by=request.user, exclusion=item)
-        messages.success(request, "Exclusion removed.")
+        item = household.access_exclusions.filter(pk=parse_id(request.POST.get("exclusion_id")),
+                                                  ended_at__isnull=True).first()
+        if item is None:
+            policy.refuse(request.user, household_id=household_id, purpose=Purpose.EARLY_HELP_CASEWORK)
+        services.end_exclusion(by=request.user, exclusion=item)
+        messages.success(request, "Exclusion lifted.")
         return redirect("web:family-access", household_id=household_id)
     return render(request, "access/family_access.html", {
         "household": household, "restriction": restriction, "exclusion": exclusion,
-        "exclusions": household.access_exclusions.select_related("user", "user__organisation", "recorded_by"),
+        "exclusions": household.access_exclusions.filter(ended_at__isnull=True)
+        .select_related("user", "user__organisation", "recorded_by"),
     })

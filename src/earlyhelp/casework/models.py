@@ -108,6 +108,9 @@ class Episode(models.Model):
     lead_practitioner = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True,
                                           related_name="episodes_led")
     status = models.CharField(max_length=20, choices=EpisodeStatus.choices, default=EpisodeStatus.OPEN)
+    # The family's current episode: the open one, or the latest after closure. Access follows it,
+    # so a team that held the family before keeps no rights once another team holds it.
+    is_current = models.BooleanField(default=True)
     opened_on = models.DateField()
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
     closure_summary = models.TextField(blank=True, db_comment="Personal data: closure summary")
@@ -125,6 +128,10 @@ class Episode(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["household"], condition=~Q(status="closed"),
                                     name="episode_one_open_per_household"),
+            models.UniqueConstraint(fields=["household"], condition=Q(is_current=True),
+                                    name="episode_one_current_per_household"),
+            models.CheckConstraint(condition=Q(status="closed") | Q(is_current=True),
+                                   name="episode_open_is_current"),
             models.CheckConstraint(
                 condition=Q(status="open", closure_reason="", closed_on__isnull=True)
                 | Q(status="closure_requested", closed_on__isnull=True, closure_requested_by__isnull=False)
@@ -215,6 +222,8 @@ class Assessment(models.Model):
             ),
             models.CheckConstraint(condition=Q(completed_on__isnull=True) | Q(completed_on__gte=F("started_on")),
                                    name="assessment_completes_after_it_starts"),
+            models.UniqueConstraint(fields=["episode"], condition=~Q(status="approved"),
+                                    name="assessment_one_in_progress_per_episode"),
         ]
 
 

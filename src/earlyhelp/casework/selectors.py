@@ -75,7 +75,8 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
         ]
     record.actions = list(PlanAction.objects.filter(plan__episode=episode).select_related("area", "owner"))
     record.actions = [(a, a if (full or not a.area.is_sensitive) else RESTRICTED) for a in record.actions]
-    record.reviews = list(episode.reviews.select_related("recorded_by"))
+    # Review discussions range over every area, so partners without the grant see only that one was held.
+    record.reviews = [(r, r if full else RESTRICTED) for r in episode.reviews.select_related("recorded_by")]
     record.notes = [(n, n.text if (full or not n.is_sensitive) else RESTRICTED)
                     for n in episode.notes.select_related("author")[:50]]
     record.documents = list(episode.documents.select_related("uploaded_by")) if access.can_see_documents else []

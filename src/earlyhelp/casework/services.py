@@ -42,14 +42,19 @@ def _today():
     return timezone.localdate()
 
 
+def _require_open(episode):
+    if not episode.is_open:
+        raise ValidationError("This episode is closed: its record can no longer be changed")
+
+
 # --- Front door -------------------------------------------------------------------------------
 
 @transaction.atomic
 def record_contact(*, by: User, household: Household, subject: Person, team: Team, channel: str, source: str,
                    reason: str, consent_at_referral: str, received_at: datetime.datetime | None = None,
                    source_organisation: Organisation | None = None, referrer_name: str = "") -> Contact:
-    if not policy.may_record_contacts(by):
-        raise PermissionDenied("Your role does not include recording contacts")
+    if not policy.may_record_contact_about(by, household):
+        raise PermissionDenied("You cannot record a contact about this family")
     if not reason.strip():
         raise ValidationError({"reason": "Enter the reason for the contact"})
     if received_at is not None:
@@ -97,6 +102,7 @@ def decide_contact(*, by: User, contact: Contact, decision: str, reason: str = "
 def _open_episode(*, by, household, team, contact=None, opened_on=None) -> Episode:
     try:
         with transaction.atomic():
+            household.episodes.filter(is_current=True, status=EpisodeStatus.CLOSED).update(is_current=False)
             episode = Episode.objects.create(household=household, team=team, contact=contact,
                                              opened_on=opened_on or _today())
     except IntegrityError as error:
@@ -195,6 +201,7 @@ def record_assessment(*, by: User, assessment: Assessment, findings: dict, voice
     """`findings` maps headline area code -> None (not applicable: nothing recorded, P1) or
     {"strengths", "needs", "score"}."""
     _require(by, assessment.episode.household_id, "can_work_on_case")
+    _require_open(assessment.episode)
     if assessment.status != AssessmentStatus.DRAFT:
         raise ValidationError("This assessment has been submitted and can no longer be changed")
     areas = {a.code: a for a in HeadlineArea.objects.all()}
@@ -243,6 +250,7 @@ def submit_assessment(*, by: User, assessment: Assessment) -> Assessment:
 @transaction.atomic
 def decide_assessment(*, by: User, assessment: Assessment, approve: bool, comment: str = "") -> Assessment:
     _require(by, assessment.episode.household_id, "can_manage")
+    _require_open(assessment.episode)
     if assessment.status != AssessmentStatus.SUBMITTED:
         raise ValidationError("Only a submitted assessment can be approved or returned")
     if not approve and not comment.strip():
@@ -302,6 +310,7 @@ def update_action_progress(*, by: User, item: PlanAction, status: str, progress_
     access = policy.family_access(by, household_id)
     if access is None or not (access.can_work_on_case or item.owner_id == by.pk):
         raise PermissionDenied("You can only update actions you are responsible for")
+    _require_open(item.plan.episode)
     if status not in ActionStatus.values:
         raise ValidationError({"status": "Select the status of the action"})
     item.status, item.progress_note = status, progress_note.strip()
@@ -317,6 +326,7 @@ def record_review(*, by: User, review: Review, held_on: datetime.date, summary: 
                   next_review_due: datetime.date | None = None) -> Review:
     episode = review.episode
     _require(by, episode.household_id, "can_work_on_case")
+    review = Review.objects.select_for_update().get(pk=review.pk)  # two people recording at once: one wins
     errors = {}
     if review.held_on:
         errors["__all__"] = "This review has already been recorded"

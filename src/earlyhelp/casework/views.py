@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from earlyhelp.access import policy
@@ -18,7 +18,7 @@ from earlyhelp.people.views import (
     run_search, searched_recently,
 )
 from earlyhelp.programme.models import HeadlineArea
-from earlyhelp.web.service_forms import run_service
+from earlyhelp.web.service_forms import parse_id, run_service
 
 from . import forms, selectors, services
 from .models import Assessment, AssessmentStatus, Document, PlanAction, Review
@@ -34,6 +34,15 @@ def _access(request, household_id, need=None):
     return policy.require_family(request.user, household_id, purpose=PURPOSE, need=need)
 
 
+def _in_family(request, access, queryset, record_id):
+    """A record nested under a family's URL: it must belong to that family; a probe is audited."""
+    record = queryset.filter(pk=record_id).first()
+    if record is None:
+        policy.refuse(request.user, object_type=queryset.model._meta.label_lower, object_id=record_id,
+                      household_id=access.household.pk, purpose=PURPOSE)
+    return record
+
+
 def _form_page(request, title, form, access, *, button, **context):
     """Most casework pages are one form about one family: they share one template."""
     return render(request, "casework/form_page.html", {"title": title, "button": button, "form": form,
@@ -45,7 +54,7 @@ def _form_page(request, title, form, access, *, button, **context):
 @login_required
 def contact_new(request):
     if not policy.may_record_contacts(request.user):
-        raise Http404("Page not found")
+        policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
     form = SearchForm(request.POST or None)
     outcome = run_search(request, form) if request.method == "POST" else None
     return render(request, "casework/contact_search.html", {"form": form, "outcome": outcome,
@@ -55,7 +64,7 @@ def contact_new(request):
 @login_required
 def contact_new_person(request):
     if not policy.may_record_contacts(request.user):
-        raise Http404("Page not found")
+        policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
     if not searched_recently(request):
         messages.info(request, "Search for the person first, so we do not create a duplicate record.")
         return redirect("web:contact-new")
@@ -81,7 +90,7 @@ def contact_new_person(request):
 @login_required
 def contact_details(request, person_id):
     if not policy.may_record_contacts(request.user):
-        raise Http404("Page not found")
+        policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
     person = person_from_last_search(request, person_id)
     membership = person.memberships.filter(end_date__isnull=True).select_related("household").first()
     if membership is None:
@@ -161,7 +170,7 @@ def add_member(request, household_id):
         def add():
             with transaction.atomic():
                 if step == "existing":
-                    person = person_from_last_search(request, int(request.POST.get("person_id", 0)))
+                    person = person_from_last_search(request, parse_id(request.POST.get("person_id")))
                 else:
                     person = create_person_from_form(by=request.user, form=person_form, household_id=household.pk)
                 data = member_form.cleaned_data
@@ -309,7 +318,8 @@ def action_new(request, household_id):
 @login_required
 def action_update(request, household_id, action_id):
     access = _access(request, household_id)
-    item = get_object_or_404(PlanAction, pk=action_id, plan__episode__household=access.household)
+    item = _in_family(request, access, PlanAction.objects.filter(plan__episode__household=access.household)
+                      .select_related("area"), action_id)
     if not (access.can_work_on_case or item.owner_id == request.user.pk):
         policy.refuse(request.user, household_id=household_id, purpose=PURPOSE)
     form = forms.ActionProgressForm(request.POST or None, initial={"status": item.status,
@@ -320,13 +330,16 @@ def action_update(request, household_id, action_id):
                 progress_note=form.cleaned_data["progress_note"])):
             messages.success(request, "Action updated.")
             return redirect(_family_url(household_id, "plan"))
-    return _form_page(request, "Update an action", form, access, button="Save progress", item=item)
+    shown = item if (access.sees_special_category or not item.area.is_sensitive) else None
+    return _form_page(request, "Update an action", form, access, button="Save progress", item=shown,
+                      item_restricted=shown is None)
 
 
 @login_required
 def review_record(request, household_id, review_id):
     access = _access(request, household_id, need="can_work_on_case")
-    review = get_object_or_404(Review, pk=review_id, episode__household=access.household, held_on__isnull=True)
+    review = _in_family(request, access, Review.objects.filter(episode__household=access.household,
+                                                               held_on__isnull=True), review_id)
     form = forms.ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -370,10 +383,15 @@ def document_new(request, household_id):
 @login_required
 def document_download(request, household_id, document_id):
     access = _access(request, household_id, need="can_see_documents")
-    document = get_object_or_404(Document, pk=document_id, episode__household=access.household)
+    document = _in_family(request, access, Document.objects.filter(episode__household=access.household),
+                          document_id)
+    try:
+        stored = document.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404("Page not found") from error
     audit.record(actor=request.user, action=Action.EXPORT, event="document.download", purpose=PURPOSE,
                  objects=[document], household_id=household_id)
-    return FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
+    return FileResponse(stored, content_type=document.content_type, as_attachment=True,
                         filename=f"document-{document.pk}")
 
 

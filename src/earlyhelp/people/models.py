@@ -177,6 +177,10 @@ class Household(models.Model):
     is_restricted = models.BooleanField(
         default=False, help_text="Restricted records are hidden from search results and open only to named staff"
     )
+    restriction_reason = models.TextField(blank=True, db_comment="Personal data: why the record is restricted")
+    restriction_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                               blank=True, related_name="+")
+    restriction_changed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 
@@ -71,11 +72,16 @@ def create_person(*, by, given_name: str, family_name: str, date_of_birth=None, 
 
 
 def _add_identifier(person, scheme, value):
+    label = identifiers.IdentifierScheme(scheme).label
+    duplicate = ValidationError({f"identifier_{scheme}": f"This {label} is already recorded for someone else: "
+                                                         "search for them instead of creating a new record"})
     if Identifier.objects.filter(scheme=scheme, value=value).exists():
-        label = identifiers.IdentifierScheme(scheme).label
-        raise ValidationError({f"identifier_{scheme}": f"This {label} is already recorded for someone else: "
-                                                       "search for them instead of creating a new record"})
-    return Identifier.objects.create(person=person, scheme=scheme, value=value)
+        raise duplicate
+    try:
+        with transaction.atomic():
+            return Identifier.objects.create(person=person, scheme=scheme, value=value)
+    except IntegrityError as error:  # recorded by someone else a moment ago
+        raise duplicate from error
 
 
 @transaction.atomic
@@ -163,6 +169,9 @@ def add_member(*, by, household: Household, person: Person, role: str, start_dat
         raise ValidationError({"end_date": "The date they left must be the same as or after the date they joined"})
     if household.memberships.filter(person=person, end_date__isnull=True).exists():
         raise ValidationError("This person is already a current member of the family")
+    if not policy.may_see_all_families_of(by, person):
+        # Adding someone to a family you work with must not open a family you may not see.
+        raise ValidationError("This person is in a family you do not work with: ask a team manager to add them")
     membership = Membership.objects.create(household=household, person=person, role=role, start_date=start_date,
                                            end_date=end_date, lives_in_household=lives_in_household)
     if audit_event:

@@ -9,7 +9,6 @@ import time
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import render
 
 from earlyhelp.access import policy
@@ -62,7 +61,7 @@ def searched_recently(request) -> bool:
 
 
 def person_from_last_search(request, person_id) -> Person:
-    if person_id not in request.session.get(SEARCH_RESULTS_KEY, []):
+    if person_id is None or person_id not in request.session.get(SEARCH_RESULTS_KEY, []):
         policy.refuse(request.user, object_type="people.person", object_id=person_id,
                       purpose=Purpose.DUPLICATE_CHECK)
     return Person.objects.get(pk=person_id)
@@ -94,7 +93,7 @@ def create_person_from_form(*, by, form: PersonForm, household_id=None) -> Perso
 @login_required
 def search(request):
     if not policy.may_search(request.user):
-        raise Http404("Page not found")
+        policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
     form = SearchForm(request.POST or None)
     outcome = run_search(request, form) if request.method == "POST" else None
     return render(request, "people/search.html", {"form": form, "outcome": outcome})

@@ -71,9 +71,6 @@ def make_family(world: World, *, team=None, family_name="Testfamily", seed=1, wi
     rng = random.Random(seed)
     by = world.front_door
     household = people.create_household(by=by)
-    if restricted:
-        household.is_restricted = True
-        household.save()
     start = datetime.date(2020, 1, 1)
     members = []
     for given, dob, role, gender in [
@@ -106,4 +103,7 @@ def make_family(world: World, *, team=None, family_name="Testfamily", seed=1, wi
             casework.add_taf_member(by=manager, episode=episode, practitioner=member)
         episode.refresh_from_db()
         family["episode"], family["contact"] = episode, contact
+    if restricted:  # restricted after the referral, as happens in practice
+        household.is_restricted = True
+        household.save()
     return family

@@ -214,6 +214,9 @@ class GovukDateField(forms.MultiValueField):
             raise self._error("incomplete", missing, missing=" and ".join(missing))
 
         day_text, month_text, year_text = raw
+        too_long = [part for part, text in zip(DATE_PARTS, raw) if len(text) > 9]  # "September" is the longest
+        if too_long:
+            raise self._error("invalid", too_long)
         if _DIGITS.fullmatch(year_text) and len(year_text) != 4:
             raise self._error("year_length", ["year"])
 

@@ -23,3 +23,15 @@ def run_service(form, call):
             for message in error.messages:
                 form.add_error(None, message)
         return None
+
+
+MAX_ID = 2**63 - 1
+
+
+def parse_id(raw) -> int | None:
+    """A record id from a form field; None for anything that is not one (never an exception)."""
+    try:
+        value = int(str(raw))
+    except (TypeError, ValueError):
+        return None
+    return value if 0 < value <= MAX_ID else None

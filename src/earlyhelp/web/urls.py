@@ -1,13 +1,15 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from earlyhelp.access import views as access
 from earlyhelp.casework import views as casework
 from earlyhelp.people import views as people
 
-from . import views
+from . import converters, views
+
+register_converter(converters.RecordIdConverter, "id")
 
 app_name = "web"
-family = "families/<int:household_id>/"
+family = "families/<id:household_id>/"
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
     path("sign-out/", views.sign_out, name="sign-out"),
@@ -15,11 +17,11 @@ urlpatterns = [
     path("reviews/overdue/", views.overdue_reviews, name="overdue-reviews"),
     path("access-log/", views.family_access_log_lookup, name="access-log-lookup"),
     path("search/", people.search, name="search"),
-    path("people/<int:person_id>/", people.person_detail, name="person"),
+    path("people/<id:person_id>/", people.person_detail, name="person"),
     path("contacts/new/", casework.contact_new, name="contact-new"),
     path("contacts/new/person/", casework.contact_new_person, name="contact-new-person"),
-    path("contacts/new/<int:person_id>/", casework.contact_details, name="contact-details"),
-    path("contacts/<int:contact_id>/", casework.contact_detail, name="contact"),
+    path("contacts/new/<id:person_id>/", casework.contact_details, name="contact-details"),
+    path("contacts/<id:contact_id>/", casework.contact_detail, name="contact"),
     path(family, casework.family, name="family"),
     path(family + "viewers/", casework.family_viewers, name="family-viewers"),
     path(family + "access/", access.family_access, name="family-access"),
@@ -30,11 +32,11 @@ urlpatterns = [
     path(family + "assessment/", casework.assessment_edit, name="assessment-edit"),
     path(family + "assessment/decide/", casework.assessment_decide, name="assessment-decide"),
     path(family + "plan/actions/new/", casework.action_new, name="action-new"),
-    path(family + "plan/actions/<int:action_id>/", casework.action_update, name="action-update"),
-    path(family + "reviews/<int:review_id>/", casework.review_record, name="review-record"),
+    path(family + "plan/actions/<id:action_id>/", casework.action_update, name="action-update"),
+    path(family + "reviews/<id:review_id>/", casework.review_record, name="review-record"),
     path(family + "notes/new/", casework.note_new, name="note-new"),
     path(family + "documents/new/", casework.document_new, name="document-new"),
-    path(family + "documents/<int:document_id>/", casework.document_download, name="document"),
+    path(family + "documents/<id:document_id>/", casework.document_download, name="document"),
     path(family + "close/", casework.closure_request, name="closure-request"),
     path(family + "close/decide/", casework.closure_decide, name="closure-decide"),
     path(family + "step-up/", casework.step_up, name="step-up"),

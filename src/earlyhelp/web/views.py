@@ -3,10 +3,11 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from earlyhelp.access import policy
+from earlyhelp.audit.models import Purpose
 from earlyhelp.casework.selectors import dashboard_for, overdue_reviews_for
 from earlyhelp.organisations.models import Role
 from earlyhelp.people.models import Household
@@ -60,7 +61,7 @@ class FamilyReferenceForm(forms.Form):
 def family_access_log_lookup(request):
     """The DPO finds a family's access log by its reference (the DPO has no casework search)."""
     if request.user.role != Role.DPO:
-        raise Http404("Page not found")
+        policy.refuse(request.user, purpose=Purpose.ACCESS_OVERSIGHT)
     form = FamilyReferenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         return redirect("web:family-viewers", household_id=form.cleaned_data["reference"].pk)

@@ -179,11 +179,15 @@ def test_partner_loses_access_when_the_episode_closes(client, world):
 
 
 def test_there_is_no_browse_all_list(client, world):
-    for i in range(3):
-        make_family(world, family_name=f"Browse{i}", seed=i + 10, lead=world.other_lead, team=world.south)
+    mine = make_family(world, lead=world.lead)
+    others = [make_family(world, family_name=f"Browse{i}", seed=i + 10, lead=world.other_lead, team=world.south)
+              for i in range(3)]
     client.force_login(world.lead)
     page = client.get(reverse("web:dashboard")).content.decode()
-    assert "Browse" not in page
+    assert mine["household"].reference in page
+    for family in others:
+        assert family["household"].reference not in page
+        assert reverse("web:family", args=[family["household"].pk]) not in page
 
 
 def test_manager_restricts_a_family_and_names_someone_who_must_not_see_it(client, world):
@@ -203,3 +207,103 @@ def test_manager_restricts_a_family_and_names_someone_who_must_not_see_it(client
         assert client.get(reverse("web:family", args=[hid])).status_code == 404
     client.force_login(world.lead)
     assert client.get(url).status_code == 404  # only managers change who can see a family
+
+
+def test_someone_who_has_left_a_family_is_no_longer_visible_through_it(client, world):
+    from earlyhelp.people import services as people
+
+    family = make_family(world, lead=world.lead)
+    mother = family["members"][0]
+    membership = mother.memberships.get()
+    people.end_membership(by=world.lead, membership=membership, end_date=membership.start_date)
+    client.force_login(world.lead)
+    assert client.get(reverse("web:person", args=[mother.pk])).status_code == 404
+
+
+def test_a_person_also_in_a_hidden_family_is_not_shown_through_a_visible_one(client, world):
+    from earlyhelp.people import services as people
+
+    visible = make_family(world, lead=world.lead)
+    refuge = make_family(world, family_name="Refuge", seed=7, lead=world.other_lead, team=world.south,
+                         restricted=True)
+    child = refuge["members"][2]
+    # Adding someone from a family you cannot see is refused, so it cannot be used to open them.
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="family you do not work with"):
+        people.add_member(by=world.lead, household=visible["household"], person=child, role="child",
+                          start_date=child.date_of_birth)
+    client.force_login(world.lead)
+    assert client.get(reverse("web:person", args=[child.pk])).status_code == 404
+
+
+def test_a_team_that_held_the_family_before_loses_its_rights_when_another_team_holds_it(client, world):
+    family = make_family(world, lead=world.lead)
+    services.step_up(by=world.manager, episode=family["episode"], reason="Risk")
+    services.open_episode(by=world.other_manager, household=family["household"], team=world.south)
+    url = reverse("web:family", args=[family["household"].pk])
+    for user, status in [(world.lead, 404), (world.manager, 404), (world.teammate, 404),
+                         (world.other_manager, 200), (world.other_lead, 200)]:
+        client.force_login(user)
+        assert client.get(url).status_code == status, user.username
+
+
+def test_partner_without_grant_sees_that_reviews_were_held_but_not_what_was_said(client, scene):
+    world, household, urls = scene
+    episode = household.episodes.get()
+    review = episode.reviews.get()
+    services.record_review(by=world.lead, review=review, held_on=episode.opened_on,
+                           summary="Mum disclosed depression")
+    client.force_login(world.partner)
+    page = client.get(urls["family"]).content.decode()
+    assert "Mum disclosed depression" not in page and "Recorded – restricted" in page
+    client.force_login(world.users["granted_partner"])
+    assert "Mum disclosed depression" in client.get(urls["family"]).content.decode()
+
+
+def test_partner_owning_a_sensitive_action_updates_it_without_seeing_its_detail(client, world):
+    family = make_family(world, lead=world.lead, taf=[world.partner])
+    episode = family["episode"]
+    action = services.add_plan_action(by=world.lead, episode=episode, area_code="HEALTH", need="Self-harm",
+                                      action="Refer to CAMHS", owner=world.partner, intended_outcome="Safe",
+                                      due_date=episode.opened_on.replace(year=episode.opened_on.year + 1))
+    client.force_login(world.partner)
+    page = client.get(reverse("web:action-update", args=[family["household"].pk, action.pk])).content.decode()
+    assert page and "Refer to CAMHS" not in page and "Recorded – restricted" in page
+
+
+@pytest.mark.parametrize("path", ["/families/99999999999999999999/", "/families/1/documents/99999999999999999999/"])
+def test_huge_ids_in_urls_are_a_plain_404(client, world, path):
+    client.force_login(world.lead)
+    assert client.get(path).status_code == 404
+
+
+def test_probing_another_familys_record_ids_is_refused_and_audited(client, world):
+    mine = make_family(world, lead=world.lead)
+    theirs = make_family(world, family_name="Other", seed=3, lead=world.lead)
+    review = theirs["episode"].reviews.get()
+    client.force_login(world.lead)
+    url = reverse("web:review-record", args=[mine["household"].pk, review.pk])
+    assert client.get(url).status_code == 404
+    assert AuditEvent.objects.filter(action=Action.DENIED, object_ids=[review.pk],
+                                     household_id=mine["household"].pk).exists()
+
+
+def test_search_and_contacts_do_not_describe_families_the_user_is_excluded_from(client, world):
+    from earlyhelp.people import selectors
+
+    family = make_family(world, family_name="Excludedfam", lead=world.lead)
+    AccessExclusion.objects.create(household=family["household"], user=world.teammate, reason="Relative",
+                                   recorded_by=world.manager)
+    outcome = selectors.search_people(world.teammate, family_name="Excludedfam", given_name="Alex")
+    assert outcome.results == [] and outcome.restricted_match
+    client.force_login(world.teammate)
+    assert client.get(reverse("web:contact", args=[family["contact"].pk])).status_code == 404
+
+
+def test_contacts_about_a_restricted_family_are_hidden_from_the_wider_team(client, world):
+    family = make_family(world, lead=world.lead, restricted=True)
+    client.force_login(world.teammate)
+    assert client.get(reverse("web:contact", args=[family["contact"].pk])).status_code == 404
+    client.force_login(world.manager)
+    assert client.get(reverse("web:contact", args=[family["contact"].pk])).status_code == 200

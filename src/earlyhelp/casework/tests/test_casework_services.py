@@ -216,3 +216,5 @@ def test_excluded_practitioner_cannot_be_allocated_or_added(world, family):
                                    recorded_by=world.manager)
     with pytest.raises(ValidationError, match="must not see"):
         services.allocate(by=world.manager, episode=family["episode"], practitioner=world.teammate)
+    with pytest.raises(ValidationError, match="must not see"):
+        services.add_taf_member(by=world.lead, episode=family["episode"], practitioner=world.teammate)

@@ -1,5 +1,6 @@
 from django.urls import reverse
 
+from earlyhelp.casework import services
 from earlyhelp.testing.world import make_family
 
 
@@ -10,8 +11,11 @@ def test_lead_sees_family_page_and_partner_sees_markers(client, world):
     response = client.get(reverse("web:family", args=[hid]))
     assert response.status_code == 200
     assert b"Testfamily" in response.content
+    services.add_case_note(by=world.lead, episode=family["episode"], text="Disclosed a diagnosis", is_sensitive=True)
     client.force_login(world.partner)
-    assert client.get(reverse("web:family", args=[hid])).status_code == 200
+    page = client.get(reverse("web:family", args=[hid]))
+    assert page.status_code == 200
+    assert b"Disclosed a diagnosis" not in page.content and "Sensitive note – restricted".encode() in page.content
     client.force_login(world.other_partner)
     assert client.get(reverse("web:family", args=[hid])).status_code == 404
 

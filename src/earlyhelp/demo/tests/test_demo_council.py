@@ -195,7 +195,11 @@ def test_closure_fields_agree_with_status(council):
         if episode.status != EpisodeStatus.OPEN and episode.closure_reason != ClosureReason.STEPPED_UP:
             assert episode.family_feedback or episode.family_feedback_declined
     for household in Household.objects.all():
-        assert household.episodes.exclude(status=EpisodeStatus.CLOSED).count() <= 1
+        episodes = list(household.episodes.order_by("-opened_on"))
+        assert sum(e.status != EpisodeStatus.CLOSED for e in episodes) <= 1
+        if episodes:  # the current episode: the open one, or the latest once closed
+            assert [e for e in episodes if e.is_current] == [episodes[0]]
+            assert all(e.status == EpisodeStatus.CLOSED for e in episodes[1:])
 
 
 def test_people_households_and_identifiers_are_valid(council):

@@ -6,7 +6,7 @@ import time
 
 import pytest
 from django.conf import settings
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from earlyhelp import settings_test
@@ -92,7 +92,9 @@ def test_security_headers_and_content_security_policy(client, world):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
-    assert response.cookies.get("sessionid") is None or response.cookies["sessionid"]["httponly"]
+    signed_in = Client().post(reverse("web:sign-in"), {"username": world.lead.username, "password": PASSWORD})
+    session_cookie = signed_in.cookies["sessionid"]
+    assert session_cookie["httponly"] and session_cookie["samesite"] == "Lax"
 
 
 def test_csrf_is_enforced_on_forms(world):
