@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from earlyhelp.audit.admin import AuditedAdmin
+
 from .models import ApiToken
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(AuditedAdmin):
     """Tokens are issued with `ApiToken.issue` (the raw token is shown once); the admin can revoke them."""
 
     list_display = ["name", "user", "created_at", "revoked_at"]

@@ -10,14 +10,31 @@ import re
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, StrictInt, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BeforeValidator,
+    StrictInt,
+    StringConstraints,
+)
 
 from earlyhelp.casework.models import (
-    AssessmentStatus, Channel, ClosureReason, ConsentAtReferral, ContactSource, ContactStatus, EpisodeStatus,
+    AssessmentStatus,
+    Channel,
+    ClosureReason,
+    ConsentAtReferral,
+    ContactSource,
+    ContactStatus,
+    EpisodeStatus,
 )
 from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import (
-    Ethnicity, Gender, MarkerKind, MemberRole, SpecialEducationalNeeds, YesNoUnknown,
+    Ethnicity,
+    Gender,
+    MarkerKind,
+    MemberRole,
+    SpecialEducationalNeeds,
+    YesNoUnknown,
 )
 
 MAX_ID = 2**63 - 1  # a BigAutoField; larger numbers cannot name a record

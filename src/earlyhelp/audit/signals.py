@@ -1,7 +1,11 @@
 """Sign-in, sign-out and failed sign-in are audit events. Failed attempts never store the username typed."""
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.contrib.auth.signals import (
+    user_logged_in,
+    user_logged_out,
+    user_login_failed,
+)
 from django.dispatch import receiver
 
 from . import services

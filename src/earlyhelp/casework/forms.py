@@ -4,7 +4,14 @@ from earlyhelp.organisations.models import Organisation, Team
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.web.forms import GovukDateField, today
 
-from .models import ActionStatus, Channel, ClosureReason, ConsentAtReferral, ContactSource, ContactStatus
+from .models import (
+    ActionStatus,
+    Channel,
+    ClosureReason,
+    ConsentAtReferral,
+    ContactSource,
+    ContactStatus,
+)
 
 
 class ContactForm(forms.Form):

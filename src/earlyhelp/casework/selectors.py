@@ -17,7 +17,15 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Address, Marker, Membership
 
-from .models import Assessment, Contact, ContactStatus, Episode, EpisodeStatus, PlanAction, Review
+from .models import (
+    Assessment,
+    Contact,
+    ContactStatus,
+    Episode,
+    EpisodeStatus,
+    PlanAction,
+    Review,
+)
 
 RESTRICTED = object()  # placeholder for detail the viewer sees only as a marker
 

@@ -16,9 +16,27 @@ from earlyhelp.people.models import Household, Marker, MarkerKind, MemberRole, P
 from earlyhelp.programme.models import HeadlineArea
 
 from .models import (
-    ActionStatus, Allocation, Assessment, AssessmentMember, AssessmentStatus, CaseNote, ClosureReason, Contact,
-    ContactSource, ContactStatus, Document, DocumentKind, DomainFinding, Episode, EpisodeStatus, Plan, PlanAction,
-    Review, TafMember, Transition, TransitionKind,
+    ActionStatus,
+    Allocation,
+    Assessment,
+    AssessmentMember,
+    AssessmentStatus,
+    CaseNote,
+    ClosureReason,
+    Contact,
+    ContactSource,
+    ContactStatus,
+    Document,
+    DocumentKind,
+    DomainFinding,
+    Episode,
+    EpisodeStatus,
+    Plan,
+    PlanAction,
+    Review,
+    TafMember,
+    Transition,
+    TransitionKind,
 )
 
 PURPOSE = Purpose.EARLY_HELP_CASEWORK

@@ -14,14 +14,26 @@ from earlyhelp.organisations.models import Role, User
 from earlyhelp.people import services as people_services
 from earlyhelp.people.forms import MembershipForm, PersonForm, SearchForm
 from earlyhelp.people.views import (
-    create_person_from_form, forget_search_terms, new_person_initial, person_from_last_search, remember_person,
-    run_search, searched_recently,
+    create_person_from_form,
+    forget_search_terms,
+    new_person_initial,
+    person_from_last_search,
+    remember_person,
+    run_search,
+    searched_recently,
 )
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.web.service_forms import parse_id, run_service
 
 from . import forms, selectors, services
-from .models import Assessment, AssessmentStatus, Document, PlanAction, Review
+from .models import (
+    Assessment,
+    AssessmentStatus,
+    Document,
+    PlanAction,
+    Review,
+    TafMember,
+)
 
 PURPOSE = Purpose.EARLY_HELP_CASEWORK
 
@@ -226,6 +238,21 @@ def add_taf_member(request, household_id):
             messages.success(request, "Added to the Team Around the Family.")
             return redirect(_family_url(household_id, "taf"))
     return _form_page(request, "Add someone to the Team Around the Family", form, access, button="Add to the team", episode=episode)
+
+
+@login_required
+def end_taf_member(request, household_id, member_id):
+    """Remove someone from the Team Around the Family (their access ends with it)."""
+    access = _access(request, household_id, need="can_work_on_case")
+    member = _in_family(request, access, TafMember.objects.filter(episode__household=access.household,
+                                                                  end_date__isnull=True)
+                        .select_related("practitioner", "organisation"), member_id)
+    if request.method == "POST":
+        services.end_taf_member(by=request.user, member=member)
+        messages.success(request, "Removed from the Team Around the Family. They can no longer see this family.")
+        return redirect(_family_url(household_id, "taf"))
+    return render(request, "casework/taf_end.html", {"access": access, "household": access.household,
+                                                     "member": member})
 
 
 # --- Assessment ----------------------------------------------------------------------------------

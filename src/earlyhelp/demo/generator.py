@@ -41,16 +41,53 @@ from earlyhelp.access.models import AccessExclusion
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework.models import (
-    ActionStatus, Allocation, Assessment, AssessmentMember, AssessmentStatus, CaseNote, Channel, ClosureReason,
-    ConsentAtReferral, Contact, ContactSource, ContactStatus, Document, DomainFinding, Episode, EpisodeStatus, Plan,
-    PlanAction, Review, TafMember, Transition, TransitionKind,
+    ActionStatus,
+    Allocation,
+    Assessment,
+    AssessmentMember,
+    AssessmentStatus,
+    CaseNote,
+    Channel,
+    ClosureReason,
+    ConsentAtReferral,
+    Contact,
+    ContactSource,
+    ContactStatus,
+    Document,
+    DomainFinding,
+    Episode,
+    EpisodeStatus,
+    Plan,
+    PlanAction,
+    Review,
+    TafMember,
+    Transition,
+    TransitionKind,
 )
-from earlyhelp.organisations.models import Organisation, OrganisationType, Role, Team, User
+from earlyhelp.organisations.models import (
+    Organisation,
+    OrganisationType,
+    Role,
+    Team,
+    User,
+)
 from earlyhelp.people import identifiers
 from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import (
-    Address, Ethnicity, Gender, Household, Identifier, Marker, MarkerKind, MemberRole, Membership, Person,
-    Relationship, RelationshipType, SpecialEducationalNeeds, YesNoUnknown,
+    Address,
+    Ethnicity,
+    Gender,
+    Household,
+    Identifier,
+    Marker,
+    MarkerKind,
+    MemberRole,
+    Membership,
+    Person,
+    Relationship,
+    RelationshipType,
+    SpecialEducationalNeeds,
+    YesNoUnknown,
 )
 from earlyhelp.people.services import name_key
 from earlyhelp.programme.models import HeadlineArea

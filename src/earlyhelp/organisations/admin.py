@@ -1,23 +1,25 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from earlyhelp.audit.admin import AuditedAdmin
+
 from .models import Organisation, Team, User
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(AuditedAdmin):
     list_display = ["name", "type", "reference", "is_active"]
     list_filter = ["type", "is_active"]
     search_fields = ["name", "reference"]
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(AuditedAdmin):
     list_display = ["name", "organisation", "locality"]
 
 
 @admin.register(User)
-class PractitionerAdmin(UserAdmin):
+class PractitionerAdmin(AuditedAdmin, UserAdmin):
     list_display = ["username", "first_name", "last_name", "role", "organisation", "team", "is_active"]
     list_filter = ["role", "is_active"]
     fieldsets = UserAdmin.fieldsets + (("Work", {"fields": ("role", "organisation", "team", "job_title")}),)

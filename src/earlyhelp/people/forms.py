@@ -3,7 +3,14 @@ from django import forms
 from earlyhelp.web.forms import GovukDateField, today
 
 from .identifiers import IdentifierScheme
-from .models import Ethnicity, Gender, MemberRole, RelationshipType, SpecialEducationalNeeds, YesNoUnknown
+from .models import (
+    Ethnicity,
+    Gender,
+    MemberRole,
+    RelationshipType,
+    SpecialEducationalNeeds,
+    YesNoUnknown,
+)
 
 
 class SearchForm(forms.Form):

@@ -185,9 +185,9 @@ def open_person(user, person_id, *, purpose=Purpose.EARLY_HELP_CASEWORK) -> Pers
     household_ids = list(dict.fromkeys(m.household_id for m in memberships))
     accesses = [a for a in (policy.family_access(user, h) for h in household_ids) if a is not None]
     sees_special = any(a.sees_special_category for a in accesses)
-    audit.record(actor=user, action=Action.VIEW, event="person.view", purpose=purpose, objects=[person],
-                 household_id=household_ids[0] if household_ids else None,
-                 metadata={"special_category": sees_special})
+    for household_id in household_ids:  # one event per family, so each family's "who has viewed" shows it
+        audit.record(actor=user, action=Action.VIEW, event="person.view", purpose=purpose, objects=[person],
+                     household_id=household_id, metadata={"special_category": sees_special})
     return PersonRecord(
         person=person,
         memberships=memberships,

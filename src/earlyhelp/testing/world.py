@@ -8,8 +8,19 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from earlyhelp.casework import services as casework
-from earlyhelp.casework.models import Channel, ConsentAtReferral, ContactSource, ContactStatus
-from earlyhelp.organisations.models import Organisation, OrganisationType, Role, Team, User
+from earlyhelp.casework.models import (
+    Channel,
+    ConsentAtReferral,
+    ContactSource,
+    ContactStatus,
+)
+from earlyhelp.organisations.models import (
+    Organisation,
+    OrganisationType,
+    Role,
+    Team,
+    User,
+)
 from earlyhelp.people import identifiers
 from earlyhelp.people import services as people
 from earlyhelp.people.models import MemberRole

@@ -28,6 +28,7 @@ urlpatterns = [
     path(family + "members/new/", casework.add_member, name="member-new"),
     path(family + "allocate/", casework.allocate, name="allocate"),
     path(family + "taf/new/", casework.add_taf_member, name="taf-new"),
+    path(family + "taf/<id:member_id>/end/", casework.end_taf_member, name="taf-end"),
     path(family + "assessment/new/", casework.assessment_start, name="assessment-start"),
     path(family + "assessment/", casework.assessment_edit, name="assessment-edit"),
     path(family + "assessment/decide/", casework.assessment_decide, name="assessment-decide"),

@@ -13,8 +13,8 @@ from django.urls import reverse
 from earlyhelp.access.models import AccessExclusion
 from earlyhelp.audit.models import Action, AuditEvent
 from earlyhelp.casework import services
-from earlyhelp.testing.world import make_family, make_user
 from earlyhelp.organisations.models import Role
+from earlyhelp.testing.world import make_family, make_user
 
 pytestmark = pytest.mark.promise("P2", "P18", "P16")
 
@@ -53,6 +53,7 @@ EXPECTED = {
     "allocate": {MANAGER},
     "step-up": {MANAGER},
     "family-access": {MANAGER},
+    "taf-end": CASEWORKERS,
     "api-family": VIEWERS,
     "api-episodes": VIEWERS,
     "api-person": VIEWERS,
@@ -96,6 +97,7 @@ def scene(world):
         "allocate": reverse("web:allocate", args=[hid]),
         "step-up": reverse("web:step-up", args=[hid]),
         "family-access": reverse("web:family-access", args=[hid]),
+        "taf-end": reverse("web:taf-end", args=[hid, episode.taf_members.get(practitioner=world.partner).pk]),
         "api-family": f"/api/families/{hid}",
         "api-episodes": f"/api/families/{hid}/episodes",
         "api-person": f"/api/people/{family['members'][2].pk}",
@@ -307,3 +309,12 @@ def test_contacts_about_a_restricted_family_are_hidden_from_the_wider_team(clien
     assert client.get(reverse("web:contact", args=[family["contact"].pk])).status_code == 404
     client.force_login(world.manager)
     assert client.get(reverse("web:contact", args=[family["contact"].pk])).status_code == 200
+
+
+def test_removing_a_partner_from_the_taf_ends_their_access(client, world):
+    family = make_family(world, lead=world.lead, taf=[world.partner])
+    member = family["episode"].taf_members.get(practitioner=world.partner)
+    client.force_login(world.lead)
+    client.post(reverse("web:taf-end", args=[family["household"].pk, member.pk]))
+    client.force_login(world.partner)
+    assert client.get(reverse("web:family", args=[family["household"].pk])).status_code == 404

@@ -28,8 +28,13 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
-    content_type_conformance, ignored_auth, negative_data_rejection, response_headers_conformance,
-    response_schema_conformance, status_code_conformance, unsupported_method,
+    content_type_conformance,
+    ignored_auth,
+    negative_data_rejection,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+    unsupported_method,
 )
 
 from earlyhelp.access.models import ApiToken

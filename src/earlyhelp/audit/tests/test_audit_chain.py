@@ -186,3 +186,21 @@ def test_managers_and_the_dpo_see_who_has_viewed_a_family(client, world):
         page = client.get(reverse("web:family-viewers", args=[family["household"].pk]))
         assert page.status_code == 200
         assert world.lead.get_full_name() in page.content.decode()
+
+
+def test_role_changes_in_the_admin_are_audited(client, world):
+    client.force_login(world.admin)
+    url = reverse("admin:organisations_user_change", args=[world.lead.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    data.update({"role": "team_manager", "team": world.north.pk, "date_joined_0": "2026-01-01",
+                 "date_joined_1": "09:00:00", "last_login_0": "", "last_login_1": ""})
+    data.pop("user_permissions", None)
+    data.pop("groups", None)
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else ""
+    event = AuditEvent.objects.filter(event="user.admin_change").last()
+    assert event.actor == world.admin and event.object_ids == [world.lead.pk]
+    assert "role" in event.metadata["fields"]

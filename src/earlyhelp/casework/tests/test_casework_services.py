@@ -9,8 +9,17 @@ from django.utils import timezone
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework import selectors, services
 from earlyhelp.casework.models import (
-    AssessmentStatus, Channel, ClosureReason, Contact, ContactSource, ContactStatus, DomainFinding, Episode,
-    EpisodeStatus, Review, TransitionKind,
+    AssessmentStatus,
+    Channel,
+    ClosureReason,
+    Contact,
+    ContactSource,
+    ContactStatus,
+    DomainFinding,
+    Episode,
+    EpisodeStatus,
+    Review,
+    TransitionKind,
 )
 from earlyhelp.people.models import MarkerKind
 from earlyhelp.testing.world import make_family

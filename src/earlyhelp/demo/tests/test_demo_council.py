@@ -17,14 +17,42 @@ from earlyhelp.access.policy import family_access, households_visible_to
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.audit.services import verify_chain
 from earlyhelp.casework.models import (
-    ActionStatus, Assessment, AssessmentStatus, CaseNote, ClosureReason, Contact, ContactSource, ContactStatus,
-    DomainFinding, Episode, EpisodeStatus, PlanAction, Review, TafMember, Transition, TransitionKind,
+    ActionStatus,
+    Assessment,
+    AssessmentStatus,
+    CaseNote,
+    ClosureReason,
+    Contact,
+    ContactSource,
+    ContactStatus,
+    DomainFinding,
+    Episode,
+    EpisodeStatus,
+    PlanAction,
+    Review,
+    TafMember,
+    Transition,
+    TransitionKind,
 )
 from earlyhelp.demo import generator
-from earlyhelp.organisations.models import Organisation, OrganisationType, Role, Team, User
+from earlyhelp.organisations.models import (
+    Organisation,
+    OrganisationType,
+    Role,
+    Team,
+    User,
+)
 from earlyhelp.people import identifiers
 from earlyhelp.people.models import (
-    Address, Household, Identifier, Marker, MarkerKind, MemberRole, Membership, Person, Relationship,
+    Address,
+    Household,
+    Identifier,
+    Marker,
+    MarkerKind,
+    MemberRole,
+    Membership,
+    Person,
+    Relationship,
 )
 from earlyhelp.people.services import name_key
 

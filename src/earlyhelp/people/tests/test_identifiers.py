@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from earlyhelp.people.identifiers import (
     IdentifierScheme,
     display,
-    make_ni_number,
     make_nhs_number,
+    make_ni_number,
     make_pnc,
     make_upn,
     normalise,

@@ -36,8 +36,9 @@ def test_production_settings_hash_passwords_with_argon2_and_keep_debug_off(monke
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
     monkeypatch.setenv("EARLYHELP_ENV", "production")
     monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
-    import earlyhelp.settings as production
     from django.core.exceptions import ImproperlyConfigured
+
+    import earlyhelp.settings as production
 
     try:
         with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
