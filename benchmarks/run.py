@@ -177,17 +177,20 @@ def choose_targets(args) -> dict:
     users = []
     for user in chosen:
         # Mostly the families they lead (what a practitioner opens all day), topped up with the team's.
-        own = list(households_visible_to(user).filter(episodes__lead_practitioner=user)
-                   .values_list("pk", flat=True).distinct()[:150])
-        wider = list(households_visible_to(user).order_by("?").values_list("pk", flat=True)[:150])
-        households = sorted(set(own + wider))
+        visible = households_visible_to(user).order_by("pk")
+        own = list(visible.filter(episodes__lead_practitioner=user).values_list("pk", flat=True).distinct())
+        wider = list(visible.values_list("pk", flat=True))
+        households = sorted(set(rng.sample(own, min(150, len(own))) + rng.sample(wider, min(150, len(wider)))))
         if households:
             users.append({"username": user.username, "role": user.role, "households": households})
     if not users:
         sys.exit("No user can see any family: is the demo council loaded?")
     searches = []
-    people = list(Person.objects.filter(date_of_birth__isnull=False, memberships__household__is_restricted=False)
-                  .order_by("?").values_list("family_name", "given_name", "date_of_birth")[:1000])
+    last_person = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    sample = rng.sample(range(1, last_person + 1), min(last_person, 3000))
+    people = list(Person.objects.filter(pk__in=sample, date_of_birth__isnull=False)
+                  .exclude(memberships__household__is_restricted=True).order_by("pk")
+                  .values_list("family_name", "given_name", "date_of_birth")[:1000])
     for family_name, given_name, dob in people:
         style = rng.random()
         form = {"family_name": family_name, "given_name": given_name, "date_of_birth_day": str(dob.day),

@@ -1,6 +1,7 @@
 """The hash chain: how an event's hash is computed, and how the chain is verified."""
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 
@@ -17,8 +18,10 @@ def canonical_payload(values: dict) -> bytes:
     return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
-def compute_hash(previous_hash: str, values: dict) -> str:
-    return hashlib.sha256(previous_hash.encode() + canonical_payload(values)).hexdigest()
+def compute_hash(previous_hash: str, values: dict, key: bytes) -> str:
+    """HMAC-SHA256 with a key held outside the database: someone who can write to the database
+    cannot recompute the chain after rewriting it."""
+    return hmac.new(key, previous_hash.encode() + canonical_payload(values), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class ChainBreak:
         return f"event #{self.sequence} (id {self.event_id}): {self.problem}"
 
 
-def verify(events) -> tuple[int, ChainBreak | None]:
+def verify(events, key: bytes) -> tuple[int, ChainBreak | None]:
     """Walk the events in sequence order; return (events checked, the first break or None)."""
     expected_previous = GENESIS_HASH
     expected_sequence = 1
@@ -48,7 +51,7 @@ def verify(events) -> tuple[int, ChainBreak | None]:
                 row["sequence"], row["id"],
                 "does not follow the event before it (an event was inserted, deleted or altered before it)",
             )
-        if compute_hash(row["previous_hash"], row) != row["hash"]:
+        if not hmac.compare_digest(compute_hash(row["previous_hash"], row, key), row["hash"]):
             return checked, ChainBreak(row["sequence"], row["id"], "its contents were altered after it was written")
         expected_previous = row["hash"]
         expected_sequence += 1

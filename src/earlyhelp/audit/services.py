@@ -58,7 +58,7 @@ def record(
             "metadata": metadata or {},
         }
         previous_hash = last["hash"] if last else chain.GENESIS_HASH
-        values["hash"] = chain.compute_hash(previous_hash, values)
+        values["hash"] = chain.compute_hash(previous_hash, values, _chain_key())
         return AuditEvent.objects.create(previous_hash=previous_hash, **values)
 
 
@@ -81,7 +81,22 @@ def verify_chain(batch_size: int = 5000):
     """Verify the whole chain; returns (events checked, first ChainBreak or None)."""
     fields = ("id", "previous_hash", "hash", *chain.HASHED_FIELDS)
     rows = AuditEvent.objects.order_by("sequence").values(*fields).iterator(chunk_size=batch_size)
-    return chain.verify(_normalised(rows))
+    return chain.verify(_normalised(rows), _chain_key())
+
+
+def _chain_key() -> bytes:
+    return settings.EARLYHELP_AUDIT_CHAIN_KEY.encode()
+
+
+def head():
+    """The newest event's (sequence, hash): record it outside the database to detect truncation later."""
+    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
+    return last or (0, chain.GENESIS_HASH)
+
+
+def matches_checkpoint(sequence: int, expected_hash: str) -> bool:
+    """True if the event recorded earlier as (sequence, hash) is still there, unchanged."""
+    return AuditEvent.objects.filter(sequence=sequence, hash=expected_hash).exists()
 
 
 def _normalised(rows):

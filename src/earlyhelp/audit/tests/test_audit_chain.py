@@ -204,3 +204,31 @@ def test_role_changes_in_the_admin_are_audited(client, world):
     event = AuditEvent.objects.filter(event="user.admin_change").last()
     assert event.actor == world.admin and event.object_ids == [world.lead.pk]
     assert "role" in event.metadata["fields"]
+
+
+@pytest.mark.django_db
+def test_events_removed_from_the_end_are_caught_by_a_checkpoint():
+    events = _events(5)
+    checkpoint = f"{events[-1].sequence}:{events[-1].hash}"
+    call_command("verify_audit_chain", checkpoint=checkpoint)
+    with raw_tampering() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE sequence >= %s", [events[-2].sequence])
+    assert services.verify_chain()[1] is None  # the chain alone cannot see a cut end...
+    with pytest.raises(CommandError, match="removed from the end"):  # ...the checkpoint can
+        call_command("verify_audit_chain", checkpoint=checkpoint)
+
+
+@pytest.mark.django_db
+def test_a_rewritten_chain_fails_without_the_key(settings):
+    events = _events(3)
+    from earlyhelp.audit import chain
+
+    # An attacker rewrites an event and recomputes every hash, but without the key.
+    forged = {**{f: getattr(events[1], f) for f in chain.HASHED_FIELDS if f not in {"actor_id"}},
+              "actor_id": None, "household_id": 999}
+    forged_hash = chain.compute_hash(events[1].previous_hash, forged, b"guessed-key")
+    with raw_tampering() as cursor:
+        cursor.execute("UPDATE audit_auditevent SET household_id = 999, hash = %s WHERE id = %s",
+                       [forged_hash, events[1].pk])
+        cursor.execute("UPDATE audit_auditevent SET previous_hash = %s WHERE id = %s", [forged_hash, events[2].pk])
+    assert f"event #{events[1].sequence}" in _verify()

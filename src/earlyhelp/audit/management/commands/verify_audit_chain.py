@@ -1,13 +1,32 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from earlyhelp.audit.services import verify_chain
+from earlyhelp.audit import services
 
 
 class Command(BaseCommand):
-    help = "Verify the audit trail's hash chain and name the first altered, deleted or inserted event."
+    help = (
+        "Verify the audit trail's hash chain and name the first altered, deleted or inserted event. "
+        "Store the printed head outside the database and pass it back with --checkpoint next time: "
+        "that also detects events removed from the end."
+    )
 
-    def handle(self, *args, **options):
-        checked, problem = verify_chain()
+    def add_arguments(self, parser):
+        parser.add_argument("--checkpoint", metavar="SEQUENCE:HASH",
+                            help="a head printed by an earlier run, which must still be in the chain unchanged")
+
+    def handle(self, *args, checkpoint=None, **options):
+        checked, problem = services.verify_chain()
         if problem:
             raise CommandError(f"Audit chain broken after {checked} good events: {problem}")
+        if checkpoint:
+            try:
+                sequence, expected = checkpoint.split(":", 1)
+                sequence = int(sequence)
+            except ValueError as error:
+                raise CommandError("--checkpoint must look like 1234:<64 hex characters>") from error
+            if not services.matches_checkpoint(sequence, expected):
+                raise CommandError(f"Audit chain does not contain checkpoint event #{sequence} with the recorded "
+                                   "hash: events were removed from the end or the chain was rewritten.")
+        sequence, head_hash = services.head()
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {checked} events verified."))
+        self.stdout.write(f"Head: {sequence}:{head_hash}")
