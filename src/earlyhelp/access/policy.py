@@ -86,12 +86,22 @@ def may_see_all_families_of(user, person) -> bool:
     return not families.exclude(household_id__in=households_visible_to(user).values("pk")).exists()
 
 
-def hidden_from(user) -> Q:
-    """Families a search or a contact must not describe to this user: restricted ones they cannot
-    open, and ones they are named as someone who must not see. A filter on Household."""
-    excluded = Q(access_exclusions__user=user, access_exclusions__ended_at__isnull=True)
-    restricted = Q(is_restricted=True) & ~Q(pk__in=households_visible_to(user).values("pk"))
-    return excluded | restricted
+def visible_among(user, household_ids) -> set:
+    """Which of these families the user may open (one query, bounded by the ids given)."""
+    if not household_ids:
+        return set()
+    return set(households_visible_to(user).filter(pk__in=household_ids).values_list("pk", flat=True))
+
+
+def hidden_among(user, household_ids) -> set:
+    """Which of these families a search or a contact must not describe to this user: restricted ones
+    they cannot open, and ones they are named as someone who must not see."""
+    if not household_ids:
+        return set()
+    restricted = set(Household.objects.filter(pk__in=household_ids, is_restricted=True).values_list("pk", flat=True))
+    excluded = set(AccessExclusion.objects.filter(household_id__in=household_ids, user=user, ended_at__isnull=True)
+                   .values_list("household_id", flat=True))
+    return (restricted - visible_among(user, restricted)) | excluded
 
 
 @dataclass(frozen=True)
@@ -191,12 +201,14 @@ def contacts_visible_to(user) -> QuerySet:
     condition = Q(recorded_by=user) if user.role == Role.FRONT_DOOR else Q(pk__in=[])
     if user.team_id and user.role in {Role.TEAM_MANAGER, Role.LEAD_PRACTITIONER}:
         condition |= Q(team_id=user.team_id)
-    hidden = Household.objects.filter(hidden_from(user)).values("pk")
-    return Contact.objects.filter(condition).exclude(household_id__in=hidden)
+    excluded = Exists(AccessExclusion.objects.filter(household=OuterRef("household_id"), user=user,
+                                                     ended_at__isnull=True))
+    visible = Exists(households_visible_to(user).filter(pk=OuterRef("household_id")))
+    return Contact.objects.filter(condition).exclude(excluded).exclude(Q(household__is_restricted=True) & ~visible)
 
 
 def may_record_contact_about(user, household) -> bool:
-    return may_record_contacts(user) and not Household.objects.filter(hidden_from(user), pk=household.pk).exists()
+    return may_record_contacts(user) and household.pk not in hidden_among(user, {household.pk})
 
 
 def may_record_contacts(user) -> bool:

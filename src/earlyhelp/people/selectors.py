@@ -18,7 +18,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 
 from . import identifiers
-from .models import Address, Household, Identifier, Marker, Membership, Person
+from .models import Address, Identifier, Marker, Membership, Person
 from .services import name_key
 
 MAX_CANDIDATES = 200
@@ -125,15 +125,13 @@ def _present(user, ranked) -> SearchOutcome:
     person_ids = [p.pk for p, _, _ in ranked]
     memberships = (Membership.objects.filter(person_id__in=person_ids, end_date__isnull=True)
                    .select_related("household").order_by("start_date"))
-    hidden_households = set(Household.objects.filter(policy.hidden_from(user), memberships__person_id__in=person_ids)
-                            .values_list("pk", flat=True))
+    hidden_households = policy.hidden_among(user, {m.household_id for m in memberships})
     household_of, restricted = {}, set()
     for m in memberships:
         household_of[m.person_id] = m.household_id
         if m.household_id in hidden_households:
             restricted.add(m.person_id)
-    visible = set(policy.households_visible_to(user).filter(pk__in=set(household_of.values()))
-                  .values_list("pk", flat=True))
+    visible = policy.visible_among(user, set(household_of.values()))
     postcodes = dict(
         Address.objects.filter(person_id__in=person_ids, valid_to__isnull=True)
         .values_list("person_id", "postcode")
