@@ -8,14 +8,14 @@ include it (P16, P18); the template never decides this itself.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Q
 from django.utils import timezone
 
 from earlyhelp.access import policy
 from earlyhelp.access.policy import FamilyAccess
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.people.models import Address, Marker, Membership
+from earlyhelp.people.models import Marker, Membership
 
 from .models import (
     Assessment,
@@ -46,7 +46,6 @@ class FamilyRecord:
     notes: list  # (note, text or RESTRICTED)
     documents: list
     transitions: list
-    contacts: list
 
 
 def family_record(access: FamilyAccess) -> FamilyRecord:
@@ -55,10 +54,7 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
     memberships = list(
         Membership.objects.filter(household=household)
         .select_related("person")
-        .prefetch_related(
-            Prefetch("person__addresses", queryset=Address.objects.filter(valid_to__isnull=True), to_attr="current"),
-            "person__identifiers",
-        )
+
         .order_by("role", "person__date_of_birth")
     )
     people_ids = [m.person_id for m in memberships]
@@ -69,7 +65,7 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
         access=access, members=[m for m in memberships if m.is_current],
         former_members=[m for m in memberships if not m.is_current], markers=markers, episode=episode,
         past_episodes=episodes[1:], taf_members=[], assessment=None, findings=[], actions=[], reviews=[], notes=[],
-        documents=[], transitions=[], contacts=[],
+        documents=[], transitions=[],
     )
     if episode is None:
         return record
@@ -89,7 +85,6 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
                     for n in episode.notes.select_related("author")[:50]]
     record.documents = list(episode.documents.select_related("uploaded_by")) if access.can_see_documents else []
     record.transitions = list(episode.transitions.select_related("decided_by"))
-    record.contacts = list(household.contacts.select_related("recorded_by").order_by("-received_at")[:10])
     return record
 
 

@@ -11,6 +11,7 @@ from earlyhelp.audit.models import Action, Purpose
 
 SIGNED_IN_AT = "earlyhelp_signed_in_at"
 LAST_SEEN_AT = "earlyhelp_last_seen_at"
+LAST_SEEN_GRANULARITY_SECONDS = 60
 
 
 class SessionTimeoutMiddleware:
@@ -30,6 +31,7 @@ class SessionTimeoutMiddleware:
                              purpose=Purpose.SYSTEM_SECURITY, metadata={"reason": "idle" if idle else "absolute"})
                 logout(request)
                 messages.info(request, "You have been signed out because your session timed out.")
-            else:
+            elif now - last_seen_at > LAST_SEEN_GRANULARITY_SECONDS or LAST_SEEN_AT not in request.session:
+                # Saving the session on every request costs a write; a minute's precision is enough.
                 request.session[LAST_SEEN_AT] = now
         return self.get_response(request)
