@@ -28,6 +28,7 @@ browser:
 	@bash scripts/ensure_chromium.sh
 
 benchmark: install
+	uv sync --frozen --quiet --group bench
 	$(PY) benchmarks/run.py
 
 clean:

@@ -97,6 +97,10 @@ DATABASES = {
         default=f"sqlite:///{VAR_DIR / 'earlyhelp.sqlite3'}", conn_max_age=60, conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Access checks compare against every family a user may see; PostgreSQL's JIT spent ~250 ms
+    # compiling such plans per query (benchmarks/README.md), far more than running them.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions serialise writers, so the audit hash chain never forks.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}

@@ -19,7 +19,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
 from earlyhelp.casework.models import Contact, Episode, EpisodeStatus, TafMember
 from earlyhelp.organisations.models import Role
-from earlyhelp.people.models import Household, Membership, Person
+from earlyhelp.people.models import Household, Membership
 
 from .models import AccessExclusion
 
@@ -68,22 +68,35 @@ def households_visible_to(user) -> QuerySet:
     return Household.objects.filter(any_close | via_team).exclude(_excluded(user))
 
 
-def people_visible_to(user) -> QuerySet:
-    """People who are now members of a family this user may open, and of no family they may not.
+def _current_families(person_ids) -> dict:
+    families = {}
+    for person_id, household_id in Membership.objects.filter(person_id__in=person_ids, end_date__isnull=True) \
+            .values_list("person_id", "household_id"):
+        families.setdefault(person_id, set()).add(household_id)
+    return families
 
-    Someone who has left a family is no longer visible through it, and a person who is also in a
-    restricted or excluded family stays hidden (their address could reveal where that family is).
-    """
-    visible = households_visible_to(user)
-    current = Membership.objects.filter(person=OuterRef("pk"), end_date__isnull=True)
-    return Person.objects.filter(Exists(current.filter(household__in=visible))).exclude(
-        Exists(current.exclude(household__in=visible)))
+
+def visible_people_among(user, person_ids) -> set:
+    """Which of these people the user may see: those now in a family the user may open, and in no
+    family they may not. Someone who has left a family is no longer visible through it, and a
+    person also in a restricted or excluded family stays hidden (their address could reveal where
+    that family is)."""
+    families = _current_families(person_ids)
+    visible = visible_among(user, set().union(*families.values())) if families else set()
+    return {person for person, ids in families.items() if ids <= visible}
+
+
+def person_access(user, person_id) -> list | None:
+    """The user's access to each family the person is now in, or None if they may not see the person."""
+    if person_id not in visible_people_among(user, [person_id]):
+        return None
+    return [family_access(user, household_id) for household_id in sorted(_current_families([person_id])[person_id])]
 
 
 def may_see_all_families_of(user, person) -> bool:
     """True when every family the person is now in is one this user may open (or they are in none)."""
-    families = Membership.objects.filter(person=person, end_date__isnull=True).values("household_id")
-    return not families.exclude(household_id__in=households_visible_to(user).values("pk")).exists()
+    families = _current_families([person.pk]).get(person.pk, set())
+    return families <= visible_among(user, families)
 
 
 def visible_among(user, household_ids) -> set:

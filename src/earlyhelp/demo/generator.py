@@ -835,7 +835,7 @@ class _Builder:
             other_surname = self.person_name(source)[1] if (step_parent or rng.random() < 0.3) else surname
             parent2 = adult(gender2, dob2, surname_for(gender2, other_surname), start_date=joined)
         children = []
-        for position, dob in enumerate(dobs):
+        for dob in dobs:
             gender = self.weighted([Gender.FEMALE, Gender.MALE, Gender.NOT_STATED, Gender.NEITHER],
                                    [49, 49, 1.5, 0.5])
             given, _ = self.person_name(source, Gender.MALE if gender == Gender.MALE else

@@ -90,17 +90,7 @@ def search_people(user, *, family_name="", given_name="", date_of_birth=None, id
         for person in Person.objects.filter(pk__in=_identifier_candidates(identifier))[:MAX_RESULTS]:
             scored[person.pk] = (person, 100, "identifier")
     if family_name:
-        condition = Q(family_name_key=name_key(family_name))
-        if given_name:
-            condition &= Q(given_name_key=name_key(given_name))
-        if date_of_birth:
-            swapped = _swapped(date_of_birth)
-            # Same birthday with any name catches changed surnames; phonetic name catches typos in the date.
-            condition = Q(date_of_birth=date_of_birth) | Q(family_name_key=name_key(family_name),
-                                                           date_of_birth__year=date_of_birth.year) | condition
-            if swapped:
-                condition |= Q(date_of_birth=swapped, family_name_key=name_key(family_name))
-        for person in Person.objects.filter(condition)[:MAX_CANDIDATES]:
+        for person in _name_candidates(family_name, given_name, date_of_birth):
             score, reason = _score(person, given_name, family_name, date_of_birth)
             if score >= MATCH_THRESHOLD and person.pk not in scored:
                 scored[person.pk] = (person, score, reason)
@@ -112,6 +102,31 @@ def search_people(user, *, family_name="", given_name="", date_of_birth=None, id
                  metadata={"results": len(outcome.results), "restricted_match": outcome.restricted_match,
                            "by_identifier": bool(identifier)})
     return outcome
+
+
+def _name_candidates(family_name, given_name, date_of_birth):
+    """People worth scoring, most specific first, each group bounded by an index.
+
+    A common surname shares its phonetic key with thousands of people, so the date of birth
+    (exact, or with day and month swapped) and the given name narrow it before anything is cut.
+    """
+    family_key = name_key(family_name)
+    groups = []
+    if date_of_birth:
+        groups.append(Q(date_of_birth=date_of_birth))  # any name: catches changed surnames
+        swapped = _swapped(date_of_birth)
+        if swapped:
+            groups.append(Q(date_of_birth=swapped, family_name_key=family_key))
+    if given_name:
+        groups.append(Q(family_name_key=family_key, given_name_key=name_key(given_name)))
+    if date_of_birth:  # a typing error in the day or month
+        groups.append(Q(family_name_key=family_key, date_of_birth__year=date_of_birth.year))
+    seen = set()
+    for condition in groups:
+        for person in Person.objects.filter(condition).order_by("pk")[:MAX_CANDIDATES]:
+            if person.pk not in seen:
+                seen.add(person.pk)
+                yield person
 
 
 def _swapped(day: datetime.date):
@@ -169,19 +184,18 @@ class PersonRecord:
 
 
 def open_person(user, person_id, *, purpose=Purpose.EARLY_HELP_CASEWORK) -> PersonRecord:
-    """A person, if they belong (or belonged) to a family this user may open; otherwise an audited 404.
+    """A person now in families this user may open (and in no other); otherwise an audited 404.
 
     Special category fields are shown when the user's access to any of those families includes
     them (`FamilyAccess.sees_special_category`); a partner without the grant sees none.
     """
-    person = policy.people_visible_to(user).filter(pk=person_id).first()
-    if person is None:
+    accesses = policy.person_access(user, person_id)
+    if accesses is None:
         policy.refuse(user, object_type="people.person", object_id=person_id, purpose=purpose)
-    visible = policy.households_visible_to(user)
-    memberships = sorted(Membership.objects.filter(person=person, household__in=visible).select_related("household"),
-                         key=lambda m: (m.end_date is not None, -m.pk))  # current families first
-    household_ids = list(dict.fromkeys(m.household_id for m in memberships))
-    accesses = [a for a in (policy.family_access(user, h) for h in household_ids) if a is not None]
+    person = Person.objects.get(pk=person_id)
+    household_ids = [a.household.pk for a in accesses]
+    memberships = list(Membership.objects.filter(person=person, household_id__in=household_ids)
+                       .select_related("household").order_by("end_date", "-pk"))
     sees_special = any(a.sees_special_category for a in accesses)
     for household_id in household_ids:  # one event per family, so each family's "who has viewed" shows it
         audit.record(actor=user, action=Action.VIEW, event="person.view", purpose=purpose, objects=[person],
@@ -191,8 +205,13 @@ def open_person(user, person_id, *, purpose=Purpose.EARLY_HELP_CASEWORK) -> Pers
         memberships=memberships,
         identifiers=list(person.identifiers.order_by("scheme")),
         addresses=list(person.addresses.order_by("-valid_from")),
-        relationships=list(person.relationships_from.filter(related_person__in=policy.people_visible_to(user))
-                           .select_related("related_person")),
+        relationships=_visible_relationships(user, person),
         markers=list(Marker.objects.filter(person=person, end_date__isnull=True).order_by("start_date", "pk")),
         sees_special_category=sees_special,
     )
+
+
+def _visible_relationships(user, person) -> list:
+    relationships = list(person.relationships_from.select_related("related_person"))
+    visible = policy.visible_people_among(user, [r.related_person_id for r in relationships])
+    return [r for r in relationships if r.related_person_id in visible]

@@ -154,3 +154,16 @@ def test_household_references_are_unique_and_sequential(world):
     first, second = services.create_household(by=world.front_door), services.create_household(by=world.front_door)
     assert first.reference != second.reference
     assert Household.objects.filter(reference=first.reference).count() == 1
+
+
+def test_a_common_surname_does_not_crowd_out_the_person_with_the_right_date_of_birth(world):
+    from earlyhelp.people.services import name_key
+
+    Person.objects.bulk_create(
+        Person(given_name=f"Other{i}", family_name="Davies", date_of_birth=datetime.date(1990, 1, 1)
+               + datetime.timedelta(days=i), family_name_key=name_key("Davies"), given_name_key=name_key(f"Other{i}"))
+        for i in range(selectors.MAX_CANDIDATES + 50))
+    family = make_family(world, family_name="Davies", seed=9)
+    outcome = selectors.search_people(world.front_door, family_name="Davies",
+                                      date_of_birth=datetime.date(2017, 11, 12))
+    assert outcome.results[0].person_id == family["members"][3].pk

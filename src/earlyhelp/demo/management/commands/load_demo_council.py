@@ -68,6 +68,6 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(f"Demo sign-ins (every account has the same password), at {generator.SIGN_IN_URL}")
         for number, row in enumerate(rows):
-            self.stdout.write("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
+            self.stdout.write("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
             if number == 0:
                 self.stdout.write("  " + "  ".join("-" * width for width in widths))
