@@ -538,9 +538,10 @@ def test_scss_turns_off_gds_transport():
     assert "$govuk-font-family: (arial, sans-serif)" in scss
 
 
-@pytest.mark.skipif(not (STATIC / "build" / "earlyhelp.css").exists(), reason="front end not built")
 def test_built_css_has_no_gds_transport_or_crown_font():
-    css = (STATIC / "build" / "earlyhelp.css").read_text()
+    built = STATIC / "build" / "earlyhelp.css"
+    assert built.exists(), "The front end is not built: run `make test` (or `bash scripts/build_frontend.sh`)"
+    css = built.read_text()
     assert "GDS Transport" not in css
     assert "@font-face" not in css
     assert "font-family:arial,sans-serif" in css
