@@ -456,9 +456,29 @@ def add_case_note(*, by: User, episode: Episode, text: str, occurred_at: datetim
 
 
 MEDIA_PREFIXES = {DocumentKind.IMAGE: "image/", DocumentKind.AUDIO: "audio/"}
-ALLOWED_DOCUMENT_TYPES = {"application/pdf", "text/plain", "application/msword",
-                          "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
+# What each accepted type's first bytes must be: the browser's word for the type is not trusted.
+FILE_SIGNATURES = {
+    "application/pdf": (b"%PDF-",),
+    "application/msword": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "audio/mpeg": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"),
+    "audio/ogg": (b"OggS",),
+    "audio/wav": (b"RIFF",),
+    "audio/x-wav": (b"RIFF",),
+    "audio/mp4": (b"ftyp",),  # at offset 4
+    "audio/x-m4a": (b"ftyp",),
+}
+ALLOWED_DOCUMENT_TYPES = {"text/plain", *FILE_SIGNATURES}
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def _content_matches(content_type: str, head: bytes) -> bool:
+    if content_type == "text/plain":
+        return b"\x00" not in head  # binary files carry NUL bytes; text does not
+    signatures = FILE_SIGNATURES.get(content_type, ())
+    return any(head.startswith(sig) or (sig == b"ftyp" and head[4:8] == sig) for sig in signatures)
 
 
 def _kind_of(content_type: str) -> str:
@@ -477,8 +497,13 @@ def upload_document(*, by: User, episode: Episode, upload, title: str, media_rea
     errors = {}
     if not title.strip():
         errors["title"] = "Enter a title for the document"
-    if kind == DocumentKind.DOCUMENT and content_type not in ALLOWED_DOCUMENT_TYPES:
-        errors["upload"] = "The file must be a PDF, Word document, text file, image or voice recording"
+    head = upload.read(2048)
+    upload.seek(0)
+    if content_type not in ALLOWED_DOCUMENT_TYPES:
+        errors["upload"] = ("The file must be a PDF, Word document, text file, JPEG or PNG image, "
+                            "or an MP3, M4A, OGG or WAV recording")
+    elif not _content_matches(content_type, head):
+        errors["upload"] = "The file's contents do not match its type: check it is the file you meant to add"
     if upload.size > MAX_DOCUMENT_BYTES:
         errors["upload"] = "The file must be smaller than 10MB"
     if upload.size == 0:

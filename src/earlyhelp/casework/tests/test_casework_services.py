@@ -197,9 +197,16 @@ def test_images_and_recordings_need_a_recorded_reason(world, family):
 
 
 def test_unsupported_file_types_are_refused(world, family):
-    exe = SimpleUploadedFile("x.exe", b"MZ", "application/x-msdownload")
+    exe = SimpleUploadedFile("x.exe", b"MZ\x90\x00", "application/x-msdownload")
     with pytest.raises(ValidationError, match="PDF"):
         services.upload_document(by=world.lead, episode=family["episode"], upload=exe, title="Program")
+
+
+def test_a_file_whose_contents_do_not_match_its_type_is_refused(world, family):
+    disguised = SimpleUploadedFile("report.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+    with pytest.raises(ValidationError, match="do not match its type"):
+        services.upload_document(by=world.lead, episode=family["episode"], upload=disguised, title="Report")
+    assert not family["episode"].documents.exists()
 
 
 def test_partners_cannot_write_casework(world, family):
