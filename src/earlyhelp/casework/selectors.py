@@ -8,7 +8,7 @@ include it (P16, P18); the template never decides this itself.
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from earlyhelp.access import policy
@@ -107,6 +107,7 @@ class Dashboard:
     awaiting_approval: list
     my_actions: list
     taf_families: list
+    caseload: list  # (stage, count) for a team manager's team, drawn as a chart
 
 
 def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
@@ -134,6 +135,7 @@ def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
         my_actions=list(PlanAction.objects.filter(owner=user, plan__episode__in=open_episodes)
                         .exclude(status__in=["done", "dropped"]).select_related("plan__episode__household", "area")
                         .order_by("due_date")[:100]),
+        caseload=team_caseload(user.team_id) if user.role == "team_manager" else [],
         taf_families=list(open_episodes.filter(taf_members__practitioner=user, taf_members__end_date__isnull=True)
                           .select_related("household").distinct()[:100]),
     )
@@ -164,3 +166,27 @@ def list_episodes(user, household_id, *, purpose=Purpose.EARLY_HELP_CASEWORK) ->
                  objects=[access.household], household_id=access.household.pk,
                  metadata={"relationships": sorted(access.relationships), "episodes": len(rows)})
     return rows
+
+
+def team_caseload(team_id) -> list:
+    """How a team's open families are spread across the stages of early help (counts only)."""
+    assessments = Assessment.objects.filter(episode=OuterRef("pk"))
+    counts = (
+        Episode.objects.filter(team_id=team_id).exclude(status=EpisodeStatus.CLOSED)
+        .annotate(draft=Exists(assessments.filter(status="draft")),
+                  submitted=Exists(assessments.filter(status="submitted")),
+                  approved=Exists(assessments.filter(status="approved")))
+        .aggregate(
+            unallocated=Count("pk", filter=Q(lead_practitioner__isnull=True)),
+            not_assessed=Count("pk", filter=Q(lead_practitioner__isnull=False, draft=False, submitted=False,
+                                              approved=False, status=EpisodeStatus.OPEN)),
+            assessing=Count("pk", filter=Q(draft=True, status=EpisodeStatus.OPEN)),
+            awaiting_approval=Count("pk", filter=Q(submitted=True, status=EpisodeStatus.OPEN)),
+            plan=Count("pk", filter=Q(approved=True, draft=False, submitted=False, status=EpisodeStatus.OPEN)),
+            closing=Count("pk", filter=Q(status=EpisodeStatus.CLOSURE_REQUESTED)),
+        )
+    )
+    labels = {"unallocated": "Not allocated", "not_assessed": "Allocated, assessment not started",
+              "assessing": "Assessment in progress", "awaiting_approval": "Assessment awaiting approval",
+              "plan": "Plan and reviews", "closing": "Closure awaiting approval"}
+    return [(label, counts[key]) for key, label in labels.items()]

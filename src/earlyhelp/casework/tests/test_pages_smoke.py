@@ -25,3 +25,17 @@ def test_dashboard_renders_for_every_role(client, world):
     for user in world.users.values():
         client.force_login(user)
         assert client.get(reverse("web:dashboard")).status_code == 200, user.role
+
+
+def test_manager_dashboard_charts_the_teams_open_families_by_stage(client, world):
+    from earlyhelp.casework.selectors import team_caseload
+
+    make_family(world)  # open, not allocated
+    allocated = make_family(world, family_name="Second", seed=2, lead=world.lead)
+    services.start_assessment(by=world.lead, episode=allocated["episode"], reason="Concerns")
+    counts = dict(team_caseload(world.north.pk))
+    assert counts["Not allocated"] == 1 and counts["Assessment in progress"] == 1
+    assert sum(counts.values()) == 2
+    client.force_login(world.manager)
+    page = client.get(reverse("web:dashboard")).content.decode()
+    assert "<svg" in page and "Open families by stage: Not allocated 1; " in page
