@@ -21,7 +21,8 @@ class ContactForm(forms.Form):
                                error_messages={"required": "Select who made the contact"})
     source_organisation = forms.ModelChoiceField(label="Referring organisation", required=False,
                                                  queryset=Organisation.objects.filter(is_active=True),
-                                                 empty_label="Not from an organisation")
+                                                 empty_label="Not from an organisation",
+                                                 error_messages={"invalid_choice": "Select an organisation from the list"})
     referrer_name = forms.CharField(label="Name of the person referring", max_length=120, required=False)
     reason = forms.CharField(label="Reason for the contact", widget=forms.Textarea,
                              error_messages={"required": "Enter the reason for the contact"})
@@ -29,7 +30,8 @@ class ContactForm(forms.Form):
                                             choices=ConsentAtReferral.choices, widget=forms.RadioSelect,
                                             error_messages={"required": "Select whether the family agrees"})
     team = forms.ModelChoiceField(label="Team to send it to", queryset=Team.objects.all(), empty_label="Select a team",
-                                  error_messages={"required": "Select the team to send the contact to"})
+                                  error_messages={"required": "Select the team to send the contact to",
+                                                  "invalid_choice": "Select a team from the list"})
 
 
 class ContactDecisionForm(forms.Form):

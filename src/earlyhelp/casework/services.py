@@ -287,7 +287,7 @@ def decide_assessment(*, by: User, assessment: Assessment, approve: bool, commen
 
 # --- Plan --------------------------------------------------------------------------------------
 
-def _allowed_action_owners(episode):
+def allowed_action_owners(episode):
     owners = set(episode.taf_members.filter(end_date__isnull=True).values_list("practitioner_id", flat=True))
     if episode.lead_practitioner_id:
         owners.add(episode.lead_practitioner_id)
@@ -308,7 +308,7 @@ def add_plan_action(*, by: User, episode: Episode, area_code: str, need: str, ac
                                   ("intended_outcome", intended_outcome, "Enter the intended outcome")]:
         if not value.strip():
             errors[field] = message
-    if owner.pk not in _allowed_action_owners(episode):
+    if owner.pk not in allowed_action_owners(episode):
         errors["owner"] = "The person responsible must be the lead practitioner or on the Team Around the Family"
     if due_date < episode.opened_on:
         errors["due_date"] = "The due date must be after the episode opened"

@@ -329,7 +329,7 @@ def assessment_decide(request, household_id):
 def action_new(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
     episode = _current_episode(access)
-    owner_ids = services._allowed_action_owners(episode)
+    owner_ids = services.allowed_action_owners(episode)
     form = forms.PlanActionForm(request.POST or None, owners=User.objects.filter(pk__in=owner_ids))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

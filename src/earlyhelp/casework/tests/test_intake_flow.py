@@ -95,3 +95,14 @@ def test_the_dpo_finds_a_family_access_log_by_reference(client, world, reference
         assert "No family has this reference" in response.content.decode()
     client.force_login(world.lead)
     assert client.get(reverse("web:access-log-lookup")).status_code == 404
+
+
+def test_an_unknown_organisation_or_team_gets_a_specific_error_and_nothing_is_written(client, world):
+    family = make_family(world, family_name="Known", with_episode=False)
+    client.force_login(world.front_door)
+    client.post(reverse("web:contact-new"), {"family_name": "Known", "given_name": "Jamie"})
+    page = client.post(reverse("web:contact-details", args=[family["members"][2].pk]), {
+        "channel": "phone", "source": "school", "reason": "Attendance", "consent_at_referral": "given",
+        "team": 999999, "source_organisation": 999999}).content.decode()
+    assert "Select an organisation from the list" in page and "Select a team from the list" in page
+    assert not Contact.objects.exists()
