@@ -66,6 +66,7 @@ def summary_value(page, key):
 
 # --- Journey 1: contact → allocate → assess → plan → review → close -------------------------------
 
+@pytest.mark.promise("P22")
 def test_contact_to_closure_journey(page, shots):
     world = test_world.build_world()
     today = timezone.localdate()
@@ -248,6 +249,7 @@ def test_contact_to_closure_journey(page, shots):
 
 # --- Journey 2: partners see only what they should -------------------------------------------------
 
+@pytest.mark.promise("P18", "P2")
 def test_partner_sees_only_families_they_are_on(page, shots):
     world = test_world.build_world()
     family = test_world.make_family(world, lead=world.lead, taf=[world.partner])
