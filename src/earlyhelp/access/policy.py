@@ -1,7 +1,8 @@
 """The access policy: the one place that decides who may see which family, and which parts of it.
 
-A practitioner sees a family only when they are its lead practitioner, on its Team Around the
-Family (while the episode is open), in the team that holds it, or manage that team. A named
+A practitioner sees a family only when they are the lead practitioner of its current episode, on
+its Team Around the Family (while the episode is open), in the team that holds it, or manage that
+team. A person is seen only through the families they are now in. A named
 exclusion ("who should not see this") beats every relationship. Restricted families are open only
 to the lead, the team's managers and the TAF, never to the wider team. Roles without casework
 (front door, data team, DPO, system administrator) see no family pages.
