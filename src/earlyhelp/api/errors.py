@@ -10,6 +10,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+
 from .schemas import NO_NUL
 
 # Where a request's value came from; the field name is what follows.
@@ -58,6 +61,10 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request, exc):
+        # A refusal is an audit event in the API as on the web (ids and route only, never the request body).
+        user = getattr(request, "auth", None) or getattr(request, "user", None)
+        audit.record(actor=user if getattr(user, "is_authenticated", False) else None, action=Action.DENIED,
+                     event="api.denied", purpose=Purpose.API_ACCESS)
         return api.create_response(request, error_body(str(exc) or "You do not have permission to do this"),
                                    status=403)
 

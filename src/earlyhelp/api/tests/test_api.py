@@ -268,10 +268,12 @@ def test_search_date_of_birth_must_be_an_iso_date(client, tokens, date_of_birth)
     assert response.json()["errors"][0]["field"] == "date_of_birth"
 
 
-def test_search_by_a_role_that_may_not_search_is_403(client, tokens):
+def test_search_by_a_role_that_may_not_search_is_403_and_audited(client, tokens, world):
     response = client.post("/api/people/search", {"family_name": "Testfamily", "given_name": "Alex"},
                            content_type="application/json", headers=bearer(tokens["data_team"]))
     assert response.status_code == 403
+    event = AuditEvent.objects.filter(action="denied", event="api.denied").last()
+    assert event.actor == world.data_team and "Testfamily" not in str(event.metadata)
 
 
 # --- POST /api/referrals ------------------------------------------------------------------------
