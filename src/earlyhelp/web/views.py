@@ -7,7 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from earlyhelp.access import policy
-from earlyhelp.audit.models import Purpose
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework.selectors import dashboard_for, overdue_reviews_for
 from earlyhelp.organisations.models import Role
 from earlyhelp.people.models import Household
@@ -28,7 +29,12 @@ def sign_out(request):
 @login_required
 def dashboard(request):
     user = request.user
-    context = {"dashboard": dashboard_for(user), "role": user.role, "Role": Role}
+    dashboard = dashboard_for(user)
+    # The lists show family references only; the read is still recorded, with how many were listed.
+    audit.record(actor=user, action=Action.VIEW, event="dashboard.view", purpose=Purpose.EARLY_HELP_CASEWORK,
+                 metadata={"families_listed": len({e.household_id for e in dashboard.my_families + dashboard.unallocated
+                                                   + dashboard.taf_families})})
+    context = {"dashboard": dashboard, "role": user.role, "Role": Role}
     return render(request, "web/dashboard.html", context)
 
 

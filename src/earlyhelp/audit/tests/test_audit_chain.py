@@ -232,3 +232,11 @@ def test_a_rewritten_chain_fails_without_the_key(settings):
                        [forged_hash, events[1].pk])
         cursor.execute("UPDATE audit_auditevent SET previous_hash = %s WHERE id = %s", [forged_hash, events[2].pk])
     assert f"event #{events[1].sequence}" in _verify()
+
+
+def test_dashboard_reads_are_audited_with_counts_only(client, world):
+    make_family(world, lead=world.lead)
+    client.force_login(world.lead)
+    client.get(reverse("web:dashboard"))
+    event = AuditEvent.objects.filter(event="dashboard.view", actor=world.lead).last()
+    assert event.metadata == {"families_listed": 1} and event.household_id is None
