@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "earlyhelp.programme",
     "earlyhelp.casework",
     "earlyhelp.access",
+    "earlyhelp.privacy",
     "earlyhelp.web",
     "earlyhelp.api",
     "earlyhelp.demo",

@@ -7,7 +7,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from . import chain, context
-from .models import Action, AuditEvent
+from .models import Action, AuditEvent, Purpose
 
 # An arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends.
 _CHAIN_LOCK_KEY = 727_313_001
@@ -36,6 +36,8 @@ def record(
     """
     if action not in Action.values:
         raise ValueError(f"Unknown audit action {action!r}")
+    if purpose not in Purpose.values:  # Purpose mirrors the processing register (privacy tests check it)
+        raise ValueError(f"Purpose {purpose!r} is not in the processing register")
     if action == Action.VIEW and not settings.EARLYHELP_AUDIT_READS:
         return None  # only for measuring the cost of auditing; a deploy check refuses it in production
     object_type, object_ids = _describe(objects)

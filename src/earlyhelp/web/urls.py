@@ -3,6 +3,7 @@ from django.urls import path, register_converter
 from earlyhelp.access import views as access
 from earlyhelp.casework import views as casework
 from earlyhelp.people import views as people
+from earlyhelp.privacy import views as privacy
 
 from . import converters, views
 
@@ -12,6 +13,9 @@ app_name = "web"
 family = "families/<id:household_id>/"
 urlpatterns = [
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
+    path("privacy-notice/", privacy.notice_page, name="privacy-notice"),
+    path("privacy-notice/<id:version>/", privacy.notice_page, name="privacy-notice-version"),
+    path("privacy-notice/<id:version>/pdf/", privacy.notice_pdf, name="privacy-notice-pdf"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("", views.dashboard, name="dashboard"),
     path("reviews/overdue/", views.overdue_reviews, name="overdue-reviews"),

@@ -34,6 +34,7 @@ urlpatterns = [
                     path("search/", _stub_view, name="search"),
                     path("contacts/new/", _stub_view, name="contact-new"),
                     path("sign-out/", _stub_view, name="sign-out"),
+                    path("privacy-notice/", _stub_view, name="privacy-notice"),
                 ],
                 "web",
             )

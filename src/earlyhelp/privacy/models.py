@@ -1,0 +1,97 @@
+"""The processing register (UK GDPR Article 30) and the privacy notices generated from it.
+
+Every purpose the code processes personal data for (`earlyhelp.audit.models.Purpose`) must be a
+row here, with its lawful basis; the DPO keeps the rows up to date and every change keeps history.
+"""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+UK = "United Kingdom"
+
+
+class Article6(models.TextChoices):
+    CONSENT = "6(1)(a)", "Article 6(1)(a): consent"
+    LEGAL_OBLIGATION = "6(1)(c)", "Article 6(1)(c): legal obligation"
+    PUBLIC_TASK = "6(1)(e)", "Article 6(1)(e): public task"
+
+
+class Article9(models.TextChoices):
+    NONE = "", "No special category data"
+    EXPLICIT_CONSENT = "9(2)(a)", "Article 9(2)(a): explicit consent"
+    SUBSTANTIAL_PUBLIC_INTEREST = "9(2)(g)", "Article 9(2)(g): substantial public interest"
+    HEALTH_SOCIAL_CARE = "9(2)(h)", "Article 9(2)(h): health or social care"
+
+
+class ProcessingPurpose(models.Model):
+    code = models.SlugField(max_length=60, unique=True, help_text="The name the code uses for this purpose")
+    name = models.CharField(max_length=120)
+    description = models.TextField(help_text="Plain English: this text goes into the privacy notice")
+    article_6 = models.CharField("Article 6 lawful basis", max_length=10, choices=Article6.choices)
+    article_9 = models.CharField("Article 9 condition", max_length=10, choices=Article9.choices, blank=True)
+    schedule_1_condition = models.CharField("DPA 2018 Schedule 1 condition", max_length=300, blank=True)
+    article_10 = models.CharField("Article 10 condition (criminal offence data)", max_length=300, blank=True)
+    consent_required = models.BooleanField(default=False)
+    data_categories = models.JSONField(default=list)
+    special_category = models.JSONField(default=list, blank=True)
+    criminal_offence_data = models.BooleanField(default=False)
+    data_subjects = models.JSONField(default=list)
+    recipient_types = models.JSONField(default=list, blank=True)
+    retention = models.CharField(max_length=40, help_text="A rule such as CASE+6 or DOB+25")
+    retention_note = models.TextField(blank=True)
+    statutes = models.JSONField(default=list, blank=True)
+    processing_location = models.CharField(max_length=60, default=UK)
+    automated_decisions = models.BooleanField(default=False)
+    sources = models.JSONField(default=list, blank=True, help_text="The privacy notices this entry comes from")
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            # P14: all processing happens in the United Kingdom.
+            models.CheckConstraint(condition=Q(processing_location=UK), name="purpose_processed_in_the_uk"),
+            # P13: no purpose makes decisions about people without a person.
+            models.CheckConstraint(condition=Q(automated_decisions=False), name="purpose_no_automated_decisions"),
+            models.CheckConstraint(condition=Q(criminal_offence_data=False) | ~Q(article_10=""),
+                                   name="purpose_criminal_data_has_article_10_condition"),
+            models.CheckConstraint(condition=Q(article_9="") | Q(article_9="9(2)(a)") | Q(article_9="9(2)(h)")
+                                   | ~Q(schedule_1_condition=""),
+                                   name="purpose_substantial_public_interest_names_schedule_1"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        errors = {}
+        if self.special_category and not self.article_9:
+            errors["article_9"] = "Special category data needs an Article 9 condition"
+        if self.criminal_offence_data and not self.article_10:
+            errors["article_10"] = "Criminal offence data needs an Article 10 / Schedule 1 condition"
+        if self.article_9 == Article9.SUBSTANTIAL_PUBLIC_INTEREST and not self.schedule_1_condition:
+            errors["schedule_1_condition"] = "Article 9(2)(g) needs the DPA 2018 Schedule 1 condition relied on"
+        if self.processing_location != UK:
+            errors["processing_location"] = "All processing must happen in the United Kingdom"
+        if errors:
+            raise ValidationError(errors)
+
+
+class PrivacyNotice(models.Model):
+    """A published version of the notice, frozen as it was shown (consents record which one)."""
+
+    version = models.PositiveIntegerField(unique=True)
+    published_at = models.DateTimeField()
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", help_text="Empty for the version installed with the system")
+    content = models.JSONField(help_text="The purposes and statements exactly as published")
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self):
+        return f"Privacy notice version {self.version}"
