@@ -46,6 +46,7 @@ class FamilyRecord:
     notes: list  # (note, text or RESTRICTED)
     documents: list
     transitions: list
+    consents: list
 
 
 def family_record(access: FamilyAccess) -> FamilyRecord:
@@ -65,8 +66,10 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
         access=access, members=[m for m in memberships if m.is_current],
         former_members=[m for m in memberships if not m.is_current], markers=markers, episode=episode,
         past_episodes=episodes[1:], taf_members=[], assessment=None, findings=[], actions=[], reviews=[], notes=[],
-        documents=[], transitions=[],
+        documents=[], transitions=[], consents=[],
     )
+    if access.can_work_on_case:
+        record.consents = list(household.consents.select_related("subject", "given_by", "notice"))
     if episode is None:
         return record
     record.taf_members = list(episode.taf_members.filter(end_date__isnull=True)

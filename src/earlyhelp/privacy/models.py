@@ -95,3 +95,81 @@ class PrivacyNotice(models.Model):
 
     def __str__(self):
         return f"Privacy notice version {self.version}"
+
+
+class EvidenceType(models.TextChoices):
+    SIGNED_FORM = "signed_form", "Signed consent form"
+    VERBAL_WITNESSED = "verbal_witnessed", "Verbal consent, witnessed"
+
+
+class ConsentStatus(models.TextChoices):
+    ACTIVE = "active", "Given"
+    WITHDRAWAL_REQUESTED = "withdrawal_requested", "Withdrawn: being processed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Consent(models.Model):
+    """A family's consent, immutable once given (P3, P6, P9).
+
+    A correction is a withdrawal and a new consent. A withdrawal stops consent-based sharing at
+    once; the rest of it (telling partners, confirming to the family) is due within 14 days.
+    """
+
+    household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="consents")
+    subject = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="consents_about",
+                                help_text="Whose information the consent is about")
+    given_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="consents_given",
+                                 help_text="The person who gave it: the subject, or a parent for a child")
+    covers_support = models.BooleanField(help_text="Consent to early help support itself")
+    sharing_partner_types = models.JSONField(default=list, blank=True,
+                                             help_text="Organisation types the family agrees we may share with")
+    must_not_see = models.TextField(blank=True, db_comment="Personal data: people or agencies who must not see "
+                                                           "the assessment, in the family's words")
+    national_evaluation_opt_out = models.BooleanField(default=False)
+    evidence_type = models.CharField(max_length=20, choices=EvidenceType.choices)
+    evidence_reference = models.CharField(max_length=200, blank=True,
+                                          help_text="Where the signed form is kept (e.g. document reference)")
+    witness_name = models.CharField(max_length=120, blank=True, db_comment="Personal data: witness (staff) name")
+    notice = models.ForeignKey(PrivacyNotice, on_delete=models.PROTECT, related_name="consents",
+                               help_text="The privacy notice version the family was given")
+    given_on = models.DateField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=25, choices=ConsentStatus.choices, default=ConsentStatus.ACTIVE)
+    withdrawal_requested_on = models.DateField(null=True, blank=True)
+    withdrawal_channel = models.CharField(max_length=20, blank=True)
+    withdrawal_due_on = models.DateField(null=True, blank=True)
+    withdrawal_recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                               blank=True, related_name="+")
+    withdrawal_completed_at = models.DateTimeField(null=True, blank=True)
+    withdrawal_completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                                blank=True, related_name="+")
+    replaces = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="replaced_by", help_text="The consent this one corrects")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-given_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(evidence_type="verbal_witnessed") | ~Q(witness_name=""),
+                                   name="consent_verbal_has_a_witness"),
+            models.CheckConstraint(condition=~Q(evidence_type="signed_form") | ~Q(evidence_reference=""),
+                                   name="consent_signed_form_is_referenced"),
+            models.CheckConstraint(
+                condition=Q(status="active", withdrawal_requested_on__isnull=True)
+                | ~Q(status="active") & Q(withdrawal_requested_on__isnull=False, withdrawal_due_on__isnull=False,
+                                         withdrawal_recorded_by__isnull=False),
+                name="consent_withdrawal_has_when_and_who"),
+            models.CheckConstraint(
+                condition=~Q(status="withdrawn") | Q(withdrawal_completed_at__isnull=False,
+                                                     withdrawal_completed_by__isnull=False),
+                name="consent_withdrawn_is_completed"),
+        ]
+
+    def __str__(self):
+        return f"Consent {self.pk}"
+
+    @property
+    def is_active(self):
+        return self.status == ConsentStatus.ACTIVE

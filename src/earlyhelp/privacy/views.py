@@ -1,12 +1,22 @@
 """The privacy notice, generated from the processing register: public, as a page and as a PDF."""
 
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 
-from earlyhelp.organisations.models import OrganisationType
+from earlyhelp.access import policy
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.organisations.models import OrganisationType, Role
+from earlyhelp.web.service_forms import parse_id, run_service
 
-from .models import PrivacyNotice
+from . import consent as consents
+from .forms import ConsentForm, WithdrawalForm
+from .models import ConsentStatus, PrivacyNotice
 
 OTHER_RECIPIENTS = {
     "ons": "the Office for National Statistics, as a trusted third party for research",
@@ -53,3 +63,67 @@ def notice_pdf(request, version=None):
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="privacy-notice-v{notice.version}.pdf"'
     return response
+
+
+# --- Consent ------------------------------------------------------------------------------------
+
+def _family_access(request, household_id):
+    return policy.require_family(request.user, household_id, purpose=Purpose.EARLY_HELP_CASEWORK,
+                                 need="can_work_on_case")
+
+
+@login_required
+def consent_new(request, household_id):
+    access = _family_access(request, household_id)
+    household = access.household
+    members = list(household.memberships.filter(end_date__isnull=True).select_related("person"))
+    form = ConsentForm(request.POST or None, members=members)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        people = {str(m.person_id): m.person for m in members}
+        if run_service(form, lambda: consents.record_consent(
+                by=request.user, household=household, subject=people.get(data["subject"]),
+                given_by=people.get(data["given_by"]), covers_support=data["covers_support"],
+                sharing_partner_types=data["sharing_partner_types"], must_not_see=data["must_not_see"],
+                national_evaluation_opt_out=data["national_evaluation_opt_out"],
+                evidence_type=data["evidence_type"], evidence_reference=data["evidence_reference"],
+                witness_name=data["witness_name"], given_on=data["given_on"])):
+            messages.success(request, "Consent recorded.")
+            return redirect(reverse("web:family", args=[household_id]) + "#consent")
+    return render(request, "casework/form_page.html", {"title": "Record consent", "button": "Record consent",
+                                                       "form": form, "access": access, "household": household})
+
+
+@login_required
+def consent_withdraw(request, household_id, consent_id):
+    access = _family_access(request, household_id)
+    consent = access.household.consents.filter(pk=consent_id, status=ConsentStatus.ACTIVE).first()
+    if consent is None:
+        policy.refuse(request.user, object_type="privacy.consent", object_id=consent_id, household_id=household_id,
+                      purpose=Purpose.EARLY_HELP_CASEWORK)
+    form = WithdrawalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: consents.request_withdrawal(
+                by=request.user, consent_id=consent.pk, channel=form.cleaned_data["channel"],
+                requested_on=form.cleaned_data["requested_on"])):
+            messages.success(request, "Consent withdrawn. Nothing more will be shared on the strength of it; "
+                                      "finish processing the withdrawal within 14 days.")
+            return redirect(reverse("web:family", args=[household_id]) + "#consent")
+    return render(request, "casework/form_page.html", {"title": "Withdraw consent", "button": "Withdraw consent",
+                                                       "form": form, "access": access, "household": access.household})
+
+
+@login_required
+def withdrawals(request):
+    """Withdrawals waiting to be processed, with their due dates (14 days from the request)."""
+    if request.user.role not in {Role.DPO, Role.TEAM_MANAGER}:
+        policy.refuse(request.user, purpose=Purpose.EARLY_HELP_CASEWORK)
+    if request.method == "POST":
+        if run_service(forms.Form(), lambda: consents.complete_withdrawal(
+                by=request.user, consent_id=parse_id(request.POST.get("consent_id")))):
+            messages.success(request, "Withdrawal processed.")
+        return redirect("web:consent-withdrawals")
+    pending = list(consents.pending_withdrawals(request.user))
+    audit.record(actor=request.user, action=Action.VIEW, event="consent.withdrawals", purpose=Purpose.EARLY_HELP_CASEWORK,
+                 metadata={"listed": len(pending)})
+    return render(request, "privacy/withdrawals.html", {"pending": pending})
