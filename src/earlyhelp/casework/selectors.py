@@ -47,6 +47,7 @@ class FamilyRecord:
     documents: list
     transitions: list
     consents: list
+    disclosures: list
 
 
 def family_record(access: FamilyAccess) -> FamilyRecord:
@@ -66,10 +67,12 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
         access=access, members=[m for m in memberships if m.is_current],
         former_members=[m for m in memberships if not m.is_current], markers=markers, episode=episode,
         past_episodes=episodes[1:], taf_members=[], assessment=None, findings=[], actions=[], reviews=[], notes=[],
-        documents=[], transitions=[], consents=[],
+        documents=[], transitions=[], consents=[], disclosures=[],
     )
     if access.can_work_on_case:
         record.consents = list(household.consents.select_related("subject", "given_by", "notice"))
+        record.disclosures = list(household.disclosures.select_related("recipient_organisation", "purpose",
+                                                                       "decided_by")[:50])
     if episode is None:
         return record
     record.taf_members = list(episode.taf_members.filter(end_date__isnull=True)

@@ -1,10 +1,10 @@
 from django import forms
 
-from earlyhelp.organisations.models import OrganisationType
+from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.web.forms import GovukDateField, today
 
 from .consent import WITHDRAWAL_CHANNELS
-from .models import EvidenceType
+from .models import DisclosureBasis, DisclosureSection, EvidenceType, ProcessingPurpose
 
 
 class ConsentForm(forms.Form):
@@ -44,3 +44,28 @@ class WithdrawalForm(forms.Form):
                                 choices=[(k, v) for k, v in WITHDRAWAL_CHANNELS.items() if k != "correction"],
                                 error_messages={"required": "Choose how the family asked"})
     requested_on = GovukDateField(label="Date they asked", max_date=today)
+
+
+class DisclosureForm(forms.Form):
+    shared = forms.ChoiceField(label="What did you decide?", widget=forms.RadioSelect,
+                               choices=[("yes", "Share"), ("no", "Not to share")],
+                               error_messages={"required": "Choose whether you are sharing"})
+    recipient_organisation = forms.ModelChoiceField(
+        label="Which organisation?", queryset=Organisation.objects.filter(is_active=True),
+        empty_label="Choose an organisation",
+        error_messages={"required": "Choose an organisation", "invalid_choice": "Choose an organisation from the list"})
+    recipient_person = forms.CharField(label="Who at the organisation?", required=False, max_length=120)
+    purpose = forms.ModelChoiceField(label="For which purpose?", to_field_name="code", empty_label="Choose a purpose",
+                                     queryset=ProcessingPurpose.objects.filter(is_active=True),
+                                     error_messages={"required": "Choose a purpose"})
+    basis = forms.ChoiceField(label="On what basis?", choices=DisclosureBasis.choices, widget=forms.RadioSelect,
+                              error_messages={"required": "Choose the basis for sharing"})
+    sections = forms.MultipleChoiceField(label="What is shared?", choices=DisclosureSection.choices, required=False,
+                                         widget=forms.CheckboxSelectMultiple,
+                                         help_text="Only what the recipient needs for the family's needs")
+    reason = forms.CharField(label="Reasons for the decision", widget=forms.Textarea,
+                             error_messages={"required": "Enter the reasons for the decision"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["sections"].conditionally_required = True

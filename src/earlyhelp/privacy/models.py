@@ -173,3 +173,51 @@ class Consent(models.Model):
     @property
     def is_active(self):
         return self.status == ConsentStatus.ACTIVE
+
+
+class DisclosureBasis(models.TextChoices):
+    CONSENT = "consent", "The family's consent"
+    PUBLIC_TASK = "public_task", "Public task (a recipient listed in the processing register)"
+    SAFEGUARDING = "safeguarding", "A child or adult is at risk of harm"
+    CRIME = "crime", "To prevent or detect crime"
+    FRAUD = "fraud", "To prevent or detect fraud"
+    LEGAL_OBLIGATION = "legal_obligation", "The law requires it"
+
+
+# Bases that let us share without consent or beyond the register, each needing a manager's approval.
+LEGAL_REASON_BASES = {DisclosureBasis.SAFEGUARDING, DisclosureBasis.CRIME, DisclosureBasis.FRAUD,
+                      DisclosureBasis.LEGAL_OBLIGATION}
+
+
+class DisclosureSection(models.TextChoices):
+    HOUSEHOLD = "household", "Household members"
+    EPISODE = "episode", "Episode and lead practitioner"
+    ASSESSMENT = "assessment", "Early Help Assessment"
+    PLAN = "plan", "Family plan"
+    REVIEWS = "reviews", "Reviews"
+    NOTES = "notes", "Case notes"
+
+
+class Disclosure(models.Model):
+    """Every decision to share outside the holding team, or not to (P7, P8, P17)."""
+
+    household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="disclosures")
+    shared = models.BooleanField(help_text="False records a decision not to share, with its reasons")
+    sections = models.JSONField(default=list, help_text="What was shared: section codes only")
+    recipient_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
+                                               related_name="disclosures_received")
+    recipient_person = models.CharField(max_length=120, blank=True, db_comment="Personal data: recipient's name")
+    purpose = models.ForeignKey(ProcessingPurpose, on_delete=models.PROTECT, related_name="disclosures")
+    basis = models.CharField(max_length=20, choices=DisclosureBasis.choices)
+    reason = models.TextField(db_comment="Personal data: why we shared, or decided not to")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+", help_text="The manager who approved a legal reason")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason=""), name="disclosure_has_a_reason"),
+            models.CheckConstraint(condition=Q(shared=False) | ~Q(sections=[]), name="disclosure_names_what_was_shared"),
+        ]

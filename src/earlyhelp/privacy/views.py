@@ -15,7 +15,8 @@ from earlyhelp.organisations.models import OrganisationType, Role
 from earlyhelp.web.service_forms import parse_id, run_service
 
 from . import consent as consents
-from .forms import ConsentForm, WithdrawalForm
+from . import disclosures
+from .forms import ConsentForm, DisclosureForm, WithdrawalForm
 from .models import ConsentStatus, PrivacyNotice
 
 OTHER_RECIPIENTS = {
@@ -127,3 +128,22 @@ def withdrawals(request):
     audit.record(actor=request.user, action=Action.VIEW, event="consent.withdrawals", purpose=Purpose.EARLY_HELP_CASEWORK,
                  metadata={"listed": len(pending)})
     return render(request, "privacy/withdrawals.html", {"pending": pending})
+
+
+# --- Disclosures --------------------------------------------------------------------------------
+
+@login_required
+def disclosure_new(request, household_id):
+    access = _family_access(request, household_id)
+    form = DisclosureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if run_service(form, lambda: disclosures.record_disclosure(
+                by=request.user, household=access.household, recipient_organisation=data["recipient_organisation"],
+                purpose_code=data["purpose"].code, basis=data["basis"], sections=data["sections"],
+                reason=data["reason"], shared=data["shared"] == "yes", recipient_person=data["recipient_person"])):
+            messages.success(request, "Sharing decision recorded.")
+            return redirect(reverse("web:family", args=[household_id]) + "#sharing")
+    return render(request, "casework/form_page.html", {
+        "title": "Record a sharing decision", "button": "Record decision", "form": form, "access": access,
+        "household": access.household})

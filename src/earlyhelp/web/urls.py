@@ -30,6 +30,7 @@ urlpatterns = [
     path(family + "viewers/", casework.family_viewers, name="family-viewers"),
     path(family + "access/", access.family_access, name="family-access"),
     path(family + "consent/new/", privacy.consent_new, name="consent-new"),
+    path(family + "sharing/new/", privacy.disclosure_new, name="disclosure-new"),
     path(family + "consent/<id:consent_id>/withdraw/", privacy.consent_withdraw, name="consent-withdraw"),
     path("consent/withdrawals/", privacy.withdrawals, name="consent-withdrawals"),
     path(family + "members/new/", casework.add_member, name="member-new"),

@@ -1,0 +1,86 @@
+"""The disclosure log: every sharing decision outside the holding team, with what, to whom and why.
+
+A disclosure must fit the processing register (the recipient's organisation type is listed for the
+purpose) or the family's consent; anything else needs a legal reason (risk of harm, crime, fraud,
+the law) approved by a manager of the team holding the family (P7, P8, P17).
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from earlyhelp.access import policy
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+
+from .consent import sharing_permitted
+from .models import (
+    LEGAL_REASON_BASES,
+    Disclosure,
+    DisclosureBasis,
+    DisclosureSection,
+    ProcessingPurpose,
+)
+
+
+def _is_manager_of(user, household_id) -> bool:
+    access = policy.family_access(user, household_id) if user else None
+    return bool(access and access.can_manage)
+
+
+@transaction.atomic
+def record_disclosure(*, by, household, recipient_organisation, purpose_code: str, basis: str, sections,
+                      reason: str, shared: bool = True, recipient_person: str = "", approved_by=None) -> Disclosure:
+    access = policy.family_access(by, household.pk)
+    if access is None or not access.can_work_on_case:
+        raise PermissionDenied("You cannot share this family's information")
+    purpose = ProcessingPurpose.objects.filter(code=purpose_code, is_active=True).first()
+    sections = sorted(set(sections or []))
+    errors = {}
+    if purpose is None:
+        errors["purpose"] = "Choose a purpose from the processing register"
+    if basis not in DisclosureBasis.values:
+        errors["basis"] = "Choose the basis for sharing"
+    if recipient_organisation is None or not recipient_organisation.is_active:
+        errors["recipient_organisation"] = "Choose an organisation from the register"
+    if not reason.strip():
+        errors["reason"] = "Enter the reasons for the decision"
+    if set(sections) - set(DisclosureSection.values):
+        errors["sections"] = "Choose sections from the list"
+    if shared and not sections:
+        errors["sections"] = "Choose what is being shared: only what the recipient needs"
+    if not errors and shared:
+        errors.update(_sharing_refusal(by, household, recipient_organisation, purpose, basis, approved_by))
+    if errors:
+        raise ValidationError(errors)
+    approver = (approved_by or by) if basis in LEGAL_REASON_BASES and shared else None
+    disclosure = Disclosure.objects.create(
+        household=household, shared=shared, sections=sections if shared else [],
+        recipient_organisation=recipient_organisation, recipient_person=recipient_person.strip(), purpose=purpose,
+        basis=basis, reason=reason.strip(), approved_by=approver, decided_by=by, decided_at=timezone.now(),
+    )
+    audit.record(actor=by, action=Action.EXPORT if shared else Action.CREATE,
+                 event="disclosure.share" if shared else "disclosure.decline", purpose=Purpose.EARLY_HELP_CASEWORK,
+                 objects=[disclosure], household_id=household.pk,
+                 metadata={"organisation_id": recipient_organisation.pk, "basis": basis, "sections": sections,
+                           "register_purpose": purpose.code})
+    return disclosure
+
+
+def _sharing_refusal(by, household, organisation, purpose, basis, approved_by) -> dict:
+    """Why this disclosure may not go ahead, as form errors; empty if it may."""
+    kind = organisation.get_type_display().lower()
+    if basis == DisclosureBasis.CONSENT and not sharing_permitted(household, organisation.type):
+        return {"basis": f"The family's consent does not cover sharing with {kind}. Ask the family, or a manager "
+                         "can approve a legal reason (risk of harm, crime, fraud, the law)"}
+    if basis == DisclosureBasis.PUBLIC_TASK and organisation.type not in purpose.recipient_types:
+        return {"basis": f"The processing register does not list {kind} as a recipient for "
+                         f"{purpose.name.lower()}. A manager can approve a legal reason if one applies"}
+    if basis in LEGAL_REASON_BASES and not _is_manager_of(approved_by or by, household.pk):
+        return {"basis": "Sharing for a legal reason needs the approval of a manager of the team holding the "
+                         "family: ask them to record it"}
+    return {}
+
+
+def disclosures_for(household):
+    return household.disclosures.select_related("recipient_organisation", "purpose", "decided_by", "approved_by")
