@@ -51,3 +51,31 @@ class ApiToken(models.Model):
     def issue(cls, *, user, name: str) -> tuple["ApiToken", str]:
         raw = "eh_" + secrets.token_urlsafe(32)
         return cls.objects.create(user=user, name=name, token_hash=cls.hash(raw)), raw
+
+
+class EmergencyAccess(models.Model):
+    """Break-glass access: a practitioner with no relationship opens a family for a stated reason.
+
+    It lasts a short, fixed time; every read during it is audited as usual and carries the
+    "emergency" relationship; the team manager and the DPO review every grant afterwards.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_access")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="emergency_access")
+    reason = models.TextField(db_comment="Personal data: why emergency access was needed")
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(reason=""), name="emergency_access_has_a_reason"),
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("started_at")),
+                                   name="emergency_access_expires_after_it_starts"),
+            models.CheckConstraint(condition=models.Q(reviewed_at__isnull=True) | models.Q(reviewed_by__isnull=False),
+                                   name="emergency_access_review_has_who"),
+        ]

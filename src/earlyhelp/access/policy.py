@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
@@ -22,9 +23,11 @@ from earlyhelp.casework.models import Contact, Episode, EpisodeStatus, TafMember
 from earlyhelp.organisations.models import Role
 from earlyhelp.people.models import Household, Membership
 
-from .models import AccessExclusion
+from .models import AccessExclusion, EmergencyAccess
 
-LEAD, TAF, TEAM, MANAGER = "lead", "taf", "team", "manager"
+LEAD, TAF, TEAM, MANAGER, EMERGENCY = "lead", "taf", "team", "manager", "emergency"
+# Council practitioners may use break-glass access; partners may not.
+EMERGENCY_ROLES = {Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER}
 CASEWORK_ROLES = {Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER, Role.PARTNER_PROFESSIONAL}
 OVERSIGHT_ROLES = {Role.DPO}
 
@@ -44,6 +47,9 @@ def _relationship_expressions(user) -> dict:
             ).exclude(episode__status=EpisodeStatus.CLOSED)
         ),
     }
+    if user.role in EMERGENCY_ROLES:
+        expressions[EMERGENCY] = Exists(EmergencyAccess.objects.filter(
+            household=OuterRef("pk"), user=user, expires_at__gt=timezone.now()))
     if user.team_id and user.role == Role.TEAM_MANAGER:
         expressions[MANAGER] = Exists(episodes.filter(team_id=user.team_id))
     if user.team_id and user.role == Role.LEAD_PRACTITIONER:
@@ -64,7 +70,10 @@ def households_visible_to(user) -> QuerySet:
     if not _may_do_casework(user):
         return Household.objects.none()
     expr = _relationship_expressions(user)
-    any_close = expr[LEAD] | expr[TAF] | (expr[MANAGER] if MANAGER in expr else Q(pk__in=[]))
+    any_close = expr[LEAD] | expr[TAF]
+    for optional in (MANAGER, EMERGENCY):
+        if optional in expr:
+            any_close |= expr[optional]
     via_team = (expr[TEAM] & Q(is_restricted=False)) if TEAM in expr else Q(pk__in=[])
     return Household.objects.filter(any_close | via_team).exclude(_excluded(user))
 
@@ -129,6 +138,11 @@ class FamilyAccess:
     @property
     def is_partner_only(self) -> bool:
         return self.relationships == frozenset({TAF})
+
+    @property
+    def is_emergency_only(self) -> bool:
+        """Break-glass: may read (everything is audited and reviewed), may not change the record."""
+        return self.relationships == frozenset({EMERGENCY})
 
     @property
     def sees_special_category(self) -> bool:

@@ -1,15 +1,20 @@
-"""Changes to who may see a family: restriction and named exclusions. Managers of the holding team only."""
+"""Changes to who may see a family: restriction, named exclusions and emergency (break-glass) access."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework.models import TafMember
+from earlyhelp.organisations.models import Role
 
 from . import policy
-from .models import AccessExclusion
+from .models import AccessExclusion, EmergencyAccess
 
 
 def _require_manager(by, household):
@@ -71,3 +76,49 @@ def end_exclusion(*, by, exclusion: AccessExclusion):
     audit.record(actor=by, action=Action.CHANGE, event="household.unexclude", purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[exclusion], household_id=household.pk, metadata={"user_id": exclusion.user_id})
     return exclusion
+
+
+@transaction.atomic
+def start_emergency_access(*, by, household, reason: str) -> EmergencyAccess:
+    """Open a family with no relationship to it, for a stated reason, for a short fixed time."""
+    if by.role not in policy.EMERGENCY_ROLES or not by.is_active:
+        raise PermissionDenied("Your role does not include emergency access")
+    if household.access_exclusions.filter(user=by, ended_at__isnull=True).exists():
+        raise PermissionDenied("You are named as someone who must not see this family")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why you need to see this family's record now"})
+    now = timezone.now()
+    grant = EmergencyAccess.objects.create(
+        user=by, household=household, reason=reason.strip(), started_at=now,
+        expires_at=now + timedelta(minutes=settings.EARLYHELP_EMERGENCY_ACCESS_MINUTES))
+    audit.record(actor=by, action=Action.CHANGE, event="emergency_access.start", purpose=Purpose.EARLY_HELP_CASEWORK,
+                 objects=[grant], household_id=household.pk,
+                 metadata={"minutes": settings.EARLYHELP_EMERGENCY_ACCESS_MINUTES})
+    return grant
+
+
+def emergency_reviews_for(user):
+    """Unreviewed break-glass grants: every one for the DPO; for a manager, their team's families and staff."""
+    pending = EmergencyAccess.objects.filter(reviewed_at__isnull=True).select_related("user", "household")
+    if user.role == Role.DPO and user.is_active:
+        return pending
+    if user.role == Role.TEAM_MANAGER and user.team_id:
+        return pending.filter(Q(user__team_id=user.team_id) | Q(household__episodes__is_current=True,
+                                                                household__episodes__team_id=user.team_id)).distinct()
+    return EmergencyAccess.objects.none()
+
+
+@transaction.atomic
+def review_emergency_access(*, by, grant_id, note: str) -> EmergencyAccess:
+    grant = emergency_reviews_for(by).filter(pk=grant_id).first()
+    if grant is None:
+        raise ValidationError("There is no such emergency access waiting for your review")
+    if grant.user_id == by.pk:
+        raise ValidationError("Someone else must review your own emergency access")
+    if not note.strip():
+        raise ValidationError({"note": "Enter your conclusion: was the access justified?"})
+    grant.reviewed_by, grant.reviewed_at, grant.review_note = by, timezone.now(), note.strip()
+    grant.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
+    audit.record(actor=by, action=Action.CHANGE, event="emergency_access.review", purpose=Purpose.ACCESS_OVERSIGHT,
+                 objects=[grant], household_id=grant.household_id)
+    return grant

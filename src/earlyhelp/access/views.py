@@ -1,12 +1,15 @@
 """Managers decide who may see a family: restriction and named exclusions."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from earlyhelp.audit.models import Purpose
-from earlyhelp.organisations.models import User
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.organisations.models import Role, User
+from earlyhelp.people.views import person_from_last_search
 from earlyhelp.web.service_forms import parse_id, run_service
 
 from . import policy, services
@@ -64,3 +67,47 @@ def family_access(request, household_id):
         "exclusions": household.access_exclusions.filter(ended_at__isnull=True)
         .select_related("user", "user__organisation", "recorded_by"),
     })
+
+
+class EmergencyAccessForm(forms.Form):
+    reason = forms.CharField(label="Why do you need to see this family's record now?", widget=forms.Textarea,
+                             error_messages={"required": "Enter why you need to see this family's record now"})
+
+
+@login_required
+def emergency_access(request, person_id):
+    """Break-glass from a search result: the family of a person the user's last search returned."""
+    person = person_from_last_search(request, person_id)
+    membership = person.memberships.filter(end_date__isnull=True).select_related("household").first()
+    if membership is None or request.user.role not in policy.EMERGENCY_ROLES:
+        policy.refuse(request.user, object_type="people.person", object_id=person_id,
+                      purpose=Purpose.EARLY_HELP_CASEWORK)
+    form = EmergencyAccessForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: services.start_emergency_access(
+                by=request.user, household=membership.household, reason=form.cleaned_data["reason"])):
+            messages.success(request, f"Emergency access for {settings.EARLYHELP_EMERGENCY_ACCESS_MINUTES} minutes. "
+                                      "Everything you open is recorded and will be reviewed.")
+            return redirect("web:family", household_id=membership.household_id)
+    return render(request, "access/emergency_access.html", {"form": form})
+
+
+class ReviewForm(forms.Form):
+    note = forms.CharField(label="Your conclusion", widget=forms.Textarea,
+                           error_messages={"required": "Enter your conclusion: was the access justified?"})
+
+
+@login_required
+def emergency_reviews(request):
+    if request.user.role not in {Role.DPO, Role.TEAM_MANAGER}:
+        policy.refuse(request.user, purpose=Purpose.ACCESS_OVERSIGHT)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: services.review_emergency_access(
+                by=request.user, grant_id=parse_id(request.POST.get("grant_id")), note=form.cleaned_data["note"])):
+            messages.success(request, "Review recorded.")
+            return redirect("web:emergency-reviews")
+    pending = list(services.emergency_reviews_for(request.user))
+    audit.record(actor=request.user, action=Action.VIEW, event="emergency_access.reviews",
+                 purpose=Purpose.ACCESS_OVERSIGHT, metadata={"listed": len(pending)})
+    return render(request, "access/emergency_reviews.html", {"pending": pending, "form": form})

@@ -11,6 +11,7 @@ def service(request):
         # Navigation shows only what the user's role can use (the rules live in the access policy).
         "can_search": signed_in and policy.may_search(user),
         "can_record_contacts": signed_in and policy.may_record_contacts(user),
+        "can_use_emergency_access": signed_in and user.role in policy.EMERGENCY_ROLES,
         "service_name": settings.EARLYHELP_SERVICE_NAME,
         "council_name": settings.EARLYHELP_COUNCIL_NAME,
         "demo_mode": settings.EARLYHELP_DEMO_MODE,
