@@ -24,6 +24,7 @@ stage, and the demo sign-ins see a full tour.
 from __future__ import annotations
 
 import datetime
+import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -90,6 +91,13 @@ from earlyhelp.people.models import (
     YesNoUnknown,
 )
 from earlyhelp.people.services import name_key
+from earlyhelp.privacy.models import (
+    Consent,
+    ConsentStatus,
+    Disclosure,
+    EvidenceType,
+    PrivacyNotice,
+)
 from earlyhelp.programme.models import HeadlineArea
 
 DEFAULT_SEED = 20261121
@@ -410,6 +418,8 @@ def wipe_demo_data() -> None:
     models = []
     for label in ("casework", "access", "people", "organisations"):
         models.extend(apps.get_app_config(label).get_models(include_auto_created=True))
+    # From the privacy app only the families' records: the register and notices are configuration.
+    models += [Consent, Consent.history.model, Disclosure]
     for label, name in [("admin", "LogEntry"), ("sessions", "Session"), ("axes", "AccessAttempt"),
                         ("axes", "AccessLog"), ("axes", "AccessFailureLog")]:
         try:
@@ -458,7 +468,7 @@ class _Row(dict):
 
 FLUSH_ORDER = [Household, Person, Identifier, Address, Membership, Relationship, Marker, Contact, Episode,
                Allocation, TafMember, Assessment, AssessmentMember, DomainFinding, Plan, PlanAction, Review,
-               Transition, CaseNote, AccessExclusion]
+               Transition, CaseNote, AccessExclusion, Consent]
 
 
 @dataclass
@@ -495,6 +505,8 @@ class _Builder:
             raise RuntimeError("No headline areas: run the migrations first")
         self.streets = sorted({self.fake.street_name() for _ in range(600)})
         self.password_hash = make_password(DEMO_PASSWORD)
+        self.notice_id = PrivacyNotice.objects.order_by("-version").values_list("pk", flat=True).first()
+        self.organisation_types = {}  # filled as organisations are built
 
     # --- helpers --------------------------------------------------------------------------------
 
@@ -549,6 +561,7 @@ class _Builder:
         pairs = [(f.attname, self.now if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
                   else f.get_default()) for f in fields]
         text_columns = [i for i, f in enumerate(fields) if f.get_internal_type() in ("CharField", "TextField")]
+        json_columns = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
         table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
             with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
@@ -558,6 +571,8 @@ class _Builder:
                         value = values[i]
                         if value is not None and type(value) is not str:
                             values[i] = str(value)  # TextChoices members: their value, not their name
+                    for i in json_columns:
+                        values[i] = json.dumps(values[i])
                     copy.write_row(values)
 
     def reset_sequences(self):
@@ -668,6 +683,7 @@ class _Builder:
         self.org("Young Carers Project", OrganisationType.COMMISSIONED)
         self.org(f"{council_name} Children's Social Care", OrganisationType.CHILDRENS_SOCIAL_CARE)
         Organisation.objects.bulk_create(self.organisations)
+        self.organisation_types = {o.pk: o.type for o in self.organisations}
         Team.objects.bulk_create(self.teams)
         self.counts["organisations.Organisation"] = len(self.organisations)
         self.counts["organisations.Team"] = len(self.teams)
@@ -1078,6 +1094,7 @@ class _Builder:
                                                                     "The family asked to keep their previous "
                                                                     "worker."]))
             taf = self.taf(family, episode, lead, allocated, end)
+            self.consent(family, lead, allocated, taf)
         assessment_done = None
         findings = []
         if lead and progress >= 2:
@@ -1175,6 +1192,19 @@ class _Builder:
             members.append(practitioner)
             family.involved.add(practitioner.pk)
         return members
+
+    def consent(self, family, lead, given_on, taf):
+        """Signed consent from a parent or carer, covering support and sharing with the TAF's partners."""
+        adult = next((m for m in family.members.members
+                      if m.role == MemberRole.PARENT_CARER and m.end is None), None)
+        if adult is None or self.notice_id is None:
+            return
+        types = sorted({self.organisation_types[p.organisation_id] for p in taf} | {OrganisationType.SCHOOL})
+        self.row(Consent, id=self.ids(Consent), household_id=family.household_id, subject_id=adult.person.pk,
+                 given_by_id=adult.person.pk, covers_support=True, sharing_partner_types=types,
+                 national_evaluation_opt_out=self.rng.random() < 0.05, evidence_type=EvidenceType.SIGNED_FORM,
+                 evidence_reference=f"Signed consent form, {given_on:%d/%m/%Y}", notice_id=self.notice_id,
+                 given_on=given_on, recorded_by_id=lead.pk, recorded_at=self.now, status=ConsentStatus.ACTIVE)
 
     def findings(self, family, assessment, how_many):
         rng, today = self.rng, self.today

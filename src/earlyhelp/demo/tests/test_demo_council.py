@@ -289,3 +289,15 @@ def test_command_skips_when_loaded_and_force_replaces_the_demo(council):
     assert Household.objects.count() == 5
     assert User.objects.filter(username="manager").count() == 1
     assert verify_chain()[1] is None
+
+
+def test_allocated_families_have_signed_consent_covering_their_team_around_the_family(council):
+    from earlyhelp.privacy import consent as consents
+    from earlyhelp.privacy.models import Consent
+
+    allocated = Episode.objects.filter(lead_practitioner__isnull=False, is_current=True).exclude(status="closed")
+    assert allocated.exists()
+    for episode in allocated[:20]:
+        assert Consent.objects.filter(household=episode.household, status="active").exists()
+        for member in episode.taf_members.select_related("organisation"):
+            assert consents.sharing_permitted(episode.household, member.organisation.type)
