@@ -11,12 +11,13 @@ from . import errors
 from .auth import bearer_token, browser_session
 from .families import router as families
 from .people import router as people
+from .privacy import router as privacy
 from .referrals import router as referrals
 
 api = NinjaAPI(
     title="earlyhelp API",
     version="1",
-    description="Early Help case management: families, people and referrals, through the same access "
+    description="Early Help case management: families, people, referrals, consent and sharing, through the same access "
                 "policy and audit trail as the web interface.",
     urls_namespace="api",
     auth=[bearer_token, browser_session],
@@ -25,3 +26,4 @@ errors.install(api)
 api.add_router("/families", families)
 api.add_router("/people", people)
 api.add_router("/referrals", referrals)
+api.add_router("", privacy)

@@ -27,6 +27,7 @@ from earlyhelp.casework.models import (
     ContactStatus,
     EpisodeStatus,
 )
+from earlyhelp.organisations.models import OrganisationType
 from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import (
     Ethnicity,
@@ -35,6 +36,13 @@ from earlyhelp.people.models import (
     MemberRole,
     SpecialEducationalNeeds,
     YesNoUnknown,
+)
+from earlyhelp.privacy.consent import WITHDRAWAL_CHANNELS
+from earlyhelp.privacy.models import (
+    ConsentStatus,
+    DisclosureBasis,
+    DisclosureSection,
+    EvidenceType,
 )
 
 MAX_ID = 2**63 - 1  # a BigAutoField; larger numbers cannot name a record
@@ -291,3 +299,67 @@ class ReferralOut(Schema):
     household_id: int
     status: ContactStatusCode
     received_at: datetime.datetime
+
+
+# --- Consent and sharing ----------------------------------------------------------------------
+
+OrganisationTypeCode = _choice(OrganisationType)
+EvidenceTypeCode = _choice(EvidenceType)
+ConsentStatusCode = _choice(ConsentStatus)
+WithdrawalChannelCode = Literal[tuple(k for k in WITHDRAWAL_CHANNELS if k != "correction")]  # type: ignore[valid-type]
+DisclosureBasisCode = _choice(DisclosureBasis)
+DisclosureSectionCode = _choice(DisclosureSection)
+
+
+class ConsentIn(Schema):
+    subject_id: RecordId = Field(description="Whose information the consent is about")
+    given_by_id: RecordId = Field(description="Who gave it: the subject, or someone with parental responsibility")
+    covers_support: bool
+    sharing_partner_types: list[OrganisationTypeCode] = Field(default_factory=list, max_length=20)
+    must_not_see: _text(5_000) = ""
+    national_evaluation_opt_out: bool = False
+    evidence_type: EvidenceTypeCode
+    evidence_reference: _text(200) = ""
+    witness_name: _text(120) = ""
+    given_on: IsoDate | None = Field(None, description="Defaults to today; must not be in the future")
+
+
+class ConsentOut(Schema):
+    id: int
+    subject_id: int
+    given_by_id: int
+    covers_support: bool
+    sharing_partner_types: list[str]
+    national_evaluation_opt_out: bool
+    evidence_type: EvidenceTypeCode
+    notice_version: int
+    given_on: datetime.date
+    status: ConsentStatusCode
+    withdrawal_requested_on: datetime.date | None
+    withdrawal_due_on: datetime.date | None
+
+
+class WithdrawalIn(Schema):
+    channel: WithdrawalChannelCode
+    requested_on: IsoDate | None = Field(None, description="Defaults to today; must not be in the future")
+
+
+class DisclosureIn(Schema):
+    shared: bool = Field(True, description="False records a decision not to share, with its reasons")
+    recipient_organisation_id: RecordId
+    recipient_person: _text(120) = ""
+    purpose: _text(60) = Field(description="A purpose code from the processing register")
+    basis: DisclosureBasisCode
+    sections: list[DisclosureSectionCode] = Field(default_factory=list, max_length=10)
+    reason: _text(5_000)
+
+
+class DisclosureOut(Schema):
+    id: int
+    shared: bool
+    recipient_organisation_id: int
+    purpose: str
+    basis: DisclosureBasisCode
+    sections: list[str]
+    decided_at: datetime.datetime
+    approved_by_id: int | None

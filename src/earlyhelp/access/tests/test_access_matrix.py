@@ -59,6 +59,8 @@ EXPECTED = {
     "api-family": VIEWERS,
     "api-episodes": VIEWERS,
     "api-person": VIEWERS,
+    "api-consents": CASEWORKERS,
+    "api-disclosures": CASEWORKERS,
 }
 
 
@@ -105,6 +107,8 @@ def scene(world):
         "api-family": f"/api/families/{hid}",
         "api-episodes": f"/api/families/{hid}/episodes",
         "api-person": f"/api/people/{family['members'][2].pk}",
+        "api-consents": f"/api/families/{hid}/consents",
+        "api-disclosures": f"/api/families/{hid}/disclosures",
     }
     return world, household, urls
 

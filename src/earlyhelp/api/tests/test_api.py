@@ -385,7 +385,9 @@ def test_openapi_document_and_docs(client):
     schema = client.get("/api/openapi.json").json()
     assert schema["openapi"].startswith("3.1")
     assert set(schema["paths"]) == {"/api/families/{household_id}", "/api/families/{household_id}/episodes",
-                                    "/api/people/{person_id}", "/api/people/search", "/api/referrals"}
+                                    "/api/people/{person_id}", "/api/people/search", "/api/referrals",
+                                    "/api/families/{household_id}/consents", "/api/consents/{consent_id}/withdrawal",
+                                    "/api/families/{household_id}/disclosures"}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert "200" in operation["responses"] or "201" in operation["responses"], (method, path)

@@ -1,0 +1,109 @@
+"""Consent, its withdrawal, and sharing decisions, through the same policy and services as the pages."""
+
+from ninja import Path, Router, Status
+
+from earlyhelp.access import policy
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.organisations.models import Organisation, Role
+from earlyhelp.privacy import consent as consents
+from earlyhelp.privacy import disclosures
+from earlyhelp.privacy.models import Consent
+
+from .schemas import (
+    MAX_ID,
+    ConsentIn,
+    ConsentOut,
+    DisclosureIn,
+    DisclosureOut,
+    Error,
+    WithdrawalIn,
+)
+
+router = Router(tags=["consent and sharing"])
+
+HouseholdId = Path(..., ge=1, le=MAX_ID, description="The family's (household's) id")
+ConsentId = Path(..., ge=1, le=MAX_ID, description="The consent's id")
+PURPOSE = Purpose.API_ACCESS
+
+
+def _family(request, household_id):
+    return policy.require_family(request.auth, household_id, purpose=PURPOSE, need="can_work_on_case")
+
+
+def consent_out(c: Consent) -> dict:
+    return {"id": c.pk, "subject_id": c.subject_id, "given_by_id": c.given_by_id, "covers_support": c.covers_support,
+            "sharing_partner_types": c.sharing_partner_types, "national_evaluation_opt_out":
+            c.national_evaluation_opt_out, "evidence_type": c.evidence_type, "notice_version": c.notice.version,
+            "given_on": c.given_on, "status": c.status, "withdrawal_requested_on": c.withdrawal_requested_on,
+            "withdrawal_due_on": c.withdrawal_due_on}
+
+
+def disclosure_out(d) -> dict:
+    return {"id": d.pk, "shared": d.shared, "recipient_organisation_id": d.recipient_organisation_id,
+            "purpose": d.purpose.code, "basis": d.basis, "sections": d.sections, "decided_at": d.decided_at,
+            "approved_by_id": d.approved_by_id}
+
+
+@router.get("/families/{household_id}/consents", response={200: list[ConsentOut], 401: Error, 404: Error, 422: Error},
+            summary="The family's consents, newest first")
+def list_consents(request, household_id: int = HouseholdId):
+    access = _family(request, household_id)
+    rows = list(access.household.consents.select_related("notice"))
+    audit.record(actor=request.auth, action=Action.VIEW, event="consent.list", purpose=PURPOSE,
+                 objects=[access.household], household_id=household_id, metadata={"consents": len(rows)})
+    return [consent_out(c) for c in rows]
+
+
+@router.post("/families/{household_id}/consents",
+             response={201: ConsentOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
+             summary="Record consent, with its evidence")
+def record_consent(request, payload: ConsentIn, household_id: int = HouseholdId):
+    access = _family(request, household_id)
+    members = {m.person_id: m.person for m in access.household.memberships.filter(end_date__isnull=True)
+               .select_related("person")}
+    consent = consents.record_consent(
+        by=request.auth, household=access.household, subject=members.get(payload.subject_id),
+        given_by=members.get(payload.given_by_id), covers_support=payload.covers_support,
+        sharing_partner_types=payload.sharing_partner_types, must_not_see=payload.must_not_see,
+        national_evaluation_opt_out=payload.national_evaluation_opt_out, evidence_type=payload.evidence_type,
+        evidence_reference=payload.evidence_reference, witness_name=payload.witness_name, given_on=payload.given_on)
+    return Status(201, consent_out(consent))
+
+
+@router.post("/consents/{consent_id}/withdrawal",
+             response={200: ConsentOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
+             summary="Withdraw consent: consent-based sharing stops now; processing is due within 14 days")
+def withdraw_consent(request, payload: WithdrawalIn, consent_id: int = ConsentId):
+    user = request.auth
+    consent = Consent.objects.filter(pk=consent_id).first()
+    allowed = consent is not None and (user.role == Role.DPO or policy.family_access(user, consent.household_id))
+    if not allowed:
+        policy.refuse(user, object_type="privacy.consent", object_id=consent_id,
+                      household_id=consent.household_id if consent else None, purpose=PURPOSE)
+    withdrawn = consents.request_withdrawal(by=user, consent_id=consent_id, channel=payload.channel,
+                                            requested_on=payload.requested_on)
+    return consent_out(withdrawn)
+
+
+@router.get("/families/{household_id}/disclosures", response={200: list[DisclosureOut], 401: Error, 404: Error, 422: Error},
+            summary="Every sharing decision about the family: what, with whom, on which basis")
+def list_disclosures(request, household_id: int = HouseholdId):
+    access = _family(request, household_id)
+    rows = list(disclosures.disclosures_for(access.household))
+    audit.record(actor=request.auth, action=Action.VIEW, event="disclosure.list", purpose=PURPOSE,
+                 objects=[access.household], household_id=household_id, metadata={"disclosures": len(rows)})
+    return [disclosure_out(d) for d in rows]
+
+
+@router.post("/families/{household_id}/disclosures",
+             response={201: DisclosureOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
+             summary="Record a decision to share, or not to share")
+def record_disclosure(request, payload: DisclosureIn, household_id: int = HouseholdId):
+    access = _family(request, household_id)
+    disclosure = disclosures.record_disclosure(
+        by=request.auth, household=access.household,
+        recipient_organisation=Organisation.objects.filter(pk=payload.recipient_organisation_id).first(),
+        purpose_code=payload.purpose, basis=payload.basis, sections=payload.sections, reason=payload.reason,
+        shared=payload.shared, recipient_person=payload.recipient_person)
+    return Status(201, disclosure_out(disclosure))
