@@ -213,6 +213,7 @@ EARLYHELP_DEMO_MODE = os.environ.get("EARLYHELP_DEMO_MODE", "0") == "1"
 EARLYHELP_REVIEW_INTERVAL_WEEKS = 8
 EARLYHELP_ASSESSMENT_TARGET_DAYS = 21
 EARLYHELP_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("EARLYHELP_EMERGENCY_ACCESS_MINUTES", "60"))
+EARLYHELP_ACCESS_REVIEW_DAYS = int(os.environ.get("EARLYHELP_ACCESS_REVIEW_DAYS", "90"))
 EARLYHELP_AUDIT_READS = os.environ.get("EARLYHELP_AUDIT_READS", "1") == "1"
 # Keys the audit hash chain (HMAC). Keep it outside the database, like the secret key; changing it
 # makes earlier events fail verification, so rotate only with a recorded checkpoint.

@@ -79,3 +79,16 @@ class EmergencyAccess(models.Model):
             models.CheckConstraint(condition=models.Q(reviewed_at__isnull=True) | models.Q(reviewed_by__isnull=False),
                                    name="emergency_access_review_has_who"),
         ]
+
+
+class AccessReview(models.Model):
+    """A manager's periodic confirmation (or removal) of a partner's access to a family (P18)."""
+
+    taf_member = models.ForeignKey("casework.TafMember", on_delete=models.PROTECT, related_name="access_reviews")
+    confirmed = models.BooleanField(help_text="False: the access was removed")
+    note = models.TextField(blank=True)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-reviewed_at"]

@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from earlyhelp.audit import services as audit
@@ -14,7 +14,7 @@ from earlyhelp.casework.models import TafMember
 from earlyhelp.organisations.models import Role
 
 from . import policy
-from .models import AccessExclusion, EmergencyAccess
+from .models import AccessExclusion, AccessReview, EmergencyAccess
 
 
 def _require_manager(by, household):
@@ -122,3 +122,34 @@ def review_emergency_access(*, by, grant_id, note: str) -> EmergencyAccess:
     audit.record(actor=by, action=Action.CHANGE, event="emergency_access.review", purpose=Purpose.ACCESS_OVERSIGHT,
                  objects=[grant], household_id=grant.household_id)
     return grant
+
+
+def partner_access_due_for_review(manager):
+    """Partners on the Team Around the Family of the manager's team's open families whose access has
+    not been confirmed within the review period (settings.EARLYHELP_ACCESS_REVIEW_DAYS)."""
+    if manager.role != Role.TEAM_MANAGER or not manager.team_id:
+        return TafMember.objects.none()
+    cutoff = timezone.now() - timedelta(days=settings.EARLYHELP_ACCESS_REVIEW_DAYS)
+    recently_reviewed = AccessReview.objects.filter(taf_member=OuterRef("pk"), reviewed_at__gte=cutoff)
+    return (TafMember.objects.filter(end_date__isnull=True, episode__team_id=manager.team_id,
+                                     episode__is_current=True, practitioner__role=Role.PARTNER_PROFESSIONAL)
+            .exclude(episode__status="closed").exclude(Exists(recently_reviewed))
+            .select_related("practitioner", "organisation", "episode__household").order_by("start_date"))
+
+
+@transaction.atomic
+def review_partner_access(*, by, taf_member_id, confirm: bool, note: str = "") -> AccessReview:
+    member = partner_access_due_for_review(by).filter(pk=taf_member_id).first()
+    if member is None:
+        raise ValidationError("There is no such partner access waiting for your review")
+    if not confirm and not note.strip():
+        raise ValidationError({"note": "Enter why the access is being removed"})
+    review = AccessReview.objects.create(taf_member=member, confirmed=confirm, note=note.strip(), reviewed_by=by,
+                                         reviewed_at=timezone.now())
+    if not confirm:
+        member.end_date = timezone.localdate()
+        member.save(update_fields=["end_date"])
+    audit.record(actor=by, action=Action.CHANGE,
+                 event="partner_access.confirm" if confirm else "partner_access.remove",
+                 purpose=Purpose.ACCESS_OVERSIGHT, objects=[member], household_id=member.episode.household_id)
+    return review

@@ -24,6 +24,7 @@ urlpatterns = [
     path("people/<id:person_id>/", people.person_detail, name="person"),
     path("people/<id:person_id>/emergency-access/", access.emergency_access, name="emergency-access"),
     path("access/emergency/", access.emergency_reviews, name="emergency-reviews"),
+    path("access/partners/", access.partner_access_reviews, name="partner-access-reviews"),
     path("contacts/new/", casework.contact_new, name="contact-new"),
     path("contacts/new/person/", casework.contact_new_person, name="contact-new-person"),
     path("contacts/new/<id:person_id>/", casework.contact_details, name="contact-details"),

@@ -72,3 +72,26 @@ def test_the_team_manager_and_the_dpo_review_every_grant(client, world, family):
     client.post(reverse("web:emergency-reviews"), {"grant_id": grant.pk, "note": "Justified: police request"})
     grant.refresh_from_db()
     assert grant.reviewed_by == world.dpo and list(services.emergency_reviews_for(world.dpo)) == []
+
+
+@pytest.mark.promise("P18")
+def test_managers_periodically_confirm_or_remove_partner_access(client, world):
+    family = make_family(world, lead=world.lead, taf=[world.partner, world.other_partner])
+    due = list(services.partner_access_due_for_review(world.manager))
+    assert {m.practitioner for m in due} == {world.partner, world.other_partner}
+    assert list(services.partner_access_due_for_review(world.other_manager)) == []
+    client.force_login(world.manager)
+    page = client.get(reverse("web:partner-access-reviews")).content.decode()
+    assert world.partner.get_full_name() in page
+    keep = next(m for m in due if m.practitioner == world.partner)
+    drop = next(m for m in due if m.practitioner == world.other_partner)
+    client.post(reverse("web:partner-access-reviews"), {"taf_member_id": keep.pk, "decision": "confirm"})
+    refused = client.post(reverse("web:partner-access-reviews"), {"taf_member_id": drop.pk, "decision": "remove",
+                                                                  "note": ""}).content.decode()
+    assert "Enter your conclusion" in refused or "Enter why" in refused
+    client.post(reverse("web:partner-access-reviews"), {"taf_member_id": drop.pk, "decision": "remove",
+                                                        "note": "No longer involved"})
+    assert list(services.partner_access_due_for_review(world.manager)) == []
+    assert policy.family_access(world.other_partner, family["household"].pk) is None
+    assert policy.family_access(world.partner, family["household"].pk) is not None
+    assert AuditEvent.objects.filter(event="partner_access.remove").exists()
