@@ -1,8 +1,8 @@
 """The privacy notice, generated from the processing register: public, as a page and as a PDF."""
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -120,9 +120,13 @@ def withdrawals(request):
     if request.user.role not in {Role.DPO, Role.TEAM_MANAGER}:
         policy.refuse(request.user, purpose=Purpose.EARLY_HELP_CASEWORK)
     if request.method == "POST":
-        if run_service(forms.Form(), lambda: consents.complete_withdrawal(
-                by=request.user, consent_id=parse_id(request.POST.get("consent_id")))):
+        try:
+            consents.complete_withdrawal(by=request.user, consent_id=parse_id(request.POST.get("consent_id")))
             messages.success(request, "Withdrawal processed.")
+        except ValidationError as error:  # say why nothing happened, rather than nothing at all
+            messages.error(request, " ".join(error.messages))
+        except PermissionDenied:
+            policy.refuse(request.user, purpose=Purpose.EARLY_HELP_CASEWORK)
         return redirect("web:consent-withdrawals")
     pending = list(consents.pending_withdrawals(request.user))
     audit.record(actor=request.user, action=Action.VIEW, event="consent.withdrawals", purpose=Purpose.EARLY_HELP_CASEWORK,

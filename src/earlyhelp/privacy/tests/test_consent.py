@@ -150,5 +150,7 @@ def test_consent_is_recorded_and_withdrawn_through_the_pages(client, world, fami
     client.post(reverse("web:consent-withdrawals"), {"consent_id": consent.pk})
     consent.refresh_from_db()
     assert consent.status == ConsentStatus.WITHDRAWN
+    again = client.post(reverse("web:consent-withdrawals"), {"consent_id": consent.pk}, follow=True)
+    assert "no withdrawal waiting to be processed" in again.content.decode()
     client.force_login(world.partner)
     assert client.get(reverse("web:consent-withdrawals")).status_code == 404
