@@ -1,6 +1,7 @@
 from django import forms
 
 from earlyhelp.organisations.models import Organisation, Team
+from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.web.forms import GovukDateField, today
 
@@ -61,6 +62,14 @@ class TafMemberForm(forms.Form):
     special_category_access = forms.BooleanField(
         label="May see health, domestic abuse, safeguarding and crime detail", required=False,
         help_text="Without this, partners see only that something is recorded in those areas")
+    basis = forms.ChoiceField(
+        label="Basis for sharing the family's information", required=False,
+        choices=[("", "The family's consent (a colleague in the council: our public task)"),
+                 *[(code, label) for code, label in DisclosureBasis.choices
+                   if code in LEGAL_REASON_BASES]],
+        help_text="Sharing without consent for a legal reason needs a manager of the team: they record it")
+    reason = forms.CharField(label="Why are you sharing without consent?", required=False, widget=forms.Textarea,
+                             help_text="Needed only for a legal reason")
 
     def __init__(self, *args, practitioners, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from earlyhelp.organisations.models import Organisation, Team
 from earlyhelp.people.models import Household, Person
+from earlyhelp.privacy.models import Provenance
 from earlyhelp.programme.models import HeadlineArea
 
 USER = settings.AUTH_USER_MODEL
@@ -178,6 +179,9 @@ class TafMember(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     # P16/P18: partners see special category sections only as markers unless this is granted.
     special_category_access = models.BooleanField(default=False)
+    # Joining from outside the holding team is a disclosure (P7); consent-based ones end when consent is withdrawn.
+    disclosure = models.OneToOneField("privacy.Disclosure", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="taf_member")
     added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -239,7 +243,7 @@ class AssessmentMember(models.Model):
         constraints = [models.UniqueConstraint(fields=["assessment", "person"], name="assessment_member_once")]
 
 
-class DomainFinding(models.Model):
+class DomainFinding(Provenance):
     """Strengths, needs and a 1–5 score for one headline area. A not-applicable area has no row (P1)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="findings")
@@ -322,7 +326,7 @@ class Transition(models.Model):
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
 
-class CaseNote(models.Model):
+class CaseNote(Provenance):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="notes")
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField()
@@ -343,7 +347,7 @@ class DocumentKind(models.TextChoices):
     AUDIO = "audio", "Voice recording"
 
 
-class Document(models.Model):
+class Document(Provenance):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="documents")
     title = models.CharField(max_length=200, db_comment="Personal data: document title")
     kind = models.CharField(max_length=20, choices=DocumentKind.choices)
@@ -360,3 +364,25 @@ class Document(models.Model):
             models.CheckConstraint(condition=Q(kind="document") | ~Q(media_reason=""),
                                    name="document_media_needs_reason"),
         ]
+
+
+class ReferralOutcome(models.TextChoices):
+    AWAITING = "awaiting", "Awaiting a reply"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class ReferralOut(models.Model):
+    """A referral of the family to another service. What it sends is a disclosure, logged as one (P7, P8)."""
+
+    episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="referrals_out")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    service = models.CharField(max_length=200, help_text="The service the family is referred to")
+    disclosure = models.OneToOneField("privacy.Disclosure", on_delete=models.PROTECT, related_name="referral_out")
+    made_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    made_on = models.DateField()
+    outcome = models.CharField(max_length=20, choices=ReferralOutcome.choices, default=ReferralOutcome.AWAITING)
+    outcome_note = models.TextField(blank=True, db_comment="Personal data: the service's reply")
+
+    class Meta:
+        ordering = ["-made_on", "-pk"]

@@ -13,6 +13,8 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import Organisation, Role, Team, User
 from earlyhelp.people.models import Household, Marker, MarkerKind, MemberRole, Person
+from earlyhelp.privacy import disclosures
+from earlyhelp.privacy.models import DisclosureBasis, DisclosureKind, DisclosureSection, SourceKind
 from earlyhelp.programme.models import HeadlineArea
 
 from .models import (
@@ -33,6 +35,8 @@ from .models import (
     EpisodeStatus,
     Plan,
     PlanAction,
+    ReferralOut,
+    ReferralOutcome,
     Review,
     TafMember,
     Transition,
@@ -54,6 +58,11 @@ def _require(user, household_id, need):
     if access is None or not getattr(access, need):
         raise PermissionDenied("You do not have permission to do this for this family")
     return access
+
+
+def _source(kind, organisation) -> dict:
+    """Provenance fields (P17): a partner organisation is kept only when a partner gave the information."""
+    return {"source_kind": kind, "source_organisation": organisation if kind == SourceKind.PARTNER else None}
 
 
 def _today():
@@ -161,20 +170,41 @@ def allocate(*, by: User, episode: Episode, practitioner: User, family_preferenc
     return allocation
 
 
+# A Team Around the Family member sees the whole record the policy shows them (special category areas only
+# as markers unless granted), so the invitation discloses every section.
+TAF_SECTIONS = [section.value for section in DisclosureSection]
+
+
 @transaction.atomic
-def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_category_access: bool = False) -> TafMember:
+def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_category_access: bool = False,
+                   basis: str | None = None, reason: str = "", approved_by: User | None = None) -> TafMember:
+    """Invite a practitioner to the Team Around the Family. Anyone from outside the holding team receives the
+    family's information, so the invitation goes through the disclosure log and its rules (P7): by default on the
+    family's consent for a partner, on the public task for a colleague in the council."""
     _require(by, episode.household_id, "can_work_on_case")
     if not episode.is_open:
         raise ValidationError("This episode is closed")
     if not practitioner.is_active:
         raise ValidationError({"practitioner": "Choose an active practitioner"})
-    if episode.household.access_exclusions.filter(user=practitioner).exists():
+    if episode.household.access_exclusions.filter(user=practitioner, ended_at__isnull=True).exists():
         raise ValidationError({"practitioner": "This practitioner is named as someone who must not see this family"})
     if episode.taf_members.filter(practitioner=practitioner, end_date__isnull=True).exists():
         raise ValidationError({"practitioner": "This practitioner is already on the Team Around the Family"})
+    disclosure = None
+    if practitioner.team_id != episode.team_id:
+        colleague = practitioner.organisation_id == episode.team.organisation_id
+        basis = basis or (DisclosureBasis.PUBLIC_TASK if colleague else DisclosureBasis.CONSENT)
+        grant = "with access to special category areas" if special_category_access else \
+            "special category areas shown only as markers"
+        disclosure = disclosures.record_disclosure(
+            by=by, household=episode.household, recipient_organisation=practitioner.organisation,
+            recipient_person=practitioner.get_full_name(),
+            purpose_code=disclosures.purpose_for(basis, within_council=colleague), basis=basis,
+            sections=TAF_SECTIONS, reason=reason.strip() or f"Invited to the Team Around the Family ({grant})",
+            approved_by=approved_by, kind=DisclosureKind.TAF_INVITATION)
     member = TafMember.objects.create(episode=episode, practitioner=practitioner,
                                       organisation=practitioner.organisation, added_by=by, start_date=_today(),
-                                      special_category_access=special_category_access)
+                                      special_category_access=special_category_access, disclosure=disclosure)
     _audit(by, Action.CHANGE, "taf.add", member, episode.household_id, practitioner_id=practitioner.pk,
            special_category_access=special_category_access)
     return member
@@ -187,6 +217,37 @@ def end_taf_member(*, by: User, member: TafMember) -> TafMember:
     member.save()
     _audit(by, Action.CHANGE, "taf.end", member, member.episode.household_id)
     return member
+
+
+@transaction.atomic
+def refer_out(*, by: User, episode: Episode, organisation: Organisation, service: str, sections, reason: str,
+              basis: str = DisclosureBasis.CONSENT, recipient_person: str = "", approved_by: User | None = None,
+              ) -> ReferralOut:
+    """Refer the family to another service. What the referral sends is a disclosure and must pass its rules."""
+    _require(by, episode.household_id, "can_work_on_case")
+    if not episode.is_open:
+        raise ValidationError("This episode is closed")
+    if not service.strip():
+        raise ValidationError({"service": "Enter the service the family is being referred to"})
+    disclosure = disclosures.record_disclosure(
+        by=by, household=episode.household, recipient_organisation=organisation, recipient_person=recipient_person,
+        purpose_code=disclosures.purpose_for(basis), basis=basis, sections=sections, reason=reason,
+        approved_by=approved_by, kind=DisclosureKind.REFERRAL)
+    referral = ReferralOut.objects.create(episode=episode, organisation=organisation, service=service.strip(),
+                                          disclosure=disclosure, made_by=by, made_on=_today())
+    _audit(by, Action.CREATE, "referral_out.create", referral, episode.household_id, organisation_id=organisation.pk)
+    return referral
+
+
+@transaction.atomic
+def record_referral_outcome(*, by: User, referral: ReferralOut, outcome: str, note: str = "") -> ReferralOut:
+    _require(by, referral.episode.household_id, "can_work_on_case")
+    if outcome not in (ReferralOutcome.ACCEPTED, ReferralOutcome.DECLINED):
+        raise ValidationError({"outcome": "Choose whether the referral was accepted or declined"})
+    referral.outcome, referral.outcome_note = outcome, note.strip()
+    referral.save(update_fields=["outcome", "outcome_note"])
+    _audit(by, Action.CHANGE, "referral_out.outcome", referral, referral.episode.household_id, outcome=outcome)
+    return referral
 
 
 # --- Assessment --------------------------------------------------------------------------------
@@ -217,7 +278,8 @@ def start_assessment(*, by: User, episode: Episode, reason: str, started_on=None
 def record_assessment(*, by: User, assessment: Assessment, findings: dict, voice_of_child: str,
                       analysis: str) -> Assessment:
     """`findings` maps headline area code -> None (not applicable: nothing recorded, P1) or
-    {"strengths", "needs", "score"}."""
+    {"strengths", "needs", "score"}, optionally with "source_kind" and "source_organisation" (P17: who told us;
+    the family by default)."""
     _require(by, assessment.episode.household_id, "can_work_on_case")
     _require_open(assessment.episode)
     if assessment.status != AssessmentStatus.DRAFT:
@@ -229,6 +291,10 @@ def record_assessment(*, by: User, assessment: Assessment, findings: dict, voice
             errors[f"area_{code}"] = "Unknown headline area"
         elif finding is not None and (not isinstance(finding.get("score"), int) or not 1 <= finding["score"] <= 5):
             errors[f"{code}-score"] = f"Select a score from 1 to 5 for {areas[code].label.lower()}"
+        elif finding is not None:
+            source = DomainFinding(**_source(finding.get("source_kind", SourceKind.FAMILY),
+                                             finding.get("source_organisation")))
+            errors.update({f"{code}-{field}": message for field, message in source.provenance_errors().items()})
     if errors:
         raise ValidationError(errors)
     for code, finding in findings.items():
@@ -238,7 +304,8 @@ def record_assessment(*, by: User, assessment: Assessment, findings: dict, voice
             DomainFinding.objects.update_or_create(
                 assessment=assessment, area=areas[code],
                 defaults={"strengths": finding.get("strengths", "").strip(), "needs": finding.get("needs", "").strip(),
-                          "score": finding["score"]},
+                          "score": finding["score"],
+                          **_source(finding.get("source_kind", SourceKind.FAMILY), finding.get("source_organisation"))},
             )
     assessment.voice_of_child, assessment.analysis = voice_of_child.strip(), analysis.strip()
     assessment.save()
@@ -442,15 +509,20 @@ def step_up(*, by: User, episode: Episode, reason: str) -> Transition:
 
 @transaction.atomic
 def add_case_note(*, by: User, episode: Episode, text: str, occurred_at: datetime.datetime | None = None,
-                  channel: str = "", is_sensitive: bool = False) -> CaseNote:
+                  channel: str = "", is_sensitive: bool = False, source_kind: str = SourceKind.PRACTITIONER,
+                  source_organisation: Organisation | None = None) -> CaseNote:
     _require(by, episode.household_id, "can_work_on_case")
-    if not text.strip():
-        raise ValidationError({"text": "Enter the case note"})
     occurred_at = occurred_at or timezone.now()
+    note = CaseNote(episode=episode, author=by, text=text.strip(), occurred_at=occurred_at, channel=channel,
+                    is_sensitive=is_sensitive, **_source(source_kind, source_organisation))
+    errors = note.provenance_errors()
+    if not text.strip():
+        errors["text"] = "Enter the case note"
     if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
-        raise ValidationError({"occurred_at": "The date of the note must be today or in the past"})
-    note = CaseNote.objects.create(episode=episode, author=by, text=text.strip(), occurred_at=occurred_at,
-                                   channel=channel, is_sensitive=is_sensitive)
+        errors["occurred_at"] = "The date of the note must be today or in the past"
+    if errors:
+        raise ValidationError(errors)
+    note.save()
     _audit(by, Action.CREATE, "case_note.create", note, episode.household_id)
     return note
 
@@ -489,12 +561,16 @@ def _kind_of(content_type: str) -> str:
 
 
 @transaction.atomic
-def upload_document(*, by: User, episode: Episode, upload, title: str, media_reason: str = "") -> Document:
+def upload_document(*, by: User, episode: Episode, upload, title: str, media_reason: str = "",
+                    source_kind: str = SourceKind.FAMILY, source_organisation: Organisation | None = None) -> Document:
     """Images and voice recordings only with a recorded reason (P28)."""
     _require(by, episode.household_id, "can_work_on_case")
     content_type = (getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
     kind = _kind_of(content_type)
-    errors = {}
+    document = Document(episode=episode, title=title.strip(), kind=kind, media_reason=media_reason.strip(),
+                        content_type=content_type, size_bytes=upload.size, uploaded_by=by,
+                        **_source(source_kind, source_organisation))
+    errors = document.provenance_errors()
     if not title.strip():
         errors["title"] = "Enter a title for the document"
     head = upload.read(2048)
@@ -513,8 +589,6 @@ def upload_document(*, by: User, episode: Episode, upload, title: str, media_rea
                                   "therapeutic work: enter why this one is needed")
     if errors:
         raise ValidationError(errors)
-    document = Document(episode=episode, title=title.strip(), kind=kind, media_reason=media_reason.strip(),
-                        content_type=content_type, size_bytes=upload.size, uploaded_by=by)
     # Stored under a random name: the original file name may itself be personal data.
     upload.name = f"{timezone.now():%Y%m%d%H%M%S%f}.bin"
     document.file = upload

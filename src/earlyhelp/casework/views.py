@@ -234,7 +234,8 @@ def add_taf_member(request, household_id):
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.add_taf_member(
                 by=request.user, episode=episode, practitioner=form.cleaned_data["practitioner"],
-                special_category_access=form.cleaned_data["special_category_access"])):
+                special_category_access=form.cleaned_data["special_category_access"],
+                basis=form.cleaned_data["basis"] or None, reason=form.cleaned_data["reason"])):
             messages.success(request, "Added to the Team Around the Family.")
             return redirect(_family_url(household_id, "taf"))
     return _form_page(request, "Add someone to the Team Around the Family", form, access, button="Add to the team", episode=episode)

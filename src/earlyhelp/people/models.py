@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from earlyhelp.privacy.models import Provenance
+
 from .identifiers import IdentifierScheme
 
 
@@ -64,7 +66,7 @@ class PersonQuerySet(models.QuerySet):
         )
 
 
-class Person(models.Model):
+class Person(Provenance):
     given_name = models.CharField(max_length=100, db_comment="Personal data: given name")
     family_name = models.CharField(max_length=100, db_comment="Personal data: family name")
     preferred_name = models.CharField(max_length=100, blank=True, db_comment="Personal data: name the person prefers")
@@ -126,7 +128,7 @@ class Person(models.Model):
         return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
-class Identifier(models.Model):
+class Identifier(Provenance):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
     scheme = models.CharField(max_length=10, choices=IdentifierScheme.choices)
     value = models.CharField(max_length=20, db_comment="Personal data: identifier (NHS, NI, UPN or PNC number)")
@@ -144,7 +146,7 @@ class Identifier(models.Model):
         return f"{self.get_scheme_display()} for person {self.person_id}"
 
 
-class Address(models.Model):
+class Address(Provenance):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
     line_1 = models.CharField(max_length=200, db_comment="Personal data: address")
     line_2 = models.CharField(max_length=200, blank=True, db_comment="Personal data: address")
@@ -237,7 +239,7 @@ class RelationshipType(models.TextChoices):
     OTHER = "other", "Other significant person"
 
 
-class Relationship(models.Model):
+class Relationship(Provenance):
     """`person` is the `relationship` of `related_person`, e.g. person is the parent of related_person."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_from")
@@ -264,7 +266,7 @@ class MarkerKind(models.TextChoices):
     YOUNG_CARER = "young_carer", "Young carer"
 
 
-class Marker(models.Model):
+class Marker(Provenance):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="markers")
     kind = models.CharField(max_length=30, choices=MarkerKind.choices,
                             db_comment="Special category marker (status only, no detail)")

@@ -51,6 +51,9 @@ def _normalised_identifiers(values: dict) -> dict:
     return cleaned
 
 
+PROVENANCE_FIELDS = ("source_kind", "source_organisation", "source_reference")
+
+
 @transaction.atomic
 def create_person(*, by, given_name: str, family_name: str, date_of_birth=None, expected_date_of_birth=None,
                   identifier_values: dict | None = None, audit_event=True, **details) -> Person:
@@ -59,19 +62,23 @@ def create_person(*, by, given_name: str, family_name: str, date_of_birth=None, 
         raise ValidationError({"given_name": "Enter a given name", "family_name": "Enter a family name"})
     _check_birth_dates(date_of_birth, expected_date_of_birth)
     cleaned = _normalised_identifiers(identifier_values or {})
-    person = Person.objects.create(
+    person = Person(
         given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
         expected_date_of_birth=expected_date_of_birth, family_name_key=name_key(family_name),
         given_name_key=name_key(given_name), **details,
     )
+    if errors := person.provenance_errors():
+        raise ValidationError(errors)
+    person.save()
     for scheme, value in cleaned.items():
-        _add_identifier(person, scheme, value)
+        _add_identifier(person, scheme, value, source=person)
     if audit_event:
         audit.record(actor=by, action=Action.CREATE, event="person.create", purpose=PURPOSE, objects=[person])
     return person
 
 
-def _add_identifier(person, scheme, value):
+def _add_identifier(person, scheme, value, source=None):
+    """`source`: a record whose provenance the identifier shares (P17), e.g. the person it arrived with."""
     label = identifiers.IdentifierScheme(scheme).label
     duplicate = ValidationError({f"identifier_{scheme}": f"This {label} is already recorded for someone else: "
                                                          "search for them instead of creating a new record"})
@@ -79,7 +86,8 @@ def _add_identifier(person, scheme, value):
         raise duplicate
     try:
         with transaction.atomic():
-            return Identifier.objects.create(person=person, scheme=scheme, value=value)
+            provenance = {f: getattr(source, f) for f in PROVENANCE_FIELDS} if source else {}
+            return Identifier.objects.create(person=person, scheme=scheme, value=value, **provenance)
     except IntegrityError as error:  # recorded by someone else a moment ago
         raise duplicate from error
 

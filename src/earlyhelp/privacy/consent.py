@@ -17,7 +17,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import OrganisationType, Role
 from earlyhelp.people.models import Relationship
 
-from .models import Consent, ConsentStatus, EvidenceType, PrivacyNotice
+from .models import Consent, ConsentStatus, DisclosureBasis, EvidenceType, PrivacyNotice
 
 WITHDRAWAL_DAYS = 14
 WITHDRAWAL_CHANNELS = {"writing": "In writing", "lead_practitioner": "Through the lead practitioner",
@@ -111,7 +111,27 @@ def request_withdrawal(*, by, consent_id, channel: str, requested_on=None) -> Co
     consent.save()
     audit.record(actor=by, action=Action.CHANGE, event="consent.withdraw", purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[consent], household_id=consent.household_id, metadata={"channel": channel})
+    _end_sharing_no_longer_consented(by, consent.household)
     return consent
+
+
+def _end_sharing_no_longer_consented(by, household):
+    """Team Around the Family members invited on consent that no longer covers their organisation type leave
+    the team at once: their access was the sharing."""
+    from earlyhelp.casework.models import (
+        TafMember,  # casework's services import this module
+    )
+
+    today = timezone.localdate()
+    invited_on_consent = TafMember.objects.filter(
+        episode__household=household, end_date__isnull=True, disclosure__basis=DisclosureBasis.CONSENT,
+    ).select_related("organisation")
+    for member in invited_on_consent:
+        if not sharing_permitted(household, member.organisation.type):
+            member.end_date = max(today, member.start_date)
+            member.save(update_fields=["end_date"])
+            audit.record(actor=by, action=Action.CHANGE, event="taf.end", purpose=Purpose.EARLY_HELP_CASEWORK,
+                         objects=[member], household_id=household.pk, metadata={"reason": "consent_withdrawn"})
 
 
 @transaction.atomic

@@ -18,9 +18,17 @@ from .models import (
     LEGAL_REASON_BASES,
     Disclosure,
     DisclosureBasis,
+    DisclosureKind,
     DisclosureSection,
     ProcessingPurpose,
 )
+
+
+def purpose_for(basis: str, *, within_council: bool = False) -> str:
+    """The register purpose a disclosure on this basis serves."""
+    if basis in LEGAL_REASON_BASES:
+        return "safeguarding_sharing_without_consent"
+    return "early_help_casework" if within_council else "multi_agency_sharing"
 
 
 def _is_manager_of(user, household_id) -> bool:
@@ -30,7 +38,8 @@ def _is_manager_of(user, household_id) -> bool:
 
 @transaction.atomic
 def record_disclosure(*, by, household, recipient_organisation, purpose_code: str, basis: str, sections,
-                      reason: str, shared: bool = True, recipient_person: str = "", approved_by=None) -> Disclosure:
+                      reason: str, shared: bool = True, recipient_person: str = "", approved_by=None,
+                      kind: str = DisclosureKind.INFORMATION_REQUEST) -> Disclosure:
     access = policy.family_access(by, household.pk)
     if access is None or not access.can_work_on_case:
         raise PermissionDenied("You cannot share this family's information")
@@ -45,6 +54,8 @@ def record_disclosure(*, by, household, recipient_organisation, purpose_code: st
         errors["recipient_organisation"] = "Choose an organisation from the register"
     if not reason.strip():
         errors["reason"] = "Enter the reasons for the decision"
+    if kind not in DisclosureKind.values:
+        errors["kind"] = "Choose what kind of disclosure this is"
     if set(sections) - set(DisclosureSection.values):
         errors["sections"] = "Choose sections from the list"
     if shared and not sections:
@@ -55,14 +66,14 @@ def record_disclosure(*, by, household, recipient_organisation, purpose_code: st
         raise ValidationError(errors)
     approver = (approved_by or by) if basis in LEGAL_REASON_BASES and shared else None
     disclosure = Disclosure.objects.create(
-        household=household, shared=shared, sections=sections if shared else [],
+        household=household, kind=kind, shared=shared, sections=sections if shared else [],
         recipient_organisation=recipient_organisation, recipient_person=recipient_person.strip(), purpose=purpose,
         basis=basis, reason=reason.strip(), approved_by=approver, decided_by=by, decided_at=timezone.now(),
     )
     audit.record(actor=by, action=Action.EXPORT if shared else Action.CREATE,
                  event="disclosure.share" if shared else "disclosure.decline", purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[disclosure], household_id=household.pk,
-                 metadata={"organisation_id": recipient_organisation.pk, "basis": basis, "sections": sections,
+                 metadata={"kind": kind, "organisation_id": recipient_organisation.pk, "basis": basis, "sections": sections,
                            "register_purpose": purpose.code})
     return disclosure
 

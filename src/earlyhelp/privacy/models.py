@@ -13,6 +13,41 @@ from simple_history.models import HistoricalRecords
 UK = "United Kingdom"
 
 
+class SourceKind(models.TextChoices):
+    FAMILY = "family", "The family"
+    PARTNER = "partner", "A partner organisation"
+    PRACTITIONER = "practitioner", "Our practitioner"
+    DATA_MATCH = "data_match", "A data match"
+
+
+class Provenance(models.Model):
+    """Where a piece of information came from, so the family can be told who gave it and why (P17)."""
+
+    source_kind = models.CharField("Where this information came from", max_length=20, choices=SourceKind.choices,
+                                   default=SourceKind.FAMILY)
+    source_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, null=True,
+                                            blank=True, related_name="+",
+                                            help_text="The partner organisation that gave it")
+    source_reference = models.CharField(max_length=120, blank=True,
+                                        help_text="The import batch, referral or request it arrived with")
+
+    class Meta:
+        abstract = True
+
+    def provenance_errors(self) -> dict:
+        if self.source_kind not in SourceKind.values:
+            return {"source_kind": "Choose where this information came from"}
+        if self.source_kind == SourceKind.PARTNER and self.source_organisation_id is None:
+            return {"source_organisation": "Choose the partner organisation the information came from"}
+        return {}
+
+    @property
+    def source_label(self) -> str:
+        if self.source_kind == SourceKind.PARTNER and self.source_organisation_id:
+            return self.source_organisation.name
+        return self.get_source_kind_display()
+
+
 class Article6(models.TextChoices):
     CONSENT = "6(1)(a)", "Article 6(1)(a): consent"
     LEGAL_OBLIGATION = "6(1)(c)", "Article 6(1)(c): legal obligation"
@@ -198,10 +233,19 @@ class DisclosureSection(models.TextChoices):
     NOTES = "notes", "Case notes"
 
 
+class DisclosureKind(models.TextChoices):
+    TAF_INVITATION = "taf_invitation", "Invitation to the Team Around the Family"
+    REFERRAL = "referral", "Referral to another service"
+    INFORMATION_REQUEST = "information_request", "Reply to a request for information"
+    PANEL_PACK = "panel_pack", "Multi-agency panel pack"
+    EXPORT = "export", "Export"
+
+
 class Disclosure(models.Model):
     """Every decision to share outside the holding team, or not to (P7, P8, P17)."""
 
     household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="disclosures")
+    kind = models.CharField(max_length=30, choices=DisclosureKind.choices, default=DisclosureKind.INFORMATION_REQUEST)
     shared = models.BooleanField(help_text="False records a decision not to share, with its reasons")
     sections = models.JSONField(default=list, help_text="What was shared: section codes only")
     recipient_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,

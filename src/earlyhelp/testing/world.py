@@ -24,6 +24,8 @@ from earlyhelp.organisations.models import (
 from earlyhelp.people import identifiers
 from earlyhelp.people import services as people
 from earlyhelp.people.models import MemberRole
+from earlyhelp.privacy import consent
+from earlyhelp.privacy.models import EvidenceType
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -76,6 +78,13 @@ def build_world() -> World:
     return world
 
 
+def give_consent(by, household, parent, partner_types=()):
+    """A parent's signed consent to support and to sharing with these organisation types."""
+    return consent.record_consent(by=by, household=household, subject=parent, given_by=parent,
+                                  covers_support=True, sharing_partner_types=sorted(partner_types),
+                                  evidence_type=EvidenceType.SIGNED_FORM, evidence_reference="Consent form in file")
+
+
 def make_family(world: World, *, team=None, family_name="Testfamily", seed=1, with_episode=True,
                 lead=None, taf=(), restricted=False):
     """A two-parent, two-child family; optionally with an open, allocated episode."""
@@ -110,6 +119,9 @@ def make_family(world: World, *, team=None, family_name="Testfamily", seed=1, wi
         episode = household.episodes.get()
         if lead is not None:
             casework.allocate(by=manager, episode=episode, practitioner=lead)
+        partner_types = {m.organisation.type for m in taf if m.team_id != team.pk}
+        if partner_types:  # inviting partners shares the family's information: the family agrees first
+            family["consent"] = give_consent(manager, household, members[0], partner_types)
         for member in taf:
             casework.add_taf_member(by=manager, episode=episode, practitioner=member)
         episode.refresh_from_db()

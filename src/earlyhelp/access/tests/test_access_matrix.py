@@ -13,8 +13,8 @@ from django.urls import reverse
 from earlyhelp.access.models import AccessExclusion
 from earlyhelp.audit.models import Action, AuditEvent
 from earlyhelp.casework import services
-from earlyhelp.organisations.models import Role
-from earlyhelp.testing.world import make_family, make_user
+from earlyhelp.organisations.models import OrganisationType, Role
+from earlyhelp.testing.world import give_consent, make_family, make_user
 
 pytestmark = pytest.mark.promise("P2", "P18", "P16")
 
@@ -71,6 +71,7 @@ def scene(world):
     world.users.update({"granted_partner": granted, "excluded": excluded})
     family = make_family(world, lead=world.lead, taf=[world.partner])
     household, episode = family["household"], family["episode"]
+    give_consent(world.lead, household, family["members"][0], [OrganisationType.HEALTH])
     services.add_taf_member(by=world.lead, episode=episode, practitioner=granted, special_category_access=True)
     AccessExclusion.objects.create(household=household, user=excluded, reason="Family member works here",
                                    recorded_by=world.manager)
