@@ -1,7 +1,8 @@
 from django import forms
 
 from earlyhelp.organisations.models import Organisation, Team
-from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis
+from earlyhelp.privacy.forms import SourceField
+from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis, SourceKind
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.web.forms import GovukDateField, today
 
@@ -107,10 +108,11 @@ class AssessmentForm(forms.Form):
                                       help_text="1 means significant concern, 5 means no concern")
             score.conditionally_required = True  # required when the area applies: not labelled optional
             self.fields[f"{area.code}-score"] = score
+            self.fields[f"{area.code}-source"] = SourceField(label="Who told us about this?")
 
     def area_fields(self):
         for area in self.areas:
-            yield area, [self[f"{area.code}-{part}"] for part in ("applies", "strengths", "needs", "score")]
+            yield area, [self[f"{area.code}-{part}"] for part in ("applies", "strengths", "needs", "score", "source")]
 
     def clean(self):
         data = super().clean()
@@ -129,6 +131,7 @@ class AssessmentForm(forms.Form):
                     "strengths": self.cleaned_data.get(f"{area.code}-strengths", ""),
                     "needs": self.cleaned_data.get(f"{area.code}-needs", ""),
                     "score": int(self.cleaned_data[f"{area.code}-score"]),
+                    **self.cleaned_data[f"{area.code}-source"],
                 }
         return result
 
@@ -195,6 +198,7 @@ class CaseNoteForm(forms.Form):
     is_sensitive = forms.BooleanField(
         label="Contains health, domestic abuse, safeguarding or crime information", required=False,
         help_text="Partners without access to special category information will see only that a note exists")
+    source = SourceField(default=SourceKind.PRACTITIONER)
 
 
 class DocumentForm(forms.Form):
@@ -203,3 +207,4 @@ class DocumentForm(forms.Form):
     media_reason = forms.CharField(
         label="Why is this image or recording needed?", widget=forms.Textarea, required=False,
         help_text="Images and voice recordings are kept only where required or part of therapeutic work")
+    source = SourceField()

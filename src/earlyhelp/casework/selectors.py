@@ -81,15 +81,15 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
     if record.assessment:
         record.findings = [
             (f.area, f if (full or not f.area.is_sensitive) else RESTRICTED)
-            for f in record.assessment.findings.select_related("area")
+            for f in record.assessment.findings.select_related("area", "source_organisation")
         ]
     record.actions = list(PlanAction.objects.filter(plan__episode=episode).select_related("area", "owner"))
     record.actions = [(a, a if (full or not a.area.is_sensitive) else RESTRICTED) for a in record.actions]
     # Review discussions range over every area, so partners without the grant see only that one was held.
     record.reviews = [(r, r if full else RESTRICTED) for r in episode.reviews.select_related("recorded_by")]
     record.notes = [(n, n.text if (full or not n.is_sensitive) else RESTRICTED)
-                    for n in episode.notes.select_related("author")[:50]]
-    record.documents = list(episode.documents.select_related("uploaded_by")) if access.can_see_documents else []
+                    for n in episode.notes.select_related("author", "source_organisation")[:50]]
+    record.documents = list(episode.documents.select_related("uploaded_by", "source_organisation")) if access.can_see_documents else []
     record.transitions = list(episode.transitions.select_related("decided_by"))
     return record
 

@@ -14,7 +14,12 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import Organisation, Role, Team, User
 from earlyhelp.people.models import Household, Marker, MarkerKind, MemberRole, Person
 from earlyhelp.privacy import disclosures
-from earlyhelp.privacy.models import DisclosureBasis, DisclosureKind, DisclosureSection, SourceKind
+from earlyhelp.privacy.models import (
+    DisclosureBasis,
+    DisclosureKind,
+    DisclosureSection,
+    SourceKind,
+)
 from earlyhelp.programme.models import HeadlineArea
 
 from .models import (

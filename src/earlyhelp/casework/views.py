@@ -22,6 +22,7 @@ from earlyhelp.people.views import (
     run_search,
     searched_recently,
 )
+from earlyhelp.privacy.forms import ReferralOutForm
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.web.service_forms import parse_id, run_service
 
@@ -242,6 +243,23 @@ def add_taf_member(request, household_id):
 
 
 @login_required
+def referral_out_new(request, household_id):
+    """Refer the family to another service: what is sent goes through the disclosure log (P7, P8)."""
+    access = _access(request, household_id, need="can_work_on_case")
+    episode = _current_episode(access)
+    form = ReferralOutForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if run_service(form, lambda: services.refer_out(
+                by=request.user, episode=episode, organisation=data["organisation"], service=data["service"],
+                recipient_person=data["recipient_person"], sections=data["sections"], basis=data["basis"],
+                reason=data["reason"])):
+            messages.success(request, "Referral recorded in the sharing log.")
+            return redirect(_family_url(household_id, "sharing"))
+    return _form_page(request, "Refer the family to another service", form, access, button="Make the referral")
+
+
+@login_required
 def end_taf_member(request, household_id, member_id):
     """Remove someone from the Team Around the Family (their access ends with it)."""
     access = _access(request, household_id, need="can_work_on_case")
@@ -388,7 +406,7 @@ def note_new(request, household_id):
         data = form.cleaned_data
         if run_service(form, lambda: services.add_case_note(by=request.user, episode=episode, text=data["text"],
                                                             channel=data["channel"],
-                                                            is_sensitive=data["is_sensitive"])):
+                                                            is_sensitive=data["is_sensitive"], **data["source"])):
             messages.success(request, "Case note added.")
             return redirect(_family_url(household_id, "notes"))
     return _form_page(request, "Add a case note", form, access, button="Add case note")
@@ -402,7 +420,8 @@ def document_new(request, household_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if run_service(form, lambda: services.upload_document(by=request.user, episode=episode, upload=data["upload"],
-                                                              title=data["title"], media_reason=data["media_reason"])):
+                                                              title=data["title"], media_reason=data["media_reason"],
+                                                              **data["source"])):
             messages.success(request, "Document added.")
             return redirect(_family_url(household_id, "documents"))
     return _form_page(request, "Add a document", form, access, button="Upload document")

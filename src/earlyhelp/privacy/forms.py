@@ -4,7 +4,36 @@ from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.web.forms import GovukDateField, today
 
 from .consent import WITHDRAWAL_CHANNELS
-from .models import DisclosureBasis, DisclosureSection, EvidenceType, ProcessingPurpose
+from .models import (
+    DisclosureBasis,
+    DisclosureSection,
+    EvidenceType,
+    ProcessingPurpose,
+    SourceKind,
+)
+
+
+class SourceField(forms.ChoiceField):
+    """"Who told us?" (P17): the family, our practitioner, or a named partner organisation, in one question.
+    Cleans to {"source_kind", "source_organisation"}, ready for a service."""
+
+    def __init__(self, *, default=SourceKind.FAMILY, **kwargs):
+        kwargs.setdefault("label", "Who gave us this information?")
+        kwargs.setdefault("help_text", "The family is told who gave us information about them")
+        super().__init__(choices=self._choices, initial=default, **kwargs)
+
+    @staticmethod
+    def _choices():
+        partners = Organisation.objects.filter(is_active=True).exclude(type=OrganisationType.LOCAL_AUTHORITY)
+        return [(SourceKind.FAMILY.value, "The family"), (SourceKind.PRACTITIONER.value, "Our practitioner"),
+                ("Partner organisations", [(f"org:{o.pk}", o.name) for o in partners])]
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value.startswith("org:"):
+            organisation = Organisation.objects.filter(pk=value[4:], is_active=True).first()
+            return {"source_kind": SourceKind.PARTNER, "source_organisation": organisation}
+        return {"source_kind": value, "source_organisation": None}
 
 
 class ConsentForm(forms.Form):
@@ -69,3 +98,46 @@ class DisclosureForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sections"].conditionally_required = True
+
+
+def _organisation_field(label):
+    return forms.ModelChoiceField(
+        label=label, queryset=Organisation.objects.filter(is_active=True), empty_label="Choose an organisation",
+        error_messages={"required": "Choose an organisation", "invalid_choice": "Choose an organisation from the list"})
+
+
+def _sections_field(label, help_text):
+    return forms.MultipleChoiceField(label=label, choices=DisclosureSection.choices, widget=forms.CheckboxSelectMultiple,
+                                     help_text=help_text,
+                                     error_messages={"required": "Choose at least one section: only what is needed"})
+
+
+def _basis_field():
+    return forms.ChoiceField(label="On what basis?", choices=DisclosureBasis.choices, widget=forms.RadioSelect,
+                             initial=DisclosureBasis.CONSENT, error_messages={"required": "Choose the basis for sharing"},
+                             help_text="Sharing for a legal reason without consent needs a manager of the team")
+
+
+class ReferralOutForm(forms.Form):
+    organisation = _organisation_field("Which organisation are you referring the family to?")
+    service = forms.CharField(label="Which service?", max_length=200,
+                              error_messages={"required": "Enter the service the family is being referred to"})
+    recipient_person = forms.CharField(label="Who at the organisation?", required=False, max_length=120)
+    sections = _sections_field("What does the referral include?", "Only what the service needs to help the family")
+    basis = _basis_field()
+    reason = forms.CharField(label="Why are you referring the family?", widget=forms.Textarea,
+                             error_messages={"required": "Enter why you are referring the family"})
+
+
+class PanelPackForm(forms.Form):
+    """P26: the panel sees only the sections chosen here."""
+
+    panel_name = forms.CharField(label="Which panel?", max_length=120,
+                                 help_text="For example, the Multi-Agency Safeguarding Group",
+                                 error_messages={"required": "Enter the name of the panel"})
+    recipient_organisation = _organisation_field("Which organisation runs the panel?")
+    sections = _sections_field("Which sections does the panel need?",
+                               "The pack holds only these: leave out anything the panel does not need")
+    basis = _basis_field()
+    reason = forms.CharField(label="Why does the panel need this?", widget=forms.Textarea,
+                             error_messages={"required": "Enter why the panel needs this information"})

@@ -259,6 +259,10 @@ class Disclosure(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField()
 
+    @property
+    def section_labels(self) -> list[str]:
+        return [DisclosureSection(code).label for code in self.sections]
+
     class Meta:
         ordering = ["-decided_at"]
         constraints = [

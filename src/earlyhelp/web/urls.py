@@ -3,6 +3,8 @@ from django.urls import path, register_converter
 from earlyhelp.access import views as access
 from earlyhelp.casework import views as casework
 from earlyhelp.people import views as people
+from earlyhelp.privacy import register_views as processing_register
+from earlyhelp.privacy import sharing_views as sharing
 from earlyhelp.privacy import views as privacy
 
 from . import converters, views
@@ -36,9 +38,17 @@ urlpatterns = [
     path(family + "sharing/new/", privacy.disclosure_new, name="disclosure-new"),
     path(family + "consent/<id:consent_id>/withdraw/", privacy.consent_withdraw, name="consent-withdraw"),
     path("consent/withdrawals/", privacy.withdrawals, name="consent-withdrawals"),
+    path("privacy/register/", processing_register.register_list, name="register"),
+    path("privacy/register/new/", processing_register.purpose_new, name="register-purpose-new"),
+    path("privacy/register/publish/", processing_register.publish, name="register-publish"),
+    path("privacy/register/<id:purpose_id>/", processing_register.purpose_detail, name="register-purpose"),
+    path("privacy/register/<id:purpose_id>/edit/", processing_register.purpose_edit, name="register-purpose-edit"),
     path(family + "members/new/", casework.add_member, name="member-new"),
     path(family + "allocate/", casework.allocate, name="allocate"),
     path(family + "taf/new/", casework.add_taf_member, name="taf-new"),
+    path(family + "referrals-out/new/", casework.referral_out_new, name="referral-out-new"),
+    path(family + "panel-packs/new/", sharing.panel_pack_new, name="panel-pack-new"),
+    path(family + "information/", sharing.family_information, name="family-information"),
     path(family + "taf/<id:member_id>/end/", casework.end_taf_member, name="taf-end"),
     path(family + "assessment/new/", casework.assessment_start, name="assessment-start"),
     path(family + "assessment/", casework.assessment_edit, name="assessment-edit"),

@@ -73,3 +73,116 @@ def test_partners_stay_while_another_active_consent_still_covers_them(world):
     give_consent(world.lead, household, family["members"][1], [OrganisationType.SCHOOL])
     consents.request_withdrawal(by=world.lead, consent_id=family["consent"].pk, channel="writing")
     assert policy.family_access(world.partner, household.pk) is not None
+
+
+@pytest.fixture
+def working_family(world):
+    """A family with an assessment, a plan action and a sensitive case note, whose consent covers schools."""
+    family = make_family(world, lead=world.lead, taf=[world.partner])
+    episode = family["episode"]
+    assessment = casework.start_assessment(by=world.lead, episode=episode, reason="Attendance")
+    casework.record_assessment(by=world.lead, assessment=assessment, voice_of_child="I miss my friends",
+                               analysis="Attendance falls when mum is unwell",
+                               findings={"EDUCATION": {"strengths": "", "needs": "Attendance 71%", "score": 2,
+                                                       "source_kind": "partner", "source_organisation": world.school}})
+    casework.add_case_note(by=world.lead, episode=episode, text="Home visit: talked about the housing arrears",
+                           source_kind="family")
+    return family
+
+
+def _pdf_text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.mark.promise("P26", "P8")
+def test_a_panel_pack_holds_only_the_chosen_sections_and_is_logged(world, working_family):
+    from earlyhelp.privacy import packs
+
+    pdf, disclosure = packs.prepare_panel_pack(
+        by=world.lead, household=working_family["household"], panel_name="Multi-Agency Safeguarding Group",
+        recipient_organisation=world.school, sections=["household", "assessment"], basis="consent",
+        reason="The panel is deciding on extra attendance support")
+    text = _pdf_text(pdf)
+    assert "Attendance 71%" in text and "Jamie" in text
+    assert "housing arrears" not in text  # case notes were not chosen
+    assert (disclosure.kind, disclosure.sections) == (DisclosureKind.PANEL_PACK, ["assessment", "household"])
+
+
+@pytest.mark.promise("P26")
+def test_a_panel_pack_with_no_sections_or_beyond_consent_is_refused_and_not_rendered(world, working_family):
+    from earlyhelp.organisations.models import Organisation
+    from earlyhelp.privacy import packs
+
+    police = Organisation.objects.create(name="Test Police", type=OrganisationType.POLICE)
+    before = Disclosure.objects.count()
+    for organisation, sections, error in [(world.school, [], "Choose what is being shared"),
+                                          (police, ["plan"], "consent does not cover")]:
+        with pytest.raises(ValidationError, match=error):
+            packs.prepare_panel_pack(by=world.lead, household=working_family["household"], panel_name="MASG",
+                                     recipient_organisation=organisation, sections=sections, basis="consent",
+                                     reason="Panel")
+    assert Disclosure.objects.count() == before
+
+
+@pytest.mark.promise("P26")
+def test_the_panel_pack_page_returns_the_pdf(client, world, working_family):
+    client.force_login(world.lead)
+    household = working_family["household"]
+    response = client.post(f"/families/{household.pk}/panel-packs/new/", {
+        "panel_name": "MASG", "recipient_organisation": world.school.pk, "sections": ["plan"], "basis": "consent",
+        "reason": "Panel review of the plan"})
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert "Attendance 71%" not in _pdf_text(response.content)
+    refused = client.post(f"/families/{household.pk}/panel-packs/new/", {
+        "panel_name": "MASG", "recipient_organisation": world.school.pk, "basis": "consent", "reason": "x"})
+    assert b"Choose at least one section" in refused.content
+
+
+@pytest.mark.promise("P7")
+def test_a_referral_out_is_a_disclosure_and_needs_what_any_disclosure_needs(world, working_family):
+    from earlyhelp.casework.models import ReferralOut
+    from earlyhelp.organisations.models import Organisation
+
+    housing = Organisation.objects.create(name="Test Housing Options", type=OrganisationType.HOUSING)
+    episode = working_family["episode"]
+    with pytest.raises(ValidationError, match="consent does not cover"):
+        casework.refer_out(by=world.lead, episode=episode, organisation=housing, service="Tenancy sustainment",
+                           sections=["household"], reason="Rent arrears")
+    assert not ReferralOut.objects.exists()
+    referral = casework.refer_out(by=world.lead, episode=episode, organisation=world.school, service="Nurture group",
+                                  sections=["household", "plan"], reason="Needs a calm start to the day")
+    assert (referral.disclosure.kind, referral.disclosure.sections) == (DisclosureKind.REFERRAL, ["household", "plan"])
+
+
+@pytest.mark.promise("P17")
+def test_each_piece_of_information_says_who_gave_it_and_the_family_page_shows_it(client, world, working_family):
+    finding = working_family["episode"].assessments.get().findings.get()
+    assert (finding.source_kind, finding.source_organisation) == ("partner", world.school)
+    with pytest.raises(ValidationError, match="partner organisation"):
+        casework.add_case_note(by=world.lead, episode=working_family["episode"], text="From school",
+                               source_kind="partner")
+    client.force_login(world.lead)
+    page = client.get(f"/families/{working_family['household'].pk}/").content.decode()
+    assert "Who told us" in page and world.school.name in page
+
+
+@pytest.mark.promise("P17")
+def test_the_report_says_who_gave_information_who_has_it_and_why(client, world, working_family):
+    from earlyhelp.privacy.provenance import information_report
+
+    household = working_family["household"]
+    report = information_report(household)
+    by_source = {s.label: s.what for s in report.sources}
+    assert by_source[world.school.name] == {"assessment findings": 1}
+    assert by_source["The family"]["case notes"] == 1
+    assert by_source["School or college"] == {"referrals to early help": 1}  # the world's referral came by phone
+    holders = [who for who, _, _ in report.holders]
+    assert holders[0] == "North Early Help" and any(world.school.name in h for h in holders)
+    assert {p.code for p in report.purposes} == {"early_help_casework", "multi_agency_sharing"}
+    client.force_login(world.lead)
+    page = client.get(f"/families/{household.pk}/information/")
+    assert page.status_code == 200 and b"Invitation to the Team Around the Family" in page.content

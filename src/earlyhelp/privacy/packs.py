@@ -1,0 +1,61 @@
+"""Multi-agency panel packs (P26): the panel sees only the sections chosen for it, and the pack is a disclosure.
+
+The pack is built from the chosen sections alone (an unchosen section is never read), rendered to PDF
+and logged in the disclosure log before it is handed over. Nothing of it is stored: the log says what
+was sent, and the pack can be produced again from the record if the panel needs it.
+"""
+
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from earlyhelp.casework.models import CaseNote, PlanAction
+
+from . import disclosures
+from .models import DisclosureKind, DisclosureSection
+
+
+def pack_sections(household, sections) -> dict:
+    """Only the chosen sections of the family's record, as template context."""
+    episode = household.episodes.filter(is_current=True).select_related("team", "lead_practitioner").first()
+    chosen = set(sections)
+    content = {}
+    if DisclosureSection.HOUSEHOLD in chosen:
+        content["members"] = list(household.memberships.filter(end_date__isnull=True).select_related("person")
+                                  .order_by("role", "person__date_of_birth"))
+    if episode is None:
+        return content
+    if DisclosureSection.EPISODE in chosen:
+        content["episode"] = episode
+    if DisclosureSection.ASSESSMENT in chosen:
+        assessment = episode.assessments.order_by("-pk").first()
+        content["assessment"] = assessment
+        content["findings"] = list(assessment.findings.select_related("area", "source_organisation")) \
+            if assessment else []
+    if DisclosureSection.PLAN in chosen:
+        content["actions"] = list(PlanAction.objects.filter(plan__episode=episode).select_related("area", "owner"))
+    if DisclosureSection.REVIEWS in chosen:
+        content["reviews"] = list(episode.reviews.filter(held_on__isnull=False))
+    if DisclosureSection.NOTES in chosen:
+        content["notes"] = list(CaseNote.objects.filter(episode=episode).select_related("author")[:100])
+    return content
+
+
+@transaction.atomic
+def prepare_panel_pack(*, by, household, panel_name: str, recipient_organisation, sections, basis: str, reason: str,
+                       approved_by=None) -> tuple[bytes, object]:
+    """Log the disclosure, then render the pack: (PDF bytes, disclosure). A refused disclosure renders nothing."""
+    from weasyprint import (
+        HTML,  # imported here: loading Pango is slow and only the PDF needs it
+    )
+
+    disclosure = disclosures.record_disclosure(
+        by=by, household=household, recipient_organisation=recipient_organisation, recipient_person=panel_name,
+        purpose_code=disclosures.purpose_for(basis), basis=basis, sections=sections, reason=reason,
+        approved_by=approved_by, kind=DisclosureKind.PANEL_PACK)
+    html = render_to_string("privacy/panel_pack.html", {
+        "household": household, "panel_name": panel_name.strip(), "disclosure": disclosure,
+        "prepared_at": timezone.now(), "prepared_by": by, **pack_sections(household, disclosure.sections),
+    })
+    return HTML(string=html).write_pdf(), disclosure
+

@@ -1,0 +1,84 @@
+"""The family's question "who has my information, who gave it, and why" (P17), answered from the records.
+
+Who gave it: every record that carries provenance (people, identifiers, addresses, relationships,
+markers, assessment findings, case notes, documents) and every referral received. Who has it: the
+holding team, the Team Around the Family now, and every disclosure. Why: the purposes in the
+processing register that those rest on.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from earlyhelp.casework.models import (
+    CaseNote,
+    Contact,
+    Document,
+    DomainFinding,
+    Episode,
+    TafMember,
+)
+from earlyhelp.people.models import Address, Identifier, Marker, Person, Relationship
+
+from .models import ProcessingPurpose
+
+CASEWORK_PURPOSE = "early_help_casework"
+
+
+@dataclass
+class Source:
+    label: str
+    what: dict = field(default_factory=lambda: defaultdict(int))  # kind of information -> how many records
+    why: set = field(default_factory=set)  # reasons given with referrals
+
+
+@dataclass
+class InformationReport:
+    sources: list
+    holders: list  # (who, how they have it, since)
+    disclosures: list
+    purposes: list
+
+
+def _household_records(household):
+    """Every provenance-carrying record about the family, with a plain name for what it is."""
+    people_ids = list(household.memberships.values_list("person_id", flat=True))
+    episodes = Episode.objects.filter(household=household)
+    yield "personal details", Person.objects.filter(pk__in=people_ids)
+    yield "identifying numbers", Identifier.objects.filter(person_id__in=people_ids)
+    yield "addresses", Address.objects.filter(person_id__in=people_ids)
+    yield "relationships", Relationship.objects.filter(person_id__in=people_ids)
+    yield "markers (such as a child protection plan)", Marker.objects.filter(person_id__in=people_ids)
+    yield "assessment findings", DomainFinding.objects.filter(assessment__episode__in=episodes)
+    yield "case notes", CaseNote.objects.filter(episode__in=episodes)
+    yield "documents", Document.objects.filter(episode__in=episodes)
+
+
+def information_report(household) -> InformationReport:
+    sources: dict[str, Source] = {}
+
+    def source(label):
+        return sources.setdefault(label, Source(label))
+
+    for what, records in _household_records(household):
+        for record in records.select_related("source_organisation"):
+            source(record.source_label).what[what] += 1
+    for contact in Contact.objects.filter(household=household).select_related("source_organisation"):
+        label = contact.source_organisation.name if contact.source_organisation else contact.get_source_display()
+        source(label).what["referrals to early help"] += 1
+        source(label).why.add("asked us to help the family")
+
+    holders = []
+    for episode in Episode.objects.filter(household=household, is_current=True).select_related("team"):
+        holders.append((episode.team.name, "The team supporting the family", episode.opened_on))
+    taf = TafMember.objects.filter(episode__household=household, episode__is_current=True, end_date__isnull=True)
+    for member in taf.select_related("organisation", "practitioner"):
+        holders.append((f"{member.practitioner.get_full_name()}, {member.organisation.name}",
+                        "On the Team Around the Family", member.start_date))
+
+    disclosures = list(household.disclosures.select_related("recipient_organisation", "purpose", "approved_by"))
+    purpose_codes = {CASEWORK_PURPOSE} | {d.purpose.code for d in disclosures if d.shared}
+    purposes = list(ProcessingPurpose.objects.filter(code__in=purpose_codes).order_by("name"))
+    for each in sources.values():
+        each.what = dict(each.what)  # templates look up `.items` as a key first: a defaultdict would answer 0
+    ordered = sorted(sources.values(), key=lambda s: (-sum(s.what.values()), s.label))
+    return InformationReport(sources=ordered, holders=holders, disclosures=disclosures, purposes=purposes)

@@ -1,0 +1,134 @@
+"""The DPO's forms for the processing register. They check the shape of the answers; the register's
+rules (a lawful basis, UK only, no automated decisions...) are `register.save_purpose`'s."""
+
+from django import forms
+
+from . import register
+from .models import UK, Article6, Article9, ProcessingPurpose
+
+
+class LinesField(forms.CharField):
+    """A list of short texts, edited in a textarea as one item per line."""
+
+    widget = forms.Textarea
+
+    def __init__(self, *, rows=5, **kwargs):
+        super().__init__(**kwargs)
+        self.widget.attrs["rows"] = rows
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "\n".join(str(item) for item in value)
+        return value
+
+    def to_python(self, value):
+        text = super().to_python(value)
+        return list(dict.fromkeys(line.strip() for line in text.splitlines() if line.strip()))
+
+
+def _required(message):
+    return {"required": message}
+
+
+class PurposeForm(forms.Form):
+    """Every question says whether it must be answered; the hint says when a condition is needed."""
+
+    name = forms.CharField(label="Name", max_length=120, help_text="As families will read it in the privacy notice",
+                           error_messages=_required(register.REQUIRED_MESSAGES["name"])
+                           | {"max_length": "Name must be 120 characters or fewer"})
+    description = forms.CharField(label="Description", widget=forms.Textarea(attrs={"rows": 5}),
+                                  help_text="Plain English: this text goes into the privacy notice",
+                                  error_messages=_required(register.REQUIRED_MESSAGES["description"]))
+    article_6 = forms.ChoiceField(label="Article 6 lawful basis", choices=Article6.choices, widget=forms.RadioSelect,
+                                  error_messages=_required(register.REQUIRED_MESSAGES["article_6"])
+                                  | {"invalid_choice": "Choose an Article 6 lawful basis from the list"})
+    consent_required = forms.BooleanField(label="We ask for the family's consent for this purpose", required=False)
+    special_category = LinesField(label="Special category data", required=False, rows=3,
+                                  help_text="One per line, for example health. Leave it empty if there is none")
+    article_9 = forms.ChoiceField(label="Article 9 condition", choices=Article9.choices, widget=forms.RadioSelect,
+                                  required=False, help_text="Needed if the purpose uses special category data",
+                                  error_messages={"invalid_choice": "Choose an Article 9 condition from the list"})
+    schedule_1_condition = forms.CharField(
+        label="DPA 2018 Schedule 1 condition", required=False, max_length=300,
+        help_text="Needed for Article 9(2)(g), for example: Sch 1 Part 2 para 18: safeguarding of children and "
+                  "individuals at risk",
+        error_messages={"max_length": "The Schedule 1 condition must be 300 characters or fewer"})
+    criminal_offence_data = forms.BooleanField(label="This purpose uses criminal offence data", required=False)
+    article_10 = forms.CharField(
+        label="Article 10 condition (criminal offence data)", required=False, max_length=300,
+        help_text="Needed if the purpose uses criminal offence data",
+        error_messages={"max_length": "The Article 10 condition must be 300 characters or fewer"})
+    data_categories = LinesField(label="Categories of personal data", rows=8,
+                                 help_text="One per line, for example names and contact details",
+                                 error_messages=_required(register.REQUIRED_MESSAGES["data_categories"]))
+    data_subjects = LinesField(label="Whose data it is", rows=4,
+                               help_text="One group of people per line, for example children and young people",
+                               error_messages=_required(register.REQUIRED_MESSAGES["data_subjects"]))
+    recipient_types = forms.MultipleChoiceField(
+        label="Who we may share it with", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Leave them all unticked if nobody outside the council receives it",
+        error_messages={"invalid_choice": "“%(value)s” is not a recipient the register knows: choose recipients "
+                                          "from the list"})
+    retention = forms.CharField(label="Retention rule", max_length=40,
+                                help_text="A rule such as CASE+6 (6 years after the case closes) or DOB+25",
+                                widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "spellcheck": "false"}),
+                                error_messages=_required(register.REQUIRED_MESSAGES["retention"])
+                                | {"max_length": "The retention rule must be 40 characters or fewer"})
+    retention_note = forms.CharField(label="How long we keep it, in plain English", required=False,
+                                     widget=forms.Textarea(attrs={"rows": 3}),
+                                     help_text="The privacy notice shows this instead of the rule")
+    statutes = LinesField(label="Laws we rely on", required=False, rows=5,
+                          help_text="One per line, for example Children Act 1989 s17")
+    processing_location = forms.CharField(label="Where the data is processed", max_length=60, initial=UK,
+                                          help_text="All processing must happen in the United Kingdom",
+                                          error_messages=_required(register.REQUIRED_MESSAGES["processing_location"])
+                                          | {"max_length": "Where the data is processed must be 60 characters "
+                                                           "or fewer"})
+    automated_decisions = forms.BooleanField(
+        label="Decisions about people are made by automated means, without a person", required=False,
+        help_text="Not allowed: a person makes every decision about a family (UK GDPR Article 22)")
+    sources = LinesField(label="Sources", required=False, rows=3,
+                         help_text="The privacy notices or documents this entry comes from, one per line")
+    is_active = forms.BooleanField(label="This purpose is in use", required=False, initial=True,
+                                   help_text="A purpose no longer in use stays in the register with its history, "
+                                             "but leaves the privacy notice")
+
+    def __init__(self, *args, purpose: ProcessingPurpose | None = None, **kwargs):
+        if purpose is not None:
+            kwargs.setdefault("initial", {name: getattr(purpose, name) for name in self.base_fields
+                                          if name in register.EDITABLE_FIELDS})
+        super().__init__(*args, **kwargs)
+        self.purpose = purpose
+        self.fields["recipient_types"].choices = register.recipient_choices()
+        for name in ("article_9", "schedule_1_condition", "article_10"):
+            self.fields[name].conditionally_required = True  # the hint says when: no "(optional)"
+
+    def clean(self):
+        """The register's own rules too, so that every problem shows at once (the service checks again)."""
+        cleaned = super().clean()
+        for field, messages in register.problems(purpose=self.purpose, **self.service_fields()).items():
+            if field not in self.errors:
+                self.add_error(field if field in self.fields else None, messages)
+        return cleaned
+
+    def service_fields(self) -> dict:
+        """The cleaned answers, as `register.save_purpose` takes them."""
+        return {name: value for name, value in self.cleaned_data.items() if name in register.EDITABLE_FIELDS}
+
+
+class NewPurposeForm(PurposeForm):
+    code = forms.SlugField(label="Code", max_length=60,
+                           help_text="How the system names the purpose: lower-case letters, numbers and underscores, "
+                                     "for example youth_justice_prevention. It cannot be changed later",
+                           widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
+                           error_messages=_required(register.REQUIRED_MESSAGES["code"])
+                           | {"invalid": register.CODE_FORMAT,
+                              "max_length": "Code must be 60 characters or fewer"})
+
+    field_order = ["code", "name"]
+
+
+class EditPurposeForm(PurposeForm):
+    change_reason = forms.CharField(label="Why are you making this change?", required=False, max_length=100,
+                                    help_text="Kept in the purpose's history, with your name and the date",
+                                    error_messages={"max_length": "The reason must be 100 characters or fewer"})

@@ -1,0 +1,121 @@
+"""The DPO's pages for the processing register (UK GDPR Article 30) and publishing the privacy notice.
+
+The DPO reads and keeps the register; a system administrator may read it. Anyone else gets an
+audited 404. Every page view and every change is an audit event; changes go through
+`register.save_purpose` and `register.publish`.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+from earlyhelp.access import policy
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action
+from earlyhelp.web.service_forms import run_service
+
+from . import register
+from .models import ProcessingPurpose
+from .register_forms import EditPurposeForm, NewPurposeForm
+
+OBJECT_TYPE = "privacy.processingpurpose"
+
+
+def _refuse(request, purpose_id=None):
+    policy.refuse(request.user, object_type=OBJECT_TYPE, object_id=purpose_id, purpose=register.AUDIT_PURPOSE)
+
+
+def _require(request, *, keep: bool, purpose_id=None) -> ProcessingPurpose | None:
+    """The purpose (if named) for a user allowed to read the register, or to keep it; else an audited 404."""
+    allowed = register.may_keep_register(request.user) if keep else register.may_read_register(request.user)
+    if not allowed:
+        _refuse(request, purpose_id)
+    if purpose_id is None:
+        return None
+    purpose = ProcessingPurpose.objects.filter(pk=purpose_id).first()
+    if purpose is None:
+        _refuse(request, purpose_id)
+    return purpose
+
+
+def _viewed(request, event, *, objects=(), **metadata):
+    audit.record(actor=request.user, action=Action.VIEW, event=event, purpose=register.AUDIT_PURPOSE,
+                 objects=objects, metadata=metadata)
+
+
+def _row(purpose):
+    return {
+        "purpose": purpose,
+        "article_6": register.display("article_6", purpose.article_6),
+        "article_9": register.display("article_9", purpose.article_9) if purpose.article_9 else "None",
+        "recipients": [register.recipient_label(code) for code in purpose.recipient_types],
+    }
+
+
+@login_required
+def register_list(request):
+    _require(request, keep=False)
+    purposes = list(ProcessingPurpose.objects.order_by("-is_active", "name"))
+    _viewed(request, "processing_register.view", purposes_listed=len(purposes))
+    return render(request, "privacy/register/list.html", {
+        "rows": [_row(p) for p in purposes], "changes": register.changes_since_publication(),
+        "may_keep": register.may_keep_register(request.user)})
+
+
+@login_required
+def purpose_detail(request, purpose_id):
+    purpose = _require(request, keep=False, purpose_id=purpose_id)
+    _viewed(request, "processing_purpose.view", objects=[purpose])
+    fields = [{"name": name, "label": register.LABELS[name], "value": register.display(name, getattr(purpose, name))}
+              for name in register.EDITABLE_FIELDS]
+    return render(request, "privacy/register/detail.html", {
+        "purpose": purpose, "fields": fields, "history": register.history(purpose),
+        "may_keep": register.may_keep_register(request.user)})
+
+
+def _form_page(request, form, *, purpose=None):
+    return render(request, "privacy/register/form.html", {"form": form, "purpose": purpose})
+
+
+@login_required
+def purpose_edit(request, purpose_id):
+    purpose = _require(request, keep=True, purpose_id=purpose_id)
+    form = EditPurposeForm(request.POST or None, purpose=purpose)
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(form, lambda: register.save_purpose(
+            by=request.user, purpose=purpose, reason=form.cleaned_data["change_reason"], **form.service_fields()))
+        if saved is not None:
+            messages.success(request, f"{saved.name}: your changes are saved.")
+            return redirect("web:register-purpose", purpose_id=saved.pk)
+    if request.method != "POST":
+        _viewed(request, "processing_purpose.view", objects=[purpose], page="edit")
+    return _form_page(request, form, purpose=purpose)
+
+
+@login_required
+def purpose_new(request):
+    _require(request, keep=True)
+    form = NewPurposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(form, lambda: register.save_purpose(by=request.user, **form.service_fields()))
+        if saved is not None:
+            messages.success(request, f"{saved.name} is added to the register.")
+            return redirect("web:register-purpose", purpose_id=saved.pk)
+    return _form_page(request, form)
+
+
+@login_required
+def publish(request):
+    _require(request, keep=True)
+    if request.method == "POST":
+        try:
+            notice = register.publish(by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return redirect("web:register")
+        messages.success(request, f"Privacy notice version {notice.version} is published.")
+        return redirect("web:register")
+    changes = register.changes_since_publication()
+    _viewed(request, "processing_register.publish_check", changed=changes["changed"])
+    return render(request, "privacy/register/publish.html", {"changes": changes})

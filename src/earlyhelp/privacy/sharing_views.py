@@ -1,0 +1,51 @@
+"""Pages for what leaves the team: panel packs (P26) and the family's "who has my information" report (P17)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from earlyhelp.access import policy
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.web.service_forms import run_service
+
+from . import packs, provenance
+from .forms import PanelPackForm
+
+PURPOSE = Purpose.EARLY_HELP_CASEWORK
+
+
+def _caseworker_access(request, household_id):
+    return policy.require_family(request.user, household_id, purpose=PURPOSE, need="can_work_on_case")
+
+
+@login_required
+def panel_pack_new(request, household_id):
+    """Choose the sections; the pack (a PDF) is logged as a disclosure and handed over at once."""
+    access = _caseworker_access(request, household_id)
+    form = PanelPackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = run_service(form, lambda: packs.prepare_panel_pack(
+            by=request.user, household=access.household, panel_name=data["panel_name"],
+            recipient_organisation=data["recipient_organisation"], sections=data["sections"], basis=data["basis"],
+            reason=data["reason"]))
+        if result:
+            pdf, disclosure = result
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = f'attachment; filename="panel-pack-{disclosure.pk}.pdf"'
+            return response
+    return render(request, "casework/form_page.html", {
+        "title": "Prepare a multi-agency panel pack", "button": "Prepare the pack", "form": form, "access": access,
+        "household": access.household})
+
+
+@login_required
+def family_information(request, household_id):
+    """Who has the family's information, who gave it to us, and why: to answer the family (P17)."""
+    access = _caseworker_access(request, household_id)
+    report = provenance.information_report(access.household)
+    audit.record(actor=request.user, action=Action.VIEW, event="household.information_report", purpose=PURPOSE,
+                 objects=[access.household], household_id=access.household.pk)
+    return render(request, "privacy/family_information.html", {
+        "access": access, "household": access.household, "report": report})
