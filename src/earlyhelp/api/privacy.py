@@ -1,14 +1,16 @@
 """Consent, its withdrawal, and sharing decisions, through the same policy and services as the pages."""
 
+from django.core.exceptions import ValidationError
 from ninja import Path, Router, Status
 
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.casework import services as casework
 from earlyhelp.organisations.models import Organisation, Role
 from earlyhelp.privacy import consent as consents
-from earlyhelp.privacy import disclosures
-from earlyhelp.privacy.models import Consent
+from earlyhelp.privacy import decisions, disclosures
+from earlyhelp.privacy.models import Consent, Suggestion
 
 from .schemas import (
     MAX_ID,
@@ -17,6 +19,10 @@ from .schemas import (
     DisclosureIn,
     DisclosureOut,
     Error,
+    ReferralOutIn,
+    ReferralOutOut,
+    SuggestionDecisionIn,
+    SuggestionOut,
     WithdrawalIn,
 )
 
@@ -24,6 +30,7 @@ router = Router(tags=["consent and sharing"])
 
 HouseholdId = Path(..., ge=1, le=MAX_ID, description="The family's (household's) id")
 ConsentId = Path(..., ge=1, le=MAX_ID, description="The consent's id")
+SuggestionId = Path(..., ge=1, le=MAX_ID, description="The suggestion's id")
 PURPOSE = Purpose.API_ACCESS
 
 
@@ -40,7 +47,7 @@ def consent_out(c: Consent) -> dict:
 
 
 def disclosure_out(d) -> dict:
-    return {"id": d.pk, "shared": d.shared, "recipient_organisation_id": d.recipient_organisation_id,
+    return {"id": d.pk, "kind": d.kind, "shared": d.shared, "recipient_organisation_id": d.recipient_organisation_id,
             "purpose": d.purpose.code, "basis": d.basis, "sections": d.sections, "decided_at": d.decided_at,
             "approved_by_id": d.approved_by_id}
 
@@ -107,3 +114,49 @@ def record_disclosure(request, payload: DisclosureIn, household_id: int = Househ
         purpose_code=payload.purpose, basis=payload.basis, sections=payload.sections, reason=payload.reason,
         shared=payload.shared, recipient_person=payload.recipient_person)
     return Status(201, disclosure_out(disclosure))
+
+
+@router.post("/families/{household_id}/referrals-out",
+             response={201: ReferralOutOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
+             summary="Refer the family to another service: logged as a disclosure, refused beyond consent or the register")
+def refer_out(request, payload: ReferralOutIn, household_id: int = HouseholdId):
+    access = _family(request, household_id)
+    episode = access.household.episodes.filter(is_current=True).exclude(status="closed").first()
+    if episode is None:
+        raise ValidationError("The family has no open episode to refer from")
+    referral = casework.refer_out(
+        by=request.auth, episode=episode, organisation=Organisation.objects.filter(pk=payload.organisation_id).first(),
+        service=payload.service, recipient_person=payload.recipient_person, sections=payload.sections,
+        basis=payload.basis, reason=payload.reason)
+    return Status(201, {"id": referral.pk, "organisation_id": referral.organisation_id, "service": referral.service,
+                        "made_on": referral.made_on, "outcome": referral.outcome,
+                        "disclosure_id": referral.disclosure_id})
+
+
+def suggestion_out(s) -> dict:
+    return {"id": s.pk, "kind": s.kind, "rule": s.rule, "status": s.status, "suggested_at": s.suggested_at}
+
+
+@router.get("/families/{household_id}/suggestions",
+            response={200: list[SuggestionOut], 401: Error, 404: Error, 422: Error},
+            summary="What the system suggests for the family, waiting for a person to decide (P13)")
+def list_suggestions(request, household_id: int = HouseholdId):
+    access = _family(request, household_id)
+    rows = list(decisions.pending_for(access.household))
+    audit.record(actor=request.auth, action=Action.VIEW, event="suggestion.list", purpose=PURPOSE,
+                 objects=[access.household], household_id=household_id, metadata={"suggestions": len(rows)})
+    return [suggestion_out(s) for s in rows]
+
+
+@router.post("/suggestions/{suggestion_id}/decision",
+             response={200: SuggestionOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
+             summary="Confirm or reject a suggestion, with your reason: only then does it take effect")
+def decide_suggestion(request, payload: SuggestionDecisionIn, suggestion_id: int = SuggestionId):
+    suggestion = Suggestion.objects.filter(pk=suggestion_id).first()
+    if suggestion is None or suggestion.household_id is None or not policy.family_access(
+            request.auth, suggestion.household_id):
+        policy.refuse(request.auth, object_type="privacy.suggestion", object_id=suggestion_id,
+                      household_id=suggestion.household_id if suggestion else None, purpose=PURPOSE)
+    decided = decisions.decide(by=request.auth, suggestion_id=suggestion_id, accept=payload.accept,
+                               reason=payload.reason)
+    return suggestion_out(decided)

@@ -356,6 +356,7 @@ class DisclosureIn(Schema):
 
 class DisclosureOut(Schema):
     id: int
+    kind: str = Field(description="taf_invitation, referral, information_request, panel_pack or export")
     shared: bool
     recipient_organisation_id: int
     purpose: str
@@ -363,3 +364,35 @@ class DisclosureOut(Schema):
     sections: list[str]
     decided_at: datetime.datetime
     approved_by_id: int | None
+
+
+class ReferralOutIn(Schema):
+    organisation_id: RecordId
+    service: _text(200)
+    recipient_person: _text(120) = ""
+    sections: list[DisclosureSectionCode] = Field(min_length=1, max_length=10,
+                                                  description="Only what the service needs")
+    basis: DisclosureBasisCode = "consent"
+    reason: _text(5_000)
+
+
+class ReferralOutOut(Schema):
+    id: int
+    organisation_id: int
+    service: str
+    made_on: datetime.date
+    outcome: str
+    disclosure_id: int
+
+
+class SuggestionOut(Schema):
+    id: int
+    kind: str
+    rule: str = Field(description="Why the system suggested it")
+    status: str
+    suggested_at: datetime.datetime
+
+
+class SuggestionDecisionIn(Schema):
+    accept: bool
+    reason: _text(5_000) = Field(description="Required: why you confirm or reject the suggestion")

@@ -6,7 +6,7 @@ include it (P16, P18); the template never decides this itself.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -16,6 +16,9 @@ from earlyhelp.access.policy import FamilyAccess
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Marker, Membership
+from earlyhelp.privacy import decisions
+from earlyhelp.privacy.models import SuggestionKind
+from earlyhelp.programme import services as eligibility
 
 from .models import (
     Assessment,
@@ -48,6 +51,8 @@ class FamilyRecord:
     transitions: list
     consents: list
     disclosures: list
+    eligible_areas: list = field(default_factory=list)
+    suggestions: list = field(default_factory=list)  # (suggestion, headline area label) awaiting a decision
 
 
 def family_record(access: FamilyAccess) -> FamilyRecord:
@@ -91,6 +96,10 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
                     for n in episode.notes.select_related("author", "source_organisation")[:50]]
     record.documents = list(episode.documents.select_related("uploaded_by", "source_organisation")) if access.can_see_documents else []
     record.transitions = list(episode.transitions.select_related("decided_by"))
+    record.eligible_areas = list(episode.eligible_areas.select_related("area", "confirmed_by"))
+    if access.can_work_on_case:
+        record.suggestions = [(s, eligibility.area_label(s)) for s in decisions.pending_for(household)
+                              .filter(kind=SuggestionKind.ELIGIBILITY)]
     return record
 
 

@@ -20,6 +20,7 @@ from earlyhelp.privacy.models import (
     DisclosureSection,
     SourceKind,
 )
+from earlyhelp.programme import services as eligibility
 from earlyhelp.programme.models import HeadlineArea
 
 from .models import (
@@ -354,6 +355,8 @@ def decide_assessment(*, by: User, assessment: Assessment, approve: bool, commen
     assessment.save()
     _audit(by, Action.CHANGE, "assessment.approve" if approve else "assessment.return", assessment,
            assessment.episode.household_id)
+    if approve:  # proposals only: a practitioner confirms each area (P13)
+        eligibility.suggest_eligibility(assessment)
     return assessment
 
 

@@ -138,6 +138,8 @@ FIELDS: dict[str, Sensitivity] = {
     "privacy.Consent.must_not_see": S,
     "privacy.Consent.witness_name": O,
     "privacy.Disclosure.recipient_person": O,
+    # Why a person confirmed or rejected a suggestion: usually the family's needs (eligibility) or identity (matches).
+    "privacy.Suggestion.reason": S,
     # Sharing without consent is mostly for safeguarding (special category); a row shared to prevent
     # or detect crime or fraud is criminal offence data (ROW_RULES).
     "privacy.Disclosure.reason": S,

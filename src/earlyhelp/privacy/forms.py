@@ -42,7 +42,8 @@ class ConsentForm(forms.Form):
     subject = forms.ChoiceField(label="Whose information is this consent about?",
                                 error_messages={"required": "Choose whose information the consent is about"})
     given_by = forms.ChoiceField(label="Who gave consent?", error_messages={"required": "Choose who gave consent"})
-    covers_support = forms.BooleanField(label="They agree to early help support", required=False)
+    covers_support = forms.BooleanField(label="They agree to early help support", required=False,
+                                        help_text="The family's choice: early help is offered, never imposed")
     sharing_partner_types = forms.MultipleChoiceField(
         label="Who may we share information with?", required=False, widget=forms.CheckboxSelectMultiple,
         choices=[c for c in OrganisationType.choices if c[0] != OrganisationType.LOCAL_AUTHORITY],
@@ -50,7 +51,8 @@ class ConsentForm(forms.Form):
     must_not_see = forms.CharField(label="People or agencies who must not see the assessment", required=False,
                                    widget=forms.Textarea, help_text="In the family's own words")
     national_evaluation_opt_out = forms.BooleanField(
-        label="They do not want to be included in the national evaluation of Supporting Families", required=False)
+        label="They do not want to be included in the national evaluation of Supporting Families", required=False,
+        help_text="The family's choice: opting out changes nothing about the support they get")
     evidence_type = forms.ChoiceField(label="How was consent given?", choices=EvidenceType.choices,
                                       widget=forms.RadioSelect,
                                       error_messages={"required": "Choose how consent was given"})
@@ -141,3 +143,13 @@ class PanelPackForm(forms.Form):
     basis = _basis_field()
     reason = forms.CharField(label="Why does the panel need this?", widget=forms.Textarea,
                              error_messages={"required": "Enter why the panel needs this information"})
+
+
+class SuggestionDecisionForm(forms.Form):
+    """P13: a person decides on what the system suggests, and says why."""
+
+    decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect,
+                                 choices=[("accept", "Confirm"), ("reject", "Reject")],
+                                 error_messages={"required": "Choose whether to confirm or reject the suggestion"})
+    reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea,
+                             error_messages={"required": "Enter the reason for your decision"})

@@ -13,6 +13,25 @@ from simple_history.models import HistoricalRecords
 UK = "United Kingdom"
 
 
+# Bodies the notice names as recipients besides partner organisation types (OrganisationType). Nothing outside
+# this vocabulary can be a recipient in the register, so no purpose can name a buyer or a marketer (P21).
+OTHER_RECIPIENTS = {
+    "ons": "the Office for National Statistics, as a trusted third party for research",
+    "dluhc_dfe": "the government department that runs the Supporting Families programme",
+    "ico": "the Information Commissioner's Office",
+}
+
+
+def recipient_choices() -> list[tuple[str, str]]:
+    from earlyhelp.organisations.models import OrganisationType
+
+    return list(OrganisationType.choices) + list(OTHER_RECIPIENTS.items())
+
+
+def recipient_label(code: str) -> str:
+    return dict(recipient_choices()).get(code, code)
+
+
 class SourceKind(models.TextChoices):
     FAMILY = "family", "The family"
     PARTNER = "partner", "A partner organisation"
@@ -268,4 +287,43 @@ class Disclosure(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="disclosure_has_a_reason"),
             models.CheckConstraint(condition=Q(shared=False) | ~Q(sections=[]), name="disclosure_names_what_was_shared"),
+        ]
+
+
+class SuggestionKind(models.TextChoices):
+    ELIGIBILITY = "eligibility", "Supporting Families headline area met"
+    MATCH = "match", "Data match"
+    RETENTION = "retention", "Retention action"
+
+
+class SuggestionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Rejected"
+
+
+class Suggestion(models.Model):
+    """Something the system proposes. It takes effect only when a named person accepts it, with a reason (P13);
+    a rejected suggestion is never proposed again."""
+
+    kind = models.CharField(max_length=20, choices=SuggestionKind.choices)
+    household = models.ForeignKey("people.Household", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="suggestions")
+    key = models.CharField(max_length=200, help_text="What is suggested, in the terms of its kind (ids and codes)")
+    rule = models.CharField(max_length=300, help_text="Why the system suggested it: shown to the person deciding")
+    suggested_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=20, choices=SuggestionStatus.choices, default=SuggestionStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, db_comment="Personal data: the reason for the decision")
+
+    class Meta:
+        ordering = ["-suggested_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="suggestion_made_once"),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True, reason="")
+                | (~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False) & ~Q(reason="")),
+                name="suggestion_decided_by_a_person_with_a_reason"),
         ]

@@ -17,10 +17,18 @@ from django.db import transaction
 
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.organisations.models import OrganisationType, Role
+from earlyhelp.organisations.models import Role
 
 from . import services
-from .models import UK, Article6, Article9, PrivacyNotice, ProcessingPurpose
+from .models import (
+    UK,
+    Article6,
+    Article9,
+    PrivacyNotice,
+    ProcessingPurpose,
+    recipient_choices,
+    recipient_label,
+)
 
 # The register holds no personal data about families; changes to it are recorded under the same
 # purpose as the register's admin pages and publishing the notice (services.publish_notice).
@@ -41,24 +49,10 @@ def may_keep_register(user) -> bool:
 
 # --- Recipients ---------------------------------------------------------------------------------
 
-def recipient_choices() -> list[tuple[str, str]]:
-    """Every recipient code a purpose may name: the partner organisation types, then the other bodies
-    the privacy notice names (the same codes and words as the published notice, `views.recipient_label`)."""
-    from .views import (
-        OTHER_RECIPIENTS,  # the notice's own list; imported here to keep one definition
-    )
-
-    return list(OrganisationType.choices) + list(OTHER_RECIPIENTS.items())
-
-
 def recipient_codes() -> set[str]:
     return {code for code, _ in recipient_choices()}
 
 
-def recipient_label(code: str) -> str:
-    from .views import recipient_label as label
-
-    return label(code)
 
 
 # --- Fields -------------------------------------------------------------------------------------

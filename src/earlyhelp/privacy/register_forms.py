@@ -4,7 +4,7 @@ rules (a lawful basis, UK only, no automated decisions...) are `register.save_pu
 from django import forms
 
 from . import register
-from .models import UK, Article6, Article9, ProcessingPurpose
+from .models import UK, Article6, Article9, ProcessingPurpose, recipient_choices
 
 
 class LinesField(forms.CharField):
@@ -99,7 +99,7 @@ class PurposeForm(forms.Form):
                                           if name in register.EDITABLE_FIELDS})
         super().__init__(*args, **kwargs)
         self.purpose = purpose
-        self.fields["recipient_types"].choices = register.recipient_choices()
+        self.fields["recipient_types"].choices = recipient_choices()
         for name in ("article_9", "schedule_1_condition", "article_10"):
             self.fields[name].conditionally_required = True  # the hint says when: no "(optional)"
 

@@ -16,7 +16,7 @@ from earlyhelp.audit.models import Action
 from earlyhelp.web.service_forms import run_service
 
 from . import register
-from .models import ProcessingPurpose
+from .models import ProcessingPurpose, recipient_label
 from .register_forms import EditPurposeForm, NewPurposeForm
 
 OBJECT_TYPE = "privacy.processingpurpose"
@@ -49,7 +49,7 @@ def _row(purpose):
         "purpose": purpose,
         "article_6": register.display("article_6", purpose.article_6),
         "article_9": register.display("article_9", purpose.article_9) if purpose.article_9 else "None",
-        "recipients": [register.recipient_label(code) for code in purpose.recipient_types],
+        "recipients": [recipient_label(code) for code in purpose.recipient_types],
     }
 
 

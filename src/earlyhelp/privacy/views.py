@@ -11,25 +11,13 @@ from django.urls import reverse
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.organisations.models import OrganisationType, Role
+from earlyhelp.organisations.models import Role
 from earlyhelp.web.service_forms import parse_id, run_service
 
 from . import consent as consents
-from . import disclosures
-from .forms import ConsentForm, DisclosureForm, WithdrawalForm
-from .models import ConsentStatus, PrivacyNotice
-
-OTHER_RECIPIENTS = {
-    "ons": "the Office for National Statistics, as a trusted third party for research",
-    "dluhc_dfe": "the government department that runs the Supporting Families programme",
-    "ico": "the Information Commissioner's Office",
-}
-
-
-def recipient_label(code: str) -> str:
-    if code in OTHER_RECIPIENTS:
-        return OTHER_RECIPIENTS[code]
-    return OrganisationType(code).label if code in OrganisationType.values else code
+from . import decisions, disclosures
+from .forms import ConsentForm, DisclosureForm, SuggestionDecisionForm, WithdrawalForm
+from .models import ConsentStatus, PrivacyNotice, SuggestionStatus, recipient_label
 
 
 def _notice(version):
@@ -151,3 +139,24 @@ def disclosure_new(request, household_id):
     return render(request, "casework/form_page.html", {
         "title": "Record a sharing decision", "button": "Record decision", "form": form, "access": access,
         "household": access.household})
+
+
+# --- Human decisions on suggestions (P13) --------------------------------------------------------
+
+@login_required
+def suggestion_decide(request, household_id, suggestion_id):
+    access = _family_access(request, household_id)
+    suggestion = access.household.suggestions.filter(pk=suggestion_id, status=SuggestionStatus.PENDING).first()
+    if suggestion is None:
+        policy.refuse(request.user, object_type="privacy.suggestion", object_id=suggestion_id,
+                      household_id=household_id, purpose=Purpose.EARLY_HELP_CASEWORK)
+    form = SuggestionDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: decisions.decide(by=request.user, suggestion_id=suggestion.pk,
+                                                      accept=form.cleaned_data["decision"] == "accept",
+                                                      reason=form.cleaned_data["reason"])):
+            messages.success(request, "Decision recorded.")
+            return redirect(reverse("web:family", args=[household_id]) + "#eligibility")
+    return render(request, "casework/form_page.html", {
+        "title": f"Decide: {suggestion.get_kind_display().lower()}", "button": "Record decision", "form": form,
+        "access": access, "household": access.household, "lead": suggestion.rule})

@@ -1,5 +1,6 @@
 """Supporting Families outcomes framework: headline areas as data, versioned labels."""
 
+from django.conf import settings
 from django.db import models
 
 
@@ -23,3 +24,18 @@ class HeadlineArea(models.Model):
     @property
     def is_sensitive(self):
         return self.sensitivity != "ordinary"
+
+
+class EligibleArea(models.Model):
+    """A headline area the family meets for Supporting Families, confirmed by a named person (P13)."""
+
+    episode = models.ForeignKey("casework.Episode", on_delete=models.PROTECT, related_name="eligible_areas")
+    area = models.ForeignKey(HeadlineArea, on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    confirmed_at = models.DateTimeField()
+    suggestion = models.OneToOneField("privacy.Suggestion", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="eligible_area")
+
+    class Meta:
+        ordering = ["area__order"]
+        constraints = [models.UniqueConstraint(fields=["episode", "area"], name="eligible_area_once_per_episode")]

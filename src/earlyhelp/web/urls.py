@@ -49,6 +49,7 @@ urlpatterns = [
     path(family + "referrals-out/new/", casework.referral_out_new, name="referral-out-new"),
     path(family + "panel-packs/new/", sharing.panel_pack_new, name="panel-pack-new"),
     path(family + "information/", sharing.family_information, name="family-information"),
+    path(family + "suggestions/<id:suggestion_id>/decide/", privacy.suggestion_decide, name="suggestion-decide"),
     path(family + "taf/<id:member_id>/end/", casework.end_taf_member, name="taf-end"),
     path(family + "assessment/new/", casework.assessment_start, name="assessment-start"),
     path(family + "assessment/", casework.assessment_edit, name="assessment-edit"),

@@ -65,6 +65,7 @@ EXPECTED = {
     "api-person": VIEWERS,
     "api-consents": CASEWORKERS,
     "api-disclosures": CASEWORKERS,
+    "api-suggestions": CASEWORKERS,
 }
 
 
@@ -118,6 +119,7 @@ def scene(world):
         "api-person": f"/api/people/{family['members'][2].pk}",
         "api-consents": f"/api/families/{hid}/consents",
         "api-disclosures": f"/api/families/{hid}/disclosures",
+        "api-suggestions": f"/api/families/{hid}/suggestions",
     }
     return world, household, urls
 
@@ -126,9 +128,9 @@ def test_every_page_under_a_family_is_in_the_matrix():
     from earlyhelp.web.urls import urlpatterns
 
     family_pages = {p.name for p in urlpatterns if "<id:household_id>" in str(p.pattern)}
-    # Pages that exist only while something awaits a decision (a withdrawal, a submitted assessment, a closure
-    # request); their access is tested with that state in casework and privacy tests.
-    state_dependent = {"consent-withdraw", "assessment-decide", "closure-decide"}
+    # Pages that exist only while something awaits a decision (a withdrawal, a submitted assessment, a closure,
+    # a suggestion); their access is tested with that state in casework and privacy tests.
+    state_dependent = {"consent-withdraw", "assessment-decide", "closure-decide", "suggestion-decide"}
     missing = family_pages - set(EXPECTED) - state_dependent
     assert not missing, f"add these family pages to the access matrix: {sorted(missing)}"
 

@@ -387,7 +387,9 @@ def test_openapi_document_and_docs(client):
     assert set(schema["paths"]) == {"/api/families/{household_id}", "/api/families/{household_id}/episodes",
                                     "/api/people/{person_id}", "/api/people/search", "/api/referrals",
                                     "/api/families/{household_id}/consents", "/api/consents/{consent_id}/withdrawal",
-                                    "/api/families/{household_id}/disclosures"}
+                                    "/api/families/{household_id}/disclosures",
+                                    "/api/families/{household_id}/referrals-out",
+                                    "/api/families/{household_id}/suggestions", "/api/suggestions/{suggestion_id}/decision"}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert "200" in operation["responses"] or "201" in operation["responses"], (method, path)

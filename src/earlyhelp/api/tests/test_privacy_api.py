@@ -69,3 +69,43 @@ def test_consent_endpoints_give_an_audited_404_without_access(client, world, fam
     assert response.status_code == 404
     assert AuditEvent.objects.filter(action=Action.DENIED, object_ids=[consent_id]).exists()
     assert not Consent.objects.exists()
+
+
+@pytest.mark.promise("P7")
+def test_a_referral_out_through_the_api_is_logged_and_refused_beyond_consent(client, world, family):
+    lead, hid = _headers(world.lead), family["household"].pk
+    referral = {"organisation_id": world.school.pk, "service": "Nurture group", "sections": ["household"],
+                "reason": "A calm start to the day"}
+    refused = client.post(f"/api/families/{hid}/referrals-out", referral, content_type="application/json",
+                          headers=lead)
+    assert refused.status_code == 422 and "consent does not cover" in refused.json()["errors"][0]["message"]
+    from earlyhelp.testing.world import give_consent
+
+    give_consent(world.lead, family["household"], family["members"][0], ["school"])
+    made = client.post(f"/api/families/{hid}/referrals-out", referral, content_type="application/json",
+                       headers=lead)
+    assert made.status_code == 201
+    listed = client.get(f"/api/families/{hid}/disclosures", headers=lead).json()
+    assert [(d["kind"], d["id"]) for d in listed] == [("referral", made.json()["disclosure_id"])]
+
+
+@pytest.mark.promise("P13")
+def test_suggestions_are_decided_through_the_api_only_with_a_reason(client, world, family):
+    from earlyhelp.privacy import decisions
+    from earlyhelp.privacy.models import Suggestion, SuggestionStatus
+
+    episode = family["episode"]
+    suggestion = decisions.suggest(kind="eligibility", key=f"episode:{episode.pk}:area:EDUCATION",
+                                   household=family["household"], rule="The approved assessment scores education 2")
+    lead = _headers(world.lead)
+    assert [s["id"] for s in client.get(f"/api/families/{family['household'].pk}/suggestions",
+                                        headers=lead).json()] == [suggestion.pk]
+    url = f"/api/suggestions/{suggestion.pk}/decision"
+    assert client.post(url, {"accept": True, "reason": ""}, content_type="application/json",
+                       headers=lead).status_code == 422
+    stranger = client.post(url, {"accept": True, "reason": "x"}, content_type="application/json",
+                           headers=_headers(world.other_lead))
+    assert stranger.status_code == 404
+    done = client.post(url, {"accept": False, "reason": "Attendance recovered"}, content_type="application/json",
+                       headers=lead)
+    assert done.status_code == 200 and Suggestion.objects.get().status == SuggestionStatus.REJECTED

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
@@ -154,3 +155,21 @@ def test_consent_is_recorded_and_withdrawn_through_the_pages(client, world, fami
     assert "no withdrawal waiting to be processed" in again.content.decode()
     client.force_login(world.partner)
     assert client.get(reverse("web:consent-withdrawals")).status_code == 404
+
+
+@pytest.mark.promise("P3")
+def test_the_consent_page_shows_which_questions_are_the_familys_choice(client, world):
+    from earlyhelp.privacy.forms import ConsentForm
+
+    family = make_family(world, lead=world.lead)
+    client.force_login(world.lead)
+    page = client.get(f"/families/{family['household'].pk}/consent/new/").content.decode()
+    form = ConsentForm()
+    for name, field in form.fields.items():
+        label = str(field.label)
+        if field.required or getattr(field, "conditionally_required", False):
+            assert f"{label} (optional)" not in page and label in page, name
+        elif isinstance(field, forms.BooleanField):  # a tick box is itself the choice: its hint says so
+            assert label in page and str(field.help_text).startswith("The family's choice"), name
+        else:
+            assert f"{label} (optional)" in page, name

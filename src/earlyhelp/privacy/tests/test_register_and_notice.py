@@ -112,3 +112,34 @@ def test_the_register_is_edited_in_the_admin_with_an_audit_event(client, world):
                            {"action": "publish_notice", "_selected_action": [purpose.pk]})
     assert response.status_code == 302
     assert PrivacyNotice.objects.filter(version=2, published_by=world.admin).exists()
+
+
+@pytest.mark.promise("P21")
+def test_information_can_go_only_to_recipients_the_notice_names_and_never_to_a_buyer(client, world):
+    from earlyhelp.privacy.models import recipient_choices
+    from earlyhelp.privacy.register import save_purpose
+
+    vocabulary = {code for code, _ in recipient_choices()}
+    for purpose in ProcessingPurpose.objects.all():
+        assert set(purpose.recipient_types) <= vocabulary, purpose.code
+    # The vocabulary is public bodies and the family's partners: no broker, advertiser or buyer of data.
+    assert not {"commercial", "marketing", "data_broker", "advertiser"} & vocabulary
+    research = ProcessingPurpose.objects.get(code="research")
+    with pytest.raises(ValidationError, match="not a recipient the register knows"):
+        save_purpose(by=world.dpo, purpose=research, recipient_types=[*research.recipient_types, "data_broker"],
+                     reason="Trying to add a buyer")
+    research.refresh_from_db()
+    assert "data_broker" not in research.recipient_types
+    page = client.get(reverse("web:privacy-notice")).content.decode()
+    assert "We will never sell or rent your information" in page and "marketing" in page
+
+
+@pytest.mark.promise("P3")
+def test_the_notice_says_for_every_purpose_whether_the_family_has_a_choice(client):
+    page = client.get(reverse("web:privacy-notice")).content.decode()
+    purposes = ProcessingPurpose.objects.filter(is_active=True)
+    assert page.count("Do you have a choice?") == purposes.count()
+    consent_based = purposes.filter(consent_required=True).count()
+    assert consent_based >= 1
+    assert page.count("We do this only with your agreement") == consent_based
+    assert page.count("This does not depend on your consent") == purposes.count() - consent_based

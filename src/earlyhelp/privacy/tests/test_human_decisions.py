@@ -1,0 +1,77 @@
+"""Nothing the system suggests takes effect until a named person decides, with a reason (P13)."""
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+
+from earlyhelp.audit.models import AuditEvent
+from earlyhelp.casework import services as casework
+from earlyhelp.privacy import decisions
+from earlyhelp.privacy.models import Suggestion, SuggestionStatus
+from earlyhelp.programme import services as eligibility
+from earlyhelp.programme.models import EligibleArea
+from earlyhelp.testing.world import make_family
+
+pytestmark = [pytest.mark.django_db, pytest.mark.promise("P13")]
+
+
+@pytest.fixture
+def approved(world):
+    family = make_family(world, lead=world.lead)
+    assessment = casework.start_assessment(by=world.lead, episode=family["episode"], reason="Attendance")
+    casework.record_assessment(by=world.lead, assessment=assessment, voice_of_child="", analysis="Attendance is the main need",
+                               findings={"EDUCATION": {"needs": "Attendance 71%", "score": 2},
+                                         "HEALTH": {"needs": "Asthma, well managed", "score": 4}})
+    casework.submit_assessment(by=world.lead, assessment=assessment)
+    casework.decide_assessment(by=world.manager, assessment=assessment, approve=True)
+    return family
+
+
+def test_an_approved_assessment_only_suggests_headline_areas_nothing_is_confirmed(approved):
+    suggestion = Suggestion.objects.get()
+    assert suggestion.status == SuggestionStatus.PENDING and "education" in suggestion.rule
+    assert not EligibleArea.objects.exists()  # suggested, not decided
+
+
+def test_a_named_person_confirms_with_a_reason_and_only_then_it_counts(world, approved):
+    suggestion = Suggestion.objects.get()
+    with pytest.raises(ValidationError, match="reason"):
+        decisions.decide(by=world.lead, suggestion_id=suggestion.pk, accept=True, reason=" ")
+    with pytest.raises(PermissionDenied):
+        decisions.decide(by=world.other_lead, suggestion_id=suggestion.pk, accept=True, reason="Meets criteria")
+    assert not EligibleArea.objects.exists()
+    decisions.decide(by=world.lead, suggestion_id=suggestion.pk, accept=True, reason="School data: 71% attendance")
+    area = EligibleArea.objects.get()
+    assert (area.area.code, area.confirmed_by, area.suggestion.reason) == (
+        "EDUCATION", world.lead, "School data: 71% attendance")
+    assert AuditEvent.objects.filter(event="suggestion.accepted", actor=world.lead).exists()
+
+
+def test_a_rejected_suggestion_is_kept_and_never_proposed_again(world, approved):
+    suggestion = Suggestion.objects.get()
+    decisions.decide(by=world.lead, suggestion_id=suggestion.pk, accept=False, reason="Attendance has recovered")
+    assert eligibility.suggest_eligibility(approved["episode"].assessments.get()) == []
+    assert Suggestion.objects.get().status == SuggestionStatus.REJECTED and not EligibleArea.objects.exists()
+    with pytest.raises(ValidationError, match="already been decided"):
+        decisions.decide(by=world.lead, suggestion_id=suggestion.pk, accept=True, reason="Changed my mind")
+
+
+def test_the_database_refuses_a_decision_without_a_person_or_a_reason(approved):
+    suggestion = Suggestion.objects.get()
+    suggestion.status = SuggestionStatus.ACCEPTED
+    with pytest.raises(IntegrityError), transaction.atomic():
+        suggestion.save()
+
+
+def test_deciding_in_the_browser_form_needs_a_decision_and_a_reason(client, world, approved):
+    household = approved["household"]
+    suggestion = Suggestion.objects.get()
+    client.force_login(world.lead)
+    page = client.get(f"/families/{household.pk}/").content.decode()
+    assert "Suggested: " in page and "counts only if you confirm it" in page
+    url = f"/families/{household.pk}/suggestions/{suggestion.pk}/decide/"
+    refused = client.post(url, {"decision": "accept"})
+    assert b"Enter the reason for your decision" in refused.content and not EligibleArea.objects.exists()
+    done = client.post(url, {"decision": "accept", "reason": "Meets the attendance criterion"})
+    assert done.status_code == 302 and EligibleArea.objects.count() == 1
+    assert client.post(url, {"decision": "accept", "reason": "again"}).status_code == 404
