@@ -198,6 +198,21 @@ def test_contact_to_closure_journey(page, shots):
     success_banner(page, "Action added to the plan.")
     expect(page.locator("#plan ~ table").first).to_contain_text("Morning routine support twice a week.")
 
+    # Inviting the school shares the family's information: the family's consent comes first.
+    page.get_by_role("link", name="Add someone to the Team Around the Family").click()
+    page.get_by_label("Practitioner", exact=True).select_option(label=f"{world.partner} – {world.school.name}")
+    page.get_by_role("button", name="Add to the team").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("consent does not cover sharing with school")
+    page.get_by_role("link", name="Back to the family").click()
+    page.get_by_role("link", name="Record consent").click()
+    page.get_by_label("Whose information is this consent about?").select_option(index=1)
+    page.get_by_label("Who gave consent?").select_option(index=1)
+    page.get_by_label("They agree to early help support").check()
+    page.get_by_label("School or college").check()
+    page.get_by_label("Signed consent form").check()
+    page.get_by_label("Where the signed form is kept").fill("Scanned to the family's file")
+    fill_date(page, "Date consent was given", today)
+    page.get_by_role("button", name="Record consent").click()
     page.get_by_role("link", name="Add someone to the Team Around the Family").click()
     # partner_school and partner_health are both "Partner Tester": the organisation tells them apart.
     page.get_by_label("Practitioner", exact=True).select_option(label=f"{world.partner} – {world.school.name}")

@@ -1,6 +1,7 @@
 """Consent, its withdrawal, and sharing decisions, through the same policy and services as the pages."""
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from ninja import Path, Router, Status
 
 from earlyhelp.access import policy
@@ -9,7 +10,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework import services as casework
 from earlyhelp.organisations.models import Organisation, Role
 from earlyhelp.privacy import consent as consents
-from earlyhelp.privacy import decisions, disclosures
+from earlyhelp.privacy import decisions, disclosures, packs, provenance
 from earlyhelp.privacy.models import Consent, Suggestion
 
 from .schemas import (
@@ -19,6 +20,8 @@ from .schemas import (
     DisclosureIn,
     DisclosureOut,
     Error,
+    InformationReportOut,
+    PanelPackIn,
     ReferralOutIn,
     ReferralOutOut,
     SuggestionDecisionIn,
@@ -160,3 +163,32 @@ def decide_suggestion(request, payload: SuggestionDecisionIn, suggestion_id: int
     decided = decisions.decide(by=request.auth, suggestion_id=suggestion_id, accept=payload.accept,
                                reason=payload.reason)
     return suggestion_out(decided)
+
+
+@router.post("/families/{household_id}/panel-packs",
+             response={201: None, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
+             summary="A multi-agency panel pack (PDF) with only the chosen sections, logged as a disclosure (P26)",
+             openapi_extra={"responses": {201: {"description": "The pack", "content": {"application/pdf": {}}}}})
+def panel_pack(request, payload: PanelPackIn, household_id: int = HouseholdId):
+    access = _family(request, household_id)
+    pdf, disclosure = packs.prepare_panel_pack(
+        by=request.auth, household=access.household, panel_name=payload.panel_name,
+        recipient_organisation=Organisation.objects.filter(pk=payload.recipient_organisation_id).first(),
+        sections=payload.sections, basis=payload.basis, reason=payload.reason)
+    response = HttpResponse(pdf, content_type="application/pdf", status=201)
+    response["Content-Disposition"] = f'attachment; filename="panel-pack-{disclosure.pk}.pdf"'
+    return response
+
+
+@router.get("/families/{household_id}/information-report",
+            response={200: InformationReportOut, 401: Error, 404: Error, 422: Error},
+            summary="Who has the family's information, who gave it, and why (P17)")
+def information_report(request, household_id: int = HouseholdId):
+    access = _family(request, household_id)
+    report = provenance.information_report(access.household)
+    audit.record(actor=request.auth, action=Action.VIEW, event="household.information_report", purpose=PURPOSE,
+                 objects=[access.household], household_id=household_id)
+    return {"sources": [{"source": s.label, "records": s.what} for s in report.sources],
+            "holders": [f"{who}: {how}" for who, how, _ in report.holders],
+            "disclosures": [disclosure_out(d) for d in report.disclosures],
+            "purposes": [p.code for p in report.purposes]}

@@ -396,3 +396,24 @@ class SuggestionOut(Schema):
 class SuggestionDecisionIn(Schema):
     accept: bool
     reason: _text(5_000) = Field(description="Required: why you confirm or reject the suggestion")
+
+
+class PanelPackIn(Schema):
+    panel_name: _text(120)
+    recipient_organisation_id: RecordId
+    sections: list[DisclosureSectionCode] = Field(min_length=1, max_length=10,
+                                                  description="The pack holds only these sections")
+    basis: DisclosureBasisCode = "consent"
+    reason: _text(5_000)
+
+
+class InformationSourceOut(Schema):
+    source: str
+    records: dict[str, int] = Field(description="Kind of information -> how many records")
+
+
+class InformationReportOut(Schema):
+    sources: list[InformationSourceOut]
+    holders: list[str]
+    disclosures: list[DisclosureOut]
+    purposes: list[str] = Field(description="Register purposes the information is held and shared for")

@@ -389,7 +389,9 @@ def test_openapi_document_and_docs(client):
                                     "/api/families/{household_id}/consents", "/api/consents/{consent_id}/withdrawal",
                                     "/api/families/{household_id}/disclosures",
                                     "/api/families/{household_id}/referrals-out",
-                                    "/api/families/{household_id}/suggestions", "/api/suggestions/{suggestion_id}/decision"}
+                                    "/api/families/{household_id}/suggestions", "/api/suggestions/{suggestion_id}/decision",
+                                    "/api/families/{household_id}/panel-packs",
+                                    "/api/families/{household_id}/information-report"}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert "200" in operation["responses"] or "201" in operation["responses"], (method, path)

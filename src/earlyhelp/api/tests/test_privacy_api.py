@@ -109,3 +109,21 @@ def test_suggestions_are_decided_through_the_api_only_with_a_reason(client, worl
     done = client.post(url, {"accept": False, "reason": "Attendance recovered"}, content_type="application/json",
                        headers=lead)
     assert done.status_code == 200 and Suggestion.objects.get().status == SuggestionStatus.REJECTED
+
+
+@pytest.mark.promise("P26", "P17")
+def test_panel_packs_and_the_information_report_through_the_api(client, world):
+    family = make_family(world, lead=world.lead, taf=[world.partner])
+    lead, hid = _headers(world.lead), family["household"].pk
+    pack = {"panel_name": "MASG", "recipient_organisation_id": world.school.pk, "sections": ["household"],
+            "reason": "Panel discussion"}
+    made = client.post(f"/api/families/{hid}/panel-packs", pack, content_type="application/json", headers=lead)
+    assert made.status_code == 201 and made["Content-Type"] == "application/pdf" and made.content[:5] == b"%PDF-"
+    empty = client.post(f"/api/families/{hid}/panel-packs", {**pack, "sections": []},
+                        content_type="application/json", headers=lead)
+    assert empty.status_code == 422
+    report = client.get(f"/api/families/{hid}/information-report", headers=lead).json()
+    assert {d["kind"] for d in report["disclosures"]} == {"taf_invitation", "panel_pack"}
+    assert "multi_agency_sharing" in report["purposes"]
+    assert client.get(f"/api/families/{hid}/information-report",
+                      headers=_headers(world.partner)).status_code == 404

@@ -21,7 +21,7 @@ def _promises_named_by_tests():
     named = {}
     for path in [*ROOT.glob("src/earlyhelp/**/tests/*.py"), *ROOT.glob("tests/**/*.py")]:
         # Only real markers count: a decorator or a module-level pytestmark, not a comment.
-        for call in re.findall(r"^\s*(?:@pytest\.mark\.promise|pytestmark = pytest\.mark\.promise)\(([^)]*)\)",
+        for call in re.findall(r"^\s*(?:@pytest\.mark\.promise|pytestmark = .*?pytest\.mark\.promise)\(([^)]*)\)",
                                path.read_text(), re.MULTILINE):
             for pid in re.findall(r'"(P\d+)"', call):
                 named.setdefault(pid, set()).add(path.name)
