@@ -1,6 +1,8 @@
 # The two commands a newcomer needs are `make demo` and `make test` (see README.md).
 SHELL := /bin/bash
 PY := .venv/bin/python
+# uv installed by pip a moment ago may not be on PATH yet (scripts/install_python.sh)
+UV := $(shell command -v uv >/dev/null && echo uv || echo python3 -m uv)
 export PYTHONDONTWRITEBYTECODE := 1
 
 .PHONY: demo test install assets browser benchmark clean
@@ -28,7 +30,7 @@ browser:
 	@bash scripts/ensure_chromium.sh
 
 benchmark: install
-	uv sync --frozen --quiet --group bench
+	$(UV) sync --frozen --quiet --group bench
 	$(PY) benchmarks/run.py
 
 clean:
