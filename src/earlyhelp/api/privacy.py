@@ -132,7 +132,7 @@ def refer_out(request, payload: ReferralOutIn, household_id: int = HouseholdId):
         service=payload.service, recipient_person=payload.recipient_person, sections=payload.sections,
         basis=payload.basis, reason=payload.reason)
     return Status(201, {"id": referral.pk, "organisation_id": referral.organisation_id, "service": referral.service,
-                        "made_on": referral.made_on, "outcome": referral.outcome,
+                        "made_on": referral.made_on,
                         "disclosure_id": referral.disclosure_id})
 
 

@@ -381,7 +381,6 @@ class ReferralOutOut(Schema):
     organisation_id: int
     service: str
     made_on: datetime.date
-    outcome: str
     disclosure_id: int
 
 

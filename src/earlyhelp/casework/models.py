@@ -366,12 +366,6 @@ class Document(Provenance):
         ]
 
 
-class ReferralOutcome(models.TextChoices):
-    AWAITING = "awaiting", "Awaiting a reply"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined"
-
-
 class ReferralOut(models.Model):
     """A referral of the family to another service. What it sends is a disclosure, logged as one (P7, P8)."""
 
@@ -381,8 +375,6 @@ class ReferralOut(models.Model):
     disclosure = models.OneToOneField("privacy.Disclosure", on_delete=models.PROTECT, related_name="referral_out")
     made_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     made_on = models.DateField()
-    outcome = models.CharField(max_length=20, choices=ReferralOutcome.choices, default=ReferralOutcome.AWAITING)
-    outcome_note = models.TextField(blank=True, db_comment="Personal data: the service's reply")
 
     class Meta:
         ordering = ["-made_on", "-pk"]

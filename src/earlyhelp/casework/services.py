@@ -42,7 +42,6 @@ from .models import (
     Plan,
     PlanAction,
     ReferralOut,
-    ReferralOutcome,
     Review,
     TafMember,
     Transition,
@@ -242,17 +241,6 @@ def refer_out(*, by: User, episode: Episode, organisation: Organisation, service
     referral = ReferralOut.objects.create(episode=episode, organisation=organisation, service=service.strip(),
                                           disclosure=disclosure, made_by=by, made_on=_today())
     _audit(by, Action.CREATE, "referral_out.create", referral, episode.household_id, organisation_id=organisation.pk)
-    return referral
-
-
-@transaction.atomic
-def record_referral_outcome(*, by: User, referral: ReferralOut, outcome: str, note: str = "") -> ReferralOut:
-    _require(by, referral.episode.household_id, "can_work_on_case")
-    if outcome not in (ReferralOutcome.ACCEPTED, ReferralOutcome.DECLINED):
-        raise ValidationError({"outcome": "Choose whether the referral was accepted or declined"})
-    referral.outcome, referral.outcome_note = outcome, note.strip()
-    referral.save(update_fields=["outcome", "outcome_note"])
-    _audit(by, Action.CHANGE, "referral_out.outcome", referral, referral.episode.household_id, outcome=outcome)
     return referral
 
 

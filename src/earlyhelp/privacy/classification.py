@@ -92,8 +92,6 @@ FIELDS: dict[str, Sensitivity] = {
     "casework.Document.title": S,
     # Uploaded letters and reports from health, schools and the police.
     "casework.Document.file": S,
-    # The other service's reply about whether it can help the family, and why.
-    "casework.ReferralOut.outcome_note": S,
     # --- organisations (staff) -----------------------------------------------------------------
     "organisations.User.first_name": O,
     "organisations.User.last_name": O,

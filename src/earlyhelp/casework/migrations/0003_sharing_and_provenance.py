@@ -71,8 +71,6 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('service', models.CharField(help_text='The service the family is referred to', max_length=200)),
                 ('made_on', models.DateField()),
-                ('outcome', models.CharField(choices=[('awaiting', 'Awaiting a reply'), ('accepted', 'Accepted'), ('declined', 'Declined')], default='awaiting', max_length=20)),
-                ('outcome_note', models.TextField(blank=True, db_comment="Personal data: the service's reply")),
                 ('disclosure', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='referral_out', to='privacy.disclosure')),
                 ('episode', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals_out', to='casework.episode')),
                 ('made_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
