@@ -192,6 +192,12 @@ def family_access(user, household_id) -> FamilyAccess | None:
 
 def refuse(user, *, household_id=None, object_type="", object_id=None, purpose):
     """Audit a refused attempt, then answer 404 so the record's existence is not revealed."""
+    record_refusal(user, household_id=household_id, object_type=object_type, object_id=object_id, purpose=purpose)
+    raise Http404("Page not found")
+
+
+def record_refusal(user, *, household_id=None, object_type="", object_id=None, purpose):
+    """Audit a refused attempt; the caller answers exactly as it would for a record that does not exist."""
     audit.record(
         actor=user if getattr(user, "is_authenticated", False) else None,
         action=Action.DENIED,
@@ -200,7 +206,6 @@ def refuse(user, *, household_id=None, object_type="", object_id=None, purpose):
         objects=[(object_type or "people.household", object_id or household_id)] if (object_id or household_id) else [],
         household_id=household_id,
     )
-    raise Http404("Page not found")
 
 
 def require_family(user, household_id, *, purpose, need=None) -> FamilyAccess:

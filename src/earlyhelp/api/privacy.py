@@ -8,7 +8,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework import services as casework
-from earlyhelp.organisations.models import Organisation, Role
+from earlyhelp.organisations.models import Organisation
 from earlyhelp.privacy import consent as consents
 from earlyhelp.privacy import decisions, disclosures, packs, provenance
 from earlyhelp.privacy.models import Consent, Suggestion
@@ -87,8 +87,7 @@ def record_consent(request, payload: ConsentIn, household_id: int = HouseholdId)
 def withdraw_consent(request, payload: WithdrawalIn, consent_id: int = ConsentId):
     user = request.auth
     consent = Consent.objects.filter(pk=consent_id).first()
-    allowed = consent is not None and (user.role == Role.DPO or policy.family_access(user, consent.household_id))
-    if not allowed:
+    if consent is None or not consents.may_take_withdrawal(user, consent):
         policy.refuse(user, object_type="privacy.consent", object_id=consent_id,
                       household_id=consent.household_id if consent else None, purpose=PURPOSE)
     withdrawn = consents.request_withdrawal(by=user, consent_id=consent_id, channel=payload.channel,

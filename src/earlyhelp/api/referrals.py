@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Router, Status
 
 from earlyhelp.access import policy
+from earlyhelp.audit.models import Purpose
 from earlyhelp.casework import services
 from earlyhelp.organisations.models import Organisation, Team
 from earlyhelp.people.models import Household, Membership, Person
@@ -22,7 +23,7 @@ router = Router(tags=["referrals"])
 _FIELD_NAMES = {"subject": "person_id", "source_organisation": "source_organisation_id", "team": "team_id"}
 
 
-def _resolve(payload: ReferralIn) -> dict:
+def _resolve(user, payload: ReferralIn) -> dict:
     errors = {}
     team = Team.objects.filter(pk=payload.team_id).first()
     if team is None:
@@ -49,6 +50,12 @@ def _resolve(payload: ReferralIn) -> dict:
             errors["household_id"] = "This person is a current member of more than one family: give household_id"
         else:
             household = Household.objects.get(pk=current[0])
+    if household is not None and not policy.may_record_contact_about(user, household):
+        # A family the caller may not see answers exactly as one that does not exist (P2), and is audited.
+        policy.record_refusal(user, household_id=household.pk, purpose=Purpose.API_ACCESS)
+        household = None
+        errors["household_id" if payload.household_id is not None else "person_id"] = (
+            "Unknown family" if payload.household_id is not None else "Unknown person")
     if errors:
         raise ValidationError(errors)
     return {"team": team, "source_organisation": organisation, "subject": person, "household": household}
@@ -63,7 +70,7 @@ def create_referral(request, payload: ReferralIn):
     if not policy.may_record_contacts(user):
         # Before the ids are looked up, so the answer reveals nothing about which records exist.
         raise PermissionDenied("Your role does not include recording contacts")
-    records = _resolve(payload)
+    records = _resolve(user, payload)
     try:
         contact = services.record_contact(
             by=user, channel=payload.channel, source=payload.source, reason=payload.reason,

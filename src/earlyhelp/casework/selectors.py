@@ -96,7 +96,9 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
                     for n in episode.notes.select_related("author", "source_organisation")[:50]]
     record.documents = list(episode.documents.select_related("uploaded_by", "source_organisation")) if access.can_see_documents else []
     record.transitions = list(episode.transitions.select_related("decided_by"))
-    record.eligible_areas = list(episode.eligible_areas.select_related("area", "confirmed_by"))
+    # A confirmed area means a significant concern in it: sensitive areas are markers for partners, like findings.
+    record.eligible_areas = [(ea, ea if (full or not ea.area.is_sensitive) else RESTRICTED)
+                             for ea in episode.eligible_areas.select_related("area", "confirmed_by")]
     if access.can_work_on_case:
         record.suggestions = [(s, eligibility.area_label(s)) for s in decisions.pending_for(household)
                               .filter(kind=SuggestionKind.ELIGIBILITY)]

@@ -15,6 +15,7 @@ from earlyhelp.organisations.models import Organisation, Role, Team, User
 from earlyhelp.people.models import Household, Marker, MarkerKind, MemberRole, Person
 from earlyhelp.privacy import disclosures
 from earlyhelp.privacy.models import (
+    LEGAL_REASON_BASES,
     DisclosureBasis,
     DisclosureKind,
     DisclosureSection,
@@ -199,6 +200,8 @@ def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_ca
     if practitioner.team_id != episode.team_id:
         colleague = practitioner.organisation_id == episode.team.organisation_id
         basis = basis or (DisclosureBasis.PUBLIC_TASK if colleague else DisclosureBasis.CONSENT)
+        if basis in LEGAL_REASON_BASES and not reason.strip():
+            raise ValidationError({"reason": "Enter why you are sharing without consent: the reason is recorded"})
         grant = "with access to special category areas" if special_category_access else \
             "special category areas shown only as markers"
         disclosure = disclosures.record_disclosure(

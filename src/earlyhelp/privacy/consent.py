@@ -79,7 +79,7 @@ def record_consent(*, by, household, subject, given_by, covers_support: bool, ev
     return consent
 
 
-def _may_take_withdrawal(by, consent) -> bool:
+def may_take_withdrawal(by, consent) -> bool:
     if by.role == Role.DPO and by.is_active:
         return True
     access = policy.family_access(by, consent.household_id)
@@ -92,7 +92,7 @@ def request_withdrawal(*, by, consent_id, channel: str, requested_on=None) -> Co
     consent = Consent.objects.select_for_update().filter(pk=consent_id).first()
     if consent is None:
         raise ValidationError("There is no such consent to withdraw")
-    if not _may_take_withdrawal(by, consent):
+    if not may_take_withdrawal(by, consent):
         raise PermissionDenied("Only the family's practitioners or the DPO can record a withdrawal")
     requested_on = requested_on or timezone.localdate()
     errors = {}
@@ -140,7 +140,7 @@ def complete_withdrawal(*, by, consent_id) -> Consent:
     consent = Consent.objects.select_for_update().filter(pk=consent_id).first()
     if consent is None or consent.status != ConsentStatus.WITHDRAWAL_REQUESTED:
         raise ValidationError("There is no withdrawal waiting to be processed for this consent")
-    if not _may_take_withdrawal(by, consent):
+    if not may_take_withdrawal(by, consent):
         raise PermissionDenied("Only the family's practitioners or the DPO can process a withdrawal")
     consent.status, consent.withdrawal_completed_at, consent.withdrawal_completed_by = (
         ConsentStatus.WITHDRAWN, timezone.now(), by)
@@ -152,10 +152,15 @@ def complete_withdrawal(*, by, consent_id) -> Consent:
 
 @transaction.atomic
 def correct_consent(*, by, consent_id, **new) -> Consent:
-    """Given consent never changes: a correction withdraws it and records the corrected one."""
-    old = request_withdrawal(by=by, consent_id=consent_id, channel="correction")
+    """Given consent never changes: a correction records the corrected one, then withdraws the old one. In that
+    order, partners the corrected consent still covers stay on the Team Around the Family."""
+    old = Consent.objects.filter(pk=consent_id).first()
+    if old is None:
+        raise ValidationError("There is no such consent to correct")
+    corrected = record_consent(by=by, household=old.household, replaces=old, **new)
+    request_withdrawal(by=by, consent_id=old.pk, channel="correction")
     complete_withdrawal(by=by, consent_id=old.pk)
-    return record_consent(by=by, household=old.household, replaces=old, **new)
+    return corrected
 
 
 def sharing_permitted(household, organisation_type: str) -> bool:

@@ -406,3 +406,17 @@ def test_referral_received_more_than_a_year_ago_is_422(client, tokens, referral)
     assert response.json()["errors"] == [{"field": "received_at",
                                           "message": "The date received must be within the last year"}]
     assert Contact.objects.count() == before
+
+
+@pytest.mark.promise("P2")
+def test_a_referral_about_a_family_the_caller_may_not_see_answers_as_if_it_did_not_exist(client, world, tokens,
+                                                                                          referral, family):
+    from earlyhelp.access import services as access_services
+
+    access_services.exclude(by=world.manager, household=family["household"], user=world.front_door,
+                            reason="Related to the family")
+    hidden = post_referral(client, referral, tokens["front_door"])
+    missing = post_referral(client, {**referral, "person_id": 2**40}, tokens["front_door"])
+    assert (hidden.status_code, hidden.json()) == (missing.status_code, missing.json())
+    assert AuditEvent.objects.filter(action=Action.DENIED, actor=world.front_door,
+                                     household_id=family["household"].pk).exists()

@@ -75,3 +75,20 @@ def test_deciding_in_the_browser_form_needs_a_decision_and_a_reason(client, worl
     done = client.post(url, {"decision": "accept", "reason": "Meets the attendance criterion"})
     assert done.status_code == 302 and EligibleArea.objects.count() == 1
     assert client.post(url, {"decision": "accept", "reason": "again"}).status_code == 404
+
+
+@pytest.mark.promise("P16")
+def test_partners_see_a_confirmed_sensitive_area_only_as_a_marker(client, world):
+    family = make_family(world, lead=world.lead, taf=[world.partner])
+    assessment = casework.start_assessment(by=world.lead, episode=family["episode"], reason="Health")
+    casework.record_assessment(by=world.lead, assessment=assessment, voice_of_child="", analysis="Mum unwell",
+                               findings={"HEALTH": {"needs": "Depression", "score": 1}})
+    casework.submit_assessment(by=world.lead, assessment=assessment)
+    casework.decide_assessment(by=world.manager, assessment=assessment, approve=True)
+    decisions.decide(by=world.lead, suggestion_id=Suggestion.objects.get().pk, accept=True, reason="GP letter")
+    url = f"/families/{family['household'].pk}/"
+    client.force_login(world.lead)
+    assert "Improved mental and physical health: confirmed by" in client.get(url).content.decode()
+    client.force_login(world.partner)
+    page = client.get(url).content.decode()
+    assert "Improved mental and physical health: confirmed" not in page and "Recorded – restricted" in page

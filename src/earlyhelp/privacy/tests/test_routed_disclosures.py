@@ -186,3 +186,22 @@ def test_the_report_says_who_gave_information_who_has_it_and_why(client, world, 
     client.force_login(world.lead)
     page = client.get(f"/families/{household.pk}/information/")
     assert page.status_code == 200 and b"Invitation to the Team Around the Family" in page.content
+
+
+@pytest.mark.promise("P7")
+def test_sharing_without_consent_needs_a_stated_reason_even_for_a_manager(world):
+    family = make_family(world, lead=world.lead)
+    with pytest.raises(ValidationError, match="Enter why you are sharing without consent"):
+        casework.add_taf_member(by=world.manager, episode=family["episode"], practitioner=world.partner,
+                                basis="safeguarding")
+    assert not TafMember.objects.exists()
+
+
+@pytest.mark.promise("P9")
+def test_correcting_consent_keeps_partners_the_corrected_consent_still_covers(world):
+    family = make_family(world, lead=world.lead, taf=[world.partner])
+    parent = family["members"][0]
+    consents.correct_consent(by=world.lead, consent_id=family["consent"].pk, subject=parent, given_by=parent,
+                             covers_support=True, sharing_partner_types=["school", "health"],
+                             evidence_type="signed_form", evidence_reference="Corrected form")
+    assert policy.family_access(world.partner, family["household"].pk) is not None
