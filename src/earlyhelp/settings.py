@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "earlyhelp.audit",
     "earlyhelp.organisations",
     "earlyhelp.people",
@@ -49,6 +51,8 @@ INSTALLED_APPS = [
     "earlyhelp.casework",
     "earlyhelp.access",
     "earlyhelp.privacy",
+    "earlyhelp.rights",
+    "earlyhelp.retention",
     "earlyhelp.web",
     "earlyhelp.api",
     "earlyhelp.demo",
@@ -223,3 +227,6 @@ NINJA_PAGINATION_PER_PAGE = 50
 
 # SQLite ignores db_comment; PostgreSQL (production) keeps them as the data inventory.
 SILENCED_SYSTEM_CHECKS = ["fields.W163"]
+
+# Background tasks (django-tasks): the retention sweep runs in `manage.py db_worker`.
+TASKS = {"default": {"BACKEND": os.environ.get("EARLYHELP_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}

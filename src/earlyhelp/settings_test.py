@@ -12,3 +12,4 @@ from earlyhelp.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS  
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["default"] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}  # noqa: F405
 AXES_ENABLED = True
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # tasks run inline in tests

@@ -9,6 +9,8 @@ admin.site.site_title = "earlyhelp configuration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("rights/", include("earlyhelp.rights.urls")),
+    path("retention/", include("earlyhelp.retention.urls")),
     path("", include("earlyhelp.web.urls")),
 ]
 

@@ -77,3 +77,4 @@ class Purpose(models.TextChoices):
     ACCESS_OVERSIGHT = "access_oversight", "Oversight of who has accessed records"
     SYSTEM_SECURITY = "system_security", "Keeping the system secure"
     API_ACCESS = "api_access", "Partner system access through the API"
+    RIGHTS_REQUESTS = "rights_requests", "Handling data protection requests"
