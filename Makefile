@@ -5,7 +5,7 @@ PY := .venv/bin/python
 UV := $(shell command -v uv >/dev/null && echo uv || echo python3 -m uv)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test install assets browser benchmark clean
+.PHONY: demo test install assets browser benchmark benchmark-subject-access clean
 
 demo: install assets
 	EARLYHELP_ENV=development $(PY) manage.py migrate --no-input
@@ -32,6 +32,9 @@ browser:
 benchmark: install
 	$(UV) sync --frozen --quiet --group bench
 	$(PY) benchmarks/run.py
+
+benchmark-subject-access: install
+	$(PY) benchmarks/subject_access.py
 
 clean:
 	rm -rf .venv node_modules var src/earlyhelp/web/static/earlyhelp/build

@@ -250,3 +250,13 @@ def may_record_contacts(user) -> bool:
 
 def may_search(user) -> bool:
     return user.role in {Role.FRONT_DOOR, Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER}
+
+
+def may_handle_rights_requests(user) -> bool:
+    """Only the data protection officer handles rights requests and complaints (P19, P25)."""
+    return bool(user and getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.DPO)
+
+
+def may_manage_retention(user) -> bool:
+    """Retention rules, legal holds, sweeps and disposal are for the Data Protection Officer alone (P4, P20)."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.DPO)

@@ -356,9 +356,9 @@ class DisclosureIn(Schema):
 
 class DisclosureOut(Schema):
     id: int
-    kind: str = Field(description="taf_invitation, referral, information_request, panel_pack or export")
+    kind: str = Field(description="taf_invitation, referral, information_request, panel_pack, export or subject_access")
     shared: bool
-    recipient_organisation_id: int
+    recipient_organisation_id: int | None = Field(description="Empty for a subject access pack released to the person")
     purpose: str
     basis: DisclosureBasisCode
     sections: list[str]

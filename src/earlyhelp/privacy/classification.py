@@ -141,6 +141,10 @@ FIELDS: dict[str, Sensitivity] = {
     # Sharing without consent is mostly for safeguarding (special category); a row shared to prevent
     # or detect crime or fraud is criminal offence data (ROW_RULES).
     "privacy.Disclosure.reason": S,
+    # A subject access pack is a copy of everything held about a person; what a redaction found is about someone else.
+    "privacy.SubjectAccessPack.content": S,
+    "privacy.RedactionProposal.text": O,
+    "privacy.RedactionProposal.reason": S,
 }
 
 del O, S, C

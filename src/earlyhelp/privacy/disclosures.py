@@ -95,3 +95,22 @@ def _sharing_refusal(by, household, organisation, purpose, basis, approved_by) -
 
 def disclosures_for(household):
     return household.disclosures.select_related("recipient_organisation", "purpose", "decided_by", "approved_by")
+
+
+@transaction.atomic
+def record_subject_access_release(*, by, pack, household_ids) -> list[Disclosure]:
+    """A released subject access pack goes to the person (or whoever acts for them): the law requires it
+    (UK GDPR Article 15). It is logged on every family whose records it holds, so each family's log is complete."""
+    from earlyhelp.people.models import Household
+
+    purpose = ProcessingPurpose.objects.get(code="rights_requests", is_active=True)
+    now = timezone.now()
+    disclosures = [Disclosure.objects.create(
+        household=household, kind=DisclosureKind.SUBJECT_ACCESS, shared=True, sections=sorted(DisclosureSection.values),
+        recipient_organisation=None, recipient_person="", purpose=purpose, basis=DisclosureBasis.LEGAL_OBLIGATION,
+        reason=f"Subject access request {pack.request.reference}: the law gives the person a right to a copy",
+        approved_by=by, decided_by=by, decided_at=now,
+    ) for household in Household.objects.filter(pk__in=household_ids)]
+    audit.record(actor=by, action=Action.EXPORT, event="subject_access.release", purpose=Purpose.RIGHTS_REQUESTS,
+                 objects=[pack], metadata={"request_id": pack.request_id, "families": len(disclosures)})
+    return disclosures

@@ -153,3 +153,22 @@ class SuggestionDecisionForm(forms.Form):
                                  error_messages={"required": "Choose whether to confirm or reject the suggestion"})
     reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea,
                              error_messages={"required": "Enter the reason for your decision"})
+
+
+class RedactionDecisionForm(forms.Form):
+    """A person's decision on information about someone else found in a subject access pack."""
+
+    SCOPE_ONE, SCOPE_SAME_TEXT = "one", "same_text"
+    proposal = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    decision = forms.ChoiceField(
+        label="Should this be withheld?", widget=forms.RadioSelect,
+        choices=[("redact", "Withhold it: it is about someone else and it is not reasonable to disclose it"),
+                 ("disclose", "Disclose it: the requester already knows it, the person agreed, or it is about a "
+                              "professional acting in their role")],
+        error_messages={"required": "Select whether to withhold or disclose this information"})
+    scope = forms.ChoiceField(
+        label="Apply the decision to", widget=forms.RadioSelect, initial=SCOPE_ONE,
+        choices=[(SCOPE_ONE, "This place only"), (SCOPE_SAME_TEXT, "Every place in the pack with the same text")],
+        error_messages={"required": "Select where the decision applies"})
+    reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=2000, error_messages={"required": "Enter the reason for your decision"})

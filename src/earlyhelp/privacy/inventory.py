@@ -24,6 +24,7 @@ PERSONAL_COMMENT_PREFIXES = ("Personal data", "Special category", "Criminal offe
 class OnErasure:
     DELETE = "delete"  # the row is about the person: it goes
     SCRUB = "scrub"  # the row is the council's record of a decision: personal columns are blanked, the row stays
+    KEEP = "keep"  # the row holds no personal data and records what was done (a tombstone)
 
 
 @dataclass(frozen=True)
@@ -71,16 +72,18 @@ def is_personal_column(field_) -> bool:
 
 
 def models_holding_personal_data() -> list[str]:
-    """Every earlyhelp model (history tables aside) with a personal-data column or a link to a person or family."""
+    """Every earlyhelp model (history tables aside) with a personal-data column, or a chain of links to a
+    person or a family (a plan action belongs to a plan, which belongs to an episode of a family)."""
     from earlyhelp.people.models import Household, Person
 
-    labels = []
-    for model in apps.get_models():
-        if not model.__module__.startswith("earlyhelp.") or model.__name__.startswith("Historical"):
-            continue
-        fields = model._meta.concrete_fields
-        personal = any(is_personal_column(f) for f in fields)
-        linked = any(f.is_relation and f.related_model in (Person, Household) for f in fields)
-        if personal or linked or model in (Person, Household):
-            labels.append(model._meta.label)
-    return sorted(labels)
+    candidates = [m for m in apps.get_models()
+                  if m.__module__.startswith("earlyhelp.") and not m.__name__.startswith("Historical")]
+    found = {Person, Household} | {m for m in candidates if any(is_personal_column(f) for f in m._meta.concrete_fields)}
+    linked = {Person, Household}
+    while True:  # follow links until nothing new is reached
+        more = {m for m in candidates if m not in linked
+                and any(f.is_relation and (f.many_to_one or f.one_to_one) and f.related_model in linked for f in m._meta.concrete_fields)}
+        if not more:
+            break
+        linked |= more
+    return sorted(m._meta.label for m in found | linked)

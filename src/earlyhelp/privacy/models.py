@@ -7,7 +7,7 @@ row here, with its lawful basis; the DPO keeps the rows up to date and every cha
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 UK = "United Kingdom"
@@ -258,6 +258,7 @@ class DisclosureKind(models.TextChoices):
     INFORMATION_REQUEST = "information_request", "Reply to a request for information"
     PANEL_PACK = "panel_pack", "Multi-agency panel pack"
     EXPORT = "export", "Export"
+    SUBJECT_ACCESS = "subject_access", "Subject access pack released to the requester"
 
 
 class Disclosure(models.Model):
@@ -267,8 +268,9 @@ class Disclosure(models.Model):
     kind = models.CharField(max_length=30, choices=DisclosureKind.choices, default=DisclosureKind.INFORMATION_REQUEST)
     shared = models.BooleanField(help_text="False records a decision not to share, with its reasons")
     sections = models.JSONField(default=list, help_text="What was shared: section codes only")
-    recipient_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT,
-                                               related_name="disclosures_received")
+    # Empty only for a subject access pack, which goes to the person (or whoever acts for them).
+    recipient_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, null=True,
+                                               blank=True, related_name="disclosures_received")
     recipient_person = models.CharField(max_length=120, blank=True, db_comment="Personal data: recipient's name")
     purpose = models.ForeignKey(ProcessingPurpose, on_delete=models.PROTECT, related_name="disclosures")
     basis = models.CharField(max_length=20, choices=DisclosureBasis.choices)
@@ -279,6 +281,12 @@ class Disclosure(models.Model):
     decided_at = models.DateTimeField()
 
     @property
+    def recipient_label(self) -> str:
+        if self.recipient_organisation_id is None:
+            return "The person the information is about, or whoever acts for them (subject access)"
+        return self.recipient_organisation.name
+
+    @property
     def section_labels(self) -> list[str]:
         return [DisclosureSection(code).label for code in self.sections]
 
@@ -287,6 +295,9 @@ class Disclosure(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(reason=""), name="disclosure_has_a_reason"),
             models.CheckConstraint(condition=Q(shared=False) | ~Q(sections=[]), name="disclosure_names_what_was_shared"),
+            models.CheckConstraint(condition=Q(kind="subject_access", recipient_organisation__isnull=True)
+                                   | (~Q(kind="subject_access") & Q(recipient_organisation__isnull=False)),
+                                   name="disclosure_to_an_organisation_or_the_subject"),
         ]
 
 
@@ -327,3 +338,97 @@ class Suggestion(models.Model):
                 | (~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False) & ~Q(reason="")),
                 name="suggestion_decided_by_a_person_with_a_reason"),
         ]
+
+
+class PackStatus(models.TextChoices):
+    IN_REVIEW = "in_review", "Third-party information being reviewed"
+    RELEASED = "released", "Released to the requester"
+
+
+class SubjectAccessPack(models.Model):
+    """Everything held about a person, built for a subject access request (P19).
+
+    The content is a snapshot, so the review of third-party information (`RedactionProposal`) refers to
+    exactly what will be released; nothing is released until every proposal is decided.
+    """
+
+    request = models.ForeignKey("rights.RightsRequest", on_delete=models.PROTECT, related_name="packs")
+    subject = models.ForeignKey("people.Person", on_delete=models.SET_NULL, null=True, related_name="+")
+    content = models.JSONField(db_comment="Personal data: the snapshot of everything held about the person")
+    status = models.CharField(max_length=20, choices=PackStatus.choices, default=PackStatus.IN_REVIEW)
+    built_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    built_at = models.DateTimeField()
+    released_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-built_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="in_review", released_by__isnull=True, released_at__isnull=True)
+                | Q(status="released", released_by__isnull=False, released_at__isnull=False),
+                name="pack_release_has_who_and_when"),
+        ]
+
+    def __str__(self):
+        return f"Subject access pack {self.pk}"
+
+
+class RedactionKind(models.TextChoices):
+    THIRD_PARTY_NAME = "third_party_name", "Another person's name"
+    NHS_NUMBER = "nhs_number", "NHS number"
+    NI_NUMBER = "ni_number", "National Insurance number"
+    POSTCODE = "postcode", "Postcode"
+    PHONE = "phone", "Telephone number"
+    EMAIL = "email", "Email address"
+
+
+class RedactionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    REDACT = "redact", "Withhold (redact)"
+    DISCLOSE = "disclose", "Disclose"
+
+
+class RedactionProposal(models.Model):
+    """Third-party information the system found in a pack. A person decides, with a reason, whether it is withheld
+    (DPA 2018 Sch 2 para 16) or disclosed; the system never decides (P13)."""
+
+    pack = models.ForeignKey(SubjectAccessPack, on_delete=models.CASCADE, related_name="proposals")
+    location = models.CharField(max_length=200, help_text="Where in the pack: record key and field")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    text = models.CharField(max_length=300, db_comment="Personal data: the third-party information found")
+    kind = models.CharField(max_length=30, choices=RedactionKind.choices)
+    status = models.CharField(max_length=20, choices=RedactionStatus.choices, default=RedactionStatus.PENDING)
+    reason = models.TextField(blank=True, db_comment="Personal data: why it is withheld or disclosed")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="redaction_span_not_empty"),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True, reason="")
+                | (~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False) & ~Q(reason="")),
+                name="redaction_decided_by_a_person_with_a_reason"),
+        ]
+
+
+class Tombstone(models.Model):
+    """What an approved erasure removed, under which request, who approved it and when. No personal data."""
+
+    request = models.ForeignKey("rights.RightsRequest", on_delete=models.PROTECT, related_name="tombstones")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    erased_at = models.DateTimeField()
+    record_counts = models.JSONField(help_text="Records removed per record class (model label: count)")
+    records_scrubbed = models.JSONField(default=dict, help_text="Records kept with personal data removed, per class")
+    files_removed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-erased_at"]
+
+    def __str__(self):
+        return f"Tombstone {self.pk}"

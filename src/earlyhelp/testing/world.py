@@ -86,7 +86,7 @@ def give_consent(by, household, parent, partner_types=()):
 
 
 def make_family(world: World, *, team=None, family_name="Testfamily", seed=1, with_episode=True,
-                lead=None, taf=(), restricted=False):
+                lead=None, taf=(), restricted=False, postcode="SW1A 1AA"):
     """A two-parent, two-child family; optionally with an open, allocated episode."""
     rng = random.Random(seed)
     by = world.front_door
@@ -104,7 +104,7 @@ def make_family(world: World, *, team=None, family_name="Testfamily", seed=1, wi
                                       identifier_values={"nhs": identifiers.make_nhs_number(rng)})
         people.add_member(by=by, household=household, person=person, role=role, start_date=start)
         people.move_address(by=by, person=person, line_1=f"{seed} Test Street", town="Testtown",
-                            postcode="SW1A 1AA", valid_from=start)
+                            postcode=postcode, valid_from=start)
         members.append(person)
     family = {"household": household, "members": members, "episode": None, "contact": None}
     if with_episode:

@@ -4,6 +4,7 @@ from earlyhelp.access import views as access
 from earlyhelp.casework import views as casework
 from earlyhelp.people import views as people
 from earlyhelp.privacy import register_views as processing_register
+from earlyhelp.privacy import sar_views as subject_access
 from earlyhelp.privacy import sharing_views as sharing
 from earlyhelp.privacy import views as privacy
 
@@ -43,6 +44,11 @@ urlpatterns = [
     path("privacy/register/publish/", processing_register.publish, name="register-publish"),
     path("privacy/register/<id:purpose_id>/", processing_register.purpose_detail, name="register-purpose"),
     path("privacy/register/<id:purpose_id>/edit/", processing_register.purpose_edit, name="register-purpose-edit"),
+    path("privacy/subject-access/<id:request_id>/build/", subject_access.pack_build, name="sar-build"),
+    path("privacy/subject-access/packs/<id:pack_id>/", subject_access.pack_detail, name="sar-pack"),
+    path("privacy/subject-access/packs/<id:pack_id>/release/", subject_access.pack_release, name="sar-pack-release"),
+    path("privacy/subject-access/packs/<id:pack_id>/download.<str:fmt>", subject_access.pack_download,
+         name="sar-pack-download"),
     path(family + "members/new/", casework.add_member, name="member-new"),
     path(family + "allocate/", casework.allocate, name="allocate"),
     path(family + "taf/new/", casework.add_taf_member, name="taf-new"),

@@ -1,0 +1,9 @@
+"""Where people's data lives in this app (see `privacy.inventory`)."""
+
+from earlyhelp.privacy.inventory import Holding
+
+HOLDINGS = [
+    Holding("access.AccessExclusion", "Who may see your family's records", household=("household",)),
+    Holding("access.EmergencyAccess", "Who may see your family's records", household=("household",)),
+    Holding("access.AccessReview", "Team Around the Family", household=("taf_member__episode__household",)),
+]

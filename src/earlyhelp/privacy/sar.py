@@ -1,0 +1,390 @@
+"""Subject access packs: everything held about a person, reviewed for third-party information, then released
+as JSON and as a PDF with an index (P17, P19).
+
+The pack is built from the personal-data inventory, so every table that holds the person's data is in it.
+Other people's names and identifiers found in it are proposed for redaction; a person decides each proposal
+with a reason (information about professionals acting in their role is disclosed by default, so it is never
+proposed). Nothing is released until every proposal is decided, and the release is logged as a disclosure.
+"""
+
+import datetime
+import json
+import re
+from collections import defaultdict
+from functools import cache
+
+from django.core.exceptions import ValidationError
+from django.db import connection, models, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, AuditEvent, Purpose
+
+from .inventory import OnErasure, holdings
+from .models import (
+    PackStatus,
+    RedactionKind,
+    RedactionProposal,
+    RedactionStatus,
+    SubjectAccessPack,
+)
+
+WITHHELD = "[withheld: information about someone else]"
+# What is never put in a pack: internal keys, derived search keys and the packs' own snapshots.
+LEFT_OUT = {"given_name_key", "family_name_key", "content", "hash", "previous_hash"}
+SECTION_ORDER = ["Your record", "Your family and relationships", "Contacts and referrals", "Early help support",
+                 "Team Around the Family", "Assessments", "Family plan", "Reviews", "Case notes", "Documents",
+                 "Referrals to other services", "Supporting Families", "Consent",
+                 "Who we shared information with, and why", "Decisions on what the system suggested",
+                 "Who may see your family's records", "Your requests to us"]
+
+
+def _section_rank(title: str) -> int:
+    return SECTION_ORDER.index(title) if title in SECTION_ORDER else len(SECTION_ORDER)
+
+
+# ---------------------------------------------------------------- collecting
+
+
+def households_of(person) -> list[int]:
+    return sorted(set(person.memberships.values_list("household", flat=True)))
+
+
+def _paths_q(holding, person_id, household_ids) -> Q | None:
+    q = None
+    for path in holding.person:
+        q = (q or Q()) | Q(**{path: person_id})
+    for path in holding.household:
+        q = (q or Q()) | Q(**{f"{path}__in": household_ids})
+    return q
+
+
+class _Renderer:
+    """Turns a row into labelled, readable values. Related records are named, not numbered."""
+
+    def __init__(self):
+        self.labels: dict = {}
+
+    def label(self, model, pk):
+        if pk is None:
+            return None
+        key = (model, pk)
+        if key not in self.labels:
+            self.labels[key] = self._describe(model, pk)
+        return self.labels[key]
+
+    def _describe(self, model, pk):
+        from earlyhelp.organisations.models import Organisation, Team, User
+        from earlyhelp.people.models import Person
+
+        obj = model._base_manager.filter(pk=pk).first()
+        if obj is None:
+            return f"{model._meta.verbose_name} {pk}"
+        if model is User:
+            organisation = obj.organisation.name if obj.organisation_id else ""
+            return f"{obj.get_full_name() or obj.username} ({obj.get_role_display()}, {organisation})"
+        if model is Person:
+            return obj.full_name
+        if model in (Organisation, Team):
+            return obj.name
+        return str(obj)
+
+    def row(self, obj) -> dict:
+        values = {}
+        for field in obj._meta.concrete_fields:
+            if field.name in LEFT_OUT or field.primary_key or field.name.startswith("history_") and field.name not in (
+                    "history_date", "history_type", "history_user"):
+                continue
+            raw = getattr(obj, field.attname)
+            if field.is_relation:
+                value = self.label(field.related_model, raw)
+            elif field.choices and raw not in (None, ""):
+                value = str(dict(field.flatchoices).get(raw, raw))
+            elif isinstance(raw, (datetime.date, datetime.datetime)):
+                value = raw.isoformat()
+            elif isinstance(field, models.FileField):
+                value = str(raw).rsplit("/", 1)[-1] if raw else ""
+            else:
+                value = raw
+            if value in (None, "", [], {}):
+                continue
+            values[str(field.verbose_name)] = value
+        return values
+
+
+def collect(person) -> dict:
+    """Everything held about the person, as a JSON-ready dict (no redactions applied)."""
+    household_ids = households_of(person)
+    renderer = _Renderer()
+    sections: dict[str, list] = defaultdict(list)
+    for holding in sorted(holdings(), key=lambda h: _section_rank(h.section)):
+        if holding.on_erasure == OnErasure.KEEP:
+            continue
+        q = _paths_q(holding, person.pk, household_ids)
+        if q is None:
+            continue
+        model = holding.model_class
+        for obj in model._base_manager.filter(q).distinct().order_by("pk"):
+            sections[holding.section].append({"key": f"{holding.model}:{obj.pk}", "record": _title(model),
+                                              "fields": renderer.row(obj)})
+        history = holding.history_model()
+        if history is not None:
+            for version in history._base_manager.filter(q).order_by("history_date", "history_id"):
+                sections[holding.section].append({
+                    "key": f"{holding.model}:{version.id}@{version.history_id}",
+                    "record": f"{_title(model)}: earlier version", "fields": renderer.row(version)})
+    viewers = _who_viewed(person, household_ids, renderer)
+    ordered = [{"title": title, "records": sections[title]} for title in sorted(sections, key=_section_rank)]
+    ordered.append({"title": "Who has looked at or changed your records", "records": viewers})
+    return {
+        "about": renderer.label(type(person), person.pk),
+        "generated_at": timezone.now().isoformat(),
+        "index": [{"title": s["title"], "count": len(s["records"])} for s in ordered],
+        "sections": ordered,
+    }
+
+
+def _title(model) -> str:
+    return str(model._meta.verbose_name).capitalize()
+
+
+def _who_viewed(person, household_ids, renderer) -> list:
+    from earlyhelp.organisations.models import User
+
+    events = AuditEvent.objects.filter(household_id__in=household_ids)
+    if connection.vendor == "postgresql":
+        about_person = AuditEvent.objects.filter(object_type="people.person", object_ids__contains=[person.pk])
+        events = events | about_person
+        candidates = events.order_by("sequence")
+    else:  # SQLite cannot search inside JSON lists: narrow by type, then check the ids here
+        candidates = (AuditEvent.objects.filter(Q(household_id__in=household_ids) | Q(object_type="people.person"))
+                      .order_by("sequence"))
+    rows = []
+    for event in candidates.iterator(chunk_size=2000):
+        if event.household_id not in household_ids and person.pk not in (event.object_ids or []):
+            continue
+        rows.append({"key": f"audit.AuditEvent:{event.pk}", "record": "Access to your records", "fields": {
+            "when": event.occurred_at.isoformat(), "who": renderer.label(User, event.actor_id) or "The system",
+            "what": event.get_action_display(), "event": event.event, "purpose": event.purpose}})
+    return rows
+
+
+# ---------------------------------------------------------------- third-party review
+
+NAME_PAIR = re.compile(r"\b([A-Z][a-z'\-]+)\s+([A-Z][a-zA-Z'\-]+)\b")
+
+
+@cache
+def _recognisers():
+    """Presidio's pattern recognisers: no language model is needed or downloaded."""
+    # The e-mail recogniser checks domains with tldextract, which would fetch the suffix list from the internet.
+    import presidio_analyzer.predefined_recognizers.generic.email_recognizer as email_module
+    import tldextract
+    from presidio_analyzer import Pattern, PatternRecognizer
+    from presidio_analyzer.predefined_recognizers import (
+        EmailRecognizer,
+        NhsRecognizer,
+        UkNinoRecognizer,
+        UkPostcodeRecognizer,
+    )
+
+    email_module.tldextract = _OfflineTld(tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None))
+    phone = PatternRecognizer(supported_entity="PHONE_NUMBER", name="UK phone", patterns=[
+        Pattern("UK phone", r"(?<!\d)(?:\+44\s?|0)(?:\d\s?){9,10}(?!\d)", 0.6)])
+    return [(NhsRecognizer(), RedactionKind.NHS_NUMBER), (UkNinoRecognizer(), RedactionKind.NI_NUMBER),
+            (UkPostcodeRecognizer(), RedactionKind.POSTCODE), (EmailRecognizer(), RedactionKind.EMAIL),
+            (phone, RedactionKind.PHONE)]
+
+
+class _OfflineTld:
+    def __init__(self, extractor):
+        self.extract = extractor
+
+
+def _normal(value: str) -> str:
+    return re.sub(r"\s+", "", value).upper()
+
+
+class _Finder:
+    def __init__(self, person, household_ids):
+        from earlyhelp.organisations.models import User
+        from earlyhelp.people.models import Membership, Person, Relationship
+
+        self.own = {_normal(v) for v in person.identifiers.values_list("value", flat=True)}
+        self.own |= {_normal(v) for v in person.addresses.values_list("postcode", flat=True)}
+        self.own |= {_normal(person.full_name), _normal(person.given_name)}
+        related = set(Membership.objects.filter(household__in=household_ids).values_list("person", flat=True))
+        related |= set(Relationship.objects.filter(related_person=person).values_list("person", flat=True))
+        related |= set(Relationship.objects.filter(person=person).values_list("related_person", flat=True))
+        related.discard(person.pk)
+        self.names = {}
+        for given, family, preferred in Person.objects.filter(pk__in=related).values_list(
+                "given_name", "family_name", "preferred_name"):
+            for name in {f"{given} {family}", f"{preferred} {family}" if preferred else "", given, preferred}:
+                if name and _normal(name) not in self.own:
+                    self.names[name] = True
+        self.professional = {_normal(e) for e in User.objects.exclude(email="").values_list("email", flat=True)}
+        self._known_pairs: dict = {}
+        self.Person = Person
+
+    def prepare(self, texts):
+        """Names of anyone known to the system (other families too), found as "Given Family" in the text."""
+        pairs = {m.groups() for text in texts for m in NAME_PAIR.finditer(text)}
+        if not pairs:
+            return
+        families = {f for _, f in pairs}
+        for given, family in self.Person.objects.filter(family_name__in=families).values_list(
+                "given_name", "family_name"):
+            if (given, family) in pairs and _normal(f"{given} {family}") not in self.own:
+                self.names[f"{given} {family}"] = True
+
+    def find(self, text: str):
+        spans = []
+        if self.names:
+            pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(self.names, key=len,
+                                                                                        reverse=True)) + r")(?!\w)")
+            spans += [(m.start(), m.end(), RedactionKind.THIRD_PARTY_NAME) for m in pattern.finditer(text)]
+        for recogniser, kind in _recognisers():
+            for result in recogniser.analyze(text, recogniser.supported_entities, None) or []:
+                found = text[result.start:result.end]
+                if _normal(found) in self.own or _normal(found) in self.professional:
+                    continue
+                spans.append((result.start, result.end, kind))
+        spans.sort()
+        kept, last_end = [], -1
+        for start, end, kind in spans:  # overlapping finds: the first (longest-starting) one wins
+            if start >= last_end:
+                kept.append((start, end, kind))
+                last_end = end
+        return kept
+
+
+def _strings(content):
+    """Every reviewable text in the pack, with its location (record key and field)."""
+    for section in content["sections"]:
+        if section["title"] == "Who has looked at or changed your records":
+            continue  # staff acting in their role: disclosed by default
+        for record in section["records"]:
+            for name, value in record["fields"].items():
+                if isinstance(value, str) and value:
+                    yield f"{record['key']}|{name}", value
+
+
+def propose_redactions(pack, person, household_ids) -> int:
+    finder = _Finder(person, household_ids)
+    texts = list(_strings(pack.content))
+    finder.prepare(value for _, value in texts)
+    proposals = [RedactionProposal(pack=pack, location=location[:200], start=start, end=end,
+                                   text=value[start:end][:300], kind=kind)
+                 for location, value in texts for start, end, kind in finder.find(value)]
+    RedactionProposal.objects.bulk_create(proposals, batch_size=1000)
+    return len(proposals)
+
+
+# ---------------------------------------------------------------- services
+
+
+@transaction.atomic
+def build_pack(*, by, request) -> SubjectAccessPack:
+    from earlyhelp.rights.models import RequestKind
+
+    if request.kind != RequestKind.ACCESS:
+        raise ValidationError("A subject access pack answers a subject access request")
+    person = request.subject
+    if person is None:
+        raise ValidationError("Record who the request is about before building the pack")
+    pack = SubjectAccessPack.objects.create(request=request, subject=person, content={}, built_by=by,
+                                            built_at=timezone.now())
+    pack.content = collect(person)
+    pack.save(update_fields=["content"])
+    count = propose_redactions(pack, person, households_of(person))
+    audit.record(actor=by, action=Action.CREATE, event="subject_access.build", purpose=Purpose.RIGHTS_REQUESTS,
+                 objects=[pack], metadata={"request_id": request.pk, "proposals": count,
+                                           "records": sum(s["count"] for s in pack.content["index"])})
+    return pack
+
+
+@transaction.atomic
+def decide_redaction(*, by, pack, text: str | None = None, proposal_id: int | None = None, redact: bool,
+                     reason: str) -> int:
+    """Decide one proposal, or every pending proposal of the same text in the pack. Returns how many."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter the reason for your decision"})
+    if pack.status != PackStatus.IN_REVIEW:
+        raise ValidationError("This pack has been released and can no longer change")
+    pending = pack.proposals.select_for_update().filter(status=RedactionStatus.PENDING)
+    chosen = pending.filter(pk=proposal_id) if proposal_id is not None else pending.filter(text=text)
+    count = chosen.update(status=RedactionStatus.REDACT if redact else RedactionStatus.DISCLOSE, reason=reason.strip(),
+                          decided_by=by, decided_at=timezone.now())
+    if not count:
+        raise ValidationError("There is nothing waiting for a decision there")
+    audit.record(actor=by, action=Action.CHANGE, event="subject_access.review", purpose=Purpose.RIGHTS_REQUESTS,
+                 objects=[pack], metadata={"decided": count, "redact": redact})
+    return count
+
+
+def released_content(pack) -> dict:
+    """The pack as the requester gets it: accepted redactions applied."""
+    content = json.loads(json.dumps(pack.content))
+    cuts = defaultdict(list)
+    for location, start, end in pack.proposals.filter(status=RedactionStatus.REDACT).values_list(
+            "location", "start", "end"):
+        cuts[location].append((start, end))
+    for section in content["sections"]:
+        for record in section["records"]:
+            for name, value in list(record["fields"].items()):
+                spans = cuts.get(f"{record['key']}|{name}"[:200])
+                if spans and isinstance(value, str):
+                    for start, end in sorted(spans, reverse=True):
+                        value = value[:start] + WITHHELD + value[end:]
+                    record["fields"][name] = value
+    return content
+
+
+@transaction.atomic
+def release_pack(*, by, pack) -> SubjectAccessPack:
+    from .disclosures import record_subject_access_release
+
+    pack = SubjectAccessPack.objects.select_for_update().get(pk=pack.pk)
+    if pack.status == PackStatus.RELEASED:
+        raise ValidationError("This pack has already been released")
+    waiting = pack.proposals.filter(status=RedactionStatus.PENDING).count()
+    if waiting:
+        raise ValidationError(f"{waiting} possible redactions are still waiting for review: nothing has been released")
+    pack.status, pack.released_by, pack.released_at = PackStatus.RELEASED, by, timezone.now()
+    pack.save(update_fields=["status", "released_by", "released_at"])
+    households = households_of(pack.subject) if pack.subject_id else []
+    record_subject_access_release(by=by, pack=pack, household_ids=households)
+    return pack
+
+
+def render_json(pack) -> bytes:
+    return json.dumps(released_content(pack), indent=2, ensure_ascii=False).encode()
+
+
+def render_pdf(pack) -> bytes:
+    from weasyprint import HTML
+
+    content = released_content(pack)
+    html = render_to_string("privacy/subject_access_pack.html",
+                            {"pack": pack, "content": content, "withheld": WITHHELD})
+    return HTML(string=html).write_pdf()
+
+
+def proposal_context(pack, proposals, width: int = 60) -> dict:
+    """For each proposal: the record it is in, the field, and the text around what was found."""
+    values = {}
+    for section in pack.content.get("sections", []):
+        for record in section["records"]:
+            for name, value in record["fields"].items():
+                values[f"{record['key']}|{name}"[:200]] = (record["record"], name, value)
+    found = {}
+    for proposal in proposals:
+        record, name, value = values.get(proposal.location, ("", "", ""))
+        value = str(value)
+        found[proposal.pk] = {"record": record, "field": name,
+                              "before": value[max(0, proposal.start - width):proposal.start],
+                              "match": value[proposal.start:proposal.end], "after": value[proposal.end:proposal.end + width]}
+    return found

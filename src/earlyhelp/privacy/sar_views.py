@@ -1,0 +1,107 @@
+"""The rights officer's pages for subject access packs: build, review third-party information, release, download.
+
+Only those who handle rights requests (the DPO) may use them; anyone else gets an audited 404. Downloads are
+of the released pack only, with the redactions applied, and each is an audited export.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from earlyhelp.access import policy
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.web.service_forms import run_service
+
+from . import sar
+from .forms import RedactionDecisionForm
+from .models import PackStatus, RedactionStatus, SubjectAccessPack
+
+
+def _require_pack(request, pack_id) -> SubjectAccessPack:
+    pack = SubjectAccessPack.objects.select_related("request").filter(pk=pack_id).first()
+    if not policy.may_handle_rights_requests(request.user) or pack is None:
+        policy.refuse(request.user, object_type="privacy.subjectaccesspack", object_id=pack_id,
+                      purpose=Purpose.RIGHTS_REQUESTS)
+    return pack
+
+
+@login_required
+@require_POST
+def pack_build(request, request_id):
+    from earlyhelp.rights.models import RightsRequest
+
+    rights_request = RightsRequest.objects.filter(pk=request_id).first()
+    if not policy.may_handle_rights_requests(request.user) or rights_request is None:
+        policy.refuse(request.user, object_type="rights.rightsrequest", object_id=request_id,
+                      purpose=Purpose.RIGHTS_REQUESTS)
+    form = RedactionDecisionForm()  # only to carry a service error back to the person
+    pack = run_service(form, lambda: sar.build_pack(by=request.user, request=rights_request))
+    if pack is None:
+        for message in form.non_field_errors():
+            messages.error(request, message)
+        return redirect("rights:request", rights_request.pk)
+    messages.success(request, "The subject access pack has been built. Review the information about other people "
+                              "before it can be released.")
+    return redirect("web:sar-pack", pack.pk)
+
+
+@login_required
+def pack_detail(request, pack_id):
+    pack = _require_pack(request, pack_id)
+    form = RedactionDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        same_text = data["scope"] == RedactionDecisionForm.SCOPE_SAME_TEXT
+        proposal = pack.proposals.filter(pk=data["proposal"]).first()
+        if proposal is None:
+            form.add_error(None, "Choose a proposal from the list")
+        else:
+            done = run_service(form, lambda: sar.decide_redaction(
+                by=request.user, pack=pack, redact=data["decision"] == "redact", reason=data["reason"],
+                **({"text": proposal.text} if same_text else {"proposal_id": proposal.pk})))
+            if done:
+                messages.success(request, f"{done} decision{'s' if done != 1 else ''} recorded")
+                return redirect("web:sar-pack", pack.pk)
+    audit.record(actor=request.user, action=Action.VIEW, event="subject_access.view", purpose=Purpose.RIGHTS_REQUESTS,
+                 objects=[pack], metadata={"request_id": pack.request_id})
+    proposals = list(pack.proposals.select_related("decided_by"))
+    pending = [p for p in proposals if p.status == RedactionStatus.PENDING]
+    shown = pending[:50]
+    context = sar.proposal_context(pack, shown)
+    for proposal in shown:
+        proposal.context = context[proposal.pk]
+    return render(request, "privacy/subject_access_review.html", {
+        "pack": pack, "form": form, "pending": shown, "pending_count": len(pending),
+        "decided": [p for p in proposals if p.status != RedactionStatus.PENDING],
+        "index": pack.content.get("index", []),
+    })
+
+
+@login_required
+@require_POST
+def pack_release(request, pack_id):
+    pack = _require_pack(request, pack_id)
+    form = RedactionDecisionForm()
+    if run_service(form, lambda: sar.release_pack(by=request.user, pack=pack)) is None:
+        for message in form.non_field_errors():
+            messages.error(request, message)
+    else:
+        messages.success(request, "The pack has been released and the release is in the disclosure log")
+    return redirect("web:sar-pack", pack.pk)
+
+
+@login_required
+def pack_download(request, pack_id, fmt):
+    pack = _require_pack(request, pack_id)
+    if pack.status != PackStatus.RELEASED or fmt not in ("json", "pdf"):
+        raise Http404("Page not found")
+    body = sar.render_json(pack) if fmt == "json" else sar.render_pdf(pack)
+    audit.record(actor=request.user, action=Action.EXPORT, event=f"subject_access.download_{fmt}",
+                 purpose=Purpose.RIGHTS_REQUESTS, objects=[pack], metadata={"request_id": pack.request_id})
+    response = HttpResponse(body, content_type="application/json" if fmt == "json" else "application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{pack.request.reference}.{fmt}"'
+    response["Cache-Control"] = "no-store"
+    return response
