@@ -1,7 +1,11 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from earlyhelp.api.api import api
+from earlyhelp.web import converters
+
+# Registered once, here, before any app's URLs use it.
+register_converter(converters.RecordIdConverter, "id")
 
 admin.site.site_header = "earlyhelp configuration"
 admin.site.site_title = "earlyhelp configuration"

@@ -19,6 +19,7 @@ from earlyhelp.people.models import Marker, Membership
 from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import SuggestionKind
 from earlyhelp.programme import services as eligibility
+from earlyhelp.rights import restrictions
 
 from .models import (
     Assessment,
@@ -110,7 +111,7 @@ def open_family(user, household_id, *, route_purpose=Purpose.EARLY_HELP_CASEWORK
     access = policy.require_family(user, household_id, purpose=route_purpose)
     audit.record(actor=user, action=Action.VIEW, event="household.view", purpose=route_purpose,
                  objects=[access.household], household_id=access.household.pk,
-                 metadata={"relationships": sorted(access.relationships)})
+                 metadata={"relationships": sorted(access.relationships), **_restricted_flag(access.household.pk)})
     return family_record(access)
 
 
@@ -125,12 +126,19 @@ class Dashboard:
     my_actions: list
     taf_families: list
     caseload: list  # (stage, count) for a team manager's team, drawn as a chart
+    restricted_families: int = 0  # left out of the lists: a member's record is restricted (UK GDPR Article 18)
+
+
+def _restricted_flag(household_id) -> dict:
+    """Audit metadata for a read of a family with a member whose record is restricted (UK GDPR Article 18)."""
+    return {"processing_restricted": True} if restrictions.household_is_restricted(household_id) else {}
 
 
 def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
     today = today or timezone.localdate()
     soon = today + datetime.timedelta(days=14)
-    visible = policy.households_visible_to(user)
+    all_visible = policy.households_visible_to(user)
+    visible = restrictions.without_restricted(all_visible, household="pk")  # routine lists leave them out
     open_episodes = Episode.objects.filter(household__in=visible).exclude(status=EpisodeStatus.CLOSED)
     mine = open_episodes.filter(lead_practitioner=user)
     team_scope = open_episodes.filter(team_id=user.team_id) if user.role == "team_manager" else mine
@@ -142,8 +150,8 @@ def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
         overdue_reviews=list(pending_reviews.filter(due_on__lt=today).order_by("due_on")[:100]),
         unallocated=list(open_episodes.filter(team_id=user.team_id, lead_practitioner__isnull=True)
                          .select_related("household")[:100]) if user.team_id else [],
-        contacts_awaiting=list(policy.contacts_visible_to(user).filter(status=ContactStatus.AWAITING_DECISION)
-                               .select_related("team")[:100]),
+        contacts_awaiting=list(restrictions.without_restricted(policy.contacts_visible_to(user), household="household")
+                               .filter(status=ContactStatus.AWAITING_DECISION).select_related("team")[:100]),
         awaiting_approval=list(
             open_episodes.filter(team_id=user.team_id).filter(
                 Q(status=EpisodeStatus.CLOSURE_REQUESTED) | Q(assessments__status="submitted"))
@@ -155,12 +163,13 @@ def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
         caseload=team_caseload(user.team_id) if user.role == "team_manager" else [],
         taf_families=list(open_episodes.filter(taf_members__practitioner=user, taf_members__end_date__isnull=True)
                           .select_related("household").distinct()[:100]),
+        restricted_families=all_visible.filter(pk__in=restrictions.restricted_household_ids()).count(),
     )
 
 
 def overdue_reviews_for(user, *, today=None):
     today = today or timezone.localdate()
-    visible = policy.households_visible_to(user)
+    visible = restrictions.without_restricted(policy.households_visible_to(user), household="pk")
     return (Review.objects.filter(episode__household__in=visible, held_on__isnull=True, due_on__lt=today)
             .exclude(episode__status=EpisodeStatus.CLOSED)
             .select_related("episode__household", "episode__lead_practitioner", "episode__team").order_by("due_on"))
@@ -181,7 +190,8 @@ def list_episodes(user, household_id, *, purpose=Purpose.EARLY_HELP_CASEWORK) ->
     rows = list(access.household.episodes.select_related("team", "lead_practitioner").order_by("-opened_on", "-pk"))
     audit.record(actor=user, action=Action.VIEW, event="episode.list", purpose=purpose,
                  objects=[access.household], household_id=access.household.pk,
-                 metadata={"relationships": sorted(access.relationships), "episodes": len(rows)})
+                 metadata={"relationships": sorted(access.relationships), "episodes": len(rows),
+                           **_restricted_flag(access.household.pk)})
     return rows
 
 
@@ -189,7 +199,8 @@ def team_caseload(team_id) -> list:
     """How a team's open families are spread across the stages of early help (counts only)."""
     assessments = Assessment.objects.filter(episode=OuterRef("pk"))
     counts = (
-        Episode.objects.filter(team_id=team_id).exclude(status=EpisodeStatus.CLOSED)
+        restrictions.without_restricted(Episode.objects.filter(team_id=team_id), household="household")
+        .exclude(status=EpisodeStatus.CLOSED)
         .annotate(draft=Exists(assessments.filter(status="draft")),
                   submitted=Exists(assessments.filter(status="submitted")),
                   approved=Exists(assessments.filter(status="approved")))

@@ -23,6 +23,7 @@ from earlyhelp.privacy.models import (
 )
 from earlyhelp.programme import services as eligibility
 from earlyhelp.programme.models import HeadlineArea
+from earlyhelp.rights.restrictions import ensure_not_restricted
 
 from .models import (
     ActionStatus,
@@ -59,10 +60,12 @@ def _audit(by, action, event, obj, household_id, **metadata):
                  metadata=metadata)
 
 
-def _require(user, household_id, need):
+def _require(user, household_id, need, *, changes_record=True):
     access = policy.family_access(user, household_id)
     if access is None or not getattr(access, need):
         raise PermissionDenied("You do not have permission to do this for this family")
+    if changes_record:  # a family with a member whose record is restricted (UK GDPR Article 18) is read-only
+        ensure_not_restricted(household=household_id)
     return access
 
 
@@ -88,6 +91,7 @@ def record_contact(*, by: User, household: Household, subject: Person, team: Tea
                    source_organisation: Organisation | None = None, referrer_name: str = "") -> Contact:
     if not policy.may_record_contact_about(by, household):
         raise PermissionDenied("You cannot record a contact about this family")
+    ensure_not_restricted(person=subject, household=household)
     if not reason.strip():
         raise ValidationError({"reason": "Enter the reason for the contact"})
     if received_at is not None:
@@ -113,6 +117,7 @@ def decide_contact(*, by: User, contact: Contact, decision: str, reason: str = "
     """A team manager decides what happens next: open an episode, signpost, or no further action."""
     if by.role != Role.TEAM_MANAGER or by.team_id != contact.team_id:
         raise PermissionDenied("Only a manager of the team the contact was sent to can decide on it")
+    ensure_not_restricted(household=contact.household_id)
     if contact.status != ContactStatus.AWAITING_DECISION:
         raise ValidationError("A decision has already been made on this contact")
     if decision not in {ContactStatus.EPISODE_OPENED, ContactStatus.SIGNPOSTED, ContactStatus.NO_FURTHER_ACTION}:
@@ -152,6 +157,7 @@ def _open_episode(*, by, household, team, contact=None, opened_on=None) -> Episo
 def open_episode(*, by: User, household: Household, team: Team, opened_on=None) -> Episode:
     if by.role != Role.TEAM_MANAGER or by.team_id != team.pk:
         raise PermissionDenied("Only a manager of the team can open an episode for it")
+    ensure_not_restricted(household=household)
     return _open_episode(by=by, household=household, team=team, opened_on=opened_on)
 
 
@@ -220,7 +226,7 @@ def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_ca
 
 @transaction.atomic
 def end_taf_member(*, by: User, member: TafMember) -> TafMember:
-    _require(by, member.episode.household_id, "can_work_on_case")
+    _require(by, member.episode.household_id, "can_work_on_case", changes_record=False)  # less sharing: allowed
     member.end_date = _today()
     member.save()
     _audit(by, Action.CHANGE, "taf.end", member, member.episode.household_id)
@@ -394,6 +400,7 @@ def update_action_progress(*, by: User, item: PlanAction, status: str, progress_
     access = policy.family_access(by, household_id)
     if access is None or not (access.can_work_on_case or item.owner_id == by.pk):
         raise PermissionDenied("You can only update actions you are responsible for")
+    ensure_not_restricted(household=household_id)
     _require_open(item.plan.episode)
     if status not in ActionStatus.values:
         raise ValidationError({"status": "Select the status of the action"})

@@ -97,8 +97,11 @@ from earlyhelp.privacy.models import (
     Disclosure,
     EvidenceType,
     PrivacyNotice,
+    Suggestion,
+    SuggestionKind,
 )
 from earlyhelp.programme.models import HeadlineArea
+from earlyhelp.retention import presets as retention_presets
 
 DEFAULT_SEED = 20261121
 DEFAULT_FAMILIES = 2000
@@ -382,6 +385,7 @@ def generate_council(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SE
                     progress(done, families)
         builder.flush()
         builder.reset_sequences()
+        retention_presets.load_demo(dpo=builder.demo["dpo"])  # the retention rules and one legal hold
         audit.record(actor=None, action="create", event="demo.load", purpose="system_security",
                      metadata={"families": families})
     return GenerationResult(families=families, seed=seed, counts=dict(builder.counts),
@@ -416,7 +420,7 @@ def wipe_demo_data() -> None:
     for document in Document.objects.all():
         document.file.delete(save=False)
     models = []
-    for label in ("casework", "access", "people", "organisations"):
+    for label in ("retention", "casework", "access", "people", "organisations"):
         models.extend(apps.get_app_config(label).get_models(include_auto_created=True))
     # From the privacy app only the families' records: the register and notices are configuration.
     models += [Consent, Consent.history.model, Disclosure]
@@ -429,6 +433,7 @@ def wipe_demo_data() -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+    Suggestion.objects.filter(kind=SuggestionKind.RETENTION).delete()  # the disposal batches' decisions
 
 
 # --- The builder ----------------------------------------------------------------------------------

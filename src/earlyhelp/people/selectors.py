@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.rights import restrictions
 
 from . import identifiers
 from .models import Address, Identifier, Marker, Membership, Person
@@ -141,7 +142,9 @@ def _present(user, ranked) -> SearchOutcome:
     memberships = (Membership.objects.filter(person_id__in=person_ids, end_date__isnull=True)
                    .select_related("household").order_by("start_date"))
     hidden_households = policy.hidden_among(user, {m.household_id for m in memberships})
-    household_of, restricted = {}, set()
+    # People whose records are restricted at their request (UK GDPR Article 18) are left out like hidden families.
+    household_of, restricted = {}, set(restrictions.active().filter(person_id__in=person_ids)
+                                       .values_list("person_id", flat=True))
     for m in memberships:
         household_of[m.person_id] = m.household_id
         if m.household_id in hidden_households:
@@ -197,9 +200,10 @@ def open_person(user, person_id, *, purpose=Purpose.EARLY_HELP_CASEWORK) -> Pers
     memberships = list(Membership.objects.filter(person=person, household_id__in=household_ids)
                        .select_related("household").order_by("end_date", "-pk"))
     sees_special = any(a.sees_special_category for a in accesses)
+    flags = {"processing_restricted": True} if restrictions.person_is_restricted(person.pk) else {}
     for household_id in household_ids:  # one event per family, so each family's "who has viewed" shows it
         audit.record(actor=user, action=Action.VIEW, event="person.view", purpose=purpose, objects=[person],
-                     household_id=household_id, metadata={"special_category": sees_special})
+                     household_id=household_id, metadata={"special_category": sees_special, **flags})
     return PersonRecord(
         person=person,
         memberships=memberships,

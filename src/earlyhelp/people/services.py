@@ -10,6 +10,7 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.rights.restrictions import ensure_not_restricted
 
 from . import identifiers
 from .models import Address, Household, Identifier, Membership, Person, Relationship
@@ -94,6 +95,7 @@ def _add_identifier(person, scheme, value, source=None):
 
 @transaction.atomic
 def update_person(*, by, person: Person, household_id=None, **changes) -> Person:
+    ensure_not_restricted(person=person)
     _check_birth_dates(changes.get("date_of_birth", person.date_of_birth),
                        changes.get("expected_date_of_birth", person.expected_date_of_birth))
     for field, value in changes.items():
@@ -108,6 +110,7 @@ def update_person(*, by, person: Person, household_id=None, **changes) -> Person
 
 @transaction.atomic
 def record_identifier(*, by, person: Person, scheme: str, raw_value: str, household_id=None) -> Identifier:
+    ensure_not_restricted(person=person)
     value = _normalised_identifiers({scheme: raw_value})[scheme]
     existing = person.identifiers.filter(scheme=scheme).first()
     if existing:
@@ -128,6 +131,7 @@ def record_identifier(*, by, person: Person, scheme: str, raw_value: str, househ
 def move_address(*, by, person: Person, line_1: str, town: str, postcode: str, valid_from: datetime.date,
                  line_2: str = "", household_id=None, audit_event=True) -> Address:
     """Record a new current address; the previous one is kept as history, ending the day before."""
+    ensure_not_restricted(person=person)
     try:
         postcode = identifiers.validate_postcode(postcode)
     except ValidationError as error:
@@ -173,6 +177,7 @@ def create_household(*, by, audit_event=True) -> Household:
 @transaction.atomic
 def add_member(*, by, household: Household, person: Person, role: str, start_date: datetime.date,
                lives_in_household: bool = True, end_date=None, audit_event=True) -> Membership:
+    ensure_not_restricted(person=person, household=household)
     if end_date and end_date < start_date:
         raise ValidationError({"end_date": "The date they left must be the same as or after the date they joined"})
     if household.memberships.filter(person=person, end_date__isnull=True).exists():
@@ -190,6 +195,7 @@ def add_member(*, by, household: Household, person: Person, role: str, start_dat
 
 @transaction.atomic
 def end_membership(*, by, membership: Membership, end_date: datetime.date) -> Membership:
+    ensure_not_restricted(person=membership.person_id, household=membership.household_id)
     if end_date < membership.start_date:
         raise ValidationError({"end_date": "The date they left must be the same as or after the date they joined"})
     membership.end_date = end_date
@@ -202,6 +208,7 @@ def end_membership(*, by, membership: Membership, end_date: datetime.date) -> Me
 @transaction.atomic
 def relate(*, by, person: Person, related_person: Person, relationship: str, has_parental_responsibility=False,
            household_id=None, audit_event=True) -> Relationship:
+    ensure_not_restricted(people=(person, related_person))
     if person.pk == related_person.pk:
         raise ValidationError("A person cannot have a relationship with themselves")
     rel, _ = Relationship.objects.update_or_create(

@@ -145,6 +145,34 @@ FIELDS: dict[str, Sensitivity] = {
     "privacy.SubjectAccessPack.content": S,
     "privacy.RedactionProposal.text": O,
     "privacy.RedactionProposal.reason": S,
+    # retention
+    # A hold's reason may describe abuse, a child protection concern or a claim (the IICSA instruction).
+    "retention.LegalHold.reason": S,
+    "retention.LegalHold.lift_reason": O,
+    # rights
+    # What a person asks for, in their words: often about their family's difficulties (health, abuse).
+    "rights.RightsRequest.details": S,
+    "rights.RightsRequest.requester_name": O,
+    "rights.RightsRequest.requester_relationship_detail": O,
+    "rights.RightsRequest.requester_address": O,
+    "rights.RightsRequest.requester_email": O,
+    "rights.RightsRequest.requester_phone": O,
+    "rights.RightsRequest.id_evidence": O,
+    "rights.RightsRequest.authority_evidence": O,
+    "rights.RightsRequest.child_authority": O,
+    "rights.RightsRequest.extension_reason": O,
+    # Reasons and answers explain exemptions (serious harm, third parties, safeguarding): special category.
+    "rights.RightsRequest.outcome_reason": S,
+    "rights.RightsRequest.response_text": S,
+    "rights.ClockPause.reason": O,
+    # What is disputed can be any part of the record, including health and needs.
+    "rights.RecordDispute.disputed": S,
+    "rights.RecordDispute.statement": S,
+    "rights.RecordDispute.council_reason": S,
+    # Restrictions are asked for when accuracy is contested or a family is at risk (as Household.restriction_reason).
+    "rights.ProcessingRestriction.reason": S,
+    "rights.ProcessingRestriction.lift_reason": S,
+    "rights.RecipientNotification.note": O,
 }
 
 del O, S, C

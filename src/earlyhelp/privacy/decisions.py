@@ -20,6 +20,7 @@ from .models import Suggestion, SuggestionKind, SuggestionStatus
 HANDLERS = {
     SuggestionKind.ELIGIBILITY: ("earlyhelp.programme.services.may_decide_eligibility",
                                  "earlyhelp.programme.services.confirm_eligibility"),
+    SuggestionKind.RETENTION: ("earlyhelp.retention.disposal.may_decide_disposal", "earlyhelp.retention.disposal.accept_disposal_batch"),
 }
 
 

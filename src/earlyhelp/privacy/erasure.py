@@ -235,6 +235,7 @@ def erase_person(*, person, request, approved_by, documents=()):
         raise ValidationError("An erasure needs the request it answers")
     if approved_by is None:
         raise ValidationError("An erasure needs the person who approved it")
+    _check_not_held(person_ids=[person.pk])
     terms = mention_terms(person)
     households = _person_households([person.pk])
     plan = _Plan()
@@ -274,15 +275,32 @@ def _household_plan(household_ids) -> tuple[_Plan, set]:
     return plan, leaving
 
 
-def _check_not_held(household_ids):
-    """The retention app's legal holds block disposal at the moment of disposal, whatever was approved before."""
-    try:
-        from earlyhelp.retention.holds import held_household_ids
-    except ImportError:  # retention app not installed: nothing can be held
-        return
-    held = held_household_ids(household_ids)
+def disposal_preview(household_ids) -> dict:
+    """What disposing of these families would reach (the dry run): records per model and per section of the
+    record, the people removed with them, and stored files. Counts only."""
+    from earlyhelp.casework.models import Document
+
+    plan, leaving = _household_plan(household_ids)
+    models_ = {**plan.counts(plan.blank), **plan.counts(plan.delete)}
+    section_of = {}
+    for holding in holdings():
+        section_of[holding.model] = holding.section
+        if holding.history_model() is not None:
+            section_of[holding.history_model()._meta.label] = holding.section
+    return {"families": len(set(household_ids)), "people": len(leaving), "models": models_,
+            "files": Document.objects.filter(pk__in=plan.delete.get(Document, ())).exclude(file="").count(),
+            "section_of": {label: section_of.get(label, "") for label in models_}}
+
+
+def _check_not_held(*, household_ids=(), person_ids=()):
+    """Legal holds block disposal and erasure at the moment they happen, whatever was approved before (P20)."""
+    from earlyhelp.retention.holds import held_household_ids, held_person_ids
+
+    held = held_household_ids(household_ids) if household_ids else set()
     if held:
         raise ValidationError(f"{len(held)} of these families are under a legal hold: nothing has been disposed of")
+    if person_ids and held_person_ids(person_ids):
+        raise ValidationError("This person's records are under a legal hold: nothing has been erased")
 
 
 @transaction.atomic
@@ -291,7 +309,7 @@ def dispose_households(household_ids, *, by, reason: str) -> dict[str, int]:
     if not reason.strip():
         raise ValidationError("Enter the reason for disposal")
     household_ids = sorted(set(household_ids))
-    _check_not_held(household_ids)
+    _check_not_held(household_ids=household_ids)
     plan, _ = _household_plan(household_ids)
     counts = plan.counts(plan.delete)
     _execute(plan)
@@ -308,7 +326,7 @@ def anonymise_households(household_ids, *, by, reason: str) -> dict[str, int]:
     if not reason.strip():
         raise ValidationError("Enter the reason for anonymisation")
     household_ids = sorted(set(household_ids))
-    _check_not_held(household_ids)
+    _check_not_held(household_ids=household_ids)
     plan, _ = _household_plan(household_ids)
     anonymised = _Plan()
     anonymised.blank = plan.blank

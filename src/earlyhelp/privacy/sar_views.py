@@ -6,6 +6,7 @@ of the released pack only, with the redactions applied, and each is an audited e
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -37,12 +38,12 @@ def pack_build(request, request_id):
     if not policy.may_handle_rights_requests(request.user) or rights_request is None:
         policy.refuse(request.user, object_type="rights.rightsrequest", object_id=request_id,
                       purpose=Purpose.RIGHTS_REQUESTS)
-    form = RedactionDecisionForm()  # only to carry a service error back to the person
-    pack = run_service(form, lambda: sar.build_pack(by=request.user, request=rights_request))
-    if pack is None:
-        for message in form.non_field_errors():
+    try:
+        pack = sar.build_pack(by=request.user, request=rights_request)
+    except ValidationError as error:
+        for message in error.messages:
             messages.error(request, message)
-        return redirect("rights:request", rights_request.pk)
+        return redirect("rights:detail", rights_request.pk)
     messages.success(request, "The subject access pack has been built. Review the information about other people "
                               "before it can be released.")
     return redirect("web:sar-pack", pack.pk)
@@ -84,9 +85,10 @@ def pack_detail(request, pack_id):
 @require_POST
 def pack_release(request, pack_id):
     pack = _require_pack(request, pack_id)
-    form = RedactionDecisionForm()
-    if run_service(form, lambda: sar.release_pack(by=request.user, pack=pack)) is None:
-        for message in form.non_field_errors():
+    try:
+        sar.release_pack(by=request.user, pack=pack)
+    except ValidationError as error:
+        for message in error.messages:
             messages.error(request, message)
     else:
         messages.success(request, "The pack has been released and the release is in the disclosure log")

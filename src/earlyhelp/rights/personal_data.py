@@ -1,8 +1,18 @@
-"""Where people's data lives in this app (see `privacy.inventory`)."""
+"""Where people's data lives in this app (see `privacy.inventory`).
+
+A request, its clock pauses and the record of whom we told stay after an erasure, scrubbed of personal data, as
+the council's record of what was asked and what was done. Disputes and restrictions are about the person's record
+and go with it.
+"""
 
 from earlyhelp.privacy.inventory import Holding, OnErasure
 
+SECTION = "Your requests to us"
+
 HOLDINGS = [
-    # The request stays as the record of what was asked and decided; its personal columns are blanked on erasure.
-    Holding("rights.RightsRequest", "Your requests to us", person=("subject",), on_erasure=OnErasure.SCRUB),
+    Holding("rights.RightsRequest", SECTION, person=("subject",), on_erasure=OnErasure.SCRUB),
+    Holding("rights.ClockPause", SECTION, person=("request__subject",), on_erasure=OnErasure.SCRUB),
+    Holding("rights.RecipientNotification", SECTION, person=("request__subject",), on_erasure=OnErasure.SCRUB),
+    Holding("rights.RecordDispute", SECTION, person=("person",)),
+    Holding("rights.ProcessingRestriction", SECTION, person=("person",)),
 ]

@@ -1,8 +1,24 @@
-from django.urls import register_converter
+from django.urls import path
 
-from earlyhelp.web import converters
-
-register_converter(converters.RecordIdConverter, "id")
+from . import views
 
 app_name = "rights"
-urlpatterns = []
+one = "requests/<id:request_id>/"
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("requests/", views.request_list, name="list"),
+    path("new/", views.new, name="new"),
+    path("new/people/<id:person_id>/", views.new_for_person, name="new-for-person"),
+    path("new/no-record/", views.new_without_record, name="new-without-record"),
+    path(one, views.detail, name="detail"),
+    path(one + "identity/", views.identity, name="identity"),
+    path(one + "start/", views.start, name="start"),
+    path(one + "pause/", views.pause, name="pause"),
+    path(one + "resume/", views.resume, name="resume"),
+    path(one + "extend/", views.extend, name="extend"),
+    path(one + "decide/", views.decide, name="decide"),
+    path(one + "correct/", views.correct, name="correct"),
+    path(one + "dispute/", views.dispute, name="dispute"),
+    path(one + "notifications/<id:notification_id>/", views.notification, name="notification"),
+    path("restrictions/<id:restriction_id>/lift/", views.lift_restriction, name="lift-restriction"),
+]

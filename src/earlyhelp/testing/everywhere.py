@@ -16,7 +16,9 @@ from earlyhelp.organisations.models import OrganisationType
 from earlyhelp.people import services as people
 from earlyhelp.people.models import Marker, MarkerKind, MemberRole, RelationshipType
 from earlyhelp.privacy import decisions
-from earlyhelp.rights.models import RequestKind, RightsRequest
+from earlyhelp.retention.testing import seed_retention_records
+from earlyhelp.rights import services as rights
+from earlyhelp.rights.models import Outcome, RequesterRelationship, RequestKind
 
 from .world import give_consent, make_family
 
@@ -80,7 +82,28 @@ def seed_person_everywhere(world) -> dict:
     access.review_partner_access(by=manager, taf_member_id=episode.taf_members.filter(
         practitioner=world.partner).get().pk, confirm=True, note="Still needed")
     casework.step_up(by=manager, episode=episode, reason=f"{GIVEN} disclosed harm at home")
-    request = RightsRequest.objects.create(reference="RR-TEST-00001", kind=RequestKind.ACCESS, subject=subject,
-                                           received_on=timezone.localdate(), recorded_by=world.dpo)
+    # Rights requests: a correction the council disputes (with a paused clock), and a restriction, later lifted.
+    correction = rights_request(world, subject, RequestKind.RECTIFICATION)
+    today = timezone.localdate()
+    rights.pause_clock(by=world.dpo, request=correction, started_on=today, reason="Which record is wrong?")
+    rights.resume_clock(by=world.dpo, request=correction, ended_on=today)
+    rights.record_dispute(by=world.dpo, request=correction, disputed=f"{GIVEN} is not a young carer",
+                          statement="I only help sometimes", council_reason="School and health both report it")
+    restriction_request = rights_request(world, subject, RequestKind.RESTRICTION)
+    rights.decide(by=world.dpo, request=restriction_request, outcome=Outcome.COMPLIED,
+                  reason="Accuracy contested while we check")
+    rights.lift_restriction(by=world.dpo, restriction=subject.processing_restrictions.get(),
+                            reason="Checked: the record is accurate", person_told_on=today)
+    request = rights_request(world, subject, RequestKind.ACCESS)
+    seed_retention_records(world, household=household, person=subject)  # a lifted legal hold, a disposal candidate
     return {"subject": subject, "family": family, "household": household, "episode": episode, "parent": parent,
             "sibling": sibling, "document": document, "request": request}
+
+
+def rights_request(world, subject, kind):
+    """A request the person made for themselves, in writing, with their identity seen."""
+    today = timezone.localdate()
+    return rights.log_request(by=world.dpo, kind=kind, received_on=today, subject=subject, requester_person=subject,
+                              requester_name="" if subject else "Not yet known",
+                              requester_relationship=RequesterRelationship.SELF, requester_address=STREET,
+                              id_seen_on=today, id_evidence="Passport seen at the office")

@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import path
 
 from earlyhelp.access import views as access
 from earlyhelp.casework import views as casework
@@ -8,9 +8,7 @@ from earlyhelp.privacy import sar_views as subject_access
 from earlyhelp.privacy import sharing_views as sharing
 from earlyhelp.privacy import views as privacy
 
-from . import converters, views
-
-register_converter(converters.RecordIdConverter, "id")
+from . import views
 
 app_name = "web"
 family = "families/<id:household_id>/"

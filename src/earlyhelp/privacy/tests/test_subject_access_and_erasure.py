@@ -19,7 +19,7 @@ from earlyhelp.privacy.models import (
     Tombstone,
 )
 from earlyhelp.privacy.traces import find_traces, fingerprint
-from earlyhelp.rights.models import RequestKind, RightsRequest
+from earlyhelp.rights.models import RequestKind
 from earlyhelp.testing import everywhere
 from earlyhelp.testing.world import build_world, make_family
 
@@ -137,13 +137,10 @@ def test_the_pdf_has_an_index_and_every_section(world, seeded):
 
 
 def test_only_an_access_request_about_a_known_person_gets_a_pack(world, seeded):
-    erasure_request = RightsRequest.objects.create(reference="RR-TEST-2", kind=RequestKind.ERASURE,
-                                                   subject=seeded["subject"], received_on=seeded["request"].received_on,
-                                                   recorded_by=world.dpo)
+    erasure_request = everywhere.rights_request(world, seeded["subject"], RequestKind.ERASURE)
     with pytest.raises(ValidationError, match="answers a subject access request"):
         sar.build_pack(by=world.dpo, request=erasure_request)
-    anonymous = RightsRequest.objects.create(reference="RR-TEST-3", kind=RequestKind.ACCESS, subject=None,
-                                             received_on=seeded["request"].received_on, recorded_by=world.dpo)
+    anonymous = everywhere.rights_request(world, None, RequestKind.ACCESS)
     with pytest.raises(ValidationError, match="who the request is about"):
         sar.build_pack(by=world.dpo, request=anonymous)
 
@@ -156,8 +153,7 @@ def test_an_approved_erasure_leaves_nothing_of_the_person_but_the_tombstone(worl
     assert find_traces(print_), "the scan finds the person before erasure"
     other = make_family(world, family_name="Untouched", seed=5)
     others_before = Person.objects.filter(family_name="Untouched").count()
-    request = RightsRequest.objects.create(reference="RR-TEST-4", kind=RequestKind.ERASURE, subject=subject,
-                                           received_on=seeded["request"].received_on, recorded_by=world.dpo)
+    request = everywhere.rights_request(world, subject, RequestKind.ERASURE)
 
     with django_capture_on_commit_callbacks(execute=True):  # files go once the erasure has committed
         tombstone = erasure.erase_person(person=subject, request=request, approved_by=world.dpo,
@@ -222,3 +218,20 @@ def test_the_released_json_is_machine_readable(world, seeded):
     sar.release_pack(by=world.dpo, pack=pack)
     data = json.loads(sar.render_json(pack))
     assert {s["title"] for s in data["sections"]} >= {"Your record", "Case notes", "Consent"}
+
+
+@pytest.mark.promise("P20")
+def test_a_legal_hold_blocks_erasure_and_disposal_even_when_approved(world, seeded):
+    from earlyhelp.retention.holds import place_hold
+    from earlyhelp.retention.models import HoldKind, HoldScope
+
+    subject, household = seeded["subject"], seeded["household"]
+    place_hold(by=world.dpo, kind=HoldKind.LITIGATION, scope=HoldScope.PERSON, person_id=subject.pk,
+               reason="Claim against the council about this child's support")
+    request = everywhere.rights_request(world, subject, RequestKind.ERASURE)
+    with pytest.raises(ValidationError, match="legal hold"):
+        erasure.erase_person(person=subject, request=request, approved_by=world.dpo)
+    with pytest.raises(ValidationError, match="legal hold"):
+        erasure.dispose_households([household.pk], by=world.dpo, reason="Six years after closure")
+    assert Person.objects.filter(pk=subject.pk).exists() and Household.objects.filter(pk=household.pk).exists()
+    assert not Tombstone.objects.exists()

@@ -1,0 +1,82 @@
+"""The DPO builds, reviews and releases a subject access pack in the browser; nobody else can reach it."""
+
+import json
+
+import pytest
+from django.urls import reverse
+
+from earlyhelp.audit.models import AuditEvent
+from earlyhelp.privacy.models import PackStatus, RedactionStatus, SubjectAccessPack
+from earlyhelp.testing import everywhere
+from earlyhelp.testing.world import build_world
+
+pytestmark = [pytest.mark.django_db, pytest.mark.promise("P19")]
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+@pytest.fixture
+def seeded(world):
+    return everywhere.seed_person_everywhere(world)
+
+
+def _client(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_the_dpo_reviews_every_proposal_then_releases_and_downloads_the_pack(client, world, seeded):
+    dpo = _client(client, world.dpo)
+    detail = dpo.get(reverse("rights:detail", args=[seeded["request"].pk]))
+    assert reverse("web:sar-build", args=[seeded["request"].pk]) in detail.content.decode()
+    response = dpo.post(reverse("web:sar-build", args=[seeded["request"].pk]))
+    pack = SubjectAccessPack.objects.get(request=seeded["request"])
+    assert response.status_code == 302 and response["Location"] == reverse("web:sar-pack", args=[pack.pk])
+
+    assert reverse("web:sar-pack", args=[pack.pk]) in dpo.get(reverse("rights:detail", args=[seeded["request"].pk])
+                                                            ).content.decode()
+    page = dpo.get(reverse("web:sar-pack", args=[pack.pk]))
+    assert page.status_code == 200 and "Information about other people" in page.content.decode()
+    early = dpo.post(reverse("web:sar-pack-release", args=[pack.pk]), follow=True)
+    assert "still waiting for review" in early.content.decode()
+    assert dpo.get(reverse("web:sar-pack-download", args=[pack.pk, "json"])).status_code == 404
+
+    missing_reason = dpo.post(reverse("web:sar-pack", args=[pack.pk]),
+                              {"proposal": pack.proposals.first().pk, "decision": "redact", "scope": "one"})
+    assert "Enter the reason for your decision" in missing_reason.content.decode()
+    for proposal in pack.proposals.filter(status=RedactionStatus.PENDING):
+        proposal.refresh_from_db()
+        if proposal.status != RedactionStatus.PENDING:
+            continue
+        dpo.post(reverse("web:sar-pack", args=[pack.pk]), {"proposal": proposal.pk, "decision": "redact",
+                                                          "scope": "same_text", "reason": "About someone else"})
+    assert not pack.proposals.filter(status=RedactionStatus.PENDING).exists()
+    dpo.post(reverse("web:sar-pack-release", args=[pack.pk]))
+    pack.refresh_from_db()
+    assert pack.status == PackStatus.RELEASED
+
+    download = dpo.get(reverse("web:sar-pack-download", args=[pack.pk, "json"]))
+    assert download.status_code == 200 and download["Cache-Control"] == "no-store"
+    assert everywhere.SIBLING_NHS not in download.content.decode()
+    assert json.loads(download.content)["sections"]
+    pdf = dpo.get(reverse("web:sar-pack-download", args=[pack.pk, "pdf"]))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert AuditEvent.objects.filter(event="subject_access.download_pdf", object_ids=[pack.pk]).exists()
+
+
+@pytest.mark.parametrize("role", ["lead", "manager", "partner", "data_team", "admin", "front_door"])
+def test_nobody_but_the_dpo_reaches_subject_access_pages(client, world, seeded, role):
+    from earlyhelp.privacy import sar
+
+    pack = sar.build_pack(by=world.dpo, request=seeded["request"])
+    other = _client(client, getattr(world, role))
+    for response in (other.get(reverse("web:sar-pack", args=[pack.pk])),
+                     other.post(reverse("web:sar-build", args=[seeded["request"].pk])),
+                     other.post(reverse("web:sar-pack-release", args=[pack.pk])),
+                     other.get(reverse("web:sar-pack-download", args=[pack.pk, "pdf"]))):
+        assert response.status_code == 404
+    assert SubjectAccessPack.objects.count() == 1
+    assert AuditEvent.objects.filter(action="denied", actor=getattr(world, role)).count() == 4

@@ -1,0 +1,281 @@
+"""The retention sweep: which families each active rule makes due today, as review lists for a person (P4, P20).
+
+`start_sweep` queues a run for the background worker (django-tasks; `manage.py retention_sweep` is what cron
+calls); `run_sweep` does the work, in the worker or in the foreground. For each active rule it finds the
+families due (`due.py`), leaves out those already waiting in a batch (any rule) or decided on recently under
+this rule, and puts the rest in a `DisposalBatch`: families under a legal hold are listed as held and never
+proposed. Each batch with something to decide gets a dry-run report (how many records of each kind disposal
+would reach; counts only) and a suggestion for a person to approve or reject (`privacy.decisions`, P13).
+
+The run records its progress (families processed of the total) as it goes, so its page can show it: each step
+commits on its own, and a batch stays "being built", which nobody can approve, until its rule is finished. A run
+that fails discards the batches it was building; a run that died (no progress for an hour) is marked failed by
+the next one.
+"""
+
+import datetime
+import logging
+from collections import Counter
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from earlyhelp.access import policy
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+
+from . import holds as legal_holds
+from .due import due_household_ids
+from .models import (
+    OPEN_STATUSES,
+    BatchStatus,
+    CandidateStatus,
+    DisposalBatch,
+    DisposalCandidate,
+    RetentionRule,
+    SweepRun,
+    SweepStatus,
+    suggestion_key,
+)
+
+logger = logging.getLogger(__name__)
+
+AUDIT_PURPOSE = Purpose.EARLY_HELP_CASEWORK
+CHUNK = 500
+STALE_AFTER = datetime.timedelta(hours=1)
+# A family rejected or reviewed under a rule is not proposed again by that rule for this long.
+DECIDED_AGAIN_AFTER = datetime.timedelta(days=365)
+# Rows of these models are not counted in the dry run: the batch's own candidates are kept (without their link).
+NOT_COUNTED = {"retention.DisposalCandidate"}
+
+BUSY = "A sweep is already waiting or running: wait for it to finish"
+
+
+def _chunks(ids):
+    ids = list(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start:start + CHUNK]
+
+
+# --- Starting ------------------------------------------------------------------------------------
+
+def _end_stale_runs():
+    """Runs with no progress for an hour died (the worker stopped): mark them failed and drop their half-built
+    batches, so they neither block new sweeps nor leave anything to approve."""
+    stale = SweepRun.objects.filter(status__in=[SweepStatus.QUEUED, SweepStatus.RUNNING],
+                                    updated_at__lt=timezone.now() - STALE_AFTER)
+    for run in stale:
+        _discard_building(run)
+        SweepRun.objects.filter(pk=run.pk).update(status=SweepStatus.FAILED, failure="Interrupted",
+                                                  finished_at=timezone.now())
+
+
+def _discard_building(run):
+    for batch in DisposalBatch.objects.filter(sweep=run, status=BatchStatus.BUILDING):
+        batch.candidates.all().delete()
+        batch.delete()
+
+
+@transaction.atomic
+def _new_run(*, by, today) -> SweepRun:
+    _end_stale_runs()
+    if SweepRun.objects.select_for_update().filter(status__in=[SweepStatus.QUEUED, SweepStatus.RUNNING]).exists():
+        raise ValidationError(BUSY)
+    return SweepRun.objects.create(as_of=today or timezone.localdate(), requested_by=by)
+
+
+def start_sweep(*, by=None, today: datetime.date | None = None) -> SweepRun:
+    """Queue a sweep for the background worker; returns the run (its page shows the progress).
+
+    `by` is the person who asked, or None for the schedule.
+    """
+    from .tasks import sweep_task
+
+    if by is not None and not policy.may_manage_retention(by):
+        raise PermissionDenied("You cannot run the retention sweep")
+    run = _new_run(by=by, today=today)
+    audit.record(actor=by, action=Action.CREATE, event="retention_sweep.queue", purpose=AUDIT_PURPOSE, objects=[run],
+                 metadata={"as_of": run.as_of.isoformat()})
+    result = sweep_task.enqueue(run_id=run.pk)
+    SweepRun.objects.filter(pk=run.pk).update(task_result_id=str(result.id)[:64])
+    run.refresh_from_db()
+    return run
+
+
+# --- Running --------------------------------------------------------------------------------------
+
+def run_sweep(*, today: datetime.date | None = None, by=None, run_id: int | None = None) -> SweepRun:
+    """Run the sweep now: a queued run (`run_id`, from the background task), or a new one as of `today`."""
+    if run_id is None:
+        if by is not None and not policy.may_manage_retention(by):
+            raise PermissionDenied("You cannot run the retention sweep")
+        run = _new_run(by=by, today=today)
+    else:
+        run = SweepRun.objects.get(pk=run_id)
+        if run.status != SweepStatus.QUEUED:
+            return run  # already run, or given up on
+    run.status, run.started_at = SweepStatus.RUNNING, timezone.now()
+    run.save(update_fields=["status", "started_at", "updated_at"])
+    try:
+        _sweep(run)
+    except Exception as error:
+        logger.error("Retention sweep %s failed: %s", run.reference, type(error).__name__)  # never the message
+        _discard_building(run)
+        SweepRun.objects.filter(pk=run.pk).update(status=SweepStatus.FAILED, failure=type(error).__name__[:100],
+                                                  finished_at=timezone.now())
+        audit.record(actor=run.requested_by, action=Action.CHANGE, event="retention_sweep.fail",
+                     purpose=AUDIT_PURPOSE, objects=[run], metadata={"failure": type(error).__name__[:100]})
+        raise
+    return run
+
+
+def _sync_rejections():
+    """A batch rejected through the decisions service directly is rejected here too."""
+    from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
+
+    pending = {suggestion_key(pk): pk for pk in DisposalBatch.objects.filter(status=BatchStatus.PENDING)
+               .values_list("pk", flat=True)}
+    for key, decided_at in Suggestion.objects.filter(kind=SuggestionKind.RETENTION, status=SuggestionStatus.REJECTED,
+                                                     key__in=list(pending)).values_list("key", "decided_at"):
+        DisposalBatch.objects.filter(pk=pending[key]).update(status=BatchStatus.REJECTED, decided_at=decided_at)
+
+
+def _waiting_ids() -> set:
+    """Families proposed in a batch that is still waiting for a decision or for disposal (under any rule)."""
+    return set(DisposalCandidate.objects.filter(batch__status__in=OPEN_STATUSES, status=CandidateStatus.PROPOSED,
+                                                household__isnull=False).values_list("household_id", flat=True))
+
+
+def _recently_decided_ids(rule: RetentionRule) -> set:
+    """Families this rule proposed before that a person rejected or reviewed within the year, or that are
+    anonymised already: not proposed again."""
+    since = timezone.now() - DECIDED_AGAIN_AFTER
+    recent = Q(batch__decided_at__gte=since)
+    condition = (Q(batch__status=BatchStatus.REJECTED, status=CandidateStatus.PROPOSED) & recent
+                 | Q(status=CandidateStatus.REVIEWED) & recent
+                 | Q(status=CandidateStatus.ANONYMISED))
+    return set(DisposalCandidate.objects.filter(condition, batch__rule=rule, household__isnull=False)
+               .values_list("household_id", flat=True))
+
+
+def _sweep(run: SweepRun):
+    _sync_rejections()
+    rules = list(RetentionRule.objects.filter(is_active=True).order_by("code"))
+    due = {rule.pk: due_household_ids(rule, today=run.as_of) for rule in rules}
+    run.total = sum(len(ids) for ids in due.values())
+    run.save(update_fields=["total", "updated_at"])
+    waiting = _waiting_ids()
+    entries = []
+    for rule in rules:
+        entries.append(_sweep_rule(run, rule, due[rule.pk], waiting))
+    totals = Counter()
+    for entry in entries:
+        totals.update({key: entry[key] for key in ("due", "held", "already_proposed", "recently_decided", "proposed")})
+    run.report = {"as_of": run.as_of.isoformat(), "rules": entries, "totals": dict(totals)}
+    run.status, run.finished_at = SweepStatus.FINISHED, timezone.now()
+    run.save(update_fields=["report", "status", "finished_at", "updated_at"])
+    audit.record(actor=run.requested_by, action=Action.CREATE, event="retention_sweep.run", purpose=AUDIT_PURPOSE,
+                 objects=[run], metadata={"rules": len(rules), **{key: totals[key] for key in
+                                                                 ("due", "held", "proposed", "already_proposed")}})
+
+
+def _sweep_rule(run: SweepRun, rule: RetentionRule, due_ids: list, waiting: set) -> dict:
+    entry = {"rule": rule.code, "record_class": rule.record_class, "action": rule.action, "due": len(due_ids),
+             "held": 0, "held_by_kind": {}, "already_proposed": 0, "recently_decided": 0, "proposed": 0,
+             "batch": None}
+    decided = _recently_decided_ids(rule)
+    held_by_kind = Counter()
+    batch = None
+    for chunk in _chunks(due_ids):
+        with transaction.atomic():
+            covering = legal_holds.holds_on([pk for pk in chunk if pk not in waiting and pk not in decided])
+            rows = []
+            for household_id in chunk:
+                if household_id in waiting:
+                    entry["already_proposed"] += 1
+                    continue
+                if household_id in decided:
+                    entry["recently_decided"] += 1
+                    continue
+                if batch is None:
+                    batch = DisposalBatch.objects.create(
+                        rule=rule, sweep=run, as_of=run.as_of, rule_code=rule.code, record_class=rule.record_class,
+                        trigger=rule.trigger, period_years=rule.period_years, action=rule.action)
+                holds = covering.get(household_id)
+                if holds:
+                    entry["held"] += 1
+                    held_by_kind[holds[0].kind] += 1
+                    rows.append(DisposalCandidate(batch=batch, household_id=household_id, status=CandidateStatus.HELD,
+                                                  hold=holds[0]))
+                else:
+                    entry["proposed"] += 1
+                    waiting.add(household_id)  # a later rule in this run does not propose it again
+                    rows.append(DisposalCandidate(batch=batch, household_id=household_id))
+            DisposalCandidate.objects.bulk_create(rows)
+            run.processed += len(chunk)
+            run.save(update_fields=["processed", "updated_at"])
+    entry["held_by_kind"] = dict(held_by_kind)
+    if batch is not None:
+        if entry["proposed"]:
+            _open(batch, entry)
+            entry["batch"] = batch.reference
+        else:  # every family due is held: nothing for anyone to decide (the run's report counts them)
+            batch.candidates.all().delete()
+            batch.delete()
+    return entry
+
+
+@transaction.atomic
+def _open(batch: DisposalBatch, entry: dict):
+    """A finished batch: its dry-run report, and the suggestion a person decides on."""
+    from earlyhelp.privacy import decisions
+    from earlyhelp.privacy.models import SuggestionKind
+
+    ids = list(batch.candidates.filter(status=CandidateStatus.PROPOSED).values_list("household_id", flat=True))
+    batch.families_proposed, batch.families_held_at_sweep = len(ids), entry["held"]
+    batch.dry_run = dry_run(ids)
+    rule_text = (f"{batch.rule_code}: {len(ids)} {'family is' if len(ids) == 1 else 'families are'} due under "
+                 f"“{batch.rule.describe()}” on {batch.as_of:%d/%m/%Y}")
+    suggestion = decisions.suggest(kind=SuggestionKind.RETENTION, key=batch.suggestion_key, rule=rule_text[:300])
+    if suggestion is None or suggestion.status != "pending":  # a decision exists for this batch number: never reuse it
+        raise RuntimeError(f"{batch.reference} already has a decision")
+    batch.status = BatchStatus.PENDING
+    batch.save()
+    audit.record(actor=batch.sweep.requested_by if batch.sweep else None, action=Action.CREATE,
+                 event="disposal_batch.propose", purpose=AUDIT_PURPOSE, objects=[batch],
+                 metadata={"rule": batch.rule_code, "families": len(ids), "held": entry["held"],
+                           "records": sum(batch.dry_run["models"].values())})
+
+
+# --- The dry run -------------------------------------------------------------------------------------
+
+def dry_run(household_ids) -> dict:
+    """What disposing of these families would reach, from the disposal engine itself (so the two cannot drift
+    apart): counts of records per model (with their earlier versions), per section of the record, and stored
+    files. Counts only."""
+    from earlyhelp.privacy import erasure
+
+    preview = erasure.disposal_preview(household_ids)
+    models = {label: count for label, count in sorted(preview["models"].items()) if label not in NOT_COUNTED}
+    by_section = Counter()
+    for label, count in models.items():
+        by_section[preview["section_of"][label]] += count
+    return {"families": preview["families"], "people": preview["people"], "files": preview["files"],
+            "models": models, "sections": dict(sorted(by_section.items()))}
+
+
+def model_label_text(label: str) -> str:
+    """"casework.CaseNote" -> "Case notes"; history tables -> "Earlier versions of case notes"."""
+    try:
+        model = apps.get_model(label)
+    except LookupError:
+        return label
+    name = str(model._meta.verbose_name_plural)
+    if model.__name__.startswith("Historical"):
+        tracked = getattr(model, "instance_type", None)
+        plural = str(tracked._meta.verbose_name_plural) if tracked else name
+        return f"Earlier versions of {plural}"
+    return name[:1].upper() + name[1:]

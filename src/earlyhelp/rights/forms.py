@@ -1,0 +1,255 @@
+"""Forms for the rights request pages. They check the shape of the answers; the rules are in `rights.services`,
+whose errors `run_service` puts on the same fields."""
+
+from django import forms
+
+from earlyhelp.people.identifiers import IdentifierScheme
+from earlyhelp.people.models import (
+    Ethnicity,
+    Gender,
+    SpecialEducationalNeeds,
+    YesNoUnknown,
+)
+from earlyhelp.web.forms import GovukDateField, today
+
+from . import services
+from .models import (
+    Channel,
+    IdentityCheck,
+    NotificationMethod,
+    Outcome,
+    RequesterRelationship,
+    RequestKind,
+    RequestStatus,
+)
+from .selectors import DEADLINE_FILTERS
+
+TEXTAREA = {"rows": 4}
+
+
+def _required(message):
+    return {"required": message}
+
+
+def _date(label, message, *, required=True, help_text=""):
+    return GovukDateField(label=label, max_date=today, required=required, help_text=help_text,
+                          error_messages=_required(message) if required else {})
+
+
+def _text(label, *, required=False, message="", rows=None, max_length=None, help_text="", **attrs):
+    widget = forms.Textarea(attrs={"rows": rows, **attrs}) if rows else forms.TextInput(attrs=attrs)
+    errors = _required(message) if required else {}
+    if max_length:
+        errors["max_length"] = f"{label} must be {max_length} characters or fewer"
+    return forms.CharField(label=label, required=required, widget=widget, max_length=max_length,
+                           help_text=help_text, error_messages=errors)
+
+
+class FindPersonForm(forms.Form):
+    family_name = _text("Family name", required=True, message="Enter the family name", max_length=100,
+                        spellcheck="false")
+    given_name = _text("Given name", max_length=100, spellcheck="false")
+    date_of_birth = GovukDateField(label="Date of birth", required=False, max_date=today,
+                                   help_text="For example, 27 3 2015")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("family_name") and not (data.get("given_name") or data.get("date_of_birth")):
+            self.add_error("given_name", "Enter a given name or a date of birth as well as the family name")
+        return data
+
+
+class RequestForm(forms.Form):
+    kind = forms.ChoiceField(label="What is the person asking for?", choices=RequestKind.choices,
+                             widget=forms.RadioSelect, error_messages=_required("Choose what the person is asking for"))
+    received_on = _date("Date the request was received", "Enter the date the request was received",
+                        help_text="A request can be made in any way: the clock starts on the day it arrives")
+    channel = forms.ChoiceField(label="How was the request made?", choices=Channel.choices, widget=forms.RadioSelect,
+                                error_messages=_required("Choose how the request was made"))
+    details = _text("What they asked for", rows=5, help_text="In their words, as far as you can")
+    requester_relationship = forms.ChoiceField(
+        label="Who made the request?", choices=RequesterRelationship.choices, widget=forms.RadioSelect,
+        error_messages=_required("Choose how the requester is connected to the person"))
+    requester_person = forms.TypedChoiceField(label="The requester on our records", required=False, coerce=int,
+                                              empty_value=None,
+                                              help_text="Choose them if they are on our records: a parent's parental "
+                                                        "responsibility is checked against the recorded relationship")
+    requester_name = _text("Requester's full name", max_length=200, help_text="Needed unless you chose them above")
+    requester_relationship_detail = _text("How they are connected to the person", max_length=200,
+                                          help_text="Needed if they are someone else")
+    requester_address = _text("Requester's postal address", rows=3)
+    requester_email = _text("Requester's email address", max_length=254, autocomplete="off",
+                            spellcheck="false")
+    requester_phone = _text("Requester's telephone number", max_length=40, autocomplete="off")
+    identity_check = forms.ChoiceField(label="Proof of identity and authority", choices=IdentityCheck.choices,
+                                       widget=forms.RadioSelect,
+                                       error_messages=_required("Choose whether you have checked the requester's "
+                                                                "identity"))
+    id_seen_on = _date("Date you saw proof of identity", "", required=False)
+    id_evidence = _text("Proof of identity seen, or why none is needed", max_length=300,
+                        help_text="For example, passport seen at the family centre. Do not copy numbers")
+    id_requested_on = _date("Date you asked for proof", "", required=False,
+                            help_text="The clock starts when the proof arrives")
+    authority_evidence = _text("Evidence of authority to act for the person", rows=3,
+                               help_text="Needed for a solicitor, someone with written authority, someone else, or a "
+                                         "parent acting for an adult")
+    child_authority = _text("How the child gave their authority", rows=3,
+                            help_text="Needed when a parent or carer without recorded parental responsibility asks "
+                                      "for a child's information")
+    consent = forms.TypedChoiceField(label="The consent being withdrawn", required=False, coerce=int,
+                                     empty_value=None, help_text="Only for a request to withdraw consent: the "
+                                                                 "withdrawal is processed within 14 days")
+
+    def __init__(self, *args, requester_choices=(), consent_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester_person"].choices = [("", "Not on our records")] + [
+            (str(pk), label) for pk, label in requester_choices]
+        self.fields["consent"].choices = [("", "None chosen")] + [
+            (str(c.pk), f"Consent given on {c.given_on:%-d %B %Y} for family {c.household.reference}")
+            for c in consent_choices]
+        for name in ("requester_name", "requester_relationship_detail", "id_seen_on", "id_evidence", "id_requested_on",
+                     "authority_evidence", "child_authority"):
+            self.fields[name].conditionally_required = True  # the hint says when: no "(optional)"
+
+
+class IdentityForm(forms.Form):
+    id_seen_on = _date("Date the proof arrived", "Enter the date the proof arrived",
+                       help_text="The clock starts on this day")
+    id_evidence = _text("Proof of identity seen", required=True, message="Enter the proof of identity you saw",
+                        max_length=300, help_text="For example, passport seen at the family centre. Do not copy "
+                                                  "numbers")
+    requester_person = forms.TypedChoiceField(label="The requester on our records", required=False, coerce=int,
+                                              empty_value=None)
+    authority_evidence = _text("Evidence of authority to act for the person", rows=3)
+    child_authority = _text("How the child gave their authority", rows=3)
+
+    def __init__(self, *args, requester_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester_person"].choices = [("", "Not on our records")] + [
+            (str(pk), label) for pk, label in requester_choices]
+
+
+class PauseForm(forms.Form):
+    started_on = _date("Date you asked for clarification", "Enter the date you asked for clarification")
+    reason = _text("What you asked the requester to clarify", required=True, rows=4,
+                   message="Enter what you asked the requester to clarify")
+
+
+class ResumeForm(forms.Form):
+    ended_on = _date("Date the clarification arrived", "Enter the date the clarification arrived")
+
+
+class ExtendForm(forms.Form):
+    reason = _text("Why the request needs more time", required=True, rows=4,
+                   message="Enter why the request needs more time",
+                   help_text="Only for a complex request, or several requests from the same person")
+    notified_on = _date("Date you told the requester, with the reasons", "Enter the date you told the requester "
+                                                                         "about the extension",
+                        help_text="They must be told within the first month")
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
+                                error_messages=_required("Choose a decision"))
+    reason = _text("Reasons for the decision", rows=5,
+                   help_text="Needed for every refusal: the requester is given them")
+    response_text = _text("The answer given to the requester", rows=8)
+    confirm_erasure = forms.BooleanField(
+        label="I understand that erasing removes the person's records for good; the request stays as the record "
+              "of what was done", required=False)
+
+    def __init__(self, *args, kind: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        self.fields["outcome"].choices = [(o.value, o.label) for o in services.OUTCOMES.get(kind, [])]
+        self.fields["reason"].conditionally_required = True
+        if kind == RequestKind.RESTRICTION:
+            self.fields["reason"].help_text = "Needed: why use of the record is restricted, or why the request is refused"
+        answer = services.standard_answer(kind)
+        if answer:
+            self.fields["response_text"].initial = answer
+            self.fields["response_text"].conditionally_required = True
+        if kind != RequestKind.ERASURE:
+            del self.fields["confirm_erasure"]
+
+    def clean(self):
+        data = super().clean()
+        if self.kind == RequestKind.ERASURE and data.get("outcome") == Outcome.COMPLIED \
+                and not data.get("confirm_erasure"):
+            self.add_error("confirm_erasure", "Confirm that you understand the person's records will be erased")
+        return data
+
+
+class CorrectionForm(forms.Form):
+    """The person's details as they are now; change what is wrong. Only changed answers are corrected."""
+
+    given_name = _text("Given name", max_length=100)
+    family_name = _text("Family name", max_length=100)
+    preferred_name = _text("Preferred name", max_length=100)
+    date_of_birth = GovukDateField(label="Date of birth", required=False, max_date=today)
+    gender = forms.ChoiceField(label="Gender", choices=Gender.choices, widget=forms.RadioSelect, required=False)
+    ethnicity = forms.ChoiceField(label="Ethnicity", choices=Ethnicity.choices, required=False)
+    first_language = _text("First language", max_length=60)
+    disability = forms.ChoiceField(label="Does the person have a disability?", choices=YesNoUnknown.choices,
+                                   required=False)
+    special_educational_needs = forms.ChoiceField(label="Special educational needs",
+                                                  choices=SpecialEducationalNeeds.choices, required=False)
+    identifier_nhs = _text(IdentifierScheme.NHS.label, max_length=14, help_text="Leave blank to keep it as it is")
+    identifier_ni = _text(IdentifierScheme.NI.label, max_length=14, help_text="Leave blank to keep it as it is")
+    identifier_upn = _text(IdentifierScheme.UPN.label, max_length=16, help_text="Leave blank to keep it as it is")
+    identifier_pnc = _text(IdentifierScheme.PNC.label, max_length=16, help_text="Leave blank to keep it as it is")
+    line_1 = _text("New address line 1", max_length=200, help_text="Only if the person has moved")
+    line_2 = _text("New address line 2", max_length=200)
+    town = _text("Town or city", max_length=100)
+    postcode = _text("Postcode", max_length=10, **{"class": "govuk-input--width-10"})
+    valid_from = GovukDateField(label="Date they started living at the new address", required=False, max_date=today)
+
+    PERSON_FIELDS = services.PERSON_FIELDS
+
+    def __init__(self, *args, person, **kwargs):
+        initial = {name: getattr(person, name) for name in self.PERSON_FIELDS}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.person = person
+
+    def changes(self) -> dict:
+        data = self.cleaned_data
+        found = {name: data[name] for name in self.PERSON_FIELDS
+                 if name in data and data[name] not in (None, "") and data[name] != getattr(self.person, name)}
+        if data.get("preferred_name", "") != self.person.preferred_name:
+            found["preferred_name"] = data.get("preferred_name", "")
+        found.update({name: data[name] for name in services.IDENTIFIER_FIELDS if data.get(name)})
+        if any(data.get(name) for name in ("line_1", "town", "postcode")):
+            found.update({name: data.get(name) for name in services.ADDRESS_FIELDS})
+        return found
+
+
+class DisputeForm(forms.Form):
+    disputed = _text("What the person says is wrong", required=True, rows=3,
+                     message="Enter what the person says is wrong")
+    statement = _text("The person's statement", required=True, rows=5,
+                      message="Enter the person's statement, in their words",
+                      help_text="In their words: it is shown on their record beside the information")
+    council_reason = _text("Why the council is not changing the record", required=True, rows=4,
+                           message="Enter why the council is not changing the record")
+
+
+class NotificationForm(forms.Form):
+    method = forms.ChoiceField(label="How you told them", choices=NotificationMethod.choices,
+                               widget=forms.RadioSelect, error_messages=_required("Choose how you told the recipient"))
+    notified_on = _date("Date you told them", "Enter the date you told the recipient")
+    note = _text("Note", rows=3, help_text="Needed if they could not be told: say why")
+
+
+class LiftRestrictionForm(forms.Form):
+    reason = _text("Why the restriction is being lifted", required=True, rows=4,
+                   message="Enter why the restriction is being lifted")
+    person_told_on = _date("Date you told the person it would be lifted", "Enter the date you told the person the "
+                                                                          "restriction would be lifted",
+                           help_text="The person must be told before a restriction is lifted")
+
+
+class FilterForm(forms.Form):
+    deadline = forms.ChoiceField(label="Deadline", required=False,
+                                 choices=[("", "Any")] + list(DEADLINE_FILTERS.items()))
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any")] + RequestStatus.choices)
+    kind = forms.ChoiceField(label="Kind of request", required=False, choices=[("", "Any")] + RequestKind.choices)
