@@ -228,5 +228,9 @@ NINJA_PAGINATION_PER_PAGE = 50
 # SQLite ignores db_comment; PostgreSQL (production) keeps them as the data inventory.
 SILENCED_SYSTEM_CHECKS = ["fields.W163"]
 
-# Background tasks (django-tasks): the retention sweep runs in `manage.py db_worker`.
-TASKS = {"default": {"BACKEND": os.environ.get("EARLYHELP_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Background tasks (django-tasks): the retention sweep runs in `manage.py db_worker`. On a developer's laptop
+# (the demo) tasks run at once, so the sweep button works without a worker.
+TASKS = {"default": {"BACKEND": os.environ.get(
+    "EARLYHELP_TASKS_BACKEND",
+    "django_tasks.backends.immediate.ImmediateBackend" if ENVIRONMENT == "development" else
+    "django_tasks_db.DatabaseBackend")}}
