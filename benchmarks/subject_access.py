@@ -57,7 +57,9 @@ def give_ten_years_of_history(records_wanted: int, seed: int):
     from earlyhelp.rights.models import RequestKind, RightsRequest
 
     rng = random.Random(seed)
+    # A family nobody has asked about yet, so each run measures a person with exactly this history.
     episode = (Episode.objects.filter(status=EpisodeStatus.OPEN, lead_practitioner__isnull=False)
+               .exclude(household__memberships__person__rights_requests__isnull=False)
                .select_related("household", "lead_practitioner").order_by("pk").first())
     household, lead = episode.household, episode.lead_practitioner
     child = Membership.objects.filter(household=household, role=MemberRole.CHILD).select_related("person").first().person
@@ -93,9 +95,13 @@ def give_ten_years_of_history(records_wanted: int, seed: int):
                        for i in range(per_episode // 4)]
             Review.objects.bulk_create(reviews)
             created += 1 + 1 + len(notes) + len(actions) + len(reviews)
+        current = child.addresses.filter(valid_to__isnull=True).first()
+        first = max(today - datetime.timedelta(days=3650),
+                    (current.valid_from + datetime.timedelta(days=1)) if current else today - datetime.timedelta(days=3650))
+        step = max(1, (today - first).days // 11)
         for move in range(10):  # address moves and record changes, each kept in history
             people.move_address(by=lead, person=child, line_1=f"{move + 1} Benchmark Road", town="Testtown",
-                                postcode=f"ZZ{move} 9ZZ", valid_from=today - datetime.timedelta(days=365 * (10 - move)))
+                                postcode=f"ZZ{move} 9ZZ", valid_from=first + datetime.timedelta(days=step * move))
             people.update_person(by=lead, person=child, preferred_name=f"Nick{move}")
             created += 3  # an address, the end of the previous one, a person version
         for i in range(300):  # views and changes in the audit trail

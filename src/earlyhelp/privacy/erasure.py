@@ -39,6 +39,13 @@ def _q(paths: tuple[str, ...], ids) -> Q | None:
     return q
 
 
+def _chunks(ids, size: int = 5000):
+    """Id lists in pieces small enough for any database's limit on query parameters."""
+    ids = sorted(ids)
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
+
 def _rows(model, q: Q | None) -> set:
     return set(model._default_manager.filter(q).values_list("pk", flat=True)) if q is not None else set()
 
@@ -100,22 +107,29 @@ def _must_delete_rather_than_blank(model) -> bool:
     return any(personal & set(c.fields) for c in model._meta.constraints if isinstance(c, models.UniqueConstraint))
 
 
-def _mention_pattern(terms) -> re.Pattern | None:
+def _spaced(value: str) -> str:
+    """An identifier as people write it: with or without spaces or hyphens between its characters."""
+    return r"[\s-]?".join(re.escape(c) for c in value)
+
+
+def _mention_pattern(terms, identifiers=()) -> re.Pattern | None:
     terms = sorted({t.strip() for t in terms if t and len(t.strip()) >= 2}, key=len, reverse=True)
-    if not terms:
+    alternatives = [_spaced(i) for i in sorted(set(identifiers), key=len, reverse=True)]
+    alternatives += [re.escape(t) for t in terms]
+    if not alternatives:
         return None
-    return re.compile(r"(?<!\w)(" + "|".join(re.escape(t) for t in terms) + r")(?!\w)", re.IGNORECASE)
+    return re.compile(r"(?<!\w)(" + "|".join(alternatives) + r")(?!\w)", re.IGNORECASE)
 
 
 def mention_terms(person) -> list[str]:
     """How the person may be written about: their names, identifiers and the addresses only they lived at."""
     from earlyhelp.people.models import Address
 
-    terms = [person.full_name, person.given_name, person.preferred_name]
-    if person.preferred_name:
-        terms.append(f"{person.preferred_name} {person.family_name}")
-    for value in person.identifiers.values_list("value", flat=True):
-        terms += [value, " ".join(re.findall(r".{1,3}", value)) if value.isdigit() else value]
+    terms = []
+    # Names held before a correction too: case notes written then still use them.
+    for given, family, preferred in {(person.given_name, person.family_name, person.preferred_name),
+                                     *person.history.values_list("given_name", "family_name", "preferred_name")}:
+        terms += [f"{given} {family}", given, preferred, f"{preferred} {family}" if preferred else ""]
     for address in person.addresses.all():
         shared = Address.objects.filter(line_1=address.line_1, postcode=address.postcode).exclude(person=person)
         if not shared.exists():
@@ -137,7 +151,8 @@ def _execute(plan: _Plan, *, mentions: re.Pattern | None = None):
 
 def _blank_rows(model, pks, plan: _Plan):
     fields = _personal_fields(model)
-    for row in model._default_manager.filter(pk__in=pks).iterator():
+    rows = (row for chunk in _chunks(pks) for row in model._default_manager.filter(pk__in=chunk).iterator())
+    for row in rows:
         changed = {}
         for field in fields:
             value = getattr(row, field.attname)
@@ -151,13 +166,29 @@ def _blank_rows(model, pks, plan: _Plan):
             model._default_manager.filter(pk=row.pk).update(**changed)  # update(): no history copy of erased values
 
 
+def _demention_value(value, mentions: re.Pattern):
+    if isinstance(value, str):
+        return mentions.sub(ERASED, value)
+    if isinstance(value, list):
+        return [_demention_value(v, mentions) for v in value]
+    if isinstance(value, dict):  # JSON snapshots, such as another family member's subject access pack
+        return {k: _demention_value(v, mentions) for k, v in value.items()}
+    return value
+
+
 def _demention_rows(model, pks, mentions: re.Pattern):
-    text_fields = [f for f in _personal_fields(model) if isinstance(f, (models.CharField, models.TextField))]
-    for row in model._default_manager.filter(pk__in=pks).iterator():
-        changed = {f.attname: mentions.sub(ERASED, getattr(row, f.attname)) for f in text_fields
-                   if getattr(row, f.attname) and mentions.search(getattr(row, f.attname))}
-        if changed:
-            model._default_manager.filter(pk=row.pk).update(**changed)
+    fields = [f for f in _personal_fields(model)
+              if isinstance(f, (models.CharField, models.TextField, models.JSONField))]
+    for chunk in _chunks(pks):
+        for row in model._default_manager.filter(pk__in=chunk).iterator():
+            changed = {}
+            for field in fields:
+                value = getattr(row, field.attname)
+                new = _demention_value(value, mentions)
+                if new != value:
+                    changed[field.attname] = new[:field.max_length] if field.max_length and isinstance(new, str) else new
+            if changed:
+                model._default_manager.filter(pk=row.pk).update(**changed)
 
 
 def _delete_rows(plan: _Plan):
@@ -165,9 +196,10 @@ def _delete_rows(plan: _Plan):
     for model, pks in targets.items():
         for field in model._meta.concrete_fields:
             if isinstance(field, models.FileField):
-                for name in model._default_manager.filter(pk__in=pks).exclude(**{field.name: ""}).values_list(
-                        field.name, flat=True):
-                    plan.files.append((field.storage, name))
+                for chunk in _chunks(pks):
+                    for name in model._default_manager.filter(pk__in=chunk).exclude(**{field.name: ""}).values_list(
+                            field.name, flat=True):
+                        plan.files.append((field.storage, name))
     _release_references(targets)
     remaining = dict(targets)
     while remaining:
@@ -177,8 +209,9 @@ def _delete_rows(plan: _Plan):
         if not ready:
             raise RuntimeError("Circular references between " + ", ".join(m._meta.label for m in remaining))
         for model in ready:
-            query = model._default_manager.filter(pk__in=remaining.pop(model))
-            query._raw_delete(query.db)  # no signals: simple-history must not copy what is being erased
+            for chunk in _chunks(remaining.pop(model)):
+                query = model._default_manager.filter(pk__in=chunk)
+                query._raw_delete(query.db)  # no signals: simple-history must not copy what is being erased
 
 
 def _points_at(model, target) -> bool:
@@ -194,21 +227,23 @@ def _release_references(targets):
                 continue
             if not field.db_constraint and model.__name__.startswith("Historical"):
                 continue  # history rows keep old ids by design; the plan deletes the ones about these records
-            pointing = model._default_manager.filter(**{f"{field.name}__in": targets[field.related_model]})
-            pointing = pointing.exclude(pk__in=targets.get(model, ()))
-            if not pointing.exists():
-                continue
-            if field.null:
-                pointing.update(**{field.name: None})
-            else:
-                raise ValidationError(
-                    f"{model._meta.verbose_name_plural.capitalize()} still refer to these records, and the "
-                    f"personal-data inventory does not cover them: nothing has been removed.")
+            going_too = targets.get(model, set())
+            for chunk in _chunks(targets[field.related_model]):
+                pointing = model._default_manager.filter(**{f"{field.name}__in": chunk})
+                staying = [pk for pk in pointing.values_list("pk", flat=True) if pk not in going_too]
+                if not staying:
+                    continue
+                if not field.null:
+                    raise ValidationError(
+                        f"{model._meta.verbose_name_plural.capitalize()} still refer to these records, and the "
+                        f"personal-data inventory does not cover them: nothing has been removed.")
+                for part in _chunks(staying):
+                    model._default_manager.filter(pk__in=part).update(**{field.name: None})
 
 
 def _purge_sessions(terms):
     """Sessions can hold search terms; any that mention the person end now (the user signs in again)."""
-    pattern = _mention_pattern(terms)
+    pattern = _mention_pattern(terms, [t for t in terms if t.isalnum() and any(c.isdigit() for c in t)])
     if pattern is None:
         return 0
     ended = [s.pk for s in Session.objects.all().iterator() if pattern.search(str(s.get_decoded()))]
@@ -237,6 +272,7 @@ def erase_person(*, person, request, approved_by, documents=()):
         raise ValidationError("An erasure needs the person who approved it")
     _check_not_held(person_ids=[person.pk])
     terms = mention_terms(person)
+    identifiers = list(person.identifiers.values_list("value", flat=True))
     households = _person_households([person.pk])
     plan = _Plan()
     for holding in holdings():
@@ -245,8 +281,8 @@ def erase_person(*, person, request, approved_by, documents=()):
     plan.delete[Document] |= set(Document.objects.filter(
         pk__in=[getattr(d, "pk", d) for d in documents], episode__household__in=households).values_list("pk", flat=True))
     deleted, blanked = plan.counts(plan.delete), plan.counts(plan.blank)
-    _execute(plan, mentions=_mention_pattern(terms))
-    _purge_sessions(terms)
+    _execute(plan, mentions=_mention_pattern(terms, identifiers))
+    _purge_sessions(terms + identifiers)
     tombstone = Tombstone.objects.create(request=request, approved_by=approved_by, erased_at=timezone.now(),
                                          record_counts=deleted, records_scrubbed=blanked, files_removed=len(plan.files))
     audit.record(actor=approved_by, action=Action.CHANGE, event="person.erase", purpose=Purpose.RIGHTS_REQUESTS,

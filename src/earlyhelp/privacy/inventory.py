@@ -34,6 +34,11 @@ class Holding:
     person: tuple[str, ...] = ()  # lookups from the model to a Person's pk
     household: tuple[str, ...] = ()  # lookups from the model to a Household's pk
     on_erasure: str = OnErasure.DELETE
+    # False where family rows are someone else's (a relative's subject access pack): erasure and disposal still
+    # reach them through the family, but they are not put in this person's pack.
+    household_in_pack: bool = True
+    # False only for working notes that would disclose what a review withheld (past redaction proposals).
+    in_pack: bool = True
     # Columns read into the pack; by default every concrete column except internal keys.
     exclude: tuple[str, ...] = field(default=())
 

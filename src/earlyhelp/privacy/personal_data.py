@@ -6,8 +6,12 @@ HOLDINGS = [
     Holding("privacy.Consent", "Consent", person=("subject", "given_by"), household=("household",)),
     Holding("privacy.Disclosure", "Who we shared information with, and why", household=("household",)),
     Holding("privacy.Suggestion", "Decisions on what the system suggested", household=("household",)),
-    Holding("privacy.SubjectAccessPack", "Your requests to us", person=("subject",)),
-    Holding("privacy.RedactionProposal", "Your requests to us", person=("pack__subject",)),
+    # A relative's pack holds this person's records too: erasure takes them out of it, disposal removes it.
+    Holding("privacy.SubjectAccessPack", "Your requests to us", person=("subject",),
+            household=("subject__memberships__household",), household_in_pack=False),
+    # Proposals name other people and what was withheld from an earlier pack: never in a pack themselves.
+    Holding("privacy.RedactionProposal", "Your requests to us", person=("pack__subject",),
+            household=("pack__subject__memberships__household",), household_in_pack=False, in_pack=False),
     # The record of an erasure holds no personal data; it is what remains.
     Holding("privacy.Tombstone", "Your requests to us", on_erasure=OnErasure.KEEP),
 ]

@@ -56,7 +56,7 @@ def _paths_q(holding, person_id, household_ids) -> Q | None:
     q = None
     for path in holding.person:
         q = (q or Q()) | Q(**{path: person_id})
-    for path in holding.household:
+    for path in holding.household if holding.household_in_pack else ():
         q = (q or Q()) | Q(**{f"{path}__in": household_ids})
     return q
 
@@ -78,8 +78,15 @@ class _Renderer:
     def _describe(self, model, pk):
         from earlyhelp.organisations.models import Organisation, Team, User
         from earlyhelp.people.models import Person
+        from earlyhelp.programme.models import HeadlineArea
 
-        obj = model._base_manager.filter(pk=pk).first()
+        from .models import ProcessingPurpose
+
+        if model not in (User, Person, Organisation, Team, HeadlineArea, ProcessingPurpose):
+            # other records are named by kind and number: one query each would make big packs slow
+            return f"{str(model._meta.verbose_name).capitalize()} {pk}"
+        query = model._base_manager.select_related("organisation") if model is User else model._base_manager
+        obj = query.filter(pk=pk).first()
         if obj is None:
             return f"{model._meta.verbose_name} {pk}"
         if model is User:
@@ -87,9 +94,7 @@ class _Renderer:
             return f"{obj.get_full_name() or obj.username} ({obj.get_role_display()}, {organisation})"
         if model is Person:
             return obj.full_name
-        if model in (Organisation, Team):
-            return obj.name
-        return str(obj)
+        return getattr(obj, "name", None) or getattr(obj, "label", None) or str(obj)
 
     def row(self, obj) -> dict:
         values = {}
@@ -120,7 +125,7 @@ def collect(person) -> dict:
     renderer = _Renderer()
     sections: dict[str, list] = defaultdict(list)
     for holding in sorted(holdings(), key=lambda h: _section_rank(h.section)):
-        if holding.on_erasure == OnErasure.KEEP:
+        if holding.on_erasure == OnErasure.KEEP or not holding.in_pack:
             continue
         q = _paths_q(holding, person.pk, household_ids)
         if q is None:
@@ -252,12 +257,13 @@ class _Finder:
                 if _normal(found) in self.own or _normal(found) in self.professional:
                     continue
                 spans.append((result.start, result.end, kind))
-        spans.sort()
-        kept, last_end = [], -1
-        for start, end, kind in spans:  # overlapping finds: the first (longest-starting) one wins
-            if start >= last_end:
+        spans.sort(key=lambda span: (span[0], -span[1]))
+        kept = []
+        for start, end, kind in spans:  # overlapping finds are merged, so no part of either is left out
+            if kept and start < kept[-1][1]:
+                kept[-1] = (kept[-1][0], max(kept[-1][1], end), kept[-1][2])
+            else:
                 kept.append((start, end, kind))
-                last_end = end
         return kept
 
 
@@ -286,12 +292,23 @@ def propose_redactions(pack, person, household_ids) -> int:
 # ---------------------------------------------------------------- services
 
 
+def _require_identity_settled(request):
+    """Nothing is built or released before proof of identity or authority, or once the request is decided."""
+    from earlyhelp.rights.models import RequestStatus
+
+    if request.status == RequestStatus.AWAITING_ID:
+        raise ValidationError("Record proof of the requester's identity or authority first")
+    if request.status not in (RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS):
+        raise ValidationError("This request is not open: a pack can only be built or released while it is")
+
+
 @transaction.atomic
 def build_pack(*, by, request) -> SubjectAccessPack:
     from earlyhelp.rights.models import RequestKind
 
     if request.kind != RequestKind.ACCESS:
         raise ValidationError("A subject access pack answers a subject access request")
+    _require_identity_settled(request)
     person = request.subject
     if person is None:
         raise ValidationError("Record who the request is about before building the pack")
@@ -350,6 +367,7 @@ def release_pack(*, by, pack) -> SubjectAccessPack:
     pack = SubjectAccessPack.objects.select_for_update().get(pk=pack.pk)
     if pack.status == PackStatus.RELEASED:
         raise ValidationError("This pack has already been released")
+    _require_identity_settled(pack.request)
     waiting = pack.proposals.filter(status=RedactionStatus.PENDING).count()
     if waiting:
         raise ValidationError(f"{waiting} possible redactions are still waiting for review: nothing has been released")

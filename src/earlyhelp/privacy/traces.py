@@ -35,7 +35,10 @@ def fingerprint(person, *, households=True, extra=()) -> Fingerprint:
 
     values = [person.full_name, f"{person.preferred_name} {person.family_name}" if person.preferred_name else "",
               person.family_name if households else "", *extra]
-    values += list(person.identifiers.values_list("value", flat=True))
+    for value in person.identifiers.values_list("value", flat=True):
+        values.append(value)
+        if value.isdigit() and len(value) == 10:  # an NHS number as it is usually written
+            values.append(f"{value[:3]} {value[3:6]} {value[6:]}")
     for line_1, postcode in person.addresses.values_list("line_1", "postcode"):
         values += [line_1, postcode]
     household_ids = set(person.memberships.values_list("household", flat=True)) if households else set()

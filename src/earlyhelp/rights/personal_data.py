@@ -10,7 +10,7 @@ from earlyhelp.privacy.inventory import Holding, OnErasure
 SECTION = "Your requests to us"
 
 HOLDINGS = [
-    Holding("rights.RightsRequest", SECTION, person=("subject",), on_erasure=OnErasure.SCRUB),
+    Holding("rights.RightsRequest", SECTION, person=("subject", "requester_person"), on_erasure=OnErasure.SCRUB),
     Holding("rights.ClockPause", SECTION, person=("request__subject",), on_erasure=OnErasure.SCRUB),
     Holding("rights.RecipientNotification", SECTION, person=("request__subject",), on_erasure=OnErasure.SCRUB),
     Holding("rights.RecordDispute", SECTION, person=("person",)),

@@ -73,7 +73,8 @@ def seed_person_everywhere(world) -> dict:
     casework.update_action_progress(by=lead, item=action, status="in_progress", progress_note="Started")
     casework.record_review(by=lead, review=episode.reviews.get(), held_on=timezone.localdate(),
                            summary=f"{GIVEN} is on time", family_view="Happy")
-    casework.add_case_note(by=lead, episode=episode, text=f"Home visit. {GIVEN} showed me his room at {STREET}.")
+    casework.add_case_note(by=lead, episode=episode, text=f"Home visit. {GIVEN} showed me his room at {STREET}. "
+                                                          f"GP letter quotes NHS {NHS[:3]} {NHS[3:6]} {NHS[6:]}.")
     document = casework.upload_document(
         by=lead, episode=episode, title=f"Letter about {GIVEN}",
         upload=SimpleUploadedFile("letter.pdf", f"%PDF-1.4 Letter about {GIVEN} {FAMILY}".encode(), "application/pdf"))
@@ -105,5 +106,6 @@ def rights_request(world, subject, kind):
     today = timezone.localdate()
     return rights.log_request(by=world.dpo, kind=kind, received_on=today, subject=subject, requester_person=subject,
                               requester_name="" if subject else "Not yet known",
-                              requester_relationship=RequesterRelationship.SELF, requester_address=STREET,
+                              requester_relationship=RequesterRelationship.SELF,
+                              requester_address=STREET if subject and subject.given_name == GIVEN else "By hand",
                               id_seen_on=today, id_evidence="Passport seen at the office")
