@@ -158,7 +158,13 @@ class DecisionForm(forms.Form):
         label="I understand that erasing removes the person's records for good; the request stays as the record "
               "of what was done", required=False)
 
-    def __init__(self, *args, kind: str, **kwargs):
+    documents = forms.ModelMultipleChoiceField(
+        label="Family documents to delete as well (optional)", queryset=None, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A stored file cannot be partly erased. Choose the documents that are about this person; the rest "
+                  "of the family's documents stay, with the person's name taken out of their titles.")
+
+    def __init__(self, *args, kind: str, subject=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.fields["outcome"].choices = [(o.value, o.label) for o in services.OUTCOMES.get(kind, [])]
@@ -171,6 +177,14 @@ class DecisionForm(forms.Form):
             self.fields["response_text"].conditionally_required = True
         if kind != RequestKind.ERASURE:
             del self.fields["confirm_erasure"]
+        if kind != RequestKind.ERASURE or subject is None:
+            del self.fields["documents"]
+        else:
+            from earlyhelp.casework.models import Document
+
+            self.fields["documents"].queryset = Document.objects.filter(
+                episode__household__memberships__person=subject).distinct().order_by("-uploaded_at")
+            self.fields["documents"].label_from_instance = lambda d: f"{d.title} ({d.uploaded_at:%d/%m/%Y})"
 
     def clean(self):
         data = super().clean()

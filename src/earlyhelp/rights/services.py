@@ -674,7 +674,7 @@ def _decision_errors(request, outcome, reason, response_text):
 
 
 @transaction.atomic
-def decide(*, by, request, outcome: str, reason: str = "", response_text: str = "") -> RightsRequest:
+def decide(*, by, request, outcome: str, reason: str = "", response_text: str = "", documents=()) -> RightsRequest:
     """Decide a request, with reasons; the decision's effect happens in the same transaction:
 
     - an approved erasure calls `privacy.erasure.erase_person` (the request remains, scrubbed, as the record);
@@ -709,14 +709,14 @@ def decide(*, by, request, outcome: str, reason: str = "", response_text: str = 
             started_at=timezone.now()).pk
     _audit(by, Action.CHANGE, "rights_request.decide", request, outcome=outcome, **effects)
     if request.kind == RequestKind.ERASURE and outcome == Outcome.COMPLIED:
-        _erase(request, by)
+        _erase(request, by, documents)
     return request
 
 
-def _erase(request, by):
+def _erase(request, by, documents=()):
     # Written by the privacy core; imported here so that this module does not depend on it at import time.
     from earlyhelp.privacy.erasure import erase_person
 
     person = Person.objects.get(pk=request.subject_id)
-    erase_person(person=person, request=request, approved_by=by)
+    erase_person(person=person, request=request, approved_by=by, documents=documents)
     request.refresh_from_db()

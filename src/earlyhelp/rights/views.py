@@ -226,9 +226,10 @@ def decide(request, request_id):
     def record(r, form):
         data = form.cleaned_data
         return services.decide(by=request.user, request=r, outcome=data["outcome"], reason=data["reason"],
-                               response_text=data["response_text"])
+                               response_text=data["response_text"], documents=data.get("documents") or ())
     return _action(request, request_id, forms.DecisionForm, title="Record the decision", button="Record the decision",
-                   done="Decision recorded.", service=record, form_kwargs=lambda r: {"kind": r.kind},
+                   done="Decision recorded.", service=record,
+                   form_kwargs=lambda r: {"kind": r.kind, "subject": r.subject},
                    ico_text=services.ICO_TEXT)
 
 

@@ -26,15 +26,6 @@ from earlyhelp.testing.world import build_world, make_family
 pytestmark = [pytest.mark.django_db, pytest.mark.promise("P19")]
 
 
-@pytest.fixture(autouse=True)
-def empty_file_store():
-    """The in-memory file store outlives a test: start each with nothing in it."""
-    from earlyhelp.privacy.traces import _walk
-
-    for name in list(_walk(default_storage)):
-        default_storage.delete(name)
-
-
 @pytest.fixture
 def world():
     return build_world()

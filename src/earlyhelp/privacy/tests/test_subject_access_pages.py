@@ -80,3 +80,29 @@ def test_nobody_but_the_dpo_reaches_subject_access_pages(client, world, seeded, 
         assert response.status_code == 404
     assert SubjectAccessPack.objects.count() == 1
     assert AuditEvent.objects.filter(action="denied", actor=getattr(world, role)).count() == 4
+
+
+def test_an_erasure_approved_on_the_decision_page_removes_the_chosen_documents(client, world, seeded,
+                                                                                django_capture_on_commit_callbacks):
+    from django.core.files.storage import default_storage
+
+    from earlyhelp.people.models import Person
+    from earlyhelp.privacy.models import Tombstone
+    from earlyhelp.privacy.traces import find_traces, fingerprint
+    from earlyhelp.rights.models import Outcome, RequestKind
+
+    subject, document = seeded["subject"], seeded["document"]
+    request = everywhere.rights_request(world, subject, RequestKind.ERASURE)
+    print_ = fingerprint(subject, households=False, extra=[subject.given_name])
+    dpo = _client(client, world.dpo)
+    page = dpo.get(reverse("rights:decide", args=[request.pk])).content.decode()
+    assert f'value="{document.pk}"' in page, "the family's documents are offered for deletion"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = dpo.post(reverse("rights:decide", args=[request.pk]), {
+            "outcome": Outcome.COMPLIED, "reason": "No law needs the records kept", "confirm_erasure": "on",
+            "documents": [document.pk]})
+    assert response.status_code == 302
+    assert not Person.objects.filter(pk=subject.pk).exists()
+    assert Tombstone.objects.get(request=request).files_removed == 1
+    assert not default_storage.exists(document.file.name)
+    assert find_traces(print_) == []

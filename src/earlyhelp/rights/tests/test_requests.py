@@ -347,7 +347,7 @@ def erasure_module(monkeypatch):
     module.calls = []
     module.fail = False
 
-    def erase_person(*, person, request, approved_by):
+    def erase_person(*, person, request, approved_by, documents=()):
         module.calls.append({"person": person, "request": request, "approved_by": approved_by})
         if module.fail:
             raise RuntimeError("erasure failed")
