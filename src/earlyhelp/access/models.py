@@ -68,7 +68,7 @@ class EmergencyAccess(models.Model):
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True)
+    review_note = models.TextField(blank=True, db_comment="Personal data: the manager's review of the emergency access")
 
     class Meta:
         ordering = ["-started_at"]
@@ -86,7 +86,7 @@ class AccessReview(models.Model):
 
     taf_member = models.ForeignKey("casework.TafMember", on_delete=models.PROTECT, related_name="access_reviews")
     confirmed = models.BooleanField(help_text="False: the access was removed")
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, db_comment="Personal data: why the partner's access was confirmed or removed")
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField()
 

@@ -69,7 +69,7 @@ class Contact(models.Model):
     reason = models.TextField(db_comment="Personal data: why the family was referred (may hold special category)")
     consent_at_referral = models.CharField(max_length=20, choices=ConsentAtReferral.choices)
     status = models.CharField(max_length=20, choices=ContactStatus.choices, default=ContactStatus.AWAITING_DECISION)
-    decision_reason = models.TextField(blank=True)
+    decision_reason = models.TextField(blank=True, db_comment="Personal data: why the contact was decided as it was")
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="contacts_recorded")
@@ -160,7 +160,8 @@ class Allocation(models.Model):
     allocated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    family_preference_noted = models.TextField(blank=True, help_text="The family's view on who supports them")
+    family_preference_noted = models.TextField(blank=True, help_text="The family's view on who supports them",
+                                               db_comment="Personal data: the family's view on who supports them")
 
     class Meta:
         constraints = [
@@ -214,7 +215,7 @@ class Assessment(models.Model):
     completed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     approved_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
-    manager_comment = models.TextField(blank=True)
+    manager_comment = models.TextField(blank=True, db_comment="Personal data: the manager's comment on the assessment")
 
     history = HistoricalRecords()
 
@@ -352,7 +353,8 @@ class Document(Provenance):
     title = models.CharField(max_length=200, db_comment="Personal data: document title")
     kind = models.CharField(max_length=20, choices=DocumentKind.choices)
     # P28: images and voice recordings only where required or part of therapeutic work.
-    media_reason = models.TextField(blank=True, help_text="Why an image or recording is needed")
+    media_reason = models.TextField(blank=True, help_text="Why an image or recording is needed",
+                                    db_comment="Personal data: why an image or recording is needed")
     file = models.FileField(upload_to="episodes/%Y/%m/", db_comment="Personal data: stored file")
     content_type = models.CharField(max_length=100)
     size_bytes = models.PositiveIntegerField()

@@ -141,6 +141,17 @@ FIELDS: dict[str, Sensitivity] = {
     # Sharing without consent is mostly for safeguarding (special category); a row shared to prevent
     # or detect crime or fraud is criminal offence data (ROW_RULES).
     "privacy.Disclosure.reason": S,
+    # Free text that can name or describe the family; references that can identify a person at the source.
+    "casework.Contact.decision_reason": S,
+    "casework.Allocation.family_preference_noted": O,
+    "casework.Assessment.manager_comment": S,
+    "casework.Document.media_reason": S,
+    "access.EmergencyAccess.review_note": O,
+    "access.AccessReview.note": O,
+    "privacy.Consent.evidence_reference": O,
+    **{f"{model}.source_reference": O for model in (
+        "people.Person", "people.Identifier", "people.Address", "people.Relationship", "people.Marker",
+        "casework.DomainFinding", "casework.CaseNote", "casework.Document")},
     # A subject access pack is a copy of everything held about a person; what a redaction found is about someone else.
     "privacy.SubjectAccessPack.content": S,
     "privacy.RedactionProposal.text": O,

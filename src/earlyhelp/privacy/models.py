@@ -48,7 +48,9 @@ class Provenance(models.Model):
                                             blank=True, related_name="+",
                                             help_text="The partner organisation that gave it")
     source_reference = models.CharField(max_length=120, blank=True,
-                                        help_text="The import batch, referral or request it arrived with")
+                                        help_text="The import batch, referral or request it arrived with",
+                                        db_comment="Personal data: the source's reference, which may identify the "
+                                                   "person in the source's own records")
 
     class Meta:
         abstract = True
@@ -182,7 +184,8 @@ class Consent(models.Model):
     national_evaluation_opt_out = models.BooleanField(default=False)
     evidence_type = models.CharField(max_length=20, choices=EvidenceType.choices)
     evidence_reference = models.CharField(max_length=200, blank=True,
-                                          help_text="Where the signed form is kept (e.g. document reference)")
+                                          help_text="Where the signed form is kept (e.g. document reference)",
+                                          db_comment="Personal data: where the evidence of consent is kept")
     witness_name = models.CharField(max_length=120, blank=True, db_comment="Personal data: witness (staff) name")
     notice = models.ForeignKey(PrivacyNotice, on_delete=models.PROTECT, related_name="consents",
                                help_text="The privacy notice version the family was given")
