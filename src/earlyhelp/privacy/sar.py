@@ -12,13 +12,15 @@ import json
 import re
 from collections import defaultdict
 from functools import cache
+from types import SimpleNamespace
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, AuditEvent, Purpose
 
@@ -195,17 +197,12 @@ def _recognisers():
         UkPostcodeRecognizer,
     )
 
-    email_module.tldextract = _OfflineTld(tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None))
+    email_module.tldextract = SimpleNamespace(extract=tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None))
     phone = PatternRecognizer(supported_entity="PHONE_NUMBER", name="UK phone", patterns=[
         Pattern("UK phone", r"(?<!\d)(?:\+44\s?|0)(?:\d\s?){9,10}(?!\d)", 0.6)])
     return [(NhsRecognizer(), RedactionKind.NHS_NUMBER), (UkNinoRecognizer(), RedactionKind.NI_NUMBER),
             (UkPostcodeRecognizer(), RedactionKind.POSTCODE), (EmailRecognizer(), RedactionKind.EMAIL),
             (phone, RedactionKind.PHONE)]
-
-
-class _OfflineTld:
-    def __init__(self, extractor):
-        self.extract = extractor
 
 
 def _normal(value: str) -> str:
@@ -292,6 +289,11 @@ def propose_redactions(pack, person, household_ids) -> int:
 # ---------------------------------------------------------------- services
 
 
+def _require_rights_officer(by):
+    if not policy.may_handle_rights_requests(by):
+        raise PermissionDenied("Only the data protection officer handles subject access requests")
+
+
 def _require_identity_settled(request):
     """Nothing is built or released before proof of identity or authority, or once the request is decided."""
     from earlyhelp.rights.models import RequestStatus
@@ -306,6 +308,7 @@ def _require_identity_settled(request):
 def build_pack(*, by, request) -> SubjectAccessPack:
     from earlyhelp.rights.models import RequestKind
 
+    _require_rights_officer(by)
     if request.kind != RequestKind.ACCESS:
         raise ValidationError("A subject access pack answers a subject access request")
     _require_identity_settled(request)
@@ -327,6 +330,7 @@ def build_pack(*, by, request) -> SubjectAccessPack:
 def decide_redaction(*, by, pack, text: str | None = None, proposal_id: int | None = None, redact: bool,
                      reason: str) -> int:
     """Decide one proposal, or every pending proposal of the same text in the pack. Returns how many."""
+    _require_rights_officer(by)
     if not reason.strip():
         raise ValidationError({"reason": "Enter the reason for your decision"})
     if pack.status != PackStatus.IN_REVIEW:
@@ -364,6 +368,7 @@ def released_content(pack) -> dict:
 def release_pack(*, by, pack) -> SubjectAccessPack:
     from .disclosures import record_subject_access_release
 
+    _require_rights_officer(by)
     pack = SubjectAccessPack.objects.select_for_update().get(pk=pack.pk)
     if pack.status == PackStatus.RELEASED:
         raise ValidationError("This pack has already been released")

@@ -47,7 +47,7 @@ def fingerprint(person, *, households=True, extra=()) -> Fingerprint:
                        household_ids=household_ids, file_names=files)
 
 
-def find_traces(print_: Fingerprint) -> list[str]:
+def find_traces(marks: Fingerprint) -> list[str]:
     """Where the person still appears, as "table.column #pk" (never the value found)."""
     from earlyhelp.people.models import Household, Person
 
@@ -58,29 +58,29 @@ def find_traces(print_: Fingerprint) -> list[str]:
         manager = model._base_manager
         for field_ in model._meta.concrete_fields:
             if field_.is_relation:
-                ids = {Person: print_.person_ids, Household: print_.household_ids}.get(field_.related_model)
+                ids = {Person: marks.person_ids, Household: marks.household_ids}.get(field_.related_model)
                 if ids and manager.filter(**{f"{field_.attname}__in": ids}).exists():
                     found.append(f"{model._meta.db_table}.{field_.column}")
             elif isinstance(field_, (models.CharField, models.TextField, models.JSONField, models.FileField)):
-                if not print_.values:
+                if not marks.values:
                     continue
                 column = Cast(field_.name, TextField()) if isinstance(field_, models.JSONField) else F(field_.name)
                 query = Q()
-                for value in print_.values:
+                for value in marks.values:
                     query |= Q(_text__icontains=value)
                 for pk in manager.annotate(_text=column).filter(query).values_list("pk", flat=True)[:5]:
                     found.append(f"{model._meta.db_table}.{field_.column} #{pk}")
         # The records themselves, and their earlier versions (history rows keep the record's id).
-        for records, ids in ((Person, print_.person_ids), (Household, print_.household_ids)):
+        for records, ids in ((Person, marks.person_ids), (Household, marks.household_ids)):
             if model in (records, records.history.model if hasattr(records, "history") else None):
                 if ids and manager.filter(id__in=ids).exists():
                     found.append(f"{model._meta.db_table}.id")
-    found += _traces_in_sessions(print_) + _traces_in_files(print_)
+    found += _traces_in_sessions(marks) + _traces_in_files(marks)
     return found
 
 
-def _traces_in_sessions(print_) -> list[str]:
-    pattern = re.compile("|".join(re.escape(v) for v in print_.values), re.IGNORECASE) if print_.values else None
+def _traces_in_sessions(marks) -> list[str]:
+    pattern = re.compile("|".join(re.escape(v) for v in marks.values), re.IGNORECASE) if marks.values else None
     if pattern is None:
         return []
     return [f"django_session #{s.pk[:6]}…" for s in Session.objects.all().iterator()
@@ -98,9 +98,9 @@ def _walk(storage, path=""):
         yield from _walk(storage, f"{path}/{directory}" if path else directory)
 
 
-def _traces_in_files(print_) -> list[str]:
-    found = [f"file {name}" for name in print_.file_names if name and default_storage.exists(name)]
-    needles = [v.encode().lower() for v in print_.values]
+def _traces_in_files(marks) -> list[str]:
+    found = [f"file {name}" for name in marks.file_names if name and default_storage.exists(name)]
+    needles = [v.encode().lower() for v in marks.values]
     for name in _walk(default_storage):
         with default_storage.open(name) as stored:
             content = stored.read().lower()

@@ -142,9 +142,9 @@ def test_an_approved_erasure_leaves_nothing_of_the_person_but_the_tombstone(worl
     subject, household = seeded["subject"], seeded["household"]
     sar.build_pack(by=world.dpo, request=seeded["request"])
     sar.build_pack(by=world.dpo, request=everywhere.rights_request(world, seeded["sibling"], RequestKind.ACCESS))
-    print_ = fingerprint(subject, households=False, extra=[subject.given_name])
-    assert f"{everywhere.NHS[:3]} {everywhere.NHS[3:6]} {everywhere.NHS[6:]}" in print_.values
-    assert find_traces(print_), "the scan finds the person before erasure"
+    marks = fingerprint(subject, households=False, extra=[subject.given_name])
+    assert f"{everywhere.NHS[:3]} {everywhere.NHS[3:6]} {everywhere.NHS[6:]}" in marks.values
+    assert find_traces(marks), "the scan finds the person before erasure"
     other = make_family(world, family_name="Untouched", seed=5)
     others_before = Person.objects.filter(family_name="Untouched").count()
     request = everywhere.rights_request(world, subject, RequestKind.ERASURE)
@@ -153,7 +153,7 @@ def test_an_approved_erasure_leaves_nothing_of_the_person_but_the_tombstone(worl
         tombstone = erasure.erase_person(person=subject, request=request, approved_by=world.dpo,
                                          documents=[seeded["document"]])
 
-    assert find_traces(print_) == []
+    assert find_traces(marks) == []
     assert tombstone.record_counts["people.Person"] == 1 and tombstone.files_removed == 1
     assert not default_storage.exists(seeded["document"].file.name)
     assert Tombstone.objects.filter(request=request).exists()
@@ -179,14 +179,14 @@ def test_disposal_destroys_the_family_in_every_table_and_file_and_keeps_other_fa
         world, seeded, django_capture_on_commit_callbacks):
     household, subject = seeded["household"], seeded["subject"]
     members = list(Person.objects.filter(memberships__household=household).distinct())
-    prints = [fingerprint(p) for p in members]
+    marks_of_members = [fingerprint(p) for p in members]
     other = make_family(world, family_name="Neighbour", seed=6, postcode="NE1 4XD")
 
     with django_capture_on_commit_callbacks(execute=True):
         counts = erasure.dispose_households([household.pk], by=world.dpo, reason="Six years after closure")
 
-    for print_ in prints:
-        assert find_traces(print_) == [], find_traces(print_)
+    for marks in marks_of_members:
+        assert find_traces(marks) == [], find_traces(marks)
     assert counts["people.Person"] == len(members) and counts["casework.CaseNote"] == 1
     assert Household.objects.filter(pk=other["household"].pk).exists()
     assert other["household"].memberships.count() == 4
@@ -196,11 +196,11 @@ def test_disposal_destroys_the_family_in_every_table_and_file_and_keeps_other_fa
 @pytest.mark.promise("P4")
 def test_anonymised_families_keep_their_shape_but_no_personal_data(world, seeded, django_capture_on_commit_callbacks):
     household, subject = seeded["household"], seeded["subject"]
-    print_ = fingerprint(subject)
-    print_.person_ids, print_.household_ids = set(), set()  # the rows stay; only what identifies anyone goes
+    marks = fingerprint(subject)
+    marks.person_ids, marks.household_ids = set(), set()  # the rows stay; only what identifies anyone goes
     with django_capture_on_commit_callbacks(execute=True):
         erasure.anonymise_households([household.pk], by=world.dpo, reason="Kept for statistics")
-    assert find_traces(print_) == []
+    assert find_traces(marks) == []
     assert household.episodes.count() == 1
     assert Person.objects.filter(pk=subject.pk, given_name=erasure.REMOVED).exists()
 
@@ -248,3 +248,16 @@ def test_no_pack_before_proof_of_identity(world, seeded):
                                  identity_check=IdentityCheck.REQUESTED, id_requested_on=seeded["request"].received_on)
     with pytest.raises(ValidationError, match="proof of the requester's identity"):
         sar.build_pack(by=world.dpo, request=waiting)
+
+
+def test_only_the_rights_officer_builds_reviews_or_releases_a_pack(world, seeded):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        sar.build_pack(by=world.lead, request=seeded["request"])
+    pack = sar.build_pack(by=world.dpo, request=seeded["request"])
+    with pytest.raises(PermissionDenied):
+        sar.decide_redaction(by=world.manager, pack=pack, text=everywhere.SIBLING_NHS, redact=False, reason="x")
+    with pytest.raises(PermissionDenied):
+        sar.release_pack(by=world.admin, pack=pack)
+    assert pack.proposals.filter(status=RedactionStatus.PENDING).count() == pack.proposals.count()

@@ -93,7 +93,7 @@ def test_an_erasure_approved_on_the_decision_page_removes_the_chosen_documents(c
 
     subject, document = seeded["subject"], seeded["document"]
     request = everywhere.rights_request(world, subject, RequestKind.ERASURE)
-    print_ = fingerprint(subject, households=False, extra=[subject.given_name])
+    marks = fingerprint(subject, households=False, extra=[subject.given_name])
     dpo = _client(client, world.dpo)
     page = dpo.get(reverse("rights:decide", args=[request.pk])).content.decode()
     assert f'value="{document.pk}"' in page, "the family's documents are offered for deletion"
@@ -105,4 +105,4 @@ def test_an_erasure_approved_on_the_decision_page_removes_the_chosen_documents(c
     assert not Person.objects.filter(pk=subject.pk).exists()
     assert Tombstone.objects.get(request=request).files_removed == 1
     assert not default_storage.exists(document.file.name)
-    assert find_traces(print_) == []
+    assert find_traces(marks) == []
