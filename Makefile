@@ -5,14 +5,14 @@ PY := .venv/bin/python
 UV := $(shell command -v uv >/dev/null && echo uv || echo python3 -m uv)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test install assets browser benchmark benchmark-subject-access clean
+.PHONY: demo test install assets browser java benchmark benchmark-subject-access benchmark-matching clean
 
 demo: install assets
 	EARLYHELP_ENV=development $(PY) manage.py migrate --no-input
 	EARLYHELP_ENV=development $(PY) manage.py load_demo_council
 	EARLYHELP_ENV=development EARLYHELP_DEMO_MODE=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install assets browser
+test: install assets browser java
 	@echo "== Test suite on SQLite =="
 	env -u DATABASE_URL $(PY) -m pytest
 	@if [ -n "$$DATABASE_URL" ]; then \
@@ -29,12 +29,18 @@ assets:
 browser:
 	@bash scripts/ensure_chromium.sh
 
+java:
+	@bash scripts/ensure_java.sh
+
 benchmark: install
 	$(UV) sync --frozen --quiet --group bench
 	$(PY) benchmarks/run.py
 
 benchmark-subject-access: install
 	$(PY) benchmarks/subject_access.py
+
+benchmark-matching: install
+	$(PY) benchmarks/matching.py
 
 clean:
 	rm -rf .venv node_modules var src/earlyhelp/web/static/earlyhelp/build

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -21,8 +22,6 @@ if not SECRET_KEY:
     if ENVIRONMENT in {"development", "test"}:
         SECRET_KEY = "insecure-development-key-not-for-production-use-0123456789"
     else:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it in the environment, or set EARLYHELP_ENV=development "
             "for a developer machine."
@@ -53,6 +52,7 @@ INSTALLED_APPS = [
     "earlyhelp.privacy",
     "earlyhelp.rights",
     "earlyhelp.retention",
+    "earlyhelp.matching",
     "earlyhelp.web",
     "earlyhelp.api",
     "earlyhelp.demo",
@@ -234,3 +234,13 @@ TASKS = {"default": {"BACKEND": os.environ.get(
     "EARLYHELP_TASKS_BACKEND",
     "django_tasks.backends.immediate.ImmediateBackend" if ENVIRONMENT == "development" else
     "django_tasks_db.DatabaseBackend")}}
+
+# Data matching: the linkage engine runs on DuckDB on one server, or on Apache Spark for a consortium of councils
+# ("spark"; pyspark in local mode unless a cluster is configured). Pairs at or above the review threshold (a match
+# probability) go to the data team's review queue; empty means the engine's own tuned threshold.
+MATCHING_BACKEND = os.environ.get("EARLYHELP_MATCHING_BACKEND", "duckdb")
+if MATCHING_BACKEND not in {"duckdb", "spark"}:
+    raise ImproperlyConfigured("EARLYHELP_MATCHING_BACKEND must be duckdb or spark")
+if os.environ.get("EARLYHELP_MATCHING_REVIEW_THRESHOLD"):
+    MATCHING_REVIEW_THRESHOLD = float(os.environ["EARLYHELP_MATCHING_REVIEW_THRESHOLD"])
+MATCHING_MAX_UPLOAD_BYTES = int(os.environ.get("EARLYHELP_MATCHING_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))

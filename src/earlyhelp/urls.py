@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("rights/", include("earlyhelp.rights.urls")),
     path("retention/", include("earlyhelp.retention.urls")),
+    path("matching/", include("earlyhelp.matching.urls")),
     path("", include("earlyhelp.web.urls")),
 ]
 

@@ -260,3 +260,8 @@ def may_handle_rights_requests(user) -> bool:
 def may_manage_retention(user) -> bool:
     """Retention rules, legal holds, sweeps and disposal are for the Data Protection Officer alone (P4, P20)."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.DPO)
+
+
+def may_do_data_matching(user) -> bool:
+    """Partner data imports, linkage runs and match review are for the performance and data team alone."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.DATA_TEAM)

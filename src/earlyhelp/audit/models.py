@@ -78,3 +78,4 @@ class Purpose(models.TextChoices):
     SYSTEM_SECURITY = "system_security", "Keeping the system secure"
     API_ACCESS = "api_access", "Partner system access through the API"
     RIGHTS_REQUESTS = "rights_requests", "Handling data protection requests"
+    DATA_MATCHING = "data_matching", "Finding families who may need help by matching partner data"

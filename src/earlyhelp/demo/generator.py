@@ -420,7 +420,7 @@ def wipe_demo_data() -> None:
     for document in Document.objects.all():
         document.file.delete(save=False)
     models = []
-    for label in ("retention", "casework", "access", "people", "organisations"):
+    for label in ("matching", "retention", "casework", "access", "people", "organisations"):
         models.extend(apps.get_app_config(label).get_models(include_auto_created=True))
     # From the privacy app only the families' records: the register and notices are configuration.
     models += [Consent, Consent.history.model, Disclosure]
@@ -433,7 +433,9 @@ def wipe_demo_data() -> None:
     with connection.cursor() as cursor:
         for model in models:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
-    Suggestion.objects.filter(kind=SuggestionKind.RETENTION).delete()  # the disposal batches' decisions
+    # The disposal batches' and data matches' decisions.
+    Suggestion.objects.filter(kind__in=[SuggestionKind.RETENTION, SuggestionKind.MATCH,
+                                        SuggestionKind.NEW_PERSON]).delete()
 
 
 # --- The builder ----------------------------------------------------------------------------------

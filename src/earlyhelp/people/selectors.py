@@ -180,6 +180,7 @@ class PersonRecord:
     relationships: list
     markers: list
     sees_special_category: bool
+    partner_records: list = ()  # partners' records a person has confirmed are about them (data matching)
 
     @property
     def current_address(self):
@@ -212,6 +213,9 @@ def open_person(user, person_id, *, purpose=Purpose.EARLY_HELP_CASEWORK) -> Pers
         relationships=_visible_relationships(user, person),
         markers=list(Marker.objects.filter(person=person, end_date__isnull=True).order_by("start_date", "pk")),
         sees_special_category=sees_special,
+        # The facts can be criminal offence or special category data: only for those who see such data (P16).
+        partner_records=list(person.partner_records.select_related("batch__source_organisation")
+                             .order_by("-batch__received_on")) if sees_special else [],
     )
 
 

@@ -184,6 +184,13 @@ FIELDS: dict[str, Sensitivity] = {
     "rights.ProcessingRestriction.reason": S,
     "rights.ProcessingRestriction.lift_reason": S,
     "rights.RecipientNotification.note": O,
+    # matching: partners' records as they sent them. A PNC number is criminal offence data (as on Identifier);
+    # the facts column may hold police, youth justice, EHCP or social care facts: the row's dataset says which.
+    **{f"matching.SourceRecord.{name}": O for name in (
+        "source_record_id", "given_name", "family_name", "date_of_birth", "gender", "address_line_1", "postcode",
+        "nhs_number", "ni_number", "upn")},
+    "matching.SourceRecord.pnc": C,
+    "matching.SourceRecord.facts": C,
 }
 
 del O, S, C
@@ -217,6 +224,12 @@ def _by_disclosure_basis(row):
     return Sensitivity.CRIMINAL if row.basis in {DisclosureBasis.CRIME, DisclosureBasis.FRAUD} else None
 
 
+def _by_dataset(row):
+    from earlyhelp.matching.models import sensitivity_of_dataset
+
+    return Sensitivity(sensitivity_of_dataset(row.batch.dataset_type))
+
+
 ROW_RULES = {
     "casework.DomainFinding.strengths": _by_area,
     "casework.DomainFinding.needs": _by_area,
@@ -227,6 +240,7 @@ ROW_RULES = {
     "casework.CaseNote.text": _by_note_flag,
     "people.Identifier.value": _by_identifier_scheme,
     "privacy.Disclosure.reason": _by_disclosure_basis,
+    "matching.SourceRecord.facts": _by_dataset,
 }
 
 

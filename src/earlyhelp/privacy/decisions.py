@@ -21,7 +21,12 @@ HANDLERS = {
     SuggestionKind.ELIGIBILITY: ("earlyhelp.programme.services.may_decide_eligibility",
                                  "earlyhelp.programme.services.confirm_eligibility"),
     SuggestionKind.RETENTION: ("earlyhelp.retention.disposal.may_decide_disposal", "earlyhelp.retention.disposal.accept_disposal_batch"),
+    SuggestionKind.MATCH: ("earlyhelp.matching.review.may_decide_match", "earlyhelp.matching.review.accept_match"),
+    SuggestionKind.NEW_PERSON: ("earlyhelp.matching.review.may_decide_match",
+                                "earlyhelp.matching.review.accept_new_person"),
 }
+# Decisions on data matches are recorded under data matching, the rest under casework.
+AUDIT_PURPOSES = {SuggestionKind.MATCH: Purpose.DATA_MATCHING, SuggestionKind.NEW_PERSON: Purpose.DATA_MATCHING}
 
 
 def suggest(*, kind: str, key: str, rule: str, household=None) -> Suggestion | None:
@@ -50,7 +55,8 @@ def decide(*, by, suggestion_id: int, accept: bool, reason: str) -> Suggestion:
     if accept:
         apply(suggestion, by)
     audit.record(actor=by, action=Action.CHANGE, event=f"suggestion.{suggestion.status}",
-                 purpose=Purpose.EARLY_HELP_CASEWORK, objects=[suggestion], household_id=suggestion.household_id,
+                 purpose=AUDIT_PURPOSES.get(suggestion.kind, Purpose.EARLY_HELP_CASEWORK), objects=[suggestion],
+                 household_id=suggestion.household_id,
                  metadata={"kind": suggestion.kind})
     return suggestion
 

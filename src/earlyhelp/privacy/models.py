@@ -307,6 +307,7 @@ class Disclosure(models.Model):
 class SuggestionKind(models.TextChoices):
     ELIGIBILITY = "eligibility", "Supporting Families headline area met"
     MATCH = "match", "Data match"
+    NEW_PERSON = "new_person", "New person from a data match"
     RETENTION = "retention", "Retention action"
 
 

@@ -16,6 +16,7 @@ from earlyhelp.organisations.models import OrganisationType
 from earlyhelp.people import services as people
 from earlyhelp.people.models import Marker, MarkerKind, MemberRole, RelationshipType
 from earlyhelp.privacy import decisions
+from earlyhelp.matching.testing import seed_matching_records
 from earlyhelp.retention.testing import seed_retention_records
 from earlyhelp.rights import services as rights
 from earlyhelp.rights.models import Outcome, RequesterRelationship, RequestKind
@@ -97,6 +98,8 @@ def seed_person_everywhere(world) -> dict:
                             reason="Checked: the record is accurate", person_told_on=today)
     request = rights_request(world, subject, RequestKind.ACCESS)
     seed_retention_records(world, household=household, person=subject)  # a lifted legal hold, a disposal candidate
+    # A partner's record confirmed as the subject's (with a PNC number it brings), and the rejected guess at a sibling.
+    seed_matching_records(world, person=subject, other_person=sibling, postcode=POSTCODE, street=STREET)
     return {"subject": subject, "family": family, "household": household, "episode": episode, "parent": parent,
             "sibling": sibling, "document": document, "request": request}
 

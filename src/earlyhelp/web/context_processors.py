@@ -13,6 +13,7 @@ def service(request):
         "can_record_contacts": signed_in and policy.may_record_contacts(user),
         "can_use_emergency_access": signed_in and user.role in policy.EMERGENCY_ROLES,
         "can_manage_retention": signed_in and policy.may_manage_retention(user),
+        "can_do_data_matching": signed_in and policy.may_do_data_matching(user),
         "service_name": settings.EARLYHELP_SERVICE_NAME,
         "council_name": settings.EARLYHELP_COUNCIL_NAME,
         "demo_mode": settings.EARLYHELP_DEMO_MODE,

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.demo import generator
+from earlyhelp.matching.demo import load_demo_matching
 from earlyhelp.organisations.models import Organisation, User
 from earlyhelp.people.models import Household
 
@@ -59,6 +60,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(
             f"Loaded the demo council: {families:,} families, {people:,} people in {result.seconds:.1f} s "
             f"(seed {seed})."))
+        matching = load_demo_matching(seed=seed)
+        self.stdout.write(f"Partner files for data matching: {matching['imported']} imported, "
+                          f"{matching['candidates']:,} possible matches waiting for review.")
         self.sign_in_table()
 
     def sign_in_table(self):

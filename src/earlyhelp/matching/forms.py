@@ -1,0 +1,63 @@
+"""The data team's forms. They check the shape of the answers; the rules are the services' (`imports`, `review`)."""
+
+from django import forms
+
+from earlyhelp.organisations.models import Organisation, OrganisationType
+from earlyhelp.privacy.models import ProcessingPurpose
+from earlyhelp.web.forms import GovukDateField, today
+
+from .models import DatasetType
+
+
+class ImportForm(forms.Form):
+    dataset_type = forms.ChoiceField(
+        label="Which dataset is it", choices=[("", "Choose a dataset"), *DatasetType.choices],
+        error_messages={"required": "Choose which dataset the file holds",
+                        "invalid_choice": "Choose which dataset the file holds"})
+    source_organisation = forms.ModelChoiceField(
+        label="Which partner sent it", empty_label="Choose a partner",
+        queryset=Organisation.objects.filter(is_active=True).exclude(type=OrganisationType.LOCAL_AUTHORITY),
+        error_messages={"required": "Choose the partner that sent the file",
+                        "invalid_choice": "Choose the partner that sent the file"})
+    received_on = GovukDateField(label="When did the partner send it", error_name="the date the file was sent",
+                                 max_date=today)
+    purpose = forms.ModelChoiceField(
+        label="What will it be used for", empty_label="Choose a purpose from the processing register",
+        queryset=ProcessingPurpose.objects.filter(is_active=True),
+        help_text="The purpose in the processing register the sharing agreement allows",
+        error_messages={"required": "Choose the purpose the data will be used for",
+                        "invalid_choice": "Choose the purpose the data will be used for"})
+    sharing_agreement_reference = forms.CharField(
+        label="Information sharing agreement reference", max_length=100,
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
+        error_messages={"required": "Enter the reference of the sharing agreement the file arrived under",
+                        "max_length": "The agreement reference must be 100 characters or fewer"})
+    file = forms.FileField(label="Upload the file", help_text="A CSV or Excel (XLSX) file with a header row",
+                           error_messages={"required": "Choose the file to upload",
+                                           "empty": "The file is empty: choose the file the partner sent",
+                                           "invalid": "Choose the file to upload"})
+
+
+class MatchDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Is this the same person?", widget=forms.RadioSelect,
+        choices=[("confirm", "Yes, link the partner's record to this person"),
+                 ("reject", "No, this is someone else")],
+        error_messages={"required": "Choose whether this is the same person",
+                        "invalid_choice": "Choose whether this is the same person"})
+    reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             help_text="For example, which details you checked. Do not copy personal details here.",
+                             error_messages={"required": "Enter the reason for your decision",
+                                             "max_length": "The reason must be 2,000 characters or fewer"})
+
+    @property
+    def accept(self) -> bool:
+        return self.cleaned_data["decision"] == "confirm"
+
+
+class NewPersonForm(forms.Form):
+    reason = forms.CharField(label="Why is this someone the council does not know?",
+                             widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             help_text="For example, the searches you made. Do not copy personal details here.",
+                             error_messages={"required": "Enter the reason for your decision",
+                                             "max_length": "The reason must be 2,000 characters or fewer"})

@@ -1,0 +1,83 @@
+"""Partner records about a test family, imported as a batch, for the linkage and review tests."""
+
+import datetime
+import itertools
+
+import pytest
+from django.utils import timezone
+
+from earlyhelp.matching import synthetic
+from earlyhelp.matching.models import (
+    BatchStatus,
+    DatasetType,
+    FileFormat,
+    ImportBatch,
+    SourceRecord,
+)
+from earlyhelp.organisations.models import Organisation, OrganisationType
+from earlyhelp.people.models import Address, Person
+from earlyhelp.people.services import name_key
+from earlyhelp.privacy.models import ProcessingPurpose
+from earlyhelp.testing.world import make_family
+
+_files = itertools.count(1)
+
+
+@pytest.fixture
+def police(db):
+    return Organisation.objects.create(name="Test Constabulary", type=OrganisationType.POLICE)
+
+
+@pytest.fixture
+def imported(world, police):
+    """Make an imported batch from row dicts (person columns and `facts`); returns the batch."""
+    def make(rows, *, dataset=DatasetType.POLICE_ASB, organisation=None):
+        batch = ImportBatch.objects.create(
+            dataset_type=dataset, source_organisation=organisation or police, received_on=timezone.localdate(),
+            purpose=ProcessingPurpose.objects.get(code="data_matching"), sharing_agreement_reference="ISA-TEST",
+            file_name="partner.csv", file_format=FileFormat.CSV, file_sha256=f"{next(_files):064d}",
+            status=BatchStatus.IMPORTED, total_rows=len(rows), processed_rows=len(rows),
+            imported_by=world.data_team, finished_at=timezone.now())
+        for row_number, row in enumerate(rows, start=2):
+            SourceRecord.objects.create(batch=batch, row_number=row_number, **{"facts": {}, **row})
+        return batch
+    return make
+
+
+BACKGROUND_PEOPLE = 400
+
+
+@pytest.fixture
+def background(db):
+    """Other people in the person index (synthetic households), as a council's index has: the model learns how
+    often names, dates of birth and postcodes agree by chance from them, as it would in a real run."""
+    population = synthetic.population(BACKGROUND_PEOPLE, seed=5).to_pylist()
+    people = Person.objects.bulk_create(
+        Person(given_name=row["given_name"], family_name=row["family_name"], date_of_birth=row["date_of_birth"],
+               family_name_key=name_key(row["family_name"]), given_name_key=name_key(row["given_name"]))
+        for row in population)
+    Address.objects.bulk_create(
+        Address(person=person, line_1=row["address_line_1"], town="Synthtown", postcode=row["postcode"],
+                valid_from=datetime.date(2020, 1, 1))
+        for person, row in zip(people, population, strict=True) if row["address_line_1"] and row["postcode"])
+    return people
+
+
+@pytest.fixture
+def family(world, background):
+    """Alex, Sam, Jamie and Riley Testfamily at 1 Test Street, SW1A 1AA (a household: one surname, one address)."""
+    return make_family(world, family_name="Testfamily", seed=1, with_episode=True, lead=world.lead,
+                       taf=[world.partner])
+
+
+def partner_row(person, source_record_id, **changes) -> dict:
+    """What a partner holds about a family member: their details as the council has them, with `changes`."""
+    address = person.addresses.get(valid_to__isnull=True)
+    row = {"source_record_id": source_record_id, "given_name": person.given_name, "family_name": person.family_name,
+           "date_of_birth": person.date_of_birth, "address_line_1": address.line_1, "postcode": address.postcode}
+    row.update(changes)
+    return row
+
+
+UNKNOWN = {"source_record_id": "X-999", "given_name": "Morwenna", "family_name": "Trelawney",
+           "date_of_birth": datetime.date(2012, 8, 30), "address_line_1": "9 Quay Street", "postcode": "TR1 2AB"}

@@ -1,0 +1,130 @@
+"""The data team's pages: only the data team gets in (everyone else an audited 404); every view is audited; the
+review page puts the two records side by side with the explanation; decisions are made with a reason."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from earlyhelp.audit.models import Action, AuditEvent, Purpose
+from earlyhelp.matching import linkage
+from earlyhelp.matching.models import (
+    ImportBatch,
+    LinkageRun,
+    MatchCandidate,
+    SourceRecord,
+)
+from earlyhelp.privacy.models import SuggestionStatus
+
+from .conftest import UNKNOWN, partner_row
+
+pytestmark = [pytest.mark.django_db, pytest.mark.promise("P13")]
+
+
+@pytest.fixture
+def matched(world, family, imported):
+    alex, sam, jamie, riley = family["members"]
+    batch = imported([partner_row(jamie, "ASB-1"), UNKNOWN])
+    run = linkage.start_linkage(by=world.data_team)
+    return {"batch": batch, "run": run, "candidate": run.candidates.get(), "jamie": jamie,
+            "unknown": SourceRecord.objects.get(source_record_id="X-999")}
+
+
+def _urls(matched):
+    return [reverse("matching:home"), reverse("matching:batches"), reverse("matching:batch-new"),
+            reverse("matching:batch", args=[matched["batch"].pk]), reverse("matching:runs"),
+            reverse("matching:run", args=[matched["run"].pk]), reverse("matching:queue"),
+            reverse("matching:candidate", args=[matched["candidate"].pk]), reverse("matching:unmatched"),
+            reverse("matching:new-person", args=[matched["unknown"].pk])]
+
+
+def test_everyone_but_the_data_team_gets_an_audited_404(client, world, matched):
+    urls = _urls(matched)
+    for user in (world.lead, world.manager, world.partner, world.dpo, world.front_door, world.admin):
+        client.force_login(user)
+        for url in urls:
+            assert client.get(url).status_code == 404, (user.username, url)
+        assert client.post(reverse("matching:candidate", args=[matched["candidate"].pk]),
+                           {"decision": "confirm", "reason": "x"}).status_code == 404
+        assert client.post(reverse("matching:runs")).status_code == 404
+        assert AuditEvent.objects.filter(actor_id=user.pk, action=Action.DENIED).count() == len(urls) + 2
+    assert LinkageRun.objects.count() == 1
+    assert MatchCandidate.objects.get().suggestion.status == SuggestionStatus.PENDING
+    client.logout()
+    assert client.get(reverse("matching:home")).status_code == 302  # to sign in
+
+
+def test_the_data_team_sees_every_page_and_each_view_is_audited(client, world, matched):
+    client.force_login(world.data_team)
+    for url in _urls(matched):
+        before = AuditEvent.objects.filter(actor_id=world.data_team.pk, purpose=Purpose.DATA_MATCHING).count()
+        response = client.get(url)
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert 'style="' not in html and "<script>" not in html, url  # the CSP allows neither
+        if url != reverse("matching:batch-new"):  # an empty form shows nobody's data
+            assert AuditEvent.objects.filter(actor_id=world.data_team.pk,
+                                             purpose=Purpose.DATA_MATCHING).count() > before, url
+    assert 'href="/matching/">Data matching</a>' in client.get(reverse("web:dashboard")).content.decode()
+
+
+def test_the_review_page_shows_both_records_and_why_and_takes_a_decision(client, world, matched):
+    client.force_login(world.data_team)
+    url = reverse("matching:candidate", args=[matched["candidate"].pk])
+    html = client.get(url).content.decode()
+    side_by_side = html[html.index('id="side-by-side"'):html.index("</table>", html.index('id="side-by-side"'))]
+    assert side_by_side.count("Jamie") == 2 and side_by_side.count("Testfamily") == 2  # partner's and council's
+    assert "Same" in side_by_side
+    assert 'id="explanation"' in html and "How much each detail counted" in html
+    assert re.search(r"Date of birth</th>\s*<td[^>]*>[^<]+</td>\s*<td[^>]*>\+", html)  # agreed, counted for
+
+    response = client.post(url, {"decision": "confirm", "reason": ""})
+    assert response.status_code == 200 and "Enter the reason for your decision" in response.content.decode()
+    assert SourceRecord.objects.get(source_record_id="ASB-1").person is None
+
+    response = client.post(url, {"decision": "confirm", "reason": "Name, date of birth and address agree"})
+    assert response.status_code == 302
+    assert SourceRecord.objects.get(source_record_id="ASB-1").person == matched["jamie"]
+    assert "has been decided" in client.get(url).content.decode()
+
+
+def test_starting_a_run_from_the_page(client, world, family, imported):
+    alex, *_ = family["members"]
+    imported([partner_row(alex, "DV-1")])
+    client.force_login(world.data_team)
+    assert "Match 1 import now" in client.get(reverse("matching:runs")).content.decode()
+    response = client.post(reverse("matching:runs"))
+    run = LinkageRun.objects.get()
+    assert response.status_code == 302 and response.url == reverse("matching:run", args=[run.pk])
+    html = client.get(response.url).content.decode()
+    assert "Finished" in html and "Possible matches by match probability" in html
+    # Nothing left to match: the page says so, and a second post explains why nothing started.
+    assert "no imported records waiting" in client.get(reverse("matching:runs")).content.decode()
+
+
+def test_adding_a_new_person_from_the_page_needs_a_reason(client, world, matched):
+    client.force_login(world.data_team)
+    url = reverse("matching:new-person", args=[matched["unknown"].pk])
+    response = client.post(url, {"reason": ""})
+    assert "Enter the reason for your decision" in response.content.decode()
+    assert client.post(url, {"reason": "Searched by name, date of birth and postcode"}).status_code == 302
+    assert SourceRecord.objects.get(source_record_id="X-999").person.family_name == "Trelawney"
+    assert client.get(url).status_code == 404  # no longer unmatched
+
+
+@pytest.mark.promise("P16", "P17")
+def test_a_linked_record_shows_on_the_persons_page_with_who_gave_it(client, world, matched):
+    jamie = matched["jamie"]
+    record = SourceRecord.objects.get(source_record_id="ASB-1")
+    record.facts = {"incident_date": "2026-10-01"}
+    record.save()
+    client.force_login(world.data_team)
+    client.post(reverse("matching:candidate", args=[matched["candidate"].pk]),
+                {"decision": "confirm", "reason": "All details agree"})
+    client.force_login(world.lead)
+    html = client.get(reverse("web:person", args=[jamie.pk])).content.decode()
+    assert "Information from partners" in html and "Test Constabulary" in html and ImportBatch.objects.get(
+        pk=matched["batch"].pk).reference in html
+    client.force_login(world.partner)  # a partner on the team sees no police facts (P16)
+    response = client.get(reverse("web:person", args=[jamie.pk]))
+    assert response.status_code == 200 and "Information from partners" not in response.content.decode()

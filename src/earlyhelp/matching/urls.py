@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "matching"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("imports/", views.batch_list, name="batches"),
+    path("imports/new/", views.batch_new, name="batch-new"),
+    path("imports/<id:batch_id>/", views.batch_detail, name="batch"),
+    path("runs/", views.run_list, name="runs"),
+    path("runs/<id:run_id>/", views.run_detail, name="run"),
+    path("review/", views.review_queue, name="queue"),
+    path("review/<id:candidate_id>/", views.candidate_detail, name="candidate"),
+    path("unmatched/", views.unmatched_list, name="unmatched"),
+    path("unmatched/<id:record_id>/new-person/", views.new_person, name="new-person"),
+]
