@@ -137,7 +137,7 @@ class SourceRecord(models.Model):
     ni_number = models.CharField(max_length=9, blank=True, db_comment="Personal data: National Insurance number")
     upn = models.CharField(max_length=13, blank=True, db_comment="Personal data: Unique Pupil Number")
     pnc = models.CharField(max_length=20, blank=True, db_comment="Personal data: Police National Computer number")
-    facts = models.JSONField(default=dict, db_comment="Criminal offence data or special category: the dataset's "
+    facts = models.JSONField(default=dict, db_comment="Special category or criminal offence data: the dataset's "
                                                       "facts (incidents, offending, attendance, EHCP, benefits, housing)")
     person = models.ForeignKey("people.Person", on_delete=models.SET_NULL, null=True, blank=True,
                                related_name="partner_records",

@@ -9,5 +9,5 @@ from earlyhelp.privacy.inventory import Holding
 
 HOLDINGS = [
     Holding("matching.SourceRecord", "Information partners shared with us for data matching", person=("person",)),
-    Holding("matching.MatchCandidate", "Possible matches with partners' records", person=("person",)),
+    Holding("matching.MatchCandidate", "Possible matches with partners' records", person=("person", "record__person")),
 ]

@@ -4,17 +4,20 @@ review page puts the two records side by side with the explanation; decisions ar
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from earlyhelp.audit.models import Action, AuditEvent, Purpose
-from earlyhelp.matching import linkage
+from earlyhelp.matching import linkage, partner_files
 from earlyhelp.matching.models import (
+    DatasetType,
     ImportBatch,
     LinkageRun,
     MatchCandidate,
     SourceRecord,
 )
-from earlyhelp.privacy.models import SuggestionStatus
+from earlyhelp.privacy.models import ProcessingPurpose, SuggestionStatus
 
 from .conftest import UNKNOWN, partner_row
 
@@ -128,3 +131,28 @@ def test_a_linked_record_shows_on_the_persons_page_with_who_gave_it(client, worl
     client.force_login(world.partner)  # a partner on the team sees no police facts (P16)
     response = client.get(reverse("web:person", args=[jamie.pk]))
     assert response.status_code == 200 and "Information from partners" not in response.content.decode()
+
+
+def test_uploading_a_file_shows_its_row_level_problems_and_imports_nothing(client, world, police):
+    rows = partner_files.rows_for(DatasetType.POLICE_ASB, [{"given_name": "Ada"}, {"given_name": "Bea"}], seed=3)
+    rows[1]["incident_date"] = "31/02/2026"  # not a real date
+    client.force_login(world.data_team)
+    today = timezone.localdate()
+    form = {"dataset_type": DatasetType.POLICE_ASB, "source_organisation": police.pk,
+            "received_on_day": today.day, "received_on_month": today.month, "received_on_year": today.year,
+            "purpose": ProcessingPurpose.objects.get(code="data_matching").pk, "sharing_agreement_reference": "ISA-7"}
+    bad = SimpleUploadedFile("asb.csv", partner_files.to_csv(rows, DatasetType.POLICE_ASB), "text/csv")
+    response = client.post(reverse("matching:batch-new"), {**form, "file": bad})
+    batch = ImportBatch.objects.get()
+    assert response.status_code == 302 and response.url == reverse("matching:batch", args=[batch.pk])
+    html = client.get(response.url).content.decode()
+    errors = html[html.index('id="import-errors"'):]
+    assert "Rejected" in html and re.search(r">3</td>\s*<td[^>]*>[^<]*incident", errors, re.IGNORECASE), errors[:600]
+    assert "Bea" not in errors and not SourceRecord.objects.exists()
+
+    rows[1]["incident_date"] = today.strftime("%d/%m/%Y")
+    good = SimpleUploadedFile("asb.csv", partner_files.to_csv(rows, DatasetType.POLICE_ASB), "text/csv")
+    response = client.post(reverse("matching:batch-new"), {**form, "file": good})
+    assert response.status_code == 302 and SourceRecord.objects.count() == 2
+    missing = client.post(reverse("matching:batch-new"), {**form})
+    assert "Choose the file to upload" in missing.content.decode()
