@@ -1,11 +1,15 @@
 """Linkage runs propose, people decide (P13): nothing is linked without a reviewer; rejected pairs never come back;
 a run that fails leaves nothing; restricted people are never matched; a confirmed link carries its provenance."""
 
+import datetime
+import io
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
 
 from earlyhelp.audit.models import AuditEvent
-from earlyhelp.matching import engine, linkage, review
+from earlyhelp.matching import engine, linkage, retention, review
 from earlyhelp.matching.models import MatchCandidate, RunStatus, SourceRecord
 from earlyhelp.people.models import Identifier, Person
 from earlyhelp.privacy import decisions
@@ -60,6 +64,7 @@ def test_a_run_proposes_each_family_member_as_themself_and_links_nothing(world, 
     assert AuditEvent.objects.filter(event="linkage_run.finish").exists()
 
 
+@pytest.mark.promise("P17")
 def test_confirming_links_the_record_with_its_provenance_and_rejecting_is_for_ever(world, family, batch, imported,
                                                                                    police):
     alex, sam, jamie, riley = family["members"]
@@ -185,3 +190,21 @@ def test_a_record_that_matches_nobody_becomes_a_person_only_by_a_reviewed_decisi
     assert (suggestion.kind, suggestion.status, suggestion.decided_by) == (
         SuggestionKind.NEW_PERSON, SuggestionStatus.ACCEPTED, world.data_team)
     assert record not in review.unmatched_records()
+
+
+@pytest.mark.promise("P4")
+def test_partner_records_that_lead_to_nobody_are_deleted_a_year_after_they_arrive(world, family, batch):
+    alex, sam, jamie, riley = family["members"]
+    linkage.start_linkage(by=world.data_team)
+    decisions.decide(by=world.data_team, suggestion_id=_candidate_for("ASB-1", jamie).suggestion_id, accept=True,
+                     reason="All details agree")
+    decisions.decide(by=world.data_team, suggestion_id=_candidate_for("ASB-3", sam).suggestion_id, accept=False,
+                     reason="Someone else")
+    # ASB-2 (Riley) is still waiting for review; X-999 matched nobody.
+    a_year_on = batch.received_on + retention.KEEP_UNLINKED
+    assert retention.delete_expired_unlinked_records(a_year_on - datetime.timedelta(days=1)) == 0
+    call_command("matching_retention", stdout=io.StringIO())  # today: nothing is a year old yet
+    assert SourceRecord.objects.count() == 4
+    assert retention.delete_expired_unlinked_records(a_year_on) == 2
+    assert set(SourceRecord.objects.values_list("source_record_id", flat=True)) == {"ASB-1", "ASB-2"}
+    assert AuditEvent.objects.get(event="source_records.expire").metadata["records"] == 2
