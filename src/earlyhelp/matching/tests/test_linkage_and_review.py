@@ -208,3 +208,18 @@ def test_partner_records_that_lead_to_nobody_are_deleted_a_year_after_they_arriv
     assert retention.delete_expired_unlinked_records(a_year_on) == 2
     assert set(SourceRecord.objects.values_list("source_record_id", flat=True)) == {"ASB-1", "ASB-2"}
     assert AuditEvent.objects.get(event="source_records.expire").metadata["records"] == 2
+
+
+def test_the_backend_setting_runs_linkage_on_spark_with_the_same_candidates_as_duckdb(world, family, batch,
+                                                                                      settings):
+    records = linkage._records_table(SourceRecord.objects.all())
+    on_duckdb = engine.link(records, linkage.person_index(), backend="duckdb", threshold=linkage.review_threshold())
+    expected = {(pair["record_id"], pair["person_id"]): pair["match_probability"]
+                for pair in on_duckdb.predictions.pairs().to_pylist()}
+    settings.MATCHING_BACKEND = "spark"
+    run = linkage.start_linkage(by=world.data_team)
+    assert (run.status, run.backend) == (RunStatus.FINISHED, "spark"), run.failure
+    found = {(str(c.record_id), str(c.person_id)): c.match_probability for c in run.candidates.all()}
+    assert found.keys() == expected.keys() and len(found) == 3
+    assert all(abs(found[pair] - expected[pair]) < 1e-9 for pair in found)
+    assert run.model == on_duckdb.model
