@@ -1,13 +1,22 @@
-"""Test data for the matching tables, for `earlyhelp.testing.everywhere` (one person seeded into every table that
-can hold their data): a police partner's record about the person, proposed by a linkage run and confirmed by the
-data team through the review service, and a second candidate for the same record, rejected by that decision."""
+"""Test data for the matching tables.
+
+`seed_matching_records`, for `earlyhelp.testing.everywhere` (one person seeded into every table that can hold
+their data): a police partner's record about the person, proposed by a linkage run and confirmed by the data team
+through the review service, and a second candidate for the same record, rejected by that decision.
+`add_background_people`: other people in the person index, so a linkage run learns from a realistic index.
+"""
+
+import datetime
 
 from django.utils import timezone
 
 from earlyhelp.organisations.models import Organisation, OrganisationType
+from earlyhelp.people.models import Address, Person
+from earlyhelp.people.services import name_key
 from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import ProcessingPurpose, SuggestionKind
 
+from . import synthetic
 from .models import (
     Backend,
     BatchStatus,
@@ -22,6 +31,21 @@ from .models import (
 )
 
 PNC = "12/345678A"
+
+
+def add_background_people(count: int = 400, *, seed: int = 5) -> list[Person]:
+    """Synthetic households in the person index (names, dates of birth, addresses): the model learns how often
+    names, dates of birth and postcodes agree by chance from them, as it would from a council's real index."""
+    population = synthetic.population(count, seed=seed).to_pylist()
+    people = Person.objects.bulk_create(
+        Person(given_name=row["given_name"], family_name=row["family_name"], date_of_birth=row["date_of_birth"],
+               family_name_key=name_key(row["family_name"]), given_name_key=name_key(row["given_name"]))
+        for row in population)
+    Address.objects.bulk_create(
+        Address(person=person, line_1=row["address_line_1"], town="Synthtown", postcode=row["postcode"],
+                valid_from=datetime.date(2020, 1, 1))
+        for person, row in zip(people, population, strict=True) if row["address_line_1"] and row["postcode"])
+    return people
 
 
 def seed_matching_records(world, *, person, other_person, postcode: str, street: str) -> dict:

@@ -6,7 +6,6 @@ import itertools
 import pytest
 from django.utils import timezone
 
-from earlyhelp.matching import synthetic
 from earlyhelp.matching.models import (
     BatchStatus,
     DatasetType,
@@ -14,9 +13,8 @@ from earlyhelp.matching.models import (
     ImportBatch,
     SourceRecord,
 )
+from earlyhelp.matching.testing import add_background_people
 from earlyhelp.organisations.models import Organisation, OrganisationType
-from earlyhelp.people.models import Address, Person
-from earlyhelp.people.services import name_key
 from earlyhelp.privacy.models import ProcessingPurpose
 from earlyhelp.testing.world import make_family
 
@@ -44,23 +42,9 @@ def imported(world, police):
     return make
 
 
-BACKGROUND_PEOPLE = 400
-
-
 @pytest.fixture
 def background(db):
-    """Other people in the person index (synthetic households), as a council's index has: the model learns how
-    often names, dates of birth and postcodes agree by chance from them, as it would in a real run."""
-    population = synthetic.population(BACKGROUND_PEOPLE, seed=5).to_pylist()
-    people = Person.objects.bulk_create(
-        Person(given_name=row["given_name"], family_name=row["family_name"], date_of_birth=row["date_of_birth"],
-               family_name_key=name_key(row["family_name"]), given_name_key=name_key(row["given_name"]))
-        for row in population)
-    Address.objects.bulk_create(
-        Address(person=person, line_1=row["address_line_1"], town="Synthtown", postcode=row["postcode"],
-                valid_from=datetime.date(2020, 1, 1))
-        for person, row in zip(people, population, strict=True) if row["address_line_1"] and row["postcode"])
-    return people
+    return add_background_people()
 
 
 @pytest.fixture
