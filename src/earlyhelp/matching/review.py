@@ -28,7 +28,7 @@ from earlyhelp.privacy.models import (
 )
 from earlyhelp.rights.restrictions import ensure_not_restricted
 
-from .models import MatchCandidate, SourceRecord, new_person_suggestion_key
+from .models import MatchCandidate, RunStatus, SourceRecord, new_person_suggestion_key
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +119,6 @@ def create_new_person(*, by, record: SourceRecord, reason: str) -> Person:
 
 def unmatched_records():
     """Imported records with no link and no candidate waiting: for a person to decide whether they are new."""
-    return (SourceRecord.objects.filter(person__isnull=True, batch__linkage_runs__status="finished")
+    return (SourceRecord.objects.filter(person__isnull=True, batch__linkage_runs__status=RunStatus.FINISHED)
             .exclude(candidates__suggestion__status=SuggestionStatus.PENDING)
             .distinct().select_related("batch__source_organisation"))
