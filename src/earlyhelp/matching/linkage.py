@@ -24,7 +24,6 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import Address, Identifier, Person
 from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
@@ -32,6 +31,7 @@ from earlyhelp.rights.restrictions import restricted_person_ids
 
 from . import engine
 from .models import (
+    IDENTIFIER_FIELDS,
     BatchStatus,
     ImportBatch,
     LinkageRun,
@@ -46,8 +46,6 @@ logger = logging.getLogger(__name__)
 PURPOSE = Purpose.DATA_MATCHING
 BUSY = "A linkage run is already waiting or running: wait for it to finish"
 STALE_AFTER = datetime.timedelta(hours=2)
-IDENTIFIER_COLUMNS = {IdentifierScheme.NHS: "nhs_number", IdentifierScheme.NI: "ni_number",
-                      IdentifierScheme.UPN: "upn", IdentifierScheme.PNC: "pnc"}
 
 
 def backend() -> str:
@@ -79,7 +77,7 @@ def person_index() -> pa.Table:
         rows[person_id].update(address_line_1=line_1, postcode=postcode)
     held = Identifier.objects.filter(person_id__in=people.values("pk"))
     for person_id, scheme, value in held.values_list("person_id", "scheme", "value").iterator(chunk_size=5000):
-        rows[person_id][IDENTIFIER_COLUMNS[scheme]] = value
+        rows[person_id][IDENTIFIER_FIELDS[scheme]] = value
     return _table(list(rows.values()))
 
 

@@ -13,7 +13,13 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from earlyhelp.people.identifiers import IdentifierScheme
+
 USER = settings.AUTH_USER_MODEL
+# Each identifier scheme of the person index, and the column of a partner's record (and of the linkage input)
+# that holds it.
+IDENTIFIER_FIELDS = {IdentifierScheme.NHS: "nhs_number", IdentifierScheme.NI: "ni_number",
+                     IdentifierScheme.UPN: "upn", IdentifierScheme.PNC: "pnc"}
 
 
 class DatasetType(models.TextChoices):

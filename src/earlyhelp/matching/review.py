@@ -17,7 +17,6 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people import services as people
-from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import Address, Identifier, Person
 from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import (
@@ -26,15 +25,19 @@ from earlyhelp.privacy.models import (
     SuggestionKind,
     SuggestionStatus,
 )
-from earlyhelp.rights.restrictions import ensure_not_restricted
+from earlyhelp.rights.restrictions import ensure_not_restricted, without_restricted
 
-from .models import MatchCandidate, RunStatus, SourceRecord, new_person_suggestion_key
+from .models import (
+    IDENTIFIER_FIELDS,
+    MatchCandidate,
+    RunStatus,
+    SourceRecord,
+    new_person_suggestion_key,
+)
 
 logger = logging.getLogger(__name__)
 
 PURPOSE = Purpose.DATA_MATCHING
-RECORD_IDENTIFIERS = {"nhs_number": IdentifierScheme.NHS, "ni_number": IdentifierScheme.NI,
-                      "upn": IdentifierScheme.UPN, "pnc": IdentifierScheme.PNC}
 LINKED_ELSEWHERE = "The record was linked to another person in the same review"
 
 
@@ -42,8 +45,14 @@ def may_decide_match(user, suggestion) -> bool:
     return policy.may_do_data_matching(user)
 
 
+def reviewable(candidates):
+    """Candidates without people whose processing is restricted (Article 18): they are neither shown nor linked
+    until the restriction is lifted."""
+    return without_restricted(candidates, person="person")
+
+
 def pending_candidates():
-    return (MatchCandidate.objects.filter(suggestion__status=SuggestionStatus.PENDING)
+    return (reviewable(MatchCandidate.objects.filter(suggestion__status=SuggestionStatus.PENDING))
             .select_related("record__batch__source_organisation", "person", "run", "suggestion"))
 
 
@@ -59,7 +68,7 @@ def _attach(record: SourceRecord, person: Person, by) -> list[str]:
     record.save(update_fields=["person", "linked_by", "linked_at"])
     added = []
     held_schemes = set(person.identifiers.values_list("scheme", flat=True))
-    for column, scheme in RECORD_IDENTIFIERS.items():
+    for scheme, column in IDENTIFIER_FIELDS.items():
         value = getattr(record, column)
         if not value or scheme in held_schemes or Identifier.objects.filter(scheme=scheme, value=value).exists():
             continue

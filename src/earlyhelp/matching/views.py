@@ -25,6 +25,7 @@ from earlyhelp.web.service_forms import run_service
 from . import imports, linkage, review
 from .forms import ImportForm, MatchDecisionForm, NewPersonForm
 from .models import (
+    IDENTIFIER_FIELDS,
     BatchStatus,
     ImportBatch,
     LinkageRun,
@@ -75,8 +76,7 @@ def home(request):
     context = {
         "imported": ImportBatch.objects.filter(status=BatchStatus.IMPORTED).count(),
         "rejected": ImportBatch.objects.filter(status=BatchStatus.REJECTED).count(),
-        "waiting_records": SourceRecord.objects.filter(batch__status=BatchStatus.IMPORTED, person__isnull=True,
-                                                       candidates__isnull=True).count(),
+        "waiting_records": SourceRecord.objects.filter(batch__in=linkage.linkable_batches()).count(),
         "pending": review.pending_candidates().count(),
         "linked": SourceRecord.objects.filter(person__isnull=False).count(),
         "unmatched": review.unmatched_records().count(),
@@ -188,8 +188,7 @@ def _person_side(person: Person) -> dict:
     held = dict(person.identifiers.values_list("scheme", "value"))
     return {"given_name": person.given_name, "family_name": person.family_name, "date_of_birth": person.date_of_birth,
             "address_line_1": address.line_1 if address else "", "postcode": address.postcode if address else "",
-            "nhs_number": held.get("nhs", ""), "ni_number": held.get("ni", ""), "upn": held.get("upn", ""),
-            "pnc": held.get("pnc", "")}
+            **{column: held.get(scheme, "") for scheme, column in IDENTIFIER_FIELDS.items()}}
 
 
 def _side_by_side(record: SourceRecord, person: Person | None) -> list[dict]:
@@ -219,8 +218,9 @@ def _explanation_bars(explanation: list[dict]) -> list[dict]:
 
 @login_required
 def candidate_detail(request, candidate_id):
-    candidate = _require(request, MatchCandidate, candidate_id, queryset=MatchCandidate.objects.select_related(
-        "record__batch__source_organisation", "person", "suggestion", "run"))
+    reviewable = review.reviewable(MatchCandidate.objects).select_related(
+        "record__batch__source_organisation", "person", "suggestion", "run")
+    candidate = _require(request, MatchCandidate, candidate_id, queryset=reviewable)
     form = MatchDecisionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         decided = run_service(form, lambda: decisions.decide(by=request.user, suggestion_id=candidate.suggestion_id,

@@ -134,6 +134,21 @@ def test_people_whose_processing_is_restricted_are_never_matched(world, family, 
     assert MatchCandidate.objects.filter(person=jamie).exists()
 
 
+@pytest.mark.promise("P19")
+def test_a_person_restricted_after_the_run_leaves_the_queue_and_cannot_be_linked(world, family, batch):
+    alex, sam, jamie, riley = family["members"]
+    linkage.start_linkage(by=world.data_team)
+    waiting = _candidate_for("ASB-2", riley)
+    assert waiting in review.pending_candidates()
+    request = rights_request(world, riley, RequestKind.RESTRICTION)
+    rights.decide(by=world.dpo, request=request, outcome=Outcome.COMPLIED, reason="Accuracy contested")
+    assert waiting not in review.pending_candidates()
+    assert _candidate_for("ASB-1", jamie) in review.pending_candidates()
+    with pytest.raises(ValidationError):
+        decisions.decide(by=world.data_team, suggestion_id=waiting.suggestion_id, accept=True, reason="All agree")
+    assert SourceRecord.objects.get(source_record_id="ASB-2").person is None
+
+
 def test_a_run_that_fails_half_way_leaves_no_candidates(world, family, batch, monkeypatch):
     real_create = MatchCandidate.objects.create
     calls = []

@@ -69,6 +69,8 @@ def test_the_data_team_sees_every_page_and_each_view_is_audited(client, world, m
             assert AuditEvent.objects.filter(actor_id=world.data_team.pk,
                                              purpose=Purpose.DATA_MATCHING).count() > before, url
     assert 'href="/matching/">Data matching</a>' in client.get(reverse("web:dashboard")).content.decode()
+    # The fixture's one batch has been through a finished run: nothing is waiting to be matched.
+    assert re.search(r"Records not yet matched</dt>\s*<dd[^>]*>0</dd>", client.get(reverse("matching:home")).content.decode())
 
 
 def test_the_review_page_shows_both_records_and_why_and_takes_a_decision(client, world, matched):
