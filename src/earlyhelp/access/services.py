@@ -11,7 +11,6 @@ from django.utils import timezone
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework.models import TafMember
-from earlyhelp.organisations.models import Role
 
 from . import policy
 from .models import AccessExclusion, AccessReview, EmergencyAccess
@@ -49,7 +48,7 @@ def exclude(*, by, household, user, reason: str) -> AccessExclusion:
     current = household.episodes.filter(is_current=True).first()
     if current and current.lead_practitioner_id == user.pk:
         errors["user"] = "This person is the lead practitioner: allocate someone else first"
-    if current and user.role == "team_manager" and user.team_id == current.team_id:
+    if current and policy.manages_team(user, current.team_id):
         errors["user"] = "A manager of the team holding the family cannot be excluded: ask the service manager"
     if household.access_exclusions.filter(user=user, ended_at__isnull=True).exists():
         errors["user"] = "This person is already excluded"
@@ -81,7 +80,7 @@ def end_exclusion(*, by, exclusion: AccessExclusion):
 @transaction.atomic
 def start_emergency_access(*, by, household, reason: str) -> EmergencyAccess:
     """Open a family with no relationship to it, for a stated reason, for a short fixed time."""
-    if by.role not in policy.EMERGENCY_ROLES or not by.is_active:
+    if not policy.has_permission(by, policy.Permission.USE_EMERGENCY_ACCESS):
         raise PermissionDenied("Your role does not include emergency access")
     if household.access_exclusions.filter(user=by, ended_at__isnull=True).exists():
         raise PermissionDenied("You are named as someone who must not see this family")
@@ -100,9 +99,9 @@ def start_emergency_access(*, by, household, reason: str) -> EmergencyAccess:
 def emergency_reviews_for(user):
     """Unreviewed break-glass grants: every one for the DPO; for a manager, their team's families and staff."""
     pending = EmergencyAccess.objects.filter(reviewed_at__isnull=True).select_related("user", "household")
-    if user.role == Role.DPO and user.is_active:
+    if policy.has_permission(user, policy.Permission.REVIEW_ALL_EMERGENCY_ACCESS):
         return pending
-    if user.role == Role.TEAM_MANAGER and user.team_id:
+    if user.team_id and policy.has_permission(user, policy.Permission.REVIEW_TEAM_EMERGENCY_ACCESS):
         return pending.filter(Q(user__team_id=user.team_id) | Q(household__episodes__is_current=True,
                                                                 household__episodes__team_id=user.team_id)).distinct()
     return EmergencyAccess.objects.none()
@@ -127,12 +126,12 @@ def review_emergency_access(*, by, grant_id, note: str) -> EmergencyAccess:
 def partner_access_due_for_review(manager):
     """Partners on the Team Around the Family of the manager's team's open families whose access has
     not been confirmed within the review period (settings.EARLYHELP_ACCESS_REVIEW_DAYS)."""
-    if manager.role != Role.TEAM_MANAGER or not manager.team_id:
+    if not (manager.team_id and policy.has_permission(manager, policy.Permission.REVIEW_PARTNER_ACCESS)):
         return TafMember.objects.none()
     cutoff = timezone.now() - timedelta(days=settings.EARLYHELP_ACCESS_REVIEW_DAYS)
     recently_reviewed = AccessReview.objects.filter(taf_member=OuterRef("pk"), reviewed_at__gte=cutoff)
     return (TafMember.objects.filter(end_date__isnull=True, episode__team_id=manager.team_id,
-                                     episode__is_current=True, practitioner__role=Role.PARTNER_PROFESSIONAL)
+                                     episode__is_current=True, practitioner__role__in=policy.partner_roles())
             .exclude(episode__status="closed").exclude(Exists(recently_reviewed))
             .select_related("practitioner", "organisation", "episode__household").order_by("start_date"))
 

@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.organisations.models import Role, User
+from earlyhelp.organisations.models import User
 from earlyhelp.people.views import person_from_last_search
 from earlyhelp.web.service_forms import parse_id, run_service
 
@@ -79,7 +79,7 @@ def emergency_access(request, person_id):
     """Break-glass from a search result: the family of a person the user's last search returned."""
     person = person_from_last_search(request, person_id)
     membership = person.memberships.filter(end_date__isnull=True).select_related("household").first()
-    if membership is None or request.user.role not in policy.EMERGENCY_ROLES:
+    if membership is None or not policy.has_permission(request.user, policy.Permission.USE_EMERGENCY_ACCESS):
         policy.refuse(request.user, object_type="people.person", object_id=person_id,
                       purpose=Purpose.EARLY_HELP_CASEWORK)
     form = EmergencyAccessForm(request.POST or None)
@@ -99,7 +99,8 @@ class ReviewForm(forms.Form):
 
 @login_required
 def emergency_reviews(request):
-    if request.user.role not in {Role.DPO, Role.TEAM_MANAGER}:
+    if not (policy.has_permission(request.user, policy.Permission.REVIEW_ALL_EMERGENCY_ACCESS)
+            or policy.has_permission(request.user, policy.Permission.REVIEW_TEAM_EMERGENCY_ACCESS)):
         policy.refuse(request.user, purpose=Purpose.ACCESS_OVERSIGHT)
     form = ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -116,8 +117,7 @@ def emergency_reviews(request):
 @login_required
 def partner_access_reviews(request):
     """A manager confirms or removes partners' access to their team's families, periodically (P18)."""
-    if request.user.role != Role.TEAM_MANAGER:
-        policy.refuse(request.user, purpose=Purpose.ACCESS_OVERSIGHT)
+    policy.require(request.user, policy.Permission.REVIEW_PARTNER_ACCESS, purpose=Purpose.ACCESS_OVERSIGHT)
     form = ReviewForm(request.POST or None) if request.POST.get("decision") == "remove" else forms.Form(request.POST or None)
     if request.method == "POST" and form.is_valid():
         confirm = request.POST.get("decision") == "confirm"

@@ -87,7 +87,7 @@ def record_consent(request, payload: ConsentIn, household_id: int = HouseholdId)
 def withdraw_consent(request, payload: WithdrawalIn, consent_id: int = ConsentId):
     user = request.auth
     consent = Consent.objects.filter(pk=consent_id).first()
-    if consent is None or not consents.may_take_withdrawal(user, consent):
+    if consent is None or not policy.may_take_withdrawal(user, consent.household_id):
         policy.refuse(user, object_type="privacy.consent", object_id=consent_id,
                       household_id=consent.household_id if consent else None, purpose=PURPOSE)
     withdrawn = consents.request_withdrawal(by=user, consent_id=consent_id, channel=payload.channel,
@@ -173,7 +173,8 @@ def panel_pack(request, payload: PanelPackIn, household_id: int = HouseholdId):
     pdf, disclosure = packs.prepare_panel_pack(
         by=request.auth, household=access.household, panel_name=payload.panel_name,
         recipient_organisation=Organisation.objects.filter(pk=payload.recipient_organisation_id).first(),
-        sections=payload.sections, basis=payload.basis, reason=payload.reason)
+        sections=payload.sections, basis=payload.basis, reason=payload.reason,
+        special_category_shared=payload.special_category_shared)
     response = HttpResponse(pdf, content_type="application/pdf", status=201)
     response["Content-Disposition"] = f'attachment; filename="panel-pack-{disclosure.pk}.pdf"'
     return response

@@ -67,7 +67,7 @@ def create_referral(request, payload: ReferralIn):
     """Unknown team, organisation or person: 422 naming the field. A role that cannot record contacts:
     403. Nothing is written unless the whole referral is accepted."""
     user = request.auth
-    if not policy.may_record_contacts(user):
+    if not policy.has_permission(user, policy.Permission.RECORD_CONTACTS):
         # Before the ids are looked up, so the answer reveals nothing about which records exist.
         raise PermissionDenied("Your role does not include recording contacts")
     records = _resolve(user, payload)

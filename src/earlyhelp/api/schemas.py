@@ -404,6 +404,9 @@ class PanelPackIn(Schema):
                                                   description="The pack holds only these sections")
     basis: DisclosureBasisCode = "consent"
     reason: _text(5_000)
+    special_category_shared: bool = Field(
+        False, description="Include special category and criminal offence detail in full (recorded in the "
+                           "disclosure log); otherwise the pack shows only that it is recorded")
 
 
 class InformationSourceOut(Schema):

@@ -31,7 +31,7 @@ from .models import (
     Review,
 )
 
-RESTRICTED = object()  # placeholder for detail the viewer sees only as a marker
+RESTRICTED = policy.RESTRICTED  # detail the viewer sees only as a marker (the access policy's masking rule)
 
 
 @dataclass
@@ -86,19 +86,18 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
     record.assessment = episode.assessments.select_related("completed_by", "approved_by").order_by("-pk").first()
     if record.assessment:
         record.findings = [
-            (f.area, f if (full or not f.area.is_sensitive) else RESTRICTED)
+            (f.area, policy.masked(full, f))
             for f in record.assessment.findings.select_related("area", "source_organisation")
         ]
     record.actions = list(PlanAction.objects.filter(plan__episode=episode).select_related("area", "owner"))
-    record.actions = [(a, a if (full or not a.area.is_sensitive) else RESTRICTED) for a in record.actions]
-    # Review discussions range over every area, so partners without the grant see only that one was held.
-    record.reviews = [(r, r if full else RESTRICTED) for r in episode.reviews.select_related("recorded_by")]
-    record.notes = [(n, n.text if (full or not n.is_sensitive) else RESTRICTED)
+    record.actions = [(a, policy.masked(full, a)) for a in record.actions]
+    record.reviews = [(r, policy.masked(full, r)) for r in episode.reviews.select_related("recorded_by")]
+    record.notes = [(n, n.text if policy.shows_in_full(full, n) else RESTRICTED)
                     for n in episode.notes.select_related("author", "source_organisation")[:50]]
     record.documents = list(episode.documents.select_related("uploaded_by", "source_organisation")) if access.can_see_documents else []
     record.transitions = list(episode.transitions.select_related("decided_by"))
     # A confirmed area means a significant concern in it: sensitive areas are markers for partners, like findings.
-    record.eligible_areas = [(ea, ea if (full or not ea.area.is_sensitive) else RESTRICTED)
+    record.eligible_areas = [(ea, policy.masked(full, ea))
                              for ea in episode.eligible_areas.select_related("area", "confirmed_by")]
     if access.can_work_on_case:
         record.suggestions = [(s, eligibility.area_label(s)) for s in decisions.pending_for(household)
@@ -141,7 +140,8 @@ def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
     visible = restrictions.without_restricted(all_visible, household="pk")  # routine lists leave them out
     open_episodes = Episode.objects.filter(household__in=visible).exclude(status=EpisodeStatus.CLOSED)
     mine = open_episodes.filter(lead_practitioner=user)
-    team_scope = open_episodes.filter(team_id=user.team_id) if user.role == "team_manager" else mine
+    manages = policy.manages_team(user, user.team_id)
+    team_scope = open_episodes.filter(team_id=user.team_id) if manages else mine
     pending_reviews = Review.objects.filter(episode__in=team_scope, held_on__isnull=True).select_related(
         "episode__household", "episode__lead_practitioner")
     return Dashboard(
@@ -156,11 +156,11 @@ def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
             open_episodes.filter(team_id=user.team_id).filter(
                 Q(status=EpisodeStatus.CLOSURE_REQUESTED) | Q(assessments__status="submitted"))
             .select_related("household").distinct()[:100]
-        ) if user.role == "team_manager" else [],
+        ) if manages else [],
         my_actions=list(PlanAction.objects.filter(owner=user, plan__episode__in=open_episodes)
                         .exclude(status__in=["done", "dropped"]).select_related("plan__episode__household", "area")
                         .order_by("due_date")[:100]),
-        caseload=team_caseload(user.team_id) if user.role == "team_manager" else [],
+        caseload=team_caseload(user.team_id) if manages else [],
         taf_families=list(open_episodes.filter(taf_members__practitioner=user, taf_members__end_date__isnull=True)
                           .select_related("household").distinct()[:100]),
         restricted_families=all_visible.filter(pk__in=restrictions.restricted_household_ids()).count(),

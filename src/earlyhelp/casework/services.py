@@ -11,7 +11,7 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.organisations.models import Organisation, Role, Team, User
+from earlyhelp.organisations.models import Organisation, Team, User
 from earlyhelp.people.models import Household, Marker, MarkerKind, MemberRole, Person
 from earlyhelp.privacy import disclosures
 from earlyhelp.privacy.models import (
@@ -115,7 +115,7 @@ def record_contact(*, by: User, household: Household, subject: Person, team: Tea
 @transaction.atomic
 def decide_contact(*, by: User, contact: Contact, decision: str, reason: str = "") -> Contact:
     """A team manager decides what happens next: open an episode, signpost, or no further action."""
-    if by.role != Role.TEAM_MANAGER or by.team_id != contact.team_id:
+    if not policy.may_decide_contact(by, contact):
         raise PermissionDenied("Only a manager of the team the contact was sent to can decide on it")
     ensure_not_restricted(household=contact.household_id)
     if contact.status != ContactStatus.AWAITING_DECISION:
@@ -155,7 +155,7 @@ def _open_episode(*, by, household, team, contact=None, opened_on=None) -> Episo
 
 @transaction.atomic
 def open_episode(*, by: User, household: Household, team: Team, opened_on=None) -> Episode:
-    if by.role != Role.TEAM_MANAGER or by.team_id != team.pk:
+    if not policy.manages_team(by, team.pk):
         raise PermissionDenied("Only a manager of the team can open an episode for it")
     ensure_not_restricted(household=household)
     return _open_episode(by=by, household=household, team=team, opened_on=opened_on)
@@ -168,8 +168,7 @@ def allocate(*, by: User, episode: Episode, practitioner: User, family_preferenc
     _require(by, episode.household_id, "can_manage")
     if not episode.is_open:
         raise ValidationError("This episode is closed")
-    if not practitioner.is_active or practitioner.role not in {Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER,
-                                                                Role.PARTNER_PROFESSIONAL}:
+    if not policy.may_lead_cases(practitioner):
         raise ValidationError({"practitioner": "Choose an active practitioner who can be a lead practitioner"})
     if episode.household.access_exclusions.filter(user=practitioner).exists():
         raise ValidationError({"practitioner": "This practitioner is named as someone who must not see this family"})

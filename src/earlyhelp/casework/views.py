@@ -10,7 +10,7 @@ from django.urls import reverse
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.organisations.models import Role, User
+from earlyhelp.organisations.models import User
 from earlyhelp.people import services as people_services
 from earlyhelp.people.forms import MembershipForm, PersonForm, SearchForm
 from earlyhelp.people.views import (
@@ -66,7 +66,7 @@ def _form_page(request, title, form, access, *, button, **context):
 
 @login_required
 def contact_new(request):
-    if not policy.may_record_contacts(request.user):
+    if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
         policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
     form = SearchForm(request.POST or None)
     outcome = run_search(request, form) if request.method == "POST" else None
@@ -76,7 +76,7 @@ def contact_new(request):
 
 @login_required
 def contact_new_person(request):
-    if not policy.may_record_contacts(request.user):
+    if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
         policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
     if not searched_recently(request):
         messages.info(request, "Search for the person first, so we do not create a duplicate record.")
@@ -102,7 +102,7 @@ def contact_new_person(request):
 
 @login_required
 def contact_details(request, person_id):
-    if not policy.may_record_contacts(request.user):
+    if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
         policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
     person = person_from_last_search(request, person_id)
     membership = person.memberships.filter(end_date__isnull=True).select_related("household").first()
@@ -125,8 +125,7 @@ def contact_details(request, person_id):
 @login_required
 def contact_detail(request, contact_id):
     contact = selectors.contact_for(request.user, contact_id)
-    can_decide = (request.user.role == Role.TEAM_MANAGER and request.user.team_id == contact.team_id
-                  and contact.status == "awaiting_decision")
+    can_decide = policy.may_decide_contact(request.user, contact) and contact.status == "awaiting_decision"
     form = forms.ContactDecisionForm(request.POST or None) if can_decide else None
     if can_decide and request.method == "POST" and form.is_valid():
         done = run_service(form, lambda: services.decide_contact(
@@ -210,8 +209,7 @@ def add_member(request, household_id):
 def allocate(request, household_id):
     access = _access(request, household_id, need="can_manage")
     episode = _current_episode(access)
-    practitioners = User.objects.filter(is_active=True, team=episode.team,
-                                        role__in=[Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER]).order_by("last_name")
+    practitioners = policy.lead_practitioner_choices(episode.team).order_by("last_name")
     form = forms.AllocationForm(request.POST or None, practitioners=practitioners)
     if request.method == "POST" and form.is_valid():
         if run_service(form, lambda: services.allocate(by=request.user, episode=episode,
@@ -226,8 +224,7 @@ def allocate(request, household_id):
 def add_taf_member(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
     episode = _current_episode(access)
-    practitioners = User.objects.filter(is_active=True).exclude(role__in=[Role.DATA_TEAM, Role.DPO,
-                                                                          Role.SYSTEM_ADMIN, Role.FRONT_DOOR])
+    practitioners = policy.team_around_family_choices()
     form = forms.TafMemberForm(request.POST or None, practitioners=practitioners.select_related("organisation")
                                .order_by("organisation__name", "last_name"))
     # Name and organisation: two practitioners with the same name must be told apart.
@@ -376,7 +373,7 @@ def action_update(request, household_id, action_id):
                 progress_note=form.cleaned_data["progress_note"])):
             messages.success(request, "Action updated.")
             return redirect(_family_url(household_id, "plan"))
-    shown = item if (access.sees_special_category or not item.area.is_sensitive) else None
+    shown = item if policy.shows_in_full(access.sees_special_category, item) else None
     return _form_page(request, "Update an action", form, access, button="Save progress", item=shown,
                       item_restricted=shown is None)
 

@@ -6,7 +6,8 @@ import random
 
 from django.utils import timezone
 
-from earlyhelp.organisations.models import Organisation, OrganisationType, Role, User
+from earlyhelp.access import policy
+from earlyhelp.organisations.models import Organisation, OrganisationType, User
 from earlyhelp.people.models import Person
 from earlyhelp.privacy.models import ProcessingPurpose
 
@@ -42,7 +43,8 @@ def _what_the_partner_holds(person: Person, rng: random.Random) -> dict:
 def load_demo_matching(*, seed: int = 2026) -> dict:
     """Import one file per dataset in `FILES` and run linkage; returns counts. Needs the demo council loaded."""
     rng = random.Random(seed)
-    analyst = User.objects.filter(role=Role.DATA_TEAM, is_active=True).order_by("pk").first()
+    analyst = User.objects.filter(role__in=policy.roles_with(policy.Permission.DECIDE_MATCHES),
+                                  is_active=True).order_by("pk").first()
     purpose = ProcessingPurpose.objects.get(code="data_matching")
     today = timezone.localdate()
     adults_born_before = today.replace(year=today.year - 18)

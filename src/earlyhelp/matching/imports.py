@@ -119,7 +119,7 @@ def end_stale_batches() -> int:
 
 def _queue_batch(*, by, dataset_type, source_organisation, received_on, purpose, sharing_agreement_reference,
                  file_name, content) -> ImportBatch:
-    if not policy.may_do_data_matching(by):
+    if not policy.has_permission(by, policy.Permission.DO_DATA_MATCHING):
         raise PermissionDenied("Only the data team may import partner data")
     end_stale_batches()
     reference = (sharing_agreement_reference or "").strip()

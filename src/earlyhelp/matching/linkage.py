@@ -118,7 +118,7 @@ def start_linkage(*, by, batches=None) -> LinkageRun:
     """Queue a run over `batches` (default: every imported batch with unlinked records); its page shows progress."""
     from .tasks import linkage_task
 
-    if not policy.may_do_data_matching(by):
+    if not policy.has_permission(by, policy.Permission.DO_DATA_MATCHING):
         raise PermissionDenied("You cannot run data matching")
     chosen = list(linkable_batches() if batches is None else batches)
     if not chosen:

@@ -41,10 +41,6 @@ PURPOSE = Purpose.DATA_MATCHING
 LINKED_ELSEWHERE = "The record was linked to another person in the same review"
 
 
-def may_decide_match(user, suggestion) -> bool:
-    return policy.may_do_data_matching(user)
-
-
 def reviewable(candidates):
     """Candidates without people whose processing is restricted (Article 18): they are neither shown nor linked
     until the restriction is lifted."""
@@ -111,7 +107,7 @@ def accept_new_person(suggestion: Suggestion, by) -> None:
 @transaction.atomic
 def create_new_person(*, by, record: SourceRecord, reason: str) -> Person:
     """Decide, with a reason, that a record which matched nobody is a new person; returns them."""
-    if not policy.may_do_data_matching(by):
+    if not policy.has_permission(by, policy.Permission.DO_DATA_MATCHING):
         raise PermissionDenied("You cannot decide on data matches")
     record = SourceRecord.objects.select_for_update().select_related("batch").get(pk=record.pk)
     if record.new_person_suggestion_id is None:

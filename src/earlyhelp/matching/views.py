@@ -1,6 +1,6 @@
 """The data team's pages: partner imports and their errors, linkage runs, the review queue and new people.
 
-Only the performance and data team may use them (`policy.may_do_data_matching`); anyone else gets an audited 404.
+Only the performance and data team may use them (`policy.Permission.DO_DATA_MATCHING`); anyone else gets an audited 404.
 Every page that shows a person's details is an audit event under the data matching purpose, and every change
 goes through the services (`imports`, `linkage`, `review`, `privacy.decisions`).
 """
@@ -45,7 +45,7 @@ COMPARED_FIELDS = (("Given name", "given_name"), ("Family name", "family_name"),
 
 def _require(request, model=ImportBatch, object_id=None, queryset=None):
     """An audited 404 for anyone outside the data team, and for a record that does not exist."""
-    if not policy.may_do_data_matching(request.user):
+    if not policy.has_permission(request.user, policy.Permission.DO_DATA_MATCHING):
         policy.refuse(request.user, object_type=model._meta.label_lower, object_id=object_id, purpose=PURPOSE)
     if object_id is None:
         return None

@@ -80,7 +80,7 @@ def _score(person, given_name, family_name, date_of_birth):
 
 
 def search_people(user, *, family_name="", given_name="", date_of_birth=None, identifier="") -> SearchOutcome:
-    if not policy.may_search(user):
+    if not policy.has_permission(user, policy.Permission.SEARCH_PEOPLE):
         raise PermissionDenied("Your role does not include searching for families")
     family_name, given_name = family_name.strip(), given_name.strip()
     if not identifier and not (family_name and (given_name or date_of_birth)):

@@ -92,7 +92,7 @@ def create_person_from_form(*, by, form: PersonForm, household_id=None) -> Perso
 
 @login_required
 def search(request):
-    if not policy.may_search(request.user):
+    if not policy.has_permission(request.user, policy.Permission.SEARCH_PEOPLE):
         policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
     form = SearchForm(request.POST or None)
     outcome = run_search(request, form) if request.method == "POST" else None

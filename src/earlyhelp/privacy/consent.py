@@ -14,7 +14,7 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.organisations.models import OrganisationType, Role
+from earlyhelp.organisations.models import OrganisationType
 from earlyhelp.people.models import Relationship
 
 from .models import Consent, ConsentStatus, DisclosureBasis, EvidenceType, PrivacyNotice
@@ -79,20 +79,13 @@ def record_consent(*, by, household, subject, given_by, covers_support: bool, ev
     return consent
 
 
-def may_take_withdrawal(by, consent) -> bool:
-    if by.role == Role.DPO and by.is_active:
-        return True
-    access = policy.family_access(by, consent.household_id)
-    return bool(access and access.can_work_on_case)
-
-
 @transaction.atomic
 def request_withdrawal(*, by, consent_id, channel: str, requested_on=None) -> Consent:
     """The family withdraws consent. From now on nothing is shared on the strength of it."""
     consent = Consent.objects.select_for_update().filter(pk=consent_id).first()
     if consent is None:
         raise ValidationError("There is no such consent to withdraw")
-    if not may_take_withdrawal(by, consent):
+    if not policy.may_take_withdrawal(by, consent.household_id):
         raise PermissionDenied("Only the family's practitioners or the DPO can record a withdrawal")
     requested_on = requested_on or timezone.localdate()
     errors = {}
@@ -140,7 +133,7 @@ def complete_withdrawal(*, by, consent_id) -> Consent:
     consent = Consent.objects.select_for_update().filter(pk=consent_id).first()
     if consent is None or consent.status != ConsentStatus.WITHDRAWAL_REQUESTED:
         raise ValidationError("There is no withdrawal waiting to be processed for this consent")
-    if not may_take_withdrawal(by, consent):
+    if not policy.may_take_withdrawal(by, consent.household_id):
         raise PermissionDenied("Only the family's practitioners or the DPO can process a withdrawal")
     consent.status, consent.withdrawal_completed_at, consent.withdrawal_completed_by = (
         ConsentStatus.WITHDRAWN, timezone.now(), by)
@@ -173,9 +166,9 @@ def sharing_permitted(household, organisation_type: str) -> bool:
 def pending_withdrawals(user):
     """Withdrawals still to process, soonest due first: all for the DPO, their team's for a manager."""
     pending = Consent.objects.filter(status=ConsentStatus.WITHDRAWAL_REQUESTED).select_related("household")
-    if user.role == Role.DPO:
+    if policy.has_permission(user, policy.Permission.PROCESS_ALL_WITHDRAWALS):
         return pending.order_by("withdrawal_due_on")
-    if user.role == Role.TEAM_MANAGER and user.team_id:
+    if user.team_id and policy.has_permission(user, policy.Permission.PROCESS_TEAM_WITHDRAWALS):
         return pending.filter(Q(household__episodes__is_current=True, household__episodes__team_id=user.team_id)) \
             .order_by("withdrawal_due_on")
     return Consent.objects.none()

@@ -3,30 +3,68 @@
 The system may only *propose* (`suggest`); nothing changes until a named person accepts a proposal with a
 reason (`decide`), which then applies the kind's effect in the same transaction. A rejected proposal is
 kept, so the same thing is never proposed again.
+
+Each app that proposes things declares its kinds in its own `human_decisions.py` as `DECISION_KINDS`: who
+may decide (a permission, and optionally a capability on the family's record) and what accepting does. This
+module finds them (as `inventory` finds `personal_data.py`), so it imports none of the apps that use it.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from importlib import import_module
+
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
+from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 
 from .models import Suggestion, SuggestionKind, SuggestionStatus
 
-# kind -> (who may decide: fn(user, suggestion) -> bool, what accepting does: fn(suggestion, by)), by dotted path
-# so this module need not import the apps whose suggestions it holds.
-HANDLERS = {
-    SuggestionKind.ELIGIBILITY: ("earlyhelp.programme.services.may_decide_eligibility",
-                                 "earlyhelp.programme.services.confirm_eligibility"),
-    SuggestionKind.RETENTION: ("earlyhelp.retention.disposal.may_decide_disposal", "earlyhelp.retention.disposal.accept_disposal_batch"),
-    SuggestionKind.MATCH: ("earlyhelp.matching.review.may_decide_match", "earlyhelp.matching.review.accept_match"),
-    SuggestionKind.NEW_PERSON: ("earlyhelp.matching.review.may_decide_match",
-                                "earlyhelp.matching.review.accept_new_person"),
-}
-# Decisions on data matches are recorded under data matching, the rest under casework.
-AUDIT_PURPOSES = {SuggestionKind.MATCH: Purpose.DATA_MATCHING, SuggestionKind.NEW_PERSON: Purpose.DATA_MATCHING}
+
+@dataclass(frozen=True)
+class DecisionKind:
+    kind: str  # a SuggestionKind
+    permission: policy.Permission  # the role must grant this
+    apply: Callable  # what accepting does: fn(suggestion, by)
+    family_need: str | None = None  # and the decider's access to the family must have this capability
+    purpose: str = Purpose.EARLY_HELP_CASEWORK  # what the decision is audited under
+
+
+@cache
+def kinds() -> dict[str, DecisionKind]:
+    found = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("earlyhelp."):
+            continue
+        try:
+            module = import_module(f"{config.name}.human_decisions")
+        except ModuleNotFoundError as error:
+            if error.name != f"{config.name}.human_decisions":
+                raise
+            continue
+        for declared in module.DECISION_KINDS:
+            if declared.kind in found:
+                raise ImproperlyConfigured(f"Decision kind {declared.kind} is declared twice")
+            found[declared.kind] = declared
+    missing = set(SuggestionKind) - set(found)
+    if missing:
+        raise ImproperlyConfigured(f"No app declares the decision kinds {sorted(missing)} (human_decisions.py)")
+    return found
+
+
+def may_decide(user, suggestion) -> bool:
+    declared = kinds()[suggestion.kind]
+    if not policy.has_permission(user, declared.permission):
+        return False
+    if declared.family_need is None:
+        return True
+    access = policy.family_access(user, suggestion.household_id)
+    return bool(access and getattr(access, declared.family_need))
 
 
 def suggest(*, kind: str, key: str, rule: str, household=None) -> Suggestion | None:
@@ -42,7 +80,7 @@ def decide(*, by, suggestion_id: int, accept: bool, reason: str) -> Suggestion:
     suggestion = Suggestion.objects.select_for_update().filter(pk=suggestion_id).first()
     if suggestion is None:
         raise ValidationError("There is no such suggestion")
-    may_decide, apply = (import_string(path) for path in HANDLERS[suggestion.kind])
+    declared = kinds()[suggestion.kind]
     if not may_decide(by, suggestion):
         raise PermissionDenied("You cannot decide on this suggestion")
     if suggestion.status != SuggestionStatus.PENDING:
@@ -53,9 +91,9 @@ def decide(*, by, suggestion_id: int, accept: bool, reason: str) -> Suggestion:
     suggestion.decided_by, suggestion.decided_at, suggestion.reason = by, timezone.now(), reason.strip()
     suggestion.save()
     if accept:
-        apply(suggestion, by)
+        declared.apply(suggestion, by)
     audit.record(actor=by, action=Action.CHANGE, event=f"suggestion.{suggestion.status}",
-                 purpose=AUDIT_PURPOSES.get(suggestion.kind, Purpose.EARLY_HELP_CASEWORK), objects=[suggestion],
+                 purpose=declared.purpose, objects=[suggestion],
                  household_id=suggestion.household_id,
                  metadata={"kind": suggestion.kind})
     return suggestion

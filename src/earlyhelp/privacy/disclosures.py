@@ -39,7 +39,8 @@ def _is_manager_of(user, household_id) -> bool:
 @transaction.atomic
 def record_disclosure(*, by, household, recipient_organisation, purpose_code: str, basis: str, sections,
                       reason: str, shared: bool = True, recipient_person: str = "", approved_by=None,
-                      kind: str = DisclosureKind.INFORMATION_REQUEST) -> Disclosure:
+                      kind: str = DisclosureKind.INFORMATION_REQUEST,
+                      special_category_shared: bool = False) -> Disclosure:
     access = policy.family_access(by, household.pk)
     if access is None or not access.can_work_on_case:
         raise PermissionDenied("You cannot share this family's information")
@@ -69,12 +70,13 @@ def record_disclosure(*, by, household, recipient_organisation, purpose_code: st
         household=household, kind=kind, shared=shared, sections=sections if shared else [],
         recipient_organisation=recipient_organisation, recipient_person=recipient_person.strip(), purpose=purpose,
         basis=basis, reason=reason.strip(), approved_by=approver, decided_by=by, decided_at=timezone.now(),
+        special_category_shared=special_category_shared and shared,
     )
     audit.record(actor=by, action=Action.EXPORT if shared else Action.CREATE,
                  event="disclosure.share" if shared else "disclosure.decline", purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[disclosure], household_id=household.pk,
                  metadata={"kind": kind, "organisation_id": recipient_organisation.pk, "basis": basis, "sections": sections,
-                           "register_purpose": purpose.code})
+                           "register_purpose": purpose.code, "special_category_shared": disclosure.special_category_shared})
     return disclosure
 
 

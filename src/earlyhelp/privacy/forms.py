@@ -143,6 +143,10 @@ class PanelPackForm(forms.Form):
     basis = _basis_field()
     reason = forms.CharField(label="Why does the panel need this?", widget=forms.Textarea,
                              error_messages={"required": "Enter why the panel needs this information"})
+    special_category_shared = forms.BooleanField(
+        label="The panel needs health, domestic abuse, safeguarding and crime detail in full", required=False,
+        help_text="Leave this unticked unless the panel cannot do its work without that detail: it then sees only "
+                  "that something is recorded. Ticking it is recorded in the disclosure log.")
 
 
 class SuggestionDecisionForm(forms.Form):

@@ -271,6 +271,8 @@ class Disclosure(models.Model):
     kind = models.CharField(max_length=30, choices=DisclosureKind.choices, default=DisclosureKind.INFORMATION_REQUEST)
     shared = models.BooleanField(help_text="False records a decision not to share, with its reasons")
     sections = models.JSONField(default=list, help_text="What was shared: section codes only")
+    special_category_shared = models.BooleanField(
+        default=False, help_text="Special category and criminal offence detail was shared in full, not as markers")
     # Empty only for a subject access pack, which goes to the person (or whoever acts for them).
     recipient_organisation = models.ForeignKey("organisations.Organisation", on_delete=models.PROTECT, null=True,
                                                blank=True, related_name="disclosures_received")

@@ -15,9 +15,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.organisations.models import Role
 
 from . import services
 from .models import (
@@ -34,17 +34,6 @@ from .models import (
 # purpose as the register's admin pages and publishing the notice (services.publish_notice).
 AUDIT_PURPOSE = Purpose.SYSTEM_SECURITY
 
-# Who may read the register in the product, and who keeps it. (The admin site has its own permissions.)
-REGISTER_READERS = frozenset({Role.DPO, Role.SYSTEM_ADMIN})
-REGISTER_KEEPERS = frozenset({Role.DPO})
-
-
-def may_read_register(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in REGISTER_READERS)
-
-
-def may_keep_register(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role in REGISTER_KEEPERS)
 
 
 # --- Recipients ---------------------------------------------------------------------------------
@@ -231,7 +220,7 @@ def save_purpose(*, by, purpose: ProcessingPurpose | None = None, reason: str = 
     Raises ValidationError with a message per field and changes nothing if the entry is not
     acceptable; PermissionDenied for anyone but the DPO.
     """
-    if not may_keep_register(by):
+    if not policy.has_permission(by, policy.Permission.KEEP_REGISTER):
         raise PermissionDenied("Only the data protection officer keeps the processing register")
     is_new = purpose is None
     entry, original = _apply(purpose, fields, lock=True)  # locked: two DPOs' changes do not overwrite each other
@@ -317,7 +306,7 @@ def changes_since_publication() -> dict:
 
 def publish(*, by) -> PrivacyNotice:
     """Publish a new version of the privacy notice from the register, if the register has changed."""
-    if not may_keep_register(by):
+    if not policy.has_permission(by, policy.Permission.KEEP_REGISTER):
         raise PermissionDenied("Only the data protection officer publishes the privacy notice")
     with transaction.atomic():
         changes = changes_since_publication()

@@ -28,8 +28,8 @@ def _refuse(request, purpose_id=None):
 
 def _require(request, *, keep: bool, purpose_id=None) -> ProcessingPurpose | None:
     """The purpose (if named) for a user allowed to read the register, or to keep it; else an audited 404."""
-    allowed = register.may_keep_register(request.user) if keep else register.may_read_register(request.user)
-    if not allowed:
+    if not policy.has_permission(request.user, policy.Permission.KEEP_REGISTER if keep
+                                 else policy.Permission.READ_REGISTER):
         _refuse(request, purpose_id)
     if purpose_id is None:
         return None
@@ -60,7 +60,7 @@ def register_list(request):
     _viewed(request, "processing_register.view", purposes_listed=len(purposes))
     return render(request, "privacy/register/list.html", {
         "rows": [_row(p) for p in purposes], "changes": register.changes_since_publication(),
-        "may_keep": register.may_keep_register(request.user)})
+        "may_keep": policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)})
 
 
 @login_required
@@ -71,7 +71,7 @@ def purpose_detail(request, purpose_id):
               for name in register.EDITABLE_FIELDS]
     return render(request, "privacy/register/detail.html", {
         "purpose": purpose, "fields": fields, "history": register.history(purpose),
-        "may_keep": register.may_keep_register(request.user)})
+        "may_keep": policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)})
 
 
 def _form_page(request, form, *, purpose=None):

@@ -290,7 +290,7 @@ def propose_redactions(pack, person, household_ids) -> int:
 
 
 def _require_rights_officer(by):
-    if not policy.may_handle_rights_requests(by):
+    if not policy.has_permission(by, policy.Permission.HANDLE_RIGHTS_REQUESTS):
         raise PermissionDenied("Only the data protection officer handles subject access requests")
 
 

@@ -23,7 +23,7 @@ from .models import PackStatus, RedactionStatus, SubjectAccessPack
 
 def _require_pack(request, pack_id) -> SubjectAccessPack:
     pack = SubjectAccessPack.objects.select_related("request").filter(pk=pack_id).first()
-    if not policy.may_handle_rights_requests(request.user) or pack is None:
+    if not policy.has_permission(request.user, policy.Permission.HANDLE_RIGHTS_REQUESTS) or pack is None:
         policy.refuse(request.user, object_type="privacy.subjectaccesspack", object_id=pack_id,
                       purpose=Purpose.RIGHTS_REQUESTS)
     return pack
@@ -35,7 +35,7 @@ def pack_build(request, request_id):
     from earlyhelp.rights.models import RightsRequest
 
     rights_request = RightsRequest.objects.filter(pk=request_id).first()
-    if not policy.may_handle_rights_requests(request.user) or rights_request is None:
+    if not policy.has_permission(request.user, policy.Permission.HANDLE_RIGHTS_REQUESTS) or rights_request is None:
         policy.refuse(request.user, object_type="rights.rightsrequest", object_id=request_id,
                       purpose=Purpose.RIGHTS_REQUESTS)
     try:

@@ -29,7 +29,7 @@ def panel_pack_new(request, household_id):
         result = run_service(form, lambda: packs.prepare_panel_pack(
             by=request.user, household=access.household, panel_name=data["panel_name"],
             recipient_organisation=data["recipient_organisation"], sections=data["sections"], basis=data["basis"],
-            reason=data["reason"]))
+            reason=data["reason"], special_category_shared=data["special_category_shared"]))
         if result:
             pdf, disclosure = result
             response = HttpResponse(pdf, content_type="application/pdf")

@@ -11,7 +11,6 @@ from django.urls import reverse
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.organisations.models import Role
 from earlyhelp.web.service_forms import parse_id, run_service
 
 from . import consent as consents
@@ -105,7 +104,8 @@ def consent_withdraw(request, household_id, consent_id):
 @login_required
 def withdrawals(request):
     """Withdrawals waiting to be processed, with their due dates (14 days from the request)."""
-    if request.user.role not in {Role.DPO, Role.TEAM_MANAGER}:
+    if not (policy.has_permission(request.user, policy.Permission.PROCESS_ALL_WITHDRAWALS)
+            or policy.has_permission(request.user, policy.Permission.PROCESS_TEAM_WITHDRAWALS)):
         policy.refuse(request.user, purpose=Purpose.EARLY_HELP_CASEWORK)
     if request.method == "POST":
         try:

@@ -3,7 +3,6 @@ confirms each one (P13). Only confirmed areas count towards the family's outcome
 
 from django.utils import timezone
 
-from earlyhelp.access import policy
 from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import SuggestionKind
 
@@ -34,11 +33,6 @@ def suggest_eligibility(assessment) -> list:
 def _parse(suggestion):
     _, episode_id, _, area_code = suggestion.key.split(":")
     return int(episode_id), area_code
-
-
-def may_decide_eligibility(user, suggestion) -> bool:
-    access = policy.family_access(user, suggestion.household_id)
-    return bool(access and access.can_work_on_case)
 
 
 def confirm_eligibility(suggestion, by) -> EligibleArea:

@@ -43,13 +43,8 @@ MESSAGES = {
 }
 
 
-def may_decide_disposal(user, suggestion) -> bool:
-    """decisions.HANDLERS: only the DPO decides on retention suggestions."""
-    return policy.may_manage_retention(user)
-
-
 def accept_disposal_batch(suggestion, by) -> DisposalBatch:
-    """decisions.HANDLERS: accepting the suggestion approves its batch; a review batch is then done."""
+    """A human decision (`human_decisions.py`): accepting the suggestion approves its batch; a review batch is then done."""
     batch = DisposalBatch.objects.select_for_update().get(pk=batch_id_of(suggestion.key))
     if batch.status != BatchStatus.PENDING:
         raise ValidationError(MESSAGES.get(batch.status, MESSAGES["approved"]))
@@ -83,7 +78,7 @@ def decide_batch(*, by, batch: DisposalBatch, approve: bool, reason: str) -> Dis
     """Approve or reject a pending batch, with the reason (P13). Nothing is disposed of yet."""
     from earlyhelp.privacy import decisions
 
-    if not policy.may_manage_retention(by):
+    if not policy.has_permission(by, policy.Permission.MANAGE_RETENTION):
         raise PermissionDenied("You cannot decide on disposal batches")
     batch = _locked(batch)
     _sync(batch)
@@ -117,7 +112,7 @@ def dispose_batch(*, by, batch: DisposalBatch, today=None) -> DisposalCertificat
     """Carry out an approved batch: destroy (or anonymise) the records of every family in it that is still due
     and not under a legal hold now. Irreversible and audited; returns the certificate (None if, in the end, no
     family could be disposed of)."""
-    if not policy.may_manage_retention(by):
+    if not policy.has_permission(by, policy.Permission.MANAGE_RETENTION):
         raise PermissionDenied("You cannot dispose of records")
     batch = _locked(batch)
     _sync(batch)

@@ -150,7 +150,7 @@ def households_covered(hold: LegalHold):
 # --- Placing and lifting ---------------------------------------------------------------------------
 
 def _require(by):
-    if not policy.may_manage_retention(by):
+    if not policy.has_permission(by, policy.Permission.MANAGE_RETENTION):
         raise PermissionDenied("You cannot place or lift legal holds")
 
 

@@ -103,7 +103,7 @@ def validate(*, rule: RetentionRule | None, code: str, fields: dict) -> dict:
 
 def save_rule(*, by, rule: RetentionRule | None = None, code: str = "", reason: str = "", **fields) -> RetentionRule:
     """Add a rule (rule=None) or change one, with the reason for a change; audited, with history."""
-    if not policy.may_manage_retention(by):
+    if not policy.has_permission(by, policy.Permission.MANAGE_RETENTION):
         raise PermissionDenied("You cannot change retention rules")
     unknown = set(fields) - set(EDITABLE)
     if unknown:

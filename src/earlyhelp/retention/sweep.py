@@ -94,7 +94,7 @@ def start_sweep(*, by=None, today: datetime.date | None = None) -> SweepRun:
     """
     from .tasks import sweep_task
 
-    if by is not None and not policy.may_manage_retention(by):
+    if by is not None and not policy.has_permission(by, policy.Permission.MANAGE_RETENTION):
         raise PermissionDenied("You cannot run the retention sweep")
     run = _new_run(by=by, today=today)
     audit.record(actor=by, action=Action.CREATE, event="retention_sweep.queue", purpose=AUDIT_PURPOSE, objects=[run],
@@ -110,7 +110,7 @@ def start_sweep(*, by=None, today: datetime.date | None = None) -> SweepRun:
 def run_sweep(*, today: datetime.date | None = None, by=None, run_id: int | None = None) -> SweepRun:
     """Run the sweep now: a queued run (`run_id`, from the background task), or a new one as of `today`."""
     if run_id is None:
-        if by is not None and not policy.may_manage_retention(by):
+        if by is not None and not policy.has_permission(by, policy.Permission.MANAGE_RETENTION):
             raise PermissionDenied("You cannot run the retention sweep")
         run = _new_run(by=by, today=today)
     else:

@@ -1,6 +1,6 @@
 """The DPO's retention pages: rules, legal holds, sweeps, disposal batches and certificates (P4, P20).
 
-Only the DPO may use them (`policy.may_manage_retention`); anyone else gets an audited 404. Every page view
+Only the DPO may use them (`policy.Permission.MANAGE_RETENTION`); anyone else gets an audited 404. Every page view
 and every change is an audit event; changes go through the services (`rules`, `holds`, `sweep`, `disposal`).
 Pages show families by their reference only, never a name.
 """
@@ -41,7 +41,7 @@ CANDIDATES_SHOWN = 200
 
 def _require(request, model=RetentionRule, object_id=None):
     """An audited 404 for anyone who may not manage retention, and for a record that does not exist."""
-    if not policy.may_manage_retention(request.user):
+    if not policy.has_permission(request.user, policy.Permission.MANAGE_RETENTION):
         policy.refuse(request.user, object_type=model._meta.label_lower, object_id=object_id, purpose=AUDIT_PURPOSE)
     if object_id is None:
         return None

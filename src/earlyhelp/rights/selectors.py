@@ -43,7 +43,7 @@ CHART_LABELS = {"overdue": "Overdue", "due_soon": f"Due in {DUE_SOON_DAYS} days"
 
 
 def _require(user):
-    if not policy.may_handle_rights_requests(user):
+    if not policy.has_permission(user, policy.Permission.HANDLE_RIGHTS_REQUESTS):
         raise PermissionDenied("Only the data protection officer handles rights requests")
 
 
@@ -163,7 +163,7 @@ def request_list(user, *, today: datetime.date, status: str = "", kind: str = ""
 
 def open_request(user, request_id, *, page: str = "detail") -> RightsRequest:
     """One request for the DPO, audited; for anyone else, or a request that does not exist, an audited 404."""
-    if not policy.may_handle_rights_requests(user):
+    if not policy.has_permission(user, policy.Permission.HANDLE_RIGHTS_REQUESTS):
         policy.refuse(user, object_type="rights.rightsrequest", object_id=request_id, purpose=PURPOSE)
     request = (RightsRequest.objects.select_related("subject", "requester_person", "recorded_by", "handled_by",
                                                     "decided_by", "extended_by", "consent", "identity_checked_by")

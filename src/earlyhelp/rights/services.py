@@ -1,6 +1,6 @@
 """Every change to rights requests (P5, P19, P25).
 
-Only the data protection officer handles rights requests (`access.policy.may_handle_rights_requests`).
+Only the data protection officer handles rights requests (`policy.Permission.HANDLE_RIGHTS_REQUESTS`).
 Each function takes keyword-only arguments, owns its transaction and writes its audit event inside it,
 under the purpose "rights_requests". Audit metadata holds ids and codes only. Bad input raises a
 ValidationError naming the field; nothing is written.
@@ -109,7 +109,7 @@ def _today() -> datetime.date:
 
 
 def _require_handler(by):
-    if not policy.may_handle_rights_requests(by):
+    if not policy.has_permission(by, policy.Permission.HANDLE_RIGHTS_REQUESTS):
         raise PermissionDenied("Only the data protection officer handles rights requests")
 
 

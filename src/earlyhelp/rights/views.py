@@ -1,5 +1,5 @@
 """The rights request register: the DPO's pages. Thin: reads from `rights.selectors`, changes through
-`rights.services`. Anyone else gets an audited 404 (`access.policy.may_handle_rights_requests`).
+`rights.services`. Anyone else gets an audited 404 (`policy.Permission.HANDLE_RIGHTS_REQUESTS`).
 
 URLs carry record ids only. The people a search found are remembered in the session, and only those can
 be picked as the subject of a new request.
@@ -37,7 +37,7 @@ FOUND_KEY = "earlyhelp_rights_people_found"
 
 
 def _require(request, *, object_type="rights.rightsrequest", object_id=None):
-    if not policy.may_handle_rights_requests(request.user):
+    if not policy.has_permission(request.user, policy.Permission.HANDLE_RIGHTS_REQUESTS):
         policy.refuse(request.user, object_type=object_type, object_id=object_id, purpose=PURPOSE)
 
 

@@ -10,7 +10,6 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework.selectors import dashboard_for, overdue_reviews_for
-from earlyhelp.organisations.models import Role
 from earlyhelp.people.models import Household
 
 
@@ -34,7 +33,7 @@ def dashboard(request):
     audit.record(actor=user, action=Action.VIEW, event="dashboard.view", purpose=Purpose.EARLY_HELP_CASEWORK,
                  metadata={"families_listed": len({e.household_id for e in dashboard.my_families + dashboard.unallocated
                                                    + dashboard.taf_families})})
-    context = {"dashboard": dashboard, "role": user.role, "Role": Role}
+    context = {"dashboard": dashboard}
     return render(request, "web/dashboard.html", context)
 
 
@@ -66,8 +65,7 @@ class FamilyReferenceForm(forms.Form):
 @login_required
 def family_access_log_lookup(request):
     """The DPO finds a family's access log by its reference (the DPO has no casework search)."""
-    if request.user.role != Role.DPO:
-        policy.refuse(request.user, purpose=Purpose.ACCESS_OVERSIGHT)
+    policy.require(request.user, policy.Permission.SEE_ANY_FAMILY_VIEWERS, purpose=Purpose.ACCESS_OVERSIGHT)
     form = FamilyReferenceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         return redirect("web:family-viewers", household_id=form.cleaned_data["reference"].pk)

@@ -205,3 +205,54 @@ def test_correcting_consent_keeps_partners_the_corrected_consent_still_covers(wo
                              covers_support=True, sharing_partner_types=["school", "health"],
                              evidence_type="signed_form", evidence_reference="Corrected form")
     assert policy.family_access(world.partner, family["household"].pk) is not None
+
+
+@pytest.fixture
+def sensitive_family(world, working_family):
+    """The working family, with a health finding, a health plan action, a sensitive note and a held review."""
+    episode = working_family["episode"]
+    assessment = episode.assessments.get()
+    casework.record_assessment(by=world.lead, assessment=assessment, voice_of_child="I miss my friends",
+                               analysis="Attendance falls when mum is unwell",
+                               findings={"EDUCATION": {"strengths": "", "needs": "Attendance 71%", "score": 2},
+                                         "HEALTH": {"strengths": "", "needs": "Mum's depression", "score": 2}})
+    casework.add_plan_action(by=world.lead, episode=episode, area_code="HEALTH", need="Mum's depression",
+                             action="GP appointment for mum", owner=world.lead, intended_outcome="Seen by GP",
+                             due_date=episode.opened_on.replace(year=episode.opened_on.year + 1))
+    casework.add_case_note(by=world.lead, episode=episode, text="Disclosed domestic abuse by ex-partner",
+                           is_sensitive=True)
+    casework.record_review(by=world.lead, review=episode.reviews.get(), held_on=episode.opened_on,
+                           summary="Discussed mum's mental health with the family")
+    return working_family
+
+
+ALL_SECTIONS = ["household", "episode", "assessment", "plan", "reviews", "notes"]
+SPECIAL_DETAIL = ["Mum's depression", "GP appointment for mum", "domestic abuse by ex-partner",
+                  "mental health with the family", "mum is unwell"]
+
+
+@pytest.mark.promise("P26", "P16")
+def test_a_panel_pack_shows_special_category_detail_only_as_a_marker_without_the_grant(world, sensitive_family):
+    from earlyhelp.privacy import packs
+
+    pdf, disclosure = packs.prepare_panel_pack(
+        by=world.lead, household=sensitive_family["household"], panel_name="Multi-Agency Safeguarding Group",
+        recipient_organisation=world.school, sections=ALL_SECTIONS, basis="consent", reason="Attendance support")
+    text = " ".join(_pdf_text(pdf).split())
+    assert [detail for detail in SPECIAL_DETAIL if detail in text] == []
+    assert "Attendance 71%" in text and "housing arrears" in text  # ordinary areas and notes are shown
+    assert "not shared with this panel" in text
+    assert disclosure.special_category_shared is False
+
+
+@pytest.mark.promise("P26", "P16")
+def test_a_panel_granted_special_category_detail_sees_it_and_the_log_says_so(world, sensitive_family):
+    from earlyhelp.privacy import packs
+
+    pdf, disclosure = packs.prepare_panel_pack(
+        by=world.lead, household=sensitive_family["household"], panel_name="Multi-Agency Safeguarding Group",
+        recipient_organisation=world.school, sections=ALL_SECTIONS, basis="consent", reason="Health support",
+        special_category_shared=True)
+    text = " ".join(_pdf_text(pdf).split())
+    assert [detail for detail in SPECIAL_DETAIL if detail not in text] == []
+    assert Disclosure.objects.get(pk=disclosure.pk).special_category_shared is True

@@ -1,18 +1,10 @@
-"""Template helpers for rights requests: the navigation item, and what a person's page must show."""
+"""Template helpers for rights requests: what a person's page must show."""
 
 from django import template
-
-from earlyhelp.access import policy
 
 from .. import selectors
 
 register = template.Library()
-
-
-@register.filter
-def may_handle_rights_requests(user) -> bool:
-    """For the navigation: the rule itself is the access policy's."""
-    return policy.may_handle_rights_requests(user)
 
 
 @register.inclusion_tag("rights/includes/person_rights.html")

@@ -14,22 +14,16 @@ their TAF membership grants more (P16, P18).
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 
-from earlyhelp.audit import services as audit
-from earlyhelp.audit.models import Action
 from earlyhelp.casework.models import Contact, Episode, EpisodeStatus, TafMember
-from earlyhelp.organisations.models import Role
 from earlyhelp.people.models import Household, Membership
 
-from .models import AccessExclusion, EmergencyAccess
+from ..models import AccessExclusion, EmergencyAccess
+from .refusals import refuse
+from .roles import Permission, has_permission, permissions_of
 
 LEAD, TAF, TEAM, MANAGER, EMERGENCY = "lead", "taf", "team", "manager", "emergency"
-# Council practitioners may use break-glass access; partners may not.
-EMERGENCY_ROLES = {Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER}
-CASEWORK_ROLES = {Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER, Role.PARTNER_PROFESSIONAL}
-OVERSIGHT_ROLES = {Role.DPO}
 
 
 def _relationship_expressions(user) -> dict:
@@ -47,12 +41,12 @@ def _relationship_expressions(user) -> dict:
             ).exclude(episode__status=EpisodeStatus.CLOSED)
         ),
     }
-    if user.role in EMERGENCY_ROLES:
+    if has_permission(user, Permission.USE_EMERGENCY_ACCESS):
         expressions[EMERGENCY] = Exists(EmergencyAccess.objects.filter(
             household=OuterRef("pk"), user=user, expires_at__gt=timezone.now()))
-    if user.team_id and user.role == Role.TEAM_MANAGER:
+    if user.team_id and has_permission(user, Permission.MANAGE_TEAM):
         expressions[MANAGER] = Exists(episodes.filter(team_id=user.team_id))
-    if user.team_id and user.role == Role.LEAD_PRACTITIONER:
+    if user.team_id and has_permission(user, Permission.SEE_TEAM_FAMILIES):
         expressions[TEAM] = Exists(episodes.filter(team_id=user.team_id))
     return expressions
 
@@ -62,7 +56,7 @@ def _excluded(user):
 
 
 def _may_do_casework(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and user.role in CASEWORK_ROLES)
+    return has_permission(user, Permission.CASEWORK)
 
 
 def households_visible_to(user) -> QuerySet:
@@ -190,24 +184,6 @@ def family_access(user, household_id) -> FamilyAccess | None:
     return FamilyAccess(household=row, relationships=frozenset(relationships), _taf_grant=taf_grant)
 
 
-def refuse(user, *, household_id=None, object_type="", object_id=None, purpose):
-    """Audit a refused attempt, then answer 404 so the record's existence is not revealed."""
-    record_refusal(user, household_id=household_id, object_type=object_type, object_id=object_id, purpose=purpose)
-    raise Http404("Page not found")
-
-
-def record_refusal(user, *, household_id=None, object_type="", object_id=None, purpose):
-    """Audit a refused attempt; the caller answers exactly as it would for a record that does not exist."""
-    audit.record(
-        actor=user if getattr(user, "is_authenticated", False) else None,
-        action=Action.DENIED,
-        event=f"{(object_type or 'people.household').rsplit('.', 1)[-1]}.denied",
-        purpose=purpose,
-        objects=[(object_type or "people.household", object_id or household_id)] if (object_id or household_id) else [],
-        household_id=household_id,
-    )
-
-
 def require_family(user, household_id, *, purpose, need=None) -> FamilyAccess:
     """The family's access for this user, or an audited 404.
 
@@ -221,18 +197,26 @@ def require_family(user, household_id, *, purpose, need=None) -> FamilyAccess:
 
 def can_see_family_viewers(user, household_id) -> bool:
     """Managers of the holding team and the DPO see who has viewed a family."""
-    if getattr(user, "role", None) in OVERSIGHT_ROLES and user.is_active:
+    if has_permission(user, Permission.SEE_ANY_FAMILY_VIEWERS):
         return Household.objects.filter(pk=household_id).exists()
     access = family_access(user, household_id)
     return bool(access and access.can_see_viewers)
 
 
+def may_take_withdrawal(user, household_id) -> bool:
+    """Who may record or process a family's withdrawal of consent: the DPO, or the family's own practitioners."""
+    if has_permission(user, Permission.PROCESS_ALL_WITHDRAWALS):
+        return True
+    access = family_access(user, household_id)
+    return bool(access and access.can_work_on_case)
+
+
 def contacts_visible_to(user) -> QuerySet:
     """The front door sees contacts it recorded; a team sees contacts routed to it."""
-    if not (user and user.is_authenticated and user.is_active):
+    if not permissions_of(user):
         return Contact.objects.none()
-    condition = Q(recorded_by=user) if user.role == Role.FRONT_DOOR else Q(pk__in=[])
-    if user.team_id and user.role in {Role.TEAM_MANAGER, Role.LEAD_PRACTITIONER}:
+    condition = Q(recorded_by=user) if has_permission(user, Permission.SEE_OWN_RECORDED_CONTACTS) else Q(pk__in=[])
+    if user.team_id and has_permission(user, Permission.SEE_TEAM_CONTACTS):
         condition |= Q(team_id=user.team_id)
     excluded = Exists(AccessExclusion.objects.filter(household=OuterRef("household_id"), user=user,
                                                      ended_at__isnull=True))
@@ -241,27 +225,4 @@ def contacts_visible_to(user) -> QuerySet:
 
 
 def may_record_contact_about(user, household) -> bool:
-    return may_record_contacts(user) and household.pk not in hidden_among(user, {household.pk})
-
-
-def may_record_contacts(user) -> bool:
-    return user.role in {Role.FRONT_DOOR, Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER}
-
-
-def may_search(user) -> bool:
-    return user.role in {Role.FRONT_DOOR, Role.LEAD_PRACTITIONER, Role.TEAM_MANAGER}
-
-
-def may_handle_rights_requests(user) -> bool:
-    """Only the data protection officer handles rights requests and complaints (P19, P25)."""
-    return bool(user and getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.DPO)
-
-
-def may_manage_retention(user) -> bool:
-    """Retention rules, legal holds, sweeps and disposal are for the Data Protection Officer alone (P4, P20)."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.DPO)
-
-
-def may_do_data_matching(user) -> bool:
-    """Partner data imports, linkage runs and match review are for the performance and data team alone."""
-    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.role == Role.DATA_TEAM)
+    return has_permission(user, Permission.RECORD_CONTACTS) and household.pk not in hidden_among(user, {household.pk})

@@ -1,0 +1,107 @@
+"""The role → permission table: what each role may do, written once.
+
+Each role lists its permissions (the style of OpenSAFELY job-server's `authorization/roles.py`). Code
+asks `has_permission(user, Permission.X)`, never which role someone has, so a new role or a change to
+what a role may do is a change to `ROLE_PERMISSIONS` alone. Which *family* a user may open is decided
+by the relationship rules in `families.py`; the permissions here say which relationships a role can
+have at all, and which role-only pages (register, rights, retention, matching, oversight) it may use.
+"""
+
+from enum import StrEnum
+
+from earlyhelp.organisations.models import Role
+
+
+class Permission(StrEnum):
+    # Casework: may be on a family's Team Around the Family and open the families they work with.
+    CASEWORK = "casework"
+    # May be a family's lead practitioner, and sees the families they lead.
+    LEAD_CASES = "lead_cases"
+    # Sees the families (not restricted ones) held by their own team.
+    SEE_TEAM_FAMILIES = "see_team_families"
+    # Manages their team's families: decisions on contacts, allocation, approvals, step-up, restriction.
+    MANAGE_TEAM = "manage_team"
+    # Break-glass access to a family they have no relationship with, audited and reviewed.
+    USE_EMERGENCY_ACCESS = "use_emergency_access"
+    # The front door: records contacts and searches before creating anyone.
+    RECORD_CONTACTS = "record_contacts"
+    SEARCH_PEOPLE = "search_people"
+    SEE_OWN_RECORDED_CONTACTS = "see_own_recorded_contacts"
+    SEE_TEAM_CONTACTS = "see_team_contacts"
+    # Oversight across the whole council, or across one's own team.
+    REVIEW_ALL_EMERGENCY_ACCESS = "review_all_emergency_access"
+    REVIEW_TEAM_EMERGENCY_ACCESS = "review_team_emergency_access"
+    REVIEW_PARTNER_ACCESS = "review_partner_access"
+    PROCESS_ALL_WITHDRAWALS = "process_all_withdrawals"
+    PROCESS_TEAM_WITHDRAWALS = "process_team_withdrawals"
+    SEE_ANY_FAMILY_VIEWERS = "see_any_family_viewers"
+    # Data protection.
+    READ_REGISTER = "read_register"
+    KEEP_REGISTER = "keep_register"
+    HANDLE_RIGHTS_REQUESTS = "handle_rights_requests"
+    MANAGE_RETENTION = "manage_retention"
+    DECIDE_DISPOSAL = "decide_disposal"
+    # Data matching.
+    DO_DATA_MATCHING = "do_data_matching"
+    DECIDE_MATCHES = "decide_matches"
+    # The configuration area (/admin/).
+    CONFIGURE_SERVICE = "configure_service"
+
+
+P = Permission
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    Role.FRONT_DOOR: frozenset({P.RECORD_CONTACTS, P.SEARCH_PEOPLE, P.SEE_OWN_RECORDED_CONTACTS}),
+    Role.LEAD_PRACTITIONER: frozenset({
+        P.CASEWORK, P.LEAD_CASES, P.SEE_TEAM_FAMILIES, P.USE_EMERGENCY_ACCESS, P.RECORD_CONTACTS,
+        P.SEARCH_PEOPLE, P.SEE_TEAM_CONTACTS}),
+    Role.TEAM_MANAGER: frozenset({
+        P.CASEWORK, P.LEAD_CASES, P.MANAGE_TEAM, P.USE_EMERGENCY_ACCESS, P.RECORD_CONTACTS, P.SEARCH_PEOPLE,
+        P.SEE_TEAM_CONTACTS, P.REVIEW_TEAM_EMERGENCY_ACCESS, P.REVIEW_PARTNER_ACCESS,
+        P.PROCESS_TEAM_WITHDRAWALS}),
+    Role.PARTNER_PROFESSIONAL: frozenset({P.CASEWORK}),
+    Role.DATA_TEAM: frozenset({P.DO_DATA_MATCHING, P.DECIDE_MATCHES}),
+    Role.DPO: frozenset({
+        P.REVIEW_ALL_EMERGENCY_ACCESS, P.PROCESS_ALL_WITHDRAWALS, P.SEE_ANY_FAMILY_VIEWERS, P.READ_REGISTER,
+        P.KEEP_REGISTER, P.HANDLE_RIGHTS_REQUESTS, P.MANAGE_RETENTION, P.DECIDE_DISPOSAL}),
+    Role.SYSTEM_ADMIN: frozenset({P.READ_REGISTER, P.CONFIGURE_SERVICE}),
+}
+
+del P
+
+
+def _is_active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def permissions_of(user) -> frozenset[Permission]:
+    """Everything this user may do by their role; nothing when signed out or deactivated."""
+    if not _is_active(user):
+        return frozenset()
+    return ROLE_PERMISSIONS.get(user.role, frozenset())
+
+
+def has_permission(user, permission: Permission) -> bool:
+    return permission in permissions_of(user)
+
+
+def roles_with(permission: Permission) -> set[str]:
+    """The roles granted a permission: for choosing people (e.g. who may be allocated as lead practitioner)."""
+    return {role for role, granted in ROLE_PERMISSIONS.items() if permission in granted}
+
+
+class Grants:
+    """A user's permissions for templates: `{% if can.record_contacts %}`. An unknown name is an error, so a
+    typing mistake in a template cannot silently hide or show a page."""
+
+    def __init__(self, user):
+        self._granted = permissions_of(user)
+
+    def __getattr__(self, name):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return Permission(name) in self._granted
+        except ValueError:
+            # Not AttributeError: the template engine would swallow that and show nothing.
+            raise LookupError(f"No permission is called {name!r}") from None

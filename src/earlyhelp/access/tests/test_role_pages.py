@@ -1,0 +1,149 @@
+"""The access matrix for pages and endpoints that follow a role, not a family (P2, P18, P19, P20).
+
+Register, rights, retention, data matching, the access log and the oversight lists are each for some roles
+only; everyone else gets the same audited "Page not found" as for a missing record. The expected result of
+every cell is written out here, independently of the permission table in `access.policy.roles`, so a change
+to the table that widens (or narrows) access fails this test.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from earlyhelp.audit.models import Action, AuditEvent
+from earlyhelp.privacy.models import ProcessingPurpose
+from earlyhelp.retention import presets
+
+pytestmark = [pytest.mark.django_db, pytest.mark.promise("P2", "P18")]
+
+FRONT_DOOR, LEAD, MANAGER, PARTNER = "front_door", "lead", "manager", "partner"
+DATA, DPO, ADMIN = "data_team", "dpo", "admin"
+EVERYONE = [FRONT_DOOR, LEAD, MANAGER, PARTNER, DATA, DPO, ADMIN]
+
+# url name -> who gets 200 (everyone else: 404, audited).
+EXPECTED = {
+    "web:dashboard": set(EVERYONE),
+    "web:access-log-lookup": {DPO},
+    "web:emergency-reviews": {DPO, MANAGER},
+    "web:partner-access-reviews": {MANAGER},
+    "web:consent-withdrawals": {DPO, MANAGER},
+    "web:register": {DPO, ADMIN},
+    "web:register-purpose": {DPO, ADMIN},
+    "web:register-purpose-new": {DPO},
+    "web:register-purpose-edit": {DPO},
+    "web:search": {FRONT_DOOR, LEAD, MANAGER},
+    "web:contact-new": {FRONT_DOOR, LEAD, MANAGER},
+    "web:contact-new-person": {FRONT_DOOR, LEAD, MANAGER},
+    "rights:dashboard": {DPO},
+    "rights:list": {DPO},
+    "rights:new": {DPO},
+    "rights:new-without-record": {DPO},
+    "retention:home": {DPO},
+    "retention:rules": {DPO},
+    "retention:rule-new": {DPO},
+    "retention:rule-edit": {DPO},
+    "retention:holds": {DPO},
+    "retention:hold-new": {DPO},
+    "retention:sweeps": {DPO},
+    "retention:batches": {DPO},
+    "retention:certificates": {DPO},
+    "matching:home": {DATA},
+    "matching:batches": {DATA},
+    "matching:batch-new": {DATA},
+    "matching:runs": {DATA},
+    "matching:queue": {DATA},
+    "matching:unmatched": {DATA},
+}
+
+# A new person's details are asked only after a search: an allowed user without one is sent to search first.
+ALLOWED_STATUS = {"web:contact-new-person": 302}
+
+# Pages of one record (a request, a pack, a batch, a run, a candidate...) or an action on one. Their role check
+# is the same as their list's (above); their record-level rules are tested with the record, in the app's tests.
+RECORD_PAGES = {
+    "web:register-publish": "privacy/tests/test_register_page.py",
+    "web:sar-build": "rights (subject access) tests", "web:sar-pack": "rights (subject access) tests",
+    "web:sar-pack-release": "rights (subject access) tests", "web:sar-pack-download": "rights (subject access) tests",
+    "web:emergency-access": "access/tests/test_emergency_access.py",
+    "web:contact-details": "casework/tests/test_intake_flow.py", "web:contact": "test_access_matrix.py",
+    "web:person": "test_access_matrix.py",
+    "rights:new-for-person": "rights/tests/test_pages.py",
+    **{f"rights:{name}": "rights/tests/test_pages.py" for name in [
+        "detail", "identity", "start", "pause", "resume", "extend", "decide", "correct", "dispute", "notification",
+        "lift-restriction"]},
+    **{f"retention:{name}": "retention/tests/test_pages.py" for name in [
+        "hold-lift", "sweep", "batch", "batch-decide", "batch-dispose", "certificate", "certificate-pdf"]},
+    **{f"matching:{name}": "matching/tests/test_pages.py" for name in ["batch", "run", "candidate", "new-person"]},
+}
+# Open to anyone, signed in or not: the published privacy notice and signing in and out.
+PUBLIC_PAGES = {"web:sign-in", "web:sign-out", "web:privacy-notice", "web:privacy-notice-version",
+                "web:privacy-notice-pdf", "web:overdue-reviews"}
+
+
+def _url_names(resolver=None, prefix=""):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _url_names(entry, prefix + (f"{entry.namespace}:" if entry.namespace else ""))
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield prefix + entry.name, str(entry.pattern)
+
+
+def test_every_page_that_is_not_a_familys_is_in_a_matrix():
+    pages = {name for name, pattern in _url_names() if name.split(":")[0] in {"web", "rights", "retention",
+                                                                                "matching"}
+             and "household_id" not in pattern}
+    missing = pages - set(EXPECTED) - set(RECORD_PAGES) - PUBLIC_PAGES
+    assert not missing, f"add these pages to the role matrix: {sorted(missing)}"
+
+
+@pytest.fixture
+def urls(world):
+    purpose = ProcessingPurpose.objects.order_by("pk").first()
+    assert purpose is not None, "the processing register comes from a data migration"
+    rule = presets.load_presets(record=False)[0]
+    ids = {"web:register-purpose": [purpose.pk], "web:register-purpose-edit": [purpose.pk],
+           "retention:rule-edit": [rule.pk]}
+    return {name: reverse(name, args=ids.get(name, [])) for name in EXPECTED}
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_each_role_gets_exactly_the_role_pages_it_should(client, world, urls, who):
+    user = world.users[who]
+    client.force_login(user)
+    outcomes = {name: client.get(url).status_code for name, url in urls.items()}
+    assert outcomes == {name: ALLOWED_STATUS.get(name, 200) if who in allowed else 404
+                        for name, allowed in EXPECTED.items()}
+    refused = [name for name, allowed in EXPECTED.items() if who not in allowed]
+    assert AuditEvent.objects.filter(action=Action.DENIED, actor=user).count() >= len(refused)
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_only_roles_that_record_contacts_may_refer_through_the_api(client, world, who):
+    client.force_login(world.users[who])
+    referral = {"person_id": 2**40, "team_id": world.north.pk, "channel": "email", "source": "school",
+                "reason": "Worried about attendance", "consent_at_referral": "given"}
+    response = client.post("/api/referrals", referral, content_type="application/json")
+    # A role that may record contacts is told the person is unknown; any other is refused before the ids are
+    # looked up.
+    assert response.status_code == (422 if who in {FRONT_DOOR, LEAD, MANAGER} else 403)
+
+
+DASHBOARD_LINKS = {
+    "web:consent-withdrawals": {DPO, MANAGER},
+    "web:emergency-reviews": {DPO, MANAGER},
+    "web:partner-access-reviews": {MANAGER},
+    "web:access-log-lookup": {DPO},
+    "web:register": {DPO},
+    "matching:home": {DATA},
+    "rights:dashboard": {DPO},
+    "retention:home": {DPO},
+    "web:search": {FRONT_DOOR, LEAD, MANAGER},
+    "web:contact-new": {FRONT_DOOR, LEAD, MANAGER},
+}
+
+
+@pytest.mark.parametrize("who", EVERYONE)
+def test_the_dashboard_and_navigation_offer_each_role_only_its_pages(client, world, who):
+    client.force_login(world.users[who])
+    page = client.get(reverse("web:dashboard")).content.decode()
+    offered = {name for name in DASHBOARD_LINKS if f'href="{reverse(name)}"' in page}
+    assert offered == {name for name, allowed in DASHBOARD_LINKS.items() if who in allowed}

@@ -1,0 +1,15 @@
+"""The suggestions this app proposes and who decides them (see `privacy.decisions`)."""
+
+from earlyhelp.access.policy import Permission
+from earlyhelp.audit.models import Purpose
+from earlyhelp.privacy.decisions import DecisionKind
+from earlyhelp.privacy.models import SuggestionKind
+
+from .review import accept_match, accept_new_person
+
+DECISION_KINDS = [
+    DecisionKind(SuggestionKind.MATCH, permission=Permission.DECIDE_MATCHES, apply=accept_match,
+                 purpose=Purpose.DATA_MATCHING),
+    DecisionKind(SuggestionKind.NEW_PERSON, permission=Permission.DECIDE_MATCHES, apply=accept_new_person,
+                 purpose=Purpose.DATA_MATCHING),
+]

@@ -1,0 +1,13 @@
+"""The suggestions this app proposes and who decides them (see `privacy.decisions`)."""
+
+from earlyhelp.access.policy import Permission
+from earlyhelp.privacy.decisions import DecisionKind
+from earlyhelp.privacy.models import SuggestionKind
+
+from .services import confirm_eligibility
+
+DECISION_KINDS = [
+    # The family's own practitioners confirm the headline areas a family meets (P13).
+    DecisionKind(SuggestionKind.ELIGIBILITY, permission=Permission.CASEWORK, apply=confirm_eligibility,
+                 family_need="can_work_on_case"),
+]
