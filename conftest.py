@@ -1,8 +1,21 @@
 import pytest
 
+# Project modules are imported inside the fixtures: this file is loaded before Django is set up.
+
 
 @pytest.fixture
 def world(db):
     from earlyhelp.testing.world import build_world
 
     return build_world()
+
+
+@pytest.fixture(autouse=True)
+def empty_file_store():
+    """The in-memory file store outlives a test: start each with nothing in it, so a scan sees only its own files."""
+    from django.core.files.storage import default_storage
+
+    from earlyhelp.testing.traces import walk_storage
+
+    for name in list(walk_storage(default_storage)):
+        default_storage.delete(name)

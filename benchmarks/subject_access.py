@@ -119,7 +119,7 @@ def measure(args) -> dict:
     import django
 
     django.setup()
-    from earlyhelp.privacy import sar
+    from earlyhelp.rights import subject_access as sar
 
     person, request, dpo, created = give_ten_years_of_history(args.records, args.seed)
     json_times, pdf_times, pack = [], [], None

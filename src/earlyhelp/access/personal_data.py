@@ -1,6 +1,6 @@
 """Where people's data lives in this app (see `privacy.inventory`)."""
 
-from earlyhelp.privacy.inventory import Holding
+from earlyhelp.records.inventory import Holding
 
 HOLDINGS = [
     Holding("access.AccessExclusion", "Who may see your family's records", household=("household",)),

@@ -9,10 +9,9 @@ from django.shortcuts import redirect, render
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import User
-from earlyhelp.people.views import person_from_last_search
-from earlyhelp.web.service_forms import parse_id, run_service
+from earlyhelp.ui.service_forms import parse_id, run_service
 
-from . import policy, services
+from . import policy, search_first, services
 
 
 class RestrictionForm(forms.Form):
@@ -77,7 +76,7 @@ class EmergencyAccessForm(forms.Form):
 @login_required
 def emergency_access(request, person_id):
     """Break-glass from a search result: the family of a person the user's last search returned."""
-    person = person_from_last_search(request, person_id)
+    person = search_first.person_from_last_search(request, person_id)
     membership = person.memberships.filter(end_date__isnull=True).select_related("household").first()
     if membership is None or not policy.has_permission(request.user, policy.Permission.USE_EMERGENCY_ACCESS):
         policy.refuse(request.user, object_type="people.person", object_id=person_id,

@@ -10,7 +10,9 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework import services as casework
 from earlyhelp.organisations.models import Organisation
 from earlyhelp.privacy import consent as consents
-from earlyhelp.privacy import decisions, disclosures, packs, provenance
+from earlyhelp.casework import panel_packs as packs
+from earlyhelp.casework import provenance
+from earlyhelp.privacy import decisions, disclosures
 from earlyhelp.privacy.models import Consent, Suggestion
 
 from .schemas import (

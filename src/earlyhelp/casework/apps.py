@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class CaseworkConfig(AppConfig):
     name = "earlyhelp.casework"
+
+    def ready(self):
+        # Imported here: an app's modules can import models only once every app is loaded.
+        from earlyhelp.privacy import consent
+
+        from . import services
+
+        consent.when_sharing_withdrawn(services.end_taf_members_no_longer_consented)

@@ -1,10 +1,11 @@
 from django import forms
 
+from earlyhelp.records.provenance import SourceKind
 from earlyhelp.organisations.models import Organisation, Team
-from earlyhelp.privacy.forms import SourceField
-from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis, SourceKind
+from earlyhelp.privacy.forms import SourceField, basis_field, organisation_field, sections_field
+from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis
 from earlyhelp.programme.models import HeadlineArea
-from earlyhelp.web.forms import GovukDateField, today
+from earlyhelp.ui.forms import GovukDateField, today
 
 from .models import (
     ActionStatus,
@@ -208,3 +209,32 @@ class DocumentForm(forms.Form):
         label="Why is this image or recording needed?", widget=forms.Textarea, required=False,
         help_text="Images and voice recordings are kept only where required or part of therapeutic work")
     source = SourceField()
+
+
+class ReferralOutForm(forms.Form):
+    organisation = organisation_field("Which organisation are you referring the family to?")
+    service = forms.CharField(label="Which service?", max_length=200,
+                              error_messages={"required": "Enter the service the family is being referred to"})
+    recipient_person = forms.CharField(label="Who at the organisation?", required=False, max_length=120)
+    sections = sections_field("What does the referral include?", "Only what the service needs to help the family")
+    basis = basis_field()
+    reason = forms.CharField(label="Why are you referring the family?", widget=forms.Textarea,
+                             error_messages={"required": "Enter why you are referring the family"})
+
+
+class PanelPackForm(forms.Form):
+    """P26: the panel sees only the sections chosen here."""
+
+    panel_name = forms.CharField(label="Which panel?", max_length=120,
+                                 help_text="For example, the Multi-Agency Safeguarding Group",
+                                 error_messages={"required": "Enter the name of the panel"})
+    recipient_organisation = organisation_field("Which organisation runs the panel?")
+    sections = sections_field("Which sections does the panel need?",
+                               "The pack holds only these: leave out anything the panel does not need")
+    basis = basis_field()
+    reason = forms.CharField(label="Why does the panel need this?", widget=forms.Textarea,
+                             error_messages={"required": "Enter why the panel needs this information"})
+    special_category_shared = forms.BooleanField(
+        label="The panel needs health, domestic abuse, safeguarding and crime detail in full", required=False,
+        help_text="Leave this unticked unless the panel cannot do its work without that detail: it then sees only "
+                  "that something is recorded. Ticking it is recorded in the disclosure log.")

@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from earlyhelp.organisations.models import Organisation, Team
 from earlyhelp.people.models import Household, Person
-from earlyhelp.privacy.models import Provenance
+from earlyhelp.records.provenance import Provenance
 from earlyhelp.programme.models import HeadlineArea
 
 USER = settings.AUTH_USER_MODEL

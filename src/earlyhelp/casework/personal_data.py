@@ -1,6 +1,6 @@
 """Where people's data lives in this app (see `privacy.inventory`). Casework records belong to the family."""
 
-from earlyhelp.privacy.inventory import Holding
+from earlyhelp.records.inventory import Holding
 
 EPISODE_FAMILY = ("episode__household",)
 

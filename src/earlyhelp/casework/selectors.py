@@ -19,7 +19,7 @@ from earlyhelp.people.models import Marker, Membership
 from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import SuggestionKind
 from earlyhelp.programme import services as eligibility
-from earlyhelp.rights import restrictions
+from earlyhelp.access import restrictions
 
 from .models import (
     Assessment,

@@ -8,22 +8,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from earlyhelp.records.provenance import SourceKind
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import Organisation, Team, User
 from earlyhelp.people.models import Household, Marker, MarkerKind, MemberRole, Person
+from earlyhelp.privacy import consent as consents
 from earlyhelp.privacy import disclosures
 from earlyhelp.privacy.models import (
     LEGAL_REASON_BASES,
     DisclosureBasis,
     DisclosureKind,
     DisclosureSection,
-    SourceKind,
 )
 from earlyhelp.programme import services as eligibility
 from earlyhelp.programme.models import HeadlineArea
-from earlyhelp.rights.restrictions import ensure_not_restricted
+from earlyhelp.access.restrictions import ensure_not_restricted
 
 from .models import (
     ActionStatus,
@@ -600,3 +601,19 @@ def upload_document(*, by: User, episode: Episode, upload, title: str, media_rea
     document.save()
     _audit(by, Action.CREATE, "document.upload", document, episode.household_id, kind=kind)
     return document
+
+
+def end_taf_members_no_longer_consented(*, by, household):
+    """Team Around the Family members invited on consent that no longer covers their organisation type leave
+    the team at once: their access was the sharing. Registered with `privacy.consent.when_sharing_withdrawn`, so
+    it runs inside every withdrawal's transaction."""
+    today = timezone.localdate()
+    invited_on_consent = TafMember.objects.filter(
+        episode__household=household, end_date__isnull=True, disclosure__basis=DisclosureBasis.CONSENT,
+    ).select_related("organisation")
+    for member in invited_on_consent:
+        if not consents.sharing_permitted(household, member.organisation.type):
+            member.end_date = max(today, member.start_date)
+            member.save(update_fields=["end_date"])
+            audit.record(actor=by, action=Action.CHANGE, event="taf.end", purpose=Purpose.EARLY_HELP_CASEWORK,
+                         objects=[member], household_id=household.pk, metadata={"reason": "consent_withdrawn"})

@@ -7,24 +7,15 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from earlyhelp.access import policy
+from earlyhelp.access import policy, search_first
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import User
 from earlyhelp.people import services as people_services
 from earlyhelp.people.forms import MembershipForm, PersonForm, SearchForm
-from earlyhelp.people.views import (
-    create_person_from_form,
-    forget_search_terms,
-    new_person_initial,
-    person_from_last_search,
-    remember_person,
-    run_search,
-    searched_recently,
-)
-from earlyhelp.privacy.forms import ReferralOutForm
+from earlyhelp.people.views import create_person_from_form, forget_search_terms, new_person_initial, run_search
 from earlyhelp.programme.models import HeadlineArea
-from earlyhelp.web.service_forms import parse_id, run_service
+from earlyhelp.ui.service_forms import parse_id, run_service
 
 from . import forms, selectors, services
 from .models import (
@@ -71,14 +62,14 @@ def contact_new(request):
     form = SearchForm(request.POST or None)
     outcome = run_search(request, form) if request.method == "POST" else None
     return render(request, "casework/contact_search.html", {"form": form, "outcome": outcome,
-                                                            "can_create": searched_recently(request)})
+                                                            "can_create": search_first.searched_recently(request)})
 
 
 @login_required
 def contact_new_person(request):
     if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
         policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
-    if not searched_recently(request):
+    if not search_first.searched_recently(request):
         messages.info(request, "Search for the person first, so we do not create a duplicate record.")
         return redirect("web:contact-new")
     form = PersonForm(request.POST or None, initial=new_person_initial(request))
@@ -94,7 +85,7 @@ def contact_new_person(request):
                 return person
         person = run_service(form, create)
         if person:
-            remember_person(request, person)
+            search_first.remember_person(request, person)
             forget_search_terms(request)
             return redirect("web:contact-details", person_id=person.pk)
     return render(request, "casework/contact_new_person.html", {"form": form})
@@ -104,7 +95,7 @@ def contact_new_person(request):
 def contact_details(request, person_id):
     if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
         policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
-    person = person_from_last_search(request, person_id)
+    person = search_first.person_from_last_search(request, person_id)
     membership = person.memberships.filter(end_date__isnull=True).select_related("household").first()
     if membership is None:
         raise Http404("Page not found")
@@ -182,7 +173,7 @@ def add_member(request, household_id):
         def add():
             with transaction.atomic():
                 if step == "existing":
-                    person = person_from_last_search(request, parse_id(request.POST.get("person_id")))
+                    person = search_first.person_from_last_search(request, parse_id(request.POST.get("person_id")))
                 else:
                     person = create_person_from_form(by=request.user, form=person_form, household_id=household.pk)
                 data = member_form.cleaned_data
@@ -201,7 +192,7 @@ def add_member(request, household_id):
     return render(request, "casework/add_member.html", {
         "access": access, "household": household, "search_form": search_form, "outcome": outcome,
         "person_form": person_form, "member_form": member_form,
-        "can_create": searched_recently(request),
+        "can_create": search_first.searched_recently(request),
     })
 
 
@@ -244,7 +235,7 @@ def referral_out_new(request, household_id):
     """Refer the family to another service: what is sent goes through the disclosure log (P7, P8)."""
     access = _access(request, household_id, need="can_work_on_case")
     episode = _current_episode(access)
-    form = ReferralOutForm(request.POST or None)
+    form = forms.ReferralOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if run_service(form, lambda: services.refer_out(

@@ -4,7 +4,7 @@ from django import forms
 
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.models import ProcessingPurpose
-from earlyhelp.web.forms import GovukDateField, today
+from earlyhelp.ui.forms import GovukDateField, today
 
 from .models import DatasetType
 

@@ -27,7 +27,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Address, Identifier, Person
 from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
-from earlyhelp.rights.restrictions import restricted_person_ids
+from earlyhelp.access.restrictions import restricted_person_ids
 
 from . import engine
 from .models import (

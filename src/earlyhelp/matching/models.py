@@ -168,6 +168,11 @@ class SourceRecord(models.Model):
         return f"Source record {self.pk}"
 
     @property
+    def facts_sensitivity(self) -> str:
+        """How sensitive this record's facts are (privacy.classification reads it): the dataset's class."""
+        return sensitivity_of_dataset(self.batch.dataset_type)
+
+    @property
     def fact_rows(self) -> list[tuple[str, str]]:
         """The dataset's facts as (label, value) for a page, labelled as the dataset's schema names them."""
         from .schemas import fact_labels

@@ -5,7 +5,7 @@ they might be. Erasure deletes both (a record about the person, and a guess abou
 linkage runs hold counts, references and model parameters only: no person.
 """
 
-from earlyhelp.privacy.inventory import Holding
+from earlyhelp.records.inventory import Holding
 
 HOLDINGS = [
     Holding("matching.SourceRecord", "Information partners shared with us for data matching", person=("person",)),

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from earlyhelp.records.provenance import SourceKind
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
@@ -20,12 +21,11 @@ from earlyhelp.people import services as people
 from earlyhelp.people.models import Address, Identifier, Person
 from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import (
-    SourceKind,
     Suggestion,
     SuggestionKind,
     SuggestionStatus,
 )
-from earlyhelp.rights.restrictions import ensure_not_restricted, without_restricted
+from earlyhelp.access.restrictions import ensure_not_restricted, without_restricted
 
 from .models import (
     IDENTIFIER_FIELDS,

@@ -20,7 +20,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Person
 from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import SuggestionStatus
-from earlyhelp.web.service_forms import run_service
+from earlyhelp.ui.service_forms import run_service
 
 from . import imports, linkage, review
 from .forms import ImportForm, MatchDecisionForm, NewPersonForm

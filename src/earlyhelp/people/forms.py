@@ -1,6 +1,6 @@
 from django import forms
 
-from earlyhelp.web.forms import GovukDateField, today
+from earlyhelp.ui.forms import GovukDateField, today
 
 from .identifiers import IdentifierScheme
 from .models import (

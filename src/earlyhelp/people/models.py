@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from earlyhelp.privacy.models import Provenance
+from earlyhelp.records.provenance import Provenance
 
 from .identifiers import IdentifierScheme
 

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.rights import restrictions
+from earlyhelp.access import restrictions
 
 from . import identifiers
 from .models import Address, Identifier, Marker, Membership, Person
@@ -143,8 +143,7 @@ def _present(user, ranked) -> SearchOutcome:
                    .select_related("household").order_by("start_date"))
     hidden_households = policy.hidden_among(user, {m.household_id for m in memberships})
     # People whose records are restricted at their request (UK GDPR Article 18) are left out like hidden families.
-    household_of, restricted = {}, set(restrictions.active().filter(person_id__in=person_ids)
-                                       .values_list("person_id", flat=True))
+    household_of, restricted = {}, restrictions.restricted_among(person_ids)
     for m in memberships:
         household_of[m.person_id] = m.household_id
         if m.household_id in hidden_households:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.rights.restrictions import ensure_not_restricted
+from earlyhelp.access.restrictions import ensure_not_restricted
 
 from . import identifiers
 from .models import Address, Household, Identifier, Membership, Person, Relationship

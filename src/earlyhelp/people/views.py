@@ -5,25 +5,21 @@ session, and only those can be picked; creating a new person needs a search in t
 """
 
 import datetime
-import time
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import render
 
-from earlyhelp.access import policy
+from earlyhelp.access import policy, search_first
 from earlyhelp.audit.models import Purpose
-from earlyhelp.web.service_forms import run_service
+from earlyhelp.ui.service_forms import run_service
 
 from . import selectors, services
 from .forms import PersonForm, SearchForm
 from .models import Person
 
-SEARCH_RESULTS_KEY = "earlyhelp_search_results"
-SEARCHED_AT_KEY = "earlyhelp_searched_at"
 # The names and date of birth last searched for, to start a new record with (kept server-side only).
 SEARCH_TERMS_KEY = "earlyhelp_search_terms"
-SEARCH_FIRST_SECONDS = 30 * 60
 
 
 def run_search(request, form):
@@ -34,8 +30,7 @@ def run_search(request, form):
         request.user, family_name=form.cleaned_data["family_name"], given_name=form.cleaned_data["given_name"],
         date_of_birth=form.cleaned_data["date_of_birth"], identifier=form.cleaned_data["identifier"]))
     if outcome is not None:
-        request.session[SEARCH_RESULTS_KEY] = [r.person_id for r in outcome.results]
-        request.session[SEARCHED_AT_KEY] = time.time()
+        search_first.remember_results(request, [r.person_id for r in outcome.results])
         dob = form.cleaned_data["date_of_birth"]
         request.session[SEARCH_TERMS_KEY] = {
             "given_name": form.cleaned_data["given_name"], "family_name": form.cleaned_data["family_name"],
@@ -54,21 +49,6 @@ def new_person_initial(request) -> dict:
 
 def forget_search_terms(request):
     request.session.pop(SEARCH_TERMS_KEY, None)
-
-
-def searched_recently(request) -> bool:
-    return time.time() - request.session.get(SEARCHED_AT_KEY, 0) < SEARCH_FIRST_SECONDS
-
-
-def person_from_last_search(request, person_id) -> Person:
-    if person_id is None or person_id not in request.session.get(SEARCH_RESULTS_KEY, []):
-        policy.refuse(request.user, object_type="people.person", object_id=person_id,
-                      purpose=Purpose.DUPLICATE_CHECK)
-    return Person.objects.get(pk=person_id)
-
-
-def remember_person(request, person):
-    request.session[SEARCH_RESULTS_KEY] = [*request.session.get(SEARCH_RESULTS_KEY, []), person.pk]
 
 
 @transaction.atomic

@@ -28,6 +28,8 @@ from simple_history.models import HistoricalChanges
 
 from earlyhelp.people.identifiers import IdentifierScheme
 
+from .models import DisclosureBasis
+
 
 class Sensitivity(models.TextChoices):
     # The values match programme.HeadlineArea.sensitivity, so an area's sensitivity is one of these.
@@ -219,15 +221,11 @@ def _by_identifier_scheme(row):
 
 
 def _by_disclosure_basis(row):
-    from earlyhelp.privacy.models import DisclosureBasis
-
     return Sensitivity.CRIMINAL if row.basis in {DisclosureBasis.CRIME, DisclosureBasis.FRAUD} else None
 
 
 def _by_dataset(row):
-    from earlyhelp.matching.models import sensitivity_of_dataset
-
-    return Sensitivity(sensitivity_of_dataset(row.batch.dataset_type))
+    return Sensitivity(row.facts_sensitivity)  # a partner's record knows its dataset's class (matching.models)
 
 
 ROW_RULES = {

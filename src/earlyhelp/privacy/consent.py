@@ -108,23 +108,22 @@ def request_withdrawal(*, by, consent_id, channel: str, requested_on=None) -> Co
     return consent
 
 
-def _end_sharing_no_longer_consented(by, household):
-    """Team Around the Family members invited on consent that no longer covers their organisation type leave
-    the team at once: their access was the sharing."""
-    from earlyhelp.casework.models import (
-        TafMember,  # casework's services import this module
-    )
+# What ends when a family's consent no longer covers sharing with an organisation type. Apps whose access rests
+# on consent register a function(*, by, household) from their AppConfig.ready() (casework ends Team Around the
+# Family memberships), so this module, below them, imports none of them. It runs inside the withdrawal's
+# transaction.
+_SHARING_WITHDRAWN_HANDLERS = []
 
-    today = timezone.localdate()
-    invited_on_consent = TafMember.objects.filter(
-        episode__household=household, end_date__isnull=True, disclosure__basis=DisclosureBasis.CONSENT,
-    ).select_related("organisation")
-    for member in invited_on_consent:
-        if not sharing_permitted(household, member.organisation.type):
-            member.end_date = max(today, member.start_date)
-            member.save(update_fields=["end_date"])
-            audit.record(actor=by, action=Action.CHANGE, event="taf.end", purpose=Purpose.EARLY_HELP_CASEWORK,
-                         objects=[member], household_id=household.pk, metadata={"reason": "consent_withdrawn"})
+
+def when_sharing_withdrawn(handler):
+    if handler not in _SHARING_WITHDRAWN_HANDLERS:
+        _SHARING_WITHDRAWN_HANDLERS.append(handler)
+    return handler
+
+
+def _end_sharing_no_longer_consented(by, household):
+    for handler in _SHARING_WITHDRAWN_HANDLERS:
+        handler(by=by, household=household)
 
 
 @transaction.atomic

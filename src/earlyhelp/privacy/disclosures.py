@@ -12,6 +12,7 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.people.models import Household
 
 from .consent import sharing_permitted
 from .models import (
@@ -103,8 +104,6 @@ def disclosures_for(household):
 def record_subject_access_release(*, by, pack, household_ids) -> list[Disclosure]:
     """A released subject access pack goes to the person (or whoever acts for them): the law requires it
     (UK GDPR Article 15). It is logged on every family whose records it holds, so each family's log is complete."""
-    from earlyhelp.people.models import Household
-
     purpose = ProcessingPurpose.objects.get(code="rights_requests", is_active=True)
     now = timezone.now()
     disclosures = [Disclosure.objects.create(

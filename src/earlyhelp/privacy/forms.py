@@ -1,7 +1,8 @@
 from django import forms
 
+from earlyhelp.records.provenance import SourceKind
 from earlyhelp.organisations.models import Organisation, OrganisationType
-from earlyhelp.web.forms import GovukDateField, today
+from earlyhelp.ui.forms import GovukDateField, today
 
 from .consent import WITHDRAWAL_CHANNELS
 from .models import (
@@ -9,7 +10,6 @@ from .models import (
     DisclosureSection,
     EvidenceType,
     ProcessingPurpose,
-    SourceKind,
 )
 
 
@@ -102,51 +102,22 @@ class DisclosureForm(forms.Form):
         self.fields["sections"].conditionally_required = True
 
 
-def _organisation_field(label):
+def organisation_field(label):
     return forms.ModelChoiceField(
         label=label, queryset=Organisation.objects.filter(is_active=True), empty_label="Choose an organisation",
         error_messages={"required": "Choose an organisation", "invalid_choice": "Choose an organisation from the list"})
 
 
-def _sections_field(label, help_text):
+def sections_field(label, help_text):
     return forms.MultipleChoiceField(label=label, choices=DisclosureSection.choices, widget=forms.CheckboxSelectMultiple,
                                      help_text=help_text,
                                      error_messages={"required": "Choose at least one section: only what is needed"})
 
 
-def _basis_field():
+def basis_field():
     return forms.ChoiceField(label="On what basis?", choices=DisclosureBasis.choices, widget=forms.RadioSelect,
                              initial=DisclosureBasis.CONSENT, error_messages={"required": "Choose the basis for sharing"},
                              help_text="Sharing for a legal reason without consent needs a manager of the team")
-
-
-class ReferralOutForm(forms.Form):
-    organisation = _organisation_field("Which organisation are you referring the family to?")
-    service = forms.CharField(label="Which service?", max_length=200,
-                              error_messages={"required": "Enter the service the family is being referred to"})
-    recipient_person = forms.CharField(label="Who at the organisation?", required=False, max_length=120)
-    sections = _sections_field("What does the referral include?", "Only what the service needs to help the family")
-    basis = _basis_field()
-    reason = forms.CharField(label="Why are you referring the family?", widget=forms.Textarea,
-                             error_messages={"required": "Enter why you are referring the family"})
-
-
-class PanelPackForm(forms.Form):
-    """P26: the panel sees only the sections chosen here."""
-
-    panel_name = forms.CharField(label="Which panel?", max_length=120,
-                                 help_text="For example, the Multi-Agency Safeguarding Group",
-                                 error_messages={"required": "Enter the name of the panel"})
-    recipient_organisation = _organisation_field("Which organisation runs the panel?")
-    sections = _sections_field("Which sections does the panel need?",
-                               "The pack holds only these: leave out anything the panel does not need")
-    basis = _basis_field()
-    reason = forms.CharField(label="Why does the panel need this?", widget=forms.Textarea,
-                             error_messages={"required": "Enter why the panel needs this information"})
-    special_category_shared = forms.BooleanField(
-        label="The panel needs health, domestic abuse, safeguarding and crime detail in full", required=False,
-        help_text="Leave this unticked unless the panel cannot do its work without that detail: it then sees only "
-                  "that something is recorded. Ticking it is recorded in the disclosure log.")
 
 
 class SuggestionDecisionForm(forms.Form):
@@ -157,22 +128,3 @@ class SuggestionDecisionForm(forms.Form):
                                  error_messages={"required": "Choose whether to confirm or reject the suggestion"})
     reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea,
                              error_messages={"required": "Enter the reason for your decision"})
-
-
-class RedactionDecisionForm(forms.Form):
-    """A person's decision on information about someone else found in a subject access pack."""
-
-    SCOPE_ONE, SCOPE_SAME_TEXT = "one", "same_text"
-    proposal = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
-    decision = forms.ChoiceField(
-        label="Should this be withheld?", widget=forms.RadioSelect,
-        choices=[("redact", "Withhold it: it is about someone else and it is not reasonable to disclose it"),
-                 ("disclose", "Disclose it: the requester already knows it, the person agreed, or it is about a "
-                              "professional acting in their role")],
-        error_messages={"required": "Select whether to withhold or disclose this information"})
-    scope = forms.ChoiceField(
-        label="Apply the decision to", widget=forms.RadioSelect, initial=SCOPE_ONE,
-        choices=[(SCOPE_ONE, "This place only"), (SCOPE_SAME_TEXT, "Every place in the pack with the same text")],
-        error_messages={"required": "Select where the decision applies"})
-    reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=2000, error_messages={"required": "Enter the reason for your decision"})

@@ -1,6 +1,6 @@
 """Where people's data lives in this app (see `privacy.inventory`)."""
 
-from earlyhelp.privacy.inventory import Holding, OnErasure
+from earlyhelp.records.inventory import Holding, OnErasure
 
 HOLDINGS = [
     Holding("privacy.Consent", "Consent", person=("subject", "given_by"), household=("household",)),

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
-from earlyhelp.web.service_forms import run_service
+from earlyhelp.ui.service_forms import run_service
 
 from . import register
 from .models import ProcessingPurpose, recipient_label

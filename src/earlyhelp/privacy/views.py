@@ -11,7 +11,7 @@ from django.urls import reverse
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.web.service_forms import parse_id, run_service
+from earlyhelp.ui.service_forms import parse_id, run_service
 
 from . import consent as consents
 from . import decisions, disclosures

@@ -4,7 +4,7 @@ A named person (the DPO) approves or rejects each batch with a reason, through t
 (`privacy.decisions`; this module is its RETENTION handler). Disposal is a separate, deliberate step: it checks
 the legal holds again at that moment (a family held since the batch was approved is kept, and reported), checks
 each family is still due (a family that came back for help is kept), and calls the disposal engine
-(`privacy.erasure`) for the rest, all in one transaction. A certificate records what was disposed of.
+(`retention.erasure`) for the rest, all in one transaction. A certificate records what was disposed of.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +14,9 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.privacy import decisions
 
+from . import erasure
 from . import holds as legal_holds
 from .due import due_household_ids
 from .models import (
@@ -76,8 +78,6 @@ def _sync(batch: DisposalBatch):
 @transaction.atomic
 def decide_batch(*, by, batch: DisposalBatch, approve: bool, reason: str) -> DisposalBatch:
     """Approve or reject a pending batch, with the reason (P13). Nothing is disposed of yet."""
-    from earlyhelp.privacy import decisions
-
     if not policy.has_permission(by, policy.Permission.MANAGE_RETENTION):
         raise PermissionDenied("You cannot decide on disposal batches")
     batch = _locked(batch)
@@ -102,8 +102,6 @@ def decide_batch(*, by, batch: DisposalBatch, approve: bool, reason: str) -> Dis
 
 def _engine(action):
     # Imported here: the disposal engine belongs to the privacy app and loads the whole inventory.
-    from earlyhelp.privacy import erasure
-
     return erasure.dispose_households if action == RuleAction.DESTROY else erasure.anonymise_households
 
 

@@ -3,7 +3,7 @@
 A hold covers one family, one person (every family they are or have been in, or were referred with), or a class
 of records by criterion. Only active holds (not lifted) count. The sweep asks before it proposes a family, and
 disposal asks again at the moment of disposal, whatever was approved before; the disposal engine
-(`earlyhelp.privacy.erasure`) asks a third time through `held_household_ids`.
+(`earlyhelp.retention.erasure`) asks a third time through `held_household_ids`.
 """
 
 from collections import defaultdict

@@ -4,7 +4,7 @@ A `RetentionRule` says how long a class of records is kept ("CASE+6": a family's
 6 years after the last episode closed). A daily sweep (`sweep.run_sweep`) lists the families each active
 rule makes due in a `DisposalBatch`, leaving out families under a `LegalHold`. A named person (the DPO)
 approves or rejects each batch with a reason (P13); disposal then checks the holds again and, for families
-still due and not held, calls the disposal engine (`earlyhelp.privacy.erasure`). Each disposal leaves a
+still due and not held, calls the disposal engine (`earlyhelp.retention.erasure`). Each disposal leaves a
 `DisposalCertificate`, which names no person and no family.
 
 Rows here never hold the content of a family's records: candidates link a batch to a family by id, and a
@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
+
+from earlyhelp.privacy.models import Suggestion, SuggestionKind
 
 USER = settings.AUTH_USER_MODEL
 
@@ -297,8 +299,6 @@ class DisposalBatch(models.Model):
 
     def decision(self):
         """The suggestion a person decides on (privacy.Suggestion), with who decided, when and why."""
-        from earlyhelp.privacy.models import Suggestion, SuggestionKind
-
         return Suggestion.objects.filter(kind=SuggestionKind.RETENTION, key=self.suggestion_key).first()
 
     def rule_changed(self) -> bool:

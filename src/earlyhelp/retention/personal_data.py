@@ -6,7 +6,7 @@ the rest of the hold stays as the record of what was held and lifted. A disposal
 family. Rules, sweeps, batches and certificates hold counts and codes only: no person, no family.
 """
 
-from earlyhelp.privacy.inventory import Holding, OnErasure
+from earlyhelp.records.inventory import Holding, OnErasure
 
 HOLDINGS = [
     Holding("retention.LegalHold", "Legal holds on your records", person=("person",), household=("household",),

@@ -26,7 +26,10 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.privacy import decisions
+from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
 
+from . import erasure
 from . import holds as legal_holds
 from .due import due_household_ids
 from .models import (
@@ -92,7 +95,7 @@ def start_sweep(*, by=None, today: datetime.date | None = None) -> SweepRun:
 
     `by` is the person who asked, or None for the schedule.
     """
-    from .tasks import sweep_task
+    from .tasks import sweep_task  # tasks imports this module for run_sweep: at the top it would be circular
 
     if by is not None and not policy.has_permission(by, policy.Permission.MANAGE_RETENTION):
         raise PermissionDenied("You cannot run the retention sweep")
@@ -134,8 +137,6 @@ def run_sweep(*, today: datetime.date | None = None, by=None, run_id: int | None
 
 def _sync_rejections():
     """A batch rejected through the decisions service directly is rejected here too."""
-    from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
-
     pending = {suggestion_key(pk): pk for pk in DisposalBatch.objects.filter(status=BatchStatus.PENDING)
                .values_list("pk", flat=True)}
     for key, decided_at in Suggestion.objects.filter(kind=SuggestionKind.RETENTION, status=SuggestionStatus.REJECTED,
@@ -231,9 +232,6 @@ def _sweep_rule(run: SweepRun, rule: RetentionRule, due_ids: list, waiting: set)
 @transaction.atomic
 def _open(batch: DisposalBatch, entry: dict):
     """A finished batch: its dry-run report, and the suggestion a person decides on."""
-    from earlyhelp.privacy import decisions
-    from earlyhelp.privacy.models import SuggestionKind
-
     ids = list(batch.candidates.filter(status=CandidateStatus.PROPOSED).values_list("household_id", flat=True))
     batch.families_proposed, batch.families_held_at_sweep = len(ids), entry["held"]
     batch.dry_run = dry_run(ids)
@@ -256,8 +254,6 @@ def dry_run(household_ids) -> dict:
     """What disposing of these families would reach, from the disposal engine itself (so the two cannot drift
     apart): counts of records per model (with their earlier versions), per section of the record, and stored
     files. Counts only."""
-    from earlyhelp.privacy import erasure
-
     preview = erasure.disposal_preview(household_ids)
     models = {label: count for label, count in sorted(preview["models"].items()) if label not in NOT_COUNTED}
     by_section = Counter()

@@ -2,11 +2,11 @@
 
 from django_tasks import task
 
+from .sweep import run_sweep
+
 
 @task()
 def sweep_task(run_id: int) -> dict:
     """Run a queued retention sweep; returns its report (counts only)."""
-    from .sweep import run_sweep
-
     run = run_sweep(run_id=run_id)
     return {"run": run.reference, "status": run.status, "totals": run.report.get("totals", {})}

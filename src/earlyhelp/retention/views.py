@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.web.service_forms import run_service
+from earlyhelp.ui.service_forms import run_service
 
 from . import disposal, holds, rules, sweep
 from .forms import DecisionForm, DisposeForm, HoldForm, LiftForm, RuleForm

@@ -3,6 +3,7 @@ whose errors `run_service` puts on the same fields."""
 
 from django import forms
 
+from earlyhelp.casework.models import Document
 from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import (
     Ethnicity,
@@ -10,7 +11,7 @@ from earlyhelp.people.models import (
     SpecialEducationalNeeds,
     YesNoUnknown,
 )
-from earlyhelp.web.forms import GovukDateField, today
+from earlyhelp.ui.forms import GovukDateField, today
 
 from . import services
 from .models import (
@@ -180,8 +181,6 @@ class DecisionForm(forms.Form):
         if kind != RequestKind.ERASURE or subject is None:
             del self.fields["documents"]
         else:
-            from earlyhelp.casework.models import Document
-
             self.fields["documents"].queryset = Document.objects.filter(
                 episode__household__memberships__person=subject).distinct().order_by("-uploaded_at")
             self.fields["documents"].label_from_instance = lambda d: f"{d.title} ({d.uploaded_at:%d/%m/%Y})"
@@ -267,3 +266,22 @@ class FilterForm(forms.Form):
                                  choices=[("", "Any")] + list(DEADLINE_FILTERS.items()))
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any")] + RequestStatus.choices)
     kind = forms.ChoiceField(label="Kind of request", required=False, choices=[("", "Any")] + RequestKind.choices)
+
+
+class RedactionDecisionForm(forms.Form):
+    """A person's decision on information about someone else found in a subject access pack."""
+
+    SCOPE_ONE, SCOPE_SAME_TEXT = "one", "same_text"
+    proposal = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    decision = forms.ChoiceField(
+        label="Should this be withheld?", widget=forms.RadioSelect,
+        choices=[("redact", "Withhold it: it is about someone else and it is not reasonable to disclose it"),
+                 ("disclose", "Disclose it: the requester already knows it, the person agreed, or it is about a "
+                              "professional acting in their role")],
+        error_messages={"required": "Select whether to withhold or disclose this information"})
+    scope = forms.ChoiceField(
+        label="Apply the decision to", widget=forms.RadioSelect, initial=SCOPE_ONE,
+        choices=[(SCOPE_ONE, "This place only"), (SCOPE_SAME_TEXT, "Every place in the pack with the same text")],
+        error_messages={"required": "Select where the decision applies"})
+    reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=2000, error_messages={"required": "Enter the reason for your decision"})

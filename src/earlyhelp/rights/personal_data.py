@@ -5,7 +5,7 @@ the council's record of what was asked and what was done. Disputes and restricti
 and go with it.
 """
 
-from earlyhelp.privacy.inventory import Holding, OnErasure
+from earlyhelp.records.inventory import Holding, OnErasure
 
 SECTION = "Your requests to us"
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
-from earlyhelp.access import policy
+from earlyhelp.access import policy, restrictions
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Membership, Person, Relationship
 from earlyhelp.people.services import name_key
+from earlyhelp.privacy.models import Consent, ConsentStatus
 
-from . import restrictions
 from .models import (
     OPEN_STATUSES,
     ProcessingRestriction,
@@ -93,8 +93,6 @@ def requester_choices(subject) -> list[tuple[int, str]]:
 
 
 def consent_choices(subject) -> list:
-    from earlyhelp.privacy.models import Consent, ConsentStatus
-
     if subject is None:
         return []
     return list(Consent.objects.filter(Q(subject=subject) | Q(given_by=subject), status=ConsentStatus.ACTIVE)
@@ -139,7 +137,7 @@ def dashboard(user, *, today: datetime.date) -> RightsDashboard:
         counts=counts,
         overdue=list(deadline_filter(requests, "overdue", today=today).order_by("due_on", "pk")[:100]),
         due_soon=list(deadline_filter(requests, "due_soon", today=today).order_by("due_on", "pk")[:100]),
-        open_restrictions=restrictions.active().count(),
+        open_restrictions=ProcessingRestriction.objects.filter(lifted_at__isnull=True).count(),
         notifications_outstanding=RightsRequest.objects.filter(notifications__method="").distinct().count(),
     )
     audit.record(actor=user, action=Action.VIEW, event="rights_dashboard.view", purpose=PURPOSE,
@@ -184,4 +182,4 @@ def disputes_for(person_id) -> list:
 
 
 def active_restriction_for(person_id) -> ProcessingRestriction | None:
-    return restrictions.active().filter(person_id=person_id).select_related("request").first()
+    return ProcessingRestriction.objects.filter(lifted_at__isnull=True, person_id=person_id).select_related("request").first()

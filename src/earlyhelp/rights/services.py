@@ -15,6 +15,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from earlyhelp.access import policy
+from earlyhelp.access import restrictions
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.identifiers import IdentifierScheme
@@ -28,9 +29,13 @@ from earlyhelp.people.models import (
     SpecialEducationalNeeds,
     YesNoUnknown,
 )
-from earlyhelp.web.forms import format_date
+from earlyhelp.people import services as people
+from earlyhelp.privacy import consent as consents
+from earlyhelp.privacy.models import ConsentStatus, Disclosure
+from earlyhelp.retention import erasure
+from earlyhelp.ui.forms import format_date
 
-from . import deadlines, restrictions
+from . import deadlines
 from .models import (
     OPEN_STATUSES,
     Channel,
@@ -297,8 +302,6 @@ def log_request(*, by, kind: str, received_on: datetime.date, requester_relation
 
 
 def _withdraw_consent(by, request, consent):
-    from earlyhelp.privacy import consent as consents
-
     try:
         consents.request_withdrawal(by=by, consent_id=consent.pk, channel=WITHDRAWAL_CHANNEL,
                                     requested_on=request.received_on)
@@ -478,8 +481,6 @@ def apply_corrections(*, by, request, changes: dict) -> RightsRequest:
     errors = {}
     _require_subject(request, errors)
     _raise(errors)
-    from earlyhelp.people import services as people
-
     person = Person.objects.select_for_update().get(pk=request.subject_id)
     unknown = set(changes) - set(PERSON_FIELDS) - set(IDENTIFIER_FIELDS) - set(ADDRESS_FIELDS)
     if unknown:
@@ -558,8 +559,6 @@ def record_dispute(*, by, request, disputed: str, statement: str, council_reason
 def disclosure_recipients(person_id):
     """Organisations the family's information was disclosed to, for the families the person is or was in,
     as {organisation: [disclosures]} (UK GDPR Article 19)."""
-    from earlyhelp.privacy.models import Disclosure
-
     families = Membership.objects.filter(person_id=person_id).values("household_id")
     found = {}
     for disclosure in (Disclosure.objects.filter(shared=True, household_id__in=families,
@@ -665,8 +664,6 @@ def _decision_errors(request, outcome, reason, response_text):
         elif kind == RequestKind.RESTRICTION and restrictions.person_is_restricted(request.subject_id):
             errors["outcome"] = "Use of this person's record is already restricted"
     if kind == RequestKind.CONSENT_WITHDRAWAL and request.consent_id is not None:
-        from earlyhelp.privacy.models import ConsentStatus
-
         if request.consent.status != ConsentStatus.WITHDRAWN:
             errors["outcome"] = ("The withdrawal of consent has not been processed yet: complete it on the consent "
                                  "withdrawals page first")
@@ -677,7 +674,7 @@ def _decision_errors(request, outcome, reason, response_text):
 def decide(*, by, request, outcome: str, reason: str = "", response_text: str = "", documents=()) -> RightsRequest:
     """Decide a request, with reasons; the decision's effect happens in the same transaction:
 
-    - an approved erasure calls `privacy.erasure.erase_person` (the request remains, scrubbed, as the record);
+    - an approved erasure calls `retention.erasure.erase_person` (the request remains, scrubbed, as the record);
     - an approved restriction starts a `ProcessingRestriction` on the person's record;
     - corrections, erasures and restrictions list everyone the family's information was disclosed to, so
       each can be told (Article 19);
@@ -714,9 +711,6 @@ def decide(*, by, request, outcome: str, reason: str = "", response_text: str = 
 
 
 def _erase(request, by, documents=()):
-    # Written by the privacy core; imported here so that this module does not depend on it at import time.
-    from earlyhelp.privacy.erasure import erase_person
-
     person = Person.objects.get(pk=request.subject_id)
-    erase_person(person=person, request=request, approved_by=by, documents=documents)
+    erasure.erase_person(person=person, request=request, approved_by=by, documents=documents)
     request.refresh_from_db()

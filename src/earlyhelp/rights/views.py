@@ -18,8 +18,8 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Person
 from earlyhelp.privacy.models import Consent, Disclosure
-from earlyhelp.web.forms import today
-from earlyhelp.web.service_forms import run_service
+from earlyhelp.ui.forms import today
+from earlyhelp.ui.service_forms import run_service
 
 from . import deadlines, forms, selectors, services
 from .models import (

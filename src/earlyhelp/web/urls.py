@@ -1,12 +1,12 @@
 from django.urls import path
 
 from earlyhelp.access import views as access
+from earlyhelp.casework import sharing_views as sharing
 from earlyhelp.casework import views as casework
 from earlyhelp.people import views as people
 from earlyhelp.privacy import register_views as processing_register
-from earlyhelp.privacy import sar_views as subject_access
-from earlyhelp.privacy import sharing_views as sharing
 from earlyhelp.privacy import views as privacy
+from earlyhelp.rights import subject_access_views as subject_access
 
 from . import views
 

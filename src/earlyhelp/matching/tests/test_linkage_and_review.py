@@ -8,13 +8,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
+from earlyhelp.records.provenance import SourceKind
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.matching import engine, linkage, retention, review
 from earlyhelp.matching.models import MatchCandidate, RunStatus, SourceRecord
 from earlyhelp.people.models import Identifier, Person
 from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import (
-    SourceKind,
     Suggestion,
     SuggestionKind,
     SuggestionStatus,

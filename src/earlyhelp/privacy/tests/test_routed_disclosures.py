@@ -100,7 +100,7 @@ def _pdf_text(pdf: bytes) -> str:
 
 @pytest.mark.promise("P26", "P8")
 def test_a_panel_pack_holds_only_the_chosen_sections_and_is_logged(world, working_family):
-    from earlyhelp.privacy import packs
+    from earlyhelp.casework import panel_packs as packs
 
     pdf, disclosure = packs.prepare_panel_pack(
         by=world.lead, household=working_family["household"], panel_name="Multi-Agency Safeguarding Group",
@@ -115,7 +115,7 @@ def test_a_panel_pack_holds_only_the_chosen_sections_and_is_logged(world, workin
 @pytest.mark.promise("P26")
 def test_a_panel_pack_with_no_sections_or_beyond_consent_is_refused_and_not_rendered(world, working_family):
     from earlyhelp.organisations.models import Organisation
-    from earlyhelp.privacy import packs
+    from earlyhelp.casework import panel_packs as packs
 
     police = Organisation.objects.create(name="Test Police", type=OrganisationType.POLICE)
     before = Disclosure.objects.count()
@@ -172,7 +172,7 @@ def test_each_piece_of_information_says_who_gave_it_and_the_family_page_shows_it
 
 @pytest.mark.promise("P17")
 def test_the_report_says_who_gave_information_who_has_it_and_why(client, world, working_family):
-    from earlyhelp.privacy.provenance import information_report
+    from earlyhelp.casework.provenance import information_report
 
     household = working_family["household"]
     report = information_report(household)
@@ -233,7 +233,7 @@ SPECIAL_DETAIL = ["Mum's depression", "GP appointment for mum", "domestic abuse 
 
 @pytest.mark.promise("P26", "P16")
 def test_a_panel_pack_shows_special_category_detail_only_as_a_marker_without_the_grant(world, sensitive_family):
-    from earlyhelp.privacy import packs
+    from earlyhelp.casework import panel_packs as packs
 
     pdf, disclosure = packs.prepare_panel_pack(
         by=world.lead, household=sensitive_family["household"], panel_name="Multi-Agency Safeguarding Group",
@@ -247,7 +247,7 @@ def test_a_panel_pack_shows_special_category_detail_only_as_a_marker_without_the
 
 @pytest.mark.promise("P26", "P16")
 def test_a_panel_granted_special_category_detail_sees_it_and_the_log_says_so(world, sensitive_family):
-    from earlyhelp.privacy import packs
+    from earlyhelp.casework import panel_packs as packs
 
     pdf, disclosure = packs.prepare_panel_pack(
         by=world.lead, household=sensitive_family["household"], panel_name="Multi-Agency Safeguarding Group",

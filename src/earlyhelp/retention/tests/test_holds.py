@@ -134,7 +134,7 @@ def test_the_database_keeps_an_active_hold_pointing_at_what_it_holds(world):
 
 
 def test_the_disposal_engine_refuses_a_held_family_too(world):
-    from earlyhelp.privacy import erasure
+    from earlyhelp.retention import erasure
 
     family = _family(world, "Enginefamily", 13)
     holds.place_hold(by=world.dpo, kind=HoldKind.IICSA, scope=HoldScope.HOUSEHOLD, reason=REASON,

@@ -2,7 +2,6 @@
 
 import datetime
 import re
-import sys
 import types
 
 import pytest
@@ -342,8 +341,8 @@ def test_a_consent_is_named_only_by_a_withdrawal_about_its_person(world, consent
 
 @pytest.fixture
 def erasure_module(monkeypatch):
-    """Stands in for earlyhelp.privacy.erasure (the privacy core's), recording how it was called."""
-    module = types.ModuleType("earlyhelp.privacy.erasure")
+    """Stands in for the erasure engine (earlyhelp.retention.erasure), recording how it was called."""
+    module = types.SimpleNamespace()
     module.calls = []
     module.fail = False
 
@@ -352,8 +351,7 @@ def erasure_module(monkeypatch):
         if module.fail:
             raise RuntimeError("erasure failed")
 
-    module.erase_person = erase_person
-    monkeypatch.setitem(sys.modules, "earlyhelp.privacy.erasure", module)
+    monkeypatch.setattr("earlyhelp.retention.erasure.erase_person", erase_person)
     return module
 
 

@@ -23,15 +23,21 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, AuditEvent, Purpose
-
-from .inventory import OnErasure, holdings
-from .models import (
+from earlyhelp.organisations.models import Organisation, Team, User
+from earlyhelp.people.models import Membership, Person, Relationship
+from earlyhelp.privacy.disclosures import record_subject_access_release
+from earlyhelp.privacy.models import (
     PackStatus,
+    ProcessingPurpose,
     RedactionKind,
     RedactionProposal,
     RedactionStatus,
     SubjectAccessPack,
 )
+from earlyhelp.programme.models import HeadlineArea
+from earlyhelp.records.inventory import OnErasure, holdings
+
+from .models import RequestKind, RequestStatus
 
 WITHHELD = "[withheld: information about someone else]"
 # What is never put in a pack: internal keys, derived search keys and the packs' own snapshots.
@@ -78,12 +84,6 @@ class _Renderer:
         return self.labels[key]
 
     def _describe(self, model, pk):
-        from earlyhelp.organisations.models import Organisation, Team, User
-        from earlyhelp.people.models import Person
-        from earlyhelp.programme.models import HeadlineArea
-
-        from .models import ProcessingPurpose
-
         if model not in (User, Person, Organisation, Team, HeadlineArea, ProcessingPurpose):
             # other records are named by kind and number: one query each would make big packs slow
             return f"{str(model._meta.verbose_name).capitalize()} {pk}"
@@ -158,8 +158,6 @@ def _title(model) -> str:
 
 
 def _who_viewed(person, household_ids, renderer) -> list:
-    from earlyhelp.organisations.models import User
-
     events = AuditEvent.objects.filter(household_id__in=household_ids)
     if connection.vendor == "postgresql":
         about_person = AuditEvent.objects.filter(object_type="people.person", object_ids__contains=[person.pk])
@@ -211,9 +209,6 @@ def _normal(value: str) -> str:
 
 class _Finder:
     def __init__(self, person, household_ids):
-        from earlyhelp.organisations.models import User
-        from earlyhelp.people.models import Membership, Person, Relationship
-
         self.own = {_normal(v) for v in person.identifiers.values_list("value", flat=True)}
         self.own |= {_normal(v) for v in person.addresses.values_list("postcode", flat=True)}
         self.own |= {_normal(person.full_name), _normal(person.given_name)}
@@ -296,8 +291,6 @@ def _require_rights_officer(by):
 
 def _require_identity_settled(request):
     """Nothing is built or released before proof of identity or authority, or once the request is decided."""
-    from earlyhelp.rights.models import RequestStatus
-
     if request.status == RequestStatus.AWAITING_ID:
         raise ValidationError("Record proof of the requester's identity or authority first")
     if request.status not in (RequestStatus.RECEIVED, RequestStatus.IN_PROGRESS):
@@ -306,8 +299,6 @@ def _require_identity_settled(request):
 
 @transaction.atomic
 def build_pack(*, by, request) -> SubjectAccessPack:
-    from earlyhelp.rights.models import RequestKind
-
     _require_rights_officer(by)
     if request.kind != RequestKind.ACCESS:
         raise ValidationError("A subject access pack answers a subject access request")
@@ -366,8 +357,6 @@ def released_content(pack) -> dict:
 
 @transaction.atomic
 def release_pack(*, by, pack) -> SubjectAccessPack:
-    from .disclosures import record_subject_access_release
-
     _require_rights_officer(by)
     pack = SubjectAccessPack.objects.select_for_update().get(pk=pack.pk)
     if pack.status == PackStatus.RELEASED:
@@ -391,7 +380,7 @@ def render_pdf(pack) -> bytes:
     from weasyprint import HTML
 
     content = released_content(pack)
-    html = render_to_string("privacy/subject_access_pack.html",
+    html = render_to_string("rights/subject_access_pack.html",
                             {"pack": pack, "content": content, "withheld": WITHHELD})
     return HTML(string=html).write_pdf()
 

@@ -69,7 +69,7 @@ def test_the_dpo_reviews_every_proposal_then_releases_and_downloads_the_pack(cli
 
 @pytest.mark.parametrize("role", ["lead", "manager", "partner", "data_team", "admin", "front_door"])
 def test_nobody_but_the_dpo_reaches_subject_access_pages(client, world, seeded, role):
-    from earlyhelp.privacy import sar
+    from earlyhelp.rights import subject_access as sar
 
     pack = sar.build_pack(by=world.dpo, request=seeded["request"])
     other = _client(client, getattr(world, role))
@@ -88,7 +88,7 @@ def test_an_erasure_approved_on_the_decision_page_removes_the_chosen_documents(c
 
     from earlyhelp.people.models import Person
     from earlyhelp.privacy.models import Tombstone
-    from earlyhelp.privacy.traces import find_traces, fingerprint
+    from earlyhelp.testing.traces import find_traces, fingerprint
     from earlyhelp.rights.models import Outcome, RequestKind
 
     subject, document = seeded["subject"], seeded["document"]

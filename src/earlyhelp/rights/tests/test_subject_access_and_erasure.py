@@ -9,7 +9,9 @@ from django.db.models import Q
 from pypdf import PdfReader
 
 from earlyhelp.people.models import Household, Person
-from earlyhelp.privacy import erasure, inventory, sar
+from earlyhelp.records import inventory
+from earlyhelp.retention import erasure
+from earlyhelp.rights import subject_access as sar
 from earlyhelp.privacy.models import (
     Disclosure,
     DisclosureKind,
@@ -18,7 +20,7 @@ from earlyhelp.privacy.models import (
     RedactionStatus,
     Tombstone,
 )
-from earlyhelp.privacy.traces import find_traces, fingerprint
+from earlyhelp.testing.traces import find_traces, fingerprint
 from earlyhelp.rights.models import RequestKind
 from earlyhelp.testing import everywhere
 from earlyhelp.testing.world import build_world, make_family

@@ -1,7 +1,7 @@
 """Forms for the earlyhelp web interface, and fields that follow the GOV.UK Design System.
 
-Render any bound field with ``{% include "web/includes/field.html" with field=form.name %}`` and
-the error summary with ``{% include "web/includes/error_summary.html" %}``: those templates choose
+Render any bound field with ``{% include "ui/includes/field.html" with field=form.name %}`` and
+the error summary with ``{% include "ui/includes/error_summary.html" %}``: those templates choose
 the GOV.UK markup from the widget, so ordinary Django fields need nothing special.
 
 Dates are the exception: use :class:`GovukDateField`, which renders as the GOV.UK date input
@@ -62,7 +62,7 @@ class GovukDateWidget(forms.MultiWidget):
     ``inputmode="numeric"``, as GOV.UK recommends (not ``type="number"``).
 
     ``autocomplete="bday"`` adds ``bday-day``, ``bday-month`` and ``bday-year`` for a date
-    of birth. Rendered by ``web/includes/field.html``, which recognises ``govuk_date``.
+    of birth. Rendered by ``ui/includes/field.html``, which recognises ``govuk_date``.
     """
 
     govuk_date = True

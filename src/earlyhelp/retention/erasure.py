@@ -22,8 +22,12 @@ from django.utils import timezone
 
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.casework.models import Contact, Document
+from earlyhelp.people.models import Address, Membership
+from earlyhelp.privacy.models import Consent, Tombstone
+from earlyhelp.records.inventory import Holding, OnErasure, holdings, is_personal_column
 
-from .inventory import Holding, OnErasure, holdings, is_personal_column
+from .holds import held_household_ids, held_person_ids
 
 ERASED = "[erased]"
 REMOVED = "[removed]"  # not empty: some records must say something (a held review has a summary)
@@ -123,7 +127,6 @@ def _mention_pattern(terms, identifiers=()) -> re.Pattern | None:
 
 def mention_terms(person) -> list[str]:
     """How the person may be written about: their names, identifiers and the addresses only they lived at."""
-    from earlyhelp.people.models import Address
 
     terms = []
     # Names held before a correction too: case notes written then still use them.
@@ -252,7 +255,6 @@ def _purge_sessions(terms):
 
 
 def _person_households(person_ids) -> set:
-    from earlyhelp.people.models import Membership
 
     return set(Membership.objects.filter(person__in=person_ids).values_list("household", flat=True))
 
@@ -262,9 +264,7 @@ def erase_person(*, person, request, approved_by, documents=()):
     """Carry out an approved erasure: the person's own records go with their history; records of decisions about
     them (their requests) stay with personal columns blanked; family records that stay have the person's names and
     identifiers taken out; the family documents the approver chose go. Returns the tombstone."""
-    from earlyhelp.casework.models import Document
 
-    from .models import Tombstone
 
     if request is None or getattr(request, "pk", None) is None:
         raise ValidationError("An erasure needs the request it answers")
@@ -292,9 +292,6 @@ def erase_person(*, person, request, approved_by, documents=()):
 
 def _household_plan(household_ids) -> tuple[_Plan, set]:
     """Everything of these families, and of the people who belong to no other family."""
-    from earlyhelp.casework.models import Contact
-    from earlyhelp.people.models import Membership
-    from earlyhelp.privacy.models import Consent
 
     household_ids = set(household_ids)
     people = set(Membership.objects.filter(household__in=household_ids).values_list("person", flat=True))
@@ -314,7 +311,6 @@ def _household_plan(household_ids) -> tuple[_Plan, set]:
 def disposal_preview(household_ids) -> dict:
     """What disposing of these families would reach (the dry run): records per model and per section of the
     record, the people removed with them, and stored files. Counts only."""
-    from earlyhelp.casework.models import Document
 
     plan, leaving = _household_plan(household_ids)
     models_ = {**plan.counts(plan.blank), **plan.counts(plan.delete)}
@@ -330,7 +326,6 @@ def disposal_preview(household_ids) -> dict:
 
 def _check_not_held(*, household_ids=(), person_ids=()):
     """Legal holds block disposal and erasure at the moment they happen, whatever was approved before (P20)."""
-    from earlyhelp.retention.holds import held_household_ids, held_person_ids
 
     held = held_household_ids(household_ids) if household_ids else set()
     if held:

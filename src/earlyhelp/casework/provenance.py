@@ -9,7 +9,10 @@ processing register that those rest on.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from earlyhelp.casework.models import (
+from earlyhelp.people.models import Address, Identifier, Marker, Person, Relationship
+from earlyhelp.privacy.models import ProcessingPurpose
+
+from .models import (
     CaseNote,
     Contact,
     Document,
@@ -17,9 +20,6 @@ from earlyhelp.casework.models import (
     Episode,
     TafMember,
 )
-from earlyhelp.people.models import Address, Identifier, Marker, Person, Relationship
-
-from .models import ProcessingPurpose
 
 CASEWORK_PURPOSE = "early_help_casework"
 

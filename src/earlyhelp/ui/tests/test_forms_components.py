@@ -1,4 +1,4 @@
-"""The GOV.UK form components: web/includes/field.html, web/includes/error_summary.html,
+"""The GOV.UK form components: ui/includes/field.html, ui/includes/error_summary.html,
 GovukDateField, and the page templates (web/base.html, error pages). No database needed."""
 
 import datetime
@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.test import RequestFactory, override_settings
 from django.urls import include, path, resolve
 
-from earlyhelp.web.forms import GovukDateField, GovukDateWidget, today
+from earlyhelp.ui.forms import GovukDateField, GovukDateWidget, today
 
 # --- a URL configuration with the names web/base.html links to (ROOT_URLCONF for page tests) ---
 
@@ -53,7 +53,7 @@ def squash(html: str) -> str:
 
 
 def render_field(form, name, **extra):
-    return squash(render_to_string("web/includes/field.html", {"field": form[name], **extra}))
+    return squash(render_to_string("ui/includes/field.html", {"field": form[name], **extra}))
 
 
 def tag_with_id(html: str, element_id: str) -> str:
@@ -271,7 +271,7 @@ def test_date_missing_month_highlights_only_the_month():
     assert "govuk-input--error" in tag_with_id(html, "id_when_month")
     assert "govuk-input--error" not in tag_with_id(html, "id_when_day")
     assert "govuk-input--error" not in tag_with_id(html, "id_when_year")
-    summary = squash(render_to_string("web/includes/error_summary.html", {"form": form}))
+    summary = squash(render_to_string("ui/includes/error_summary.html", {"form": form}))
     assert '<a href="#id_when_month">Date of birth must include a month</a>' in summary
 
 
@@ -284,7 +284,7 @@ def test_date_that_does_not_exist():
     form, errors = date_errors("31", "02", "2024")
     assert errors == ["Date of birth must be a real date"]
     assert render_field(form, "when").count("govuk-input--error") == 3
-    summary = render_to_string("web/includes/error_summary.html", {"form": form})
+    summary = render_to_string("ui/includes/error_summary.html", {"form": form})
     assert 'href="#id_when_day"' in summary
 
 
@@ -389,7 +389,7 @@ def test_date_has_changed():
 def test_error_summary_lists_each_error_with_a_link_to_its_control():
     form = bound(full_name="", source=None, date_of_birth_year="07")
     form.add_error(None, "These details match a family who already has an open case")
-    html = squash(render_to_string("web/includes/error_summary.html", {"form": form}))
+    html = squash(render_to_string("ui/includes/error_summary.html", {"form": form}))
     assert '<div class="govuk-error-summary" data-module="govuk-error-summary">' in html
     assert '<div role="alert"> <h2 class="govuk-error-summary__title">There is a problem</h2>' in html
     assert "<li>These details match a family who already has an open case</li>" in html
@@ -401,9 +401,9 @@ def test_error_summary_lists_each_error_with_a_link_to_its_control():
 
 
 def test_error_summary_is_empty_without_errors():
-    assert render_to_string("web/includes/error_summary.html", {"form": bound()}).strip() == ""
-    assert render_to_string("web/includes/error_summary.html", {"form": ContactForm()}).strip() == ""
-    assert render_to_string("web/includes/error_summary.html", {}).strip() == ""
+    assert render_to_string("ui/includes/error_summary.html", {"form": bound()}).strip() == ""
+    assert render_to_string("ui/includes/error_summary.html", {"form": ContactForm()}).strip() == ""
+    assert render_to_string("ui/includes/error_summary.html", {}).strip() == ""
 
 
 # --- page templates -----------------------------------------------------------------------------

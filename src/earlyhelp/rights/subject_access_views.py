@@ -14,11 +14,12 @@ from django.views.decorators.http import require_POST
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.web.service_forms import run_service
+from earlyhelp.privacy.models import PackStatus, RedactionStatus, SubjectAccessPack
+from earlyhelp.ui.service_forms import run_service
 
-from . import sar
+from . import subject_access as sar
 from .forms import RedactionDecisionForm
-from .models import PackStatus, RedactionStatus, SubjectAccessPack
+from .models import RightsRequest
 
 
 def _require_pack(request, pack_id) -> SubjectAccessPack:
@@ -32,8 +33,6 @@ def _require_pack(request, pack_id) -> SubjectAccessPack:
 @login_required
 @require_POST
 def pack_build(request, request_id):
-    from earlyhelp.rights.models import RightsRequest
-
     rights_request = RightsRequest.objects.filter(pk=request_id).first()
     if not policy.has_permission(request.user, policy.Permission.HANDLE_RIGHTS_REQUESTS) or rights_request is None:
         policy.refuse(request.user, object_type="rights.rightsrequest", object_id=request_id,
@@ -74,7 +73,7 @@ def pack_detail(request, pack_id):
     context = sar.proposal_context(pack, shown)
     for proposal in shown:
         proposal.context = context[proposal.pk]
-    return render(request, "privacy/subject_access_review.html", {
+    return render(request, "rights/subject_access_review.html", {
         "pack": pack, "form": form, "pending": shown, "pending_count": len(pending),
         "decided": [p for p in proposals if p.status != RedactionStatus.PENDING],
         "index": pack.content.get("index", []),

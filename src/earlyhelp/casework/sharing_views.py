@@ -7,9 +7,9 @@ from django.shortcuts import render
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.web.service_forms import run_service
+from earlyhelp.ui.service_forms import run_service
 
-from . import packs, provenance
+from . import panel_packs, provenance
 from .forms import PanelPackForm
 
 PURPOSE = Purpose.EARLY_HELP_CASEWORK
@@ -26,7 +26,7 @@ def panel_pack_new(request, household_id):
     form = PanelPackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        result = run_service(form, lambda: packs.prepare_panel_pack(
+        result = run_service(form, lambda: panel_packs.prepare_panel_pack(
             by=request.user, household=access.household, panel_name=data["panel_name"],
             recipient_organisation=data["recipient_organisation"], sections=data["sections"], basis=data["basis"],
             reason=data["reason"], special_category_shared=data["special_category_shared"]))
@@ -47,5 +47,5 @@ def family_information(request, household_id):
     report = provenance.information_report(access.household)
     audit.record(actor=request.user, action=Action.VIEW, event="household.information_report", purpose=PURPOSE,
                  objects=[access.household], household_id=access.household.pk)
-    return render(request, "privacy/family_information.html", {
+    return render(request, "casework/family_information.html", {
         "access": access, "household": access.household, "report": report})

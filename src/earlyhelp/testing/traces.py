@@ -14,6 +14,9 @@ from django.db import models
 from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 
+from earlyhelp.casework.models import Document
+from earlyhelp.people.models import Household, Person
+
 # Tables whose rows are, by design, the record that something was removed.
 RECORDS_OF_REMOVAL = {"privacy.Tombstone", "retention.DisposalCertificate"}
 
@@ -31,8 +34,6 @@ class Fingerprint:
 def fingerprint(person, *, households=True, extra=()) -> Fingerprint:
     """The person's names, identifiers and addresses; with `households`, their families' ids, family name and files.
     A bare given name is too common to look for unless the caller adds it (`extra`)."""
-    from earlyhelp.casework.models import Document
-
     values = [person.full_name, f"{person.preferred_name} {person.family_name}" if person.preferred_name else "",
               person.family_name if households else "", *extra]
     for value in person.identifiers.values_list("value", flat=True):
@@ -49,8 +50,6 @@ def fingerprint(person, *, households=True, extra=()) -> Fingerprint:
 
 def find_traces(marks: Fingerprint) -> list[str]:
     """Where the person still appears, as "table.column #pk" (never the value found)."""
-    from earlyhelp.people.models import Household, Person
-
     found = []
     for model in apps.get_models():
         if model._meta.label in RECORDS_OF_REMOVAL or not model._meta.managed:
@@ -87,7 +86,7 @@ def _traces_in_sessions(marks) -> list[str]:
             if pattern.search(str(s.get_decoded()))]
 
 
-def _walk(storage, path=""):
+def walk_storage(storage, path=""):
     try:
         directories, files = storage.listdir(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -95,13 +94,13 @@ def _walk(storage, path=""):
     for name in files:
         yield f"{path}/{name}" if path else name
     for directory in directories:
-        yield from _walk(storage, f"{path}/{directory}" if path else directory)
+        yield from walk_storage(storage, f"{path}/{directory}" if path else directory)
 
 
 def _traces_in_files(marks) -> list[str]:
     found = [f"file {name}" for name in marks.file_names if name and default_storage.exists(name)]
     needles = [v.encode().lower() for v in marks.values]
-    for name in _walk(default_storage):
+    for name in walk_storage(default_storage):
         with default_storage.open(name) as stored:
             content = stored.read().lower()
         if any(needle in content for needle in needles):

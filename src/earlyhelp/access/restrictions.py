@@ -12,7 +12,9 @@ While a person's record is restricted:
 Only a rights request can change a restricted record (a correction while accuracy is contested):
 `rights.services` does it inside `permitting_changes_to`.
 
-This module reads only: it is imported by people and casework services, so it imports neither.
+The restriction itself is recorded by the rights register (`rights.ProcessingRestriction`); this module, part
+of the one door, reads it through the person's `processing_restrictions`, so every app that must honour a
+restriction (people, casework, matching, statistics) can import it from below.
 """
 
 import contextlib
@@ -20,7 +22,7 @@ import contextvars
 
 from django.core.exceptions import ValidationError
 
-from .models import ProcessingRestriction
+from earlyhelp.people.models import Membership, Person
 
 RESTRICTED_MESSAGE = ("Use of this record is restricted at the person's request (UK GDPR Article 18): it can be "
                       "read but not changed. Speak to the data protection officer")
@@ -28,19 +30,22 @@ RESTRICTED_MESSAGE = ("Use of this record is restricted at the person's request 
 _permitted_people = contextvars.ContextVar("earlyhelp_restriction_permitted_people", default=frozenset())
 
 
-def active():
-    return ProcessingRestriction.objects.filter(lifted_at__isnull=True)
+def _restricted_people():
+    return Person.objects.filter(processing_restrictions__lifted_at__isnull=True)
 
 
 def restricted_person_ids():
     """Ids of people whose records are restricted now (a lazy subquery: use it in filters and excludes)."""
-    return active().values("person_id")
+    return _restricted_people().values("pk")
+
+
+def restricted_among(person_ids) -> set:
+    """Which of these people's records are restricted now."""
+    return set(_restricted_people().filter(pk__in=person_ids).values_list("pk", flat=True))
 
 
 def restricted_household_ids():
     """Ids of families with a current member whose record is restricted (a lazy subquery)."""
-    from earlyhelp.people.models import Membership
-
     return Membership.objects.filter(end_date__isnull=True, person_id__in=restricted_person_ids()) \
         .values("household_id")
 
@@ -56,7 +61,7 @@ def without_restricted(queryset, *, person: str | None = None, household: str | 
 
 
 def person_is_restricted(person_id) -> bool:
-    return active().filter(person_id=person_id).exists()
+    return _restricted_people().filter(pk=person_id).exists()
 
 
 def household_is_restricted(household_id) -> bool:
@@ -73,11 +78,8 @@ def ensure_not_restricted(*, person=None, household=None, people=()) -> None:
     `person`, `household` and each of `people` may be a model instance or an id.
     """
     person_ids = {_id(p) for p in (person, *people) if p is not None}
-    restricted = set(active().filter(person_id__in=person_ids).values_list("person_id", flat=True)) \
-        if person_ids else set()
+    restricted = restricted_among(person_ids) if person_ids else set()
     if household is not None:
-        from earlyhelp.people.models import Membership
-
         restricted |= set(Membership.objects.filter(
             household_id=_id(household), end_date__isnull=True, person_id__in=restricted_person_ids(),
         ).values_list("person_id", flat=True))

@@ -7,7 +7,7 @@ register = template.Library()
 BAR_AREA = 400  # px available for the longest bar
 
 
-@register.inclusion_tag("web/includes/bar_chart.html")
+@register.inclusion_tag("ui/includes/bar_chart.html")
 def bar_chart(rows, caption, unit="families"):
     """A horizontal bar chart of (label, count) rows, with the figures as text for everyone."""
     largest = max((count for _, count in rows), default=0) or 1

@@ -14,10 +14,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from earlyhelp.access import policy
-from earlyhelp.casework.models import CaseNote, PlanAction
+from earlyhelp.privacy import disclosures
+from earlyhelp.privacy.models import DisclosureKind, DisclosureSection
 
-from . import disclosures
-from .models import DisclosureKind, DisclosureSection
+from .models import CaseNote, PlanAction
 
 
 def pack_sections(household, sections, *, special_category_shared: bool = False) -> dict:
@@ -68,7 +68,7 @@ def prepare_panel_pack(*, by, household, panel_name: str, recipient_organisation
         by=by, household=household, recipient_organisation=recipient_organisation, recipient_person=panel_name,
         purpose_code=disclosures.purpose_for(basis), basis=basis, sections=sections, reason=reason,
         approved_by=approved_by, kind=DisclosureKind.PANEL_PACK, special_category_shared=special_category_shared)
-    html = render_to_string("privacy/panel_pack.html", {
+    html = render_to_string("casework/panel_pack.html", {
         "household": household, "panel_name": panel_name.strip(), "disclosure": disclosure,
         "prepared_at": timezone.now(), "prepared_by": by, "RESTRICTED": policy.RESTRICTED,
         **pack_sections(household, disclosure.sections, special_category_shared=disclosure.special_category_shared),
