@@ -24,7 +24,6 @@ stage, and the demo sign-ins see a full tour.
 from __future__ import annotations
 
 import datetime
-import json
 import random
 import time
 from dataclasses import dataclass, field
@@ -32,9 +31,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 from faker import Faker
 
@@ -64,6 +61,7 @@ from earlyhelp.casework.models import (
     Transition,
     TransitionKind,
 )
+from earlyhelp.demo.generator.rows import RowWriter
 from earlyhelp.demo.generator.words import (
     ACTIONS,
     ANALYSES,
@@ -227,15 +225,15 @@ def generate_council(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SE
             builder.build_family(index)
             done = index + 1
             if done % FLUSH_EVERY_FAMILIES == 0 or done == families:
-                builder.flush()
+                builder.writer.flush()
                 if progress:
                     progress(done, families)
-        builder.flush()
-        builder.reset_sequences()
+        builder.writer.flush()
+        builder.writer.reset_sequences()
         retention_presets.load_demo(dpo=builder.demo["dpo"])  # the retention rules and one legal hold
         audit.record(actor=None, action="create", event="demo.load", purpose="system_security",
                      metadata={"families": families})
-    return GenerationResult(families=families, seed=seed, counts=dict(builder.counts),
+    return GenerationResult(families=families, seed=seed, counts=dict(builder.writer.counts),
                             sign_ins=demo_sign_ins(), seconds=time.perf_counter() - started)
 
 
@@ -285,46 +283,6 @@ def wipe_demo_data() -> None:
                                         SuggestionKind.NEW_PERSON]).delete()
 
 
-# --- The builder ----------------------------------------------------------------------------------
-
-class _Ids:
-    """Primary keys chosen here, so that rows can refer to each other before they are written."""
-
-    def __init__(self):
-        self._next = {}
-
-    def __call__(self, model) -> int:
-        value = self._next.get(model)
-        if value is None:
-            value = (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
-        self._next[model] = value + 1
-        return value
-
-    @property
-    def models(self):
-        return list(self._next)
-
-
-class _Row(dict):
-    """A row to write, by attribute name; `row.person_id` reads `row["person_id"]`, `row.pk` the id."""
-
-    __slots__ = ()
-
-    def __getattr__(self, name):
-        try:
-            return self["id" if name == "pk" else name]
-        except KeyError:
-            raise AttributeError(name) from None
-
-    def __setattr__(self, name, value):
-        self[name] = value
-
-
-FLUSH_ORDER = [Household, Person, Identifier, Address, Membership, Relationship, Marker, Contact, Episode,
-               Allocation, TafMember, Assessment, AssessmentMember, DomainFinding, Plan, PlanAction, Review,
-               Transition, CaseNote, AccessExclusion, Consent]
-
-
 @dataclass
 class _Member:
     person: Person
@@ -344,10 +302,8 @@ class _Builder:
         self.rng = random.Random(seed)
         self.today = today
         self.now = timezone.now()
-        self.batch_size = batch_size
-        self.ids = _Ids()
-        self.buffers = {model: [] for model in FLUSH_ORDER}
-        self.counts = {}
+        self.writer = RowWriter(batch_size=batch_size, now=self.now)
+        self.ids = self.writer.ids
         self.fake = Faker("en_GB")
         self.fake.seed_instance(seed)
         self._keys = {}
@@ -386,55 +342,8 @@ class _Builder:
 
     def row(self, model, **values):
         """A row to write: a dict of attribute names (person_id, not person) to values."""
-        row = _Row(values)
-        self.buffers[model].append(row)
-        return row
+        return self.writer.add(model, **values)
 
-    def flush(self):
-        for model in FLUSH_ORDER:
-            rows = self.buffers[model]
-            if not rows:
-                continue
-            if connection.vendor == "postgresql":
-                self._copy(model, rows)
-            else:
-                for start in range(0, len(rows), self.batch_size):
-                    model.objects.bulk_create([model(**row) for row in rows[start:start + self.batch_size]],
-                                              batch_size=self.batch_size)
-            self.counts[model._meta.label] = self.counts.get(model._meta.label, 0) + len(rows)
-            self.buffers[model] = []
-
-    def _copy(self, model, rows):
-        """PostgreSQL: COPY is several times faster than INSERT for seed data of this size.
-
-        Values are what bulk_create would write: a missing attribute takes the field's default,
-        auto_now(_add) fields take the load's timestamp, and choices are written as their values.
-        """
-        fields = model._meta.concrete_fields
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        pairs = [(f.attname, self.now if (getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
-                  else f.get_default()) for f in fields]
-        text_columns = [i for i, f in enumerate(fields) if f.get_internal_type() in ("CharField", "TextField")]
-        json_columns = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
-        table = connection.ops.quote_name(model._meta.db_table)
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    values = [row.get(name, default) for name, default in pairs]
-                    for i in text_columns:
-                        value = values[i]
-                        if value is not None and type(value) is not str:
-                            values[i] = str(value)  # TextChoices members: their value, not their name
-                    for i in json_columns:
-                        values[i] = json.dumps(values[i])
-                    copy.write_row(values)
-
-    def reset_sequences(self):
-        statements = connection.ops.sequence_reset_sql(no_style(), self.ids.models)
-        if statements:
-            with connection.cursor() as cursor:
-                for sql in statements:
-                    cursor.execute(sql)
 
     def days(self, lo, hi):
         return datetime.timedelta(days=self.rng.randint(lo, hi))
@@ -539,8 +448,8 @@ class _Builder:
         Organisation.objects.bulk_create(self.organisations)
         self.organisation_types = {o.pk: o.type for o in self.organisations}
         Team.objects.bulk_create(self.teams)
-        self.counts["organisations.Organisation"] = len(self.organisations)
-        self.counts["organisations.Team"] = len(self.teams)
+        self.writer.counts["organisations.Organisation"] = len(self.organisations)
+        self.writer.counts["organisations.Team"] = len(self.teams)
 
     def person_name(self, source="en_GB", gender=Gender.FEMALE):
         male, female, last = self.pools[source]
@@ -612,7 +521,7 @@ class _Builder:
         self.demo["admin"] = self.user("admin", Role.SYSTEM_ADMIN, council, job_title="System administrator",
                                        is_staff=True, is_superuser=True)
         User.objects.bulk_create(self.users)
-        self.counts["organisations.User"] = len(self.users)
+        self.writer.counts["organisations.User"] = len(self.users)
         self.school_partners = self.partners_by_type[OrganisationType.SCHOOL]
 
     # --- families ---------------------------------------------------------------------------------
