@@ -9,13 +9,10 @@ it to its stage. See `loader` for the council as a whole.
 from __future__ import annotations
 
 import datetime
-import random
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.utils import timezone
-from faker import Faker
 
 from earlyhelp.access.models import AccessExclusion
 from earlyhelp.casework.models import (
@@ -40,7 +37,7 @@ from earlyhelp.casework.models import (
     Transition,
     TransitionKind,
 )
-from earlyhelp.demo.generator.rows import RowWriter
+from earlyhelp.demo.generator.builders import HouseholdPeople, RecordBuilder
 from earlyhelp.demo.generator.words import (
     ACTIONS,
     ANALYSES,
@@ -52,17 +49,11 @@ from earlyhelp.demo.generator.words import (
     CONTACT_REASONS,
     CONTACT_SOURCES,
     CONTACT_SOURCE_WEIGHTS,
-    COUNCIL_POSTCODE_AREA,
     DECISION_REASONS,
     EXCLUSION_REASONS,
     FAMILY_VIEWS,
     FEEDBACK,
-    HAND_NAMES,
-    INWARD_LETTERS,
-    LANGUAGES,
-    NICKNAMES,
     NOTES,
-    OUT_OF_AREA_TOWNS,
     REVIEW_SUMMARIES,
     SENSITIVE_NOTES,
     SOURCE_ORG_TYPE,
@@ -77,25 +68,13 @@ from earlyhelp.organisations.models import (
     Team,
     User,
 )
-from earlyhelp.people import identifiers
-from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import (
-    Address,
-    Ethnicity,
     Gender,
     Household,
-    Identifier,
-    Marker,
     MarkerKind,
     MemberRole,
-    Membership,
-    Person,
-    Relationship,
-    RelationshipType,
     SpecialEducationalNeeds,
-    YesNoUnknown,
 )
-from earlyhelp.people.services import name_key
 from earlyhelp.privacy.models import (
     Consent,
     ConsentStatus,
@@ -157,124 +136,16 @@ MARKER_SPOTLIGHT = {8: MarkerKind.EHCP, 9: MarkerKind.YOUNG_CARER, 10: MarkerKin
 REVIEW_WEEKS = 8
 
 
-@dataclass
-class _Member:
-    person: Person
-    role: str
-    start: datetime.date
-    lives_in: bool = True
-    end: datetime.date | None = None
-
-    @property
-    def dob(self):
-        return self.person.date_of_birth
-
-
-class FamilyBuilder:
-    def __init__(self, *, seed, today, batch_size):
-        self.seed = seed
-        self.rng = random.Random(seed)
-        self.today = today
-        self.now = timezone.now()
-        self.writer = RowWriter(batch_size=batch_size, now=self.now)
-        self.ids = self.writer.ids
-        self.fake = Faker("en_GB")
-        self.fake.seed_instance(seed)
-        self._keys = {}
-        self.used_identifiers = {scheme: set(Identifier.objects.filter(scheme=scheme).values_list("value", flat=True))
-                                 for scheme in IdentifierScheme.values}
-        self._name_pools()
+class FamilyBuilder(RecordBuilder):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
         self.areas = {a.code: a for a in HeadlineArea.objects.all()}
         if not self.areas:
             raise RuntimeError("No headline areas: run the migrations first")
-        self.streets = sorted({self.fake.street_name() for _ in range(600)})
         self.password_hash = make_password(DEMO_PASSWORD)
         self.notice_id = PrivacyNotice.objects.order_by("-version").values_list("pk", flat=True).first()
         self.organisation_types = {}  # filled as organisations are built
 
-    # --- helpers --------------------------------------------------------------------------------
-
-    def _name_pools(self):
-        fake = self.fake
-        self.pools = {"en_GB": ([fake.first_name_male() for _ in range(1500)],
-                                [fake.first_name_female() for _ in range(1500)],
-                                [fake.last_name() for _ in range(3000)])}
-        for locale in ("pl_PL", "ro_RO", "pt_PT", "lt_LT", "tr_TR"):
-            other = Faker(locale)
-            other.seed_instance(self.seed)
-            surname = other.last_name_male if hasattr(other, "last_name_male") else other.last_name
-            self.pools[locale] = ([other.first_name_male() for _ in range(200)],
-                                  [other.first_name_female() for _ in range(200)],
-                                  [surname() for _ in range(300)])
-        self.pools.update(HAND_NAMES)
-
-    def key(self, name):
-        value = self._keys.get(name)
-        if value is None:
-            value = self._keys[name] = name_key(name)
-        return value
-
-    def row(self, model, **values):
-        """A row to write: a dict of attribute names (person_id, not person) to values."""
-        return self.writer.add(model, **values)
-
-
-    def days(self, lo, hi):
-        return datetime.timedelta(days=self.rng.randint(lo, hi))
-
-    def at(self, day: datetime.date, lo_hour=8, hi_hour=18) -> datetime.datetime:
-        moment = datetime.datetime.combine(day, datetime.time(self.rng.randint(lo_hour, hi_hour - 1),
-                                                              self.rng.randrange(60)), tzinfo=datetime.timezone.utc)
-        return min(moment, self.now)
-
-    def between(self, start: datetime.date, end: datetime.date) -> datetime.date:
-        if end <= start:
-            return start
-        return start + datetime.timedelta(days=self.rng.randint(0, (end - start).days))
-
-    def years_ago(self, years, day=None):
-        day = day or self.today
-        try:
-            return day.replace(year=day.year - years)
-        except ValueError:  # 29 February
-            return day.replace(year=day.year - years, day=28)
-
-    def weighted(self, choices, weights):
-        return self.rng.choices(choices, weights=weights, k=1)[0]
-
-    def postcode(self, area=COUNCIL_POSTCODE_AREA, district=None):
-        district = district if district is not None else self.rng.randint(1, 16)
-        letters = self.rng.choice(INWARD_LETTERS) + self.rng.choice(INWARD_LETTERS)
-        return f"{area}{district} {self.rng.randint(1, 9)}{letters}"
-
-    def address_fields(self, *, out_of_area=False):
-        rng = self.rng
-        if out_of_area:
-            town, area = rng.choice(OUT_OF_AREA_TOWNS)
-            postcode = self.postcode(area)
-        else:
-            district = rng.randint(1, 16)
-            town, postcode = TOWNS[(district - 1) // 2], self.postcode(district=district)
-        street = rng.choice(self.streets)
-        number = rng.randint(1, 220)
-        if rng.random() < 0.2:
-            return {"line_1": f"Flat {rng.randint(1, 24)}", "line_2": f"{number} {street}", "town": town,
-                    "postcode": postcode}
-        return {"line_1": f"{number} {street}", "line_2": "", "town": town, "postcode": postcode}
-
-    def identifier(self, person_id, scheme):
-        used = self.used_identifiers[scheme]
-        if scheme == IdentifierScheme.NHS and len(used) > 650_000:
-            return  # the NHS test range holds about 909,000 valid numbers: leave room
-        make = {IdentifierScheme.NHS: identifiers.make_nhs_number, IdentifierScheme.NI: identifiers.make_ni_number,
-                IdentifierScheme.UPN: lambda rng: identifiers.make_upn(rng, 999),
-                IdentifierScheme.PNC: identifiers.make_pnc}[scheme]
-        while True:
-            value = make(self.rng)
-            if value not in used:
-                break
-        used.add(value)
-        self.row(Identifier, id=self.ids(Identifier), person_id=person_id, scheme=scheme, value=value)
 
     # --- organisations and users ------------------------------------------------------------------
 
@@ -324,10 +195,6 @@ class FamilyBuilder:
         Team.objects.bulk_create(self.teams)
         self.writer.counts["organisations.Organisation"] = len(self.organisations)
         self.writer.counts["organisations.Team"] = len(self.teams)
-
-    def person_name(self, source="en_GB", gender=Gender.FEMALE):
-        male, female, last = self.pools[source]
-        return self.rng.choice(male if gender == Gender.MALE else female), self.rng.choice(last)
 
     def user(self, username, role, organisation, team=None, job_title="", **extra):
         gender = self.rng.choice([Gender.FEMALE, Gender.MALE])
@@ -416,206 +283,6 @@ class FamilyBuilder:
         self.child_markers(family)
         if index in EXCLUSION_SPOTLIGHT or (not spotlight and rng.random() < 0.015):
             self.exclusions(family)
-
-    def new_person(self, *, given, family_name, gender, dob=None, expected=None, ethnicity, language,
-                   interpreter=False, sen=SpecialEducationalNeeds.UNKNOWN, disability=None) -> Person:
-        rng = self.rng
-        preferred = NICKNAMES.get(given, "") if rng.random() < 0.3 else ""
-        disability = disability or self.weighted([YesNoUnknown.NO, YesNoUnknown.YES, YesNoUnknown.UNKNOWN],
-                                                 [70, 8, 22])
-        person = self.row(Person, id=self.ids(Person), given_name=given, family_name=family_name, preferred_name=preferred,
-                        date_of_birth=dob, expected_date_of_birth=expected, gender=gender, ethnicity=ethnicity,
-                        first_language=language, interpreter_needed=interpreter, disability=disability,
-                        special_educational_needs=sen, family_name_key=self.key(family_name),
-                        given_name_key=self.key(given))
-        return person
-
-    def build_people(self, household_id, min_eldest_age):
-        rng, today = self.rng, self.today
-        language, source, _, ethnicities = self.weighted(LANGUAGES, [lang[2] for lang in LANGUAGES])
-        if rng.random() < 0.05:
-            language = ""  # not recorded
-        ethnicity_choices, ethnicity_weights = list(ethnicities), list(ethnicities.values())
-        family_ethnicity = self.weighted(ethnicity_choices, ethnicity_weights)
-        adult_interpreter = bool(language) and language != "English" and rng.random() < 0.55
-        _, surname = self.person_name(source)
-
-        def surname_for(gender, base=surname, married=True):
-            if source == "pl_PL" and gender == Gender.FEMALE and base.endswith(("ski", "cki", "dzki")):
-                return base[:-1] + "a"
-            if source == "lt_LT" and gender == Gender.FEMALE and base[-2:] in ("as", "is", "us", "ys"):
-                return base[:-2] + ("ienė" if married else "aitė")
-            return base
-
-        # Children first: their dates of birth anchor everyone else's.
-        n_children = self.weighted([1, 2, 3, 4], [35, 35, 20, 10])
-        latest_eldest = self.years_ago(min_eldest_age) if min_eldest_age else today
-        eldest_dob = self.between(self.years_ago(18) + datetime.timedelta(days=1), latest_eldest)
-        dobs = [eldest_dob]
-        for _ in range(n_children - 1):
-            earliest = eldest_dob + datetime.timedelta(days=300)
-            if earliest >= today:
-                break
-            dobs.append(self.between(earliest, today))
-        dobs.sort()
-        if len(dobs) >= 2 and rng.random() < 0.04:
-            dobs[1] = dobs[0]  # twins
-        parent1_gender = Gender.FEMALE if rng.random() < 0.88 else Gender.MALE
-        mother_age_at_eldest = rng.randint(17, 38)
-        parent1_dob = self.between(self.years_ago(mother_age_at_eldest + 1, eldest_dob),
-                                   self.years_ago(mother_age_at_eldest, eldest_dob))
-        two_parents = rng.random() < 0.6
-        step_parent = two_parents and rng.random() < 0.25
-        start = eldest_dob
-        members: list[_Member] = []
-
-        def adult(gender, dob, family_name, role=MemberRole.PARENT_CARER, start_date=start, lives_in=True):
-            given, _ = self.person_name(source, gender)
-            person = self.new_person(given=given, family_name=family_name, gender=gender, dob=dob,
-                                     ethnicity=family_ethnicity, language=language, interpreter=adult_interpreter)
-            member = _Member(person, role, start_date, lives_in)
-            members.append(member)
-            return member
-
-        parent1 = adult(parent1_gender, parent1_dob, surname_for(parent1_gender))
-        parent2 = None
-        if two_parents:
-            gender2 = Gender.MALE if parent1_gender == Gender.FEMALE else Gender.FEMALE
-            if rng.random() < 0.03:
-                gender2 = parent1_gender
-            dob2 = parent1_dob - self.days(-700, 2500)
-            joined = self.between(eldest_dob, today - datetime.timedelta(days=60)) if step_parent else start
-            other_surname = self.person_name(source)[1] if (step_parent or rng.random() < 0.3) else surname
-            parent2 = adult(gender2, dob2, surname_for(gender2, other_surname), start_date=joined)
-        children = []
-        for dob in dobs:
-            gender = self.weighted([Gender.FEMALE, Gender.MALE, Gender.NOT_STATED, Gender.NEITHER],
-                                   [49, 49, 1.5, 0.5])
-            given, _ = self.person_name(source, Gender.MALE if gender == Gender.MALE else
-                                        (Gender.FEMALE if gender == Gender.FEMALE else rng.choice([Gender.MALE,
-                                                                                                    Gender.FEMALE])))
-            age = (today - dob).days // 365
-            sen = (self.weighted([SpecialEducationalNeeds.NONE, SpecialEducationalNeeds.SEN_SUPPORT,
-                                  SpecialEducationalNeeds.EHCP, SpecialEducationalNeeds.UNKNOWN], [72, 14, 4, 10])
-                   if age >= 3 else SpecialEducationalNeeds.UNKNOWN)
-            ethnicity = family_ethnicity if rng.random() > 0.05 else Ethnicity.MOTH
-            person = self.new_person(given=given, family_name=surname_for(gender, married=False), gender=gender,
-                                     dob=dob, ethnicity=ethnicity, language=language, sen=sen,
-                                     disability=self.weighted([YesNoUnknown.NO, YesNoUnknown.YES,
-                                                               YesNoUnknown.UNKNOWN], [75, 7, 18]))
-            member = _Member(person, MemberRole.CHILD, dob)
-            members.append(member)
-            children.append(member)
-        unborn = None
-        if parent1_gender == Gender.FEMALE and (today - parent1_dob).days < 44 * 365 and rng.random() < 0.06:
-            person = self.new_person(given="Baby", family_name=surname, gender=Gender.NOT_STATED,
-                                     expected=today + self.days(14, 250), ethnicity=family_ethnicity,
-                                     language=language, disability=YesNoUnknown.UNKNOWN)
-            unborn = _Member(person, MemberRole.UNBORN, today - self.days(0, 90))
-            members.append(unborn)
-        other_adult = None
-        if rng.random() < 0.10:
-            if rng.random() < 0.7:
-                gp_dob = parent1_dob - self.days(17 * 365, 32 * 365)
-                other_adult = adult(self.rng.choice([Gender.FEMALE, Gender.MALE]), gp_dob,
-                                    surname_for(Gender.FEMALE), role=MemberRole.OTHER_ADULT)
-                other_adult.kind = "grandparent"
-            else:
-                sib_dob = self.between(self.years_ago(25), self.years_ago(18))
-                other_adult = adult(rng.choice([Gender.FEMALE, Gender.MALE]), sib_dob, surname,
-                                    role=MemberRole.OTHER_ADULT)
-                other_adult.kind = "sibling"
-        significant = None
-        if rng.random() < 0.15:
-            if not two_parents and rng.random() < 0.6:
-                gender = Gender.MALE if parent1_gender == Gender.FEMALE else Gender.FEMALE
-                significant = adult(gender, parent1_dob - self.days(-900, 2500), surname_for(gender),
-                                    role=MemberRole.SIGNIFICANT_OTHER, lives_in=False)
-                significant.kind = "parent"
-            else:
-                significant = adult(rng.choice([Gender.FEMALE, Gender.MALE]), parent1_dob - self.days(17 * 365, 30 * 365),
-                                    surname_for(Gender.FEMALE), role=MemberRole.SIGNIFICANT_OTHER, lives_in=False)
-                significant.kind = "grandparent"
-        # A former member: a parent who has left the household.
-        if parent2 and not step_parent and (today - parent2.start).days > 260 and rng.random() < 0.06:
-            leaving = self.between(parent2.start + datetime.timedelta(days=200), today - datetime.timedelta(days=30))
-            if leaving > parent2.start:
-                parent2.end = leaving
-
-        # Memberships.
-        for member in members:
-            self.row(Membership, id=self.ids(Membership), household_id=household_id, person_id=member.person.pk,
-                                role=member.role, lives_in_household=member.lives_in, start_date=member.start,
-                                end_date=member.end)
-        # Relationships: person is <relationship> of related_person.
-        young = children + ([unborn] if unborn else [])
-
-        def relate(a, b, kind, pr=False):
-            self.row(Relationship, id=self.ids(Relationship), person_id=a.person.pk, related_person_id=b.person.pk,
-                                  relationship=kind, has_parental_responsibility=pr)
-
-        for child in young:
-            born = child.role != MemberRole.UNBORN
-            relate(parent1, child, RelationshipType.PARENT, pr=born)
-            if parent2:
-                if step_parent:
-                    relate(parent2, child, RelationshipType.STEP_PARENT, pr=False)
-                else:
-                    relate(parent2, child, RelationshipType.PARENT, pr=born)
-            if other_adult:
-                relate(other_adult, child, RelationshipType.GRANDPARENT if other_adult.kind == "grandparent"
-                       else RelationshipType.SIBLING)
-            if significant:
-                if significant.kind == "parent":
-                    relate(significant, child, RelationshipType.PARENT, pr=born and rng.random() < 0.8)
-                else:
-                    relate(significant, child, RelationshipType.GRANDPARENT)
-        if parent2:
-            relate(parent1, parent2, RelationshipType.PARTNER)
-            relate(parent2, parent1, RelationshipType.PARTNER)
-        for a in young:
-            for b in young:
-                if a is not b:
-                    relate(a, b, RelationshipType.SIBLING)
-
-        # Addresses: the household's, with a house move for some families.
-        home = self.address_fields()
-        moved_on = None
-        if rng.random() < 0.25 and (today - start).days > 90:
-            moved_on = self.between(start + datetime.timedelta(days=30), today - datetime.timedelta(days=30))
-            previous = self.address_fields()
-        for member in members:
-            if member.role == MemberRole.UNBORN:
-                continue
-            if not member.lives_in or member.end:
-                since = member.start if member.lives_in is False else member.end + datetime.timedelta(days=1)
-                self.row(Address, id=self.ids(Address), person_id=member.person.pk, valid_from=since,
-                                 **self.address_fields())
-                continue
-            since = member.start
-            if member.role != MemberRole.CHILD:
-                since = min(since, member.dob + datetime.timedelta(days=18 * 365))
-            if moved_on and since < moved_on:
-                self.row(Address, id=self.ids(Address), person_id=member.person.pk, valid_from=since,
-                                 valid_to=moved_on - datetime.timedelta(days=1), **previous)
-                since = moved_on
-            self.row(Address, id=self.ids(Address), person_id=member.person.pk, valid_from=since, **home)
-
-        # Identifiers that validate: NHS for most, UPN for school-age children, NI for adults.
-        for member in members:
-            person = member.person
-            if person.date_of_birth is None:
-                continue
-            age = (today - person.date_of_birth).days // 365
-            if rng.random() < 0.92:
-                self.identifier(person.pk, IdentifierScheme.NHS)
-            if member.role == MemberRole.CHILD and 4 <= age and rng.random() < 0.9:
-                self.identifier(person.pk, IdentifierScheme.UPN)
-            if age >= 16 and rng.random() < (0.85 if age >= 18 else 0.4):
-                self.identifier(person.pk, IdentifierScheme.NI)
-            if age >= 14 and rng.random() < (0.04 if age >= 18 else 0.03):
-                self.identifier(person.pk, IdentifierScheme.PNC)
-        return _Household(members=members, parent1=parent1, parent2=parent2, children=children, unborn=unborn)
 
     # --- casework ---------------------------------------------------------------------------------
 
@@ -915,13 +582,6 @@ class FamilyBuilder:
                               channel=self.weighted(CHANNELS + [""], [30, 20, 5, 5, 30, 10]),
                               text=rng.choice(SENSITIVE_NOTES if sensitive else NOTES), is_sensitive=sensitive)
 
-    def marker(self, person_id, kind, start, by, end=None):
-        start = min(start, self.today)
-        if end is not None and end < start:
-            end = start
-        self.row(Marker, id=self.ids(Marker), person_id=person_id, kind=kind, start_date=start, end_date=end,
-                        recorded_by_id=by.pk)
-
     def child_markers(self, family):
         rng, today, by = self.rng, self.today, family.manager
         forced = MARKER_SPOTLIGHT.get(family.index)
@@ -950,23 +610,13 @@ class FamilyBuilder:
                                      user_id=user.pk, reason=rng.choice(EXCLUSION_REASONS),
                                      recorded_by_id=family.manager.pk)
 
-
-@dataclass
-class _Household:
-    members: list
-    parent1: _Member
-    parent2: _Member | None
-    children: list
-    unborn: _Member | None
-
-
 @dataclass
 class _Family:
     index: int
     stage: str
     team: Team
     household_id: int
-    members: _Household
+    members: HouseholdPeople
     spotlight: bool
     manager: User
     involved: set = field(default_factory=set)  # users who work with the family: never excluded
