@@ -11,7 +11,7 @@ from earlyhelp.demo.generator.loader import (
     generate_council,
     wipe_demo_data,
 )
-from earlyhelp.demo.generator.stages import DEMO_PASSWORD, DEMO_USERS, TEAM_NAMES
+from earlyhelp.demo.generator.staff import DEMO_PASSWORD, DEMO_USERS, TEAM_NAMES
 
 __all__ = [
     "DEFAULT_FAMILIES",

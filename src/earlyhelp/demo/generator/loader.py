@@ -35,7 +35,8 @@ from django.utils import timezone
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework.models import Document
-from earlyhelp.demo.generator.stages import DEMO_PASSWORD, DEMO_USERS, FamilyBuilder
+from earlyhelp.demo.generator.staff import DEMO_PASSWORD, DEMO_USERS
+from earlyhelp.demo.generator.stages import FamilyBuilder
 from earlyhelp.organisations.models import User
 from earlyhelp.privacy.models import Consent, Disclosure, Suggestion, SuggestionKind
 from earlyhelp.retention import presets as retention_presets
