@@ -54,6 +54,7 @@ class Member:
     start: datetime.date
     lives_in: bool = True
     end: datetime.date | None = None
+    kind: str = ""  # an other adult's or significant other's tie to the children: grandparent, sibling, parent
 
     @property
     def dob(self):
@@ -69,6 +70,27 @@ class HouseholdPeople:
     parent2: Member | None
     children: list
     unborn: Member | None
+
+
+@dataclass
+class Origin:
+    """What a family's members share: first language, where their names come from, ethnicity and
+    family name."""
+
+    language: str  # "" when not recorded
+    source: str  # the name pool: a Faker locale or a key of HAND_NAMES
+    ethnicity: str
+    interpreter: bool  # the adults need an interpreter
+    surname: str
+
+    def surname_for(self, gender, base=None, married=True):
+        """A family name as a person of this gender carries it: Polish and Lithuanian names change."""
+        base = self.surname if base is None else base
+        if self.source == "pl_PL" and gender == Gender.FEMALE and base.endswith(("ski", "cki", "dzki")):
+            return base[:-1] + "a"
+        if self.source == "lt_LT" and gender == Gender.FEMALE and base[-2:] in ("as", "is", "us", "ys"):
+            return base[:-2] + ("ienė" if married else "aitė")
+        return base
 
 
 class RecordBuilder:
@@ -201,25 +223,44 @@ class RecordBuilder:
                         recorded_by_id=by.pk)
 
     # --- households --------------------------------------------------------------------------------
+    # Every draw comes from the one seeded generator, so the order of the draws below is part of the
+    # council: keep it, or the same seed gives different families.
 
-    def build_people(self, household_id, min_eldest_age):
-        rng, today = self.rng, self.today
+    def build_people(self, household_id, min_eldest_age) -> HouseholdPeople:
+        """Draw one household's people and buffer them with their memberships, relationships,
+        addresses and identifiers."""
+        origin = self.draw_origin()
+        dobs = self.draw_birth_dates(min_eldest_age)
+        start = dobs[0]  # the eldest child's birth: when the household began
+        parent1, parent2, step_parent = self.draw_parents(origin, start)
+        children = self.draw_children(origin, dobs)
+        unborn = self.draw_unborn(origin, parent1)
+        other_adult = self.draw_other_adult(origin, parent1, start)
+        significant = self.draw_significant_other(origin, parent1, start, two_parents=parent2 is not None)
+        if parent2 and not step_parent:
+            self.draw_departure(parent2)
+        members = [m for m in [parent1, parent2, *children, unborn, other_adult, significant] if m is not None]
+        self.write_memberships(household_id, members)
+        young = children + ([unborn] if unborn else [])
+        self.write_relationships(young, parent1, parent2, step_parent, other_adult, significant)
+        self.write_addresses(members, start)
+        self.write_identifiers(members)
+        return HouseholdPeople(members=members, parent1=parent1, parent2=parent2, children=children, unborn=unborn)
+
+    def draw_origin(self) -> Origin:
+        rng = self.rng
         language, source, _, ethnicities = self.weighted(LANGUAGES, [lang[2] for lang in LANGUAGES])
         if rng.random() < 0.05:
             language = ""  # not recorded
-        ethnicity_choices, ethnicity_weights = list(ethnicities), list(ethnicities.values())
-        family_ethnicity = self.weighted(ethnicity_choices, ethnicity_weights)
-        adult_interpreter = bool(language) and language != "English" and rng.random() < 0.55
+        ethnicity = self.weighted(list(ethnicities), list(ethnicities.values()))
+        interpreter = bool(language) and language != "English" and rng.random() < 0.55
         _, surname = self.person_name(source)
+        return Origin(language=language, source=source, ethnicity=ethnicity, interpreter=interpreter,
+                      surname=surname)
 
-        def surname_for(gender, base=surname, married=True):
-            if source == "pl_PL" and gender == Gender.FEMALE and base.endswith(("ski", "cki", "dzki")):
-                return base[:-1] + "a"
-            if source == "lt_LT" and gender == Gender.FEMALE and base[-2:] in ("as", "is", "us", "ys"):
-                return base[:-2] + ("ienė" if married else "aitė")
-            return base
-
-        # Children first: their dates of birth anchor everyone else's.
+    def draw_birth_dates(self, min_eldest_age) -> list[datetime.date]:
+        """The children's dates of birth, the eldest's first. They anchor everyone else's."""
+        rng, today = self.rng, self.today
         n_children = self.weighted([1, 2, 3, 4], [35, 35, 20, 10])
         latest_eldest = self.years_ago(min_eldest_age) if min_eldest_age else today
         eldest_dob = self.between(self.years_ago(18) + datetime.timedelta(days=1), latest_eldest)
@@ -232,100 +273,119 @@ class RecordBuilder:
         dobs.sort()
         if len(dobs) >= 2 and rng.random() < 0.04:
             dobs[1] = dobs[0]  # twins
+        return dobs
+
+    def draw_adult(self, origin, gender, dob, family_name, *, start, role=MemberRole.PARENT_CARER, lives_in=True,
+                   kind=""):
+        given, _ = self.person_name(origin.source, gender)
+        person = self.new_person(given=given, family_name=family_name, gender=gender, dob=dob,
+                                 ethnicity=origin.ethnicity, language=origin.language, interpreter=origin.interpreter)
+        return Member(person, role, start, lives_in, kind=kind)
+
+    def draw_parents(self, origin, start) -> tuple[Member, Member | None, bool]:
+        """A parent or carer, often a second one (sometimes a step-parent who joined later)."""
+        rng, today = self.rng, self.today
         parent1_gender = Gender.FEMALE if rng.random() < 0.88 else Gender.MALE
         mother_age_at_eldest = rng.randint(17, 38)
-        parent1_dob = self.between(self.years_ago(mother_age_at_eldest + 1, eldest_dob),
-                                   self.years_ago(mother_age_at_eldest, eldest_dob))
+        parent1_dob = self.between(self.years_ago(mother_age_at_eldest + 1, start),
+                                   self.years_ago(mother_age_at_eldest, start))
         two_parents = rng.random() < 0.6
         step_parent = two_parents and rng.random() < 0.25
-        start = eldest_dob
-        members: list[Member] = []
+        parent1 = self.draw_adult(origin, parent1_gender, parent1_dob, origin.surname_for(parent1_gender),
+                                  start=start)
+        if not two_parents:
+            return parent1, None, step_parent
+        gender2 = Gender.MALE if parent1_gender == Gender.FEMALE else Gender.FEMALE
+        if rng.random() < 0.03:
+            gender2 = parent1_gender
+        dob2 = parent1_dob - self.days(-700, 2500)
+        joined = self.between(start, today - datetime.timedelta(days=60)) if step_parent else start
+        other_surname = self.person_name(origin.source)[1] if (step_parent or rng.random() < 0.3) else origin.surname
+        parent2 = self.draw_adult(origin, gender2, dob2, origin.surname_for(gender2, other_surname), start=joined)
+        return parent1, parent2, step_parent
 
-        def adult(gender, dob, family_name, role=MemberRole.PARENT_CARER, start_date=start, lives_in=True):
-            given, _ = self.person_name(source, gender)
-            person = self.new_person(given=given, family_name=family_name, gender=gender, dob=dob,
-                                     ethnicity=family_ethnicity, language=language, interpreter=adult_interpreter)
-            member = Member(person, role, start_date, lives_in)
-            members.append(member)
-            return member
-
-        parent1 = adult(parent1_gender, parent1_dob, surname_for(parent1_gender))
-        parent2 = None
-        if two_parents:
-            gender2 = Gender.MALE if parent1_gender == Gender.FEMALE else Gender.FEMALE
-            if rng.random() < 0.03:
-                gender2 = parent1_gender
-            dob2 = parent1_dob - self.days(-700, 2500)
-            joined = self.between(eldest_dob, today - datetime.timedelta(days=60)) if step_parent else start
-            other_surname = self.person_name(source)[1] if (step_parent or rng.random() < 0.3) else surname
-            parent2 = adult(gender2, dob2, surname_for(gender2, other_surname), start_date=joined)
+    def draw_children(self, origin, dobs) -> list[Member]:
+        rng, today = self.rng, self.today
         children = []
         for dob in dobs:
             gender = self.weighted([Gender.FEMALE, Gender.MALE, Gender.NOT_STATED, Gender.NEITHER],
                                    [49, 49, 1.5, 0.5])
-            given, _ = self.person_name(source, Gender.MALE if gender == Gender.MALE else
+            given, _ = self.person_name(origin.source, Gender.MALE if gender == Gender.MALE else
                                         (Gender.FEMALE if gender == Gender.FEMALE else rng.choice([Gender.MALE,
                                                                                                     Gender.FEMALE])))
             age = (today - dob).days // 365
             sen = (self.weighted([SpecialEducationalNeeds.NONE, SpecialEducationalNeeds.SEN_SUPPORT,
                                   SpecialEducationalNeeds.EHCP, SpecialEducationalNeeds.UNKNOWN], [72, 14, 4, 10])
                    if age >= 3 else SpecialEducationalNeeds.UNKNOWN)
-            ethnicity = family_ethnicity if rng.random() > 0.05 else Ethnicity.MOTH
-            person = self.new_person(given=given, family_name=surname_for(gender, married=False), gender=gender,
-                                     dob=dob, ethnicity=ethnicity, language=language, sen=sen,
+            ethnicity = origin.ethnicity if rng.random() > 0.05 else Ethnicity.MOTH
+            person = self.new_person(given=given, family_name=origin.surname_for(gender, married=False),
+                                     gender=gender, dob=dob, ethnicity=ethnicity, language=origin.language, sen=sen,
                                      disability=self.weighted([YesNoUnknown.NO, YesNoUnknown.YES,
                                                                YesNoUnknown.UNKNOWN], [75, 7, 18]))
-            member = Member(person, MemberRole.CHILD, dob)
-            members.append(member)
-            children.append(member)
-        unborn = None
-        if parent1_gender == Gender.FEMALE and (today - parent1_dob).days < 44 * 365 and rng.random() < 0.06:
-            person = self.new_person(given="Baby", family_name=surname, gender=Gender.NOT_STATED,
-                                     expected=today + self.days(14, 250), ethnicity=family_ethnicity,
-                                     language=language, disability=YesNoUnknown.UNKNOWN)
-            unborn = Member(person, MemberRole.UNBORN, today - self.days(0, 90))
-            members.append(unborn)
-        other_adult = None
-        if rng.random() < 0.10:
-            if rng.random() < 0.7:
-                gp_dob = parent1_dob - self.days(17 * 365, 32 * 365)
-                other_adult = adult(self.rng.choice([Gender.FEMALE, Gender.MALE]), gp_dob,
-                                    surname_for(Gender.FEMALE), role=MemberRole.OTHER_ADULT)
-                other_adult.kind = "grandparent"
-            else:
-                sib_dob = self.between(self.years_ago(25), self.years_ago(18))
-                other_adult = adult(rng.choice([Gender.FEMALE, Gender.MALE]), sib_dob, surname,
-                                    role=MemberRole.OTHER_ADULT)
-                other_adult.kind = "sibling"
-        significant = None
-        if rng.random() < 0.15:
-            if not two_parents and rng.random() < 0.6:
-                gender = Gender.MALE if parent1_gender == Gender.FEMALE else Gender.FEMALE
-                significant = adult(gender, parent1_dob - self.days(-900, 2500), surname_for(gender),
-                                    role=MemberRole.SIGNIFICANT_OTHER, lives_in=False)
-                significant.kind = "parent"
-            else:
-                significant = adult(rng.choice([Gender.FEMALE, Gender.MALE]), parent1_dob - self.days(17 * 365, 30 * 365),
-                                    surname_for(Gender.FEMALE), role=MemberRole.SIGNIFICANT_OTHER, lives_in=False)
-                significant.kind = "grandparent"
-        # A former member: a parent who has left the household.
-        if parent2 and not step_parent and (today - parent2.start).days > 260 and rng.random() < 0.06:
+            children.append(Member(person, MemberRole.CHILD, dob))
+        return children
+
+    def draw_unborn(self, origin, parent1) -> Member | None:
+        """Sometimes a mother is expecting."""
+        today = self.today
+        if not (parent1.person.gender == Gender.FEMALE and (today - parent1.dob).days < 44 * 365
+                and self.rng.random() < 0.06):
+            return None
+        person = self.new_person(given="Baby", family_name=origin.surname, gender=Gender.NOT_STATED,
+                                 expected=today + self.days(14, 250), ethnicity=origin.ethnicity,
+                                 language=origin.language, disability=YesNoUnknown.UNKNOWN)
+        return Member(person, MemberRole.UNBORN, today - self.days(0, 90))
+
+    def draw_other_adult(self, origin, parent1, start) -> Member | None:
+        """Sometimes a grandparent or a grown-up brother or sister lives with the family."""
+        rng = self.rng
+        if rng.random() >= 0.10:
+            return None
+        if rng.random() < 0.7:
+            gp_dob = parent1.dob - self.days(17 * 365, 32 * 365)
+            return self.draw_adult(origin, self.rng.choice([Gender.FEMALE, Gender.MALE]), gp_dob,
+                                   origin.surname_for(Gender.FEMALE), start=start, role=MemberRole.OTHER_ADULT,
+                                   kind="grandparent")
+        sib_dob = self.between(self.years_ago(25), self.years_ago(18))
+        return self.draw_adult(origin, rng.choice([Gender.FEMALE, Gender.MALE]), sib_dob, origin.surname,
+                               start=start, role=MemberRole.OTHER_ADULT, kind="sibling")
+
+    def draw_significant_other(self, origin, parent1, start, *, two_parents) -> Member | None:
+        """Sometimes someone who lives elsewhere matters to the children: a parent or a grandparent."""
+        rng = self.rng
+        if rng.random() >= 0.15:
+            return None
+        if not two_parents and rng.random() < 0.6:
+            gender = Gender.MALE if parent1.person.gender == Gender.FEMALE else Gender.FEMALE
+            return self.draw_adult(origin, gender, parent1.dob - self.days(-900, 2500), origin.surname_for(gender),
+                                   start=start, role=MemberRole.SIGNIFICANT_OTHER, lives_in=False, kind="parent")
+        return self.draw_adult(origin, rng.choice([Gender.FEMALE, Gender.MALE]),
+                               parent1.dob - self.days(17 * 365, 30 * 365), origin.surname_for(Gender.FEMALE),
+                               start=start, role=MemberRole.SIGNIFICANT_OTHER, lives_in=False, kind="grandparent")
+
+    def draw_departure(self, parent2):
+        """A former member: sometimes the second parent has left the household."""
+        today = self.today
+        if (today - parent2.start).days > 260 and self.rng.random() < 0.06:
             leaving = self.between(parent2.start + datetime.timedelta(days=200), today - datetime.timedelta(days=30))
             if leaving > parent2.start:
                 parent2.end = leaving
 
-        # Memberships.
+    def write_memberships(self, household_id, members):
         for member in members:
             self.row(Membership, id=self.ids(Membership), household_id=household_id, person_id=member.person.pk,
-                                role=member.role, lives_in_household=member.lives_in, start_date=member.start,
-                                end_date=member.end)
-        # Relationships: person is <relationship> of related_person.
-        young = children + ([unborn] if unborn else [])
+                     role=member.role, lives_in_household=member.lives_in, start_date=member.start,
+                     end_date=member.end)
 
-        def relate(a, b, kind, pr=False):
-            self.row(Relationship, id=self.ids(Relationship), person_id=a.person.pk, related_person_id=b.person.pk,
-                                  relationship=kind, has_parental_responsibility=pr)
+    def relate(self, a, b, kind, pr=False):
+        """`a` is `kind` of `b` (a relationship runs one way)."""
+        self.row(Relationship, id=self.ids(Relationship), person_id=a.person.pk, related_person_id=b.person.pk,
+                 relationship=kind, has_parental_responsibility=pr)
 
+    def write_relationships(self, young, parent1, parent2, step_parent, other_adult, significant):
+        """Each adult's relationship to each child (and unborn child), the parents' to each other, and
+        the children's to each other."""
+        relate = self.relate
         for child in young:
             born = child.role != MemberRole.UNBORN
             relate(parent1, child, RelationshipType.PARENT, pr=born)
@@ -339,7 +399,7 @@ class RecordBuilder:
                        else RelationshipType.SIBLING)
             if significant:
                 if significant.kind == "parent":
-                    relate(significant, child, RelationshipType.PARENT, pr=born and rng.random() < 0.8)
+                    relate(significant, child, RelationshipType.PARENT, pr=born and self.rng.random() < 0.8)
                 else:
                     relate(significant, child, RelationshipType.GRANDPARENT)
         if parent2:
@@ -350,7 +410,10 @@ class RecordBuilder:
                 if a is not b:
                     relate(a, b, RelationshipType.SIBLING)
 
-        # Addresses: the household's, with a house move for some families.
+    def write_addresses(self, members, start):
+        """The household's address, with a house move for some families; members who live elsewhere
+        or have left have an address of their own."""
+        rng, today = self.rng, self.today
         home = self.address_fields()
         moved_on = None
         if rng.random() < 0.25 and (today - start).days > 90:
@@ -362,18 +425,20 @@ class RecordBuilder:
             if not member.lives_in or member.end:
                 since = member.start if member.lives_in is False else member.end + datetime.timedelta(days=1)
                 self.row(Address, id=self.ids(Address), person_id=member.person.pk, valid_from=since,
-                                 **self.address_fields())
+                         **self.address_fields())
                 continue
             since = member.start
             if member.role != MemberRole.CHILD:
                 since = min(since, member.dob + datetime.timedelta(days=18 * 365))
             if moved_on and since < moved_on:
                 self.row(Address, id=self.ids(Address), person_id=member.person.pk, valid_from=since,
-                                 valid_to=moved_on - datetime.timedelta(days=1), **previous)
+                         valid_to=moved_on - datetime.timedelta(days=1), **previous)
                 since = moved_on
             self.row(Address, id=self.ids(Address), person_id=member.person.pk, valid_from=since, **home)
 
-        # Identifiers that validate: NHS for most, UPN for school-age children, NI for adults.
+    def write_identifiers(self, members):
+        """Identifiers that validate: NHS for most, UPN for school-age children, NI for adults."""
+        rng, today = self.rng, self.today
         for member in members:
             person = member.person
             if person.date_of_birth is None:
@@ -387,4 +452,3 @@ class RecordBuilder:
                 self.identifier(person.pk, IdentifierScheme.NI)
             if age >= 14 and rng.random() < (0.04 if age >= 18 else 0.03):
                 self.identifier(person.pk, IdentifierScheme.PNC)
-        return HouseholdPeople(members=members, parent1=parent1, parent2=parent2, children=children, unborn=unborn)
