@@ -224,68 +224,24 @@ class FamilyBuilder(StaffBuilder):
         """One episode. progress: 0 unallocated, 1 allocated, 2 draft assessment, 3 submitted,
         4 approved with a plan, 5 plan with reviews held. `current`: the family's current episode
         (the open one, or the latest once closed); an earlier episode is not."""
-        rng, today = self.rng, self.today
-        end = closed_on or today
-        team, manager = family.team, family.manager
+        end = closed_on or self.today
+        manager = family.manager
         received = self.at(opened - self.days(1, 10))
         source = ContactSource.CSC if step_down else None
         contact = self.contact(family, received=received, source=source, decided=opened)
         lead = None
         if progress >= 1:
-            lead = self.demo["lead"] if family.spotlight else rng.choice(self.leads[team.pk])
+            lead = self.demo["lead"] if family.spotlight else self.rng.choice(self.leads[family.team.pk])
         episode = self.row(Episode, id=self.ids(Episode), household_id=family.household_id, contact_id=contact.pk,
-                          team_id=team.pk, lead_practitioner_id=lead.pk if lead else None, opened_on=opened,
-                          is_current=current)
+                           team_id=family.team.pk, lead_practitioner_id=lead.pk if lead else None, opened_on=opened,
+                           is_current=current)
         family.involved.add(lead.pk if lead else manager.pk)
         if step_down:
-            self.row(Transition, id=self.ids(Transition), episode_id=episode.pk, kind=TransitionKind.STEP_DOWN,
-                                occurred_on=opened, reason=contact.reason, decided_by_id=manager.pk)
-            for child in family.members.children:
-                if child.start < opened - datetime.timedelta(days=90):
-                    self.marker(child.person.pk, MarkerKind.OPEN_TO_CSC, opened - self.days(90, 400), manager,
-                                end=opened)
-        taf = []
-        if lead:
-            allocated = min(opened + self.days(0, 10), end)
-            if rng.random() < 0.1 and (end - allocated).days > 40:
-                previous = rng.choice(self.leads[team.pk])
-                switched = allocated + self.days(10, (end - allocated).days - 10)
-                self.row(Allocation, id=self.ids(Allocation), episode_id=episode.pk, practitioner_id=previous.pk,
-                                    allocated_by_id=manager.pk, start_date=allocated, end_date=switched)
-                allocated = switched
-                family.involved.add(previous.pk)
-            self.row(Allocation, id=self.ids(Allocation), episode_id=episode.pk, practitioner_id=lead.pk,
-                                allocated_by_id=manager.pk, start_date=allocated,
-                                family_preference_noted=rng.choice(["", "", "Mum would prefer a female worker.",
-                                                                    "The family asked to keep their previous "
-                                                                    "worker."]))
-            taf = self.taf(family, episode, lead, allocated, end)
-            self.consent(family, lead, allocated, taf)
-        assessment_done = None
-        findings = []
+            self.stepped_down(family, episode, contact, opened)
+        taf = self.allocate(family, episode, lead, opened, end) if lead else []
+        assessment_done, findings = None, []
         if lead and progress >= 2:
-            started = min(opened + self.days(3, 12), end)
-            status = (AssessmentStatus.DRAFT if progress == 2 else
-                      AssessmentStatus.SUBMITTED if progress == 3 else AssessmentStatus.APPROVED)
-            completed = min(started + self.days(7, 25), end) if status != AssessmentStatus.DRAFT else None
-            approved_at = (self.at(min(completed + self.days(1, 5), end))
-                           if status == AssessmentStatus.APPROVED else None)
-            assessment = self.row(Assessment, 
-                id=self.ids(Assessment), episode_id=episode.pk, status=status, started_on=started,
-                completed_on=completed, reason=rng.choice(ASSESSMENT_REASONS),
-                voice_of_child=rng.choice(VOICES) if status != AssessmentStatus.DRAFT or rng.random() < 0.5 else "",
-                analysis=rng.choice(ANALYSES) if status != AssessmentStatus.DRAFT else "",
-                completed_by_id=lead.pk, approved_by_id=manager.pk if approved_at else None, approved_at=approved_at,
-            )
-            for member in family.members.members:
-                if member.end is None:
-                    self.row(AssessmentMember, id=self.ids(AssessmentMember), assessment_id=assessment.pk,
-                                              person_id=member.person.pk, role=member.role,
-                                              lives_in_household=member.lives_in)
-            findings = self.findings(family, assessment, 0 if progress == 2 and rng.random() < 0.3 else
-                                     (rng.randint(1, 3) if progress == 2 else rng.randint(3, 6)))
-            if approved_at:
-                assessment_done = approved_at.date()
+            assessment_done, findings = self.assessment(family, episode, lead, opened, end, progress)
         if assessment_done and progress >= 4:
             self.plan(episode, lead, taf, findings, assessment_done, closed=closed_on is not None,
                       reason=reason)
@@ -293,34 +249,105 @@ class FamilyBuilder(StaffBuilder):
         self.reviews(episode, opened, end, review_mode, lead or manager, held_ok=progress >= 5 or closed_on)
         self.notes(episode, opened, end, lead, manager)
         if closure_requested:
-            reason = self.weighted([ClosureReason.OUTCOMES_MET, ClosureReason.STEPPED_DOWN, ClosureReason.WITHDREW,
-                                    ClosureReason.MOVED, ClosureReason.OTHER], [60, 20, 10, 5, 5])
-            episode.status = EpisodeStatus.CLOSURE_REQUESTED
-            episode.closure_reason, episode.closure_summary = reason, CLOSURE_SUMMARIES[reason]
-            self.feedback(episode)
-            episode.closure_requested_by_id = lead.pk
-            episode.closure_requested_at = self.at(today - self.days(0, 10))
+            reason = self.request_closure(episode, lead)
         if closed_on:
-            episode.status, episode.closure_reason, episode.closed_by_id, episode.closed_on = (
-                EpisodeStatus.CLOSED, reason, manager.pk, closed_on)
-            if reason == ClosureReason.STEPPED_UP:
-                step_reason = rng.choice(STEP_UP_REASONS)
-                episode.closure_summary, episode.family_feedback_declined = step_reason, True
-                episode.closure_requested_by_id = manager.pk
-                self.row(Transition, id=self.ids(Transition), episode_id=episode.pk, kind=TransitionKind.STEP_UP,
-                                    occurred_on=closed_on, reason=step_reason, decided_by_id=manager.pk)
-                for child in family.members.children:
-                    ended = closed_on + self.days(120, 400) if not past and rng.random() < 0.3 else None
-                    self.marker(child.person.pk, MarkerKind.OPEN_TO_CSC, closed_on, manager,
-                                end=ended if ended and ended < today else None)
-                    if (rng.random() < 0.4 or family.spotlight) and closed_on + datetime.timedelta(days=30) < today:
-                        self.marker(child.person.pk, MarkerKind.CHILD_PROTECTION,
-                                    closed_on + self.days(15, 30), manager)
-            else:
-                episode.closure_summary = CLOSURE_SUMMARIES[reason]
-                self.feedback(episode)
-                episode.closure_requested_by_id = (lead or manager).pk
-                episode.closure_requested_at = self.at(max(opened, closed_on - self.days(1, 7)))
+            self.close(family, episode, lead, opened, closed_on, reason, past=past)
+
+    def stepped_down(self, family, episode, contact, opened):
+        """A step-down from children's social care: the transition, and the children's time open to it."""
+        manager = family.manager
+        self.row(Transition, id=self.ids(Transition), episode_id=episode.pk, kind=TransitionKind.STEP_DOWN,
+                 occurred_on=opened, reason=contact.reason, decided_by_id=manager.pk)
+        for child in family.members.children:
+            if child.start < opened - datetime.timedelta(days=90):
+                self.marker(child.person.pk, MarkerKind.OPEN_TO_CSC, opened - self.days(90, 400), manager,
+                            end=opened)
+
+    def allocate(self, family, episode, lead, opened, end):
+        """Allocation to the lead practitioner (sometimes after another), the Team Around the Family
+        and the family's consent; returns the TAF's practitioners."""
+        rng, manager = self.rng, family.manager
+        allocated = min(opened + self.days(0, 10), end)
+        if rng.random() < 0.1 and (end - allocated).days > 40:
+            previous = rng.choice(self.leads[family.team.pk])
+            switched = allocated + self.days(10, (end - allocated).days - 10)
+            self.row(Allocation, id=self.ids(Allocation), episode_id=episode.pk, practitioner_id=previous.pk,
+                     allocated_by_id=manager.pk, start_date=allocated, end_date=switched)
+            allocated = switched
+            family.involved.add(previous.pk)
+        self.row(Allocation, id=self.ids(Allocation), episode_id=episode.pk, practitioner_id=lead.pk,
+                 allocated_by_id=manager.pk, start_date=allocated,
+                 family_preference_noted=rng.choice(["", "", "Mum would prefer a female worker.",
+                                                     "The family asked to keep their previous worker."]))
+        taf = self.taf(family, episode, lead, allocated, end)
+        self.consent(family, lead, allocated, taf)
+        return taf
+
+    def assessment(self, family, episode, lead, opened, end, progress):
+        """The whole-family assessment, as far as `progress` (2 draft, 3 submitted, 4 and on approved);
+        returns the day it was approved (or None) and its findings."""
+        rng, manager = self.rng, family.manager
+        started = min(opened + self.days(3, 12), end)
+        status = (AssessmentStatus.DRAFT if progress == 2 else
+                  AssessmentStatus.SUBMITTED if progress == 3 else AssessmentStatus.APPROVED)
+        completed = min(started + self.days(7, 25), end) if status != AssessmentStatus.DRAFT else None
+        approved_at = (self.at(min(completed + self.days(1, 5), end))
+                       if status == AssessmentStatus.APPROVED else None)
+        assessment = self.row(
+            Assessment,
+            id=self.ids(Assessment), episode_id=episode.pk, status=status, started_on=started,
+            completed_on=completed, reason=rng.choice(ASSESSMENT_REASONS),
+            voice_of_child=rng.choice(VOICES) if status != AssessmentStatus.DRAFT or rng.random() < 0.5 else "",
+            analysis=rng.choice(ANALYSES) if status != AssessmentStatus.DRAFT else "",
+            completed_by_id=lead.pk, approved_by_id=manager.pk if approved_at else None, approved_at=approved_at,
+        )
+        for member in family.members.members:
+            if member.end is None:
+                self.row(AssessmentMember, id=self.ids(AssessmentMember), assessment_id=assessment.pk,
+                         person_id=member.person.pk, role=member.role, lives_in_household=member.lives_in)
+        findings = self.findings(family, assessment, 0 if progress == 2 and rng.random() < 0.3 else
+                                 (rng.randint(1, 3) if progress == 2 else rng.randint(3, 6)))
+        return (approved_at.date() if approved_at else None), findings
+
+    def request_closure(self, episode, lead):
+        """The lead practitioner asks to close the episode; returns the reason they give."""
+        reason = self.weighted([ClosureReason.OUTCOMES_MET, ClosureReason.STEPPED_DOWN, ClosureReason.WITHDREW,
+                                ClosureReason.MOVED, ClosureReason.OTHER], [60, 20, 10, 5, 5])
+        episode.status = EpisodeStatus.CLOSURE_REQUESTED
+        episode.closure_reason, episode.closure_summary = reason, CLOSURE_SUMMARIES[reason]
+        self.feedback(episode)
+        episode.closure_requested_by_id = lead.pk
+        episode.closure_requested_at = self.at(self.today - self.days(0, 10))
+        return reason
+
+    def close(self, family, episode, lead, opened, closed_on, reason, *, past):
+        manager = family.manager
+        episode.status, episode.closure_reason, episode.closed_by_id, episode.closed_on = (
+            EpisodeStatus.CLOSED, reason, manager.pk, closed_on)
+        if reason == ClosureReason.STEPPED_UP:
+            self.step_up(family, episode, closed_on, past=past)
+        else:
+            episode.closure_summary = CLOSURE_SUMMARIES[reason]
+            self.feedback(episode)
+            episode.closure_requested_by_id = (lead or manager).pk
+            episode.closure_requested_at = self.at(max(opened, closed_on - self.days(1, 7)))
+
+    def step_up(self, family, episode, closed_on, *, past):
+        """Closed by stepping up to children's social care: the transition, and the children open to it
+        (some later on a child protection plan)."""
+        rng, today, manager = self.rng, self.today, family.manager
+        step_reason = rng.choice(STEP_UP_REASONS)
+        episode.closure_summary, episode.family_feedback_declined = step_reason, True
+        episode.closure_requested_by_id = manager.pk
+        self.row(Transition, id=self.ids(Transition), episode_id=episode.pk, kind=TransitionKind.STEP_UP,
+                 occurred_on=closed_on, reason=step_reason, decided_by_id=manager.pk)
+        for child in family.members.children:
+            ended = closed_on + self.days(120, 400) if not past and rng.random() < 0.3 else None
+            self.marker(child.person.pk, MarkerKind.OPEN_TO_CSC, closed_on, manager,
+                        end=ended if ended and ended < today else None)
+            if (rng.random() < 0.4 or family.spotlight) and closed_on + datetime.timedelta(days=30) < today:
+                self.marker(child.person.pk, MarkerKind.CHILD_PROTECTION,
+                            closed_on + self.days(15, 30), manager)
 
     def feedback(self, episode):
         if self.rng.random() < 0.3:
