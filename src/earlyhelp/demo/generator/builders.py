@@ -208,11 +208,13 @@ class RecordBuilder:
         preferred = NICKNAMES.get(given, "") if rng.random() < 0.3 else ""
         disability = disability or self.weighted([YesNoUnknown.NO, YesNoUnknown.YES, YesNoUnknown.UNKNOWN],
                                                  [70, 8, 22])
-        person = self.row(Person, id=self.ids(Person), given_name=given, family_name=family_name, preferred_name=preferred,
-                        date_of_birth=dob, expected_date_of_birth=expected, gender=gender, ethnicity=ethnicity,
-                        first_language=language, interpreter_needed=interpreter, disability=disability,
-                        special_educational_needs=sen, family_name_key=self.key(family_name),
-                        given_name_key=self.key(given))
+        person = self.row(
+            Person,
+            id=self.ids(Person), given_name=given, family_name=family_name, preferred_name=preferred,
+            date_of_birth=dob, expected_date_of_birth=expected, gender=gender, ethnicity=ethnicity,
+            first_language=language, interpreter_needed=interpreter, disability=disability,
+            special_educational_needs=sen, family_name_key=self.key(family_name), given_name_key=self.key(given),
+        )
         return person
 
     def marker(self, person_id, kind, start, by, end=None):
@@ -220,7 +222,7 @@ class RecordBuilder:
         if end is not None and end < start:
             end = start
         self.row(Marker, id=self.ids(Marker), person_id=person_id, kind=kind, start_date=start, end_date=end,
-                        recorded_by_id=by.pk)
+                 recorded_by_id=by.pk)
 
     # --- households --------------------------------------------------------------------------------
     # Every draw comes from the one seeded generator, so the order of the draws below is part of the

@@ -106,7 +106,8 @@ def demo_sign_ins() -> list[SignIn]:
     for username in DEMO_USERS:
         user = users.get(username)
         if user:
-            rows.append(SignIn(username, user.get_role_display(), user.team.name if user.team else user.organisation.name))
+            place = user.team.name if user.team else user.organisation.name
+            rows.append(SignIn(username, user.get_role_display(), place))
     return rows
 
 

@@ -153,7 +153,8 @@ class StaffBuilder(RecordBuilder):
             if organisation.type == OrganisationType.LOCAL_AUTHORITY:
                 continue
             username = "partner" if organisation is first_school else None
-            partner = self.user(username, Role.PARTNER_PROFESSIONAL, organisation, job_title=PARTNER_TITLES[organisation.type])
+            partner = self.user(username, Role.PARTNER_PROFESSIONAL, organisation,
+                                job_title=PARTNER_TITLES[organisation.type])
             partner.org = organisation
             self.partners_by_type.setdefault(organisation.type, []).append(partner)
             if organisation is first_school:

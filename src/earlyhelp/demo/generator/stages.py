@@ -165,7 +165,8 @@ class FamilyBuilder(StaffBuilder):
             decided_at = min(self.at(decided) if decided else received + datetime.timedelta(hours=rng.randint(2, 72)),
                              self.now)
             decided_at = max(decided_at, received)
-        contact = self.row(Contact, 
+        contact = self.row(
+            Contact,
             id=self.ids(Contact), household_id=family.household_id, subject_id=subject.person.pk,
             channel=self.weighted(CHANNELS, CHANNEL_WEIGHTS), source=source,
             source_organisation_id=organisation.pk if organisation else None, referrer_name=referrer,
@@ -185,7 +186,8 @@ class FamilyBuilder(StaffBuilder):
             received_day = today - self.days(1 if status == ContactStatus.AWAITING_DECISION else 3, 6 if
                                              status == ContactStatus.AWAITING_DECISION else 200)
             self.contact(family, received=self.at(received_day), status=status)
-            if status == ContactStatus.AWAITING_DECISION and rng.random() < 0.3 and (today - family.eldest_dob).days > 3 * 365:
+            if (status == ContactStatus.AWAITING_DECISION and rng.random() < 0.3
+                    and (today - family.eldest_dob).days > 3 * 365):
                 # The family's only episode, closed: still its current one.
                 self.past_episode(family, before=received_day - datetime.timedelta(days=30), current=True)
             return
@@ -379,9 +381,9 @@ class FamilyBuilder(StaffBuilder):
                 continue
             seen.add(practitioner.pk)
             self.row(TafMember, id=self.ids(TafMember), episode_id=episode.pk, practitioner_id=practitioner.pk,
-                               organisation_id=practitioner.organisation_id, added_by_id=lead.pk,
-                               special_category_access=rng.random() < 0.25,
-                               start_date=min(allocated + self.days(0, 14), end))
+                     organisation_id=practitioner.organisation_id, added_by_id=lead.pk,
+                     special_category_access=rng.random() < 0.25,
+                     start_date=min(allocated + self.days(0, 14), end))
             members.append(practitioner)
             family.involved.add(practitioner.pk)
         return members
@@ -410,8 +412,8 @@ class FamilyBuilder(StaffBuilder):
             score = self.weighted([1, 2, 3, 4, 5], [8, 25, 35, 20, 12])
             strengths, needs = AREA_TEXT.get(code, ("", ""))
             self.row(DomainFinding, id=self.ids(DomainFinding), assessment_id=assessment.pk,
-                                   area_id=self.areas[code].pk, strengths=strengths,
-                                   needs=needs if score <= 3 else "", score=score)
+                     area_id=self.areas[code].pk, strengths=strengths,
+                     needs=needs if score <= 3 else "", score=score)
             result.append((code, score))
         return result
 
@@ -435,9 +437,9 @@ class FamilyBuilder(StaffBuilder):
                 ["Going well; two sessions attended.", "Appointment booked for next week.",
                  "Completed and the family say it helped.", "No longer needed: the family found their own support."])
             self.row(PlanAction, id=self.ids(PlanAction), plan_id=plan.pk, area_id=self.areas[code].pk,
-                                need=AREA_TEXT.get(code, ("", "Identified need"))[1], action=action,
-                                owner_id=rng.choice(owners).pk, intended_outcome=outcome, due_date=due,
-                                status=status, progress_note=note)
+                     need=AREA_TEXT.get(code, ("", "Identified need"))[1], action=action,
+                     owner_id=rng.choice(owners).pk, intended_outcome=outcome, due_date=due,
+                     status=status, progress_note=note)
 
     def reviews(self, episode, opened, end, mode, recorder, held_ok):
         """Review history. due: the last review is not yet due; overdue: the last review is past its
@@ -453,8 +455,8 @@ class FamilyBuilder(StaffBuilder):
                 return
             held = max(opened, min(due + self.days(-7, 7), end))
             self.row(Review, id=self.ids(Review), episode_id=episode.pk, due_on=due, held_on=held,
-                            summary=rng.choice(REVIEW_SUMMARIES), family_view=rng.choice(FAMILY_VIEWS),
-                            recorded_by_id=recorder.pk)
+                     summary=rng.choice(REVIEW_SUMMARIES), family_view=rng.choice(FAMILY_VIEWS),
+                     recorded_by_id=recorder.pk)
             due = held + interval
             if mode == "overdue" and due > end:
                 due = max(held + datetime.timedelta(days=1), end - self.days(1, 20))
@@ -467,9 +469,9 @@ class FamilyBuilder(StaffBuilder):
             sensitive = rng.random() < 0.15
             author = manager if lead is None or rng.random() < 0.15 else lead
             self.row(CaseNote, id=self.ids(CaseNote), episode_id=episode.pk, author_id=author.pk,
-                              occurred_at=self.at(self.between(opened, end)),
-                              channel=self.weighted(CHANNELS + [""], [30, 20, 5, 5, 30, 10]),
-                              text=rng.choice(SENSITIVE_NOTES if sensitive else NOTES), is_sensitive=sensitive)
+                     occurred_at=self.at(self.between(opened, end)),
+                     channel=self.weighted(CHANNELS + [""], [30, 20, 5, 5, 30, 10]),
+                     text=rng.choice(SENSITIVE_NOTES if sensitive else NOTES), is_sensitive=sensitive)
 
     def child_markers(self, family):
         rng, today, by = self.rng, self.today, family.manager
@@ -496,8 +498,9 @@ class FamilyBuilder(StaffBuilder):
                       if u.pk not in family.involved]
         for user in rng.sample(candidates, min(len(candidates), rng.randint(1, 2))):
             self.row(AccessExclusion, id=self.ids(AccessExclusion), household_id=family.household_id,
-                                     user_id=user.pk, reason=rng.choice(EXCLUSION_REASONS),
-                                     recorded_by_id=family.manager.pk)
+                     user_id=user.pk, reason=rng.choice(EXCLUSION_REASONS),
+                     recorded_by_id=family.manager.pk)
+
 
 @dataclass
 class _Family:
