@@ -19,6 +19,11 @@ The data still obeys every database constraint, and one audit event (`demo.load`
 The first families (one per stage in `stages.STAGES`) are held by North Early Help, led by the
 demo `lead` with the demo `partner` on their Team Around the Family. So even a 40-family council
 has every stage, and the demo sign-ins see a full tour.
+
+The package: `words` (names, places and the words of casework records), `rows` (rows buffered
+and written in batches), `builders` (`RecordBuilder`: seeded draws, people and households),
+`staff` (`StaffBuilder`: organisations, teams and users), `stages` (`FamilyBuilder`: each family
+at its stage of early help) and this module, which loads the council with a `FamilyBuilder`.
 """
 
 from __future__ import annotations
