@@ -13,6 +13,8 @@ demo: install assets
 	EARLYHELP_ENV=development EARLYHELP_DEMO_MODE=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install assets browser java
+	@echo "== Layer contracts (import-linter) =="
+	.venv/bin/lint-imports
 	@echo "== Test suite on SQLite =="
 	env -u DATABASE_URL $(PY) -m pytest
 	@if [ -n "$$DATABASE_URL" ]; then \

@@ -21,6 +21,7 @@ import contextlib
 import contextvars
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 
 from earlyhelp.people.models import Membership, Person
 
@@ -31,12 +32,14 @@ _permitted_people = contextvars.ContextVar("earlyhelp_restriction_permitted_peop
 
 
 def _restricted_people():
-    return Person.objects.filter(processing_restrictions__lifted_at__isnull=True)
+    # Both conditions on the same restriction row: a person with no restriction at all has a NULL lifted_at too.
+    return Person.objects.filter(processing_restrictions__started_at__isnull=False,
+                                 processing_restrictions__lifted_at__isnull=True)
 
 
 def restricted_person_ids():
     """Ids of people whose records are restricted now (a lazy subquery: use it in filters and excludes)."""
-    return _restricted_people().values("pk")
+    return _restricted_people().values(person_id=F("pk"))
 
 
 def restricted_among(person_ids) -> set:

@@ -380,7 +380,7 @@ def render_pdf(pack) -> bytes:
     from weasyprint import HTML
 
     content = released_content(pack)
-    html = render_to_string("rights/subject_access_pack.html",
+    html = render_to_string("rights/pdf/subject_access_pack.html",
                             {"pack": pack, "content": content, "withheld": WITHHELD})
     return HTML(string=html).write_pdf()
 

@@ -13,6 +13,8 @@ import pytest
 from earlyhelp.access.policy import ROLE_PERMISSIONS, Grants, Permission, has_permission
 from earlyhelp.organisations.models import Role
 
+pytestmark = pytest.mark.promise("P2")
+
 ROOT = Path(__file__).resolve().parents[2]  # src/earlyhelp
 EXEMPT = {"access", "demo", "testing"}  # the door itself; synthetic councils and test worlds that create users
 EXEMPT_FILES = {"organisations/models.py"}  # where the roles are defined (and the database's team rule)

@@ -211,6 +211,10 @@ def test_the_dashboard_counts_due_and_overdue_requests_with_an_accessible_chart(
 
 
 def test_rights_templates_have_no_inline_styles_or_scripts():
+    # Pages are served under the content security policy; the subject access pack's PDF template (pdf/) is
+    # rendered by WeasyPrint and never served, so it keeps its print styles.
     for template in TEMPLATES.rglob("*.html"):
+        if "pdf" in template.relative_to(TEMPLATES).parts:
+            continue
         text = template.read_text()
         assert not re.search(r"\sstyle=|<style|<script|\son[a-z]+=", text), template.name

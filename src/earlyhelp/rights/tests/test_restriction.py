@@ -14,7 +14,8 @@ from earlyhelp.casework import services as casework
 from earlyhelp.people import selectors as people_selectors
 from earlyhelp.people import services as people
 from earlyhelp.people.models import Membership, Person
-from earlyhelp.access import restrictions, services
+from earlyhelp.access import restrictions
+from earlyhelp.rights import services
 from earlyhelp.rights.models import Outcome, ProcessingRestriction
 from earlyhelp.testing.world import make_family
 
