@@ -6,7 +6,6 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from earlyhelp.people.models import Household
 
 
 class AccessExclusion(models.Model):
@@ -15,7 +14,7 @@ class AccessExclusion(models.Model):
     An exclusion beats every relationship: an excluded lead practitioner still gets a 404.
     """
 
-    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="access_exclusions")
+    household = models.ForeignKey("people.Household", on_delete=models.CASCADE, related_name="access_exclusions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_exclusions")
     reason = models.TextField(db_comment="Personal data: why this person must not see the record")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -61,7 +60,7 @@ class EmergencyAccess(models.Model):
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_access")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="emergency_access")
+    household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="emergency_access")
     reason = models.TextField(db_comment="Personal data: why emergency access was needed")
     started_at = models.DateTimeField()
     expires_at = models.DateTimeField()

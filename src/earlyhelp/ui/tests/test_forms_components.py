@@ -530,7 +530,7 @@ def test_nonce_matches_the_csp_header():
 
 # --- the built stylesheet (only when `npm run build` has been run) -------------------------------
 
-STATIC = Path(__file__).resolve().parents[1] / "static" / "earlyhelp"
+STATIC = Path(__file__).resolve().parents[2] / "web" / "static" / "earlyhelp"  # the built front end is served by web
 
 
 def test_scss_turns_off_gds_transport():
