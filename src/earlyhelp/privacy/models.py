@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from earlyhelp.organisations.models import OrganisationType
+
 UK = "United Kingdom"
 
 
@@ -23,8 +25,6 @@ OTHER_RECIPIENTS = {
 
 
 def recipient_choices() -> list[tuple[str, str]]:
-    from earlyhelp.organisations.models import OrganisationType
-
     return list(OrganisationType.choices) + list(OTHER_RECIPIENTS.items())
 
 
