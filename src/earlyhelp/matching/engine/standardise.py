@@ -38,7 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .nicknames import name_group
+from ..nicknames import name_group
 
 INPUT_COLUMNS = ("unique_id", "given_name", "family_name", "date_of_birth", "address_line_1", "postcode",
                  "nhs_number", "ni_number", "upn", "pnc")
