@@ -287,7 +287,7 @@ def febrl(args) -> list[dict]:
         kept = set(originals.index)
         duplicates = duplicates.loc[[b for a, b in links if a in kept]]
     engine, _ = engine_module()
-    adapter = getattr(engine, "febrl_to_input", None) if engine else None
+    adapter = engine.standardise.febrl_to_input if engine else None
     ours = febrl_to_input(duplicates, "B"), febrl_to_input(originals, "A")
     # The engine maps FEBRL its own way if it offers to (e.g. where its identifier goes); the baseline uses ours.
     inputs = {"engine": (adapter(duplicates), adapter(originals)) if adapter else ours, "baseline": ours}
@@ -468,8 +468,9 @@ def main():
         print(f"Warning: {error}; only the baseline will give figures.")
     import hashlib
 
-    engine_files = sorted((ROOT / "src" / "earlyhelp" / "matching").glob("[en]*.py"))
-    fingerprint = hashlib.sha256(b"".join(f.read_bytes() for f in engine_files if f.stem in {"engine", "nicknames"}))
+    matching = ROOT / "src" / "earlyhelp" / "matching"
+    engine_files = [*sorted((matching / "engine").glob("*.py")), matching / "nicknames.py"]
+    fingerprint = hashlib.sha256(b"".join(f.read_bytes() for f in engine_files))
     result = {"date": datetime.date.today().isoformat(), "engine_sha256": fingerprint.hexdigest()[:12], "machine": platform.platform(), "cpus": os.cpu_count(),
               "quick": args.quick, "threshold": threshold(), "goals": GOALS, "seed": args.seed}
     try:

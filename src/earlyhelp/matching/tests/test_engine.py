@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from earlyhelp.matching import engine
-from earlyhelp.matching.engine import standardise
+from earlyhelp.matching.engine import backends, standardise
 from earlyhelp.matching.nicknames import name_group
 
 THRESHOLD = engine.DEFAULT_THRESHOLD
@@ -297,7 +297,7 @@ def spark():
         import pyspark  # noqa: F401
     except ImportError:
         pytest.fail("The Spark backend test needs pyspark: run `uv sync` (it is a project dependency)")
-    session = engine.spark_session()
+    session = backends.spark_session()
     yield session
     session.stop()
 
