@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/matching.py [--sizes 200000,1000000] [--people 50000] [--records 20000]
         [--skip accuracy,febrl,scale] [--baseline-scale 200000] [--quick]
 
-1. Accuracy on synthetic household-structured data (`earlyhelp.matching.synthetic`): a council index of
+1. Accuracy on synthetic household-structured data (`earlyhelp.testing.linkage_population`): a council index of
    --people people and, for several kinds of partner file (a school's with UPNs, the police's with PNCs
    for some, DWP's with NI numbers, a health file with NHS numbers, housing with no identifiers), an
    extract of --records records, 80% of them people in the index. Precision, recall and F1 of the pairs
@@ -223,15 +223,15 @@ def best_per_record(pairs) -> set[tuple[str, str]]:
 # --- 1. Household-structured accuracy -----------------------------------------------------------
 
 def accuracy(args) -> list[dict]:
-    from earlyhelp.matching import synthetic
+    from earlyhelp.testing import linkage_population
 
     rows = []
     started = time.perf_counter()
-    people = synthetic.population(args.people, seed=args.seed)
+    people = linkage_population.population(args.people, seed=args.seed)
     generated = time.perf_counter() - started
-    index = people.select(list(synthetic.INPUT_COLUMNS))
+    index = people.select(list(linkage_population.INPUT_COLUMNS))
     for i, (flavour, options) in enumerate(FLAVOURS.items()):
-        records, truth = synthetic.partner_extract(people, args.records, seed=args.seed + 1 + i, **options)
+        records, truth = linkage_population.partner_extract(people, args.records, seed=args.seed + 1 + i, **options)
         true = pair_set(truth)
         for method in args.methods:
             print(f"  {flavour:<8} {method:<8} ...", end="", flush=True)
@@ -342,17 +342,17 @@ def worker(args):
 def scale(args) -> list[dict]:
     import pyarrow.parquet as pq
 
-    from earlyhelp.matching import synthetic
+    from earlyhelp.testing import linkage_population
 
     rows = []
     for size in args.sizes:
         methods = [m for m in args.methods if m == "engine" or size <= args.baseline_scale]
         with tempfile.TemporaryDirectory(prefix="earlyhelp-matching-") as directory:
             started = time.perf_counter()
-            people = synthetic.population(size, seed=args.seed)
-            records, truth = synthetic.partner_extract(people, size, seed=args.seed + 100, **SCALE_FLAVOUR)
+            people = linkage_population.population(size, seed=args.seed)
+            records, truth = linkage_population.partner_extract(people, size, seed=args.seed + 100, **SCALE_FLAVOUR)
             generation = time.perf_counter() - started
-            pq.write_table(people.select(list(synthetic.INPUT_COLUMNS)), Path(directory) / "people.parquet")
+            pq.write_table(people.select(list(linkage_population.INPUT_COLUMNS)), Path(directory) / "people.parquet")
             pq.write_table(records, Path(directory) / "records.parquet")
             pq.write_table(truth.select(["record_id", "person_id"]), Path(directory) / "truth.parquet")
             del people, records, truth

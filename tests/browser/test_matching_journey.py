@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from earlyhelp.matching import partner_files
 from earlyhelp.matching.models import DatasetType, SourceRecord
-from earlyhelp.matching.testing import add_background_people
+from earlyhelp.testing.matching import add_background_people
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.testing import world as test_world
 

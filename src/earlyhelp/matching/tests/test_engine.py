@@ -1,7 +1,7 @@
 """The record linkage engine: households, name variations, explanations, determinism, FEBRL, Spark = DuckDB.
 
-Plain pytest, no database. The background population is made here (not by `synthetic.py`), so the engine is
-tested on data it was not tuned on.
+Plain pytest, no database. The background population is made here (not by `testing.linkage_population`), so the
+engine is tested on data it was not tuned on.
 """
 
 import datetime
