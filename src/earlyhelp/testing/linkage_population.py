@@ -27,6 +27,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from earlyhelp.people import identifiers
+
 INPUT_COLUMNS = ("unique_id", "given_name", "family_name", "date_of_birth", "address_line_1", "postcode",
                  "nhs_number", "ni_number", "upn", "pnc")
 IDENTIFIER_COLUMNS = ("nhs_number", "ni_number", "upn", "pnc")
@@ -210,7 +212,7 @@ def _nhs_numbers(rng, n, *, high_range: bool, exclude=None):
     out = np.empty(0, dtype=np.int64)
     while len(out) < n:
         nine = _unique_ints(rng, int((n - len(out)) * 1.12) + 16, low, high, exclude=exclude)
-        check = (11 - (_digits(nine, 9) * np.arange(10, 1, -1)).sum(axis=1) % 11) % 11
+        check = identifiers.nhs_check_digit(_digits(nine, 9).T)
         keep = check != 10  # such numbers are never issued
         out = np.concatenate([out, nine[keep] * 10 + check[keep]])
         out = out[np.sort(np.unique(out, return_index=True)[1])]
@@ -219,14 +221,14 @@ def _nhs_numbers(rng, n, *, high_range: bool, exclude=None):
 
 def _nhs_with_check(value: str) -> str:
     nine = value[:9]
-    return nine + str((11 - sum(int(d) * w for d, w in zip(nine, range(10, 1, -1))) % 11) % 11)
+    return nine + str(identifiers.nhs_check_digit(nine))
 
 
 def _strs(values, fmt):
     return np.array([fmt.format(v) for v in values.tolist()], dtype=object)
 
 
-_UPN_LETTERS = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
+_UPN_LETTERS = np.array(list(identifiers.UPN_LETTERS))
 
 
 def _upns(rng, n, exclude_serials=None):
@@ -234,28 +236,28 @@ def _upns(rng, n, exclude_serials=None):
     la = rng.choice(np.array([380, 381, 382, 383, 384, 999]), size=n, p=[.7, .08, .06, .06, .05, .05])
     serial = _unique_ints(rng, n, 0, 10**9, exclude=exclude_serials)  # establishment, year, serial
     body = la.astype(np.int64) * 10**9 + serial
-    check = (_digits(body, 12) * np.arange(2, 14)).sum(axis=1) % 23
+    check = identifiers.upn_check_value(_digits(body, 12).T)
     return np.char.add(_UPN_LETTERS[check].astype(object), _strs(body, "{:012d}")), serial
 
 
-_NI_PREFIXES = np.array([a + b for a in "ABCEGHJKLMNOPRSTWXYZ" for b in "ABCEGHJKLMNPRSTWXYZ"
-                         if a + b not in {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}])
+_NI_PREFIXES = np.array(identifiers.NI_PREFIXES)
+_NI_SUFFIXES = np.array(list(identifiers.NI_SUFFIXES))
 
 
 def _ni_numbers(rng, n, exclude=None):
     code = _unique_ints(rng, n, 0, len(_NI_PREFIXES) * 10**6, exclude=exclude)
-    suffix = np.array(list("ABCD"))[rng.integers(0, 4, n)]
+    suffix = _NI_SUFFIXES[rng.integers(0, len(_NI_SUFFIXES), n)]
     out = np.char.add(np.char.add(_NI_PREFIXES[code // 10**6], _strs(code % 10**6, "{:06d}").astype(str)), suffix)
     return out.astype(object), code
 
 
-_PNC_LETTERS = np.array(list("ZABCDEFGHJKLMNPQRTUVWXY"))
+_PNC_LETTERS = np.array(list(identifiers.PNC_LETTERS))
 
 
 def _pncs(rng, n, exclude=None):
     code = _unique_ints(rng, n, 90 * 10**7, 126 * 10**7, exclude=exclude)  # years 90..99, 00..25
     year, serial = (code // 10**7) % 100, code % 10**7
-    letter = _PNC_LETTERS[(year * 10**7 + serial) % 23]
+    letter = _PNC_LETTERS[identifiers.pnc_check_value(year, serial)]
     text = [f"{y:02d}/{s:07d}{c}" for y, s, c in zip(year.tolist(), serial.tolist(), letter.tolist())]
     return np.array(text, dtype=object), code
 

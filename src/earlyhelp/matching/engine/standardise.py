@@ -14,6 +14,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from earlyhelp.people import identifiers
+
 from ..nicknames import name_group
 
 INPUT_COLUMNS = ("unique_id", "given_name", "family_name", "date_of_birth", "address_line_1", "postcode",
@@ -109,11 +111,13 @@ def _nhs(value) -> str | None:
     digits = re.sub(r"\D", "", str(value))
     if len(digits) != 10:
         return None
-    check = (11 - sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1))) % 11) % 11
-    return digits if check != 10 and check == int(digits[9]) else None  # a typo fails the check: unknown
+    # A typo fails the check: unknown.
+    return digits if identifiers.nhs_check_digit(digits[:9]) == int(digits[9]) else None
 
 
-_NI = re.compile(r"^([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])([0-9]{6})[A-D]?$")
+# The letters HMRC allows (`people.identifiers`); prefixes that are never issued are not refused here.
+_NI = re.compile(rf"^([{identifiers.NI_FIRST_LETTERS}][{identifiers.NI_SECOND_LETTERS}])([0-9]{{6}})"
+                 rf"[{identifiers.NI_SUFFIXES}]?$")
 
 
 def _ni(value) -> str | None:
@@ -122,20 +126,13 @@ def _ni(value) -> str | None:
     return match.group(1) + match.group(2) if match else None
 
 
-_UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-
-
 def _upn(value) -> str | None:
     text = re.sub(r"[^A-Z0-9]", "", str(value).upper())
     if re.fullmatch(r"[A-Z][0-9]{12}", text):  # permanent UPN: DfE check letter
-        check = sum(int(d) * w for d, w in zip(text[1:], range(2, 14))) % 23
-        return text if _UPN_LETTERS[check] == text[0] else None
+        return text if identifiers.upn_check_letter(text[1:]) == text[0] else None
     if re.fullmatch(r"[A-Z][0-9]{11}[A-Z]", text):  # temporary UPN: no check letter to test
         return text
     return None
-
-
-_PNC_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 
 
 def _pnc(value) -> str | None:
@@ -143,7 +140,7 @@ def _pnc(value) -> str | None:
     if not match:
         return None
     year, serial, letter = match.group(1)[-2:], match.group(2).zfill(7), match.group(3)
-    return f"{year}/{serial}{letter}" if _PNC_LETTERS[int(year + serial) % 23] == letter else None
+    return f"{year}/{serial}{letter}" if identifiers.pnc_check_letter(year, serial) == letter else None
 
 
 _STRINGS = pa.list_(pa.string())
