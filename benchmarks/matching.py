@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import json
 import logging
 import os
@@ -113,6 +114,8 @@ def explain(predicted: set, truth, people) -> dict:
 # --- The two methods -------------------------------------------------------------------------------
 
 def engine_module():
+    # Imported here, not at the top: without the engine the baseline still gives figures, and the baseline's
+    # scale worker (a fresh process measuring its own peak memory) does not load it.
     try:
         from earlyhelp.matching import engine
     except ImportError as error:
@@ -223,6 +226,8 @@ def best_per_record(pairs) -> set[tuple[str, str]]:
 # --- 1. Household-structured accuracy -----------------------------------------------------------
 
 def accuracy(args) -> list[dict]:
+    # Imported here, not at the top: the scale workers run this file afresh to measure a linkage's own peak
+    # memory, and the generator would add about 14 MB (Django, through people.identifiers) to the baseline's.
     from earlyhelp.testing import linkage_population
 
     rows = []
@@ -342,7 +347,7 @@ def worker(args):
 def scale(args) -> list[dict]:
     import pyarrow.parquet as pq
 
-    from earlyhelp.testing import linkage_population
+    from earlyhelp.testing import linkage_population  # not at the top: see accuracy()
 
     rows = []
     for size in args.sizes:
@@ -466,10 +471,10 @@ def main():
     engine, error = engine_module()
     if error:
         print(f"Warning: {error}; only the baseline will give figures.")
-    import hashlib
-
+    # The engine's code, with the names and identifier rules it relies on.
     matching = ROOT / "src" / "earlyhelp" / "matching"
-    engine_files = [*sorted((matching / "engine").glob("*.py")), matching / "nicknames.py"]
+    engine_files = [*sorted((matching / "engine").glob("*.py")), matching / "nicknames.py",
+                    ROOT / "src" / "earlyhelp" / "people" / "identifiers.py"]
     fingerprint = hashlib.sha256(b"".join(f.read_bytes() for f in engine_files))
     result = {"date": datetime.date.today().isoformat(), "engine_sha256": fingerprint.hexdigest()[:12], "machine": platform.platform(), "cpus": os.cpu_count(),
               "quick": args.quick, "threshold": threshold(), "goals": GOALS, "seed": args.seed}

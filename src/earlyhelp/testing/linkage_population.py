@@ -128,6 +128,7 @@ _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters inward codes use (no C, 
 
 @functools.lru_cache(maxsize=1)
 def _name_tables():
+    # Faker is loaded when names are first drawn, not on import: it takes about 70 MB.
     from faker.providers.person.en_GB import Provider
 
     def zipf(n, s=0.5):  # Faker's first-name lists are roughly in order of popularity
