@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/matching.py [--sizes 200000,1000000] [--people 50000] [--records 20000]
         [--skip accuracy,febrl,scale] [--baseline-scale 200000] [--quick]
 
-1. Accuracy on synthetic household-structured data (`earlyhelp.matching.synthetic`): a council index of
+1. Accuracy on synthetic household-structured data (`earlyhelp.testing.linkage_population`): a council index of
    --people people and, for several kinds of partner file (a school's with UPNs, the police's with PNCs
    for some, DWP's with NI numbers, a health file with NHS numbers, housing with no identifiers), an
    extract of --records records, 80% of them people in the index. Precision, recall and F1 of the pairs
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import json
 import logging
 import os
@@ -113,6 +114,8 @@ def explain(predicted: set, truth, people) -> dict:
 # --- The two methods -------------------------------------------------------------------------------
 
 def engine_module():
+    # Imported here, not at the top: without the engine the baseline still gives figures, and the baseline's
+    # scale worker (a fresh process measuring its own peak memory) does not load it.
     try:
         from earlyhelp.matching import engine
     except ImportError as error:
@@ -223,15 +226,17 @@ def best_per_record(pairs) -> set[tuple[str, str]]:
 # --- 1. Household-structured accuracy -----------------------------------------------------------
 
 def accuracy(args) -> list[dict]:
-    from earlyhelp.matching import synthetic
+    # Imported here, not at the top: the scale workers run this file afresh to measure a linkage's own peak
+    # memory, and the generator would add about 14 MB (Django, through people.identifiers) to the baseline's.
+    from earlyhelp.testing import linkage_population
 
     rows = []
     started = time.perf_counter()
-    people = synthetic.population(args.people, seed=args.seed)
+    people = linkage_population.population(args.people, seed=args.seed)
     generated = time.perf_counter() - started
-    index = people.select(list(synthetic.INPUT_COLUMNS))
+    index = people.select(list(linkage_population.INPUT_COLUMNS))
     for i, (flavour, options) in enumerate(FLAVOURS.items()):
-        records, truth = synthetic.partner_extract(people, args.records, seed=args.seed + 1 + i, **options)
+        records, truth = linkage_population.partner_extract(people, args.records, seed=args.seed + 1 + i, **options)
         true = pair_set(truth)
         for method in args.methods:
             print(f"  {flavour:<8} {method:<8} ...", end="", flush=True)
@@ -287,7 +292,7 @@ def febrl(args) -> list[dict]:
         kept = set(originals.index)
         duplicates = duplicates.loc[[b for a, b in links if a in kept]]
     engine, _ = engine_module()
-    adapter = getattr(engine, "febrl_to_input", None) if engine else None
+    adapter = engine.standardise.febrl_to_input if engine else None
     ours = febrl_to_input(duplicates, "B"), febrl_to_input(originals, "A")
     # The engine maps FEBRL its own way if it offers to (e.g. where its identifier goes); the baseline uses ours.
     inputs = {"engine": (adapter(duplicates), adapter(originals)) if adapter else ours, "baseline": ours}
@@ -342,17 +347,17 @@ def worker(args):
 def scale(args) -> list[dict]:
     import pyarrow.parquet as pq
 
-    from earlyhelp.matching import synthetic
+    from earlyhelp.testing import linkage_population  # not at the top: see accuracy()
 
     rows = []
     for size in args.sizes:
         methods = [m for m in args.methods if m == "engine" or size <= args.baseline_scale]
         with tempfile.TemporaryDirectory(prefix="earlyhelp-matching-") as directory:
             started = time.perf_counter()
-            people = synthetic.population(size, seed=args.seed)
-            records, truth = synthetic.partner_extract(people, size, seed=args.seed + 100, **SCALE_FLAVOUR)
+            people = linkage_population.population(size, seed=args.seed)
+            records, truth = linkage_population.partner_extract(people, size, seed=args.seed + 100, **SCALE_FLAVOUR)
             generation = time.perf_counter() - started
-            pq.write_table(people.select(list(synthetic.INPUT_COLUMNS)), Path(directory) / "people.parquet")
+            pq.write_table(people.select(list(linkage_population.INPUT_COLUMNS)), Path(directory) / "people.parquet")
             pq.write_table(records, Path(directory) / "records.parquet")
             pq.write_table(truth.select(["record_id", "person_id"]), Path(directory) / "truth.parquet")
             del people, records, truth
@@ -466,10 +471,11 @@ def main():
     engine, error = engine_module()
     if error:
         print(f"Warning: {error}; only the baseline will give figures.")
-    import hashlib
-
-    engine_files = sorted((ROOT / "src" / "earlyhelp" / "matching").glob("[en]*.py"))
-    fingerprint = hashlib.sha256(b"".join(f.read_bytes() for f in engine_files if f.stem in {"engine", "nicknames"}))
+    # The engine's code, with the names and identifier rules it relies on.
+    matching = ROOT / "src" / "earlyhelp" / "matching"
+    engine_files = [*sorted((matching / "engine").glob("*.py")), matching / "nicknames.py",
+                    ROOT / "src" / "earlyhelp" / "people" / "identifiers.py"]
+    fingerprint = hashlib.sha256(b"".join(f.read_bytes() for f in engine_files))
     result = {"date": datetime.date.today().isoformat(), "engine_sha256": fingerprint.hexdigest()[:12], "machine": platform.platform(), "cpus": os.cpu_count(),
               "quick": args.quick, "threshold": threshold(), "goals": GOALS, "seed": args.seed}
     try:

@@ -9,11 +9,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from earlyhelp.matching import partner_files
+from earlyhelp.demo import partner_files
 from earlyhelp.matching.models import DatasetType, SourceRecord
-from earlyhelp.matching.testing import add_background_people
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.testing import world as test_world
+from earlyhelp.testing.matching import add_background_people
 
 from .test_journey import fill_date, sign_in, success_banner
 

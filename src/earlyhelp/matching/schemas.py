@@ -1,7 +1,7 @@
 """What each partner dataset may contain: its columns, their types and allowed values, and the rules across them.
 
 The schema is data: `SCHEMAS` holds one `DatasetSchema` per `DatasetType`, so adding a dataset is adding an
-entry (and a fact generator in `partner_files` for synthetic files). Every dataset has the person columns
+entry (and a fact generator in `demo.partner_files` for synthetic files). Every dataset has the person columns
 (`person_columns`), with the identifiers that partner holds; the rest are the dataset's facts, kept in
 `SourceRecord.facts`.
 

@@ -3,10 +3,15 @@
 Pure functions, no database. `normalise` never raises; `validate` returns the normalised value
 or raises `ValidationError` with a specific message and a stable `code` that callers may test.
 Generators make synthetic values for tests and demos only.
+
+The check digit and letter rules are written here once, for validation, the linkage engine and
+the synthetic data generators. `nhs_check_digit`, `upn_check_value` and `pnc_check_value` use
+only arithmetic, so they take numpy arrays (one per digit position) as readily as single values.
 """
 
 import random
 import re
+import string
 from typing import NoReturn
 
 from django.core.exceptions import ValidationError
@@ -35,9 +40,11 @@ def _fail(message: str, code: str) -> NoReturn:
 
 # --- NHS number: modulus 11, weights 10..2 on the first nine digits -------------------------
 
-def _nhs_check_digit(first_nine: str) -> int:
-    """10 means no check digit can make the number valid: such numbers are never issued."""
-    remainder = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1))) % 11
+def nhs_check_digit(first_nine) -> int:
+    """The check digit for a string of nine digits, or for nine arrays of digits (one per position).
+    10 means no check digit can make the number valid: such numbers are never issued."""
+    digits = [int(d) for d in first_nine] if isinstance(first_nine, str) else first_nine
+    remainder = sum(d * w for d, w in zip(digits, range(10, 1, -1))) % 11
     return (11 - remainder) % 11
 
 
@@ -46,7 +53,7 @@ def _validate_nhs(value: str) -> None:
         _fail("An NHS number must contain only digits", "nhs_not_digits")
     if len(value) != 10:
         _fail("An NHS number must be 10 digits", "nhs_length")
-    if _nhs_check_digit(value[:9]) != int(value[9]):
+    if nhs_check_digit(value[:9]) != int(value[9]):
         _fail("This NHS number's check digit is wrong: check it has been copied correctly",
               "nhs_check_digit")
     # Every repeated-digit number (0000000000 … 9999999999) passes modulus 11, but none is issued.
@@ -59,6 +66,12 @@ def _validate_nhs(value: str) -> None:
 _NI_BAD_FIRST = "DFIQUV"
 _NI_BAD_SECOND = "DFIOQUV"
 _NI_UNALLOCATED = {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}  # TN: temporary numbers
+NI_FIRST_LETTERS = "".join(c for c in string.ascii_uppercase if c not in _NI_BAD_FIRST)
+NI_SECOND_LETTERS = "".join(c for c in string.ascii_uppercase if c not in _NI_BAD_SECOND)
+NI_SUFFIXES = "ABCD"
+# Every prefix that may be issued, in alphabetical order.
+NI_PREFIXES = tuple(a + b for a in NI_FIRST_LETTERS for b in NI_SECOND_LETTERS
+                    if a + b not in _NI_UNALLOCATED)
 
 
 def _validate_ni(value: str) -> None:
@@ -73,7 +86,7 @@ def _validate_ni(value: str) -> None:
     if value[:2] in _NI_UNALLOCATED:
         _fail("National Insurance numbers starting BG, GB, KN, NK, NT, TN or ZZ are never issued",
               "ni_prefix_not_allocated")
-    if len(value) == 9 and value[8] not in "ABCD":
+    if len(value) == 9 and value[8] not in NI_SUFFIXES:
         _fail("The last letter of a National Insurance number must be A, B, C or D", "ni_suffix")
 
 
@@ -83,13 +96,19 @@ def _validate_ni(value: str) -> None:
 # 0 = A ... 22 = Z skipping I, O and S; a final letter counts as its index in that table.
 # Verified against the guidance's worked examples H801200001001 and G80120000101A (temporary),
 # as quoted in DfE's MTC test suite, and python-stdnum's B801200005001.
-_UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
-_UPN_PATTERN = re.compile(rf"[{_UPN_LETTERS}][0-9]{{11}}[0-9{_UPN_LETTERS}]")
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+_UPN_PATTERN = re.compile(rf"[{UPN_LETTERS}][0-9]{{11}}[0-9{UPN_LETTERS}]")
 
 
-def _upn_check_letter(last_twelve: str) -> str:
-    values = (int(c) if c.isdigit() else _UPN_LETTERS.index(c) for c in last_twelve)
-    return _UPN_LETTERS[sum(v * w for v, w in zip(values, range(2, 14))) % 23]
+def upn_check_value(values) -> int:
+    """The check letter's index in UPN_LETTERS, from the values of characters 2-13 (numbers, or
+    arrays of them)."""
+    return sum(v * w for v, w in zip(values, range(2, 14))) % 23
+
+
+def upn_check_letter(last_twelve: str) -> str:
+    values = (int(c) if c.isdigit() else UPN_LETTERS.index(c) for c in last_twelve)
+    return UPN_LETTERS[upn_check_value(values)]
 
 
 def _validate_upn(value: str) -> None:
@@ -98,7 +117,7 @@ def _validate_upn(value: str) -> None:
     if not _UPN_PATTERN.fullmatch(value):
         _fail("A Unique Pupil Number must be a check letter, 11 digits, then a digit or a letter "
               "(but not I, O or S)", "upn_format")
-    if _upn_check_letter(value[1:]) != value[0]:
+    if upn_check_letter(value[1:]) != value[0]:
         _fail("This Unique Pupil Number's check letter is wrong: check it has been copied correctly",
               "upn_check_letter")
 
@@ -108,7 +127,7 @@ def _validate_upn(value: str) -> None:
 # 2-digit year and 7-digit zero-padded serial as one number, mod 23, 0 = Z, 1 = A ... (no I, O, S).
 # Verified against the valid-PNC test vectors in ministryofjustice/hmpps-person-record
 # (PNCIdValidatorTest.kt). Canonical form here is YY/NNNNNNNL: the form the check is computed on.
-_PNC_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
+PNC_LETTERS = "ZABCDEFGHJKLMNPQRTUVWXY"
 # With a slash the serial may have lost its leading zeros; without one it must be full width,
 # otherwise year and serial cannot be told apart.
 _PNC_PATTERN = re.compile(
@@ -117,8 +136,14 @@ _PNC_PATTERN = re.compile(
 )
 
 
-def _pnc_check_letter(year: str, serial: str) -> str:
-    return _PNC_LETTERS[int(year + serial.zfill(7)) % 23]
+def pnc_check_value(year, serial) -> int:
+    """The check letter's index in PNC_LETTERS, from the 2-digit year and the serial (numbers, or
+    arrays of them)."""
+    return (year * 10**7 + serial) % 23
+
+
+def pnc_check_letter(year: str, serial: str) -> str:
+    return PNC_LETTERS[pnc_check_value(int(year), int(serial))]
 
 
 def _normalise_pnc(compact: str) -> str:
@@ -134,7 +159,7 @@ def _validate_pnc(value: str) -> None:
     if not re.fullmatch(r"[0-9]{2}/[0-9]{7}[A-Z]", value):
         _fail("A Police National Computer number must be a 2- or 4-digit year, a slash, "
               "up to 7 digits and a check letter, like 09/0012345E", "pnc_format")
-    if _pnc_check_letter(value[:2], value[3:10]) != value[10]:
+    if pnc_check_letter(value[:2], value[3:10]) != value[10]:
         _fail("This Police National Computer number's check letter is wrong: "
               "check it has been copied correctly", "pnc_check_letter")
 
@@ -204,30 +229,28 @@ def postcode_district(postcode: str) -> str:
 def make_nhs_number(rng: random.Random) -> str:
     while True:
         first_nine = "999" + "".join(rng.choice("0123456789") for _ in range(6))
-        check = _nhs_check_digit(first_nine)
+        check = nhs_check_digit(first_nine)
         if check != 10 and first_nine + str(check) != "9999999999":
             return first_nine + str(check)
 
 
 def make_ni_number(rng: random.Random) -> str:
-    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     while True:
-        prefix = rng.choice([c for c in letters if c not in _NI_BAD_FIRST])
-        prefix += rng.choice([c for c in letters if c not in _NI_BAD_SECOND])
+        prefix = rng.choice(NI_FIRST_LETTERS) + rng.choice(NI_SECOND_LETTERS)
         if prefix not in _NI_UNALLOCATED:
             break
     digits = "".join(rng.choice("0123456789") for _ in range(6))
-    return prefix + digits + rng.choice("ABCD")
+    return prefix + digits + rng.choice(NI_SUFFIXES)
 
 
 def make_upn(rng: random.Random, la_code: int = 999) -> str:
     if not 0 <= la_code <= 999:
         raise ValueError("la_code must be a 3-digit local authority number")
     body = f"{la_code:03d}{rng.randrange(10_000):04d}{rng.randrange(100):02d}{rng.randrange(1000):03d}"
-    return _upn_check_letter(body) + body
+    return upn_check_letter(body) + body
 
 
 def make_pnc(rng: random.Random, year: int | None = None) -> str:
     yy = f"{(rng.randrange(100) if year is None else year) % 100:02d}"
     serial = f"{rng.randrange(1, 10_000_000):07d}"
-    return f"{yy}/{serial}{_pnc_check_letter(yy, serial)}"
+    return f"{yy}/{serial}{pnc_check_letter(yy, serial)}"

@@ -13,9 +13,9 @@ from earlyhelp.matching.models import (
     ImportBatch,
     SourceRecord,
 )
-from earlyhelp.matching.testing import add_background_people
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.models import ProcessingPurpose
+from earlyhelp.testing.matching import add_background_people
 from earlyhelp.testing.world import make_family
 
 _files = itertools.count(1)

@@ -1,7 +1,7 @@
 """The record linkage engine: households, name variations, explanations, determinism, FEBRL, Spark = DuckDB.
 
-Plain pytest, no database. The background population is made here (not by `synthetic.py`), so the engine is
-tested on data it was not tuned on.
+Plain pytest, no database. The background population is made here (not by `testing.linkage_population`), so the
+engine is tested on data it was not tuned on.
 """
 
 import datetime
@@ -14,6 +14,7 @@ import pyarrow as pa
 import pytest
 
 from earlyhelp.matching import engine
+from earlyhelp.matching.engine import backends, standardise
 from earlyhelp.matching.nicknames import name_group
 
 THRESHOLD = engine.DEFAULT_THRESHOLD
@@ -251,19 +252,20 @@ def test_progress_is_reported():
 
 
 def test_standardisation():
-    table = engine.prepare(pd.DataFrame([person("1", " o'brien-smith ", "Mc Donald", "2001-02-03", "12 high st.",
-                                                "ls1 1aa", nhs="943 476 5919", upn="A123")]))
+    table = standardise.prepare(pd.DataFrame([person("1", " o'brien-smith ", "Mc Donald", "2001-02-03",
+                                                     "12 high st.", "ls1 1aa", nhs="943 476 5919", upn="A123")]))
     row = table.to_pylist()[0]
     assert row["given"] == "OBRIENSMITH" and row["family"] == "MCDONALD"
     assert row["dob"] == "2001-02-03" and row["dob_swap"] == "2001-03-02"
     assert row["addr"] == "12 HIGH STREET" and row["addr_num"] == "12"
     assert (row["pc"], row["pc_sector"], row["pc_district"]) == ("LS1 1AA", "LS1 1", "LS1")
     assert row["nhs"] == "9434765919" and row["upn"] is None  # a UPN without its check letter is not one
-    assert engine._nhs("9434765918") is None  # fails the check digit
-    assert engine._ni("ab 12 34 56 c") == "AB123456" and engine._ni("QQ123456") is None
+    assert standardise._nhs("9434765918") is None  # fails the check digit
+    assert standardise._ni("ab 12 34 56 c") == "AB123456" and standardise._ni("QQ123456") is None
     letter = "ZABCDEFGHJKLMNPQRTUVWXY"[120345678 % 23]  # the PNC check character
-    assert engine._pnc(f"2012/345678{letter}") == engine._pnc(f"12 / 0345678 {letter}") == f"12/0345678{letter}"
-    assert engine._pnc(f"12/0345679{letter}") is None
+    assert standardise._pnc(f"2012/345678{letter}") == standardise._pnc(f"12 / 0345678 {letter}")
+    assert standardise._pnc(f"12 / 0345678 {letter}") == f"12/0345678{letter}"
+    assert standardise._pnc(f"12/0345679{letter}") is None
     assert set(name_group("BILL")) & set(name_group("WILL")) == {"WILLIAM"}
     assert not set(name_group("JACK")) & set(name_group("JAKE"))
 
@@ -280,7 +282,7 @@ def test_febrl4_subset():
     a = a.sort_index().iloc[:600]
     truth = {(r, p) for r, p in links if r in set(a.index)}
     b = b[b.index.isin({p for _, p in truth}) | b.index.isin(b.sort_index().index[:200])]
-    result = engine.link(engine.febrl_to_input(a), engine.febrl_to_input(b))
+    result = engine.link(standardise.febrl_to_input(a), standardise.febrl_to_input(b))
     scores = engine.evaluate(pairs_of(result), truth)
     assert scores["f1"] >= 0.96 and scores["precision"] >= 0.99, scores
 
@@ -295,7 +297,7 @@ def spark():
         import pyspark  # noqa: F401
     except ImportError:
         pytest.fail("The Spark backend test needs pyspark: run `uv sync` (it is a project dependency)")
-    session = engine.spark_session()
+    session = backends.spark_session()
     yield session
     session.stop()
 

@@ -18,7 +18,8 @@ from django.utils import timezone
 from faker import Faker
 
 from earlyhelp.audit.models import AuditEvent
-from earlyhelp.matching import imports, partner_files, schemas
+from earlyhelp.demo import partner_files
+from earlyhelp.matching import imports, schemas
 from earlyhelp.matching.models import (
     BatchStatus,
     DatasetType,

@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from earlyhelp.audit.models import Action, AuditEvent, Purpose
-from earlyhelp.matching import linkage, partner_files
+from earlyhelp.demo import partner_files
+from earlyhelp.matching import linkage
 from earlyhelp.matching.models import (
     DatasetType,
     ImportBatch,

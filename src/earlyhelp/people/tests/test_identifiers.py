@@ -6,21 +6,28 @@ so the tests do not merely repeat the module's own arithmetic.
 
 import random
 
+import numpy as np
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from earlyhelp.people.identifiers import (
+    NI_PREFIXES,
+    PNC_LETTERS,
+    UPN_LETTERS,
     IdentifierScheme,
     display,
     make_nhs_number,
     make_ni_number,
     make_pnc,
     make_upn,
+    nhs_check_digit,
     normalise,
     normalise_postcode,
+    pnc_check_value,
     postcode_district,
+    upn_check_value,
     validate,
     validate_postcode,
 )
@@ -403,3 +410,40 @@ def test_postcode_district_refuses_an_invalid_postcode():
     with pytest.raises(ValidationError) as excinfo:
         postcode_district("not a postcode")
     assert excinfo.value.code == "postcode_format"
+
+
+# --- Check rules as the linkage engine and the synthetic generators use them -------------------------
+
+@given(first_nine=st.text(alphabet="0123456789", min_size=9, max_size=9))
+def test_nhs_check_digit_agrees_with_the_independent_rule(first_nine):
+    check = nhs_check_digit(first_nine)
+    assert _nhs_with_check(first_nine) == (None if check == 10 else first_nine + str(check))
+
+
+@given(first_nines=st.lists(st.text(alphabet="0123456789", min_size=9, max_size=9), min_size=1, max_size=20))
+def test_nhs_check_digits_of_many_numbers_at_once(first_nines):
+    columns = np.array([[int(d) for d in first_nine] for first_nine in first_nines]).T
+    assert nhs_check_digit(columns).tolist() == [nhs_check_digit(first_nine) for first_nine in first_nines]
+
+
+@given(seed=seeds)
+def test_upn_and_pnc_check_letters_of_many_numbers_at_once(seed):
+    rng = random.Random(seed)
+    upns = [make_upn(rng) for _ in range(20)]
+    columns = np.array([[int(c) for c in upn[1:]] for upn in upns]).T
+    assert [UPN_LETTERS[i] for i in upn_check_value(columns)] == [upn[0] for upn in upns]
+    pncs = [make_pnc(rng) for _ in range(20)]
+    years, serials = np.array([int(p[:2]) for p in pncs]), np.array([int(p[3:10]) for p in pncs])
+    assert [PNC_LETTERS[i] for i in pnc_check_value(years, serials)] == [p[10] for p in pncs]
+
+
+def test_ni_prefixes_are_the_ones_validation_accepts():
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    accepted = []
+    for prefix in (a + b for a in letters for b in letters):
+        try:
+            validate(NI, prefix + "123456C")
+        except ValidationError:
+            continue
+        accepted.append(prefix)
+    assert list(NI_PREFIXES) == accepted

@@ -5,7 +5,7 @@ from django.db import transaction
 
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.demo import generator
-from earlyhelp.matching.demo import load_demo_matching
+from earlyhelp.demo.matching import load_demo_matching
 from earlyhelp.organisations.models import Organisation, User
 from earlyhelp.people.models import Household
 

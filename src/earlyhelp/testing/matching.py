@@ -10,14 +10,7 @@ import datetime
 
 from django.utils import timezone
 
-from earlyhelp.organisations.models import Organisation, OrganisationType
-from earlyhelp.people.models import Address, Person
-from earlyhelp.people.services import name_key
-from earlyhelp.privacy import decisions
-from earlyhelp.privacy.models import ProcessingPurpose, SuggestionKind
-
-from . import synthetic
-from .models import (
+from earlyhelp.matching.models import (
     Backend,
     BatchStatus,
     DatasetType,
@@ -29,6 +22,13 @@ from .models import (
     SourceRecord,
     link_suggestion_key,
 )
+from earlyhelp.organisations.models import Organisation, OrganisationType
+from earlyhelp.people.models import Address, Person
+from earlyhelp.people.services import name_key
+from earlyhelp.privacy import decisions
+from earlyhelp.privacy.models import ProcessingPurpose, SuggestionKind
+
+from . import linkage_population
 
 PNC = "12/345678A"
 
@@ -36,7 +36,7 @@ PNC = "12/345678A"
 def add_background_people(count: int = 400, *, seed: int = 5) -> list[Person]:
     """Synthetic households in the person index (names, dates of birth, addresses): the model learns how often
     names, dates of birth and postcodes agree by chance from them, as it would from a council's real index."""
-    population = synthetic.population(count, seed=seed).to_pylist()
+    population = linkage_population.population(count, seed=seed).to_pylist()
     people = Person.objects.bulk_create(
         Person(given_name=row["given_name"], family_name=row["family_name"], date_of_birth=row["date_of_birth"],
                family_name_key=name_key(row["family_name"]), given_name_key=name_key(row["given_name"]))

@@ -7,12 +7,13 @@ import random
 from django.utils import timezone
 
 from earlyhelp.access import policy
+from earlyhelp.matching import imports, linkage
+from earlyhelp.matching.models import DatasetType
 from earlyhelp.organisations.models import Organisation, OrganisationType, User
 from earlyhelp.people.models import Person
 from earlyhelp.privacy.models import ProcessingPurpose
 
-from . import imports, linkage, partner_files
-from .models import DatasetType
+from . import partner_files
 
 # Each file: the dataset, the partner's type, who it is about (adults or children) and how many of them.
 FILES = [

@@ -18,10 +18,9 @@ import openpyxl
 from django.utils import timezone
 from faker import Faker
 
+from earlyhelp.matching import schemas
+from earlyhelp.matching.models import DatasetType
 from earlyhelp.people import identifiers
-
-from . import schemas
-from .models import DatasetType
 
 # Ages of the people each partner holds records about, for a date of birth a person dict does not give.
 AGE_RANGE = {

@@ -1,4 +1,4 @@
-"""The synthetic data generator: deterministic, household-structured, corrupted at its documented rates."""
+"""The synthetic population for linkage: deterministic, household-structured, corrupted at its documented rates."""
 
 import dataclasses
 import datetime
@@ -11,11 +11,21 @@ import pyarrow.compute as pc
 import pytest
 from django.core.exceptions import ValidationError
 
-from earlyhelp.matching import synthetic
-from earlyhelp.matching.synthetic import DEFAULT_CORRUPTION, INPUT_COLUMNS, NICKNAMES
 from earlyhelp.people import identifiers
+from earlyhelp.testing.linkage_population import (
+    _SIMILAR_TWIN_NAMES,
+    ABBREVIATIONS,
+    DEFAULT_CORRUPTION,
+    INPUT_COLUMNS,
+    NICKNAMES,
+    NO_CORRUPTION,
+    REFERENCE_DATE,
+    _nhs_with_check,
+    partner_extract,
+    population,
+)
 
-REF = synthetic.REFERENCE_DATE
+REF = REFERENCE_DATE
 
 
 def _age(dob: datetime.date | None) -> float | None:
@@ -24,13 +34,13 @@ def _age(dob: datetime.date | None) -> float | None:
 
 @pytest.fixture(scope="module")
 def people():
-    return synthetic.population(30_000, seed=11)
+    return population(30_000, seed=11)
 
 
 @pytest.fixture(scope="module")
 def extract(people):
     """20,000 records of all ages (no identifier-driven age filter) with the default corruption."""
-    return synthetic.partner_extract(people, 20_000, seed=12, identifiers=("nhs_number",), match_rate=0.8)
+    return partner_extract(people, 20_000, seed=12, identifiers=("nhs_number",), match_rate=0.8)
 
 
 @pytest.fixture(scope="module")
@@ -57,12 +67,12 @@ def test_columns_and_types(people, extract):
 
 
 def test_deterministic_for_a_seed():
-    a, b, c = synthetic.population(3000, 5), synthetic.population(3000, 5), synthetic.population(3000, 6)
+    a, b, c = population(3000, 5), population(3000, 5), population(3000, 6)
     assert a.equals(b)
     assert not a.equals(c)
-    r1, t1 = synthetic.partner_extract(a, 1000, 9)
-    r2, t2 = synthetic.partner_extract(b, 1000, 9)
-    r3, _ = synthetic.partner_extract(a, 1000, 10)
+    r1, t1 = partner_extract(a, 1000, 9)
+    r2, t2 = partner_extract(b, 1000, 9)
+    r3, _ = partner_extract(a, 1000, 10)
     assert r1.equals(r2) and t1.equals(t2)
     assert not r1.equals(r3)
 
@@ -120,7 +130,7 @@ def test_twins_share_dob_surname_and_address(people):
         assert len({r["given_name"] for r in group}) == len(group)  # never the same given name
         assert len({(r["address_line_1"], r["postcode"]) for r in group if r["postcode"] and r["address_line_1"]}) <= 1
     similar = [g for g in twins if {g[0]["given_name"], g[1]["given_name"]} in
-               [set(p) for p in synthetic._SIMILAR_TWIN_NAMES]]
+               [set(p) for p in _SIMILAR_TWIN_NAMES]]
     assert similar, "some twins should have similar names"
 
 
@@ -224,7 +234,7 @@ def test_every_corruption_appears_at_its_rate(joined):
     with_punct = [k for r, p, k in joined if any(ch in p["family_name"] for ch in "'- ")]
     assert with_punct and abs(sum("punctuation" in k for k in with_punct) / len(with_punct) - c.punctuation) < 0.2
     abbreviable = [k for r, p, k in joined if p["address_line_1"] and p["address_line_1"].rsplit(" ", 1)[-1]
-                   in synthetic.ABBREVIATIONS and "moved" not in k]
+                   in ABBREVIATIONS and "moved" not in k]
     _within(sum("street_abbreviation" in k for k in abbreviable), len(abbreviable),
             c.street_abbreviation * (1 - c.missing_address), "street abbreviation")
     missing_nhs = [k for r, p, k in joined]
@@ -269,14 +279,13 @@ def test_corruptions_are_what_they_say(joined):
         if "postcode_typo" in k and not k & {"moved", "missing_postcode"} and p["postcode"]:
             assert r["postcode"].upper().replace(" ", "") != p["postcode"].replace(" ", "")
         if not k & {"missing_nhs_number", "typo_nhs_number"} and p["nhs_number"]:
-            assert r["nhs_number"] == synthetic._nhs_with_check(p["nhs_number"])  # the index mistyped a few
+            assert r["nhs_number"] == _nhs_with_check(p["nhs_number"])  # the index mistyped a few
     # Clean records exist too.
     assert sum(not k for _, _, k in joined) > 0.2 * n
 
 
 def test_no_corruption_means_exact_copies(people):
-    records, truth = synthetic.partner_extract(people, 2000, seed=3, corruption=synthetic.NO_CORRUPTION,
-                                               identifiers=("nhs_number",))
+    records, truth = partner_extract(people, 2000, seed=3, corruption=NO_CORRUPTION, identifiers=("nhs_number",))
     rec = {r["unique_id"]: r for r in records.to_pylist()}
     per = {r["unique_id"]: r for r in people.to_pylist()}
     home = {}
@@ -292,22 +301,22 @@ def test_no_corruption_means_exact_copies(people):
         for col in ("address_line_1", "postcode"):  # the partner knows an address the index lost
             assert r[col] == (p[col] or home.get(p["household_id"], {}).get(col)), col
         if p["nhs_number"]:
-            assert r["nhs_number"] == synthetic._nhs_with_check(p["nhs_number"])  # the index mistyped a few
+            assert r["nhs_number"] == _nhs_with_check(p["nhs_number"])  # the index mistyped a few
 
 
 def test_flavours_hold_the_right_people_and_siblings(people):
     per = {r["unique_id"]: r for r in people.to_pylist()}
-    records, truth = synthetic.partner_extract(people, 3000, seed=4, identifiers=("upn",))
+    records, truth = partner_extract(people, 3000, seed=4, identifiers=("upn",))
     pupils = [per[p] for p in truth.column("person_id").to_pylist()]
     assert all(4 <= _age(p["date_of_birth"]) < 19 for p in pupils if p["date_of_birth"])
     households = [p["household_id"] for p in pupils]
     assert len(set(households)) < 0.85 * len(households)  # siblings together
     assert pc.sum(pc.is_valid(records.column("upn"))).as_py() > 0.8 * records.num_rows
     assert pc.sum(pc.is_valid(records.column("ni_number"))).as_py() == 0
-    records, truth = synthetic.partner_extract(people, 3000, seed=4, identifiers=("ni_number",))
+    records, truth = partner_extract(people, 3000, seed=4, identifiers=("ni_number",))
     assert all(_age(per[p]["date_of_birth"]) >= 16 for p in truth.column("person_id").to_pylist()
                if per[p]["date_of_birth"])
-    records, truth = synthetic.partner_extract(people, 3000, seed=4, identifiers=("pnc",))
+    records, truth = partner_extract(people, 3000, seed=4, identifiers=("pnc",))
     assert 0.05 < pc.sum(pc.is_valid(records.column("pnc"))).as_py() / 3000 < 0.6
     # Holding an identifier must not give away whether someone is in the index.
     known = pc.is_in(records.column("unique_id"), truth.column("record_id"))
@@ -320,14 +329,14 @@ def test_flavours_hold_the_right_people_and_siblings(people):
 
 def test_corruption_is_configurable(people):
     heavy = dataclasses.replace(DEFAULT_CORRUPTION, missing_dob=0.5)
-    records, _ = synthetic.partner_extract(people, 2000, seed=5, corruption=heavy)
+    records, _ = partner_extract(people, 2000, seed=5, corruption=heavy)
     assert 0.4 < pc.sum(pc.is_null(records.column("date_of_birth"))).as_py() / 2000 < 0.6
 
 
 def test_small_populations_are_fast():
-    synthetic.population(1000, seed=1)  # imports and name tables, once
+    population(1000, seed=1)  # imports and name tables, once
     started = time.perf_counter()
-    people = synthetic.population(1000, seed=2)
-    synthetic.partner_extract(people, 500, seed=3)
+    people = population(1000, seed=2)
+    partner_extract(people, 500, seed=3)
     assert time.perf_counter() - started < 0.3
     assert np.all(pc.is_valid(people.column("household_id")).to_numpy(zero_copy_only=False))

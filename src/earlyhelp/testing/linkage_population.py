@@ -27,6 +27,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from earlyhelp.people import identifiers
+
 INPUT_COLUMNS = ("unique_id", "given_name", "family_name", "date_of_birth", "address_line_1", "postcode",
                  "nhs_number", "ni_number", "upn", "pnc")
 IDENTIFIER_COLUMNS = ("nhs_number", "ni_number", "upn", "pnc")
@@ -126,6 +128,7 @@ _INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters inward codes use (no C, 
 
 @functools.lru_cache(maxsize=1)
 def _name_tables():
+    # Faker is loaded when names are first drawn, not on import: it takes about 70 MB.
     from faker.providers.person.en_GB import Provider
 
     def zipf(n, s=0.5):  # Faker's first-name lists are roughly in order of popularity
@@ -210,7 +213,7 @@ def _nhs_numbers(rng, n, *, high_range: bool, exclude=None):
     out = np.empty(0, dtype=np.int64)
     while len(out) < n:
         nine = _unique_ints(rng, int((n - len(out)) * 1.12) + 16, low, high, exclude=exclude)
-        check = (11 - (_digits(nine, 9) * np.arange(10, 1, -1)).sum(axis=1) % 11) % 11
+        check = identifiers.nhs_check_digit(_digits(nine, 9).T)
         keep = check != 10  # such numbers are never issued
         out = np.concatenate([out, nine[keep] * 10 + check[keep]])
         out = out[np.sort(np.unique(out, return_index=True)[1])]
@@ -219,14 +222,14 @@ def _nhs_numbers(rng, n, *, high_range: bool, exclude=None):
 
 def _nhs_with_check(value: str) -> str:
     nine = value[:9]
-    return nine + str((11 - sum(int(d) * w for d, w in zip(nine, range(10, 1, -1))) % 11) % 11)
+    return nine + str(identifiers.nhs_check_digit(nine))
 
 
 def _strs(values, fmt):
     return np.array([fmt.format(v) for v in values.tolist()], dtype=object)
 
 
-_UPN_LETTERS = np.array(list("ABCDEFGHJKLMNPQRTUVWXYZ"))
+_UPN_LETTERS = np.array(list(identifiers.UPN_LETTERS))
 
 
 def _upns(rng, n, exclude_serials=None):
@@ -234,28 +237,28 @@ def _upns(rng, n, exclude_serials=None):
     la = rng.choice(np.array([380, 381, 382, 383, 384, 999]), size=n, p=[.7, .08, .06, .06, .05, .05])
     serial = _unique_ints(rng, n, 0, 10**9, exclude=exclude_serials)  # establishment, year, serial
     body = la.astype(np.int64) * 10**9 + serial
-    check = (_digits(body, 12) * np.arange(2, 14)).sum(axis=1) % 23
+    check = identifiers.upn_check_value(_digits(body, 12).T)
     return np.char.add(_UPN_LETTERS[check].astype(object), _strs(body, "{:012d}")), serial
 
 
-_NI_PREFIXES = np.array([a + b for a in "ABCEGHJKLMNOPRSTWXYZ" for b in "ABCEGHJKLMNPRSTWXYZ"
-                         if a + b not in {"BG", "GB", "KN", "NK", "NT", "TN", "ZZ"}])
+_NI_PREFIXES = np.array(identifiers.NI_PREFIXES)
+_NI_SUFFIXES = np.array(list(identifiers.NI_SUFFIXES))
 
 
 def _ni_numbers(rng, n, exclude=None):
     code = _unique_ints(rng, n, 0, len(_NI_PREFIXES) * 10**6, exclude=exclude)
-    suffix = np.array(list("ABCD"))[rng.integers(0, 4, n)]
+    suffix = _NI_SUFFIXES[rng.integers(0, len(_NI_SUFFIXES), n)]
     out = np.char.add(np.char.add(_NI_PREFIXES[code // 10**6], _strs(code % 10**6, "{:06d}").astype(str)), suffix)
     return out.astype(object), code
 
 
-_PNC_LETTERS = np.array(list("ZABCDEFGHJKLMNPQRTUVWXY"))
+_PNC_LETTERS = np.array(list(identifiers.PNC_LETTERS))
 
 
 def _pncs(rng, n, exclude=None):
     code = _unique_ints(rng, n, 90 * 10**7, 126 * 10**7, exclude=exclude)  # years 90..99, 00..25
     year, serial = (code // 10**7) % 100, code % 10**7
-    letter = _PNC_LETTERS[(year * 10**7 + serial) % 23]
+    letter = _PNC_LETTERS[identifiers.pnc_check_value(year, serial)]
     text = [f"{y:02d}/{s:07d}{c}" for y, s, c in zip(year.tolist(), serial.tolist(), letter.tolist())]
     return np.array(text, dtype=object), code
 
@@ -275,6 +278,46 @@ ADULT1, ADULT2, CHILD, GRANDPARENT = range(4)
 
 def _people_arrays(n_people: int, rng) -> dict[str, np.ndarray]:
     """Person-level arrays for households filling n_people: household, role, sex, names, DOB (days)."""
+    h = _households(n_people, rng)
+    hh = np.repeat(np.arange(h["n"]), h["size"])[:n_people]
+    pos = np.arange(len(hh)) - np.repeat(h["end"] - h["size"], h["size"])[:n_people]
+    a, k = h["adults"][hh], h["kids"][hh]
+    role = np.select([pos == 0, (pos == 1) & (a == 2), pos < a + k], [ADULT1, ADULT2, CHILD], GRANDPARENT)
+    n = len(hh)
+    t = h["type"][hh]
+    u = rng.random(n)
+
+    sex = np.select([role == ADULT1, role == ADULT2], [h["female1"][hh], h["female2"][hh]], rng.random(n) < 0.5)
+    parent_age = np.minimum(h["age1"][hh], np.where(a == 2, h["age2"][hh], 99))
+    max_child_age = np.clip(parent_age - 17, 0.3, 18)
+    # ~8% of "children" are grown-up sons and daughters (18-24) still at home.
+    child_age = np.where(rng.random(n) < 0.08, np.minimum(rng.uniform(18, 25, n), parent_age - 18),
+                         rng.uniform(0, 1, n) * max_child_age)
+    age = np.select([role == ADULT1, role == ADULT2, role == CHILD],
+                    [h["age1"][hh], h["age2"][hh], child_age], parent_age + rng.uniform(20, 34, n))
+    age = np.minimum(age, 100)
+
+    family, surname2, other_parent = h["family"][hh], h["surname2"][hh], h["other_parent"][hh]
+    child_surname = np.select(
+        [t == _H_COUPLE_KIDS, t == _H_LONE, t == _H_BLENDED],
+        [np.where(u < 0.9, family, surname2),
+         np.where(u < 0.6, family, other_parent),
+         np.where(u < 0.45, family, np.where(u < 0.6, surname2, other_parent))],
+        np.where(u < 0.85, family, other_parent))
+    gp_surname = np.where(u < 0.6, family, _sample_surnames(rng, n))
+    surname = np.select([role == ADULT1, role == ADULT2, role == CHILD], [family, surname2, child_surname], gp_surname)
+
+    dob = np.floor(_REF_DAYS - age * _YEAR - rng.uniform(0, 1, n)).astype(np.int64)
+    is_child = dob > _REF_DAYS - 20 * _YEAR
+    given = _sample_given(rng, sex.astype(int), is_child)
+    twin_of = _twins(rng, hh, role, sex, given, surname, dob)
+    return {"household": hh, "role": role, "sex": sex, "given": given, "family": surname, "dob": dob,
+            "twin_of": twin_of}
+
+
+def _households(n_people: int, rng) -> dict[str, np.ndarray]:
+    """Households filling n_people: type, how many adults, children and grandparents, and per household
+    the adults' ages and sexes and the surnames in use."""
     n_h = max(1, int(n_people / 2.4 * 1.15) + 8)
     htype = rng.choice(6, size=n_h, p=_H_TYPE_P)
     kids = np.where(np.isin(htype, [_H_COUPLE_KIDS, _H_LONE, _H_BLENDED, _H_MULTIGEN]),
@@ -299,40 +342,15 @@ def _people_arrays(n_people: int, rng) -> dict[str, np.ndarray]:
     family = _sample_surnames(rng, n_h)
     surname2 = np.where(rng.random(n_h) < 0.7, family, _sample_surnames(rng, n_h))  # married or not
     other_parent = _sample_surnames(rng, n_h)  # an absent or previous partner's surname
+    return {"n": n_h, "type": htype, "kids": kids, "adults": adults, "size": size, "end": end[:n_h],
+            "age1": age1, "age2": age2, "female1": female1, "female2": female2, "family": family,
+            "surname2": surname2, "other_parent": other_parent}
 
-    hh = np.repeat(np.arange(n_h), size)[:n_people]
-    pos = np.arange(len(hh)) - np.repeat(end[:n_h] - size, size)[:n_people]
-    a, k = adults[hh], kids[hh]
-    role = np.select([pos == 0, (pos == 1) & (a == 2), pos < a + k], [ADULT1, ADULT2, CHILD], GRANDPARENT)
+
+def _twins(rng, hh, role, sex, given, surname, dob) -> np.ndarray:
+    """Twins: a child born at the same time as the previous child of the same household, with their surname and
+    a name that differs (sometimes only just). Changes the arrays in place; returns each twin's elder's row (or -1)."""
     n = len(hh)
-    t = htype[hh]
-    u = rng.random(n)
-
-    sex = np.select([role == ADULT1, role == ADULT2], [female1[hh], female2[hh]], rng.random(n) < 0.5)
-    parent_age = np.minimum(age1[hh], np.where(a == 2, age2[hh], 99))
-    max_child_age = np.clip(parent_age - 17, 0.3, 18)
-    # ~8% of "children" are grown-up sons and daughters (18-24) still at home.
-    child_age = np.where(rng.random(n) < 0.08, np.minimum(rng.uniform(18, 25, n), parent_age - 18),
-                         rng.uniform(0, 1, n) * max_child_age)
-    age = np.select([role == ADULT1, role == ADULT2, role == CHILD],
-                    [age1[hh], age2[hh], child_age], parent_age + rng.uniform(20, 34, n))
-    age = np.minimum(age, 100)
-
-    child_surname = np.select(
-        [t == _H_COUPLE_KIDS, t == _H_LONE, t == _H_BLENDED],
-        [np.where(u < 0.9, family[hh], surname2[hh]),
-         np.where(u < 0.6, family[hh], other_parent[hh]),
-         np.where(u < 0.45, family[hh], np.where(u < 0.6, surname2[hh], other_parent[hh]))],
-        np.where(u < 0.85, family[hh], other_parent[hh]))
-    gp_surname = np.where(u < 0.6, family[hh], _sample_surnames(rng, n))
-    surname = np.select([role == ADULT1, role == ADULT2, role == CHILD],
-                        [family[hh], surname2[hh], child_surname], gp_surname)
-
-    dob = np.floor(_REF_DAYS - age * _YEAR - rng.uniform(0, 1, n)).astype(np.int64)
-    is_child = dob > _REF_DAYS - 20 * _YEAR
-    given = _sample_given(rng, sex.astype(int), is_child)
-
-    # Twins: a child born at the same time as the previous child of the same household.
     prev_is_child = np.zeros(n, dtype=bool)
     prev_is_child[1:] = (role[:-1] == CHILD) & (hh[:-1] == hh[1:])
     twin = (role == CHILD) & prev_is_child & (rng.random(n) < TWIN_RATE)
@@ -350,9 +368,7 @@ def _people_arrays(n_people: int, rng) -> dict[str, np.ndarray]:
             given[i] = given[i - 1]
             while given[i] == given[i - 1]:
                 given[i] = _sample_given(rng, np.array([int(sex[i])]), np.array([True]))[0]
-    twin_of = np.where(twin, np.arange(n) - 1, -1)
-    return {"household": hh, "role": role, "sex": sex, "given": given, "family": surname, "dob": dob,
-            "twin_of": twin_of}
+    return np.where(twin, np.arange(n) - 1, -1)
 
 
 # --- Geography ---------------------------------------------------------------------------------------
@@ -654,170 +670,223 @@ def partner_extract(people: pa.Table, n_records: int, seed: int, *, match_rate: 
     ages = ages or (_AGES_BY_IDENTIFIER[identifiers[0]] if identifiers else (0, 120))
     n_known = int(round(n_records * match_rate))
     n_dup = int(round(n_known * corruption.duplicate))
-    n_unknown = n_records - n_known
-
-    cols = {c: people.column(c).to_numpy(zero_copy_only=False) for c in INPUT_COLUMNS if c != "date_of_birth"}
-    # Where the index lost someone's address, the partner still knows it: the household's.
-    home = people.group_by("household_id", use_threads=False).aggregate([("address_line_1", "first"), ("postcode", "first")])
-    lookup = pc.index_in(people.column("household_id"), home.column("household_id"))
-    true_addr = pc.coalesce(people.column("address_line_1"), home.column("address_line_1_first").take(lookup))
-    true_pc = pc.coalesce(people.column("postcode"), home.column("postcode_first").take(lookup))
-    true_addr = true_addr.to_numpy(zero_copy_only=False)
-    true_pc = true_pc.to_numpy(zero_copy_only=False)
-    dob_arr = people.column("date_of_birth").cast(pa.int32()).fill_null(-(10**6)).to_numpy()
-    households = pc.cast(pc.utf8_slice_codeunits(people.column("household_id"), 1), pa.int64()).to_numpy()
+    if people.num_rows < n_known - n_dup:
+        raise ValueError("the index holds fewer people than the file's known records: lower n_records or match_rate")
+    index = _index_arrays(people)
 
     # Known people: whole households at a time, a few twice.
-    age = (_REF_DAYS - dob_arr) / _YEAR
+    age = (_REF_DAYS - index["dob"]) / _YEAR
     eligible = (age >= ages[0]) & (age < ages[1])
-    known_rows = _select(rng, households, eligible, n_known - n_dup, household_share)
+    known_rows = _select(rng, index["household"], eligible, n_known - n_dup, household_share)
     if n_dup:
         known_rows = np.concatenate([known_rows, rng.choice(known_rows, n_dup)])
 
-    # Unknown people: households generated afresh, living at addresses from the index's geography.
-    unk = _people_arrays(max(4 * n_unknown, 64), np.random.default_rng([seed, 2]))
-    unk_age = (_REF_DAYS - unk["dob"]) / _YEAR
-    unk_rows = _select(rng, unk["household"], (unk_age >= ages[0]) & (unk_age < ages[1]), n_unknown,
-                       household_share)
-    n_unk_h = int(unk["household"].max()) + 1
     pool = _AddressPool(people)
+    known_codes = {"upn": None, "ni_number": None, "pnc": None}  # filled once, on first use
+    unknown = _unknown_people(rng, people, index, pool, known_codes, n=n_records - n_known, seed=seed, ages=ages,
+                              household_share=household_share, at_known_address=unknown_at_known_address)
+    records = _Records(index, known_rows, unknown)
+    ids = _partner_identifiers(rng, records, identifiers, index, known_rows, unknown["ids"],
+                               _index_codes(people, known_codes), corruption)
+    _change_surnames(rng, records, corruption)
+    _move_households(rng, records, pool, corruption)
+    _nicknames_typos_and_swaps(rng, records, corruption)
+    _corrupt_dates(rng, records, corruption)
+    _corrupt_postcodes_and_leave_out_fields(rng, records, corruption)
+    # Formatting noise: every system writes names and postcodes its own way.
+    records.given, records.family, records.addr, records.postcode = _format_noise(
+        rng, corruption, records.given, records.family, records.addr, records.postcode, records.note)
+    return _shuffled_tables(rng, records, ids, people, known_rows)
+
+
+def _index_arrays(people: pa.Table) -> dict[str, np.ndarray]:
+    """The index as numpy arrays: its columns, each person's address (the household's where the index lost
+    it, as the partner still knows it), date of birth in days (missing: far in the past) and household."""
+    arrays = {c: people.column(c).to_numpy(zero_copy_only=False) for c in INPUT_COLUMNS if c != "date_of_birth"}
+    home = people.group_by("household_id", use_threads=False).aggregate(
+        [("address_line_1", "first"), ("postcode", "first")])
+    lookup = pc.index_in(people.column("household_id"), home.column("household_id"))
+    true_addr = pc.coalesce(people.column("address_line_1"), home.column("address_line_1_first").take(lookup))
+    true_pc = pc.coalesce(people.column("postcode"), home.column("postcode_first").take(lookup))
+    arrays["true_addr"] = true_addr.to_numpy(zero_copy_only=False)
+    arrays["true_pc"] = true_pc.to_numpy(zero_copy_only=False)
+    arrays["dob"] = people.column("date_of_birth").cast(pa.int32()).fill_null(-(10**6)).to_numpy()
+    arrays["household"] = pc.cast(pc.utf8_slice_codeunits(people.column("household_id"), 1), pa.int64()).to_numpy()
+    return arrays
+
+
+def _unknown_people(rng, people: pa.Table, index: dict, pool: _AddressPool, known_codes: dict, *, n: int, seed: int,
+                    ages: tuple[float, float], household_share: float, at_known_address: float) -> dict:
+    """n people unknown to the council: households generated afresh, living at addresses from the index's
+    geography, some of them at the address of someone in the index."""
+    unk = _people_arrays(max(4 * n, 64), np.random.default_rng([seed, 2]))
+    unk_age = (_REF_DAYS - unk["dob"]) / _YEAR
+    rows = _select(rng, unk["household"], (unk_age >= ages[0]) & (unk_age < ages[1]), n, household_share)
+    n_unk_h = int(unk["household"].max()) + 1
     unk_addr, unk_pc = pool.draw(rng, np.full(n_unk_h, None, dtype=object), 0.0)
-    unk_hh = unk["household"][unk_rows]
-    u_addr, u_pc, u_family = unk_addr[unk_hh], unk_pc[unk_hh], unk["family"][unk_rows].copy()
-    at_known = rng.random(n_unknown) < unknown_at_known_address
-    host = rng.integers(0, len(people), n_unknown)
-    u_addr = np.where(at_known, true_addr[host], u_addr)
-    u_pc = np.where(at_known, true_pc[host], u_pc)
-    u_family = np.where(at_known & (rng.random(n_unknown) < 0.5), cols["family_name"][host], u_family)
-    known_codes = {"upn": None, "ni_number": None, "pnc": None}
-    unk_ids, _ = _identifiers(rng, unk["dob"][unk_rows], unknown=True, exclude=_index_codes(people, known_codes))
+    unk_hh = unk["household"][rows]
+    addr, postcode, family = unk_addr[unk_hh], unk_pc[unk_hh], unk["family"][rows].copy()
+    at_known = rng.random(n) < at_known_address
+    host = rng.integers(0, len(people), n)
+    addr = np.where(at_known, index["true_addr"][host], addr)
+    postcode = np.where(at_known, index["true_pc"][host], postcode)
+    family = np.where(at_known & (rng.random(n) < 0.5), index["family_name"][host], family)
+    ids, _ = _identifiers(rng, unk["dob"][rows], unknown=True, exclude=_index_codes(people, known_codes))
+    return {"given": unk["given"][rows], "family": family, "dob": unk["dob"][rows], "addr": addr,
+            "postcode": postcode, "household": unk_hh, "ids": ids}
 
-    n = n_records
-    given = np.concatenate([cols["given_name"][known_rows], unk["given"][unk_rows]])
-    family = np.concatenate([cols["family_name"][known_rows], u_family])
-    dob = np.concatenate([dob_arr[known_rows], unk["dob"][unk_rows]])
-    dob_missing = dob < -(10**5)
-    addr = np.concatenate([true_addr[known_rows], u_addr])
-    postcode = np.concatenate([true_pc[known_rows], u_pc])
-    household = np.concatenate([households[known_rows], households.max() + 1 + unk_hh])
-    rec_age = (_REF_DAYS - dob) / _YEAR
-    notes = np.full(n_known, "", dtype=object)
 
-    def note(mask, label):
-        m = np.asarray(mask)[:n_known]
-        notes[m] = notes[m] + (label + ",")
+class _Records:
+    """The partner's records while they are corrupted: the known people first, then the unknown ones.
+    `notes` says what was done to each known person's record."""
 
-    # Identifiers: the partner's own values; fresh ones where the index has none.
-    fresh, _ = _identifiers(rng, dob, unknown=True, exclude=_index_codes(people, known_codes))
+    def __init__(self, index: dict, known_rows: np.ndarray, unknown: dict):
+        self.n_known = len(known_rows)
+        self.given = np.concatenate([index["given_name"][known_rows], unknown["given"]])
+        self.family = np.concatenate([index["family_name"][known_rows], unknown["family"]])
+        self.dob = np.concatenate([index["dob"][known_rows], unknown["dob"]])
+        self.dob_missing = self.dob < -(10**5)
+        self.addr = np.concatenate([index["true_addr"][known_rows], unknown["addr"]])
+        self.postcode = np.concatenate([index["true_pc"][known_rows], unknown["postcode"]])
+        self.household = np.concatenate([index["household"][known_rows],
+                                         index["household"].max() + 1 + unknown["household"]])
+        self.age = (_REF_DAYS - self.dob) / _YEAR
+        self.miss_dob = np.zeros(len(self.dob), dtype=bool)
+        self.notes = np.full(self.n_known, "", dtype=object)
+
+    def __len__(self):
+        return len(self.given)
+
+    def note(self, mask, label):
+        m = np.asarray(mask)[:self.n_known]
+        self.notes[m] = self.notes[m] + (label + ",")
+
+
+def _partner_identifiers(rng, records: _Records, columns: tuple[str, ...], index: dict, known_rows: np.ndarray,
+                         unknown_ids: dict, index_codes: dict, corruption: Corruption) -> dict[str, np.ndarray]:
+    """The partner's own identifier values: the index's where it has them, fresh ones where it has none."""
+    n, n_unknown = len(records), len(records) - records.n_known
+    fresh, _ = _identifiers(rng, records.dob, unknown=True, exclude=index_codes)
     ids = {}
-    for col in identifiers:
+    for col in columns:
         # Unknown people hold their own numbers as often as the index would have held them, so that
         # having an identifier says nothing about being known.
-        unk_vals = np.where(rng.random(n_unknown) < INDEX_IDENTIFIER_SHARE[col], unk_ids[col], None)
-        index_vals = np.concatenate([cols[col][known_rows], unk_vals])
+        unk_vals = np.where(rng.random(n_unknown) < INDEX_IDENTIFIER_SHARE[col], unknown_ids[col], None)
+        index_vals = np.concatenate([index[col][known_rows], unk_vals])
         held = _notnull(index_vals)
         gets_fresh = ~held & _notnull(fresh[col]) & (rng.random(n) < _PARTNER_IDENTIFIER_SHARE[col])
         vals = np.where(held, index_vals, np.where(gets_fresh, fresh[col], None))
         if col == "nhs_number":  # the index mistyped a few check digits; the partner has them right
             vals = np.array([_nhs_with_check(v) if v is not None else None for v in vals], dtype=object)
         gone = _notnull(vals) & (rng.random(n) < corruption.missing_identifier)
-        note(gone, f"missing_{col}")
+        records.note(gone, f"missing_{col}")
         vals = np.where(gone, None, vals)
         typo = _notnull(vals) & (rng.random(n) < corruption.identifier_typo)
         for i in np.flatnonzero(typo):
             vals[i] = _char_typo(vals[i], rng, "0123456789")
-        note(typo, f"typo_{col}")
+        records.note(typo, f"typo_{col}")
         ids[col] = vals
+    return ids
 
-    # Surname changes.
-    adult = rec_age >= 16
+
+def _change_surnames(rng, records: _Records, corruption: Corruption):
+    n = len(records)
+    adult = records.age >= 16
     change = np.where(adult, rng.random(n) < corruption.surname_change_adult,
                       rng.random(n) < corruption.surname_change_child)
     new_surname = _sample_surnames(rng, n)
     hyphen = rng.random(n) < 0.25
-    family = np.where(change, np.where(hyphen, family + "-" + new_surname, new_surname), family)
-    note(change, "surname_change")
+    records.family = np.where(change, np.where(hyphen, records.family + "-" + new_surname, new_surname),
+                              records.family)
+    records.note(change, "surname_change")
 
-    # House moves, per household so siblings in the file move together.
-    hh_ids, hh_index = np.unique(household, return_inverse=True)
-    moved = (rng.random(len(hh_ids)) < corruption.moved)[hh_index] & _notnull(postcode)
+
+def _move_households(rng, records: _Records, pool: _AddressPool, corruption: Corruption):
+    """House moves, per household so siblings in the file move together: one new address per household."""
+    hh_ids, hh_index = np.unique(records.household, return_inverse=True)
+    moved = (rng.random(len(hh_ids)) < corruption.moved)[hh_index] & _notnull(records.postcode)
     moved_rows = np.flatnonzero(moved)
     if len(moved_rows):
-        # One new address per household.
         heads, slot = np.unique(hh_index[moved_rows], return_inverse=True)
         head_row = {}
         for i in moved_rows:
             head_row.setdefault(hh_index[i], i)
         head_rows = np.array([head_row[h] for h in heads])
-        new_addr, new_pc = pool.draw(rng, postcode[head_rows], corruption.moved_same_district)
-        addr[moved_rows], postcode[moved_rows] = new_addr[slot], new_pc[slot]
-    note(moved, "moved")
+        new_addr, new_pc = pool.draw(rng, records.postcode[head_rows], corruption.moved_same_district)
+        records.addr[moved_rows], records.postcode[moved_rows] = new_addr[slot], new_pc[slot]
+    records.note(moved, "moved")
 
-    # Nicknames.
+
+def _nicknames_typos_and_swaps(rng, records: _Records, corruption: Corruption):
+    n, given = len(records), records.given
     nick = np.array([g in NICKNAMES for g in given]) & (rng.random(n) < corruption.nickname)
     for i in np.flatnonzero(nick):
         options = NICKNAMES[given[i]]
         given[i] = options[rng.integers(len(options))]
-    note(nick, "nickname")
+    records.note(nick, "nickname")
 
-    # Typos in names.
-    for label, arr in (("typo_given", given), ("typo_family", family)):
+    for label, arr in (("typo_given", given), ("typo_family", records.family)):
         typo = rng.random(n) < corruption.name_typo
         for i in np.flatnonzero(typo):
             arr[i] = _typo(arr[i], rng)
-        note(typo, label)
+        records.note(typo, label)
 
     swap = rng.random(n) < corruption.swapped_names
-    given, family = np.where(swap, family, given), np.where(swap, given, family)
-    note(swap, "swapped_names")
+    records.given, records.family = np.where(swap, records.family, given), np.where(swap, given, records.family)
+    records.note(swap, "swapped_names")
 
-    # Dates of birth.
+
+def _corrupt_dates(rng, records: _Records, corruption: Corruption):
+    n, dob, dob_missing = len(records), records.dob, records.dob_missing
     y, m, d = _date_parts(np.where(dob_missing, 0, dob))
     can_swap = ~dob_missing & (d <= 12) & (d != m)
     dswap = can_swap & (rng.random(n) < corruption.dob_day_month_swap)
     for i in np.flatnonzero(dswap):
         dob[i] = _days(int(y[i]), int(d[i]), int(m[i]))
-    note(dswap, "dob_day_month_swap")
+    records.note(dswap, "dob_day_month_swap")
     dtypo = ~dob_missing & ~dswap & (rng.random(n) < corruption.dob_typo)
     for i in np.flatnonzero(dtypo):
         dob[i] = _dob_typo(int(dob[i]), rng)
-    note(dtypo, "dob_typo")
+    records.note(dtypo, "dob_typo")
 
+
+def _corrupt_postcodes_and_leave_out_fields(rng, records: _Records, corruption: Corruption):
+    n, postcode = len(records), records.postcode
     ptypo = _notnull(postcode) & (rng.random(n) < corruption.postcode_typo)
     for i in np.flatnonzero(ptypo):
         postcode[i] = _char_typo(postcode[i], rng, "ABDEFGHJLNPQRSTUWXYZ0123456789")
-    note(ptypo, "postcode_typo")
+    records.note(ptypo, "postcode_typo")
 
-    # Missing fields.
-    miss_dob = ~dob_missing & (rng.random(n) < corruption.missing_dob)
+    records.miss_dob = ~records.dob_missing & (rng.random(n) < corruption.missing_dob)
     miss_pc = _notnull(postcode) & (rng.random(n) < corruption.missing_postcode)
-    miss_addr = _notnull(addr) & (rng.random(n) < corruption.missing_address)
-    note(miss_dob, "missing_dob")
-    note(miss_pc, "missing_postcode")
-    note(miss_addr, "missing_address")
-    postcode = np.where(miss_pc, None, postcode)
-    addr = np.where(miss_addr, None, addr)
+    miss_addr = _notnull(records.addr) & (rng.random(n) < corruption.missing_address)
+    records.note(records.miss_dob, "missing_dob")
+    records.note(miss_pc, "missing_postcode")
+    records.note(miss_addr, "missing_address")
+    records.postcode = np.where(miss_pc, None, postcode)
+    records.addr = np.where(miss_addr, None, records.addr)
 
-    # Formatting noise: every system writes names and postcodes its own way.
-    given, family, addr, postcode = _format_noise(rng, corruption, given, family, addr, postcode, note)
 
-    records = pa.table({
+def _shuffled_tables(rng, records: _Records, ids: dict, people: pa.Table,
+                     known_rows: np.ndarray) -> tuple[pa.Table, pa.Table]:
+    """The records as a table, shuffled so matched and unknown people are interleaved, and the truth."""
+    n, n_known, dob = len(records), records.n_known, records.dob
+    table = pa.table({
         "unique_id": _ids("R", n),
-        "given_name": _strings(given), "family_name": _strings(family),
-        "date_of_birth": _dates(np.where(dob_missing, 0, dob), dob_missing | miss_dob),
-        "address_line_1": _strings(addr), "postcode": _strings(postcode),
+        "given_name": _strings(records.given), "family_name": _strings(records.family),
+        "date_of_birth": _dates(np.where(records.dob_missing, 0, dob), records.dob_missing | records.miss_dob),
+        "address_line_1": _strings(records.addr), "postcode": _strings(records.postcode),
         **{c: _strings(ids[c]) if c in ids else pa.nulls(n, pa.string()) for c in IDENTIFIER_COLUMNS}})
-    # Shuffle so matched and unknown people are interleaved, then renumber.
     perm = rng.permutation(n)
-    records = records.take(pa.array(perm)).set_column(0, "unique_id", _ids("R", n))
+    table = table.take(pa.array(perm)).set_column(0, "unique_id", _ids("R", n))
     new_pos = np.empty(n, dtype=np.int64)
     new_pos[perm] = np.arange(n)
     truth_order = np.argsort(new_pos[:n_known])
     truth = pa.table({
-        "record_id": records.column("unique_id").take(pa.array(new_pos[:n_known][truth_order])),
+        "record_id": table.column("unique_id").take(pa.array(new_pos[:n_known][truth_order])),
         "person_id": people.column("unique_id").take(pa.array(known_rows[truth_order])),
-        "corruptions": pc.utf8_rtrim(pa.array(notes[truth_order], type=pa.string()), ",")})
-    return records, truth
+        "corruptions": pc.utf8_rtrim(pa.array(records.notes[truth_order], type=pa.string()), ",")})
+    return table, truth
 
 
 def _index_codes(people: pa.Table, cache: dict) -> dict:
