@@ -77,7 +77,7 @@ def start_import(*, by, dataset_type: str, source_organisation: Organisation, re
     Raises PermissionDenied for anyone outside the data team, and ValidationError({field: message}) for a
     request that cannot be imported: the fields are the import form's.
     """
-    from .tasks import import_task
+    from .tasks import import_task  # tasks imports this module for run_import: at the top it would be circular
 
     batch = _queue_batch(by=by, dataset_type=dataset_type, source_organisation=source_organisation,
                          received_on=received_on, purpose=purpose,

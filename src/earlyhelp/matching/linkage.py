@@ -116,7 +116,7 @@ def linkable_batches():
 
 def start_linkage(*, by, batches=None) -> LinkageRun:
     """Queue a run over `batches` (default: every imported batch with unlinked records); its page shows progress."""
-    from .tasks import linkage_task
+    from .tasks import linkage_task  # tasks imports this module for run_linkage: at the top it would be circular
 
     if not policy.has_permission(by, policy.Permission.DO_DATA_MATCHING):
         raise PermissionDenied("You cannot run data matching")

@@ -175,7 +175,7 @@ class SourceRecord(models.Model):
     @property
     def fact_rows(self) -> list[tuple[str, str]]:
         """The dataset's facts as (label, value) for a page, labelled as the dataset's schema names them."""
-        from .schemas import fact_labels
+        from .schemas import fact_labels  # schemas imports this module's DatasetType: circular at the top
 
         labels = fact_labels(self.batch.dataset_type)
         return [(labels.get(name, name.replace("_", " ").capitalize()), value) for name, value in self.facts.items()

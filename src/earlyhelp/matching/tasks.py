@@ -2,12 +2,13 @@
 
 from django_tasks import task
 
+from .imports import run_import
+from .linkage import run_linkage
+
 
 @task()
 def import_task(batch_id: int) -> dict:
     """Check a queued partner file and import it whole, or reject it with its error report."""
-    from .imports import run_import
-
     batch = run_import(batch_id)
     return {"batch": batch.reference, "status": batch.status, "errors": batch.error_count}
 
@@ -15,7 +16,5 @@ def import_task(batch_id: int) -> dict:
 @task()
 def linkage_task(run_id: int) -> dict:
     """Run a queued linkage run; returns counts only."""
-    from .linkage import run_linkage
-
     run = run_linkage(run_id)
     return {"run": run.reference, "status": run.status, "candidates": run.stats.get("candidates", 0)}
