@@ -92,3 +92,24 @@ def test_partners_see_a_confirmed_sensitive_area_only_as_a_marker(client, world)
     client.force_login(world.partner)
     page = client.get(url).content.decode()
     assert "Improved mental and physical health: confirmed" not in page and "Recorded – restricted" in page
+
+
+def test_every_kind_of_suggestion_is_declared_once_with_who_decides_it():
+    from earlyhelp.access.policy import Permission
+    from earlyhelp.privacy.models import SuggestionKind
+
+    declared = decisions.kinds()
+    assert set(declared) == set(SuggestionKind)
+    assert {kind: d.permission for kind, d in declared.items()} == {
+        SuggestionKind.ELIGIBILITY: Permission.CASEWORK, SuggestionKind.RETENTION: Permission.DECIDE_DISPOSAL,
+        SuggestionKind.MATCH: Permission.DECIDE_MATCHES, SuggestionKind.NEW_PERSON: Permission.DECIDE_MATCHES}
+
+
+def test_eligibility_is_decided_only_by_the_familys_own_practitioners(world, approved):
+    suggestion = Suggestion.objects.filter(status=SuggestionStatus.PENDING).first()
+    # The other team's lead has the casework permission but no relationship with the family; the DPO has neither.
+    for outsider in (world.other_lead, world.dpo, world.data_team):
+        assert not decisions.may_decide(outsider, suggestion)
+        with pytest.raises(PermissionDenied):
+            decisions.decide(by=outsider, suggestion_id=suggestion.pk, accept=True, reason="Looks right")
+    assert decisions.may_decide(world.lead, suggestion)
