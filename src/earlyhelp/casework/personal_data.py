@@ -1,4 +1,4 @@
-"""Where people's data lives in this app (see `privacy.inventory`). Casework records belong to the family."""
+"""Where people's data lives in this app (see `records.inventory`). Casework records belong to the family."""
 
 from earlyhelp.records.inventory import Holding
 

@@ -6,6 +6,7 @@ from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.models import ProcessingPurpose
 from earlyhelp.ui.forms import GovukDateField, today
 
+from . import messages
 from .models import DatasetType
 
 
@@ -17,25 +18,21 @@ class ImportForm(forms.Form):
     source_organisation = forms.ModelChoiceField(
         label="Which partner sent it", empty_label="Choose a partner",
         queryset=Organisation.objects.filter(is_active=True).exclude(type=OrganisationType.LOCAL_AUTHORITY),
-        error_messages={"required": "Choose the partner that sent the file",
-                        "invalid_choice": "Choose the partner that sent the file"})
+        error_messages={"required": messages.CHOOSE_PARTNER, "invalid_choice": messages.CHOOSE_PARTNER})
     received_on = GovukDateField(label="When did the partner send it", error_name="the date the file was sent",
                                  max_date=today)
     purpose = forms.ModelChoiceField(
         label="What will it be used for", empty_label="Choose a purpose from the processing register",
         queryset=ProcessingPurpose.objects.filter(is_active=True),
         help_text="The purpose in the processing register the sharing agreement allows",
-        error_messages={"required": "Choose the purpose the data will be used for",
-                        "invalid_choice": "Choose the purpose the data will be used for"})
+        error_messages={"required": messages.CHOOSE_PURPOSE, "invalid_choice": messages.CHOOSE_PURPOSE})
     sharing_agreement_reference = forms.CharField(
-        label="Information sharing agreement reference", max_length=100,
+        label="Information sharing agreement reference", max_length=messages.AGREEMENT_MAX_LENGTH,
         widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
-        error_messages={"required": "Enter the reference of the sharing agreement the file arrived under",
-                        "max_length": "The agreement reference must be 100 characters or fewer"})
+        error_messages={"required": messages.ENTER_AGREEMENT, "max_length": messages.AGREEMENT_TOO_LONG})
     file = forms.FileField(label="Upload the file", help_text="A CSV or Excel (XLSX) file with a header row",
-                           error_messages={"required": "Choose the file to upload",
-                                           "empty": "The file is empty: choose the file the partner sent",
-                                           "invalid": "Choose the file to upload"})
+                           error_messages={"required": messages.CHOOSE_FILE, "empty": messages.FILE_EMPTY,
+                                           "invalid": messages.CHOOSE_FILE})
 
 
 class MatchDecisionForm(forms.Form):
@@ -47,8 +44,7 @@ class MatchDecisionForm(forms.Form):
                         "invalid_choice": "Choose whether this is the same person"})
     reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                              help_text="For example, which details you checked. Do not copy personal details here.",
-                             error_messages={"required": "Enter the reason for your decision",
-                                             "max_length": "The reason must be 2,000 characters or fewer"})
+                             error_messages={"required": messages.ENTER_REASON, "max_length": messages.REASON_TOO_LONG})
 
     @property
     def accept(self) -> bool:
@@ -59,5 +55,4 @@ class NewPersonForm(forms.Form):
     reason = forms.CharField(label="Why is this someone the council does not know?",
                              widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                              help_text="For example, the searches you made. Do not copy personal details here.",
-                             error_messages={"required": "Enter the reason for your decision",
-                                             "max_length": "The reason must be 2,000 characters or fewer"})
+                             error_messages={"required": messages.ENTER_REASON, "max_length": messages.REASON_TOO_LONG})

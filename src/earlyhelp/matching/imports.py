@@ -40,7 +40,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.models import ProcessingPurpose
 
-from . import schemas
+from . import messages, schemas
 from .models import BatchStatus, FileFormat, ImportBatch, SourceRecord
 
 logger = logging.getLogger(__name__)
@@ -156,7 +156,7 @@ def _request_problems(*, dataset_type, source_organisation, received_on, purpose
     if schemas.schema_for(dataset_type) is None:
         problems["dataset_type"] = "This is not a dataset the council imports: choose one from the list"
     if not isinstance(source_organisation, Organisation):
-        problems["source_organisation"] = "Choose the partner that sent the file"
+        problems["source_organisation"] = messages.CHOOSE_PARTNER
     elif not source_organisation.is_active:
         problems["source_organisation"] = "This partner is no longer active: choose the partner that sent the file"
     elif source_organisation.type == OrganisationType.LOCAL_AUTHORITY:
@@ -166,23 +166,22 @@ def _request_problems(*, dataset_type, source_organisation, received_on, purpose
     elif received_on > timezone.localdate():
         problems["received_on"] = "The date the file was sent must be today or in the past"
     if not isinstance(purpose, ProcessingPurpose):
-        problems["purpose"] = "Choose the purpose the data will be used for"
+        problems["purpose"] = messages.CHOOSE_PURPOSE
     elif not purpose.is_active:
         problems["purpose"] = "This purpose is no longer in use in the processing register: choose another"
     if not sharing_agreement_reference:
-        problems["sharing_agreement_reference"] = ("Enter the reference of the sharing agreement the file arrived "
-                                                   "under")
-    elif len(sharing_agreement_reference) > 100:
-        problems["sharing_agreement_reference"] = "The agreement reference must be 100 characters or fewer"
+        problems["sharing_agreement_reference"] = messages.ENTER_AGREEMENT
+    elif len(sharing_agreement_reference) > messages.AGREEMENT_MAX_LENGTH:
+        problems["sharing_agreement_reference"] = messages.AGREEMENT_TOO_LONG
     return problems
 
 
 def _file_format(file_name: str, content: bytes) -> tuple[str, str]:
     """The file's format, decided by its name and its content together, or a problem to show."""
     if not file_name or content is None:
-        return "", "Choose the file to upload"
+        return "", messages.CHOOSE_FILE
     if not content:
-        return "", "The file is empty: choose the file the partner sent"
+        return "", messages.FILE_EMPTY
     limit = max_upload_bytes()
     if len(content) > limit:
         return "", f"The file must be smaller than {_size(limit)}"

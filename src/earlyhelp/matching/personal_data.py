@@ -1,4 +1,4 @@
-"""Where people's data lives in this app (see `privacy.inventory`).
+"""Where people's data lives in this app (see `records.inventory`).
 
 A partner's record reaches a person only once a person has confirmed the link; candidates point at the person
 they might be. Erasure deletes both (a record about the person, and a guess about them). Import batches and

@@ -1,4 +1,4 @@
-"""Where people's data lives in this app (see `privacy.inventory`)."""
+"""Where people's data lives in this app (see `records.inventory`)."""
 
 from earlyhelp.records.inventory import Holding
 

@@ -1,4 +1,4 @@
-"""Where people's data lives in this app (see `privacy.inventory`).
+"""Where people's data lives in this app (see `records.inventory`).
 
 A request, its clock pauses and the record of whom we told stay after an erasure, scrubbed of personal data, as
 the council's record of what was asked and what was done. Disputes and restrictions are about the person's record
