@@ -127,6 +127,14 @@ def test_only_roles_that_record_contacts_may_refer_through_the_api(client, world
     assert response.status_code == (422 if who in {FRONT_DOOR, LEAD, MANAGER} else 403)
 
 
+@pytest.mark.parametrize("who", EVERYONE)
+def test_only_roles_that_search_may_search_through_the_api(client, world, who):
+    client.force_login(world.users[who])
+    response = client.post("/api/people/search", {"family_name": "Testfamily", "given_name": "Alex"},
+                           content_type="application/json")
+    assert response.status_code == (200 if who in {FRONT_DOOR, LEAD, MANAGER} else 403)
+
+
 DASHBOARD_LINKS = {
     "web:consent-withdrawals": {DPO, MANAGER},
     "web:emergency-reviews": {DPO, MANAGER},
