@@ -35,8 +35,8 @@ from earlyhelp.privacy.models import ConsentStatus, Disclosure
 from earlyhelp.retention import erasure
 from earlyhelp.ui.forms import format_date
 
-from . import deadlines
-from .models import (
+from .. import deadlines
+from ..models import (
     OPEN_STATUSES,
     Channel,
     ClockPause,
