@@ -37,7 +37,7 @@ from earlyhelp.privacy.models import (
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.inventory import OnErasure, holdings
 
-from .models import RequestKind, RequestStatus
+from ..models import RequestKind, RequestStatus
 
 WITHHELD = "[withheld: information about someone else]"
 # What is never put in a pack: internal keys, derived search keys and the packs' own snapshots.
