@@ -4,7 +4,7 @@ from earlyhelp.access.policy import Permission
 from earlyhelp.privacy.decisions import DecisionKind
 from earlyhelp.privacy.models import SuggestionKind
 
-from .disposal import accept_disposal_batch
+from .services.disposal import accept_disposal_batch
 
 DECISION_KINDS = [
     DecisionKind(SuggestionKind.RETENTION, permission=Permission.DECIDE_DISPOSAL, apply=accept_disposal_batch),

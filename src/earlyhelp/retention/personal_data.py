@@ -1,4 +1,4 @@
-"""Where people's data lives in this app (see `privacy.inventory`).
+"""Where people's data lives in this app (see `records.inventory`).
 
 A legal hold names a family or a person and says why in free text; when the family's records are disposed of
 (only ever after the hold is lifted) or the person is erased, the reason is blanked and the link emptied, and

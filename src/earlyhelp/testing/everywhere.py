@@ -17,10 +17,10 @@ from earlyhelp.people import services as people
 from earlyhelp.people.models import Marker, MarkerKind, MemberRole, RelationshipType
 from earlyhelp.privacy import decisions
 from earlyhelp.matching.testing import seed_matching_records
-from earlyhelp.retention.testing import seed_retention_records
 from earlyhelp.rights import services as rights
 from earlyhelp.rights.models import Outcome, RequesterRelationship, RequestKind
 
+from .retention import seed_retention_records
 from .world import give_consent, make_family
 
 GIVEN, FAMILY = "Zebedee", "Quenby"

@@ -2,7 +2,7 @@
 the decision; the request stays, scrubbed of personal data, as the record of what was done (P19)."""
 
 from earlyhelp.people.models import Person
-from earlyhelp.retention import erasure as engine
+from earlyhelp.retention.services import erasure as engine
 
 
 def erase_subject(*, by, request, documents=()):

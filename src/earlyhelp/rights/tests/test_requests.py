@@ -341,7 +341,7 @@ def test_a_consent_is_named_only_by_a_withdrawal_about_its_person(world, consent
 
 @pytest.fixture
 def erasure_module(monkeypatch):
-    """Stands in for the erasure engine (earlyhelp.retention.erasure), recording how it was called."""
+    """Stands in for the erasure engine (earlyhelp.retention.services.erasure), recording how it was called."""
     module = types.SimpleNamespace()
     module.calls = []
     module.fail = False
@@ -351,7 +351,7 @@ def erasure_module(monkeypatch):
         if module.fail:
             raise RuntimeError("erasure failed")
 
-    monkeypatch.setattr("earlyhelp.retention.erasure.erase_person", erase_person)
+    monkeypatch.setattr("earlyhelp.retention.services.erasure.erase_person", erase_person)
     return module
 
 

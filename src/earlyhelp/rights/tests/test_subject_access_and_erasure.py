@@ -18,9 +18,9 @@ from earlyhelp.privacy.models import (
     Tombstone,
 )
 from earlyhelp.records import inventory
-from earlyhelp.retention import erasure
-from earlyhelp.retention.holds import place_hold
 from earlyhelp.retention.models import HoldKind, HoldScope
+from earlyhelp.retention.services import erasure
+from earlyhelp.retention.services.holds import place_hold
 from earlyhelp.rights import services as rights
 from earlyhelp.rights.models import IdentityCheck, RequesterRelationship, RequestKind
 from earlyhelp.rights.services import subject_access as sar
