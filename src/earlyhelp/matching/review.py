@@ -19,7 +19,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people import services as people
 from earlyhelp.people.models import Address, Identifier, Person
-from earlyhelp.privacy import decisions
+from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.models import (
     Suggestion,
     SuggestionKind,

@@ -293,8 +293,8 @@ class DisposalBatch(models.Model):
 
     @property
     def suggestion_key(self) -> str:
-        """The batch's suggestion in `privacy.decisions` (found by key: a link to it would chain this batch, and
-        its certificate, to a family in the personal-data inventory)."""
+        """The batch's suggestion in `privacy.services.decisions` (found by key: a link to it would chain this
+        batch, and its certificate, to a family in the personal-data inventory)."""
         return suggestion_key(self.pk)
 
     def decision(self):

@@ -1,9 +1,9 @@
 """Deciding on a disposal batch, and carrying it out (P4, P13, P20).
 
 A named person (the DPO) approves or rejects each batch with a reason, through the human-decisions service
-(`privacy.decisions`; this module is its RETENTION handler). Disposal is a separate, deliberate step: it checks
-the legal holds again at that moment (a family held since the batch was approved is kept, and reported), checks
-each family is still due (a family that came back for help is kept), and calls the disposal engine
+(`privacy.services.decisions`; this module is its RETENTION handler). Disposal is a separate, deliberate step: it
+checks the legal holds again at that moment (a family held since the batch was approved is kept, and reported),
+checks each family is still due (a family that came back for help is kept), and calls the disposal engine
 (`erasure`) for the rest, all in one transaction. A certificate records what was disposed of.
 """
 
@@ -14,7 +14,7 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.privacy import decisions
+from earlyhelp.privacy.services import decisions
 
 from ..models import (
     BatchStatus,

@@ -5,7 +5,8 @@ calls); `run_sweep` does the work, in the worker or in the foreground. For each 
 families due (`retention.selectors`), leaves out those already waiting in a batch (any rule) or decided on
 recently under this rule, and puts the rest in a `DisposalBatch`: families under a legal hold are listed as held
 and never proposed. Each batch with something to decide gets a dry-run report (how many records of each kind
-disposal would reach; counts only) and a suggestion for a person to approve or reject (`privacy.decisions`, P13).
+disposal would reach; counts only) and a suggestion for a person to approve or reject (`privacy.services.decisions`,
+P13).
 
 The run records its progress (families processed of the total) as it goes, so its page can show it: each step
 commits on its own, and a batch stays "being built", which nobody can approve, until its rule is finished. A run
@@ -26,8 +27,8 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
+from earlyhelp.privacy.services import decisions
 
 from ..models import (
     OPEN_STATUSES,

@@ -11,8 +11,8 @@ from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework import services as casework
 from earlyhelp.casework.models import Channel, ConsentAtReferral, ContactSource
 from earlyhelp.people.models import Household, Person
-from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import SuggestionStatus
+from earlyhelp.privacy.services import decisions
 from earlyhelp.retention.models import (
     BatchStatus,
     CandidateStatus,

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework.models import Transition, TransitionKind
-from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
+from earlyhelp.privacy.services import decisions
 from earlyhelp.retention.models import (
     BatchStatus,
     CandidateStatus,

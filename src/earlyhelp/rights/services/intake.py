@@ -11,7 +11,7 @@ from django.db.models import Max
 
 from earlyhelp.audit.models import Action
 from earlyhelp.people.models import MemberRole, Membership, Relationship
-from earlyhelp.privacy import consent as consents
+from earlyhelp.privacy.services import consent as consents
 
 from .. import deadlines
 from ..models import (

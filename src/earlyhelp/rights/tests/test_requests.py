@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from earlyhelp.audit.models import Action, AuditEvent, Purpose
-from earlyhelp.privacy import consent as consents
 from earlyhelp.privacy.models import ConsentStatus
+from earlyhelp.privacy.services import consent as consents
 from earlyhelp.rights import deadlines, services
 from earlyhelp.rights.models import (
     ClockPause,
