@@ -37,6 +37,7 @@ GOALS_S = {"json": 5.0, "pdf": 15.0}
 
 def give_ten_years_of_history(records_wanted: int, seed: int):
     """One child with a decade of early help; returns (person, request, records created)."""
+    # Imported here: Django is set up (in `measure`) only once the benchmark's settings are chosen.
     from django.db import transaction
     from django.utils import timezone
 
@@ -119,7 +120,7 @@ def measure(args) -> dict:
     import django
 
     django.setup()
-    from earlyhelp.rights import subject_access as sar
+    from earlyhelp.rights.services import subject_access as sar  # only once Django is set up
 
     person, request, dpo, created = give_ten_years_of_history(args.records, args.seed)
     json_times, pdf_times, pack = [], [], None

@@ -10,7 +10,7 @@ While a person's record is restricted:
   `household_is_restricted` / `person_is_restricted`).
 
 Only a rights request can change a restricted record (a correction while accuracy is contested):
-`rights.services` does it inside `permitting_changes_to`.
+`rights.services.rectification` does it inside `permitting_changes_to`.
 
 The restriction itself is recorded by the rights register (`rights.ProcessingRestriction`); this module, part
 of the one door, reads it through the person's `processing_restrictions`, so every app that must honour a

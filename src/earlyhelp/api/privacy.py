@@ -7,13 +7,13 @@ from ninja import Path, Router, Status
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.casework import services as casework
-from earlyhelp.organisations.models import Organisation
-from earlyhelp.privacy import consent as consents
 from earlyhelp.casework import panel_packs as packs
 from earlyhelp.casework import provenance
-from earlyhelp.privacy import decisions, disclosures
+from earlyhelp.casework import services as casework
+from earlyhelp.organisations.models import Organisation
 from earlyhelp.privacy.models import Consent, Suggestion
+from earlyhelp.privacy.services import consent as consents
+from earlyhelp.privacy.services import decisions, disclosures
 
 from .schemas import (
     MAX_ID,

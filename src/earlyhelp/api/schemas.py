@@ -37,13 +37,13 @@ from earlyhelp.people.models import (
     SpecialEducationalNeeds,
     YesNoUnknown,
 )
-from earlyhelp.privacy.consent import WITHDRAWAL_CHANNELS
 from earlyhelp.privacy.models import (
     ConsentStatus,
     DisclosureBasis,
     DisclosureSection,
     EvidenceType,
 )
+from earlyhelp.privacy.services.consent import WITHDRAWAL_CHANNELS
 
 MAX_ID = 2**63 - 1  # a BigAutoField; larger numbers cannot name a record
 NO_NUL = r"^[^\x00]*$"

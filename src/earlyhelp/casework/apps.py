@@ -6,7 +6,7 @@ class CaseworkConfig(AppConfig):
 
     def ready(self):
         # Imported here: an app's modules can import models only once every app is loaded.
-        from earlyhelp.privacy import consent
+        from earlyhelp.privacy.services import consent
 
         from . import services
 

@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from earlyhelp.access import policy
-from earlyhelp.privacy import disclosures
+from earlyhelp.privacy.services import disclosures
 from earlyhelp.privacy.models import DisclosureKind, DisclosureSection
 
 from .models import CaseNote, PlanAction

@@ -16,7 +16,7 @@ from earlyhelp.access.policy import FamilyAccess
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Marker, Membership
-from earlyhelp.privacy import decisions
+from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.models import SuggestionKind
 from earlyhelp.programme import services as eligibility
 from earlyhelp.access import restrictions

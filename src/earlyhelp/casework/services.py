@@ -14,8 +14,8 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import Organisation, Team, User
 from earlyhelp.people.models import Household, Marker, MarkerKind, MemberRole, Person
-from earlyhelp.privacy import consent as consents
-from earlyhelp.privacy import disclosures
+from earlyhelp.privacy.services import consent as consents
+from earlyhelp.privacy.services import disclosures
 from earlyhelp.privacy.models import (
     LEGAL_REASON_BASES,
     DisclosureBasis,

@@ -25,7 +25,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Address, Identifier, Person
-from earlyhelp.privacy import decisions
+from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
 from earlyhelp.access.restrictions import restricted_person_ids
 

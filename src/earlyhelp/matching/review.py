@@ -1,6 +1,6 @@
 """Match review: a person confirms or rejects each candidate, and decides on new people (P13).
 
-Decisions go through `privacy.decisions.decide` (a named person and a reason, kept for ever); these are the
+Decisions go through `privacy.services.decisions.decide` (a named person and a reason, kept for ever); these are the
 handlers it calls. Confirming a link attaches the partner's record to the person, with its provenance (P17),
 and adds the identifiers it brings that the person lacks. The record's other waiting candidates are rejected in
 the same decision: the reviewer has said who the record is about. A record that matches nobody becomes a new
@@ -19,7 +19,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people import services as people
 from earlyhelp.people.models import Address, Identifier, Person
-from earlyhelp.privacy import decisions
+from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.models import (
     Suggestion,
     SuggestionKind,

@@ -18,7 +18,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Person
-from earlyhelp.privacy import decisions
+from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.models import SuggestionStatus
 from earlyhelp.ui.service_forms import run_service
 

@@ -3,8 +3,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from earlyhelp.audit.admin import AuditedAdmin
 
-from . import services
 from .models import PrivacyNotice, ProcessingPurpose
+from .services import notices
 
 
 @admin.register(ProcessingPurpose)
@@ -17,7 +17,7 @@ class ProcessingPurposeAdmin(AuditedAdmin, SimpleHistoryAdmin):
 
     @admin.action(description="Publish a new version of the privacy notice from the register")
     def publish_notice(self, request, queryset):
-        notice = services.publish_notice(by=request.user)
+        notice = notices.publish_notice(by=request.user)
         self.message_user(request, f"Privacy notice version {notice.version} published.", messages.SUCCESS)
 
 

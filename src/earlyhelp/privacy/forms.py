@@ -4,13 +4,13 @@ from earlyhelp.records.provenance import SourceKind
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.ui.forms import GovukDateField, today
 
-from .consent import WITHDRAWAL_CHANNELS
 from .models import (
     DisclosureBasis,
     DisclosureSection,
     EvidenceType,
     ProcessingPurpose,
 )
+from .services.consent import WITHDRAWAL_CHANNELS
 
 
 class SourceField(forms.ChoiceField):

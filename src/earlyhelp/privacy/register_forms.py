@@ -3,8 +3,8 @@ rules (a lawful basis, UK only, no automated decisions...) are `register.save_pu
 
 from django import forms
 
-from . import register
 from .models import UK, Article6, Article9, ProcessingPurpose, recipient_choices
+from .services import register
 
 
 class LinesField(forms.CharField):

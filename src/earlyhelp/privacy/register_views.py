@@ -15,9 +15,9 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
 from earlyhelp.ui.service_forms import run_service
 
-from . import register
 from .models import ProcessingPurpose, recipient_label
 from .register_forms import EditPurposeForm, NewPurposeForm
+from .services import register
 
 OBJECT_TYPE = "privacy.processingpurpose"
 

@@ -13,10 +13,10 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.ui.service_forms import parse_id, run_service
 
-from . import consent as consents
-from . import decisions, disclosures
 from .forms import ConsentForm, DisclosureForm, SuggestionDecisionForm, WithdrawalForm
 from .models import ConsentStatus, PrivacyNotice, SuggestionStatus, recipient_label
+from .services import consent as consents
+from .services import decisions, disclosures
 
 
 def _notice(version):

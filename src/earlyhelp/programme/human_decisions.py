@@ -1,8 +1,8 @@
-"""The suggestions this app proposes and who decides them (see `privacy.decisions`)."""
+"""The suggestions this app proposes and who decides them (see `privacy.services.decisions`)."""
 
 from earlyhelp.access.policy import Permission
-from earlyhelp.privacy.decisions import DecisionKind
 from earlyhelp.privacy.models import SuggestionKind
+from earlyhelp.privacy.services.decisions import DecisionKind
 
 from .services import confirm_eligibility
 

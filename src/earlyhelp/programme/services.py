@@ -3,8 +3,8 @@ confirms each one (P13). Only confirmed areas count towards the family's outcome
 
 from django.utils import timezone
 
-from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import SuggestionKind
+from earlyhelp.privacy.services import decisions
 
 from .models import EligibleArea, HeadlineArea
 

@@ -4,8 +4,8 @@ trigger that fits the records, a reason for every decision) are the services'.""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from . import holds, rules
 from .models import HoldCriterion, HoldKind, HoldScope, RecordClass, RuleAction, Trigger
+from .services import holds, rules
 
 
 def _required(message):

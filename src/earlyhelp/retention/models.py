@@ -4,8 +4,8 @@ A `RetentionRule` says how long a class of records is kept ("CASE+6": a family's
 6 years after the last episode closed). A daily sweep (`sweep.run_sweep`) lists the families each active
 rule makes due in a `DisposalBatch`, leaving out families under a `LegalHold`. A named person (the DPO)
 approves or rejects each batch with a reason (P13); disposal then checks the holds again and, for families
-still due and not held, calls the disposal engine (`earlyhelp.retention.erasure`). Each disposal leaves a
-`DisposalCertificate`, which names no person and no family.
+still due and not held, calls the disposal engine (`earlyhelp.retention.services.erasure`). Each disposal leaves
+a `DisposalCertificate`, which names no person and no family.
 
 Rows here never hold the content of a family's records: candidates link a batch to a family by id, and a
 hold's free-text reason is the only personal data (classified in `privacy.classification`).
@@ -293,8 +293,8 @@ class DisposalBatch(models.Model):
 
     @property
     def suggestion_key(self) -> str:
-        """The batch's suggestion in `privacy.decisions` (found by key: a link to it would chain this batch, and
-        its certificate, to a family in the personal-data inventory)."""
+        """The batch's suggestion in `privacy.services.decisions` (found by key: a link to it would chain this
+        batch, and its certificate, to a family in the personal-data inventory)."""
         return suggestion_key(self.pk)
 
     def decision(self):

@@ -2,7 +2,7 @@
 
 from django_tasks import task
 
-from .sweep import run_sweep
+from .services.sweep import run_sweep
 
 
 @task()

@@ -19,7 +19,6 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.ui.service_forms import run_service
 
-from . import disposal, holds, rules, sweep
 from .forms import DecisionForm, DisposeForm, HoldForm, LiftForm, RuleForm
 from .models import (
     BatchStatus,
@@ -34,6 +33,7 @@ from .models import (
     RuleAction,
     SweepRun,
 )
+from .services import disposal, holds, rules, sweep
 
 AUDIT_PURPOSE = Purpose.EARLY_HELP_CASEWORK
 CANDIDATES_SHOWN = 200

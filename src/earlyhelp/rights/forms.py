@@ -13,7 +13,6 @@ from earlyhelp.people.models import (
 )
 from earlyhelp.ui.forms import GovukDateField, today
 
-from . import services
 from .models import (
     Channel,
     IdentityCheck,
@@ -24,6 +23,7 @@ from .models import (
     RequestStatus,
 )
 from .selectors import DEADLINE_FILTERS
+from .services import decisions, rectification
 
 TEXTAREA = {"rows": 4}
 
@@ -168,11 +168,11 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, kind: str, subject=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
-        self.fields["outcome"].choices = [(o.value, o.label) for o in services.OUTCOMES.get(kind, [])]
+        self.fields["outcome"].choices = [(o.value, o.label) for o in decisions.OUTCOMES.get(kind, [])]
         self.fields["reason"].conditionally_required = True
         if kind == RequestKind.RESTRICTION:
             self.fields["reason"].help_text = "Needed: why use of the record is restricted, or why the request is refused"
-        answer = services.standard_answer(kind)
+        answer = decisions.standard_answer(kind)
         if answer:
             self.fields["response_text"].initial = answer
             self.fields["response_text"].conditionally_required = True
@@ -217,7 +217,7 @@ class CorrectionForm(forms.Form):
     postcode = _text("Postcode", max_length=10, **{"class": "govuk-input--width-10"})
     valid_from = GovukDateField(label="Date they started living at the new address", required=False, max_date=today)
 
-    PERSON_FIELDS = services.PERSON_FIELDS
+    PERSON_FIELDS = rectification.PERSON_FIELDS
 
     def __init__(self, *args, person, **kwargs):
         initial = {name: getattr(person, name) for name in self.PERSON_FIELDS}
@@ -230,9 +230,9 @@ class CorrectionForm(forms.Form):
                  if name in data and data[name] not in (None, "") and data[name] != getattr(self.person, name)}
         if data.get("preferred_name", "") != self.person.preferred_name:
             found["preferred_name"] = data.get("preferred_name", "")
-        found.update({name: data[name] for name in services.IDENTIFIER_FIELDS if data.get(name)})
+        found.update({name: data[name] for name in rectification.IDENTIFIER_FIELDS if data.get(name)})
         if any(data.get(name) for name in ("line_1", "town", "postcode")):
-            found.update({name: data.get(name) for name in services.ADDRESS_FIELDS})
+            found.update({name: data.get(name) for name in rectification.ADDRESS_FIELDS})
         return found
 
 

@@ -17,9 +17,9 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.privacy.models import PackStatus, RedactionStatus, SubjectAccessPack
 from earlyhelp.ui.service_forms import run_service
 
-from . import subject_access as sar
 from .forms import RedactionDecisionForm
 from .models import RightsRequest
+from .services import subject_access as sar
 
 
 def _require_pack(request, pack_id) -> SubjectAccessPack:

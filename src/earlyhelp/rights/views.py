@@ -21,7 +21,7 @@ from earlyhelp.privacy.models import Consent, Disclosure
 from earlyhelp.ui.forms import today
 from earlyhelp.ui.service_forms import run_service
 
-from . import deadlines, forms, selectors, services
+from . import deadlines, forms, selectors
 from .models import (
     OPEN_STATUSES,
     ProcessingRestriction,
@@ -29,6 +29,7 @@ from .models import (
     RequestKind,
     RequestStatus,
 )
+from .services import clock, decisions, intake, notifications, rectification, restriction
 
 PURPOSE = Purpose.RIGHTS_REQUESTS
 CORRECTION_LABELS = {name: str(field.label) for name, field in forms.CorrectionForm.base_fields.items()} | {
@@ -110,7 +111,7 @@ def _log_request(request, subject):
         requester_id, consent_id = data.pop("requester_person"), data.pop("consent")
         data["requester_person"] = Person.objects.get(pk=requester_id) if requester_id else None
         data["consent"] = Consent.objects.get(pk=consent_id) if consent_id else None
-        saved = run_service(form, lambda: services.log_request(by=request.user, subject=subject, **data))
+        saved = run_service(form, lambda: intake.log_request(by=request.user, subject=subject, **data))
         if saved is not None:
             request.session.pop(FOUND_KEY, None)
             messages.success(request, f"Request {saved.reference} is logged.")
@@ -135,11 +136,11 @@ def detail(request, request_id):
         "notifications": [(n, _recipient_names(n.disclosures)) for n in
                           rights_request.notifications.select_related("organisation", "recorded_by")],
         "recipients": [(organisation, disclosures, _recipient_names([d.pk for d in disclosures])) for
-                       organisation, disclosures in (services.disclosure_recipients(subject_id) if subject_id
+                       organisation, disclosures in (notifications.disclosure_recipients(subject_id) if subject_id
                                                      else {}).items()],
         "is_open": rights_request.status in OPEN_STATUSES,
         "RequestKind": RequestKind, "RequestStatus": RequestStatus,
-        "ico_text": services.ICO_TEXT,
+        "ico_text": decisions.ICO_TEXT,
         "subject_restricted": bool(subject_id and selectors.active_restriction_for(subject_id)),
         "corrected": [CORRECTION_LABELS.get(code, code) for code in rights_request.corrected_fields],
         "packs": list(rights_request.packs.order_by("-built_at")),
@@ -177,7 +178,7 @@ def identity(request, request_id):
     def record(r, form):
         data = dict(form.cleaned_data)
         requester_id = data.pop("requester_person")
-        return services.record_identity(by=request.user, request=r, requester_person=(
+        return intake.record_identity(by=request.user, request=r, requester_person=(
             Person.objects.get(pk=requester_id) if requester_id else None), **data)
     return _action(request, request_id, forms.IdentityForm, title="Record proof of identity or authority",
                    button="Record proof and start the clock", service=record,
@@ -190,7 +191,7 @@ def identity(request, request_id):
 def start(request, request_id):
     rights_request = selectors.open_request(request.user, request_id, page="start")
     try:
-        services.start_work(by=request.user, request=rights_request)
+        intake.start_work(by=request.user, request=rights_request)
         messages.success(request, "You are handling this request.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -202,14 +203,14 @@ def pause(request, request_id):
     return _action(request, request_id, forms.PauseForm, title="Pause the clock while waiting for clarification",
                    button="Pause the clock", done="The clock is paused until the clarification arrives.",
                    intro="Pause only when you cannot answer without the clarification, and ask for it promptly.",
-                   service=lambda r, f: services.pause_clock(by=request.user, request=r, **f.cleaned_data))
+                   service=lambda r, f: clock.pause_clock(by=request.user, request=r, **f.cleaned_data))
 
 
 @login_required
 def resume(request, request_id):
     return _action(request, request_id, forms.ResumeForm, title="Record the clarification",
                    button="Restart the clock", done="The clock has restarted: the due date has moved.",
-                   service=lambda r, f: services.resume_clock(by=request.user, request=r, **f.cleaned_data))
+                   service=lambda r, f: clock.resume_clock(by=request.user, request=r, **f.cleaned_data))
 
 
 @login_required
@@ -218,19 +219,19 @@ def extend(request, request_id):
                    button="Extend the deadline", done="The deadline is extended.",
                    intro="A complex request, or several from the same person, can take up to three months from the "
                          "start. The extension must be made, and the requester told why, within the first month.",
-                   service=lambda r, f: services.extend_deadline(by=request.user, request=r, **f.cleaned_data))
+                   service=lambda r, f: clock.extend_deadline(by=request.user, request=r, **f.cleaned_data))
 
 
 @login_required
 def decide(request, request_id):
     def record(r, form):
         data = form.cleaned_data
-        return services.decide(by=request.user, request=r, outcome=data["outcome"], reason=data["reason"],
+        return decisions.decide(by=request.user, request=r, outcome=data["outcome"], reason=data["reason"],
                                response_text=data["response_text"], documents=data.get("documents") or ())
     return _action(request, request_id, forms.DecisionForm, title="Record the decision", button="Record the decision",
                    done="Decision recorded.", service=record,
                    form_kwargs=lambda r: {"kind": r.kind, "subject": r.subject},
-                   ico_text=services.ICO_TEXT)
+                   ico_text=decisions.ICO_TEXT)
 
 
 @login_required
@@ -240,7 +241,7 @@ def correct(request, request_id):
         raise Http404("Page not found")
     form = forms.CorrectionForm(request.POST or None, person=rights_request.subject)
     if request.method == "POST" and form.is_valid():
-        result = run_service(form, lambda: services.apply_corrections(by=request.user, request=rights_request,
+        result = run_service(form, lambda: rectification.apply_corrections(by=request.user, request=rights_request,
                                                                       changes=form.changes()))
         if result is not None:
             messages.success(request, "The record is corrected. What was there before is kept in its history.")
@@ -255,7 +256,7 @@ def dispute(request, request_id):
                    button="Mark as disputed", done="The record is marked as disputed.",
                    intro="When the council does not agree that the record is wrong, the record stays as it is and "
                          "shows that the person disagrees, with their statement.",
-                   service=lambda r, f: services.record_dispute(by=request.user, request=r, **f.cleaned_data))
+                   service=lambda r, f: rectification.record_dispute(by=request.user, request=r, **f.cleaned_data))
 
 
 @login_required
@@ -268,7 +269,7 @@ def notification(request, request_id, notification_id):
                       purpose=PURPOSE)
     form = forms.NotificationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        result = run_service(form, lambda: services.record_notification(by=request.user, notification=item,
+        result = run_service(form, lambda: notifications.record_notification(by=request.user, notification=item,
                                                                         **form.cleaned_data))
         if result is not None:
             messages.success(request, f"Recorded that {item.organisation.name} was told.")
@@ -280,15 +281,15 @@ def notification(request, request_id, notification_id):
 @login_required
 def lift_restriction(request, restriction_id):
     _require(request, object_type="rights.processingrestriction", object_id=restriction_id)
-    restriction = ProcessingRestriction.objects.filter(pk=restriction_id).select_related("request").first()
-    if restriction is None:
+    processing_restriction = ProcessingRestriction.objects.filter(pk=restriction_id).select_related("request").first()
+    if processing_restriction is None:
         policy.refuse(request.user, object_type="rights.processingrestriction", object_id=restriction_id,
                       purpose=PURPOSE)
-    rights_request = selectors.open_request(request.user, restriction.request_id, page="lift_restriction")
+    rights_request = selectors.open_request(request.user, processing_restriction.request_id, page="lift_restriction")
     form = forms.LiftRestrictionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        result = run_service(form, lambda: services.lift_restriction(by=request.user, restriction=restriction,
-                                                                     **form.cleaned_data))
+        result = run_service(form, lambda: restriction.lift_restriction(
+            by=request.user, restriction=processing_restriction, **form.cleaned_data))
         if result is not None:
             messages.success(request, "The restriction is lifted. It stays on the request as a record.")
             return redirect(_detail(rights_request, "restriction"))

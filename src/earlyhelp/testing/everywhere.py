@@ -12,15 +12,16 @@ from django.utils import timezone
 from earlyhelp.access import services as access
 from earlyhelp.casework import services as casework
 from earlyhelp.casework.models import Channel, ConsentAtReferral, ContactSource
+from earlyhelp.matching.testing import seed_matching_records
 from earlyhelp.organisations.models import OrganisationType
 from earlyhelp.people import services as people
 from earlyhelp.people.models import Marker, MarkerKind, MemberRole, RelationshipType
-from earlyhelp.privacy import decisions
-from earlyhelp.retention.testing import seed_retention_records
+from earlyhelp.privacy.services import decisions
 from earlyhelp.rights import services as rights
 from earlyhelp.rights.models import Outcome, RequesterRelationship, RequestKind
 
 from .matching import seed_matching_records
+from .retention import seed_retention_records
 from .world import give_consent, make_family
 
 GIVEN, FAMILY = "Zebedee", "Quenby"

@@ -24,8 +24,8 @@ from earlyhelp.organisations.models import (
 from earlyhelp.people import identifiers
 from earlyhelp.people import services as people
 from earlyhelp.people.models import MemberRole
-from earlyhelp.privacy import consent
 from earlyhelp.privacy.models import EvidenceType
+from earlyhelp.privacy.services import consent
 
 PASSWORD = "correct-horse-battery-staple-42"
 

@@ -5,8 +5,9 @@ import pytest
 from earlyhelp.access.models import ApiToken
 from earlyhelp.audit.models import Action, AuditEvent
 from earlyhelp.organisations.models import Organisation, OrganisationType
-from earlyhelp.privacy.models import Consent, Disclosure
-from earlyhelp.testing.world import make_family
+from earlyhelp.privacy.models import Consent, Disclosure, Suggestion, SuggestionStatus
+from earlyhelp.privacy.services import decisions
+from earlyhelp.testing.world import give_consent, make_family
 
 pytestmark = pytest.mark.django_db
 
@@ -79,8 +80,6 @@ def test_a_referral_out_through_the_api_is_logged_and_refused_beyond_consent(cli
     refused = client.post(f"/api/families/{hid}/referrals-out", referral, content_type="application/json",
                           headers=lead)
     assert refused.status_code == 422 and "consent does not cover" in refused.json()["errors"][0]["message"]
-    from earlyhelp.testing.world import give_consent
-
     give_consent(world.lead, family["household"], family["members"][0], ["school"])
     made = client.post(f"/api/families/{hid}/referrals-out", referral, content_type="application/json",
                        headers=lead)
@@ -91,9 +90,6 @@ def test_a_referral_out_through_the_api_is_logged_and_refused_beyond_consent(cli
 
 @pytest.mark.promise("P13")
 def test_suggestions_are_decided_through_the_api_only_with_a_reason(client, world, family):
-    from earlyhelp.privacy import decisions
-    from earlyhelp.privacy.models import Suggestion, SuggestionStatus
-
     episode = family["episode"]
     suggestion = decisions.suggest(kind="eligibility", key=f"episode:{episode.pk}:area:EDUCATION",
                                    household=family["household"], rule="The approved assessment scores education 2")

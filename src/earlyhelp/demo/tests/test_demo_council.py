@@ -55,6 +55,8 @@ from earlyhelp.people.models import (
     Relationship,
 )
 from earlyhelp.people.services import name_key
+from earlyhelp.privacy.models import Consent
+from earlyhelp.privacy.services import consent as consents
 
 FAMILIES = 40
 SEED = 4242
@@ -292,9 +294,6 @@ def test_command_skips_when_loaded_and_force_replaces_the_demo(council):
 
 
 def test_allocated_families_have_signed_consent_covering_their_team_around_the_family(council):
-    from earlyhelp.privacy import consent as consents
-    from earlyhelp.privacy.models import Consent
-
     allocated = Episode.objects.filter(lead_practitioner__isnull=False, is_current=True).exclude(status="closed")
     assert allocated.exists()
     for episode in allocated[:20]:

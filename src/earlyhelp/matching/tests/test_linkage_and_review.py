@@ -13,7 +13,7 @@ from earlyhelp.audit.models import AuditEvent
 from earlyhelp.matching import engine, linkage, retention, review
 from earlyhelp.matching.models import MatchCandidate, RunStatus, SourceRecord
 from earlyhelp.people.models import Identifier, Person
-from earlyhelp.privacy import decisions
+from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.models import (
     Suggestion,
     SuggestionKind,

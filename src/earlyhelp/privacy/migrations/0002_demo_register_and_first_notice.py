@@ -6,7 +6,9 @@ from django.utils import timezone
 
 
 def load(apps, schema_editor):
-    from earlyhelp.privacy import register_seed, services
+    # Imported here: loading the migration graph must not import the app's current code, only running this does.
+    from earlyhelp.privacy import register_seed
+    from earlyhelp.privacy.services import notices
 
     ProcessingPurpose = apps.get_model("privacy", "ProcessingPurpose")
     PrivacyNotice = apps.get_model("privacy", "PrivacyNotice")
@@ -15,7 +17,7 @@ def load(apps, schema_editor):
         ProcessingPurpose.objects.update_or_create(
             code=entry["code"], defaults={k: v for k, v in entry.items() if k in model_fields and k != "code"})
     if not PrivacyNotice.objects.exists():
-        content = services.notice_content(ProcessingPurpose.objects.filter(is_active=True).order_by("name"))
+        content = notices.notice_content(ProcessingPurpose.objects.filter(is_active=True).order_by("name"))
         PrivacyNotice.objects.create(version=1, published_at=timezone.now(), content=content)
 
 

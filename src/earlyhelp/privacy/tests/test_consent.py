@@ -8,8 +8,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from earlyhelp.people import services as people
-from earlyhelp.privacy import consent as consents
+from earlyhelp.privacy.forms import ConsentForm
 from earlyhelp.privacy.models import Consent, ConsentStatus, PrivacyNotice
+from earlyhelp.privacy.services import consent as consents
 from earlyhelp.testing.world import make_family
 
 pytestmark = pytest.mark.django_db
@@ -159,8 +160,6 @@ def test_consent_is_recorded_and_withdrawn_through_the_pages(client, world, fami
 
 @pytest.mark.promise("P3")
 def test_the_consent_page_shows_which_questions_are_the_familys_choice(client, world):
-    from earlyhelp.privacy.forms import ConsentForm
-
     family = make_family(world, lead=world.lead)
     client.force_login(world.lead)
     page = client.get(f"/families/{family['household'].pk}/consent/new/").content.decode()

@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.people import services as people
-from earlyhelp.privacy import consent as consents
-from earlyhelp.privacy import disclosures
 from earlyhelp.privacy.models import Disclosure, ProcessingPurpose
+from earlyhelp.privacy.services import consent as consents
+from earlyhelp.privacy.services import disclosures
 from earlyhelp.testing.world import make_family
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ from django.db import IntegrityError, transaction
 
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework import services as casework
-from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import Suggestion, SuggestionStatus
+from earlyhelp.privacy.services import decisions
 from earlyhelp.programme import services as eligibility
 from earlyhelp.programme.models import EligibleArea
 from earlyhelp.testing.world import make_family

@@ -10,8 +10,10 @@ from pypdf import PdfReader
 
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.privacy import register_seed, services
-from earlyhelp.privacy.models import PrivacyNotice, ProcessingPurpose
+from earlyhelp.privacy import register_seed
+from earlyhelp.privacy.models import PrivacyNotice, ProcessingPurpose, recipient_choices
+from earlyhelp.privacy.services import notices
+from earlyhelp.privacy.services.register import save_purpose
 
 pytestmark = pytest.mark.django_db
 
@@ -83,7 +85,7 @@ def test_publishing_makes_a_new_dated_version_and_old_versions_stay_readable(cli
     purpose = ProcessingPurpose.objects.get(code="statistics")
     purpose.description = "We count things so that nobody can be identified."
     purpose.save()
-    notice = services.publish_notice(by=world.dpo)
+    notice = notices.publish_notice(by=world.dpo)
     assert notice.version == 2 and notice.published_by == world.dpo
     assert "We count things" in client.get(reverse("web:privacy-notice")).content.decode()
     old = client.get(reverse("web:privacy-notice-version", args=[1])).content.decode()
@@ -116,9 +118,6 @@ def test_the_register_is_edited_in_the_admin_with_an_audit_event(client, world):
 
 @pytest.mark.promise("P21")
 def test_information_can_go_only_to_recipients_the_notice_names_and_never_to_a_buyer(client, world):
-    from earlyhelp.privacy.models import recipient_choices
-    from earlyhelp.privacy.register import save_purpose
-
     vocabulary = {code for code, _ in recipient_choices()}
     for purpose in ProcessingPurpose.objects.all():
         assert set(purpose.recipient_types) <= vocabulary, purpose.code

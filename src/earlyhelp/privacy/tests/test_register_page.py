@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from earlyhelp.audit.models import Action, AuditEvent
-from earlyhelp.privacy import register, services
 from earlyhelp.privacy.models import PrivacyNotice, ProcessingPurpose
+from earlyhelp.privacy.services import notices, register
 
 pytestmark = pytest.mark.django_db
 
@@ -67,7 +67,7 @@ def test_the_dpo_sees_every_purpose_with_its_lawful_basis_and_the_published_vers
     assert "Article 6(1)(e): public task" in page and "Article 9(2)(g): substantial public interest" in page
     assert "Not in use" in page and "CASE+6" in page
     assert "the Office for National Statistics" in page  # recipients in words, not codes
-    assert f"Version {services.current_notice().version} was published" in page
+    assert f"Version {notices.current_notice().version} was published" in page
     assert _events(actor_id=world.dpo.pk, action=Action.VIEW, event="processing_register.view").exists()
 
 
@@ -294,8 +294,8 @@ def test_a_purpose_the_system_records_its_work_under_stays_in_use(world):
 
 @pytest.mark.promise("P15")
 def test_an_edit_shows_a_warning_until_a_new_notice_version_is_published_with_it(dpo_client, world):
-    services.publish_notice(by=world.dpo)  # start from a notice that matches the register
-    version = services.current_notice().version
+    notices.publish_notice(by=world.dpo)  # start from a notice that matches the register
+    version = notices.current_notice().version
     register_url = reverse("web:register")
     page = dpo_client.get(register_url).content.decode()
     assert 'id="register-published"' in page and 'id="register-changed"' not in page
@@ -313,7 +313,7 @@ def test_an_edit_shows_a_warning_until_a_new_notice_version_is_published_with_it
 
     response = dpo_client.post(reverse("web:register-publish"))
     assert response.status_code == 302
-    notice = services.current_notice()
+    notice = notices.current_notice()
     assert notice.version == version + 1 and notice.published_by == world.dpo
     published = {p["code"]: p for p in notice.content["purposes"]}
     assert published[CODE]["retention_note"] == "Working files are deleted 2 years after a report is produced."
@@ -327,7 +327,7 @@ def test_an_edit_shows_a_warning_until_a_new_notice_version_is_published_with_it
 
 
 def test_publishing_when_nothing_has_changed_is_refused(dpo_client, world):
-    services.publish_notice(by=world.dpo)
+    notices.publish_notice(by=world.dpo)
     count = PrivacyNotice.objects.count()
     assert "There is nothing new to publish" in dpo_client.get(reverse("web:register-publish")).content.decode()
     response = dpo_client.post(reverse("web:register-publish"), follow=True)
@@ -336,9 +336,9 @@ def test_publishing_when_nothing_has_changed_is_refused(dpo_client, world):
 
 
 def test_a_purpose_no_longer_in_use_leaves_the_next_notice(dpo_client, world):
-    services.publish_notice(by=world.dpo)
+    notices.publish_notice(by=world.dpo)
     purpose = _purpose("research")
     assert _edit(dpo_client, purpose, is_active=None, change_reason="Study ended").status_code == 302
     assert f"No longer in the notice: {purpose.name}" in dpo_client.get(reverse("web:register")).content.decode()
     dpo_client.post(reverse("web:register-publish"))
-    assert "research" not in {p["code"] for p in services.current_notice().content["purposes"]}
+    assert "research" not in {p["code"] for p in notices.current_notice().content["purposes"]}

@@ -4,11 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from earlyhelp.access import policy
+from earlyhelp.casework import panel_packs as packs
 from earlyhelp.casework import services as casework
-from earlyhelp.casework.models import TafMember
-from earlyhelp.organisations.models import OrganisationType
-from earlyhelp.privacy import consent as consents
+from earlyhelp.casework.models import ReferralOut, TafMember
+from earlyhelp.casework.provenance import information_report
+from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.models import Disclosure, DisclosureKind
+from earlyhelp.privacy.services import consent as consents
 from earlyhelp.testing.world import give_consent, make_family
 
 pytestmark = pytest.mark.django_db
@@ -100,8 +102,6 @@ def _pdf_text(pdf: bytes) -> str:
 
 @pytest.mark.promise("P26", "P8")
 def test_a_panel_pack_holds_only_the_chosen_sections_and_is_logged(world, working_family):
-    from earlyhelp.casework import panel_packs as packs
-
     pdf, disclosure = packs.prepare_panel_pack(
         by=world.lead, household=working_family["household"], panel_name="Multi-Agency Safeguarding Group",
         recipient_organisation=world.school, sections=["household", "assessment"], basis="consent",
@@ -114,9 +114,6 @@ def test_a_panel_pack_holds_only_the_chosen_sections_and_is_logged(world, workin
 
 @pytest.mark.promise("P26")
 def test_a_panel_pack_with_no_sections_or_beyond_consent_is_refused_and_not_rendered(world, working_family):
-    from earlyhelp.organisations.models import Organisation
-    from earlyhelp.casework import panel_packs as packs
-
     police = Organisation.objects.create(name="Test Police", type=OrganisationType.POLICE)
     before = Disclosure.objects.count()
     for organisation, sections, error in [(world.school, [], "Choose what is being shared"),
@@ -144,9 +141,6 @@ def test_the_panel_pack_page_returns_the_pdf(client, world, working_family):
 
 @pytest.mark.promise("P7")
 def test_a_referral_out_is_a_disclosure_and_needs_what_any_disclosure_needs(world, working_family):
-    from earlyhelp.casework.models import ReferralOut
-    from earlyhelp.organisations.models import Organisation
-
     housing = Organisation.objects.create(name="Test Housing Options", type=OrganisationType.HOUSING)
     episode = working_family["episode"]
     with pytest.raises(ValidationError, match="consent does not cover"):
@@ -172,8 +166,6 @@ def test_each_piece_of_information_says_who_gave_it_and_the_family_page_shows_it
 
 @pytest.mark.promise("P17")
 def test_the_report_says_who_gave_information_who_has_it_and_why(client, world, working_family):
-    from earlyhelp.casework.provenance import information_report
-
     household = working_family["household"]
     report = information_report(household)
     by_source = {s.label: s.what for s in report.sources}
@@ -233,8 +225,6 @@ SPECIAL_DETAIL = ["Mum's depression", "GP appointment for mum", "domestic abuse 
 
 @pytest.mark.promise("P26", "P16")
 def test_a_panel_pack_shows_special_category_detail_only_as_a_marker_without_the_grant(world, sensitive_family):
-    from earlyhelp.casework import panel_packs as packs
-
     pdf, disclosure = packs.prepare_panel_pack(
         by=world.lead, household=sensitive_family["household"], panel_name="Multi-Agency Safeguarding Group",
         recipient_organisation=world.school, sections=ALL_SECTIONS, basis="consent", reason="Attendance support")
@@ -247,8 +237,6 @@ def test_a_panel_pack_shows_special_category_detail_only_as_a_marker_without_the
 
 @pytest.mark.promise("P26", "P16")
 def test_a_panel_granted_special_category_detail_sees_it_and_the_log_says_so(world, sensitive_family):
-    from earlyhelp.casework import panel_packs as packs
-
     pdf, disclosure = packs.prepare_panel_pack(
         by=world.lead, household=sensitive_family["household"], panel_name="Multi-Agency Safeguarding Group",
         recipient_organisation=world.school, sections=ALL_SECTIONS, basis="consent", reason="Health support",

@@ -17,7 +17,7 @@ from earlyhelp.casework.models import (
     ContactStatus,
 )
 from earlyhelp.retention import presets
-from earlyhelp.retention.due import cutoff
+from earlyhelp.retention.selectors import cutoff
 from earlyhelp.testing.world import make_family
 
 TODAY = timezone.localdate()

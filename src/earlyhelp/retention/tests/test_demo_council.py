@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from earlyhelp.demo import generator
 from earlyhelp.people.models import MarkerKind
-from earlyhelp.retention import holds, sweep
 from earlyhelp.retention.models import (
     CandidateStatus,
     DisposalBatch,
@@ -18,6 +17,7 @@ from earlyhelp.retention.models import (
     LegalHold,
     RetentionRule,
 )
+from earlyhelp.retention.services import holds, sweep
 
 from .conftest import years_after
 

@@ -11,10 +11,8 @@ from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework import services as casework
 from earlyhelp.casework.models import Channel, ConsentAtReferral, ContactSource
 from earlyhelp.people.models import Household, Person
-from earlyhelp.privacy import decisions
-from earlyhelp.retention import erasure
 from earlyhelp.privacy.models import SuggestionStatus
-from earlyhelp.retention import disposal, holds, rules, sweep
+from earlyhelp.privacy.services import decisions
 from earlyhelp.retention.models import (
     BatchStatus,
     CandidateStatus,
@@ -24,6 +22,7 @@ from earlyhelp.retention.models import (
     HoldScope,
     RuleAction,
 )
+from earlyhelp.retention.services import disposal, erasure, holds, rules, sweep
 
 from .conftest import CASE_DUE
 
@@ -34,7 +33,7 @@ REASON = "Checked against the retention schedule: no reason to keep these record
 
 @pytest.fixture
 def engine(monkeypatch):
-    """The real disposal engine (retention.erasure), with the calls it receives recorded."""
+    """The real disposal engine (retention.services.erasure), with the calls it receives recorded."""
     calls = []
     for name in ("dispose_households", "anonymise_households"):
         real = getattr(erasure, name)

@@ -8,9 +8,10 @@ from django.db import IntegrityError, transaction
 
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework import services as casework
+from earlyhelp.people import services as people
 from earlyhelp.people.models import Marker, MarkerKind
-from earlyhelp.retention import holds
 from earlyhelp.retention.models import HoldCriterion, HoldKind, HoldScope, LegalHold
+from earlyhelp.retention.services import erasure, holds
 from earlyhelp.testing.world import make_family
 
 pytestmark = [pytest.mark.promise("P4", "P20"), pytest.mark.django_db]
@@ -37,7 +38,6 @@ def test_a_hold_on_a_family_covers_that_family_only(world):
 def test_a_hold_on_a_person_covers_every_family_they_have_been_in(world):
     first, second, other = _family(world, "Firstfamily", 3), _family(world, "Secondfamily", 4), _family(world, "O", 5)
     person = first["members"][2]
-    from earlyhelp.people import services as people
 
     people.add_member(by=world.lead, household=second["household"], person=person, role="child",
                       start_date=datetime.date(2024, 1, 1))
@@ -134,8 +134,6 @@ def test_the_database_keeps_an_active_hold_pointing_at_what_it_holds(world):
 
 
 def test_the_disposal_engine_refuses_a_held_family_too(world):
-    from earlyhelp.retention import erasure
-
     family = _family(world, "Enginefamily", 13)
     holds.place_hold(by=world.dpo, kind=HoldKind.IICSA, scope=HoldScope.HOUSEHOLD, reason=REASON,
                      household_reference=family["household"].reference)

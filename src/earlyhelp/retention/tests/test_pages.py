@@ -10,7 +10,6 @@ from pypdf import PdfReader
 
 from earlyhelp.audit.models import Action, AuditEvent
 from earlyhelp.people.models import Household
-from earlyhelp.retention import disposal, holds, sweep
 from earlyhelp.retention.models import (
     BatchStatus,
     DisposalBatch,
@@ -21,6 +20,7 @@ from earlyhelp.retention.models import (
     RetentionRule,
     SweepRun,
 )
+from earlyhelp.retention.services import disposal, holds, sweep
 
 from .conftest import CASE_DUE
 

@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework import services as casework
-from earlyhelp.casework.models import Channel, ConsentAtReferral, ContactSource
-from earlyhelp.retention import presets, rules
-from earlyhelp.retention.due import cutoff, due_household_ids
+from earlyhelp.casework.models import CaseNote, Channel, ConsentAtReferral, ContactSource
+from earlyhelp.retention import presets
 from earlyhelp.retention.models import RecordClass, RetentionRule, RuleAction, Trigger
+from earlyhelp.retention.selectors import cutoff, due_household_ids
+from earlyhelp.retention.services import rules
+from earlyhelp.testing.world import make_family
 
 from .conftest import CASE_DUE, TODAY, years_after
 
@@ -135,8 +137,6 @@ def test_case_records_are_due_six_years_after_the_last_episode_closed(world, loa
 
 
 def test_a_family_being_helped_is_never_due(world, loaded, closed_family):
-    from earlyhelp.testing.world import make_family
-
     open_family = make_family(world, family_name="Openfamily", lead=world.lead, seed=7)
     waiting = closed_family("Waitingfamily")
     casework.record_contact(by=world.front_door, household=waiting["household"], subject=waiting["members"][3],
@@ -184,7 +184,6 @@ def test_last_activity_counts_case_notes(world, closed_family):
     rule = rules.save_rule(by=world.dpo, **_valid(code="LAST+6", trigger=Trigger.LAST_ACTIVITY, period_years=6))
     family = closed_family()
     assert due_household_ids(rule, today=CASE_DUE) == [family["household"].pk]
-    from earlyhelp.casework.models import CaseNote
 
     CaseNote.objects.filter(episode=family["episode"]).delete()
     CaseNote.objects.create(episode=family["episode"], author=world.lead, text="Late note",

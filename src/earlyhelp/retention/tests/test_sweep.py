@@ -10,8 +10,9 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from earlyhelp.audit.models import AuditEvent
+from earlyhelp.casework.models import Transition, TransitionKind
 from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
-from earlyhelp.retention import disposal, holds, sweep
+from earlyhelp.privacy.services import decisions
 from earlyhelp.retention.models import (
     BatchStatus,
     CandidateStatus,
@@ -23,6 +24,8 @@ from earlyhelp.retention.models import (
     SweepRun,
     SweepStatus,
 )
+from earlyhelp.retention.services import disposal, holds, sweep
+from earlyhelp.retention.services import rules as rule_service
 
 from .conftest import CASE_DUE
 
@@ -95,7 +98,6 @@ def test_held_families_are_listed_as_held_with_counts_and_never_proposed(world, 
 @pytest.mark.promise("P20")
 def test_when_every_family_due_is_held_there_is_nothing_to_decide(world, loaded, closed_family):
     family = closed_family()
-    from earlyhelp.casework.models import Transition, TransitionKind
 
     Transition.objects.create(episode=family["episode"], kind=TransitionKind.STEP_UP, occurred_on=family[
         "episode"].closed_on, reason="Strategy discussion", decided_by=world.manager)
@@ -118,8 +120,6 @@ def test_the_sweep_is_idempotent(world, loaded, closed_family):
 
 
 def test_a_family_due_under_two_rules_is_proposed_once(world, loaded, closed_family):
-    from earlyhelp.retention import rules as rule_service
-
     family = closed_family()
     rule_service.save_rule(by=world.dpo, rule=loaded["DOB+25"], is_active=True, reason="Both schedules for a test")
     run = sweep.run_sweep(today=datetime.date(2045, 1, 1))
@@ -194,8 +194,6 @@ def test_only_the_dpo_or_the_schedule_runs_a_sweep(world, loaded):
 
 
 def test_a_batch_rejected_through_the_decisions_service_is_rejected_here_too(world, loaded, closed_family):
-    from earlyhelp.privacy import decisions
-
     closed_family()
     sweep.run_sweep(today=CASE_DUE)
     batch = _batch("CASE+6")

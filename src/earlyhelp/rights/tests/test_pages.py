@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from earlyhelp.audit.models import Action, AuditEvent
-from earlyhelp.rights import services
+from earlyhelp.rights import deadlines, services
 from earlyhelp.rights.models import (
     Outcome,
     RecipientNotification,
@@ -126,7 +126,7 @@ def test_logging_a_request_through_the_pages(client, world, family):
     request = RightsRequest.objects.get()
     assert saved.status_code == 302 and saved["Location"] == reverse("rights:detail", args=[request.pk])
     assert request.subject == child and request.requester_person == mother and request.parental_responsibility_checked
-    assert request.due_on == services.deadlines.due_date(days_ago(2))
+    assert request.due_on == deadlines.due_date(days_ago(2))
     detail = client.get(saved["Location"]).content.decode()
     assert request.reference in detail and "Jamie Testfamily" in detail
     assert request.due_on.strftime("%-d %B %Y") in detail
@@ -190,7 +190,7 @@ def test_pausing_extending_and_correcting_through_the_pages(client, world, famil
     client.post(reverse("rights:resume", args=[request.pk]), _date("ended_on", timezone.localdate()))
     request.refresh_from_db()
     assert request.status == RequestStatus.IN_PROGRESS
-    assert request.due_on == services.deadlines.due_date(days_ago(10), pauses=[(days_ago(1), timezone.localdate())],
+    assert request.due_on == deadlines.due_date(days_ago(10), pauses=[(days_ago(1), timezone.localdate())],
                                                          extended=True)
 
 

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from earlyhelp.audit.models import Action, AuditEvent, Purpose
-from earlyhelp.privacy import consent as consents
 from earlyhelp.privacy.models import ConsentStatus
+from earlyhelp.privacy.services import consent as consents
 from earlyhelp.rights import deadlines, services
 from earlyhelp.rights.models import (
     ClockPause,
@@ -341,7 +341,7 @@ def test_a_consent_is_named_only_by_a_withdrawal_about_its_person(world, consent
 
 @pytest.fixture
 def erasure_module(monkeypatch):
-    """Stands in for the erasure engine (earlyhelp.retention.erasure), recording how it was called."""
+    """Stands in for the erasure engine (earlyhelp.retention.services.erasure), recording how it was called."""
     module = types.SimpleNamespace()
     module.calls = []
     module.fail = False
@@ -351,7 +351,7 @@ def erasure_module(monkeypatch):
         if module.fail:
             raise RuntimeError("erasure failed")
 
-    monkeypatch.setattr("earlyhelp.retention.erasure.erase_person", erase_person)
+    monkeypatch.setattr("earlyhelp.retention.services.erasure.erase_person", erase_person)
     return module
 
 

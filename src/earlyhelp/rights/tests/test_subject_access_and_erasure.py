@@ -9,9 +9,6 @@ from django.db.models import Q
 from pypdf import PdfReader
 
 from earlyhelp.people.models import Household, Person
-from earlyhelp.records import inventory
-from earlyhelp.retention import erasure
-from earlyhelp.rights import subject_access as sar
 from earlyhelp.privacy.models import (
     Disclosure,
     DisclosureKind,
@@ -20,9 +17,15 @@ from earlyhelp.privacy.models import (
     RedactionStatus,
     Tombstone,
 )
-from earlyhelp.testing.traces import find_traces, fingerprint
-from earlyhelp.rights.models import RequestKind
+from earlyhelp.records import inventory
+from earlyhelp.retention.models import HoldKind, HoldScope
+from earlyhelp.retention.services import erasure
+from earlyhelp.retention.services.holds import place_hold
+from earlyhelp.rights import services as rights
+from earlyhelp.rights.models import IdentityCheck, RequesterRelationship, RequestKind
+from earlyhelp.rights.services import subject_access as sar
 from earlyhelp.testing import everywhere
+from earlyhelp.testing.traces import find_traces, fingerprint
 from earlyhelp.testing.world import build_world, make_family
 
 pytestmark = [pytest.mark.django_db, pytest.mark.promise("P19")]
@@ -218,9 +221,6 @@ def test_the_released_json_is_machine_readable(world, seeded):
 
 @pytest.mark.promise("P20")
 def test_a_legal_hold_blocks_erasure_and_disposal_even_when_approved(world, seeded):
-    from earlyhelp.retention.holds import place_hold
-    from earlyhelp.retention.models import HoldKind, HoldScope
-
     subject, household = seeded["subject"], seeded["household"]
     place_hold(by=world.dpo, kind=HoldKind.LITIGATION, scope=HoldScope.PERSON, person_id=subject.pk,
                reason="Claim against the council about this child's support")
@@ -241,9 +241,6 @@ def test_overlapping_finds_are_withheld_whole(world, seeded):
 
 
 def test_no_pack_before_proof_of_identity(world, seeded):
-    from earlyhelp.rights import services as rights
-    from earlyhelp.rights.models import IdentityCheck, RequesterRelationship
-
     waiting = rights.log_request(by=world.dpo, kind=RequestKind.ACCESS, received_on=seeded["request"].received_on,
                                  subject=seeded["subject"], requester_person=seeded["subject"],
                                  requester_relationship=RequesterRelationship.SELF, requester_address="1 Road",

@@ -3,11 +3,16 @@
 import json
 
 import pytest
+from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from earlyhelp.audit.models import AuditEvent
-from earlyhelp.privacy.models import PackStatus, RedactionStatus, SubjectAccessPack
+from earlyhelp.people.models import Person
+from earlyhelp.privacy.models import PackStatus, RedactionStatus, SubjectAccessPack, Tombstone
+from earlyhelp.rights.models import Outcome, RequestKind
+from earlyhelp.rights.services import subject_access as sar
 from earlyhelp.testing import everywhere
+from earlyhelp.testing.traces import find_traces, fingerprint
 from earlyhelp.testing.world import build_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.promise("P19")]
@@ -69,8 +74,6 @@ def test_the_dpo_reviews_every_proposal_then_releases_and_downloads_the_pack(cli
 
 @pytest.mark.parametrize("role", ["lead", "manager", "partner", "data_team", "admin", "front_door"])
 def test_nobody_but_the_dpo_reaches_subject_access_pages(client, world, seeded, role):
-    from earlyhelp.rights import subject_access as sar
-
     pack = sar.build_pack(by=world.dpo, request=seeded["request"])
     other = _client(client, getattr(world, role))
     for response in (other.get(reverse("web:sar-pack", args=[pack.pk])),
@@ -84,13 +87,6 @@ def test_nobody_but_the_dpo_reaches_subject_access_pages(client, world, seeded, 
 
 def test_an_erasure_approved_on_the_decision_page_removes_the_chosen_documents(client, world, seeded,
                                                                                 django_capture_on_commit_callbacks):
-    from django.core.files.storage import default_storage
-
-    from earlyhelp.people.models import Person
-    from earlyhelp.privacy.models import Tombstone
-    from earlyhelp.testing.traces import find_traces, fingerprint
-    from earlyhelp.rights.models import Outcome, RequestKind
-
     subject, document = seeded["subject"], seeded["document"]
     request = everywhere.rights_request(world, subject, RequestKind.ERASURE)
     marks = fingerprint(subject, households=False, extra=[subject.given_name])

@@ -8,7 +8,7 @@ the sweep only builds batches for the DPO to approve or reject.
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from earlyhelp.retention import sweep
+from earlyhelp.retention.services import sweep
 
 
 class Command(BaseCommand):

@@ -1,4 +1,4 @@
-"""Which families a retention rule makes due on a given day (P4).
+"""Reads for retention: which families a retention rule makes due on a given day (P4).
 
 A family is never due while it is being helped: an episode that is not closed, or a contact awaiting a
 decision, keeps everything. Otherwise, with `cutoff` the day the period must have started by (today less the

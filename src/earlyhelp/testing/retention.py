@@ -4,8 +4,8 @@ batch listing their family."""
 
 from django.utils import timezone
 
-from . import holds, presets
-from .models import (
+from earlyhelp.retention import presets
+from earlyhelp.retention.models import (
     BatchStatus,
     DisposalBatch,
     DisposalCandidate,
@@ -13,6 +13,7 @@ from .models import (
     HoldScope,
     RetentionRule,
 )
+from earlyhelp.retention.services import holds
 
 
 def seed_retention_records(world, *, household, person) -> dict:

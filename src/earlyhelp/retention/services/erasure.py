@@ -1,7 +1,7 @@
 """Irreversible removal of personal data: an approved erasure of one person, and disposal or anonymisation of
 families whose retention period has ended (P4, P19, P20).
 
-Everything goes by the personal-data inventory (`privacy.inventory`), so a table cannot be missed: rows about
+Everything goes by the personal-data inventory (`records.inventory`), so a table cannot be missed: rows about
 the person or family are deleted with their history (simple-history copies) and stored files; family records
 that stay have the erased person's names and identifiers scrubbed from their text. All of it happens in one
 transaction; files go only once it has committed, so a failure leaves everything as it was.

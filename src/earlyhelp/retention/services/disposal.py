@@ -1,10 +1,10 @@
 """Deciding on a disposal batch, and carrying it out (P4, P13, P20).
 
 A named person (the DPO) approves or rejects each batch with a reason, through the human-decisions service
-(`privacy.decisions`; this module is its RETENTION handler). Disposal is a separate, deliberate step: it checks
-the legal holds again at that moment (a family held since the batch was approved is kept, and reported), checks
-each family is still due (a family that came back for help is kept), and calls the disposal engine
-(`retention.erasure`) for the rest, all in one transaction. A certificate records what was disposed of.
+(`privacy.services.decisions`; this module is its RETENTION handler). Disposal is a separate, deliberate step: it
+checks the legal holds again at that moment (a family held since the batch was approved is kept, and reported),
+checks each family is still due (a family that came back for help is kept), and calls the disposal engine
+(`erasure`) for the rest, all in one transaction. A certificate records what was disposed of.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,12 +14,9 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.privacy import decisions
+from earlyhelp.privacy.services import decisions
 
-from . import erasure
-from . import holds as legal_holds
-from .due import due_household_ids
-from .models import (
+from ..models import (
     BatchStatus,
     CandidateStatus,
     DisposalBatch,
@@ -29,6 +26,9 @@ from .models import (
     RuleAction,
     batch_id_of,
 )
+from ..selectors import due_household_ids
+from . import erasure
+from . import holds as legal_holds
 
 AUDIT_PURPOSE = Purpose.EARLY_HELP_CASEWORK
 
@@ -101,7 +101,7 @@ def decide_batch(*, by, batch: DisposalBatch, approve: bool, reason: str) -> Dis
 
 
 def _engine(action):
-    # Imported here: the disposal engine belongs to the privacy app and loads the whole inventory.
+    # Looked up when called, so a test can stand in for the engine.
     return erasure.dispose_households if action == RuleAction.DESTROY else erasure.anonymise_households
 
 

@@ -9,7 +9,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 
-from .models import (
+from ..models import (
     MAX_PERIOD_YEARS,
     TRIGGERS_FOR_CLASS,
     RecordClass,

@@ -19,8 +19,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 
-from . import services
-from .models import (
+from ..models import (
     UK,
     Article6,
     Article9,
@@ -29,9 +28,10 @@ from .models import (
     recipient_choices,
     recipient_label,
 )
+from . import notices
 
 # The register holds no personal data about families; changes to it are recorded under the same
-# purpose as the register's admin pages and publishing the notice (services.publish_notice).
+# purpose as the register's admin pages and publishing the notice (notices.publish_notice).
 AUDIT_PURPOSE = Purpose.SYSTEM_SECURITY
 
 
@@ -280,8 +280,8 @@ def _as_published(content: dict) -> dict:
 
 def changes_since_publication() -> dict:
     """How the notice a publication now would produce differs from the notice last published."""
-    latest = services.current_notice()
-    draft = _as_published(services.notice_content())
+    latest = notices.current_notice()
+    draft = _as_published(notices.notice_content())
     if latest is None:
         return {"notice": None, "changed": True, "added": [p["name"] for p in draft["purposes"]],
                 "removed": [], "amended": [], "statements_changed": True}
@@ -313,4 +313,4 @@ def publish(*, by) -> PrivacyNotice:
         if not changes["changed"]:
             raise ValidationError(f"The register has not changed since version {changes['notice'].version} was "
                                   "published: there is nothing new to publish")
-        return services.publish_notice(by=by)
+        return notices.publish_notice(by=by)

@@ -23,7 +23,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 
-from .models import Suggestion, SuggestionKind, SuggestionStatus
+from ..models import Suggestion, SuggestionKind, SuggestionStatus
 
 
 @dataclass(frozen=True)

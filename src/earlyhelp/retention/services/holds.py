@@ -3,7 +3,7 @@
 A hold covers one family, one person (every family they are or have been in, or were referred with), or a class
 of records by criterion. Only active holds (not lifted) count. The sweep asks before it proposes a family, and
 disposal asks again at the moment of disposal, whatever was approved before; the disposal engine
-(`earlyhelp.retention.erasure`) asks a third time through `held_household_ids`.
+(`retention.services.erasure`) asks a third time through `held_household_ids`.
 """
 
 from collections import defaultdict
@@ -26,7 +26,7 @@ from earlyhelp.casework.models import (
 )
 from earlyhelp.people.models import Household, Marker, MarkerKind, Membership, Person
 
-from .models import HoldCriterion, HoldKind, HoldScope, LegalHold
+from ..models import HoldCriterion, HoldKind, HoldScope, LegalHold
 
 AUDIT_PURPOSE = Purpose.EARLY_HELP_CASEWORK
 CHUNK = 500  # ids per query: well under SQLite's limit on query parameters

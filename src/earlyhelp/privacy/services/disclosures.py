@@ -14,8 +14,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Household
 
-from .consent import sharing_permitted
-from .models import (
+from ..models import (
     LEGAL_REASON_BASES,
     Disclosure,
     DisclosureBasis,
@@ -23,6 +22,7 @@ from .models import (
     DisclosureSection,
     ProcessingPurpose,
 )
+from .consent import sharing_permitted
 
 
 def purpose_for(basis: str, *, within_council: bool = False) -> str:

@@ -7,8 +7,8 @@ from django.utils import timezone
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 
-from . import register_seed
-from .models import Article6, Article9, PrivacyNotice, ProcessingPurpose
+from .. import register_seed
+from ..models import Article6, Article9, PrivacyNotice, ProcessingPurpose
 
 PURPOSE_FIELDS = ("code", "name", "description", "article_6", "article_9", "schedule_1_condition", "article_10",
                   "consent_required", "data_categories", "special_category", "criminal_offence_data",

@@ -2,10 +2,11 @@
 
 `start_sweep` queues a run for the background worker (django-tasks; `manage.py retention_sweep` is what cron
 calls); `run_sweep` does the work, in the worker or in the foreground. For each active rule it finds the
-families due (`due.py`), leaves out those already waiting in a batch (any rule) or decided on recently under
-this rule, and puts the rest in a `DisposalBatch`: families under a legal hold are listed as held and never
-proposed. Each batch with something to decide gets a dry-run report (how many records of each kind disposal
-would reach; counts only) and a suggestion for a person to approve or reject (`privacy.decisions`, P13).
+families due (`retention.selectors`), leaves out those already waiting in a batch (any rule) or decided on
+recently under this rule, and puts the rest in a `DisposalBatch`: families under a legal hold are listed as held
+and never proposed. Each batch with something to decide gets a dry-run report (how many records of each kind
+disposal would reach; counts only) and a suggestion for a person to approve or reject (`privacy.services.decisions`,
+P13).
 
 The run records its progress (families processed of the total) as it goes, so its page can show it: each step
 commits on its own, and a batch stays "being built", which nobody can approve, until its rule is finished. A run
@@ -26,13 +27,10 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.privacy import decisions
 from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
+from earlyhelp.privacy.services import decisions
 
-from . import erasure
-from . import holds as legal_holds
-from .due import due_household_ids
-from .models import (
+from ..models import (
     OPEN_STATUSES,
     BatchStatus,
     CandidateStatus,
@@ -43,6 +41,9 @@ from .models import (
     SweepStatus,
     suggestion_key,
 )
+from ..selectors import due_household_ids
+from . import erasure
+from . import holds as legal_holds
 
 logger = logging.getLogger(__name__)
 
@@ -95,7 +96,7 @@ def start_sweep(*, by=None, today: datetime.date | None = None) -> SweepRun:
 
     `by` is the person who asked, or None for the schedule.
     """
-    from .tasks import sweep_task  # tasks imports this module for run_sweep: at the top it would be circular
+    from ..tasks import sweep_task  # tasks imports this module for run_sweep: at the top it would be circular
 
     if by is not None and not policy.has_permission(by, policy.Permission.MANAGE_RETENTION):
         raise PermissionDenied("You cannot run the retention sweep")

@@ -25,7 +25,6 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, AuditEvent, Purpose
 from earlyhelp.organisations.models import Organisation, Team, User
 from earlyhelp.people.models import Membership, Person, Relationship
-from earlyhelp.privacy.disclosures import record_subject_access_release
 from earlyhelp.privacy.models import (
     PackStatus,
     ProcessingPurpose,
@@ -34,10 +33,11 @@ from earlyhelp.privacy.models import (
     RedactionStatus,
     SubjectAccessPack,
 )
+from earlyhelp.privacy.services.disclosures import record_subject_access_release
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.inventory import OnErasure, holdings
 
-from .models import RequestKind, RequestStatus
+from ..models import RequestKind, RequestStatus
 
 WITHHELD = "[withheld: information about someone else]"
 # What is never put in a pack: internal keys, derived search keys and the packs' own snapshots.

@@ -1,0 +1,236 @@
+"""A rights request arrives: logging it with its reference, checking the requester's identity and their authority
+to act for the person, and starting work (P19). A request to withdraw consent is passed to the privacy core as it
+is logged (P9)."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from earlyhelp.audit.models import Action
+from earlyhelp.people.models import MemberRole, Membership, Relationship
+from earlyhelp.privacy.services import consent as consents
+
+from .. import deadlines
+from ..models import (
+    Channel,
+    IdentityCheck,
+    RequesterRelationship,
+    RequestKind,
+    RequestStatus,
+    RightsRequest,
+)
+from ._common import locked, not_future, raise_errors, record_event, refresh_due, require_handler, today
+
+ADULT_AGE = 18
+WITHDRAWAL_CHANNEL = "dpo"
+
+
+# --- References ---------------------------------------------------------------------------------
+
+def _next_reference(year: int) -> str:
+    prefix = f"RR-{year}-"
+    last = RightsRequest.objects.filter(reference__startswith=prefix).aggregate(last=Max("reference"))["last"]
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:05d}"
+
+
+def _save_with_reference(request: RightsRequest) -> RightsRequest:
+    for _ in range(5):
+        request.reference = _next_reference(today().year)
+        try:
+            with transaction.atomic():
+                request.save()
+            return request
+        except IntegrityError:  # someone else took this reference a moment ago: take the next one
+            continue
+    raise RuntimeError("Could not allocate a rights request reference")
+
+
+# --- Identity and authority ---------------------------------------------------------------------
+
+def is_child(person, on: datetime.date) -> bool:
+    """Under 18 on the day, unborn, or (with no date of birth) a child in a family they are now in."""
+    if person.date_of_birth:
+        return person.age_on(on) < ADULT_AGE
+    if person.expected_date_of_birth:
+        return True
+    return Membership.objects.filter(person=person, end_date__isnull=True,
+                                     role__in=[MemberRole.CHILD, MemberRole.UNBORN]).exists()
+
+
+def has_parental_responsibility(requester_person, subject) -> bool:
+    return bool(requester_person and subject) and Relationship.objects.filter(
+        person=requester_person, related_person=subject, has_parental_responsibility=True).exists()
+
+
+def _authority_errors(*, subject, relationship, requester_person, authority_evidence, child_authority, on):
+    """Whether the requester may act for the person; returns (errors, parental responsibility found)."""
+    errors, pr = {}, False
+    if relationship == RequesterRelationship.SELF:
+        return errors, pr
+    if relationship == RequesterRelationship.PARENT_CARER and (subject is None or is_child(subject, on)):
+        pr = has_parental_responsibility(requester_person, subject)
+        if not pr and not child_authority.strip() and not (subject is None and authority_evidence.strip()):
+            errors["child_authority"] = (
+                "A parent or carer can act for a child only with parental responsibility or the child's "
+                "authority: choose the requester from the family if their parental responsibility is recorded, "
+                "or record how the child gave their authority")
+        return errors, pr
+    if not authority_evidence.strip():
+        errors["authority_evidence"] = "Enter the written authority you have seen for acting for the person"
+    return errors, pr
+
+
+def _identity_errors(*, identity_check, id_seen_on, id_evidence, id_requested_on, received_on):
+    errors = {}
+    if identity_check not in IdentityCheck.values:
+        errors["identity_check"] = "Choose whether you have checked the requester's identity"
+    elif identity_check == IdentityCheck.SEEN:
+        if not id_evidence.strip():
+            errors["id_evidence"] = "Enter the proof of identity you saw"
+        if id_seen_on is None:
+            errors["id_seen_on"] = "Enter the date you saw proof of identity"
+        not_future(errors, "id_seen_on", id_seen_on, "The date you saw proof of identity")
+    elif identity_check == IdentityCheck.NOT_NEEDED:
+        if not id_evidence.strip():
+            errors["id_evidence"] = "Enter why proof of identity is not needed"
+    else:
+        if id_requested_on is None:
+            errors["id_requested_on"] = "Enter the date you asked for proof of identity or authority"
+        elif received_on and id_requested_on < received_on:
+            errors["id_requested_on"] = "The date you asked for proof must be the same as or after the request arrived"
+        not_future(errors, "id_requested_on", id_requested_on, "The date you asked for proof")
+    return errors
+
+# --- Logging a request --------------------------------------------------------------------------
+
+@transaction.atomic
+def log_request(*, by, kind: str, received_on: datetime.date, requester_relationship: str, subject=None,
+                requester_person=None, requester_name: str = "", requester_relationship_detail: str = "",
+                requester_address: str = "", requester_email: str = "", requester_phone: str = "",
+                channel: str = Channel.WRITING, details: str = "", identity_check: str = IdentityCheck.SEEN,
+                id_seen_on=None, id_evidence: str = "", id_requested_on=None, authority_evidence: str = "",
+                child_authority: str = "", consent=None) -> RightsRequest:
+    """Record a request as it arrived. The clock starts on receipt, or waits for proof of identity or authority
+    we asked for. A request to withdraw consent is passed to the privacy core at once (P9)."""
+    require_handler(by)
+    requester_name, requester_email = requester_name.strip(), requester_email.strip()
+    errors = {}
+    if kind not in RequestKind.values:
+        errors["kind"] = "Choose what the person is asking for"
+    if channel not in Channel.values:
+        errors["channel"] = "Choose how the request was made"
+    if received_on is None:
+        errors["received_on"] = "Enter the date the request was received"
+    not_future(errors, "received_on", received_on, "The date the request was received")
+    if not requester_name and requester_person is None:
+        errors["requester_name"] = "Enter who made the request"
+    if requester_relationship not in RequesterRelationship.values:
+        errors["requester_relationship"] = "Choose how the requester is connected to the person"
+    elif requester_relationship == RequesterRelationship.OTHER and not requester_relationship_detail.strip():
+        errors["requester_relationship_detail"] = "Enter how the requester is connected to the person"
+    elif requester_relationship == RequesterRelationship.SELF and subject is not None \
+            and requester_person is not None and requester_person.pk != subject.pk:
+        errors["requester_person"] = "Someone asking for themselves is the person the request is about"
+    if not (requester_address.strip() or requester_email or requester_phone.strip()):
+        errors["requester_address"] = ("Enter at least one way to reply to the requester: a postal address, an email "
+                                       "address or a telephone number")
+    if requester_email:
+        try:
+            validate_email(requester_email)
+        except ValidationError:
+            errors["requester_email"] = "Enter an email address in the correct format, like name@example.com"
+    if consent is not None:
+        if kind != RequestKind.CONSENT_WITHDRAWAL:
+            errors["consent"] = "Only a request to withdraw consent names a consent"
+        elif subject is None or subject.pk not in (consent.subject_id, consent.given_by_id):
+            errors["consent"] = "Choose a consent given by or about the person the request is about"
+    errors.update(_identity_errors(identity_check=identity_check, id_seen_on=id_seen_on, id_evidence=id_evidence,
+                                   id_requested_on=id_requested_on, received_on=received_on))
+    pr = False
+    if identity_check in (IdentityCheck.SEEN, IdentityCheck.NOT_NEEDED) and received_on:
+        authority_errors, pr = _authority_errors(
+            subject=subject, relationship=requester_relationship, requester_person=requester_person,
+            authority_evidence=authority_evidence, child_authority=child_authority, on=received_on)
+        errors.update(authority_errors)
+    raise_errors(errors)
+
+    if requester_relationship == RequesterRelationship.SELF and requester_person is None:
+        requester_person = subject
+    awaiting_id = identity_check == IdentityCheck.REQUESTED
+    request = RightsRequest(
+        kind=kind, subject=subject, received_on=received_on, recorded_by=by, channel=channel,
+        details=details.strip(), status=RequestStatus.AWAITING_ID if awaiting_id else RequestStatus.RECEIVED,
+        requester_person=requester_person, requester_name=requester_name,
+        requester_relationship=requester_relationship,
+        requester_relationship_detail=requester_relationship_detail.strip(),
+        requester_address=requester_address.strip(), requester_email=requester_email,
+        requester_phone=requester_phone.strip(), identity_check=identity_check,
+        id_requested_on=id_requested_on if awaiting_id else None,
+        id_seen_on=id_seen_on if identity_check == IdentityCheck.SEEN else None, id_evidence=id_evidence.strip(),
+        authority_evidence=authority_evidence.strip(), child_authority=child_authority.strip(),
+        parental_responsibility_checked=pr, identity_checked_by=None if awaiting_id else by,
+        clock_started_on=None if awaiting_id else received_on, consent=consent,
+    )
+    request.due_on = None if awaiting_id else deadlines.due_date(received_on)
+    _save_with_reference(request)
+    record_event(by, Action.CREATE, "rights_request.create", request, channel=channel,
+           subject_known=subject is not None, requester_relationship=requester_relationship,
+           identity_check=identity_check)
+    if consent is not None:
+        _withdraw_consent(by, request, consent)
+    return request
+
+
+def _withdraw_consent(by, request, consent):
+    try:
+        consents.request_withdrawal(by=by, consent_id=consent.pk, channel=WITHDRAWAL_CHANNEL,
+                                    requested_on=request.received_on)
+    except ValidationError as error:  # e.g. already withdrawn: the whole request is refused, nothing is kept
+        raise ValidationError({"consent": error.messages}) from error
+
+@transaction.atomic
+def record_identity(*, by, request, id_seen_on: datetime.date, id_evidence: str, requester_person=None,
+                    authority_evidence: str = "", child_authority: str = "") -> RightsRequest:
+    """The proof of identity or authority we asked for has arrived: the clock starts on the day it arrived."""
+    require_handler(by)
+    request = locked(request)
+    if request.status != RequestStatus.AWAITING_ID:
+        raise ValidationError("This request is not waiting for proof of identity or authority")
+    errors = _identity_errors(identity_check=IdentityCheck.SEEN, id_seen_on=id_seen_on, id_evidence=id_evidence,
+                              id_requested_on=None, received_on=request.received_on)
+    if id_seen_on is not None and id_seen_on < request.received_on:
+        errors["id_seen_on"] = "The date proof arrived must be the same as or after the request arrived"
+    requester_person = requester_person or request.requester_person
+    authority_errors, pr = _authority_errors(
+        subject=request.subject, relationship=request.requester_relationship, requester_person=requester_person,
+        authority_evidence=authority_evidence or request.authority_evidence,
+        child_authority=child_authority or request.child_authority, on=id_seen_on or request.received_on)
+    errors.update(authority_errors)
+    raise_errors(errors)
+    request.identity_check, request.id_seen_on, request.id_evidence = IdentityCheck.SEEN, id_seen_on, id_evidence.strip()
+    request.requester_person = requester_person
+    request.authority_evidence = authority_evidence.strip() or request.authority_evidence
+    request.child_authority = child_authority.strip() or request.child_authority
+    request.parental_responsibility_checked, request.identity_checked_by = pr, by
+    request.clock_started_on, request.status = id_seen_on, RequestStatus.RECEIVED
+    refresh_due(request)
+    request.save()
+    record_event(by, Action.CHANGE, "rights_request.identity", request)
+    return request
+
+
+@transaction.atomic
+def start_work(*, by, request) -> RightsRequest:
+    require_handler(by)
+    request = locked(request)
+    if request.status != RequestStatus.RECEIVED:
+        raise ValidationError("Work can start only on a request that has been received and is not waiting for "
+                              "anything")
+    request.status, request.handled_by = RequestStatus.IN_PROGRESS, by
+    request.save()
+    record_event(by, Action.CHANGE, "rights_request.start", request)
+    return request
