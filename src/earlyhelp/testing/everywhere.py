@@ -12,7 +12,6 @@ from django.utils import timezone
 from earlyhelp.access import services as access
 from earlyhelp.casework import services as casework
 from earlyhelp.casework.models import Channel, ConsentAtReferral, ContactSource
-from earlyhelp.matching.testing import seed_matching_records
 from earlyhelp.organisations.models import OrganisationType
 from earlyhelp.people import services as people
 from earlyhelp.people.models import Marker, MarkerKind, MemberRole, RelationshipType
