@@ -125,7 +125,7 @@ def record_disclosure(request, payload: DisclosureIn, household_id: int = Househ
              summary="Refer the family to another service: logged as a disclosure, refused beyond consent or the register")
 def refer_out(request, payload: ReferralOutIn, household_id: int = HouseholdId):
     access = _family(request, household_id)
-    episode = access.household.episodes.filter(is_current=True).exclude(status="closed").first()
+    episode = access.household.episodes.current().open().first()
     if episode is None:
         raise ValidationError("The family has no open episode to refer from")
     referral = casework.refer_out(

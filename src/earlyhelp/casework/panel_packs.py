@@ -26,7 +26,7 @@ def pack_sections(household, sections, *, special_category_shared: bool = False)
     def masked(rows):
         return [(row, policy.masked(special_category_shared, row)) for row in rows]
 
-    episode = household.episodes.filter(is_current=True).select_related("team", "lead_practitioner").first()
+    episode = household.episodes.current().select_related("team", "lead_practitioner").first()
     chosen = set(sections)
     content = {}
     if DisclosureSection.HOUSEHOLD in chosen:

@@ -19,6 +19,7 @@ from .models import (
     DomainFinding,
     Episode,
     TafMember,
+    episode_is_current,
 )
 
 CASEWORK_PURPOSE = "early_help_casework"
@@ -68,9 +69,10 @@ def information_report(household) -> InformationReport:
         source(label).why.add("asked us to help the family")
 
     holders = []
-    for episode in Episode.objects.filter(household=household, is_current=True).select_related("team"):
+    for episode in Episode.objects.filter(household=household).current().select_related("team"):
         holders.append((episode.team.name, "The team supporting the family", episode.opened_on))
-    taf = TafMember.objects.filter(episode__household=household, episode__is_current=True, end_date__isnull=True)
+    taf = (TafMember.objects.filter(episode__household=household, end_date__isnull=True)
+           .filter(episode_is_current("episode")))
     for member in taf.select_related("organisation", "practitioner"):
         holders.append((f"{member.practitioner.get_full_name()}, {member.organisation.name}",
                         "On the Team Around the Family", member.start_date))

@@ -152,7 +152,7 @@ def family_viewers(request, household_id):
 
 
 def _current_episode(access):
-    episode = access.household.episodes.exclude(status="closed").first()
+    episode = access.household.episodes.open().first()
     if episode is None:
         raise Http404("Page not found")
     return episode

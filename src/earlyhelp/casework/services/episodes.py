@@ -29,11 +29,11 @@ from ._common import _audit, _require, _today
 def _open_episode(*, by, household, team, contact=None, opened_on=None) -> Episode:
     try:
         with transaction.atomic():
-            household.episodes.filter(is_current=True, status=EpisodeStatus.CLOSED).update(is_current=False)
+            household.episodes.current().filter(status=EpisodeStatus.CLOSED).update(is_current=False)
             episode = Episode.objects.create(household=household, team=team, contact=contact,
                                              opened_on=opened_on or _today())
     except IntegrityError as error:
-        if household.episodes.exclude(status=EpisodeStatus.CLOSED).exists():
+        if household.episodes.open().exists():
             raise ValidationError("This family already has an open early help episode") from error
         raise
     Review.objects.create(episode=episode, due_on=episode.opened_on + datetime.timedelta(
