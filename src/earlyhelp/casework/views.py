@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,9 +10,9 @@ from earlyhelp.access import policy, search_first
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import User
+from earlyhelp.people import selectors as people_selectors
 from earlyhelp.people import services as people_services
 from earlyhelp.people.forms import MembershipForm, PersonForm, SearchForm
-from earlyhelp.people.views import create_person_from_form, forget_search_terms, new_person_initial, run_search
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.ui.service_forms import parse_id, run_service
 
@@ -56,12 +55,16 @@ def _form_page(request, title, form, access, *, button, **context):
 
 # --- Contact intake (search first) ---------------------------------------------------------------
 
+def _search(request, form):
+    return search_first.run_search(request, form, people_selectors.search_people)
+
+
 @login_required
 def contact_new(request):
     if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
         policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
     form = SearchForm(request.POST or None)
-    outcome = run_search(request, form) if request.method == "POST" else None
+    outcome = _search(request, form) if request.method == "POST" else None
     return render(request, "casework/contact_search.html", {"form": form, "outcome": outcome,
                                                             "can_create": search_first.searched_recently(request)})
 
@@ -73,21 +76,13 @@ def contact_new_person(request):
     if not search_first.searched_recently(request):
         messages.info(request, "Search for the person first, so we do not create a duplicate record.")
         return redirect("web:contact-new")
-    form = PersonForm(request.POST or None, initial=new_person_initial(request))
+    form = PersonForm(request.POST or None, initial=search_first.new_person_initial(request))
     if request.method == "POST" and form.is_valid():
-        def create():
-            with transaction.atomic():
-                household = people_services.create_household(by=request.user)
-                person = create_person_from_form(by=request.user, form=form, household_id=household.pk)
-                role = "unborn" if person.is_unborn else ("child" if (person.age_on(person.created_at.date()) or 0) < 18
-                                                          else "parent_carer")
-                people_services.add_member(by=request.user, household=household, person=person, role=role,
-                                           start_date=person.date_of_birth or person.created_at.date())
-                return person
-        person = run_service(form, create)
+        person = run_service(form, lambda: people_services.create_person_in_new_family(
+            by=request.user, **form.person_details()))
         if person:
             search_first.remember_person(request, person)
-            forget_search_terms(request)
+            search_first.forget_search_terms(request)
             return redirect("web:contact-details", person_id=person.pk)
     return render(request, "casework/contact_new_person.html", {"form": form})
 
@@ -164,30 +159,19 @@ def add_member(request, household_id):
     household = access.household
     members = list(household.memberships.filter(end_date__isnull=True).select_related("person"))
     search_form = SearchForm(request.POST if request.POST.get("step") == "search" else None, prefix="search")
-    outcome = run_search(request, search_form) if request.POST.get("step") == "search" else None
+    outcome = _search(request, search_form) if request.POST.get("step") == "search" else None
     person_form = PersonForm(request.POST if request.POST.get("step") == "create" else None, prefix="person",
-                             initial=new_person_initial(request))
+                             initial=search_first.new_person_initial(request))
     member_form = MembershipForm(request.POST if request.POST.get("step") in {"create", "existing"} else None,
                                  household_members=members, prefix="member")
     step = request.POST.get("step")
     if step in {"create", "existing"} and member_form.is_valid() and (step == "existing" or person_form.is_valid()):
-        def add():
-            with transaction.atomic():
-                if step == "existing":
-                    person = search_first.person_from_last_search(request, parse_id(request.POST.get("person_id")))
-                else:
-                    person = create_person_from_form(by=request.user, form=person_form, household_id=household.pk)
-                data = member_form.cleaned_data
-                people_services.add_member(by=request.user, household=household, person=person, role=data["role"],
-                                           start_date=data["start_date"],
-                                           lives_in_household=data["lives_in_household"])
-                if data["relationship_to"] and data["relationship"]:
-                    other = next(m.person for m in members if str(m.person_id) == data["relationship_to"])
-                    people_services.relate(by=request.user, person=person, related_person=other,
-                                           relationship=data["relationship"], household_id=household.pk,
-                                           has_parental_responsibility=data["has_parental_responsibility"])
-                return person
-        if run_service(person_form if step == "create" else member_form, add):
+        creating = step == "create"
+        found = None if creating else search_first.person_from_last_search(request,
+                                                                           parse_id(request.POST.get("person_id")))
+        if run_service(person_form if creating else member_form, lambda: people_services.add_family_member(
+                by=request.user, household=household, person=found,
+                new_person=person_form.person_details() if creating else None, **member_form.membership())):
             messages.success(request, "Family member added.")
             return redirect(_family_url(household.pk, "household"))
     return render(request, "casework/add_member.html", {
@@ -300,17 +284,12 @@ def assessment_edit(request, household_id):
                         f"{code}-needs": finding.needs, f"{code}-score": str(finding.score)})
     form = forms.AssessmentForm(request.POST or None, areas=areas, initial=initial)
     if request.method == "POST" and form.is_valid():
-        def save():
-            with transaction.atomic():
-                assessment.record_assessment(by=request.user, assessment=draft, findings=form.findings(),
-                                             voice_of_child=form.cleaned_data["voice_of_child"],
-                                             analysis=form.cleaned_data["analysis"])
-                if request.POST.get("submit") == "submit":
-                    assessment.submit_assessment(by=request.user, assessment=draft)
-                return True
-        if run_service(form, save):
-            messages.success(request, "Assessment submitted for approval." if request.POST.get("submit") == "submit"
-                             else "Assessment saved.")
+        submit = request.POST.get("submit") == "submit"
+        if run_service(form, lambda: assessment.save_assessment(
+                by=request.user, assessment=draft, findings=form.findings(),
+                voice_of_child=form.cleaned_data["voice_of_child"], analysis=form.cleaned_data["analysis"],
+                submit=submit)):
+            messages.success(request, "Assessment submitted for approval." if submit else "Assessment saved.")
             return redirect(_family_url(household_id, "assessment"))
     return render(request, "casework/assessment_edit.html", {
         "form": form, "access": access, "household": access.household, "assessment": draft,

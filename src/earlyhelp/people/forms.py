@@ -83,6 +83,21 @@ class PersonForm(forms.Form):
     def identifier_values(self):
         return {scheme: self.cleaned_data.get(f"identifier_{scheme}", "") for scheme in IdentifierScheme.values}
 
+    def person_details(self) -> dict:
+        """The new person, as `people.services.create_person_with_address` takes them. Questions left unanswered
+        are recorded as not known (or, for ethnicity, not obtained)."""
+        data = self.cleaned_data
+        address = {f: data[f] for f in ("line_1", "line_2", "town", "postcode")} if data["line_1"] else None
+        return {
+            "given_name": data["given_name"], "family_name": data["family_name"],
+            "preferred_name": data["preferred_name"], "date_of_birth": data["date_of_birth"],
+            "expected_date_of_birth": data["expected_date_of_birth"], "gender": data["gender"],
+            "ethnicity": data["ethnicity"] or "NOBT", "first_language": data["first_language"],
+            "interpreter_needed": data["interpreter_needed"], "disability": data["disability"] or "unknown",
+            "special_educational_needs": data["special_educational_needs"] or "unknown",
+            "identifier_values": self.identifier_values(), "address": address,
+        }
+
 
 class MembershipForm(forms.Form):
     role = forms.ChoiceField(label="Their role in the family", choices=MemberRole.choices, widget=forms.RadioSelect,
@@ -96,5 +111,16 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args, household_members=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.household_members = list(household_members)
         self.fields["relationship_to"].choices = [("", "Nobody")] + [
-            (str(m.person_id), m.person.full_name) for m in household_members]
+            (str(m.person_id), m.person.full_name) for m in self.household_members]
+
+    def membership(self) -> dict:
+        """Their place in the family, as `people.services.add_family_member` takes it."""
+        data = self.cleaned_data
+        related_to = next((m.person for m in self.household_members if str(m.person_id) == data["relationship_to"]),
+                          None)
+        return {"role": data["role"], "start_date": data["start_date"],
+                "lives_in_household": data["lives_in_household"], "related_to": related_to,
+                "relationship": data["relationship"],
+                "has_parental_responsibility": data["has_parental_responsibility"]}

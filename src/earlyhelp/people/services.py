@@ -13,7 +13,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.access.restrictions import ensure_not_restricted
 
 from . import identifiers
-from .models import Address, Household, Identifier, Membership, Person, Relationship
+from .models import Address, Household, Identifier, MemberRole, Membership, Person, Relationship
 
 PURPOSE = Purpose.EARLY_HELP_CASEWORK
 
@@ -219,3 +219,53 @@ def relate(*, by, person: Person, related_person: Person, relationship: str, has
         audit.record(actor=by, action=Action.CHANGE, event="relationship.record", purpose=PURPOSE, objects=[rel],
                      household_id=household_id)
     return rel
+
+
+# --- Several changes at once, each all or nothing ----------------------------------------------------------------
+
+@transaction.atomic
+def create_person_with_address(*, by, given_name: str, family_name: str, date_of_birth=None,
+                               expected_date_of_birth=None, identifier_values: dict | None = None,
+                               address: dict | None = None, household_id=None, **details) -> Person:
+    """A new person and, if `address` is given ({"line_1", "line_2", "town", "postcode"}), their address from their
+    date of birth (or expected date of birth)."""
+    person = create_person(by=by, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
+                           expected_date_of_birth=expected_date_of_birth, identifier_values=identifier_values,
+                           **details)
+    if address:
+        move_address(by=by, person=person, **address, valid_from=date_of_birth or expected_date_of_birth,
+                     household_id=household_id)
+    return person
+
+
+@transaction.atomic
+def create_person_in_new_family(*, by, **person) -> Person:
+    """A person new to us, in a new family of their own (a contact at the front door is about them): an adult as a
+    parent or carer, a child as a child, from their date of birth (an unborn child from the day they are recorded).
+    `person`: as for `create_person_with_address`."""
+    household = create_household(by=by)
+    person = create_person_with_address(by=by, household_id=household.pk, **person)
+    today = person.created_at.date()
+    role = (MemberRole.UNBORN if person.is_unborn
+            else MemberRole.CHILD if (person.age_on(today) or 0) < 18 else MemberRole.PARENT_CARER)
+    add_member(by=by, household=household, person=person, role=role, start_date=person.date_of_birth or today)
+    return person
+
+
+@transaction.atomic
+def add_family_member(*, by, household: Household, role: str, start_date: datetime.date,
+                      lives_in_household: bool = True, person: Person | None = None, new_person: dict | None = None,
+                      related_to: Person | None = None, relationship: str = "",
+                      has_parental_responsibility: bool = False) -> Person:
+    """Add someone to a family: `person`, found by a search, or a new person (`new_person`: as for
+    `create_person_with_address`); and, if both are given, their relationship to `related_to`, a member already."""
+    if (person is None) == (new_person is None):
+        raise TypeError("Give either the person found or the new person's details")
+    if person is None:
+        person = create_person_with_address(by=by, household_id=household.pk, **new_person)
+    add_member(by=by, household=household, person=person, role=role, start_date=start_date,
+               lives_in_household=lives_in_household)
+    if related_to is not None and relationship:
+        relate(by=by, person=person, related_person=related_to, relationship=relationship, household_id=household.pk,
+               has_parental_responsibility=has_parental_responsibility)
+    return person

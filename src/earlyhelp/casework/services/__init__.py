@@ -15,7 +15,7 @@ inside it. The public functions are named here too, so callers outside casework 
 casework's own modules import from the stage's module.
 """
 
-from .assessment import decide_assessment, record_assessment, start_assessment, submit_assessment
+from .assessment import decide_assessment, record_assessment, save_assessment, start_assessment, submit_assessment
 from .closure import decide_closure, request_closure
 from .episodes import open_episode, step_up
 from .intake import decide_contact, record_contact
@@ -26,7 +26,7 @@ from .reviews import record_review
 from .team_around_family import add_taf_member, allocate, end_taf_member, end_taf_members_no_longer_consented
 
 __all__ = [
-    "decide_assessment", "record_assessment", "start_assessment", "submit_assessment",
+    "decide_assessment", "record_assessment", "save_assessment", "start_assessment", "submit_assessment",
     "decide_closure", "request_closure",
     "open_episode", "step_up",
     "decide_contact", "record_contact",

@@ -77,6 +77,18 @@ def record_assessment(*, by: User, assessment: Assessment, findings: dict, voice
 
 
 @transaction.atomic
+def save_assessment(*, by: User, assessment: Assessment, findings: dict, voice_of_child: str, analysis: str,
+                    submit: bool = False) -> Assessment:
+    """Record the assessment (as `record_assessment`) and, with `submit`, submit it for approval: if it cannot be
+    submitted, nothing is saved either."""
+    record_assessment(by=by, assessment=assessment, findings=findings, voice_of_child=voice_of_child,
+                      analysis=analysis)
+    if submit:
+        submit_assessment(by=by, assessment=assessment)
+    return assessment
+
+
+@transaction.atomic
 def submit_assessment(*, by: User, assessment: Assessment) -> Assessment:
     _require(by, assessment.episode.household_id, "can_work_on_case")
     if assessment.status != AssessmentStatus.DRAFT:

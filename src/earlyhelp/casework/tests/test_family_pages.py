@@ -3,8 +3,10 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from earlyhelp.audit.models import Action, AuditEvent
 from earlyhelp.casework import services
 from earlyhelp.casework.models import AssessmentStatus
 from earlyhelp.people import services as people
@@ -106,3 +108,26 @@ def test_an_assessment_that_cannot_be_submitted_is_not_saved_either(client, worl
     assert "Enter your analysis before submitting" in page
     assessment.refresh_from_db()
     assert assessment.status == AssessmentStatus.DRAFT and not assessment.findings.exists()
+
+
+def test_picking_someone_the_search_did_not_find_is_audited_as_a_refusal(client, world, family):
+    stranger = people.create_person(by=world.front_door, given_name="Lee", family_name="Stranger",
+                                    date_of_birth=datetime.date(1970, 1, 1))
+    url = reverse("web:member-new", args=[family["household"].pk])
+    client.force_login(world.lead)
+    _search(client, url, family_name="Elderly", given_name="Pat")
+    client.post(url, {"step": "existing", "person_id": str(stranger.pk), **AS_A_CHILD})
+    assert AuditEvent.objects.filter(action=Action.DENIED, event="person.denied", object_ids=[stranger.pk]).exists()
+
+
+def test_saving_and_submitting_an_assessment_is_one_change(world, family):
+    assessment = services.start_assessment(by=world.lead, episode=family["episode"], reason="Concerns")
+    findings = {"EDUCATION": {"strengths": "Reads", "needs": "Attendance", "score": 2}}
+    with pytest.raises(ValidationError, match="analysis"):
+        services.save_assessment(by=world.lead, assessment=assessment, findings=findings, voice_of_child="",
+                                 analysis="", submit=True)
+    assert not assessment.findings.exists()
+    services.save_assessment(by=world.lead, assessment=assessment, findings=findings, voice_of_child="",
+                             analysis="Mornings are hard", submit=True)
+    assessment.refresh_from_db()
+    assert assessment.status == AssessmentStatus.SUBMITTED and assessment.findings.count() == 1
