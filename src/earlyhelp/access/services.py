@@ -109,6 +109,14 @@ def emergency_reviews_for(user):
     return EmergencyAccess.objects.none()
 
 
+def list_emergency_access_to_review(user) -> list:
+    """`emergency_reviews_for`, listed for the user; the listing is audited."""
+    pending = list(emergency_reviews_for(user))
+    audit.record(actor=user, action=Action.VIEW, event="emergency_access.reviews", purpose=Purpose.ACCESS_OVERSIGHT,
+                 metadata={"listed": len(pending)})
+    return pending
+
+
 @transaction.atomic
 def review_emergency_access(*, by, grant_id, note: str) -> EmergencyAccess:
     grant = emergency_reviews_for(by).filter(pk=grant_id).first()
@@ -137,6 +145,14 @@ def partner_access_due_for_review(manager):
                     practitioner__role__in=policy.partner_roles())
             .filter(episode_is_open("episode")).exclude(Exists(recently_reviewed))
             .select_related("practitioner", "organisation", "episode__household").order_by("start_date"))
+
+
+def list_partner_access_to_review(manager) -> list:
+    """`partner_access_due_for_review`, listed for the manager; the listing is audited."""
+    due = list(partner_access_due_for_review(manager))
+    audit.record(actor=manager, action=Action.VIEW, event="partner_access.reviews", purpose=Purpose.ACCESS_OVERSIGHT,
+                 metadata={"listed": len(due)})
+    return due
 
 
 @transaction.atomic

@@ -187,9 +187,7 @@ def panel_pack(request, payload: PanelPackIn, household_id: int = HouseholdId):
             summary="Who has the family's information, who gave it, and why (P17)")
 def information_report(request, household_id: int = HouseholdId):
     access = _family(request, household_id)
-    report = provenance.information_report(access.household)
-    audit.record(actor=request.auth, action=Action.VIEW, event="household.information_report", purpose=PURPOSE,
-                 objects=[access.household], household_id=household_id)
+    report = provenance.open_information_report(request.auth, access.household, purpose=PURPOSE)
     return {"sources": [{"source": s.label, "records": s.what} for s in report.sources],
             "holders": [f"{who}: {how}" for who, how, _ in report.holders],
             "disclosures": [disclosure_out(d) for d in report.disclosures],

@@ -9,6 +9,8 @@ processing register that those rest on.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action
 from earlyhelp.people.models import Address, Identifier, Marker, Person, Relationship
 from earlyhelp.privacy.models import ProcessingPurpose
 
@@ -84,3 +86,11 @@ def information_report(household) -> InformationReport:
         each.what = dict(each.what)  # templates look up `.items` as a key first: a defaultdict would answer 0
     ordered = sorted(sources.values(), key=lambda s: (-sum(s.what.values()), s.label))
     return InformationReport(sources=ordered, holders=holders, disclosures=disclosures, purposes=purposes)
+
+
+def open_information_report(user, household, *, purpose) -> InformationReport:
+    """The report, for a user whose access to the family the caller has checked; the look is audited."""
+    report = information_report(household)
+    audit.record(actor=user, action=Action.VIEW, event="household.information_report", purpose=purpose,
+                 objects=[household], household_id=household.pk)
+    return report

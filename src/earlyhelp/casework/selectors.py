@@ -186,6 +186,17 @@ def contact_for(user, contact_id) -> Contact:
     return contact
 
 
+def viewers_of_family(user, household_id) -> list:
+    """Who has opened the family's record, for a manager of the team holding it or the DPO (an audited 404 for
+    anyone else); the look is itself audited."""
+    if not policy.can_see_family_viewers(user, household_id):
+        policy.refuse(user, household_id=household_id, purpose=Purpose.ACCESS_OVERSIGHT)
+    events = list(audit.viewers_of_household(household_id))
+    audit.record(actor=user, action=Action.VIEW, event="household.viewers", purpose=Purpose.ACCESS_OVERSIGHT,
+                 objects=[("people.household", household_id)], household_id=household_id)
+    return events
+
+
 def list_episodes(user, household_id, *, purpose=Purpose.EARLY_HELP_CASEWORK) -> list:
     access = policy.require_family(user, household_id, purpose=purpose)
     rows = list(access.household.episodes.select_related("team", "lead_practitioner").order_by("-opened_on", "-pk"))

@@ -138,11 +138,7 @@ def family(request, household_id):
 
 @login_required
 def family_viewers(request, household_id):
-    if not policy.can_see_family_viewers(request.user, household_id):
-        policy.refuse(request.user, household_id=household_id, purpose=Purpose.ACCESS_OVERSIGHT)
-    events = list(audit.viewers_of_household(household_id))
-    audit.record(actor=request.user, action=Action.VIEW, event="household.viewers", purpose=Purpose.ACCESS_OVERSIGHT,
-                 objects=[("people.household", household_id)], household_id=household_id)
+    events = selectors.viewers_of_family(request.user, household_id)
     return render(request, "casework/family_viewers.html", {"events": events, "household_id": household_id})
 
 
