@@ -10,6 +10,7 @@ from earlyhelp.programme import services as eligibility
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.provenance import SourceKind
 
+from .. import messages
 from ..models import Assessment, AssessmentMember, AssessmentStatus, DomainFinding, Episode
 from ._common import _audit, _require, _require_open, _source, _today
 
@@ -18,9 +19,9 @@ from ._common import _audit, _require, _require_open, _source, _today
 def start_assessment(*, by: User, episode: Episode, reason: str, started_on=None) -> Assessment:
     _require(by, episode.household_id, "can_work_on_case")
     if not episode.is_open:
-        raise ValidationError("This episode is closed")
+        raise ValidationError(messages.EPISODE_CLOSED)
     if not reason.strip():
-        raise ValidationError({"reason": "Enter the reason for the assessment"})
+        raise ValidationError({"reason": messages.ENTER_ASSESSMENT_REASON})
     started_on = started_on or _today()
     if started_on > _today():
         raise ValidationError({"started_on": "The start date must be today or in the past"})

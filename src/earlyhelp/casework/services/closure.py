@@ -7,6 +7,7 @@ from django.utils import timezone
 from earlyhelp.audit.models import Action
 from earlyhelp.organisations.models import User
 
+from .. import messages
 from ..models import ClosureReason, Episode, EpisodeStatus
 from ._common import _audit, _require, _today
 
@@ -21,7 +22,7 @@ def request_closure(*, by: User, episode: Episode, reason: str, summary: str, fa
     if reason not in ClosureReason.values or reason == ClosureReason.STEPPED_UP:
         errors["reason"] = "Select the reason for closing (to step up, use Step up to children's social care)"
     if not summary.strip():
-        errors["summary"] = "Enter a closure summary"
+        errors["summary"] = messages.ENTER_CLOSURE_SUMMARY
     if not family_feedback.strip() and not feedback_declined:
         errors["family_feedback"] = "Enter the family's feedback, or say that they did not want to give any"
     if errors:

@@ -13,6 +13,7 @@ from earlyhelp.audit.models import Action
 from earlyhelp.organisations.models import Team, User
 from earlyhelp.people.models import Household, Marker, MarkerKind, MemberRole
 
+from .. import messages
 from ..models import (
     ClosureReason,
     Contact,
@@ -70,7 +71,7 @@ def step_up(*, by: User, episode: Episode, reason: str) -> Transition:
     if not episode.is_open:
         raise ValidationError("This episode is already closed")
     if not reason.strip():
-        raise ValidationError({"reason": "Enter the reason for stepping up"})
+        raise ValidationError({"reason": messages.ENTER_STEP_UP_REASON})
     transition = Transition.objects.create(episode=episode, kind=TransitionKind.STEP_UP, occurred_on=_today(),
                                            reason=reason.strip(), decided_by=by)
     episode.status, episode.closure_reason, episode.closure_summary = (

@@ -12,6 +12,7 @@ from earlyhelp.audit.models import Action
 from earlyhelp.organisations.models import Organisation, Team, User
 from earlyhelp.people.models import Household, Person
 
+from .. import messages
 from ..models import Contact, ContactStatus
 from . import episodes
 from ._common import _audit
@@ -28,7 +29,7 @@ def record_contact(*, by: User, household: Household, subject: Person, team: Tea
         raise PermissionDenied("You cannot record a contact about this family")
     ensure_not_restricted(person=subject, household=household)
     if not reason.strip():
-        raise ValidationError({"reason": "Enter the reason for the contact"})
+        raise ValidationError({"reason": messages.ENTER_CONTACT_REASON})
     if received_at is not None:
         if timezone.is_naive(received_at):
             raise ValidationError({"received_at": "The time received must include a time zone"})
@@ -56,7 +57,7 @@ def decide_contact(*, by: User, contact: Contact, decision: str, reason: str = "
     if contact.status != ContactStatus.AWAITING_DECISION:
         raise ValidationError("A decision has already been made on this contact")
     if decision not in {ContactStatus.EPISODE_OPENED, ContactStatus.SIGNPOSTED, ContactStatus.NO_FURTHER_ACTION}:
-        raise ValidationError({"decision": "Select what happens next"})
+        raise ValidationError({"decision": messages.SELECT_WHAT_HAPPENS_NEXT})
     if decision != ContactStatus.EPISODE_OPENED and not reason.strip():
         raise ValidationError({"reason": "Enter the reason for the decision"})
     contact.status, contact.decision_reason = decision, reason.strip()

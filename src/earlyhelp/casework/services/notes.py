@@ -11,6 +11,7 @@ from earlyhelp.audit.models import Action
 from earlyhelp.organisations.models import Organisation, User
 from earlyhelp.records.provenance import SourceKind
 
+from .. import messages
 from ..models import CaseNote, Document, DocumentKind, Episode
 from ._common import _audit, _require, _source
 
@@ -25,7 +26,7 @@ def add_case_note(*, by: User, episode: Episode, text: str, occurred_at: datetim
                     is_sensitive=is_sensitive, **_source(source_kind, source_organisation))
     errors = note.provenance_errors()
     if not text.strip():
-        errors["text"] = "Enter the case note"
+        errors["text"] = messages.ENTER_CASE_NOTE
     if occurred_at > timezone.now() + datetime.timedelta(minutes=5):
         errors["occurred_at"] = "The date of the note must be today or in the past"
     if errors:

@@ -11,6 +11,7 @@ from earlyhelp.audit.models import Action
 from earlyhelp.organisations.models import User
 from earlyhelp.programme.models import HeadlineArea
 
+from .. import messages
 from ..models import ActionStatus, Episode, Plan, PlanAction
 from ._common import _audit, _require, _require_open
 
@@ -27,13 +28,13 @@ def add_plan_action(*, by: User, episode: Episode, area_code: str, need: str, ac
                     intended_outcome: str, due_date: datetime.date) -> PlanAction:
     _require(by, episode.household_id, "can_work_on_case")
     if not episode.is_open:
-        raise ValidationError("This episode is closed")
+        raise ValidationError(messages.EPISODE_CLOSED)
     errors = {}
     area = HeadlineArea.objects.filter(code=area_code).first()
     if area is None:
         errors["area"] = "Select the headline area this need belongs to"
-    for field, value, message in [("need", need, "Enter the need"), ("action", action, "Enter the action"),
-                                  ("intended_outcome", intended_outcome, "Enter the intended outcome")]:
+    for field, value, message in [("need", need, messages.ENTER_NEED), ("action", action, messages.ENTER_ACTION),
+                                  ("intended_outcome", intended_outcome, messages.ENTER_INTENDED_OUTCOME)]:
         if not value.strip():
             errors[field] = message
     if owner.pk not in allowed_action_owners(episode):

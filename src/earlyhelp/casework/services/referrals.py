@@ -8,6 +8,7 @@ from earlyhelp.organisations.models import Organisation, User
 from earlyhelp.privacy import disclosures
 from earlyhelp.privacy.models import DisclosureBasis, DisclosureKind
 
+from .. import messages
 from ..models import Episode, ReferralOut
 from ._common import _audit, _require, _today
 
@@ -19,9 +20,9 @@ def refer_out(*, by: User, episode: Episode, organisation: Organisation, service
     """Refer the family to another service. What the referral sends is a disclosure and must pass its rules."""
     _require(by, episode.household_id, "can_work_on_case")
     if not episode.is_open:
-        raise ValidationError("This episode is closed")
+        raise ValidationError(messages.EPISODE_CLOSED)
     if not service.strip():
-        raise ValidationError({"service": "Enter the service the family is being referred to"})
+        raise ValidationError({"service": messages.ENTER_REFERRAL_SERVICE})
     disclosure = disclosures.record_disclosure(
         by=by, household=episode.household, recipient_organisation=organisation, recipient_person=recipient_person,
         purpose_code=disclosures.purpose_for(basis), basis=basis, sections=sections, reason=reason,

@@ -9,6 +9,7 @@ from django.db import transaction
 from earlyhelp.audit.models import Action
 from earlyhelp.organisations.models import User
 
+from .. import messages
 from ..models import Review
 from ._common import _audit, _require, _today
 
@@ -27,7 +28,7 @@ def record_review(*, by: User, review: Review, held_on: datetime.date, summary: 
     if held_on < episode.opened_on:
         errors["held_on"] = "The date of the review must be after the episode opened"
     if not summary.strip():
-        errors["summary"] = "Enter a summary of the review"
+        errors["summary"] = messages.ENTER_REVIEW_SUMMARY
     if next_review_due and next_review_due <= held_on:
         errors["next_review_due"] = "The next review must be after this one"
     if errors:

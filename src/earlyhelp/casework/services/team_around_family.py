@@ -13,6 +13,7 @@ from earlyhelp.privacy import consent as consents
 from earlyhelp.privacy import disclosures
 from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis, DisclosureKind, DisclosureSection
 
+from .. import messages
 from ..models import Allocation, Episode, TafMember
 from ._common import _audit, _require, _today
 
@@ -21,11 +22,11 @@ from ._common import _audit, _require, _today
 def allocate(*, by: User, episode: Episode, practitioner: User, family_preference: str = "") -> Allocation:
     _require(by, episode.household_id, "can_manage")
     if not episode.is_open:
-        raise ValidationError("This episode is closed")
+        raise ValidationError(messages.EPISODE_CLOSED)
     if not policy.may_lead_cases(practitioner):
         raise ValidationError({"practitioner": "Choose an active practitioner who can be a lead practitioner"})
     if episode.household.access_exclusions.filter(user=practitioner).exists():
-        raise ValidationError({"practitioner": "This practitioner is named as someone who must not see this family"})
+        raise ValidationError({"practitioner": messages.PRACTITIONER_EXCLUDED})
     episode.allocations.filter(end_date__isnull=True).update(end_date=_today())
     allocation = Allocation.objects.create(episode=episode, practitioner=practitioner, allocated_by=by,
                                            start_date=_today(), family_preference_noted=family_preference.strip())
@@ -48,11 +49,11 @@ def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_ca
     family's consent for a partner, on the public task for a colleague in the council."""
     _require(by, episode.household_id, "can_work_on_case")
     if not episode.is_open:
-        raise ValidationError("This episode is closed")
+        raise ValidationError(messages.EPISODE_CLOSED)
     if not practitioner.is_active:
         raise ValidationError({"practitioner": "Choose an active practitioner"})
     if episode.household.access_exclusions.filter(user=practitioner, ended_at__isnull=True).exists():
-        raise ValidationError({"practitioner": "This practitioner is named as someone who must not see this family"})
+        raise ValidationError({"practitioner": messages.PRACTITIONER_EXCLUDED})
     if episode.taf_members.filter(practitioner=practitioner, end_date__isnull=True).exists():
         raise ValidationError({"practitioner": "This practitioner is already on the Team Around the Family"})
     disclosure = None
