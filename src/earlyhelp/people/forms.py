@@ -2,6 +2,7 @@ from django import forms
 
 from earlyhelp.ui.forms import GovukDateField, today
 
+from . import messages
 from .identifiers import IdentifierScheme
 from .models import (
     Ethnicity,
@@ -33,10 +34,11 @@ class SearchForm(forms.Form):
 class PersonForm(forms.Form):
     """A new person. Only names and date of birth are required: everything else is a choice (P3)."""
 
+    # Required: the required-name rule (people.services.missing_names).
     given_name = forms.CharField(label="Given name", max_length=100,
-                                 error_messages={"required": "Enter a given name"})
+                                 error_messages={"required": messages.REQUIRED_NAMES["given_name"]})
     family_name = forms.CharField(label="Family name", max_length=100,
-                                  error_messages={"required": "Enter a family name"})
+                                  error_messages={"required": messages.REQUIRED_NAMES["family_name"]})
     preferred_name = forms.CharField(label="Preferred name", max_length=100, required=False)
     date_of_birth = GovukDateField(label="Date of birth", required=False, max_date=today,
                                    help_text="Leave blank for an unborn child and give the expected date instead")
@@ -72,8 +74,8 @@ class PersonForm(forms.Form):
         data = super().clean()
         address = [data.get("line_1"), data.get("town"), data.get("postcode")]
         if any(address) and not all(address):
-            for name, message in [("line_1", "Enter the first line of the address"),
-                                  ("town", "Enter the town or city"), ("postcode", "Enter the postcode")]:
+            for name, message in [("line_1", messages.ENTER_ADDRESS_LINE_1), ("town", messages.ENTER_TOWN),
+                                  ("postcode", "Enter the postcode")]:
                 if not data.get(name):
                     self.add_error(name, message)
         if not data.get("date_of_birth") and not data.get("expected_date_of_birth") and not self.errors:

@@ -12,7 +12,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.access.restrictions import ensure_not_restricted
 
-from . import identifiers
+from . import identifiers, messages
 from .models import Address, Household, Identifier, MemberRole, Membership, Person, Relationship
 
 PURPOSE = Purpose.EARLY_HELP_CASEWORK
@@ -55,12 +55,18 @@ def _normalised_identifiers(values: dict) -> dict:
 PROVENANCE_FIELDS = ("source_kind", "source_organisation", "source_reference")
 
 
+def missing_names(**names: str) -> dict:
+    """The required-name rule, its one home: a person's given and family names (`messages.REQUIRED_NAMES`) must not
+    be blank. The message for each of the names given here that is blank; names not given are not checked."""
+    return {field: messages.REQUIRED_NAMES[field] for field, value in names.items() if not (value or "").strip()}
+
+
 @transaction.atomic
 def create_person(*, by, given_name: str, family_name: str, date_of_birth=None, expected_date_of_birth=None,
                   identifier_values: dict | None = None, audit_event=True, **details) -> Person:
     given_name, family_name = given_name.strip(), family_name.strip()
-    if not given_name or not family_name:
-        raise ValidationError({"given_name": "Enter a given name", "family_name": "Enter a family name"})
+    if missing_names(given_name=given_name, family_name=family_name):
+        raise ValidationError(messages.REQUIRED_NAMES)  # both names are asked for, whichever is blank
     _check_birth_dates(date_of_birth, expected_date_of_birth)
     cleaned = _normalised_identifiers(identifier_values or {})
     person = Person(
@@ -137,7 +143,7 @@ def move_address(*, by, person: Person, line_1: str, town: str, postcode: str, v
     except ValidationError as error:
         raise ValidationError({"postcode": error.messages}) from error
     if not line_1.strip() or not town.strip():
-        raise ValidationError({"line_1": "Enter the first line of the address", "town": "Enter the town or city"})
+        raise ValidationError({"line_1": messages.ENTER_ADDRESS_LINE_1, "town": messages.ENTER_TOWN})
     current = person.addresses.filter(valid_to__isnull=True).first()
     if current:
         if valid_from <= current.valid_from:
@@ -179,7 +185,7 @@ def add_member(*, by, household: Household, person: Person, role: str, start_dat
                lives_in_household: bool = True, end_date=None, audit_event=True) -> Membership:
     ensure_not_restricted(person=person, household=household)
     if end_date and end_date < start_date:
-        raise ValidationError({"end_date": "The date they left must be the same as or after the date they joined"})
+        raise ValidationError({"end_date": messages.MEMBERSHIP_ENDS_BEFORE_IT_STARTS})
     if household.memberships.filter(person=person, end_date__isnull=True).exists():
         raise ValidationError("This person is already a current member of the family")
     if not policy.may_see_all_families_of(by, person):
@@ -197,7 +203,7 @@ def add_member(*, by, household: Household, person: Person, role: str, start_dat
 def end_membership(*, by, membership: Membership, end_date: datetime.date) -> Membership:
     ensure_not_restricted(person=membership.person_id, household=membership.household_id)
     if end_date < membership.start_date:
-        raise ValidationError({"end_date": "The date they left must be the same as or after the date they joined"})
+        raise ValidationError({"end_date": messages.MEMBERSHIP_ENDS_BEFORE_IT_STARTS})
     membership.end_date = end_date
     membership.save()
     audit.record(actor=by, action=Action.CHANGE, event="membership.end", purpose=PURPOSE,
