@@ -12,7 +12,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework.models import TafMember, episode_is_current, episode_is_open
 
-from . import policy
+from . import messages, policy
 from .models import AccessExclusion, AccessReview, EmergencyAccess
 
 
@@ -85,7 +85,7 @@ def start_emergency_access(*, by, household, reason: str) -> EmergencyAccess:
     if household.access_exclusions.filter(user=by, ended_at__isnull=True).exists():
         raise PermissionDenied("You are named as someone who must not see this family")
     if not reason.strip():
-        raise ValidationError({"reason": "Enter why you need to see this family's record now"})
+        raise ValidationError({"reason": messages.ENTER_EMERGENCY_ACCESS_REASON})
     now = timezone.now()
     grant = EmergencyAccess.objects.create(
         user=by, household=household, reason=reason.strip(), started_at=now,
@@ -125,7 +125,7 @@ def review_emergency_access(*, by, grant_id, note: str) -> EmergencyAccess:
     if grant.user_id == by.pk:
         raise ValidationError("Someone else must review your own emergency access")
     if not note.strip():
-        raise ValidationError({"note": "Enter your conclusion: was the access justified?"})
+        raise ValidationError({"note": messages.ENTER_REVIEW_CONCLUSION})
     grant.reviewed_by, grant.reviewed_at, grant.review_note = by, timezone.now(), note.strip()
     grant.save(update_fields=["reviewed_by", "reviewed_at", "review_note"])
     audit.record(actor=by, action=Action.CHANGE, event="emergency_access.review", purpose=Purpose.ACCESS_OVERSIGHT,

@@ -11,6 +11,7 @@ from earlyhelp.organisations.models import User
 from earlyhelp.ui.service_forms import parse_id, run_service
 
 from . import policy, search_first, services
+from .messages import ENTER_EMERGENCY_ACCESS_REASON, ENTER_REVIEW_CONCLUSION
 
 
 class RestrictionForm(forms.Form):
@@ -69,7 +70,7 @@ def family_access(request, household_id):
 
 class EmergencyAccessForm(forms.Form):
     reason = forms.CharField(label="Why do you need to see this family's record now?", widget=forms.Textarea,
-                             error_messages={"required": "Enter why you need to see this family's record now"})
+                             error_messages={"required": ENTER_EMERGENCY_ACCESS_REASON})
 
 
 @login_required
@@ -92,7 +93,7 @@ def emergency_access(request, person_id):
 
 class ReviewForm(forms.Form):
     note = forms.CharField(label="Your conclusion", widget=forms.Textarea,
-                           error_messages={"required": "Enter your conclusion: was the access justified?"})
+                           error_messages={"required": ENTER_REVIEW_CONCLUSION})
 
 
 @login_required
