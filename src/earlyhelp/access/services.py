@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.casework.models import TafMember
+from earlyhelp.casework.models import TafMember, episode_is_current, episode_is_open
 
 from . import messages, policy
 from .models import AccessExclusion, AccessReview, EmergencyAccess
@@ -45,7 +45,7 @@ def exclude(*, by, household, user, reason: str) -> AccessExclusion:
         errors["reason"] = "Enter why this person must not see the family's record"
     if user.pk == by.pk:
         errors["user"] = "You cannot exclude yourself: ask another manager"
-    current = household.episodes.filter(is_current=True).first()
+    current = household.episodes.current().first()
     if current and current.lead_practitioner_id == user.pk:
         errors["user"] = "This person is the lead practitioner: allocate someone else first"
     if current and policy.manages_team(user, current.team_id):
@@ -85,7 +85,7 @@ def start_emergency_access(*, by, household, reason: str) -> EmergencyAccess:
     if household.access_exclusions.filter(user=by, ended_at__isnull=True).exists():
         raise PermissionDenied("You are named as someone who must not see this family")
     if not reason.strip():
-        raise ValidationError({"reason": messages.ENTER_EMERGENCY_REASON})
+        raise ValidationError({"reason": messages.ENTER_EMERGENCY_ACCESS_REASON})
     now = timezone.now()
     grant = EmergencyAccess.objects.create(
         user=by, household=household, reason=reason.strip(), started_at=now,
@@ -102,9 +102,19 @@ def emergency_reviews_for(user):
     if policy.has_permission(user, policy.Permission.REVIEW_ALL_EMERGENCY_ACCESS):
         return pending
     if user.team_id and policy.has_permission(user, policy.Permission.REVIEW_TEAM_EMERGENCY_ACCESS):
-        return pending.filter(Q(user__team_id=user.team_id) | Q(household__episodes__is_current=True,
-                                                                household__episodes__team_id=user.team_id)).distinct()
+        # One filter() call, so both conditions on the episodes are about one episode: the current one is the team's.
+        their_team = Q(user__team_id=user.team_id)
+        holds_the_family = episode_is_current("household__episodes") & Q(household__episodes__team_id=user.team_id)
+        return pending.filter(their_team | holds_the_family).distinct()
     return EmergencyAccess.objects.none()
+
+
+def list_emergency_access_to_review(user) -> list:
+    """`emergency_reviews_for`, listed for the user; the listing is audited."""
+    pending = list(emergency_reviews_for(user))
+    audit.record(actor=user, action=Action.VIEW, event="emergency_access.reviews", purpose=Purpose.ACCESS_OVERSIGHT,
+                 metadata={"listed": len(pending)})
+    return pending
 
 
 @transaction.atomic
@@ -130,10 +140,19 @@ def partner_access_due_for_review(manager):
         return TafMember.objects.none()
     cutoff = timezone.now() - timedelta(days=settings.EARLYHELP_ACCESS_REVIEW_DAYS)
     recently_reviewed = AccessReview.objects.filter(taf_member=OuterRef("pk"), reviewed_at__gte=cutoff)
-    return (TafMember.objects.filter(end_date__isnull=True, episode__team_id=manager.team_id,
-                                     episode__is_current=True, practitioner__role__in=policy.partner_roles())
-            .exclude(episode__status="closed").exclude(Exists(recently_reviewed))
+    return (TafMember.objects.filter(end_date__isnull=True)
+            .filter(episode_is_current("episode"), episode__team_id=manager.team_id,
+                    practitioner__role__in=policy.partner_roles())
+            .filter(episode_is_open("episode")).exclude(Exists(recently_reviewed))
             .select_related("practitioner", "organisation", "episode__household").order_by("start_date"))
+
+
+def list_partner_access_to_review(manager) -> list:
+    """`partner_access_due_for_review`, listed for the manager; the listing is audited."""
+    due = list(partner_access_due_for_review(manager))
+    audit.record(actor=manager, action=Action.VIEW, event="partner_access.reviews", purpose=Purpose.ACCESS_OVERSIGHT,
+                 metadata={"listed": len(due)})
+    return due
 
 
 @transaction.atomic

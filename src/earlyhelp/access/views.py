@@ -6,13 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
-from earlyhelp.audit import services as audit
-from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.audit.models import Purpose
 from earlyhelp.organisations.models import User
 from earlyhelp.ui.service_forms import parse_id, run_service
 
 from . import policy, search_first, services
-from .messages import ENTER_EMERGENCY_REASON, ENTER_REVIEW_CONCLUSION
+from .messages import ENTER_EMERGENCY_ACCESS_REASON, ENTER_REVIEW_CONCLUSION
 
 
 class RestrictionForm(forms.Form):
@@ -71,7 +70,7 @@ def family_access(request, household_id):
 
 class EmergencyAccessForm(forms.Form):
     reason = forms.CharField(label="Why do you need to see this family's record now?", widget=forms.Textarea,
-                             error_messages={"required": ENTER_EMERGENCY_REASON})
+                             error_messages={"required": ENTER_EMERGENCY_ACCESS_REASON})
 
 
 @login_required
@@ -108,9 +107,7 @@ def emergency_reviews(request):
                 by=request.user, grant_id=parse_id(request.POST.get("grant_id")), note=form.cleaned_data["note"])):
             messages.success(request, "Review recorded.")
             return redirect("web:emergency-reviews")
-    pending = list(services.emergency_reviews_for(request.user))
-    audit.record(actor=request.user, action=Action.VIEW, event="emergency_access.reviews",
-                 purpose=Purpose.ACCESS_OVERSIGHT, metadata={"listed": len(pending)})
+    pending = services.list_emergency_access_to_review(request.user)
     return render(request, "access/emergency_reviews.html", {"pending": pending, "form": form})
 
 
@@ -126,8 +123,6 @@ def partner_access_reviews(request):
                 note=form.cleaned_data.get("note", ""))):
             messages.success(request, "Access confirmed." if confirm else "Access removed.")
             return redirect("web:partner-access-reviews")
-    due = list(services.partner_access_due_for_review(request.user))
-    audit.record(actor=request.user, action=Action.VIEW, event="partner_access.reviews",
-                 purpose=Purpose.ACCESS_OVERSIGHT, metadata={"listed": len(due)})
+    due = services.list_partner_access_to_review(request.user)
     return render(request, "access/partner_access_reviews.html", {
         "due": due, "form": form, "review_days": settings.EARLYHELP_ACCESS_REVIEW_DAYS})

@@ -7,7 +7,7 @@ from ninja import Path, Router, Status
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.casework import panel_packs as packs
+from earlyhelp.casework.services import panel_packs as packs
 from earlyhelp.casework import provenance
 from earlyhelp.casework import services as casework
 from earlyhelp.organisations.models import Organisation
@@ -125,7 +125,7 @@ def record_disclosure(request, payload: DisclosureIn, household_id: int = Househ
              summary="Refer the family to another service: logged as a disclosure, refused beyond consent or the register")
 def refer_out(request, payload: ReferralOutIn, household_id: int = HouseholdId):
     access = _family(request, household_id)
-    episode = access.household.episodes.filter(is_current=True).exclude(status="closed").first()
+    episode = access.household.episodes.current().open().first()
     if episode is None:
         raise ValidationError("The family has no open episode to refer from")
     referral = casework.refer_out(
@@ -187,9 +187,7 @@ def panel_pack(request, payload: PanelPackIn, household_id: int = HouseholdId):
             summary="Who has the family's information, who gave it, and why (P17)")
 def information_report(request, household_id: int = HouseholdId):
     access = _family(request, household_id)
-    report = provenance.information_report(access.household)
-    audit.record(actor=request.auth, action=Action.VIEW, event="household.information_report", purpose=PURPOSE,
-                 objects=[access.household], household_id=household_id)
+    report = provenance.open_information_report(request.auth, access.household, purpose=PURPOSE)
     return {"sources": [{"source": s.label, "records": s.what} for s in report.sources],
             "holders": [f"{who}: {how}" for who, how, _ in report.holders],
             "disclosures": [disclosure_out(d) for d in report.disclosures],

@@ -8,6 +8,6 @@ class CaseworkConfig(AppConfig):
         # Imported here: an app's modules can import models only once every app is loaded.
         from earlyhelp.privacy.services import consent
 
-        from . import services
+        from .services import team_around_family
 
-        consent.when_sharing_withdrawn(services.end_taf_members_no_longer_consented)
+        consent.when_sharing_withdrawn(team_around_family.end_taf_members_no_longer_consented)

@@ -7,6 +7,7 @@ from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.ui.forms import GovukDateField, today
 
+from . import messages
 from .models import (
     ActionStatus,
     Channel,
@@ -28,7 +29,7 @@ class ContactForm(forms.Form):
                                                  error_messages={"invalid_choice": "Select an organisation from the list"})
     referrer_name = forms.CharField(label="Name of the person referring", max_length=120, required=False)
     reason = forms.CharField(label="Reason for the contact", widget=forms.Textarea,
-                             error_messages={"required": "Enter the reason for the contact"})
+                             error_messages={"required": messages.ENTER_CONTACT_REASON})
     consent_at_referral = forms.ChoiceField(label="Does the family agree to the referral?",
                                             choices=ConsentAtReferral.choices, widget=forms.RadioSelect,
                                             error_messages={"required": "Select whether the family agrees"})
@@ -41,7 +42,7 @@ class ContactDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label="What happens next?", widget=forms.RadioSelect,
         choices=[(c.value, c.label) for c in ContactStatus if c != ContactStatus.AWAITING_DECISION],
-        error_messages={"required": "Select what happens next"},
+        error_messages={"required": messages.SELECT_WHAT_HAPPENS_NEXT},
     )
     reason = forms.CharField(label="Reason for the decision", widget=forms.Textarea, required=False,
                              help_text="Required unless an episode is opened")
@@ -80,7 +81,7 @@ class TafMemberForm(forms.Form):
 
 class AssessmentStartForm(forms.Form):
     reason = forms.CharField(label="Reason for the assessment", widget=forms.Textarea,
-                             error_messages={"required": "Enter the reason for the assessment"})
+                             error_messages={"required": messages.ENTER_ASSESSMENT_REASON})
 
 
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
@@ -149,12 +150,12 @@ class PlanActionForm(forms.Form):
     area = forms.ModelChoiceField(label="Headline area", queryset=HeadlineArea.objects.all(), to_field_name="code",
                                   empty_label="Select a headline area",
                                   error_messages={"required": "Select the headline area"})
-    need = forms.CharField(label="Need", widget=forms.Textarea, error_messages={"required": "Enter the need"})
-    action = forms.CharField(label="Action", widget=forms.Textarea, error_messages={"required": "Enter the action"})
+    need = forms.CharField(label="Need", widget=forms.Textarea, error_messages={"required": messages.ENTER_NEED})
+    action = forms.CharField(label="Action", widget=forms.Textarea, error_messages={"required": messages.ENTER_ACTION})
     owner = forms.ModelChoiceField(label="Who is responsible", queryset=None, empty_label="Select a person",
                                    error_messages={"required": "Select who is responsible"})
     intended_outcome = forms.CharField(label="Intended outcome", widget=forms.Textarea,
-                                       error_messages={"required": "Enter the intended outcome"})
+                                       error_messages={"required": messages.ENTER_INTENDED_OUTCOME})
     due_date = GovukDateField(label="Due date")
 
     def __init__(self, *args, owners, **kwargs):
@@ -170,7 +171,7 @@ class ActionProgressForm(forms.Form):
 class ReviewForm(forms.Form):
     held_on = GovukDateField(label="Date of the review", max_date=today)
     summary = forms.CharField(label="Summary of the review", widget=forms.Textarea,
-                              error_messages={"required": "Enter a summary of the review"})
+                              error_messages={"required": messages.ENTER_REVIEW_SUMMARY})
     family_view = forms.CharField(label="The family's view", widget=forms.Textarea, required=False)
     next_review_due = GovukDateField(label="Next review due", required=False,
                                      help_text="Leave blank to schedule it in 8 weeks")
@@ -181,7 +182,7 @@ class ClosureForm(forms.Form):
                                choices=[c for c in ClosureReason.choices if c[0] != ClosureReason.STEPPED_UP],
                                widget=forms.RadioSelect, error_messages={"required": "Select the reason for closing"})
     summary = forms.CharField(label="Closure summary", widget=forms.Textarea,
-                              error_messages={"required": "Enter a closure summary"})
+                              error_messages={"required": messages.ENTER_CLOSURE_SUMMARY})
     family_feedback = forms.CharField(label="The family's feedback on the support they received",
                                       widget=forms.Textarea, required=False)
     feedback_declined = forms.BooleanField(label="The family did not want to give feedback", required=False)
@@ -189,11 +190,12 @@ class ClosureForm(forms.Form):
 
 class StepUpForm(forms.Form):
     reason = forms.CharField(label="Why is the family being stepped up to children's social care?",
-                             widget=forms.Textarea, error_messages={"required": "Enter the reason for stepping up"})
+                             widget=forms.Textarea, error_messages={"required": messages.ENTER_STEP_UP_REASON})
 
 
 class CaseNoteForm(forms.Form):
-    text = forms.CharField(label="Case note", widget=forms.Textarea, error_messages={"required": "Enter the case note"})
+    text = forms.CharField(label="Case note", widget=forms.Textarea,
+                           error_messages={"required": messages.ENTER_CASE_NOTE})
     channel = forms.ChoiceField(label="How was the contact made?", choices=[("", "Not applicable")] + Channel.choices,
                                 required=False)
     is_sensitive = forms.BooleanField(
@@ -214,7 +216,7 @@ class DocumentForm(forms.Form):
 class ReferralOutForm(forms.Form):
     organisation = organisation_field("Which organisation are you referring the family to?")
     service = forms.CharField(label="Which service?", max_length=200,
-                              error_messages={"required": "Enter the service the family is being referred to"})
+                              error_messages={"required": messages.ENTER_REFERRAL_SERVICE})
     recipient_person = forms.CharField(label="Who at the organisation?", required=False, max_length=120)
     sections = sections_field("What does the referral include?", "Only what the service needs to help the family")
     basis = basis_field()

@@ -102,6 +102,33 @@ class ClosureReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
+def _through(via: str, lookup: str) -> str:
+    return f"{via}__{lookup}" if via else lookup
+
+
+def episode_is_open(via: str = "") -> Q:
+    """The one spelling of an open episode: not closed (open, or its closure awaiting approval), as
+    `Episode.is_open` says of one episode. `via` reaches the episode through a relation, e.g. "episode" in a
+    query on Team Around the Family members."""
+    return ~Q(**{_through(via, "status"): EpisodeStatus.CLOSED})
+
+
+def episode_is_current(via: str = "") -> Q:
+    """The one spelling of a family's current episode: the open one, or the latest after closure (see
+    `Episode.is_current`). `via` as for `episode_is_open`."""
+    return Q(**{_through(via, "is_current"): True})
+
+
+class EpisodeQuerySet(models.QuerySet):
+    def open(self):
+        """Episodes not closed: open, or their closure awaiting approval."""
+        return self.filter(episode_is_open())
+
+    def current(self):
+        """Each family's current episode: the open one, or the latest after closure."""
+        return self.filter(episode_is_current())
+
+
 class Episode(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="episodes")
     contact = models.OneToOneField(Contact, on_delete=models.PROTECT, null=True, blank=True, related_name="episode")
@@ -122,6 +149,7 @@ class Episode(models.Model):
     closed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     closed_on = models.DateField(null=True, blank=True)
 
+    objects = EpisodeQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

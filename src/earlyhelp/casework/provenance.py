@@ -9,6 +9,8 @@ processing register that those rest on.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action
 from earlyhelp.people.models import Address, Identifier, Marker, Person, Relationship
 from earlyhelp.privacy.models import ProcessingPurpose
 
@@ -19,6 +21,7 @@ from .models import (
     DomainFinding,
     Episode,
     TafMember,
+    episode_is_current,
 )
 
 CASEWORK_PURPOSE = "early_help_casework"
@@ -68,9 +71,10 @@ def information_report(household) -> InformationReport:
         source(label).why.add("asked us to help the family")
 
     holders = []
-    for episode in Episode.objects.filter(household=household, is_current=True).select_related("team"):
+    for episode in Episode.objects.filter(household=household).current().select_related("team"):
         holders.append((episode.team.name, "The team supporting the family", episode.opened_on))
-    taf = TafMember.objects.filter(episode__household=household, episode__is_current=True, end_date__isnull=True)
+    taf = (TafMember.objects.filter(episode__household=household, end_date__isnull=True)
+           .filter(episode_is_current("episode")))
     for member in taf.select_related("organisation", "practitioner"):
         holders.append((f"{member.practitioner.get_full_name()}, {member.organisation.name}",
                         "On the Team Around the Family", member.start_date))
@@ -82,3 +86,11 @@ def information_report(household) -> InformationReport:
         each.what = dict(each.what)  # templates look up `.items` as a key first: a defaultdict would answer 0
     ordered = sorted(sources.values(), key=lambda s: (-sum(s.what.values()), s.label))
     return InformationReport(sources=ordered, holders=holders, disclosures=disclosures, purposes=purposes)
+
+
+def open_information_report(user, household, *, purpose) -> InformationReport:
+    """The report, for a user whose access to the family the caller has checked; the look is audited."""
+    report = information_report(household)
+    audit.record(actor=user, action=Action.VIEW, event="household.information_report", purpose=purpose,
+                 objects=[household], household_id=household.pk)
+    return report

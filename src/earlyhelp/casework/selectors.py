@@ -29,6 +29,7 @@ from .models import (
     EpisodeStatus,
     PlanAction,
     Review,
+    episode_is_open,
 )
 
 RESTRICTED = policy.RESTRICTED  # detail the viewer sees only as a marker (the access policy's masking rule)
@@ -138,7 +139,7 @@ def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
     soon = today + datetime.timedelta(days=14)
     all_visible = policy.households_visible_to(user)
     visible = restrictions.without_restricted(all_visible, household="pk")  # routine lists leave them out
-    open_episodes = Episode.objects.filter(household__in=visible).exclude(status=EpisodeStatus.CLOSED)
+    open_episodes = Episode.objects.filter(household__in=visible).open()
     mine = open_episodes.filter(lead_practitioner=user)
     manages = policy.manages_team(user, user.team_id)
     team_scope = open_episodes.filter(team_id=user.team_id) if manages else mine
@@ -171,7 +172,7 @@ def overdue_reviews_for(user, *, today=None):
     today = today or timezone.localdate()
     visible = restrictions.without_restricted(policy.households_visible_to(user), household="pk")
     return (Review.objects.filter(episode__household__in=visible, held_on__isnull=True, due_on__lt=today)
-            .exclude(episode__status=EpisodeStatus.CLOSED)
+            .filter(episode_is_open("episode"))
             .select_related("episode__household", "episode__lead_practitioner", "episode__team").order_by("due_on"))
 
 
@@ -183,6 +184,17 @@ def contact_for(user, contact_id) -> Contact:
     audit.record(actor=user, action=Action.VIEW, event="contact.view", purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[contact], household_id=contact.household_id)
     return contact
+
+
+def viewers_of_family(user, household_id) -> list:
+    """Who has opened the family's record, for a manager of the team holding it or the DPO (an audited 404 for
+    anyone else); the look is itself audited."""
+    if not policy.can_see_family_viewers(user, household_id):
+        policy.refuse(user, household_id=household_id, purpose=Purpose.ACCESS_OVERSIGHT)
+    events = list(audit.viewers_of_household(household_id))
+    audit.record(actor=user, action=Action.VIEW, event="household.viewers", purpose=Purpose.ACCESS_OVERSIGHT,
+                 objects=[("people.household", household_id)], household_id=household_id)
+    return events
 
 
 def list_episodes(user, household_id, *, purpose=Purpose.EARLY_HELP_CASEWORK) -> list:
@@ -200,7 +212,7 @@ def team_caseload(team_id) -> list:
     assessments = Assessment.objects.filter(episode=OuterRef("pk"))
     counts = (
         restrictions.without_restricted(Episode.objects.filter(team_id=team_id), household="household")
-        .exclude(status=EpisodeStatus.CLOSED)
+        .open()
         .annotate(draft=Exists(assessments.filter(status="draft")),
                   submitted=Exists(assessments.filter(status="submitted")),
                   approved=Exists(assessments.filter(status="approved")))

@@ -5,11 +5,11 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from earlyhelp.access import policy
-from earlyhelp.audit import services as audit
-from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.audit.models import Purpose
 from earlyhelp.ui.service_forms import run_service
 
-from . import panel_packs, provenance
+from . import provenance
+from .services import panel_packs
 from .forms import PanelPackForm
 
 PURPOSE = Purpose.EARLY_HELP_CASEWORK
@@ -44,8 +44,6 @@ def panel_pack_new(request, household_id):
 def family_information(request, household_id):
     """Who has the family's information, who gave it to us, and why: to answer the family (P17)."""
     access = _caseworker_access(request, household_id)
-    report = provenance.information_report(access.household)
-    audit.record(actor=request.user, action=Action.VIEW, event="household.information_report", purpose=PURPOSE,
-                 objects=[access.household], household_id=access.household.pk)
+    report = provenance.open_information_report(request.user, access.household, purpose=PURPOSE)
     return render(request, "casework/family_information.html", {
         "access": access, "household": access.household, "report": report})

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,13 +10,13 @@ from earlyhelp.access import policy, search_first
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import User
+from earlyhelp.people import selectors as people_selectors
 from earlyhelp.people import services as people_services
 from earlyhelp.people.forms import MembershipForm, PersonForm, SearchForm
-from earlyhelp.people.views import create_person_from_form, forget_search_terms, new_person_initial, run_search
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.ui.service_forms import parse_id, run_service
 
-from . import forms, selectors, services
+from . import forms, selectors
 from .models import (
     Assessment,
     AssessmentStatus,
@@ -26,6 +25,7 @@ from .models import (
     Review,
     TafMember,
 )
+from .services import assessment, closure, episodes, intake, notes, plan, referrals, reviews, team_around_family
 
 PURPOSE = Purpose.EARLY_HELP_CASEWORK
 
@@ -55,12 +55,16 @@ def _form_page(request, title, form, access, *, button, **context):
 
 # --- Contact intake (search first) ---------------------------------------------------------------
 
+def _search(request, form):
+    return search_first.run_search(request, form, people_selectors.search_people)
+
+
 @login_required
 def contact_new(request):
     if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
         policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
     form = SearchForm(request.POST or None)
-    outcome = run_search(request, form) if request.method == "POST" else None
+    outcome = _search(request, form) if request.method == "POST" else None
     return render(request, "casework/contact_search.html", {"form": form, "outcome": outcome,
                                                             "can_create": search_first.searched_recently(request)})
 
@@ -72,21 +76,13 @@ def contact_new_person(request):
     if not search_first.searched_recently(request):
         messages.info(request, "Search for the person first, so we do not create a duplicate record.")
         return redirect("web:contact-new")
-    form = PersonForm(request.POST or None, initial=new_person_initial(request))
+    form = PersonForm(request.POST or None, initial=search_first.new_person_initial(request))
     if request.method == "POST" and form.is_valid():
-        def create():
-            with transaction.atomic():
-                household = people_services.create_household(by=request.user)
-                person = create_person_from_form(by=request.user, form=form, household_id=household.pk)
-                role = "unborn" if person.is_unborn else ("child" if (person.age_on(person.created_at.date()) or 0) < 18
-                                                          else "parent_carer")
-                people_services.add_member(by=request.user, household=household, person=person, role=role,
-                                           start_date=person.date_of_birth or person.created_at.date())
-                return person
-        person = run_service(form, create)
+        person = run_service(form, lambda: people_services.create_person_in_new_family(
+            by=request.user, **form.person_details()))
         if person:
             search_first.remember_person(request, person)
-            forget_search_terms(request)
+            search_first.forget_search_terms(request)
             return redirect("web:contact-details", person_id=person.pk)
     return render(request, "casework/contact_new_person.html", {"form": form})
 
@@ -102,7 +98,7 @@ def contact_details(request, person_id):
     form = forms.ContactForm(request.POST or None, initial={"team": request.user.team_id})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        contact = run_service(form, lambda: services.record_contact(
+        contact = run_service(form, lambda: intake.record_contact(
             by=request.user, household=membership.household, subject=person, team=data["team"],
             channel=data["channel"], source=data["source"], reason=data["reason"],
             consent_at_referral=data["consent_at_referral"], source_organisation=data["source_organisation"],
@@ -119,7 +115,7 @@ def contact_detail(request, contact_id):
     can_decide = policy.may_decide_contact(request.user, contact) and contact.status == "awaiting_decision"
     form = forms.ContactDecisionForm(request.POST or None) if can_decide else None
     if can_decide and request.method == "POST" and form.is_valid():
-        done = run_service(form, lambda: services.decide_contact(
+        done = run_service(form, lambda: intake.decide_contact(
             by=request.user, contact=contact, decision=form.cleaned_data["decision"],
             reason=form.cleaned_data["reason"]))
         if done:
@@ -142,16 +138,12 @@ def family(request, household_id):
 
 @login_required
 def family_viewers(request, household_id):
-    if not policy.can_see_family_viewers(request.user, household_id):
-        policy.refuse(request.user, household_id=household_id, purpose=Purpose.ACCESS_OVERSIGHT)
-    events = list(audit.viewers_of_household(household_id))
-    audit.record(actor=request.user, action=Action.VIEW, event="household.viewers", purpose=Purpose.ACCESS_OVERSIGHT,
-                 objects=[("people.household", household_id)], household_id=household_id)
+    events = selectors.viewers_of_family(request.user, household_id)
     return render(request, "casework/family_viewers.html", {"events": events, "household_id": household_id})
 
 
 def _current_episode(access):
-    episode = access.household.episodes.exclude(status="closed").first()
+    episode = access.household.episodes.open().first()
     if episode is None:
         raise Http404("Page not found")
     return episode
@@ -163,30 +155,19 @@ def add_member(request, household_id):
     household = access.household
     members = list(household.memberships.filter(end_date__isnull=True).select_related("person"))
     search_form = SearchForm(request.POST if request.POST.get("step") == "search" else None, prefix="search")
-    outcome = run_search(request, search_form) if request.POST.get("step") == "search" else None
+    outcome = _search(request, search_form) if request.POST.get("step") == "search" else None
     person_form = PersonForm(request.POST if request.POST.get("step") == "create" else None, prefix="person",
-                             initial=new_person_initial(request))
+                             initial=search_first.new_person_initial(request))
     member_form = MembershipForm(request.POST if request.POST.get("step") in {"create", "existing"} else None,
                                  household_members=members, prefix="member")
     step = request.POST.get("step")
     if step in {"create", "existing"} and member_form.is_valid() and (step == "existing" or person_form.is_valid()):
-        def add():
-            with transaction.atomic():
-                if step == "existing":
-                    person = search_first.person_from_last_search(request, parse_id(request.POST.get("person_id")))
-                else:
-                    person = create_person_from_form(by=request.user, form=person_form, household_id=household.pk)
-                data = member_form.cleaned_data
-                people_services.add_member(by=request.user, household=household, person=person, role=data["role"],
-                                           start_date=data["start_date"],
-                                           lives_in_household=data["lives_in_household"])
-                if data["relationship_to"] and data["relationship"]:
-                    other = next(m.person for m in members if str(m.person_id) == data["relationship_to"])
-                    people_services.relate(by=request.user, person=person, related_person=other,
-                                           relationship=data["relationship"], household_id=household.pk,
-                                           has_parental_responsibility=data["has_parental_responsibility"])
-                return person
-        if run_service(person_form if step == "create" else member_form, add):
+        creating = step == "create"
+        found = None if creating else search_first.person_from_last_search(request,
+                                                                           parse_id(request.POST.get("person_id")))
+        if run_service(person_form if creating else member_form, lambda: people_services.add_family_member(
+                by=request.user, household=household, person=found,
+                new_person=person_form.person_details() if creating else None, **member_form.membership())):
             messages.success(request, "Family member added.")
             return redirect(_family_url(household.pk, "household"))
     return render(request, "casework/add_member.html", {
@@ -203,9 +184,9 @@ def allocate(request, household_id):
     practitioners = policy.lead_practitioner_choices(episode.team).order_by("last_name")
     form = forms.AllocationForm(request.POST or None, practitioners=practitioners)
     if request.method == "POST" and form.is_valid():
-        if run_service(form, lambda: services.allocate(by=request.user, episode=episode,
-                                                       practitioner=form.cleaned_data["practitioner"],
-                                                       family_preference=form.cleaned_data["family_preference"])):
+        if run_service(form, lambda: team_around_family.allocate(
+                by=request.user, episode=episode, practitioner=form.cleaned_data["practitioner"],
+                family_preference=form.cleaned_data["family_preference"])):
             messages.success(request, "Lead practitioner allocated.")
             return redirect(_family_url(household_id))
     return _form_page(request, "Allocate a lead practitioner", form, access, button="Allocate", episode=episode)
@@ -221,7 +202,7 @@ def add_taf_member(request, household_id):
     # Name and organisation: two practitioners with the same name must be told apart.
     form.fields["practitioner"].label_from_instance = lambda user: f"{user} – {user.organisation}"
     if request.method == "POST" and form.is_valid():
-        if run_service(form, lambda: services.add_taf_member(
+        if run_service(form, lambda: team_around_family.add_taf_member(
                 by=request.user, episode=episode, practitioner=form.cleaned_data["practitioner"],
                 special_category_access=form.cleaned_data["special_category_access"],
                 basis=form.cleaned_data["basis"] or None, reason=form.cleaned_data["reason"])):
@@ -238,7 +219,7 @@ def referral_out_new(request, household_id):
     form = forms.ReferralOutForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if run_service(form, lambda: services.refer_out(
+        if run_service(form, lambda: referrals.refer_out(
                 by=request.user, episode=episode, organisation=data["organisation"], service=data["service"],
                 recipient_person=data["recipient_person"], sections=data["sections"], basis=data["basis"],
                 reason=data["reason"])):
@@ -255,7 +236,7 @@ def end_taf_member(request, household_id, member_id):
                                                                   end_date__isnull=True)
                         .select_related("practitioner", "organisation"), member_id)
     if request.method == "POST":
-        services.end_taf_member(by=request.user, member=member)
+        team_around_family.end_taf_member(by=request.user, member=member)
         messages.success(request, "Removed from the Team Around the Family. They can no longer see this family.")
         return redirect(_family_url(household_id, "taf"))
     return render(request, "casework/taf_end.html", {"access": access, "household": access.household,
@@ -270,64 +251,59 @@ def assessment_start(request, household_id):
     episode = _current_episode(access)
     form = forms.AssessmentStartForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        assessment = run_service(form, lambda: services.start_assessment(
+        started = run_service(form, lambda: assessment.start_assessment(
             by=request.user, episode=episode, reason=form.cleaned_data["reason"]))
-        if assessment:
+        if started:
             return redirect("web:assessment-edit", household_id=household_id)
     return _form_page(request, "Start the Early Help Assessment", form, access, button="Start assessment")
 
 
 def _draft_assessment(access):
-    assessment = Assessment.objects.filter(episode__household=access.household).exclude(
+    draft = Assessment.objects.filter(episode__household=access.household).exclude(
         status=AssessmentStatus.APPROVED).order_by("-pk").first()
-    if assessment is None:
+    if draft is None:
         raise Http404("Page not found")
-    return assessment
+    return draft
 
 
 @login_required
 def assessment_edit(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
-    assessment = _draft_assessment(access)
-    if assessment.status != AssessmentStatus.DRAFT:
+    draft = _draft_assessment(access)
+    if draft.status != AssessmentStatus.DRAFT:
         return redirect(_family_url(household_id, "assessment"))
     areas = HeadlineArea.objects.all()
-    initial = {"voice_of_child": assessment.voice_of_child, "analysis": assessment.analysis}
-    for finding in assessment.findings.select_related("area"):
+    initial = {"voice_of_child": draft.voice_of_child, "analysis": draft.analysis}
+    for finding in draft.findings.select_related("area"):
         code = finding.area.code
         initial.update({f"{code}-applies": "yes", f"{code}-strengths": finding.strengths,
                         f"{code}-needs": finding.needs, f"{code}-score": str(finding.score)})
     form = forms.AssessmentForm(request.POST or None, areas=areas, initial=initial)
     if request.method == "POST" and form.is_valid():
-        def save():
-            with transaction.atomic():
-                services.record_assessment(by=request.user, assessment=assessment, findings=form.findings(),
-                                           voice_of_child=form.cleaned_data["voice_of_child"],
-                                           analysis=form.cleaned_data["analysis"])
-                if request.POST.get("submit") == "submit":
-                    services.submit_assessment(by=request.user, assessment=assessment)
-                return True
-        if run_service(form, save):
-            messages.success(request, "Assessment submitted for approval." if request.POST.get("submit") == "submit"
-                             else "Assessment saved.")
+        submit = request.POST.get("submit") == "submit"
+        if run_service(form, lambda: assessment.save_assessment(
+                by=request.user, assessment=draft, findings=form.findings(),
+                voice_of_child=form.cleaned_data["voice_of_child"], analysis=form.cleaned_data["analysis"],
+                submit=submit)):
+            messages.success(request, "Assessment submitted for approval." if submit else "Assessment saved.")
             return redirect(_family_url(household_id, "assessment"))
     return render(request, "casework/assessment_edit.html", {
-        "form": form, "access": access, "household": access.household, "assessment": assessment,
-        "members": assessment.members.select_related("person")})
+        "form": form, "access": access, "household": access.household, "assessment": draft,
+        "members": draft.members.select_related("person")})
 
 
 @login_required
 def assessment_decide(request, household_id):
     access = _access(request, household_id, need="can_manage")
-    assessment = _draft_assessment(access)
+    draft = _draft_assessment(access)
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
-        if run_service(form, lambda: services.decide_assessment(by=request.user, assessment=assessment,
-                                                                approve=approve, comment=form.cleaned_data["comment"])):
+        if run_service(form, lambda: assessment.decide_assessment(by=request.user, assessment=draft, approve=approve,
+                                                                  comment=form.cleaned_data["comment"])):
             messages.success(request, "Assessment approved." if approve else "Assessment returned.")
             return redirect(_family_url(household_id, "assessment"))
-    return _form_page(request, "Approve the assessment", form, access, button="Save decision", subject=assessment)
+    return _form_page(request, "Approve the assessment", form, access, button="Save decision", subject=draft)
 
 
 # --- Plan, reviews, notes, documents -------------------------------------------------------------
@@ -336,11 +312,11 @@ def assessment_decide(request, household_id):
 def action_new(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
     episode = _current_episode(access)
-    owner_ids = services.allowed_action_owners(episode)
+    owner_ids = plan.allowed_action_owners(episode)
     form = forms.PlanActionForm(request.POST or None, owners=User.objects.filter(pk__in=owner_ids))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if run_service(form, lambda: services.add_plan_action(
+        if run_service(form, lambda: plan.add_plan_action(
                 by=request.user, episode=episode, area_code=data["area"].code, need=data["need"],
                 action=data["action"], owner=data["owner"], intended_outcome=data["intended_outcome"],
                 due_date=data["due_date"])):
@@ -359,7 +335,7 @@ def action_update(request, household_id, action_id):
     form = forms.ActionProgressForm(request.POST or None, initial={"status": item.status,
                                                                    "progress_note": item.progress_note})
     if request.method == "POST" and form.is_valid():
-        if run_service(form, lambda: services.update_action_progress(
+        if run_service(form, lambda: plan.update_action_progress(
                 by=request.user, item=item, status=form.cleaned_data["status"],
                 progress_note=form.cleaned_data["progress_note"])):
             messages.success(request, "Action updated.")
@@ -377,7 +353,7 @@ def review_record(request, household_id, review_id):
     form = forms.ReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if run_service(form, lambda: services.record_review(
+        if run_service(form, lambda: reviews.record_review(
                 by=request.user, review=review, held_on=data["held_on"], summary=data["summary"],
                 family_view=data["family_view"], next_review_due=data["next_review_due"])):
             messages.success(request, "Review recorded.")
@@ -392,9 +368,9 @@ def note_new(request, household_id):
     form = forms.CaseNoteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if run_service(form, lambda: services.add_case_note(by=request.user, episode=episode, text=data["text"],
-                                                            channel=data["channel"],
-                                                            is_sensitive=data["is_sensitive"], **data["source"])):
+        if run_service(form, lambda: notes.add_case_note(by=request.user, episode=episode, text=data["text"],
+                                                         channel=data["channel"],
+                                                         is_sensitive=data["is_sensitive"], **data["source"])):
             messages.success(request, "Case note added.")
             return redirect(_family_url(household_id, "notes"))
     return _form_page(request, "Add a case note", form, access, button="Add case note")
@@ -407,9 +383,9 @@ def document_new(request, household_id):
     form = forms.DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if run_service(form, lambda: services.upload_document(by=request.user, episode=episode, upload=data["upload"],
-                                                              title=data["title"], media_reason=data["media_reason"],
-                                                              **data["source"])):
+        if run_service(form, lambda: notes.upload_document(by=request.user, episode=episode, upload=data["upload"],
+                                                           title=data["title"], media_reason=data["media_reason"],
+                                                           **data["source"])):
             messages.success(request, "Document added.")
             return redirect(_family_url(household_id, "documents"))
     return _form_page(request, "Add a document", form, access, button="Upload document")
@@ -439,7 +415,7 @@ def closure_request(request, household_id):
     form = forms.ClosureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        if run_service(form, lambda: services.request_closure(
+        if run_service(form, lambda: closure.request_closure(
                 by=request.user, episode=episode, reason=data["reason"], summary=data["summary"],
                 family_feedback=data["family_feedback"], feedback_declined=data["feedback_declined"])):
             messages.success(request, "Closure sent to your manager for approval.")
@@ -454,8 +430,8 @@ def closure_decide(request, household_id):
     form = forms.DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
-        if run_service(form, lambda: services.decide_closure(by=request.user, episode=episode, approve=approve,
-                                                             comment=form.cleaned_data["comment"])):
+        if run_service(form, lambda: closure.decide_closure(by=request.user, episode=episode, approve=approve,
+                                                            comment=form.cleaned_data["comment"])):
             messages.success(request, "Episode closed." if approve else "Closure returned to the lead practitioner.")
             return redirect(_family_url(household_id))
     return _form_page(request, "Approve the closure", form, access, button="Save decision", subject=episode)
@@ -467,7 +443,7 @@ def step_up(request, household_id):
     episode = _current_episode(access)
     form = forms.StepUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if run_service(form, lambda: services.step_up(by=request.user, episode=episode,
+        if run_service(form, lambda: episodes.step_up(by=request.user, episode=episode,
                                                       reason=form.cleaned_data["reason"])):
             messages.success(request, "Family stepped up to children's social care. The episode is closed.")
             return redirect(_family_url(household_id))

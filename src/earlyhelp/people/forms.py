@@ -2,6 +2,7 @@ from django import forms
 
 from earlyhelp.ui.forms import GovukDateField, today
 
+from . import messages
 from .identifiers import IdentifierScheme
 from .models import (
     Ethnicity,
@@ -33,10 +34,11 @@ class SearchForm(forms.Form):
 class PersonForm(forms.Form):
     """A new person. Only names and date of birth are required: everything else is a choice (P3)."""
 
+    # Required: the required-name rule (people.services.missing_names).
     given_name = forms.CharField(label="Given name", max_length=100,
-                                 error_messages={"required": "Enter a given name"})
+                                 error_messages={"required": messages.REQUIRED_NAMES["given_name"]})
     family_name = forms.CharField(label="Family name", max_length=100,
-                                  error_messages={"required": "Enter a family name"})
+                                  error_messages={"required": messages.REQUIRED_NAMES["family_name"]})
     preferred_name = forms.CharField(label="Preferred name", max_length=100, required=False)
     date_of_birth = GovukDateField(label="Date of birth", required=False, max_date=today,
                                    help_text="Leave blank for an unborn child and give the expected date instead")
@@ -72,8 +74,8 @@ class PersonForm(forms.Form):
         data = super().clean()
         address = [data.get("line_1"), data.get("town"), data.get("postcode")]
         if any(address) and not all(address):
-            for name, message in [("line_1", "Enter the first line of the address"),
-                                  ("town", "Enter the town or city"), ("postcode", "Enter the postcode")]:
+            for name, message in [("line_1", messages.ENTER_ADDRESS_LINE_1), ("town", messages.ENTER_TOWN),
+                                  ("postcode", "Enter the postcode")]:
                 if not data.get(name):
                     self.add_error(name, message)
         if not data.get("date_of_birth") and not data.get("expected_date_of_birth") and not self.errors:
@@ -82,6 +84,21 @@ class PersonForm(forms.Form):
 
     def identifier_values(self):
         return {scheme: self.cleaned_data.get(f"identifier_{scheme}", "") for scheme in IdentifierScheme.values}
+
+    def person_details(self) -> dict:
+        """The new person, as `people.services.create_person_with_address` takes them. Questions left unanswered
+        are recorded as not known (or, for ethnicity, not obtained)."""
+        data = self.cleaned_data
+        address = {f: data[f] for f in ("line_1", "line_2", "town", "postcode")} if data["line_1"] else None
+        return {
+            "given_name": data["given_name"], "family_name": data["family_name"],
+            "preferred_name": data["preferred_name"], "date_of_birth": data["date_of_birth"],
+            "expected_date_of_birth": data["expected_date_of_birth"], "gender": data["gender"],
+            "ethnicity": data["ethnicity"] or "NOBT", "first_language": data["first_language"],
+            "interpreter_needed": data["interpreter_needed"], "disability": data["disability"] or "unknown",
+            "special_educational_needs": data["special_educational_needs"] or "unknown",
+            "identifier_values": self.identifier_values(), "address": address,
+        }
 
 
 class MembershipForm(forms.Form):
@@ -96,5 +113,16 @@ class MembershipForm(forms.Form):
 
     def __init__(self, *args, household_members=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.household_members = list(household_members)
         self.fields["relationship_to"].choices = [("", "Nobody")] + [
-            (str(m.person_id), m.person.full_name) for m in household_members]
+            (str(m.person_id), m.person.full_name) for m in self.household_members]
+
+    def membership(self) -> dict:
+        """Their place in the family, as `people.services.add_family_member` takes it."""
+        data = self.cleaned_data
+        related_to = next((m.person for m in self.household_members if str(m.person_id) == data["relationship_to"]),
+                          None)
+        return {"role": data["role"], "start_date": data["start_date"],
+                "lives_in_household": data["lives_in_household"], "related_to": related_to,
+                "relationship": data["relationship"],
+                "has_parental_responsibility": data["has_parental_responsibility"]}

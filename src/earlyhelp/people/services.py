@@ -12,8 +12,8 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.access.restrictions import ensure_not_restricted
 
-from . import identifiers
-from .models import Address, Household, Identifier, Membership, Person, Relationship
+from . import identifiers, messages
+from .models import Address, Household, Identifier, MemberRole, Membership, Person, Relationship
 
 PURPOSE = Purpose.EARLY_HELP_CASEWORK
 
@@ -55,12 +55,18 @@ def _normalised_identifiers(values: dict) -> dict:
 PROVENANCE_FIELDS = ("source_kind", "source_organisation", "source_reference")
 
 
+def missing_names(**names: str) -> dict:
+    """The required-name rule, its one home: a person's given and family names (`messages.REQUIRED_NAMES`) must not
+    be blank. The message for each of the names given here that is blank; names not given are not checked."""
+    return {field: messages.REQUIRED_NAMES[field] for field, value in names.items() if not (value or "").strip()}
+
+
 @transaction.atomic
 def create_person(*, by, given_name: str, family_name: str, date_of_birth=None, expected_date_of_birth=None,
                   identifier_values: dict | None = None, audit_event=True, **details) -> Person:
     given_name, family_name = given_name.strip(), family_name.strip()
-    if not given_name or not family_name:
-        raise ValidationError({"given_name": "Enter a given name", "family_name": "Enter a family name"})
+    if missing_names(given_name=given_name, family_name=family_name):
+        raise ValidationError(messages.REQUIRED_NAMES)  # both names are asked for, whichever is blank
     _check_birth_dates(date_of_birth, expected_date_of_birth)
     cleaned = _normalised_identifiers(identifier_values or {})
     person = Person(
@@ -137,7 +143,7 @@ def move_address(*, by, person: Person, line_1: str, town: str, postcode: str, v
     except ValidationError as error:
         raise ValidationError({"postcode": error.messages}) from error
     if not line_1.strip() or not town.strip():
-        raise ValidationError({"line_1": "Enter the first line of the address", "town": "Enter the town or city"})
+        raise ValidationError({"line_1": messages.ENTER_ADDRESS_LINE_1, "town": messages.ENTER_TOWN})
     current = person.addresses.filter(valid_to__isnull=True).first()
     if current:
         if valid_from <= current.valid_from:
@@ -179,7 +185,7 @@ def add_member(*, by, household: Household, person: Person, role: str, start_dat
                lives_in_household: bool = True, end_date=None, audit_event=True) -> Membership:
     ensure_not_restricted(person=person, household=household)
     if end_date and end_date < start_date:
-        raise ValidationError({"end_date": "The date they left must be the same as or after the date they joined"})
+        raise ValidationError({"end_date": messages.MEMBERSHIP_ENDS_BEFORE_IT_STARTS})
     if household.memberships.filter(person=person, end_date__isnull=True).exists():
         raise ValidationError("This person is already a current member of the family")
     if not policy.may_see_all_families_of(by, person):
@@ -197,7 +203,7 @@ def add_member(*, by, household: Household, person: Person, role: str, start_dat
 def end_membership(*, by, membership: Membership, end_date: datetime.date) -> Membership:
     ensure_not_restricted(person=membership.person_id, household=membership.household_id)
     if end_date < membership.start_date:
-        raise ValidationError({"end_date": "The date they left must be the same as or after the date they joined"})
+        raise ValidationError({"end_date": messages.MEMBERSHIP_ENDS_BEFORE_IT_STARTS})
     membership.end_date = end_date
     membership.save()
     audit.record(actor=by, action=Action.CHANGE, event="membership.end", purpose=PURPOSE,
@@ -219,3 +225,53 @@ def relate(*, by, person: Person, related_person: Person, relationship: str, has
         audit.record(actor=by, action=Action.CHANGE, event="relationship.record", purpose=PURPOSE, objects=[rel],
                      household_id=household_id)
     return rel
+
+
+# --- Several changes at once, each all or nothing ----------------------------------------------------------------
+
+@transaction.atomic
+def create_person_with_address(*, by, given_name: str, family_name: str, date_of_birth=None,
+                               expected_date_of_birth=None, identifier_values: dict | None = None,
+                               address: dict | None = None, household_id=None, **details) -> Person:
+    """A new person and, if `address` is given ({"line_1", "line_2", "town", "postcode"}), their address from their
+    date of birth (or expected date of birth)."""
+    person = create_person(by=by, given_name=given_name, family_name=family_name, date_of_birth=date_of_birth,
+                           expected_date_of_birth=expected_date_of_birth, identifier_values=identifier_values,
+                           **details)
+    if address:
+        move_address(by=by, person=person, **address, valid_from=date_of_birth or expected_date_of_birth,
+                     household_id=household_id)
+    return person
+
+
+@transaction.atomic
+def create_person_in_new_family(*, by, **person) -> Person:
+    """A person new to us, in a new family of their own (a contact at the front door is about them): an adult as a
+    parent or carer, a child as a child, from their date of birth (an unborn child from the day they are recorded).
+    `person`: as for `create_person_with_address`."""
+    household = create_household(by=by)
+    person = create_person_with_address(by=by, household_id=household.pk, **person)
+    today = person.created_at.date()
+    role = (MemberRole.UNBORN if person.is_unborn
+            else MemberRole.CHILD if (person.age_on(today) or 0) < 18 else MemberRole.PARENT_CARER)
+    add_member(by=by, household=household, person=person, role=role, start_date=person.date_of_birth or today)
+    return person
+
+
+@transaction.atomic
+def add_family_member(*, by, household: Household, role: str, start_date: datetime.date,
+                      lives_in_household: bool = True, person: Person | None = None, new_person: dict | None = None,
+                      related_to: Person | None = None, relationship: str = "",
+                      has_parental_responsibility: bool = False) -> Person:
+    """Add someone to a family: `person`, found by a search, or a new person (`new_person`: as for
+    `create_person_with_address`); and, if both are given, their relationship to `related_to`, a member already."""
+    if (person is None) == (new_person is None):
+        raise TypeError("Give either the person found or the new person's details")
+    if person is None:
+        person = create_person_with_address(by=by, household_id=household.pk, **new_person)
+    add_member(by=by, household=household, person=person, role=role, start_date=start_date,
+               lives_in_household=lives_in_household)
+    if related_to is not None and relationship:
+        relate(by=by, person=person, related_person=related_to, relationship=relationship, household_id=household.pk,
+               has_parental_responsibility=has_parental_responsibility)
+    return person

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from earlyhelp.casework.models import Contact, Episode, EpisodeStatus, TafMember
+from earlyhelp.casework.models import Contact, Episode, TafMember, episode_is_open
 from earlyhelp.people.models import Household, Membership
 
 from ..models import AccessExclusion, EmergencyAccess
@@ -32,13 +32,13 @@ def _relationship_expressions(user) -> dict:
     Relationships follow the family's current episode only: once another team holds the family,
     the team, manager and lead of an earlier episode have no rights to it.
     """
-    episodes = Episode.objects.filter(household=OuterRef("pk"), is_current=True)
+    episodes = Episode.objects.filter(household=OuterRef("pk")).current()
     expressions = {
         LEAD: Exists(episodes.filter(lead_practitioner=user)),
         TAF: Exists(
             TafMember.objects.filter(
                 episode__household=OuterRef("pk"), practitioner=user, end_date__isnull=True
-            ).exclude(episode__status=EpisodeStatus.CLOSED)
+            ).filter(episode_is_open("episode"))
         ),
     }
     if has_permission(user, Permission.USE_EMERGENCY_ACCESS):
@@ -180,7 +180,7 @@ def family_access(user, household_id) -> FamilyAccess | None:
         return None
     taf_grant = TAF in relationships and TafMember.objects.filter(
         episode__household_id=household_id, practitioner=user, end_date__isnull=True, special_category_access=True
-    ).exclude(episode__status=EpisodeStatus.CLOSED).exists()
+    ).filter(episode_is_open("episode")).exists()
     return FamilyAccess(household=row, relationships=frozenset(relationships), _taf_grant=taf_grant)
 
 

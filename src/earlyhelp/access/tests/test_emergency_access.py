@@ -95,3 +95,14 @@ def test_managers_periodically_confirm_or_remove_partner_access(client, world):
     assert policy.family_access(world.other_partner, family["household"].pk) is None
     assert policy.family_access(world.partner, family["household"].pk) is not None
     assert AuditEvent.objects.filter(event="partner_access.remove").exists()
+
+
+def test_listing_what_is_waiting_for_review_is_audited(world, family):
+    grant = services.start_emergency_access(by=world.lead, household=family["household"], reason="Urgent")
+    assert services.list_emergency_access_to_review(world.dpo) == [grant]
+    listed = AuditEvent.objects.filter(event="emergency_access.reviews", actor=world.dpo).get()
+    assert listed.action == Action.VIEW and listed.metadata == {"listed": 1}
+    make_family(world, family_name="Northfam", seed=2, lead=world.lead, taf=[world.partner])
+    assert [m.practitioner for m in services.list_partner_access_to_review(world.manager)] == [world.partner]
+    assert AuditEvent.objects.filter(event="partner_access.reviews", actor=world.manager).get().metadata == {
+        "listed": 1}

@@ -106,3 +106,15 @@ def test_an_unknown_organisation_or_team_gets_a_specific_error_and_nothing_is_wr
         "team": 999999, "source_organisation": 999999}).content.decode()
     assert "Select an organisation from the list" in page and "Select a team from the list" in page
     assert not Contact.objects.exists()
+
+
+@pytest.mark.parametrize("born, role", [({"date_of_birth_year": "2016"}, "child"),
+                                        ({"date_of_birth_year": "1990"}, "parent_carer")])
+def test_a_new_person_at_the_front_door_starts_a_family_in_the_role_their_age_gives(client, world, born, role):
+    client.force_login(world.front_door)
+    client.post(reverse("web:contact-new"), SEARCH)
+    client.post(reverse("web:contact-new-person"), {**PERSON, **born})
+    person = Person.objects.get(family_name="Newfamily")
+    membership = person.memberships.get()
+    assert membership.role == role and membership.start_date == person.date_of_birth
+    assert person.addresses.get().valid_from == person.date_of_birth

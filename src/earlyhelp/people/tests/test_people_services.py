@@ -167,3 +167,12 @@ def test_a_common_surname_does_not_crowd_out_the_person_with_the_right_date_of_b
     outcome = selectors.search_people(world.front_door, family_name="Davies",
                                       date_of_birth=datetime.date(2017, 11, 12))
     assert outcome.results[0].person_id == family["members"][3].pk
+
+
+def test_the_required_name_rule_names_each_blank_name(world):
+    assert services.missing_names(given_name=" ", family_name="Bloggs") == {"given_name": "Enter a given name"}
+    assert services.missing_names(family_name=None) == {"family_name": "Enter a family name"}
+    assert services.missing_names(given_name="Jo", family_name="Bloggs") == {}
+    with pytest.raises(ValidationError) as caught:
+        _person(world, family_name="  ")
+    assert caught.value.message_dict == {"given_name": ["Enter a given name"], "family_name": ["Enter a family name"]}

@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from earlyhelp.access import policy
-from earlyhelp.casework import panel_packs as packs
+from earlyhelp.casework.services import panel_packs as packs
 from earlyhelp.casework import services as casework
 from earlyhelp.casework.models import ReferralOut, TafMember
 from earlyhelp.casework.provenance import information_report

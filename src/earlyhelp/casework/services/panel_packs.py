@@ -17,7 +17,7 @@ from earlyhelp.access import policy
 from earlyhelp.privacy.services import disclosures
 from earlyhelp.privacy.models import DisclosureKind, DisclosureSection
 
-from .models import CaseNote, PlanAction
+from ..models import CaseNote, PlanAction
 
 
 def pack_sections(household, sections, *, special_category_shared: bool = False) -> dict:
@@ -26,7 +26,7 @@ def pack_sections(household, sections, *, special_category_shared: bool = False)
     def masked(rows):
         return [(row, policy.masked(special_category_shared, row)) for row in rows]
 
-    episode = household.episodes.filter(is_current=True).select_related("team", "lead_practitioner").first()
+    episode = household.episodes.current().select_related("team", "lead_practitioner").first()
     chosen = set(sections)
     content = {}
     if DisclosureSection.HOUSEHOLD in chosen:

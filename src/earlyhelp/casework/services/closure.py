@@ -1,0 +1,55 @@
+"""Closing an episode: the lead practitioner asks, with the family's feedback (P10); a manager decides."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from earlyhelp.audit.models import Action
+from earlyhelp.organisations.models import User
+
+from .. import messages
+from ..models import ClosureReason, Episode, EpisodeStatus
+from ._common import _audit, _require, _today
+
+
+@transaction.atomic
+def request_closure(*, by: User, episode: Episode, reason: str, summary: str, family_feedback: str = "",
+                    feedback_declined: bool = False) -> Episode:
+    _require(by, episode.household_id, "can_work_on_case")
+    errors = {}
+    if episode.status != EpisodeStatus.OPEN:
+        errors["__all__"] = "Closure can only be requested for an open episode"
+    if reason not in ClosureReason.values or reason == ClosureReason.STEPPED_UP:
+        errors["reason"] = "Select the reason for closing (to step up, use Step up to children's social care)"
+    if not summary.strip():
+        errors["summary"] = messages.ENTER_CLOSURE_SUMMARY
+    if not family_feedback.strip() and not feedback_declined:
+        errors["family_feedback"] = "Enter the family's feedback, or say that they did not want to give any"
+    if errors:
+        raise ValidationError(errors)
+    episode.status, episode.closure_reason, episode.closure_summary = (
+        EpisodeStatus.CLOSURE_REQUESTED, reason, summary.strip())
+    episode.family_feedback, episode.family_feedback_declined = family_feedback.strip(), feedback_declined
+    episode.closure_requested_by, episode.closure_requested_at = by, timezone.now()
+    episode.save()
+    _audit(by, Action.CHANGE, "episode.request_closure", episode, episode.household_id, reason=reason)
+    return episode
+
+
+@transaction.atomic
+def decide_closure(*, by: User, episode: Episode, approve: bool, comment: str = "") -> Episode:
+    _require(by, episode.household_id, "can_manage")
+    if episode.status != EpisodeStatus.CLOSURE_REQUESTED:
+        raise ValidationError("There is no closure awaiting approval for this episode")
+    if approve:
+        episode.status, episode.closed_by, episode.closed_on = EpisodeStatus.CLOSED, by, _today()
+        episode.reviews.filter(held_on__isnull=True).delete()
+    else:
+        if not comment.strip():
+            raise ValidationError({"comment": "Enter why the episode should stay open"})
+        episode.status, episode.closure_reason = EpisodeStatus.OPEN, ""
+        episode.closure_requested_by = episode.closure_requested_at = None
+    episode.save()
+    _audit(by, Action.CHANGE, "episode.close" if approve else "episode.closure_returned", episode,
+           episode.household_id)
+    return episode
