@@ -7,7 +7,6 @@ from django.conf import settings
 from django.db import models
 
 
-
 class AccessExclusion(models.Model):
     """A named person who must not see this family's record ("who should not see this").
 

@@ -7,9 +7,9 @@ from ninja import Path, Router, Status
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.casework.services import panel_packs as packs
 from earlyhelp.casework import provenance
 from earlyhelp.casework import services as casework
+from earlyhelp.casework.services import panel_packs as packs
 from earlyhelp.organisations.models import Organisation
 from earlyhelp.privacy.models import Consent, Suggestion
 from earlyhelp.privacy.services import consent as consents

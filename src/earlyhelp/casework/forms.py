@@ -1,10 +1,10 @@
 from django import forms
 
-from earlyhelp.records.provenance import SourceKind
 from earlyhelp.organisations.models import Organisation, Team
 from earlyhelp.privacy.forms import SourceField, basis_field, organisation_field, sections_field
 from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis
 from earlyhelp.programme.models import HeadlineArea
+from earlyhelp.records.provenance import SourceKind
 from earlyhelp.ui.forms import GovukDateField, today
 
 from . import messages

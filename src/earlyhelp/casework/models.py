@@ -12,8 +12,8 @@ from simple_history.models import HistoricalRecords
 
 from earlyhelp.organisations.models import Organisation, Team
 from earlyhelp.people.models import Household, Person
-from earlyhelp.records.provenance import Provenance
 from earlyhelp.programme.models import HeadlineArea
+from earlyhelp.records.provenance import Provenance
 
 USER = settings.AUTH_USER_MODEL
 

@@ -11,15 +11,14 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from earlyhelp.access import policy
+from earlyhelp.access import policy, restrictions
 from earlyhelp.access.policy import FamilyAccess
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Marker, Membership
-from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.models import SuggestionKind
+from earlyhelp.privacy.services import decisions
 from earlyhelp.programme import services as eligibility
-from earlyhelp.access import restrictions
 
 from .models import (
     Assessment,

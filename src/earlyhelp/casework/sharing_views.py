@@ -9,8 +9,8 @@ from earlyhelp.audit.models import Purpose
 from earlyhelp.ui.service_forms import run_service
 
 from . import provenance
-from .services import panel_packs
 from .forms import PanelPackForm
+from .services import panel_packs
 
 PURPOSE = Purpose.EARLY_HELP_CASEWORK
 

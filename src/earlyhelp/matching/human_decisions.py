@@ -2,8 +2,8 @@
 
 from earlyhelp.access.policy import Permission
 from earlyhelp.audit.models import Purpose
-from earlyhelp.privacy.services.decisions import DecisionKind
 from earlyhelp.privacy.models import SuggestionKind
+from earlyhelp.privacy.services.decisions import DecisionKind
 
 from .review import accept_match, accept_new_person
 

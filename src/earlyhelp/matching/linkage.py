@@ -22,12 +22,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from earlyhelp.access import policy
+from earlyhelp.access.restrictions import restricted_person_ids
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Address, Identifier, Person
-from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
-from earlyhelp.access.restrictions import restricted_person_ids
+from earlyhelp.privacy.services import decisions
 
 from . import engine
 from .models import (

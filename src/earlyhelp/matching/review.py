@@ -13,19 +13,19 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from earlyhelp.records.provenance import SourceKind
 from earlyhelp.access import policy
+from earlyhelp.access.restrictions import ensure_not_restricted, without_restricted
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people import services as people
 from earlyhelp.people.models import Address, Identifier, Person
-from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.models import (
     Suggestion,
     SuggestionKind,
     SuggestionStatus,
 )
-from earlyhelp.access.restrictions import ensure_not_restricted, without_restricted
+from earlyhelp.privacy.services import decisions
+from earlyhelp.records.provenance import SourceKind
 
 from .models import (
     IDENTIFIER_FIELDS,

@@ -348,6 +348,7 @@ HOMELESSNESS_DUTY = Choice((("prevention", "Prevention duty"), ("relief", "Relie
 NEET_STATUS = Choice((("neet", "NEET"), ("not_known", "Not known")),
                      aliases=(("not in education employment or training", "neet"), ("unknown", "not_known")))
 
+
 def _sessions_missed_within_possible(possible, authorised, unauthorised) -> bool:
     return authorised + unauthorised <= possible
 

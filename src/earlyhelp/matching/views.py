@@ -18,8 +18,8 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Person
-from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.models import SuggestionStatus
+from earlyhelp.privacy.services import decisions
 from earlyhelp.ui.service_forms import run_service
 
 from . import imports, linkage, review

@@ -13,10 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from rapidfuzz import fuzz
 
-from earlyhelp.access import policy
+from earlyhelp.access import policy, restrictions
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.access import restrictions
 
 from . import identifiers
 from .models import Address, Identifier, Marker, Membership, Person

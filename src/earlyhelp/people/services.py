@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from earlyhelp.access import policy
+from earlyhelp.access.restrictions import ensure_not_restricted
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.access.restrictions import ensure_not_restricted
 
 from . import identifiers, messages
 from .models import Address, Household, Identifier, MemberRole, Membership, Person, Relationship

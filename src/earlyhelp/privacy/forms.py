@@ -1,7 +1,7 @@
 from django import forms
 
-from earlyhelp.records.provenance import SourceKind
 from earlyhelp.organisations.models import Organisation, OrganisationType
+from earlyhelp.records.provenance import SourceKind
 from earlyhelp.ui.forms import GovukDateField, today
 
 from .models import (

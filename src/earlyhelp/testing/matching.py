@@ -25,8 +25,8 @@ from earlyhelp.matching.models import (
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.people.models import Address, Person
 from earlyhelp.people.services import name_key
-from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.models import ProcessingPurpose, SuggestionKind
+from earlyhelp.privacy.services import decisions
 
 from . import linkage_population
 

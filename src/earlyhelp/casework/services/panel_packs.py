@@ -14,8 +14,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from earlyhelp.access import policy
-from earlyhelp.privacy.services import disclosures
 from earlyhelp.privacy.models import DisclosureKind, DisclosureSection
+from earlyhelp.privacy.services import disclosures
 
 from ..models import CaseNote, PlanAction
 

@@ -5,8 +5,8 @@ from django.db import transaction
 
 from earlyhelp.audit.models import Action
 from earlyhelp.organisations.models import Organisation, User
-from earlyhelp.privacy.services import disclosures
 from earlyhelp.privacy.models import DisclosureBasis, DisclosureKind
+from earlyhelp.privacy.services import disclosures
 
 from .. import messages
 from ..models import Episode, ReferralOut

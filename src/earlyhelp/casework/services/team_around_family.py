@@ -9,9 +9,9 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import User
+from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis, DisclosureKind, DisclosureSection
 from earlyhelp.privacy.services import consent as consents
 from earlyhelp.privacy.services import disclosures
-from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis, DisclosureKind, DisclosureSection
 
 from .. import messages
 from ..models import Allocation, Episode, TafMember

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
-
 from earlyhelp.access.models import AccessExclusion
 from earlyhelp.casework.models import (
     ActionStatus,
@@ -42,12 +41,12 @@ from earlyhelp.demo.generator.words import (
     ANALYSES,
     AREA_TEXT,
     ASSESSMENT_REASONS,
-    CHANNELS,
     CHANNEL_WEIGHTS,
+    CHANNELS,
     CLOSURE_SUMMARIES,
     CONTACT_REASONS,
-    CONTACT_SOURCES,
     CONTACT_SOURCE_WEIGHTS,
+    CONTACT_SOURCES,
     DECISION_REASONS,
     EXCLUSION_REASONS,
     FAMILY_VIEWS,

@@ -8,17 +8,17 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 
-from earlyhelp.records.provenance import SourceKind
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.matching import engine, linkage, retention, review
 from earlyhelp.matching.models import MatchCandidate, RunStatus, SourceRecord
 from earlyhelp.people.models import Identifier, Person
-from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.models import (
     Suggestion,
     SuggestionKind,
     SuggestionStatus,
 )
+from earlyhelp.privacy.services import decisions
+from earlyhelp.records.provenance import SourceKind
 from earlyhelp.rights import services as rights
 from earlyhelp.rights.models import Outcome, RequestKind
 from earlyhelp.testing.everywhere import rights_request

@@ -17,7 +17,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import OrganisationType
 from earlyhelp.people.models import Relationship
 
-from ..models import Consent, ConsentStatus, DisclosureBasis, EvidenceType, PrivacyNotice
+from ..models import Consent, ConsentStatus, EvidenceType, PrivacyNotice
 
 WITHDRAWAL_DAYS = 14
 WITHDRAWAL_CHANNELS = {"writing": "In writing", "lead_practitioner": "Through the lead practitioner",

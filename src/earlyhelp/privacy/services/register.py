@@ -35,13 +35,10 @@ from . import notices
 AUDIT_PURPOSE = Purpose.SYSTEM_SECURITY
 
 
-
 # --- Recipients ---------------------------------------------------------------------------------
 
 def recipient_codes() -> set[str]:
     return {code for code, _ in recipient_choices()}
-
-
 
 
 # --- Fields -------------------------------------------------------------------------------------

@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from earlyhelp.access import policy
-from earlyhelp.casework.services import panel_packs as packs
 from earlyhelp.casework import services as casework
 from earlyhelp.casework.models import ReferralOut, TafMember
 from earlyhelp.casework.provenance import information_report
+from earlyhelp.casework.services import panel_packs as packs
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.models import Disclosure, DisclosureKind
 from earlyhelp.privacy.services import consent as consents

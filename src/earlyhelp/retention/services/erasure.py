@@ -255,7 +255,6 @@ def _purge_sessions(terms):
 
 
 def _person_households(person_ids) -> set:
-
     return set(Membership.objects.filter(person__in=person_ids).values_list("household", flat=True))
 
 
@@ -264,7 +263,6 @@ def erase_person(*, person, request, approved_by, documents=()):
     """Carry out an approved erasure: the person's own records go with their history; records of decisions about
     them (their requests) stay with personal columns blanked; family records that stay have the person's names and
     identifiers taken out; the family documents the approver chose go. Returns the tombstone."""
-
 
     if request is None or getattr(request, "pk", None) is None:
         raise ValidationError("An erasure needs the request it answers")

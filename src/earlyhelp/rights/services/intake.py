@@ -107,6 +107,7 @@ def _identity_errors(*, identity_check, id_seen_on, id_evidence, id_requested_on
 
 # --- Logging a request --------------------------------------------------------------------------
 
+
 @transaction.atomic
 def log_request(*, by, kind: str, received_on: datetime.date, requester_relationship: str, subject=None,
                 requester_person=None, requester_name: str = "", requester_relationship_detail: str = "",
@@ -191,6 +192,7 @@ def _withdraw_consent(by, request, consent):
                                     requested_on=request.received_on)
     except ValidationError as error:  # e.g. already withdrawn: the whole request is refused, nothing is kept
         raise ValidationError({"consent": error.messages}) from error
+
 
 @transaction.atomic
 def record_identity(*, by, request, id_seen_on: datetime.date, id_evidence: str, requester_person=None,

@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from earlyhelp.access import restrictions
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework import selectors as casework_selectors
 from earlyhelp.casework import services as casework
 from earlyhelp.people import selectors as people_selectors
 from earlyhelp.people import services as people
 from earlyhelp.people.models import Membership, Person
-from earlyhelp.access import restrictions
 from earlyhelp.rights import services
 from earlyhelp.rights.models import Outcome, ProcessingRestriction
 from earlyhelp.testing.world import make_family
