@@ -1,5 +1,7 @@
 """Messages the data team sees, owned by the services that apply the rule and read by their forms."""
 
+from earlyhelp.privacy.messages import ENTER_DECISION_REASON
+
 CHOOSE_PARTNER = "Choose the partner that sent the file"
 CHOOSE_PURPOSE = "Choose the purpose the data will be used for"
 ENTER_AGREEMENT = "Enter the reference of the sharing agreement the file arrived under"
@@ -7,5 +9,5 @@ AGREEMENT_TOO_LONG = "The agreement reference must be 100 characters or fewer"
 AGREEMENT_MAX_LENGTH = 100
 CHOOSE_FILE = "Choose the file to upload"
 FILE_EMPTY = "The file is empty: choose the file the partner sent"
-ENTER_REASON = "Enter the reason for your decision"
+ENTER_REASON = ENTER_DECISION_REASON  # the decisions service's own rule
 REASON_TOO_LONG = "The reason must be 2,000 characters or fewer"

@@ -4,6 +4,7 @@ from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.records.provenance import SourceKind
 from earlyhelp.ui.forms import GovukDateField, today
 
+from .messages import ENTER_DECISION_REASON
 from .models import (
     DisclosureBasis,
     DisclosureSection,
@@ -127,4 +128,4 @@ class SuggestionDecisionForm(forms.Form):
                                  choices=[("accept", "Confirm"), ("reject", "Reject")],
                                  error_messages={"required": "Choose whether to confirm or reject the suggestion"})
     reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea,
-                             error_messages={"required": "Enter the reason for your decision"})
+                             error_messages={"required": ENTER_DECISION_REASON})

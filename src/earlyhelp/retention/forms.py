@@ -4,6 +4,8 @@ trigger that fits the records, a reason for every decision) are the services'.""
 from django import forms
 from django.core.exceptions import ValidationError
 
+from earlyhelp.privacy.messages import ENTER_DECISION_REASON
+
 from .models import HoldCriterion, HoldKind, HoldScope, RecordClass, RuleAction, Trigger
 from .services import holds, rules
 
@@ -125,7 +127,7 @@ class DecisionForm(forms.Form):
                                  error_messages=_required("Choose whether to approve or reject the batch")
                                  | {"invalid_choice": "Choose whether to approve or reject the batch"})
     reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages=_required("Enter the reason for your decision"))
+                             error_messages=_required(ENTER_DECISION_REASON))
 
 
 class DisposeForm(forms.Form):

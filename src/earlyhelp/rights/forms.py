@@ -11,6 +11,7 @@ from earlyhelp.people.models import (
     SpecialEducationalNeeds,
     YesNoUnknown,
 )
+from earlyhelp.privacy.messages import ENTER_DECISION_REASON
 from earlyhelp.ui.forms import GovukDateField, today
 
 from .models import (
@@ -284,4 +285,4 @@ class RedactionDecisionForm(forms.Form):
         choices=[(SCOPE_ONE, "This place only"), (SCOPE_SAME_TEXT, "Every place in the pack with the same text")],
         error_messages={"required": "Select where the decision applies"})
     reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea(attrs={"rows": 3}),
-                             max_length=2000, error_messages={"required": "Enter the reason for your decision"})
+                             max_length=2000, error_messages={"required": ENTER_DECISION_REASON})

@@ -23,6 +23,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 
+from ..messages import ENTER_DECISION_REASON
 from ..models import Suggestion, SuggestionKind, SuggestionStatus
 
 
@@ -86,7 +87,7 @@ def decide(*, by, suggestion_id: int, accept: bool, reason: str) -> Suggestion:
     if suggestion.status != SuggestionStatus.PENDING:
         raise ValidationError("This suggestion has already been decided")
     if not reason.strip():
-        raise ValidationError({"reason": "Enter the reason for your decision"})
+        raise ValidationError({"reason": ENTER_DECISION_REASON})
     suggestion.status = SuggestionStatus.ACCEPTED if accept else SuggestionStatus.REJECTED
     suggestion.decided_by, suggestion.decided_at, suggestion.reason = by, timezone.now(), reason.strip()
     suggestion.save()

@@ -48,11 +48,10 @@ def apply_corrections(*, by, request, changes: dict) -> RightsRequest:
     if unknown:
         raise ValidationError("Only a person's details, identifiers and address can be corrected here")
     person_changes = {f: v for f, v in changes.items() if f in PERSON_FIELDS and getattr(person, f) != v}
-    for name in ("given_name", "family_name"):
-        if name in person_changes:
-            person_changes[name] = (person_changes[name] or "").strip()
-            if not person_changes[name]:
-                errors[name] = "Enter a given name" if name == "given_name" else "Enter a family name"
+    names = {name: (person_changes[name] or "").strip() for name in ("given_name", "family_name")
+             if name in person_changes}
+    person_changes.update(names)
+    errors.update(people.missing_names(**names))
     for name, choices in CHOICE_FIELDS.items():
         if name in person_changes and person_changes[name] not in choices.values:
             errors[name] = "Choose an answer from the list"

@@ -25,6 +25,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, AuditEvent, Purpose
 from earlyhelp.organisations.models import Organisation, Team, User
 from earlyhelp.people.models import Membership, Person, Relationship
+from earlyhelp.privacy.messages import ENTER_DECISION_REASON
 from earlyhelp.privacy.models import (
     PackStatus,
     ProcessingPurpose,
@@ -323,7 +324,7 @@ def decide_redaction(*, by, pack, text: str | None = None, proposal_id: int | No
     """Decide one proposal, or every pending proposal of the same text in the pack. Returns how many."""
     _require_rights_officer(by)
     if not reason.strip():
-        raise ValidationError({"reason": "Enter the reason for your decision"})
+        raise ValidationError({"reason": ENTER_DECISION_REASON})
     if pack.status != PackStatus.IN_REVIEW:
         raise ValidationError("This pack has been released and can no longer change")
     pending = pack.proposals.select_for_update().filter(status=RedactionStatus.PENDING)
