@@ -2,7 +2,7 @@
 
 Only the performance and data team may use them (`policy.Permission.DO_DATA_MATCHING`); anyone else gets an audited 404.
 Every page that shows a person's details is an audit event under the data matching purpose, and every change
-goes through the services (`imports`, `linkage`, `review`, `privacy.decisions`).
+goes through the services (`imports`, `linkage`, `review`, `privacy.services.decisions`).
 """
 
 import math

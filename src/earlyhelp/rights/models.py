@@ -5,7 +5,7 @@ scrubbed of personal data, as the record of what was done. For that reason no da
 depends on a personal-data column being filled in (the scrub blanks them): the services check those.
 
 Changes go through `rights.services`; the statutory clock is `rights.deadlines`; a restriction's effect on
-the rest of the system is `rights.restrictions`.
+the rest of the system is `access.restrictions`.
 """
 
 from django.conf import settings

@@ -89,8 +89,8 @@ def end_taf_member(*, by: User, member: TafMember) -> TafMember:
 
 def end_taf_members_no_longer_consented(*, by, household):
     """Team Around the Family members invited on consent that no longer covers their organisation type leave
-    the team at once: their access was the sharing. Registered with `privacy.consent.when_sharing_withdrawn`, so
-    it runs inside every withdrawal's transaction."""
+    the team at once: their access was the sharing. Registered with
+    `privacy.services.consent.when_sharing_withdrawn`, so it runs inside every withdrawal's transaction."""
     today = timezone.localdate()
     invited_on_consent = TafMember.objects.filter(
         episode__household=household, end_date__isnull=True, disclosure__basis=DisclosureBasis.CONSENT,
