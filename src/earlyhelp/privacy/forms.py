@@ -4,7 +4,12 @@ from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.records.provenance import SourceKind
 from earlyhelp.ui.forms import GovukDateField, today
 
-from .messages import ENTER_DECISION_REASON
+from .messages import (
+    CHOOSE_CONSENT_EVIDENCE,
+    CHOOSE_SHARING_BASIS,
+    ENTER_DECISION_REASON,
+    ENTER_DISCLOSURE_REASONS,
+)
 from .models import (
     DisclosureBasis,
     DisclosureSection,
@@ -56,7 +61,7 @@ class ConsentForm(forms.Form):
         help_text="The family's choice: opting out changes nothing about the support they get")
     evidence_type = forms.ChoiceField(label="How was consent given?", choices=EvidenceType.choices,
                                       widget=forms.RadioSelect,
-                                      error_messages={"required": "Choose how consent was given"})
+                                      error_messages={"required": CHOOSE_CONSENT_EVIDENCE})
     evidence_reference = forms.CharField(label="Where the signed form is kept", required=False, max_length=200,
                                          help_text="Needed for a signed form")
     witness_name = forms.CharField(label="Who witnessed verbal consent", required=False, max_length=120,
@@ -91,12 +96,12 @@ class DisclosureForm(forms.Form):
                                      queryset=ProcessingPurpose.objects.filter(is_active=True),
                                      error_messages={"required": "Choose a purpose"})
     basis = forms.ChoiceField(label="On what basis?", choices=DisclosureBasis.choices, widget=forms.RadioSelect,
-                              error_messages={"required": "Choose the basis for sharing"})
+                              error_messages={"required": CHOOSE_SHARING_BASIS})
     sections = forms.MultipleChoiceField(label="What is shared?", choices=DisclosureSection.choices, required=False,
                                          widget=forms.CheckboxSelectMultiple,
                                          help_text="Only what the recipient needs for the family's needs")
     reason = forms.CharField(label="Reasons for the decision", widget=forms.Textarea,
-                             error_messages={"required": "Enter the reasons for the decision"})
+                             error_messages={"required": ENTER_DISCLOSURE_REASONS})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,7 +122,7 @@ def sections_field(label, help_text):
 
 def basis_field():
     return forms.ChoiceField(label="On what basis?", choices=DisclosureBasis.choices, widget=forms.RadioSelect,
-                             initial=DisclosureBasis.CONSENT, error_messages={"required": "Choose the basis for sharing"},
+                             initial=DisclosureBasis.CONSENT, error_messages={"required": CHOOSE_SHARING_BASIS},
                              help_text="Sharing for a legal reason without consent needs a manager of the team")
 
 

@@ -3,6 +3,7 @@ rules (a lawful basis, UK only, no automated decisions...) are `register.save_pu
 
 from django import forms
 
+from .messages import CHOOSE_ARTICLE_6_FROM_LIST, CHOOSE_ARTICLE_9_FROM_LIST
 from .models import UK, Article6, Article9, ProcessingPurpose, recipient_choices
 from .services import register
 
@@ -41,13 +42,13 @@ class PurposeForm(forms.Form):
                                   error_messages=_required(register.REQUIRED_MESSAGES["description"]))
     article_6 = forms.ChoiceField(label="Article 6 lawful basis", choices=Article6.choices, widget=forms.RadioSelect,
                                   error_messages=_required(register.REQUIRED_MESSAGES["article_6"])
-                                  | {"invalid_choice": "Choose an Article 6 lawful basis from the list"})
+                                  | {"invalid_choice": CHOOSE_ARTICLE_6_FROM_LIST})
     consent_required = forms.BooleanField(label="We ask for the family's consent for this purpose", required=False)
     special_category = LinesField(label="Special category data", required=False, rows=3,
                                   help_text="One per line, for example health. Leave it empty if there is none")
     article_9 = forms.ChoiceField(label="Article 9 condition", choices=Article9.choices, widget=forms.RadioSelect,
                                   required=False, help_text="Needed if the purpose uses special category data",
-                                  error_messages={"invalid_choice": "Choose an Article 9 condition from the list"})
+                                  error_messages={"invalid_choice": CHOOSE_ARTICLE_9_FROM_LIST})
     schedule_1_condition = forms.CharField(
         label="DPA 2018 Schedule 1 condition", required=False, max_length=300,
         help_text="Needed for Article 9(2)(g), for example: Sch 1 Part 2 para 18: safeguarding of children and "

@@ -14,6 +14,7 @@ from earlyhelp.people.models import (
 from earlyhelp.privacy.messages import ENTER_DECISION_REASON
 from earlyhelp.ui.forms import GovukDateField, today
 
+from . import messages
 from .models import (
     Channel,
     IdentityCheck,
@@ -63,15 +64,15 @@ class FindPersonForm(forms.Form):
 
 class RequestForm(forms.Form):
     kind = forms.ChoiceField(label="What is the person asking for?", choices=RequestKind.choices,
-                             widget=forms.RadioSelect, error_messages=_required("Choose what the person is asking for"))
-    received_on = _date("Date the request was received", "Enter the date the request was received",
+                             widget=forms.RadioSelect, error_messages=_required(messages.CHOOSE_REQUEST_KIND))
+    received_on = _date("Date the request was received", messages.ENTER_RECEIVED_ON,
                         help_text="A request can be made in any way: the clock starts on the day it arrives")
     channel = forms.ChoiceField(label="How was the request made?", choices=Channel.choices, widget=forms.RadioSelect,
-                                error_messages=_required("Choose how the request was made"))
+                                error_messages=_required(messages.CHOOSE_CHANNEL))
     details = _text("What they asked for", rows=5, help_text="In their words, as far as you can")
     requester_relationship = forms.ChoiceField(
         label="Who made the request?", choices=RequesterRelationship.choices, widget=forms.RadioSelect,
-        error_messages=_required("Choose how the requester is connected to the person"))
+        error_messages=_required(messages.CHOOSE_REQUESTER_RELATIONSHIP))
     requester_person = forms.TypedChoiceField(label="The requester on our records", required=False, coerce=int,
                                               empty_value=None,
                                               help_text="Choose them if they are on our records: a parent's parental "
@@ -85,8 +86,7 @@ class RequestForm(forms.Form):
     requester_phone = _text("Requester's telephone number", max_length=40, autocomplete="off")
     identity_check = forms.ChoiceField(label="Proof of identity and authority", choices=IdentityCheck.choices,
                                        widget=forms.RadioSelect,
-                                       error_messages=_required("Choose whether you have checked the requester's "
-                                                                "identity"))
+                                       error_messages=_required(messages.CHOOSE_IDENTITY_CHECK))
     id_seen_on = _date("Date you saw proof of identity", "", required=False)
     id_evidence = _text("Proof of identity seen, or why none is needed", max_length=300,
                         help_text="For example, passport seen at the family centre. Do not copy numbers")
@@ -117,7 +117,7 @@ class RequestForm(forms.Form):
 class IdentityForm(forms.Form):
     id_seen_on = _date("Date the proof arrived", "Enter the date the proof arrived",
                        help_text="The clock starts on this day")
-    id_evidence = _text("Proof of identity seen", required=True, message="Enter the proof of identity you saw",
+    id_evidence = _text("Proof of identity seen", required=True, message=messages.ENTER_ID_EVIDENCE,
                         max_length=300, help_text="For example, passport seen at the family centre. Do not copy "
                                                   "numbers")
     requester_person = forms.TypedChoiceField(label="The requester on our records", required=False, coerce=int,
@@ -132,21 +132,20 @@ class IdentityForm(forms.Form):
 
 
 class PauseForm(forms.Form):
-    started_on = _date("Date you asked for clarification", "Enter the date you asked for clarification")
+    started_on = _date("Date you asked for clarification", messages.ENTER_CLARIFICATION_ASKED_ON)
     reason = _text("What you asked the requester to clarify", required=True, rows=4,
-                   message="Enter what you asked the requester to clarify")
+                   message=messages.ENTER_CLARIFICATION_ASKED)
 
 
 class ResumeForm(forms.Form):
-    ended_on = _date("Date the clarification arrived", "Enter the date the clarification arrived")
+    ended_on = _date("Date the clarification arrived", messages.ENTER_CLARIFICATION_ARRIVED_ON)
 
 
 class ExtendForm(forms.Form):
     reason = _text("Why the request needs more time", required=True, rows=4,
-                   message="Enter why the request needs more time",
+                   message=messages.ENTER_EXTENSION_REASON,
                    help_text="Only for a complex request, or several requests from the same person")
-    notified_on = _date("Date you told the requester, with the reasons", "Enter the date you told the requester "
-                                                                         "about the extension",
+    notified_on = _date("Date you told the requester, with the reasons", messages.ENTER_EXTENSION_NOTIFIED_ON,
                         help_text="They must be told within the first month")
 
 
@@ -239,26 +238,25 @@ class CorrectionForm(forms.Form):
 
 class DisputeForm(forms.Form):
     disputed = _text("What the person says is wrong", required=True, rows=3,
-                     message="Enter what the person says is wrong")
+                     message=messages.ENTER_DISPUTED)
     statement = _text("The person's statement", required=True, rows=5,
-                      message="Enter the person's statement, in their words",
+                      message=messages.ENTER_STATEMENT,
                       help_text="In their words: it is shown on their record beside the information")
     council_reason = _text("Why the council is not changing the record", required=True, rows=4,
-                           message="Enter why the council is not changing the record")
+                           message=messages.ENTER_COUNCIL_REASON)
 
 
 class NotificationForm(forms.Form):
     method = forms.ChoiceField(label="How you told them", choices=NotificationMethod.choices,
-                               widget=forms.RadioSelect, error_messages=_required("Choose how you told the recipient"))
-    notified_on = _date("Date you told them", "Enter the date you told the recipient")
+                               widget=forms.RadioSelect, error_messages=_required(messages.CHOOSE_NOTIFICATION_METHOD))
+    notified_on = _date("Date you told them", messages.ENTER_RECIPIENT_TOLD_ON)
     note = _text("Note", rows=3, help_text="Needed if they could not be told: say why")
 
 
 class LiftRestrictionForm(forms.Form):
     reason = _text("Why the restriction is being lifted", required=True, rows=4,
-                   message="Enter why the restriction is being lifted")
-    person_told_on = _date("Date you told the person it would be lifted", "Enter the date you told the person the "
-                                                                          "restriction would be lifted",
+                   message=messages.ENTER_LIFT_REASON)
+    person_told_on = _date("Date you told the person it would be lifted", messages.ENTER_PERSON_TOLD_ON,
                            help_text="The person must be told before a restriction is lifted")
 
 

@@ -14,6 +14,7 @@ from earlyhelp.people.models import Membership, Person, Relationship
 from earlyhelp.people.services import name_key
 from earlyhelp.privacy.models import Consent, ConsentStatus
 
+from . import messages
 from .models import (
     OPEN_STATUSES,
     ProcessingRestriction,
@@ -44,7 +45,7 @@ CHART_LABELS = {"overdue": "Overdue", "due_soon": f"Due in {DUE_SOON_DAYS} days"
 
 def _require(user):
     if not policy.has_permission(user, policy.Permission.HANDLE_RIGHTS_REQUESTS):
-        raise PermissionDenied("Only the data protection officer handles rights requests")
+        raise PermissionDenied(messages.ONLY_THE_DPO_HANDLES_REQUESTS)
 
 
 # --- Finding the person a request is about ------------------------------------------------------

@@ -17,6 +17,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import OrganisationType
 from earlyhelp.people.models import Relationship
 
+from ..messages import CHOOSE_CONSENT_EVIDENCE
 from ..models import Consent, ConsentStatus, EvidenceType, PrivacyNotice
 
 WITHDRAWAL_DAYS = 14
@@ -51,7 +52,7 @@ def record_consent(*, by, household, subject, given_by, covers_support: bool, ev
         errors["given_by"] = ("Someone giving consent for another person must have parental responsibility "
                               "for them: record the relationship first")
     if evidence_type not in EvidenceType.values:
-        errors["evidence_type"] = "Choose how consent was given"
+        errors["evidence_type"] = CHOOSE_CONSENT_EVIDENCE
     elif evidence_type == EvidenceType.SIGNED_FORM and not evidence_reference.strip():
         errors["evidence_reference"] = "Enter where the signed consent form is kept"
     elif evidence_type == EvidenceType.VERBAL_WITNESSED and not witness_name.strip():

@@ -14,6 +14,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Household
 
+from ..messages import CHOOSE_SHARING_BASIS, ENTER_DISCLOSURE_REASONS
 from ..models import (
     LEGAL_REASON_BASES,
     Disclosure,
@@ -51,11 +52,11 @@ def record_disclosure(*, by, household, recipient_organisation, purpose_code: st
     if purpose is None:
         errors["purpose"] = "Choose a purpose from the processing register"
     if basis not in DisclosureBasis.values:
-        errors["basis"] = "Choose the basis for sharing"
+        errors["basis"] = CHOOSE_SHARING_BASIS
     if recipient_organisation is None or not recipient_organisation.is_active:
         errors["recipient_organisation"] = "Choose an organisation from the register"
     if not reason.strip():
-        errors["reason"] = "Enter the reasons for the decision"
+        errors["reason"] = ENTER_DISCLOSURE_REASONS
     if kind not in DisclosureKind.values:
         errors["kind"] = "Choose what kind of disclosure this is"
     if set(sections) - set(DisclosureSection.values):

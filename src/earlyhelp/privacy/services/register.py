@@ -19,6 +19,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 
+from ..messages import CHOOSE_ARTICLE_6_FROM_LIST, CHOOSE_ARTICLE_9_FROM_LIST
 from ..models import (
     UK,
     Article6,
@@ -117,9 +118,9 @@ def _check(purpose: ProcessingPurpose, *, is_new: bool, original_code: str) -> d
         if value in (None, "", []) or (isinstance(value, str) and not value.strip()):
             errors[field] = message
     if "article_6" not in errors and purpose.article_6 not in Article6.values:
-        errors["article_6"] = "Choose an Article 6 lawful basis from the list"
+        errors["article_6"] = CHOOSE_ARTICLE_6_FROM_LIST
     if purpose.article_9 not in Article9.values:
-        errors["article_9"] = "Choose an Article 9 condition from the list"
+        errors["article_9"] = CHOOSE_ARTICLE_9_FROM_LIST
     if "processing_location" not in errors and purpose.processing_location != UK:
         errors["processing_location"] = OUTSIDE_UK
     if purpose.automated_decisions:

@@ -10,7 +10,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Purpose
 
-from .. import deadlines
+from .. import deadlines, messages
 from ..models import OPEN_STATUSES, RequestStatus, RightsRequest
 
 PURPOSE = Purpose.RIGHTS_REQUESTS
@@ -22,7 +22,7 @@ def today() -> datetime.date:
 
 def require_handler(by):
     if not policy.has_permission(by, policy.Permission.HANDLE_RIGHTS_REQUESTS):
-        raise PermissionDenied("Only the data protection officer handles rights requests")
+        raise PermissionDenied(messages.ONLY_THE_DPO_HANDLES_REQUESTS)
 
 
 def record_event(by, action, event, request, **metadata):
@@ -55,6 +55,6 @@ def require_running(request):
     if request.status == RequestStatus.AWAITING_ID:
         raise ValidationError("Record the proof of identity or authority first")
     if request.status == RequestStatus.AWAITING_CLARIFICATION:
-        raise ValidationError("Record the clarification first: the clock is paused")
+        raise ValidationError(messages.CLOCK_PAUSED)
     if request.status not in OPEN_STATUSES:
-        raise ValidationError("A decision has already been made on this request")
+        raise ValidationError(messages.ALREADY_DECIDED)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from earlyhelp.audit.models import Action
 from earlyhelp.ui.forms import format_date
 
-from .. import deadlines
+from .. import deadlines, messages
 from ..models import OPEN_STATUSES, ClockPause, RequestStatus, RightsRequest
 from ._common import (
     locked,
@@ -33,9 +33,9 @@ def pause_clock(*, by, request, started_on: datetime.date, reason: str) -> Clock
     require_running(request)
     errors = {}
     if not reason.strip():
-        errors["reason"] = "Enter what you asked the requester to clarify"
+        errors["reason"] = messages.ENTER_CLARIFICATION_ASKED
     if started_on is None:
-        errors["started_on"] = "Enter the date you asked for clarification"
+        errors["started_on"] = messages.ENTER_CLARIFICATION_ASKED_ON
     else:
         not_future(errors, "started_on", started_on, "The date you asked for clarification")
         last_end = request.pauses.filter(ended_on__isnull=False).order_by("-ended_on") \
@@ -65,7 +65,7 @@ def resume_clock(*, by, request, ended_on: datetime.date) -> ClockPause:
         raise ValidationError("This request is not waiting for clarification")
     errors = {}
     if ended_on is None:
-        errors["ended_on"] = "Enter the date the clarification arrived"
+        errors["ended_on"] = messages.ENTER_CLARIFICATION_ARRIVED_ON
     else:
         not_future(errors, "ended_on", ended_on, "The date the clarification arrived")
         if ended_on < pause.started_on:
@@ -90,7 +90,7 @@ def extend_deadline(*, by, request, reason: str, notified_on: datetime.date) -> 
     if request.status == RequestStatus.AWAITING_ID:
         raise ValidationError("The clock has not started: record the proof of identity or authority first")
     if request.status not in OPEN_STATUSES:
-        raise ValidationError("A decision has already been made on this request")
+        raise ValidationError(messages.ALREADY_DECIDED)
     if request.extended_at is not None:
         raise ValidationError("This request has already been extended: three months is the limit")
     as_of = today()
@@ -102,9 +102,9 @@ def extend_deadline(*, by, request, reason: str, notified_on: datetime.date) -> 
             "requester told, within the first month", code="too_late")
     errors = {}
     if not reason.strip():
-        errors["reason"] = "Enter why the request needs more time"
+        errors["reason"] = messages.ENTER_EXTENSION_REASON
     if notified_on is None:
-        errors["notified_on"] = "Enter the date you told the requester about the extension"
+        errors["notified_on"] = messages.ENTER_EXTENSION_NOTIFIED_ON
     else:
         not_future(errors, "notified_on", notified_on, "The date you told the requester")
         if notified_on < request.clock_started_on:

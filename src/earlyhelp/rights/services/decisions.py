@@ -13,6 +13,7 @@ from earlyhelp.access import restrictions
 from earlyhelp.audit.models import Action
 from earlyhelp.privacy.models import ConsentStatus
 
+from .. import messages
 from ..models import OPEN_STATUSES, Outcome, RequestKind, RequestStatus, RightsRequest
 from ._common import locked, raise_errors, record_event, require_handler, today
 from .erasure import erase_subject
@@ -79,7 +80,7 @@ def _decision_errors(request, outcome, reason, response_text):
     if outcome in REFUSALS and not reason.strip():
         errors["reason"] = "Enter the reasons for refusing: they are given to the requester"
     elif outcome not in REASON_OPTIONAL and not reason.strip():
-        errors["reason"] = "Enter the reasons for the decision"
+        errors["reason"] = messages.ENTER_DECISION_REASONS
     elif request.kind == RequestKind.RESTRICTION and outcome == Outcome.COMPLIED and not reason.strip():
         errors["reason"] = "Enter why use of the record is restricted"
     if outcome in ANSWERED and not response_text.strip():
@@ -92,7 +93,7 @@ def _decision_errors(request, outcome, reason, response_text):
         errors["outcome"] = "Record what the person disputes and their statement first"
     if kind in (RequestKind.ERASURE, RequestKind.RESTRICTION) and outcome == Outcome.COMPLIED:
         if subject_missing:
-            errors["outcome"] = "There is no record of this person on the system"
+            errors["outcome"] = messages.NO_RECORD_OF_PERSON
         elif kind == RequestKind.RESTRICTION and restrictions.person_is_restricted(request.subject_id):
             errors["outcome"] = "Use of this person's record is already restricted"
     if kind == RequestKind.CONSENT_WITHDRAWAL and request.consent_id is not None:
@@ -116,9 +117,9 @@ def decide(*, by, request, outcome: str, reason: str = "", response_text: str = 
     require_handler(by)
     request = locked(request)
     if request.status == RequestStatus.AWAITING_CLARIFICATION:
-        raise ValidationError("Record the clarification first: the clock is paused")
+        raise ValidationError(messages.CLOCK_PAUSED)
     if request.status not in OPEN_STATUSES:
-        raise ValidationError("A decision has already been made on this request")
+        raise ValidationError(messages.ALREADY_DECIDED)
     raise_errors(_decision_errors(request, outcome, reason, response_text))
 
     response_text = response_text.strip()

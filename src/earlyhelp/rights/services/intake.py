@@ -13,7 +13,7 @@ from earlyhelp.audit.models import Action
 from earlyhelp.people.models import MemberRole, Membership, Relationship
 from earlyhelp.privacy.services import consent as consents
 
-from .. import deadlines
+from .. import deadlines, messages
 from ..models import (
     Channel,
     IdentityCheck,
@@ -87,10 +87,10 @@ def _authority_errors(*, subject, relationship, requester_person, authority_evid
 def _identity_errors(*, identity_check, id_seen_on, id_evidence, id_requested_on, received_on):
     errors = {}
     if identity_check not in IdentityCheck.values:
-        errors["identity_check"] = "Choose whether you have checked the requester's identity"
+        errors["identity_check"] = messages.CHOOSE_IDENTITY_CHECK
     elif identity_check == IdentityCheck.SEEN:
         if not id_evidence.strip():
-            errors["id_evidence"] = "Enter the proof of identity you saw"
+            errors["id_evidence"] = messages.ENTER_ID_EVIDENCE
         if id_seen_on is None:
             errors["id_seen_on"] = "Enter the date you saw proof of identity"
         not_future(errors, "id_seen_on", id_seen_on, "The date you saw proof of identity")
@@ -121,16 +121,16 @@ def log_request(*, by, kind: str, received_on: datetime.date, requester_relation
     requester_name, requester_email = requester_name.strip(), requester_email.strip()
     errors = {}
     if kind not in RequestKind.values:
-        errors["kind"] = "Choose what the person is asking for"
+        errors["kind"] = messages.CHOOSE_REQUEST_KIND
     if channel not in Channel.values:
-        errors["channel"] = "Choose how the request was made"
+        errors["channel"] = messages.CHOOSE_CHANNEL
     if received_on is None:
-        errors["received_on"] = "Enter the date the request was received"
+        errors["received_on"] = messages.ENTER_RECEIVED_ON
     not_future(errors, "received_on", received_on, "The date the request was received")
     if not requester_name and requester_person is None:
         errors["requester_name"] = "Enter who made the request"
     if requester_relationship not in RequesterRelationship.values:
-        errors["requester_relationship"] = "Choose how the requester is connected to the person"
+        errors["requester_relationship"] = messages.CHOOSE_REQUESTER_RELATIONSHIP
     elif requester_relationship == RequesterRelationship.OTHER and not requester_relationship_detail.strip():
         errors["requester_relationship_detail"] = "Enter how the requester is connected to the person"
     elif requester_relationship == RequesterRelationship.SELF and subject is not None \

@@ -10,6 +10,7 @@ from earlyhelp.audit.models import Action
 from earlyhelp.people.models import Membership
 from earlyhelp.privacy.models import Disclosure
 
+from .. import messages
 from ..models import NotificationMethod, RecipientNotification
 from ._common import not_future, raise_errors, record_event, require_handler
 
@@ -44,11 +45,11 @@ def record_notification(*, by, notification, notified_on: datetime.date, method:
         raise ValidationError("Telling this recipient has already been recorded")
     errors = {}
     if method not in NotificationMethod.values:
-        errors["method"] = "Choose how you told the recipient"
+        errors["method"] = messages.CHOOSE_NOTIFICATION_METHOD
     elif method == NotificationMethod.NOT_POSSIBLE and not note.strip():
         errors["note"] = "Enter why the recipient could not be told"
     if notified_on is None:
-        errors["notified_on"] = "Enter the date you told the recipient"
+        errors["notified_on"] = messages.ENTER_RECIPIENT_TOLD_ON
     else:
         not_future(errors, "notified_on", notified_on, "The date you told the recipient")
         if notified_on < notification.request.received_on:

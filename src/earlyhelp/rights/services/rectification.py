@@ -11,6 +11,7 @@ from earlyhelp.people import services as people
 from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import Ethnicity, Gender, Person, SpecialEducationalNeeds, YesNoUnknown
 
+from .. import messages
 from ..models import RecordDispute, RequestKind, RequestStatus, RightsRequest
 from ._common import locked, raise_errors, record_event, require_handler, require_running
 
@@ -25,7 +26,7 @@ ADDRESS_FIELDS = ("line_1", "line_2", "town", "postcode", "valid_from")
 
 def _require_subject(request, errors, field="__all__"):
     if request.subject_id is None:
-        errors[field] = "There is no record of this person on the system"
+        errors[field] = messages.NO_RECORD_OF_PERSON
 
 
 @transaction.atomic
@@ -99,9 +100,9 @@ def record_dispute(*, by, request, disputed: str, statement: str, council_reason
     errors = {}
     _require_subject(request, errors)
     for field, value, message in [
-        ("disputed", disputed, "Enter what the person says is wrong"),
-        ("statement", statement, "Enter the person's statement, in their words"),
-        ("council_reason", council_reason, "Enter why the council is not changing the record"),
+        ("disputed", disputed, messages.ENTER_DISPUTED),
+        ("statement", statement, messages.ENTER_STATEMENT),
+        ("council_reason", council_reason, messages.ENTER_COUNCIL_REASON),
     ]:
         if not value.strip():
             errors[field] = message

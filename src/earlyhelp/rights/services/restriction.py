@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from earlyhelp.audit.models import Action
 
+from .. import messages
 from ..models import ProcessingRestriction
 from ._common import not_future, raise_errors, record_event, require_handler
 
@@ -29,9 +30,9 @@ def lift_restriction(*, by, restriction, reason: str, person_told_on: datetime.d
         raise ValidationError("This restriction has already been lifted")
     errors = {}
     if not reason.strip():
-        errors["reason"] = "Enter why the restriction is being lifted"
+        errors["reason"] = messages.ENTER_LIFT_REASON
     if person_told_on is None:
-        errors["person_told_on"] = "Enter the date you told the person the restriction would be lifted"
+        errors["person_told_on"] = messages.ENTER_PERSON_TOLD_ON
     else:
         not_future(errors, "person_told_on", person_told_on, "The date you told the person")
         if person_told_on < timezone.localdate(restriction.started_at):

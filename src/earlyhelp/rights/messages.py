@@ -1,0 +1,40 @@
+"""What rights requests say when a rule is not met, where more than one place says it: the service that enforces
+the rule and the form that asks the question read the same words from here."""
+
+# Rules every rights service shares (`services._common`), said by the selectors and several services too.
+ONLY_THE_DPO_HANDLES_REQUESTS = "Only the data protection officer handles rights requests"
+ALREADY_DECIDED = "A decision has already been made on this request"
+CLOCK_PAUSED = "Record the clarification first: the clock is paused"
+NO_RECORD_OF_PERSON = "There is no record of this person on the system"
+
+# Logging a request and checking identity (`services.intake`).
+CHOOSE_REQUEST_KIND = "Choose what the person is asking for"
+ENTER_RECEIVED_ON = "Enter the date the request was received"
+CHOOSE_CHANNEL = "Choose how the request was made"
+CHOOSE_REQUESTER_RELATIONSHIP = "Choose how the requester is connected to the person"
+CHOOSE_IDENTITY_CHECK = "Choose whether you have checked the requester's identity"
+ENTER_ID_EVIDENCE = "Enter the proof of identity you saw"
+
+# The statutory clock: clarification and extension (`services.clock`).
+ENTER_CLARIFICATION_ASKED_ON = "Enter the date you asked for clarification"
+ENTER_CLARIFICATION_ASKED = "Enter what you asked the requester to clarify"
+ENTER_CLARIFICATION_ARRIVED_ON = "Enter the date the clarification arrived"
+ENTER_EXTENSION_REASON = "Enter why the request needs more time"
+ENTER_EXTENSION_NOTIFIED_ON = "Enter the date you told the requester about the extension"
+
+# A record marked as disputed (`services.rectification`).
+ENTER_DISPUTED = "Enter what the person says is wrong"
+ENTER_STATEMENT = "Enter the person's statement, in their words"
+ENTER_COUNCIL_REASON = "Enter why the council is not changing the record"
+
+# Telling a recipient (`services.notifications`, Article 19).
+CHOOSE_NOTIFICATION_METHOD = "Choose how you told the recipient"
+ENTER_RECIPIENT_TOLD_ON = "Enter the date you told the recipient"
+
+# Lifting a restriction (`services.restriction`, Article 18).
+ENTER_LIFT_REASON = "Enter why the restriction is being lifted"
+ENTER_PERSON_TOLD_ON = "Enter the date you told the person the restriction would be lifted"
+
+# A decision on a request needs reasons unless it was done as asked (`services.decisions`). Rights' own rule: the
+# disclosure log's (`privacy.messages.ENTER_DISCLOSURE_REASONS`) happens to use the same words.
+ENTER_DECISION_REASONS = "Enter the reasons for the decision"
