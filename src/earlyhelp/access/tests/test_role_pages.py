@@ -57,8 +57,9 @@ EXPECTED = {
 # A new person's details are asked only after a search: an allowed user without one is sent to search first.
 ALLOWED_STATUS = {"web:contact-new-person": 302}
 
-# Pages of one record (a request, a pack, a batch, a run, a candidate...) or an action on one. Their role check
-# is the same as their list's (above); their record-level rules are tested with the record, in the app's tests.
+# Pages of one record (a request, a pack, a batch, a run, a candidate...) or an action on one, besides those in
+# RECORD_EXPECTED (below). Their role check is the same as their list's; their record-level and state rules are
+# tested with the record, in the app's tests named here.
 RECORD_PAGES = {
     "web:register-publish": "privacy/tests/test_register_page.py",
     "web:sar-build": "rights (subject access) tests", "web:sar-pack": "rights (subject access) tests",
@@ -68,11 +69,11 @@ RECORD_PAGES = {
     "web:person": "test_access_matrix.py",
     "rights:new-for-person": "rights/tests/test_pages.py",
     **{f"rights:{name}": "rights/tests/test_pages.py" for name in [
-        "detail", "identity", "start", "pause", "resume", "extend", "decide", "correct", "dispute", "notification",
+        "identity", "start", "pause", "resume", "extend", "decide", "correct", "dispute", "notification",
         "lift-restriction"]},
     **{f"retention:{name}": "retention/tests/test_pages.py" for name in [
-        "hold-lift", "sweep", "batch", "batch-decide", "batch-dispose", "certificate", "certificate-pdf"]},
-    **{f"matching:{name}": "matching/tests/test_pages.py" for name in ["batch", "run", "candidate", "new-person"]},
+        "hold-lift", "sweep", "batch-decide", "batch-dispose", "certificate", "certificate-pdf"]},
+    **{f"matching:{name}": "matching/tests/test_pages.py" for name in ["candidate", "new-person"]},
 }
 # Open to anyone, signed in or not: the published privacy notice and signing in and out.
 PUBLIC_PAGES = {"web:sign-in", "web:sign-out", "web:privacy-notice", "web:privacy-notice-version",
@@ -91,7 +92,7 @@ def test_every_page_that_is_not_a_familys_is_in_a_matrix():
     pages = {name for name, pattern in _url_names() if name.split(":")[0] in {"web", "rights", "retention",
                                                                                 "matching"}
              and "household_id" not in pattern}
-    missing = pages - set(EXPECTED) - set(RECORD_PAGES) - PUBLIC_PAGES
+    missing = pages - set(EXPECTED) - set(RECORD_EXPECTED) - set(RECORD_PAGES) - PUBLIC_PAGES
     assert not missing, f"add these pages to the role matrix: {sorted(missing)}"
 
 
@@ -155,3 +156,29 @@ def test_the_dashboard_and_navigation_offer_each_role_only_its_pages(client, wor
     page = client.get(reverse("web:dashboard")).content.decode()
     offered = {name for name in DASHBOARD_LINKS if f'href="{reverse(name)}"' in page}
     assert offered == {name for name, allowed in DASHBOARD_LINKS.items() if who in allowed}
+
+
+# A record's own page, for a record of each kind: the same roles as its list, everyone else an audited 404.
+RECORD_EXPECTED = {
+    "rights:detail": {DPO},
+    "retention:batch": {DPO},
+    "matching:batch": {DATA},
+    "matching:run": {DATA},
+}
+
+
+def test_each_role_gets_exactly_the_record_pages_it_should(client, world):
+    from earlyhelp.retention.models import DisposalBatch
+    from earlyhelp.testing.everywhere import seed_person_everywhere
+
+    seeded = seed_person_everywhere(world)
+    record = seeded["subject"].partner_records.get()
+    urls = {"rights:detail": reverse("rights:detail", args=[seeded["request"].pk]),
+            "retention:batch": reverse("retention:batch", args=[DisposalBatch.objects.get().pk]),
+            "matching:batch": reverse("matching:batch", args=[record.batch_id]),
+            "matching:run": reverse("matching:run", args=[record.candidates.first().run_id])}
+    assert set(urls) == set(RECORD_EXPECTED)
+    for who in EVERYONE:
+        client.force_login(world.users[who])
+        outcomes = {name: client.get(url).status_code for name, url in urls.items()}
+        assert outcomes == {name: 200 if who in allowed else 404 for name, allowed in RECORD_EXPECTED.items()}, who
