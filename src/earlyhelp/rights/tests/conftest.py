@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from earlyhelp.people import services as people
 from earlyhelp.rights import services
+from earlyhelp.testing import everywhere
 from earlyhelp.testing.world import make_family
 
 
@@ -41,3 +42,9 @@ def log(world, family):
         subject = overrides.pop("subject", family["members"][0])
         return services.log_request(**request_values(world, subject, **overrides))
     return _log
+
+
+@pytest.fixture
+def seeded(world):
+    """One person seeded into every table that can hold their data (`earlyhelp.testing.everywhere`)."""
+    return everywhere.seed_person_everywhere(world)

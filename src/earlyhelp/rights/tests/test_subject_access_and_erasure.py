@@ -26,19 +26,9 @@ from earlyhelp.rights.models import IdentityCheck, RequesterRelationship, Reques
 from earlyhelp.rights.services import subject_access as sar
 from earlyhelp.testing import everywhere
 from earlyhelp.testing.traces import find_traces, fingerprint
-from earlyhelp.testing.world import build_world, make_family
+from earlyhelp.testing.world import make_family
 
 pytestmark = [pytest.mark.django_db, pytest.mark.promise("P19")]
-
-
-@pytest.fixture
-def world():
-    return build_world()
-
-
-@pytest.fixture
-def seeded(world):
-    return everywhere.seed_person_everywhere(world)
 
 
 def inventory_gaps(declared) -> list[str]:

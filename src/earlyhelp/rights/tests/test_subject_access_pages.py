@@ -13,19 +13,8 @@ from earlyhelp.rights.models import Outcome, RequestKind
 from earlyhelp.rights.services import subject_access as sar
 from earlyhelp.testing import everywhere
 from earlyhelp.testing.traces import find_traces, fingerprint
-from earlyhelp.testing.world import build_world
 
 pytestmark = [pytest.mark.django_db, pytest.mark.promise("P19")]
-
-
-@pytest.fixture
-def world():
-    return build_world()
-
-
-@pytest.fixture
-def seeded(world):
-    return everywhere.seed_person_everywhere(world)
 
 
 def _client(client, user):
