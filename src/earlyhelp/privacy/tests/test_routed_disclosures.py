@@ -244,3 +244,22 @@ def test_a_panel_granted_special_category_detail_sees_it_and_the_log_says_so(wor
     text = " ".join(_pdf_text(pdf).split())
     assert [detail for detail in SPECIAL_DETAIL if detail not in text] == []
     assert Disclosure.objects.get(pk=disclosure.pk).special_category_shared is True
+
+
+@pytest.mark.promise("P26", "P16")
+def test_the_panel_pack_page_and_api_pass_on_the_grant_only_when_it_is_given(client, world, sensitive_family):
+    client.force_login(world.lead)
+    household = sensitive_family["household"]
+    form = {"panel_name": "MASG", "recipient_organisation": world.school.pk, "sections": ["notes"],
+            "basis": "consent", "reason": "Panel"}
+    without = client.post(f"/families/{household.pk}/panel-packs/new/", form)
+    granted = client.post(f"/families/{household.pk}/panel-packs/new/", {**form, "special_category_shared": "on"})
+    assert "domestic abuse by ex-partner" not in _pdf_text(without.content)
+    assert "domestic abuse by ex-partner" in " ".join(_pdf_text(granted.content).split())
+    api = client.post(f"/api/families/{household.pk}/panel-packs", {
+        "panel_name": "MASG", "recipient_organisation_id": world.school.pk, "sections": ["notes"],
+        "reason": "Panel", "special_category_shared": True}, content_type="application/json")
+    assert api.status_code == 201
+    logged = list(Disclosure.objects.filter(kind=DisclosureKind.PANEL_PACK).order_by("pk")
+                  .values_list("special_category_shared", flat=True))
+    assert logged == [False, True, True]
