@@ -46,7 +46,8 @@ from .teams import (
 
 __all__ = [
     "EMERGENCY", "LEAD", "MANAGER", "TAF", "TEAM", "FamilyAccess", "can_see_family_viewers", "contacts_visible_to",
-    "family_access", "hidden_among", "households_visible_to", "may_record_contact_about", "may_see_all_families_of", "may_take_withdrawal",
+    "family_access", "hidden_among", "households_visible_to", "may_record_contact_about", "may_see_all_families_of",
+    "may_take_withdrawal",
     "person_access", "require_family", "visible_among", "visible_people_among",
     "RESTRICTED", "is_sensitive", "masked", "shows_in_full",
     "record_refusal", "refuse", "require",

@@ -52,6 +52,8 @@ def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_ca
         raise ValidationError(messages.EPISODE_CLOSED)
     if not practitioner.is_active:
         raise ValidationError({"practitioner": "Choose an active practitioner"})
+    if not policy.may_join_team_around_family(practitioner):
+        raise ValidationError({"practitioner": "Choose a practitioner whose role includes work with families"})
     if episode.household.access_exclusions.filter(user=practitioner, ended_at__isnull=True).exists():
         raise ValidationError({"practitioner": messages.PRACTITIONER_EXCLUDED})
     if episode.taf_members.filter(practitioner=practitioner, end_date__isnull=True).exists():

@@ -19,6 +19,7 @@ from earlyhelp.casework.models import (
     Episode,
     EpisodeStatus,
     Review,
+    TafMember,
     TransitionKind,
 )
 from earlyhelp.people.models import MarkerKind
@@ -234,3 +235,12 @@ def test_excluded_practitioner_cannot_be_allocated_or_added(world, family):
         services.allocate(by=world.manager, episode=family["episode"], practitioner=world.teammate)
     with pytest.raises(ValidationError, match="must not see"):
         services.add_taf_member(by=world.lead, episode=family["episode"], practitioner=world.teammate)
+
+
+@pytest.mark.django_db
+def test_only_roles_that_work_with_families_can_join_a_team_around_the_family(world):
+    family = make_family(world, lead=world.lead)
+    for outsider in (world.data_team, world.dpo, world.front_door):
+        with pytest.raises(ValidationError, match="whose role includes work with families"):
+            services.add_taf_member(by=world.lead, episode=family["episode"], practitioner=outsider)
+    assert not TafMember.objects.filter(practitioner__in=[world.data_team, world.dpo, world.front_door]).exists()
