@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReportingConfig(AppConfig):
+    name = "earlyhelp.reporting"
+    verbose_name = "Statistics and returns"
