@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "earlyhelp.rights",
     "earlyhelp.retention",
     "earlyhelp.matching",
+    "earlyhelp.supporting_families",
+    "earlyhelp.reporting",
     "earlyhelp.web",
     "earlyhelp.api",
     "earlyhelp.demo",

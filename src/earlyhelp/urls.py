@@ -16,6 +16,8 @@ urlpatterns = [
     path("rights/", include("earlyhelp.rights.urls")),
     path("retention/", include("earlyhelp.retention.urls")),
     path("matching/", include("earlyhelp.matching.urls")),
+    path("programme/", include("earlyhelp.supporting_families.urls")),
+    path("reporting/", include("earlyhelp.reporting.urls")),
     path("", include("earlyhelp.web.urls")),
 ]
 

@@ -79,3 +79,7 @@ class Purpose(models.TextChoices):
     API_ACCESS = "api_access", "Partner system access through the API"
     RIGHTS_REQUESTS = "rights_requests", "Handling data protection requests"
     DATA_MATCHING = "data_matching", "Finding families who may need help by matching partner data"
+    SUPPORTING_FAMILIES_RETURNS = "supporting_families_returns", "Supporting Families programme returns and claims"
+    NATIONAL_IMPACT_STUDY = "national_impact_study", "Supporting Families National Impact Study"
+    RESEARCH = "research", "Research into how well support works"
+    STATISTICS = "statistics", "Statistics and planning services"

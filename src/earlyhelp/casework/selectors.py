@@ -18,7 +18,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Marker, Membership
 from earlyhelp.privacy.models import SuggestionKind
 from earlyhelp.privacy.services import decisions
-from earlyhelp.programme import services as eligibility
+from earlyhelp.programme.services import needs as programme_needs
 
 from .models import (
     Assessment,
@@ -52,7 +52,7 @@ class FamilyRecord:
     transitions: list
     consents: list
     disclosures: list
-    eligible_areas: list = field(default_factory=list)
+    needs: list = field(default_factory=list)
     suggestions: list = field(default_factory=list)  # (suggestion, headline area label) awaiting a decision
 
 
@@ -96,12 +96,13 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
                     for n in episode.notes.select_related("author", "source_organisation")[:50]]
     record.documents = list(episode.documents.select_related("uploaded_by", "source_organisation")) if access.can_see_documents else []
     record.transitions = list(episode.transitions.select_related("decided_by"))
-    # A confirmed area means a significant concern in it: sensitive areas are markers for partners, like findings.
-    record.eligible_areas = [(ea, policy.masked(full, ea))
-                             for ea in episode.eligible_areas.select_related("area", "confirmed_by")]
+    # A need in a sensitive headline is special category or criminal offence data: a marker for partners.
+    record.needs = [(need, policy.masked(full, need))
+                    for need in programme_needs.open_needs(episode).select_related("identified_by")
+                    .prefetch_related("progress")]
     if access.can_work_on_case:
-        record.suggestions = [(s, eligibility.area_label(s)) for s in decisions.pending_for(household)
-                              .filter(kind=SuggestionKind.ELIGIBILITY)]
+        record.suggestions = [(s, programme_needs.area_of_suggestion(s).label) for s in decisions.pending_for(household)
+                              .filter(kind=SuggestionKind.NEED)]
     return record
 
 

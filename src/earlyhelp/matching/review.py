@@ -27,6 +27,7 @@ from earlyhelp.privacy.models import (
 from earlyhelp.privacy.services import decisions
 from earlyhelp.records.provenance import SourceKind
 
+from . import needs
 from .models import (
     IDENTIFIER_FIELDS,
     MatchCandidate,
@@ -70,6 +71,7 @@ def _attach(record: SourceRecord, person: Person, by) -> list[str]:
             continue
         Identifier.objects.create(person=person, scheme=scheme, value=value, **_provenance(record))
         added.append(scheme)
+    needs.suggest_needs(record)
     return added
 
 

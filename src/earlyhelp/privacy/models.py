@@ -21,6 +21,7 @@ OTHER_RECIPIENTS = {
     "ons": "the Office for National Statistics, as a trusted third party for research",
     "dluhc_dfe": "the government department that runs the Supporting Families programme",
     "ico": "the Information Commissioner's Office",
+    "approved_researchers": "approved researchers working on a named project, who receive only pseudonymised data",
 }
 
 
@@ -269,8 +270,49 @@ class Disclosure(models.Model):
         ]
 
 
+class DatasetDisclosureKind(models.TextChoices):
+    NATIONAL_IMPACT_STUDY = "national_impact_study", "National Impact Study transfer to ONS"
+    RESEARCH_EXTRACT = "research_extract", "Pseudonymised research extract"
+
+
+class DatasetDisclosure(models.Model):
+    """A file about many families sent outside the council, logged with its manifest (P12, P27): purpose,
+    recipient, period, columns, row count and the file's digest. Each family in it is linked, so their own
+    disclosure log and subject access pack show it (P17)."""
+
+    kind = models.CharField(max_length=30, choices=DatasetDisclosureKind.choices)
+    purpose = models.ForeignKey(ProcessingPurpose, on_delete=models.PROTECT, related_name="dataset_disclosures")
+    recipient = models.CharField(max_length=40, help_text="A recipient code from the register's vocabulary")
+    recipient_name = models.CharField(max_length=200)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    columns = models.JSONField(help_text="The columns sent, in order")
+    row_count = models.PositiveIntegerField()
+    file_name = models.CharField(max_length=200)
+    file_sha256 = models.CharField(max_length=64)
+    pseudonymised = models.BooleanField()
+    reference = models.CharField(max_length=60, blank=True, help_text="The research project, for an extract")
+    households = models.ManyToManyField("people.Household", related_name="dataset_disclosures", blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [models.CheckConstraint(condition=Q(period_end__gte=F("period_start")),
+                                              name="dataset_disclosure_period_in_order")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.period_start:%d/%m/%Y} to {self.period_end:%d/%m/%Y}"
+
+    @property
+    def recipient_label(self) -> str:
+        return recipient_label(self.recipient)
+
+
 class SuggestionKind(models.TextChoices):
-    ELIGIBILITY = "eligibility", "Supporting Families headline area met"
+    ELIGIBILITY = "eligibility", "Family eligible for Supporting Families"
+    NEED = "need", "Supporting Families need from the assessment"
+    MATCHED_NEED = "matched_need", "Supporting Families need from a data match"
     MATCH = "match", "Data match"
     NEW_PERSON = "new_person", "New person from a data match"
     RETENTION = "retention", "Retention action"

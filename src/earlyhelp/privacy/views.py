@@ -156,7 +156,7 @@ def suggestion_decide(request, household_id, suggestion_id):
                                                       accept=form.cleaned_data["decision"] == "accept",
                                                       reason=form.cleaned_data["reason"])):
             messages.success(request, "Decision recorded.")
-            return redirect(reverse("web:family", args=[household_id]) + "#eligibility")
+            return redirect(reverse("web:family", args=[household_id]) + "#needs")
     return render(request, "casework/form_page.html", {
         "title": f"Decide: {suggestion.get_kind_display().lower()}", "button": "Record decision", "form": form,
         "access": access, "household": access.household, "lead": suggestion.rule})

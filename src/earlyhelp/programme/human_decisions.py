@@ -4,10 +4,10 @@ from earlyhelp.access.policy import Permission
 from earlyhelp.privacy.models import SuggestionKind
 from earlyhelp.privacy.services.decisions import DecisionKind
 
-from .services import confirm_eligibility
+from .services.needs import confirm_assessment_need
 
 DECISION_KINDS = [
-    # The family's own practitioners confirm the headline areas a family meets (P13).
-    DecisionKind(SuggestionKind.ELIGIBILITY, permission=Permission.CASEWORK, apply=confirm_eligibility,
+    # The family's own practitioners confirm the needs the approved assessment points to (P13).
+    DecisionKind(SuggestionKind.NEED, permission=Permission.CASEWORK, apply=confirm_assessment_need,
                  family_need="can_work_on_case"),
 ]

@@ -3,5 +3,6 @@
 from earlyhelp.records.inventory import Holding
 
 HOLDINGS = [
-    Holding("programme.EligibleArea", "Supporting Families", household=("episode__household",)),
+    Holding("programme.Need", "Supporting Families", household=("household",), person=("person",)),
+    Holding("programme.NeedProgress", "Supporting Families", household=("need__household",)),
 ]

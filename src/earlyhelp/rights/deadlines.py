@@ -15,22 +15,16 @@ ICO examples: received 25 November 2024 -> due 27 December 2024; received 31 Jan
 28 February 2025; received 1 January 2025 -> due 3 February 2025.
 """
 
-import calendar
 import datetime
 from dataclasses import dataclass
 from functools import lru_cache
 
 import holidays
 
+from earlyhelp.records.calendar import add_months
+
 ONE_MONTH = 1
 EXTENDED_MONTHS = 3
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same date `months` later; that month's last day if the date does not exist."""
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @lru_cache(maxsize=64)

@@ -32,7 +32,7 @@ from .families import (
     visible_people_among,
 )
 from .masking import RESTRICTED, is_sensitive, masked, shows_in_full
-from .refusals import record_refusal, refuse, require
+from .refusals import record_refusal, refuse, require, require_any
 from .roles import ROLE_PERMISSIONS, Grants, Permission, has_permission, permissions_of, roles_with
 from .teams import (
     lead_practitioner_choices,
@@ -50,7 +50,7 @@ __all__ = [
     "may_take_withdrawal",
     "person_access", "require_family", "visible_among", "visible_people_among",
     "RESTRICTED", "is_sensitive", "masked", "shows_in_full",
-    "record_refusal", "refuse", "require",
+    "record_refusal", "refuse", "require", "require_any",
     "ROLE_PERMISSIONS", "Grants", "Permission", "has_permission", "permissions_of", "roles_with",
     "lead_practitioner_choices", "manages_team", "may_decide_contact", "may_join_team_around_family",
     "may_lead_cases", "partner_roles", "team_around_family_choices",

@@ -27,7 +27,8 @@ def _always(row) -> bool:
 SENSITIVE_ROWS = {
     "casework.DomainFinding": _area_is_sensitive,
     "casework.PlanAction": _area_is_sensitive,
-    "programme.EligibleArea": _area_is_sensitive,
+    "programme.Need": _area_is_sensitive,
+    "programme.NeedProgress": lambda row: _area_is_sensitive(row.need),
     "casework.CaseNote": _flagged_sensitive,
     "casework.Review": _always,
     "casework.Document": _always,

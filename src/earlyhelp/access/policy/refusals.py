@@ -30,3 +30,9 @@ def require(user, permission: Permission, *, purpose, object_type="", object_id=
     """Go on only if the user's role grants the permission; otherwise an audited 404."""
     if not has_permission(user, permission):
         refuse(user, household_id=household_id, object_type=object_type, object_id=object_id, purpose=purpose)
+
+
+def require_any(user, *permissions: Permission, purpose, object_type="", object_id=None):
+    """Go on if the user's role grants any of the permissions (e.g. a team's or the whole council's view)."""
+    if not any(has_permission(user, permission) for permission in permissions):
+        refuse(user, object_type=object_type, object_id=object_id, purpose=purpose)

@@ -44,6 +44,13 @@ class Permission(StrEnum):
     # Data matching.
     DO_DATA_MATCHING = "do_data_matching"
     DECIDE_MATCHES = "decide_matches"
+    # Supporting Families: the framework, the shortlist, sustainment checks and claims.
+    RUN_PROGRAMME = "run_programme"
+    # Returns to government, the National Impact Study transfer, research extracts and the Ofsted list.
+    MAKE_RETURNS = "make_returns"
+    # Performance reports: for one's own team, or for the whole council.
+    SEE_TEAM_PERFORMANCE = "see_team_performance"
+    SEE_ALL_PERFORMANCE = "see_all_performance"
     # The configuration area (/admin/).
     CONFIGURE_SERVICE = "configure_service"
 
@@ -58,9 +65,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.TEAM_MANAGER: frozenset({
         P.CASEWORK, P.LEAD_CASES, P.MANAGE_TEAM, P.USE_EMERGENCY_ACCESS, P.RECORD_CONTACTS, P.SEARCH_PEOPLE,
         P.SEE_TEAM_CONTACTS, P.REVIEW_TEAM_EMERGENCY_ACCESS, P.REVIEW_PARTNER_ACCESS,
-        P.PROCESS_TEAM_WITHDRAWALS}),
+        P.PROCESS_TEAM_WITHDRAWALS, P.SEE_TEAM_PERFORMANCE}),
     Role.PARTNER_PROFESSIONAL: frozenset({P.CASEWORK}),
-    Role.DATA_TEAM: frozenset({P.DO_DATA_MATCHING, P.DECIDE_MATCHES}),
+    Role.DATA_TEAM: frozenset({P.DO_DATA_MATCHING, P.DECIDE_MATCHES, P.RUN_PROGRAMME, P.MAKE_RETURNS,
+                               P.SEE_ALL_PERFORMANCE}),
     Role.DPO: frozenset({
         P.REVIEW_ALL_EMERGENCY_ACCESS, P.PROCESS_ALL_WITHDRAWALS, P.SEE_ANY_FAMILY_VIEWERS, P.READ_REGISTER,
         P.KEEP_REGISTER, P.HANDLE_RIGHTS_REQUESTS, P.MANAGE_RETENTION, P.DECIDE_DISPOSAL}),

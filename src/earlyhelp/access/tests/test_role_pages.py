@@ -19,8 +19,28 @@ FRONT_DOOR, LEAD, MANAGER, PARTNER = "front_door", "lead", "manager", "partner"
 DATA, DPO, ADMIN = "data_team", "dpo", "admin"
 EVERYONE = [FRONT_DOOR, LEAD, MANAGER, PARTNER, DATA, DPO, ADMIN]
 
+# Supporting Families pages (the outcomes framework, the shortlist and sustainment checks).
+PROGRAMME_EXPECTED = {
+    "programme:home": {DATA},
+}
+
+# Supporting Families claims.
+CLAIMS_EXPECTED = {
+}
+
+# The National Impact Study transfer and research extracts.
+RESEARCH_EXPECTED = {
+}
+
+# Returns, the Ofsted list and performance reports.
+RETURNS_EXPECTED = {
+    "reporting:home": {DATA},
+    "reporting:performance": {DATA, MANAGER},
+}
+
 # url name -> who gets 200 (everyone else: 404, audited).
 EXPECTED = {
+    **PROGRAMME_EXPECTED, **CLAIMS_EXPECTED, **RESEARCH_EXPECTED, **RETURNS_EXPECTED,
     "web:dashboard": set(EVERYONE),
     "web:access-log-lookup": {DPO},
     "web:emergency-reviews": {DPO, MANAGER},
@@ -74,6 +94,14 @@ RECORD_PAGES = {
     **{f"retention:{name}": "retention/tests/test_pages.py" for name in [
         "hold-lift", "sweep", "batch-decide", "batch-dispose", "certificate", "certificate-pdf"]},
     **{f"matching:{name}": "matching/tests/test_pages.py" for name in ["candidate", "new-person"]},
+    # Supporting Families record pages (framework, shortlist, sustainment).
+    **{f"programme:{name}": "supporting_families/tests" for name in []},
+    # Claim record pages.
+    **{f"programme:{name}": "supporting_families/tests" for name in []},
+    # Research and National Impact Study record pages.
+    **{f"reporting:{name}": "reporting/tests" for name in []},
+    # Returns and performance record pages.
+    **{f"reporting:{name}": "reporting/tests" for name in []},
 }
 # Open to anyone, signed in or not: the published privacy notice and signing in and out.
 PUBLIC_PAGES = {"web:sign-in", "web:sign-out", "web:privacy-notice", "web:privacy-notice-version",
@@ -90,7 +118,8 @@ def _url_names(resolver=None, prefix=""):
 
 def test_every_page_that_is_not_a_familys_is_in_a_matrix():
     pages = {name for name, pattern in _url_names() if name.split(":")[0] in {"web", "rights", "retention",
-                                                                                "matching"}
+                                                                                "matching", "programme",
+                                                                                "reporting"}
              and "household_id" not in pattern}
     missing = pages - set(EXPECTED) - set(RECORD_EXPECTED) - set(RECORD_PAGES) - PUBLIC_PAGES
     assert not missing, f"add these pages to the role matrix: {sorted(missing)}"
@@ -143,6 +172,9 @@ DASHBOARD_LINKS = {
     "web:access-log-lookup": {DPO},
     "web:register": {DPO},
     "matching:home": {DATA},
+    "programme:home": {DATA},
+    "reporting:home": {DATA},
+    "reporting:performance": {DATA, MANAGER},
     "rights:dashboard": {DPO},
     "retention:home": {DPO},
     "web:search": {FRONT_DOOR, LEAD, MANAGER},

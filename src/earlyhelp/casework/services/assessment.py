@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from earlyhelp.audit.models import Action
 from earlyhelp.organisations.models import User
-from earlyhelp.programme import services as eligibility
+from earlyhelp.programme.services import needs as programme_needs
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.provenance import SourceKind
 
@@ -125,5 +125,5 @@ def decide_assessment(*, by: User, assessment: Assessment, approve: bool, commen
     _audit(by, Action.CHANGE, "assessment.approve" if approve else "assessment.return", assessment,
            assessment.episode.household_id)
     if approve:  # proposals only: a practitioner confirms each area (P13)
-        eligibility.suggest_eligibility(assessment)
+        programme_needs.suggest_from_assessment(assessment)
     return assessment

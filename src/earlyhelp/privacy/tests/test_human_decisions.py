@@ -8,8 +8,8 @@ from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework import services as casework
 from earlyhelp.privacy.models import Suggestion, SuggestionStatus
 from earlyhelp.privacy.services import decisions
-from earlyhelp.programme import services as eligibility
-from earlyhelp.programme.models import EligibleArea
+from earlyhelp.programme.models import Need
+from earlyhelp.programme.services import needs as programme_needs
 from earlyhelp.testing.world import make_family
 
 pytestmark = [pytest.mark.django_db, pytest.mark.promise("P13")]
@@ -27,10 +27,10 @@ def approved(world):
     return family
 
 
-def test_an_approved_assessment_only_suggests_headline_areas_nothing_is_confirmed(approved):
+def test_an_approved_assessment_only_suggests_needs_nothing_is_confirmed(approved):
     suggestion = Suggestion.objects.get()
     assert suggestion.status == SuggestionStatus.PENDING and "education" in suggestion.rule
-    assert not EligibleArea.objects.exists()  # suggested, not decided
+    assert not Need.objects.exists()  # suggested, not decided
 
 
 def test_a_named_person_confirms_with_a_reason_and_only_then_it_counts(world, approved):
@@ -39,10 +39,10 @@ def test_a_named_person_confirms_with_a_reason_and_only_then_it_counts(world, ap
         decisions.decide(by=world.lead, suggestion_id=suggestion.pk, accept=True, reason=" ")
     with pytest.raises(PermissionDenied):
         decisions.decide(by=world.other_lead, suggestion_id=suggestion.pk, accept=True, reason="Meets criteria")
-    assert not EligibleArea.objects.exists()
+    assert not Need.objects.exists()
     decisions.decide(by=world.lead, suggestion_id=suggestion.pk, accept=True, reason="School data: 71% attendance")
-    area = EligibleArea.objects.get()
-    assert (area.area.code, area.confirmed_by, area.suggestion.reason) == (
+    need = Need.objects.get()
+    assert (need.area.code, need.identified_by, need.suggestion.reason) == (
         "EDUCATION", world.lead, "School data: 71% attendance")
     assert AuditEvent.objects.filter(event="suggestion.accepted", actor=world.lead).exists()
 
@@ -50,8 +50,8 @@ def test_a_named_person_confirms_with_a_reason_and_only_then_it_counts(world, ap
 def test_a_rejected_suggestion_is_kept_and_never_proposed_again(world, approved):
     suggestion = Suggestion.objects.get()
     decisions.decide(by=world.lead, suggestion_id=suggestion.pk, accept=False, reason="Attendance has recovered")
-    assert eligibility.suggest_eligibility(approved["episode"].assessments.get()) == []
-    assert Suggestion.objects.get().status == SuggestionStatus.REJECTED and not EligibleArea.objects.exists()
+    assert programme_needs.suggest_from_assessment(approved["episode"].assessments.get()) == []
+    assert Suggestion.objects.get().status == SuggestionStatus.REJECTED and not Need.objects.exists()
     with pytest.raises(ValidationError, match="already been decided"):
         decisions.decide(by=world.lead, suggestion_id=suggestion.pk, accept=True, reason="Changed my mind")
 
@@ -71,9 +71,9 @@ def test_deciding_in_the_browser_form_needs_a_decision_and_a_reason(client, worl
     assert "Suggested: " in page and "counts only if you confirm it" in page
     url = f"/families/{household.pk}/suggestions/{suggestion.pk}/decide/"
     refused = client.post(url, {"decision": "accept"})
-    assert b"Enter the reason for your decision" in refused.content and not EligibleArea.objects.exists()
+    assert b"Enter the reason for your decision" in refused.content and not Need.objects.exists()
     done = client.post(url, {"decision": "accept", "reason": "Meets the attendance criterion"})
-    assert done.status_code == 302 and EligibleArea.objects.count() == 1
+    assert done.status_code == 302 and Need.objects.count() == 1
     assert client.post(url, {"decision": "accept", "reason": "again"}).status_code == 404
 
 
@@ -88,10 +88,10 @@ def test_partners_see_a_confirmed_sensitive_area_only_as_a_marker(client, world)
     decisions.decide(by=world.lead, suggestion_id=Suggestion.objects.get().pk, accept=True, reason="GP letter")
     url = f"/families/{family['household'].pk}/"
     client.force_login(world.lead)
-    assert "Improved mental and physical health: confirmed by" in client.get(url).content.decode()
+    assert "Improved mental and physical health: A family member has a mental health need" in client.get(url).content.decode()
     client.force_login(world.partner)
     page = client.get(url).content.decode()
-    assert "Improved mental and physical health: confirmed" not in page and "Recorded – restricted" in page
+    assert "Improved mental and physical health: A family member" not in page and "Recorded – restricted" in page
 
 
 def test_every_kind_of_suggestion_is_declared_once_with_who_decides_it():
@@ -101,7 +101,8 @@ def test_every_kind_of_suggestion_is_declared_once_with_who_decides_it():
     declared = decisions.kinds()
     assert set(declared) == set(SuggestionKind)
     assert {kind: d.permission for kind, d in declared.items()} == {
-        SuggestionKind.ELIGIBILITY: Permission.CASEWORK, SuggestionKind.RETENTION: Permission.DECIDE_DISPOSAL,
+        SuggestionKind.NEED: Permission.CASEWORK, SuggestionKind.RETENTION: Permission.DECIDE_DISPOSAL,
+        SuggestionKind.ELIGIBILITY: Permission.RUN_PROGRAMME, SuggestionKind.MATCHED_NEED: Permission.DECIDE_MATCHES,
         SuggestionKind.MATCH: Permission.DECIDE_MATCHES, SuggestionKind.NEW_PERSON: Permission.DECIDE_MATCHES}
 
 

@@ -1,0 +1,10 @@
+"""Messages the programme's services raise and its forms show: one home for each."""
+
+CHOOSE_DESCRIPTOR = "Choose the need from the outcomes framework"
+ENTER_NEED_EVIDENCE = "Enter what shows the need"
+NEED_ALREADY_RECORDED = "This need is already recorded for this person (or the family) in this episode"
+NEED_ALREADY_WITHDRAWN = "This need has already been marked as recorded in error"
+NEED_CLAIMED = "This need has been claimed for, so it cannot be marked as recorded in error"
+ENTER_WITHDRAWAL_REASON = "Enter why the need was recorded in error"
+CHOOSE_PROGRESS_SCORE = "Choose a progress score from 1 to 5 for this need"
+ENTER_PROGRESS_EVIDENCE = "Enter what shows the progress on this need"

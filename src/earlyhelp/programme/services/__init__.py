@@ -1,0 +1,1 @@
+"""Supporting Families services that casework and matching call: the framework, needs and progress."""

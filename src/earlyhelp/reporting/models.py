@@ -1,0 +1,88 @@
+"""What the reporting app keeps: the council's disclosure-control thresholds, the returns it has published
+(as they were shown, after disclosure control) and the research projects that receive pseudonymised extracts."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+USER = settings.AUTH_USER_MODEL
+
+
+class DisclosureControlRules(models.Model):
+    """The council's thresholds for statistics (one row, with history). Defaults follow DfE practice."""
+
+    suppress_up_to = models.PositiveSmallIntegerField(
+        default=5, validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text="Counts from 1 to this are shown as c")
+    small_area_suppress_up_to = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text="The stricter threshold for tables about small areas")
+    rounding_base = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Totals above council level are rounded to the nearest this")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "disclosure control rules"
+
+    def __str__(self):
+        return "Disclosure control rules"
+
+    @classmethod
+    def current(cls) -> "DisclosureControlRules":
+        rules = cls.objects.order_by("pk").first()
+        return rules if rules is not None else cls.objects.create()
+
+
+class ReturnKind(models.TextChoices):
+    QUARTERLY = "quarterly", "Supporting Families quarterly progress return"
+    FAMILY_PROGRESS = "family_progress", "Family progress data (six-monthly)"
+
+
+class PublishedReturn(models.Model):
+    """A return exactly as it was produced: its tables after disclosure control, so a later return for the
+    same period is protected against this one too."""
+
+    kind = models.CharField(max_length=20, choices=ReturnKind.choices)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    tables = models.JSONField(help_text="The tables as published: counts and GSS symbols only")
+    produced_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    produced_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-produced_at"]
+        constraints = [models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
+                                              name="return_period_in_order")]
+
+
+class ResearchProject(models.Model):
+    """A research project that receives pseudonymised extracts (P12). Its key is held outside the database
+    (`EARLYHELP_RESEARCH_KEY_DIR`) and destroyed when the project ends; an ended project gets nothing more."""
+
+    reference = models.SlugField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    recipient = models.CharField(max_length=40, help_text="A recipient named in the register's research purpose")
+    recipient_name = models.CharField(max_length=200, help_text="The organisation receiving the extracts")
+    purpose = models.TextField(help_text="What the research is for, as agreed with the recipient")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    columns = models.JSONField(default=list, help_text="The columns the project may receive (deny by default)")
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    key_destroyed_at = models.DateTimeField(null=True, blank=True)
+    key_destroyed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                         help_text="Empty when the nightly job destroyed it at the end date")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on", "reference"]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")),
+                                              name="research_project_dates_in_order")]
+
+    def __str__(self):
+        return self.title

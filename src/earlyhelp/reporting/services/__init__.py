@@ -1,0 +1,1 @@
+"""Statistics, returns, research extracts and the Ofsted list."""

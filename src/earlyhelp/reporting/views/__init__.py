@@ -1,0 +1,1 @@
+"""Statistics, returns and research pages; each module lists its own URL patterns."""

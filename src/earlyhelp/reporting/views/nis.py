@@ -1,0 +1,3 @@
+"""nis pages."""
+
+urlpatterns = []

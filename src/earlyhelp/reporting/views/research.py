@@ -1,0 +1,3 @@
+"""research pages."""
+
+urlpatterns = []

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SupportingFamiliesConfig(AppConfig):
+    name = "earlyhelp.supporting_families"
+    verbose_name = "Supporting Families: shortlist, sustainment and claims"

@@ -1,0 +1,3 @@
+"""claims pages for the data team."""
+
+urlpatterns = []

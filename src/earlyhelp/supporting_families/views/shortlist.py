@@ -1,0 +1,3 @@
+"""shortlist pages for the data team."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""sustainment pages for the data team."""
+
+urlpatterns = []
