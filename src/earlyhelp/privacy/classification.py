@@ -88,6 +88,16 @@ FIELDS: dict[str, Sensitivity] = {
     "casework.Review.family_view": S,
     # Step-up to children's social care is for safeguarding concerns.
     "casework.Transition.reason": S,
+    # --- programme -----------------------------------------------------------------------------
+    # A need and its progress belong to a headline area, like assessment findings (ROW_RULES).
+    "programme.Need.evidence": S,
+    "programme.Need.source_reference": O,
+    "programme.Need.withdrawn_reason": S,
+    "programme.NeedProgress.evidence": S,
+    # --- supporting_families -------------------------------------------------------------------
+    # Why a claim was or was not made, and what a sustainment check found, speak of the family's needs.
+    "supporting_families.Claim.reason": S,
+    "supporting_families.SustainmentCheck.evidence": S,
     # A row flagged `is_sensitive` holds special category or criminal offence detail (ROW_RULES).
     "casework.CaseNote.text": S,
     # Titles name what a document is, e.g. "CAMHS letter" or "GP report", which reveals health.
@@ -224,6 +234,10 @@ def _by_disclosure_basis(row):
     return Sensitivity.CRIMINAL if row.basis in {DisclosureBasis.CRIME, DisclosureBasis.FRAUD} else None
 
 
+def _by_need_area(need):
+    return Sensitivity(need.descriptor.area.sensitivity)
+
+
 def _by_dataset(row):
     return Sensitivity(row.facts_sensitivity)  # a partner's record knows its dataset's class (matching.models)
 
@@ -236,6 +250,8 @@ ROW_RULES = {
     "casework.PlanAction.intended_outcome": _by_area,
     "casework.PlanAction.progress_note": _by_area,
     "casework.CaseNote.text": _by_note_flag,
+    "programme.Need.evidence": _by_need_area,
+    "programme.NeedProgress.evidence": lambda row: _by_need_area(row.need),
     "people.Identifier.value": _by_identifier_scheme,
     "privacy.Disclosure.reason": _by_disclosure_basis,
     "matching.SourceRecord.facts": _by_dataset,

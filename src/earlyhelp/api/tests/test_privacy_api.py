@@ -91,7 +91,7 @@ def test_a_referral_out_through_the_api_is_logged_and_refused_beyond_consent(cli
 @pytest.mark.promise("P13")
 def test_suggestions_are_decided_through_the_api_only_with_a_reason(client, world, family):
     episode = family["episode"]
-    suggestion = decisions.suggest(kind="eligibility", key=f"episode:{episode.pk}:area:EDUCATION",
+    suggestion = decisions.suggest(kind="need", key=f"episode:{episode.pk}:area:EDUCATION",
                                    household=family["household"], rule="The approved assessment scores education 2")
     lead = _headers(world.lead)
     assert [s["id"] for s in client.get(f"/api/families/{family['household'].pk}/suggestions",

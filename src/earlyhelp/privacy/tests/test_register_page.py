@@ -59,7 +59,7 @@ def dpo_client(client, world):
 
 @pytest.mark.promise("P15")
 def test_the_dpo_sees_every_purpose_with_its_lawful_basis_and_the_published_version(dpo_client, world):
-    register.save_purpose(by=world.dpo, purpose=_purpose("research"), is_active=False, reason="Study ended")
+    register.save_purpose(by=world.dpo, purpose=_purpose("multi_agency_sharing"), is_active=False, reason="Study ended")
     page = dpo_client.get(reverse("web:register")).content.decode()
     for purpose in ProcessingPurpose.objects.all():  # in use or not
         assert f'id="purpose-{purpose.code}"' in page
@@ -337,8 +337,8 @@ def test_publishing_when_nothing_has_changed_is_refused(dpo_client, world):
 
 def test_a_purpose_no_longer_in_use_leaves_the_next_notice(dpo_client, world):
     notices.publish_notice(by=world.dpo)
-    purpose = _purpose("research")
+    purpose = _purpose("multi_agency_sharing")
     assert _edit(dpo_client, purpose, is_active=None, change_reason="Study ended").status_code == 302
     assert f"No longer in the notice: {purpose.name}" in dpo_client.get(reverse("web:register")).content.decode()
     dpo_client.post(reverse("web:register-publish"))
-    assert "research" not in {p["code"] for p in notices.current_notice().content["purposes"]}
+    assert "multi_agency_sharing" not in {p["code"] for p in notices.current_notice().content["purposes"]}
