@@ -161,7 +161,8 @@ def test_recording_a_check_on_the_page_refuses_one_not_yet_due(client, world):
               "checked_on_day": today.day, "checked_on_month": today.month, "checked_on_year": today.year}
     assert "not yet due" in client.post(url, posted).content.decode()
     assert not SustainmentCheck.objects.exists()
-    Episode.objects.filter(pk=need.episode_id).update(closed_on=add_months(today, -6))
+    six_months_ago = add_months(today, -6)
+    Episode.objects.filter(pk=need.episode_id).update(opened_on=six_months_ago, closed_on=six_months_ago)
     assert client.post(url, posted).status_code == 302
     assert SustainmentCheck.objects.get().sustained
 
