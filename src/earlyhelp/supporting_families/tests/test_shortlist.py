@@ -10,7 +10,7 @@ from django.utils import timezone
 from earlyhelp.audit.models import Action, AuditEvent
 from earlyhelp.people import services as people
 from earlyhelp.people.models import MemberRole
-from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
+from earlyhelp.privacy.models import Suggestion, SuggestionStatus
 from earlyhelp.programme.models import Descriptor, EligibilityCounting, HeadlineArea, Need, ProgrammeRules
 from earlyhelp.programme.services import needs as need_services
 from earlyhelp.supporting_families.models import ProgrammeFamily
