@@ -22,6 +22,13 @@ EVERYONE = [FRONT_DOOR, LEAD, MANAGER, PARTNER, DATA, DPO, ADMIN]
 # Supporting Families pages (the outcomes framework, the shortlist and sustainment checks).
 PROGRAMME_EXPECTED = {
     "programme:home": {DATA},
+    "programme:framework": {DATA},
+    "programme:framework-dataset-rules": {DATA},
+    "programme:framework-dataset-rule-new": {DATA},
+    "programme:framework-rules": {DATA},
+    "programme:shortlist": {DATA},
+    "programme:families": {DATA},
+    "programme:sustainment": {DATA},
 }
 
 # Supporting Families claims.
@@ -95,7 +102,10 @@ RECORD_PAGES = {
         "hold-lift", "sweep", "batch-decide", "batch-dispose", "certificate", "certificate-pdf"]},
     **{f"matching:{name}": "matching/tests/test_pages.py" for name in ["candidate", "new-person"]},
     # Supporting Families record pages (framework, shortlist, sustainment).
-    **{f"programme:{name}": "supporting_families/tests" for name in []},
+    **{f"programme:{name}": "supporting_families/tests" for name in [
+        "framework-version", "framework-make-current", "framework-descriptor-new", "framework-label",
+        "framework-descriptor", "framework-descriptor-deactivate", "framework-dataset-rule", "shortlist-decide",
+        "sustainment-check"]},
     # Claim record pages.
     **{f"programme:{name}": "supporting_families/tests" for name in []},
     # Research and National Impact Study record pages.

@@ -9,17 +9,24 @@ again; one decision stands for the same set of needs.
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from earlyhelp.access.restrictions import restricted_household_ids
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Household, Membership
-from earlyhelp.privacy.models import SuggestionKind
+from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
 from earlyhelp.privacy.services import decisions
 from earlyhelp.programme.models import EligibilityCounting, Need, NeedStatus, ProgrammeRules
 from earlyhelp.records.calendar import add_months
 
 from ..models import ProgrammeFamily
+
+ALREADY_ON_PROGRAMME = "This family is already on the programme"
+CHOOSE_GROUP = "Choose whether the family is offered support or is in the comparison group"
 
 
 @dataclass(frozen=True)
@@ -68,27 +75,73 @@ def screen(household_ids=None, *, today: datetime.date | None = None) -> list[Sc
     return screenings
 
 
-def _key(screening: Screening) -> str:
-    return f"household:{screening.household_id}:headlines:{'+'.join(screening.headlines)}"
+def _key(screening: Screening, rules: ProgrammeRules) -> str:
+    """The same needs give the same key, so a decision stands for them; a new headline (or, when the rule counts
+    descriptors, a new descriptor) gives a new key and the family is proposed again."""
+    key = f"household:{screening.household_id}:headlines:{'+'.join(screening.headlines)}"
+    if rules.counting == EligibilityCounting.DESCRIPTORS:
+        key += f":descriptors:{'+'.join(screening.descriptors)}"
+    return key[:200]
+
+
+def headlines_of(suggestion) -> list[str]:
+    """The headline codes a shortlist proposal was made on."""
+    return [code for code in suggestion.key.split(":headlines:")[1].split(":descriptors:")[0].split("+") if code]
 
 
 def propose_shortlist(*, today: datetime.date | None = None) -> list:
     """Propose every family that meets the rule and is not yet on the programme; returns the new proposals."""
     on_programme = set(ProgrammeFamily.objects.values_list("household_id", flat=True))
+    rules = ProgrammeRules.current()
     proposals = []
     for screening in screen(today=today):
         if not screening.meets_rule or screening.household_id in on_programme:
             continue
-        proposal = decisions.suggest(kind=SuggestionKind.ELIGIBILITY, key=_key(screening), rule=screening.why,
+        proposal = decisions.suggest(kind=SuggestionKind.ELIGIBILITY, key=_key(screening, rules),
+                                     rule=screening.why[:300],
                                      household=Household(pk=screening.household_id))
         if proposal is not None:
             proposals.append(proposal)
     return proposals
 
 
-def accept_onto_programme(suggestion, by) -> ProgrammeFamily:
-    """Accepting a shortlist proposal: the family joins the programme, with the headlines met at screening."""
-    headlines = suggestion.key.split(":headlines:")[1].split("+")
-    return ProgrammeFamily.objects.create(household_id=suggestion.household_id, screened_on=timezone.localdate(),
-                                          criteria_met=headlines, suggestion=suggestion, decided_by=by,
-                                          decided_at=timezone.now())
+def accept_onto_programme(suggestion, by, *, comparison_group: bool = False) -> ProgrammeFamily:
+    """Accepting a shortlist proposal: the family joins the programme, with the headlines met at screening (the
+    day the proposal was made), in the support group or the National Impact Study's comparison group."""
+    if ProgrammeFamily.objects.filter(household_id=suggestion.household_id).exists():
+        raise ValidationError(ALREADY_ON_PROGRAMME)
+    return ProgrammeFamily.objects.create(
+        household_id=suggestion.household_id, screened_on=timezone.localdate(suggestion.suggested_at),
+        criteria_met=headlines_of(suggestion), comparison_group=comparison_group, suggestion=suggestion,
+        decided_by=by, decided_at=timezone.now())
+
+
+@transaction.atomic
+def decide_eligibility(*, by, suggestion_id: int, accept: bool, reason: str,
+                       comparison_group: bool | None = None) -> ProgrammeFamily | None:
+    """A person's decision on a shortlist proposal (P13), through `privacy.services.decisions.decide`. Accepting
+    needs the group: support, or the comparison group, which the generic decision cannot carry, so it is
+    recorded here in the same transaction. Returns the programme family when accepted."""
+    suggestion = Suggestion.objects.filter(pk=suggestion_id, kind=SuggestionKind.ELIGIBILITY).first()
+    if suggestion is None:
+        raise ValidationError("There is no such proposal")
+    if accept and comparison_group is None:
+        raise ValidationError({"group": CHOOSE_GROUP})
+    decisions.decide(by=by, suggestion_id=suggestion.pk, accept=accept, reason=reason)
+    if not accept:
+        return None
+    family = ProgrammeFamily.objects.select_for_update().get(suggestion=suggestion)
+    if comparison_group and not family.comparison_group:
+        family.comparison_group = True
+        family.save(update_fields=["comparison_group"])
+    audit.record(actor=by, action=Action.CHANGE, event="programme_family.group", purpose=Purpose.SUPPORTING_FAMILIES_RETURNS,
+                 objects=[family], household_id=family.household_id,
+                 metadata={"comparison_group": family.comparison_group})
+    return family
+
+
+def pending_proposals():
+    """Shortlist proposals waiting for a decision: families not yet on the programme, never a restricted one."""
+    return (Suggestion.objects.filter(kind=SuggestionKind.ELIGIBILITY, status=SuggestionStatus.PENDING)
+            .exclude(household_id__in=ProgrammeFamily.objects.values("household_id"))
+            .exclude(household_id__in=restricted_household_ids()))
