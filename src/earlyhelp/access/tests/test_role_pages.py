@@ -26,6 +26,8 @@ PROGRAMME_EXPECTED = {
 
 # Supporting Families claims.
 CLAIMS_EXPECTED = {
+    "programme:claim-batches": {DATA},
+    "programme:claim-batch-new": {DATA},
 }
 
 # The National Impact Study transfer and research extracts.
@@ -97,7 +99,8 @@ RECORD_PAGES = {
     # Supporting Families record pages (framework, shortlist, sustainment).
     **{f"programme:{name}": "supporting_families/tests" for name in []},
     # Claim record pages.
-    **{f"programme:{name}": "supporting_families/tests" for name in []},
+    **{f"programme:{name}": "supporting_families/tests/test_claims_pages.py" for name in [
+        "claim-batch", "claim-batch-submit", "claim-decide", "claim-evidence"]},
     # Research and National Impact Study record pages.
     **{f"reporting:{name}": "reporting/tests" for name in []},
     # Returns and performance record pages.

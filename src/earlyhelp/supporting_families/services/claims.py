@@ -66,7 +66,7 @@ ENTER_PERIOD_END = "Enter the end of the period"
 PERIOD_END_BEFORE_START = "The end of the period must be the same as or after its start"
 PERIOD_END_IN_FUTURE = "The end of the period must be today or in the past"
 PERIOD_OVERLAPS = "This period overlaps the claims for {period}: choose a period that does not overlap it"
-SAMPLE_FRACTION_RANGE = "The assurance sample must be between 1% and 100% of accepted claims"
+SAMPLE_FRACTION_RANGE = "The assurance sample must be between 1 and 100 per cent of accepted claims"
 CHOOSE_DECISION = "Choose whether to claim for this family"
 ENTER_DECISION_REASON = "Enter the reason for your decision"
 REASON_MAX_LENGTH = 2000
@@ -216,7 +216,7 @@ def _support(episode) -> Condition:
     return Condition("support", bool(delivered and held), evidence)
 
 
-def _closure_score(need) -> int | None:
+def closure_score(need) -> int | None:
     scores = [p.score for p in need.progress.all() if p.occasion == ProgressOccasion.CLOSURE]
     return scores[-1] if scores else None
 
@@ -226,14 +226,14 @@ def _outcomes(needs, rules) -> Condition:
         return Condition("outcomes", False, "No need was identified")
     failing = []
     for need in needs:
-        score = _closure_score(need)
+        score = closure_score(need)
         if need.status != NeedStatus.MET or score is None or score < rules.positive_score:
             failing.append(f"{need.descriptor.label} ("
                            + ("no score at closure" if score is None else f"{score} of 5 at closure") + ")")
     if failing:
         return Condition("outcomes", False,
                          f"Not met (positive from {rules.positive_score} of 5): {'; '.join(failing)}")
-    scores = ", ".join(str(_closure_score(need)) for need in needs)
+    scores = ", ".join(str(closure_score(need)) for need in needs)
     return Condition("outcomes", True, f"All {_plural(len(needs), 'need')} met at closure (scores {scores} of 5; "
                                        f"positive from {rules.positive_score})")
 
