@@ -194,7 +194,8 @@ def _assessment(episode) -> Condition:
         return Condition("assessment", False, "The approved assessment covers no family member")
     return Condition("assessment", True,
                      f"Started {_date(approved.started_on)}, completed {_date(approved.completed_on)}, approved "
-                     f"{_date(timezone.localdate(approved.approved_at))}; covers {_plural(approved.covered, 'family member')}")
+                     f"{_date(timezone.localdate(approved.approved_at))}; "
+                     f"covers {_plural(approved.covered, 'family member')}")
 
 
 def _plan(episode, needs) -> Condition:

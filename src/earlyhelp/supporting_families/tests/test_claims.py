@@ -195,7 +195,7 @@ def test_sustained_from_exactly_six_months_after_closure(world, after, sustained
     closed_on = datetime.date(TODAY.year - 1, 1, 15)
     family = build_claimable_family(world, closed_on=closed_on, sustained_after=after)
     checked_on = family["needs"][0].sustainment_checks.get().checked_on
-    assert checked_on == (datetime.date(TODAY.year - 1, 7, 14) if not sustained else datetime.date(TODAY.year - 1, 7, 15))
+    assert checked_on == datetime.date(TODAY.year - 1, 7, 15 if sustained else 14)
     assert all(claims._sustained(need) is sustained for need in family["needs"])
     assert ("sustained" not in unmet(claims.check_conditions(family["episode"]))) is sustained
 
