@@ -33,6 +33,8 @@ PROGRAMME_EXPECTED = {
 
 # Supporting Families claims.
 CLAIMS_EXPECTED = {
+    "programme:claim-batches": {DATA},
+    "programme:claim-batch-new": {DATA},
 }
 
 # The National Impact Study transfer and research extracts.
@@ -107,7 +109,8 @@ RECORD_PAGES = {
         "framework-descriptor", "framework-descriptor-deactivate", "framework-dataset-rule", "shortlist-decide",
         "sustainment-check"]},
     # Claim record pages.
-    **{f"programme:{name}": "supporting_families/tests" for name in []},
+    **{f"programme:{name}": "supporting_families/tests/test_claims_pages.py" for name in [
+        "claim-batch", "claim-batch-submit", "claim-decide", "claim-evidence"]},
     # Research and National Impact Study record pages.
     **{f"reporting:{name}": "reporting/tests" for name in []},
     # Returns and performance record pages.
