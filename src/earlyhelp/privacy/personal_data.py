@@ -5,10 +5,6 @@ from earlyhelp.records.inventory import Holding, OnErasure
 HOLDINGS = [
     Holding("privacy.Consent", "Consent", person=("subject", "given_by"), household=("household",)),
     Holding("privacy.Disclosure", "Who we shared information with, and why", household=("household",)),
-    # Files about many families (National Impact Study, research extracts) that included the family. The row is the
-    # council's record of what was sent and holds no personal data of its own: it stays on erasure.
-    Holding("privacy.DatasetDisclosure", "Who we shared information with, and why", household=("households",),
-            on_erasure=OnErasure.SCRUB),
     Holding("privacy.Suggestion", "Decisions on what the system suggested", household=("household",)),
     # A relative's pack holds this person's records too: erasure takes them out of it, disposal removes it.
     Holding("privacy.SubjectAccessPack", "Your requests to us", person=("subject",),

@@ -30,6 +30,10 @@ CLAIMS_EXPECTED = {
 
 # The National Impact Study transfer and research extracts.
 RESEARCH_EXPECTED = {
+    "reporting:nis-transfers": {DATA},
+    "reporting:nis-new": {DATA},
+    "reporting:research-projects": {DATA},
+    "reporting:research-project-new": {DATA},
 }
 
 # Returns, the Ofsted list and performance reports.
@@ -99,7 +103,10 @@ RECORD_PAGES = {
     # Claim record pages.
     **{f"programme:{name}": "supporting_families/tests" for name in []},
     # Research and National Impact Study record pages.
-    **{f"reporting:{name}": "reporting/tests" for name in []},
+    **{f"reporting:{name}": "reporting/tests" for name in [
+        "nis-transfer", "nis-manifest", "nis-download", "research-project", "research-project-columns",
+        "research-project-end", "research-extract-new", "research-extract", "research-extract-manifest",
+        "research-extract-download"]},
     # Returns and performance record pages.
     **{f"reporting:{name}": "reporting/tests" for name in []},
 }

@@ -162,13 +162,3 @@ def test_the_familys_disclosure_log_shows_the_transfer(client, world, programme)
     assert "National Impact Study transfer to ONS" in page and "Office for National Statistics" in page
     page = client.get(reverse("web:family-information", args=[family.pk])).content.decode()
     assert "National Impact Study transfer to ONS" in page
-
-
-@pytest.mark.promise("P17")
-def test_the_subject_access_pack_lists_the_transfer(world, programme):
-    from earlyhelp.rights.services.subject_access import collect
-
-    transfer(world)
-    pack = collect(programme["families"][0]["members"][0])
-    shared = next(s for s in pack["sections"] if s["title"] == "Who we shared information with, and why")
-    assert any(r["record"] == "Dataset disclosure" for r in shared["records"])
