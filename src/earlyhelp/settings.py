@@ -226,6 +226,13 @@ EARLYHELP_AUDIT_READS = os.environ.get("EARLYHELP_AUDIT_READS", "1") == "1"
 # makes earlier events fail verification, so rotate only with a recorded checkpoint.
 EARLYHELP_AUDIT_CHAIN_KEY = os.environ.get("EARLYHELP_AUDIT_CHAIN_KEY") or SECRET_KEY
 
+# Files sent outside the council (National Impact Study transfers, research extracts) wait here, readable by the
+# service's user only, until they are downloaded once (then removed) or expire. Never under MEDIA_ROOT or STATIC_ROOT.
+EARLYHELP_EXPORT_DIR = Path(os.environ.get("EARLYHELP_EXPORT_DIR", VAR_DIR / "private" / "exports"))
+EARLYHELP_EXPORT_HOURS = int(os.environ.get("EARLYHELP_EXPORT_HOURS", "48"))
+# One HMAC key per research project (P12), held outside the database and destroyed when the project ends.
+EARLYHELP_RESEARCH_KEY_DIR = Path(os.environ.get("EARLYHELP_RESEARCH_KEY_DIR", VAR_DIR / "private" / "research-keys"))
+
 NINJA_PAGINATION_PER_PAGE = 50
 
 # SQLite ignores db_comment; PostgreSQL (production) keeps them as the data inventory.

@@ -13,6 +13,7 @@ from .families import router as families
 from .people import router as people
 from .privacy import router as privacy
 from .referrals import router as referrals
+from .reporting import router as reporting
 
 api = NinjaAPI(
     title="earlyhelp API",
@@ -27,3 +28,4 @@ api.add_router("/families", families)
 api.add_router("/people", people)
 api.add_router("/referrals", referrals)
 api.add_router("", privacy)
+api.add_router("/reporting", reporting)

@@ -13,6 +13,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
 from earlyhelp.people.models import Address, Identifier, Marker, Person, Relationship
 from earlyhelp.privacy.models import ProcessingPurpose
+from earlyhelp.privacy.services.disclosures import dataset_disclosures_for
 
 from .models import (
     CaseNote,
@@ -40,6 +41,7 @@ class InformationReport:
     holders: list  # (who, how they have it, since)
     disclosures: list
     purposes: list
+    dataset_disclosures: list = field(default_factory=list)  # files about many families that included this one
 
 
 def _household_records(household):
@@ -80,12 +82,15 @@ def information_report(household) -> InformationReport:
                         "On the Team Around the Family", member.start_date))
 
     disclosures = list(household.disclosures.select_related("recipient_organisation", "purpose", "approved_by"))
-    purpose_codes = {CASEWORK_PURPOSE} | {d.purpose.code for d in disclosures if d.shared}
+    datasets = list(dataset_disclosures_for(household))
+    purpose_codes = ({CASEWORK_PURPOSE} | {d.purpose.code for d in disclosures if d.shared}
+                     | {d.purpose.code for d in datasets})
     purposes = list(ProcessingPurpose.objects.filter(code__in=purpose_codes).order_by("name"))
     for each in sources.values():
         each.what = dict(each.what)  # templates look up `.items` as a key first: a defaultdict would answer 0
     ordered = sorted(sources.values(), key=lambda s: (-sum(s.what.values()), s.label))
-    return InformationReport(sources=ordered, holders=holders, disclosures=disclosures, purposes=purposes)
+    return InformationReport(sources=ordered, holders=holders, disclosures=disclosures, purposes=purposes,
+                             dataset_disclosures=datasets)
 
 
 def open_information_report(user, household, *, purpose) -> InformationReport:

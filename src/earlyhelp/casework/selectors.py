@@ -18,6 +18,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Marker, Membership
 from earlyhelp.privacy.models import SuggestionKind
 from earlyhelp.privacy.services import decisions
+from earlyhelp.privacy.services.disclosures import dataset_disclosures_for
 from earlyhelp.programme.services import needs as programme_needs
 
 from .models import (
@@ -53,6 +54,7 @@ class FamilyRecord:
     consents: list
     disclosures: list
     needs: list = field(default_factory=list)
+    dataset_disclosures: list = field(default_factory=list)  # files about many families that included this one
     suggestions: list = field(default_factory=list)  # (suggestion, headline area label) awaiting a decision
 
 
@@ -79,6 +81,7 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
         record.consents = list(household.consents.select_related("subject", "given_by", "notice"))
         record.disclosures = list(household.disclosures.select_related("recipient_organisation", "purpose",
                                                                        "decided_by")[:50])
+        record.dataset_disclosures = list(dataset_disclosures_for(household)[:50])
     if episode is None:
         return record
     record.taf_members = list(episode.taf_members.filter(end_date__isnull=True)

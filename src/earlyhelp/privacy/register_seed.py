@@ -397,7 +397,7 @@ PURPOSES = [
         "special_category": ["health", "ethnic origin"],
         "criminal_offence_data": True,
         "data_subjects": [*FAMILY],
-        "recipient_types": ["dluhc_dfe", "ons", "other_la"],
+        "recipient_types": ["dluhc_dfe", "ons", "other_la", "approved_researchers"],
         "retention": "EVENT+1",
         "retention_note": (
             "Our copy of each extract is kept for 1 year after it is sent; researchers destroy theirs when the "

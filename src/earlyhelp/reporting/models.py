@@ -86,3 +86,32 @@ class ResearchProject(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ExportFile(models.Model):
+    """A file about many families waiting to be collected (a National Impact Study transfer or a research extract).
+
+    It lives in `EARLYHELP_EXPORT_DIR` under a random name, readable by the service only; it can be downloaded once
+    (and is removed from the disk as it is sent) and is removed unread when it expires. The manifest
+    (`privacy.DatasetDisclosure`) stays: it is the council's record of what was sent."""
+
+    disclosure = models.OneToOneField("privacy.DatasetDisclosure", on_delete=models.PROTECT, related_name="export_file")
+    stored_name = models.CharField(max_length=80, unique=True, help_text="The random name of the file on disk")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+    downloaded_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    removed_at = models.DateTimeField(null=True, blank=True, help_text="When the file left the disk")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=Q(downloaded_at__isnull=True, downloaded_by__isnull=True)
+                                              | Q(downloaded_at__isnull=False, downloaded_by__isnull=False),
+                                              name="export_file_downloaded_by_someone")]
+
+    def __str__(self):
+        return f"Export file {self.pk}"
+
+    @property
+    def is_available(self) -> bool:
+        return self.removed_at is None

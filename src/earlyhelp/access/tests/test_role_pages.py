@@ -39,6 +39,10 @@ CLAIMS_EXPECTED = {
 
 # The National Impact Study transfer and research extracts.
 RESEARCH_EXPECTED = {
+    "reporting:nis-transfers": {DATA},
+    "reporting:nis-new": {DATA},
+    "reporting:research-projects": {DATA},
+    "reporting:research-project-new": {DATA},
 }
 
 # Returns, the Ofsted list and performance reports.
@@ -112,7 +116,10 @@ RECORD_PAGES = {
     **{f"programme:{name}": "supporting_families/tests/test_claims_pages.py" for name in [
         "claim-batch", "claim-batch-submit", "claim-decide", "claim-evidence"]},
     # Research and National Impact Study record pages.
-    **{f"reporting:{name}": "reporting/tests" for name in []},
+    **{f"reporting:{name}": "reporting/tests" for name in [
+        "nis-transfer", "nis-manifest", "nis-download", "research-project", "research-project-columns",
+        "research-project-end", "research-extract-new", "research-extract", "research-extract-manifest",
+        "research-extract-download"]},
     # Returns and performance record pages.
     **{f"reporting:{name}": "reporting/tests" for name in []},
 }

@@ -101,6 +101,12 @@ def disclosures_for(household):
     return household.disclosures.select_related("recipient_organisation", "purpose", "decided_by", "approved_by")
 
 
+def dataset_disclosures_for(household):
+    """Files about many families that included this family (National Impact Study transfers, research extracts):
+    part of the family's disclosure log (P17)."""
+    return household.dataset_disclosures.select_related("purpose", "decided_by")
+
+
 @transaction.atomic
 def record_subject_access_release(*, by, pack, household_ids) -> list[Disclosure]:
     """A released subject access pack goes to the person (or whoever acts for them): the law requires it
