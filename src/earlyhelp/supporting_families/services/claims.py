@@ -52,9 +52,9 @@ from earlyhelp.casework.models import (
 )
 from earlyhelp.people.models import Membership
 from earlyhelp.programme.models import Need, NeedStatus, ProgrammeRules, ProgressOccasion
-from earlyhelp.records.calendar import add_months
 
 from ..models import BatchStatus, Claim, ClaimBatch, ClaimedNeed, ClaimStatus, ProgrammeFamily
+from . import sustainment
 
 PURPOSE = Purpose.SUPPORTING_FAMILIES_RETURNS
 # A family missing at most this many conditions is listed as nearly qualifying.
@@ -141,21 +141,11 @@ def claimable_needs(episode):
             .select_related("descriptor__area", "person").prefetch_related("progress", "sustainment_checks"))
 
 
-def _sustained(need) -> bool:
-    # The programme's sustainment rule, and it must match `services.sustainment.is_sustained`: a check that found
-    # the outcome still held, made at least the council's sustainment months after the episode closed.
-    closed_on = need.episode.closed_on if need.episode_id else None
-    if closed_on is None:
-        return False
-    due = add_months(closed_on, ProgrammeRules.current().sustainment_months)
-    return need.sustainment_checks.filter(sustained=True, checked_on__gte=due).exists()
-
-
 def _sustained_on(need, rules) -> datetime.date | None:
     """The first day the need's outcome was shown sustained (for the period a claim belongs to)."""
-    if not _sustained(need):
+    if not sustainment.has_sustained_check(need):
         return None
-    due = add_months(need.episode.closed_on, rules.sustainment_months)
+    due = sustainment.due_on(need)
     return min(check.checked_on for check in need.sustainment_checks.all()
                if check.sustained and check.checked_on >= due)
 
@@ -244,8 +234,8 @@ def _sustainment(episode, needs, rules) -> Condition:
         return Condition("sustained", False, "No need was identified")
     if episode.closed_on is None:
         return Condition("sustained", False, "Support has not ended")
-    due = add_months(episode.closed_on, rules.sustainment_months)
-    waiting = [need.descriptor.label for need in needs if not _sustained(need)]
+    due = sustainment.due_after_closure(episode, rules=rules)
+    waiting = [need.descriptor.label for need in needs if not sustainment.has_sustained_check(need)]
     if waiting:
         return Condition("sustained", False, f"Not shown sustained on or after {_date(due)} "
                                              f"({rules.sustainment_months} months after closure): {'; '.join(waiting)}")
@@ -458,7 +448,7 @@ def evidence_bundle(claim) -> dict:
             "need": need, "progress": progress,
             "travelled": progress[-1].score - progress[0].score if len(progress) > 1 else None,
             "checks": list(need.sustainment_checks.select_related("checked_by").order_by("checked_on", "pk")),
-            "sustainment_due": add_months(episode.closed_on, rules.sustainment_months) if episode.closed_on else None,
+            "sustainment_due": sustainment.due_after_closure(episode, rules=rules),
         })
     return {
         "claim": claim, "batch": claim.batch, "episode": episode, "household": claim.household,

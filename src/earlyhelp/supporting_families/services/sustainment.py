@@ -26,8 +26,12 @@ def due_on(need: Need, *, rules: ProgrammeRules | None = None) -> datetime.date 
     """The first day a sustainment check of the need may be recorded: the episode's closure date plus the
     rule's months (month ends as `records.calendar.add_months` counts them). None while the need has no closed
     episode."""
-    episode = need.episode
-    if episode is None or episode.closed_on is None:
+    return due_after_closure(need.episode, rules=rules) if need.episode is not None else None
+
+
+def due_after_closure(episode, *, rules: ProgrammeRules | None = None) -> datetime.date | None:
+    """When an episode's outcomes may first be checked as sustained; None while it is open."""
+    if episode.closed_on is None:
         return None
     rules = rules or ProgrammeRules.current()
     return add_months(episode.closed_on, rules.sustainment_months)
@@ -36,12 +40,16 @@ def due_on(need: Need, *, rules: ProgrammeRules | None = None) -> datetime.date 
 def is_sustained(need: Need) -> bool:
     """True when the need's outcome was met at closure and a check recorded on or after its due date found it
     sustained."""
-    if need.status != NeedStatus.MET:
-        return False
+    return need.status == NeedStatus.MET and has_sustained_check(need)
+
+
+def has_sustained_check(need: Need) -> bool:
+    """A check recorded on or after the due date found the outcome still held (whatever the closure recorded:
+    claims test the outcome at closure as a condition of its own)."""
     due = due_on(need)
     if due is None:
         return False
-    return need.sustainment_checks.filter(sustained=True, checked_on__gte=due).exists()
+    return any(check.sustained and check.checked_on >= due for check in need.sustainment_checks.all())
 
 
 # --- Which checks are due --------------------------------------------------------------------------------------

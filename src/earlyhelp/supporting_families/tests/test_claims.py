@@ -25,7 +25,7 @@ from earlyhelp.supporting_families.models import (
     SustainmentCheck,
     SustainmentMethod,
 )
-from earlyhelp.supporting_families.services import claims
+from earlyhelp.supporting_families.services import claims, sustainment
 from earlyhelp.testing.world import make_family
 
 pytestmark = [pytest.mark.django_db]
@@ -196,7 +196,7 @@ def test_sustained_from_exactly_six_months_after_closure(world, after, sustained
     family = build_claimable_family(world, closed_on=closed_on, sustained_after=after)
     checked_on = family["needs"][0].sustainment_checks.get().checked_on
     assert checked_on == datetime.date(TODAY.year - 1, 7, 15 if sustained else 14)
-    assert all(claims._sustained(need) is sustained for need in family["needs"])
+    assert all(sustainment.has_sustained_check(need) is sustained for need in family["needs"])
     assert ("sustained" not in unmet(claims.check_conditions(family["episode"]))) is sustained
 
 

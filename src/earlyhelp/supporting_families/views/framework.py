@@ -25,7 +25,7 @@ from earlyhelp.programme.models import (
 from earlyhelp.ui.service_forms import run_service
 
 from ..forms import DatasetRuleForm, DescriptorForm, LabelForm, LocalDescriptorForm, ProgrammeRulesForm, ReasonForm
-from ..models import ProgrammeFamily
+from ..models import Claim, ClaimStatus, ProgrammeFamily
 from ..services import framework as services
 from ..services import shortlist, sustainment
 
@@ -69,6 +69,7 @@ def home(request):
         "shortlist_waiting": shortlist.pending_proposals().values("household_id").distinct().count(),
         "on_programme": ProgrammeFamily.objects.count(),
         "comparison_group": ProgrammeFamily.objects.filter(comparison_group=True).count(),
+        "claims_waiting": Claim.objects.filter(status=ClaimStatus.PROPOSED).count(),
         "due": due, "reminder_days": ProgrammeRules.current().sustainment_reminder_days,
         "current_version": FrameworkVersion.objects.filter(is_current=True).first(),
     }
