@@ -3,6 +3,7 @@ from django import forms
 from earlyhelp.organisations.models import Organisation, Team
 from earlyhelp.privacy.forms import SourceField, basis_field, organisation_field, sections_field
 from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis
+from earlyhelp.programme import messages as programme_messages
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.provenance import SourceKind
 from earlyhelp.ui.forms import GovukDateField, today
@@ -168,7 +169,90 @@ class ActionProgressForm(forms.Form):
     progress_note = forms.CharField(label="Progress", widget=forms.Textarea, required=False)
 
 
-class ReviewForm(forms.Form):
+PROGRESS_HINT = "1 = significant concern, 5 = no concern"
+WHOLE_FAMILY = "family"
+
+
+def need_label(need) -> str:
+    who = need.person.full_name if need.person_id else "the whole family"
+    return f"{need.descriptor.area.label}: {need.descriptor.label} ({who})"
+
+
+class NeedProgressForm(forms.Form):
+    """Progress on each need still being worked on: one score and its evidence per need, named `score_<id>` and
+    `evidence_<id>` as the programme's service names its errors."""
+
+    def __init__(self, *args, needs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.needs = list(needs)
+        for need in self.needs:
+            self.fields[f"score_{need.pk}"] = forms.TypedChoiceField(
+                label="Progress score", choices=SCORE_CHOICES, coerce=int, help_text=PROGRESS_HINT,
+                widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+                error_messages={"required": programme_messages.CHOOSE_PROGRESS_SCORE,
+                                "invalid_choice": programme_messages.CHOOSE_PROGRESS_SCORE})
+            self.fields[f"evidence_{need.pk}"] = forms.CharField(
+                label="What shows this progress?", widget=forms.Textarea(attrs={"rows": 3}),
+                help_text=f"What would show significant and sustained progress: {need.descriptor.progress_evidence}",
+                error_messages={"required": programme_messages.ENTER_PROGRESS_EVIDENCE})
+
+    def need_fieldsets(self):
+        for need in self.needs:
+            yield need, need_label(need), self[f"score_{need.pk}"], self[f"evidence_{need.pk}"]
+
+    def other_fields(self):
+        return [field for field in self if not field.name.startswith(("score_", "evidence_"))]
+
+    def progress(self) -> dict:
+        """need id -> (score, evidence), for the services."""
+        return {need.pk: (self.cleaned_data.get(f"score_{need.pk}"), self.cleaned_data.get(f"evidence_{need.pk}", ""))
+                for need in self.needs}
+
+
+class NeedForm(forms.Form):
+    """Record a Supporting Families need: who it is about, the need from the current framework (grouped by
+    headline), what shows it, and who told us (P17)."""
+
+    person = forms.ChoiceField(label="Who is the need about?", widget=forms.RadioSelect,
+                               error_messages={"required": "Choose who the need is about"})
+    descriptor = forms.TypedChoiceField(label="Which need?", coerce=int,
+                                        help_text="The needs in the current Supporting Families outcomes framework, "
+                                                  "by headline",
+                                        error_messages={"required": programme_messages.CHOOSE_DESCRIPTOR,
+                                                        "invalid_choice": programme_messages.CHOOSE_DESCRIPTOR})
+    evidence = forms.CharField(label="What shows the need?", widget=forms.Textarea,
+                               error_messages={"required": programme_messages.ENTER_NEED_EVIDENCE})
+    source = SourceField(label="Where did this information come from?", default=SourceKind.PRACTITIONER)
+    source_reference = forms.CharField(label="Reference", required=False, max_length=200,
+                                       help_text="For example, the report or meeting it came from. Do not enter "
+                                                 "personal details here.")
+    identified_on = GovukDateField(label="When was the need identified?", required=False, max_date=today,
+                                   help_text="Leave blank for today")
+    baseline_score = forms.TypedChoiceField(
+        label="Starting score", required=False, coerce=int, empty_value=None, choices=SCORE_CHOICES,
+        widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline"}),
+        help_text=f"Where the need stands now, the start of the family's distance travelled. {PROGRESS_HINT}.")
+
+    def __init__(self, *args, members, descriptors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [(WHOLE_FAMILY, "The whole family"),
+                                         *[(str(m.person_id), m.person.full_name) for m in members]]
+        grouped = {}
+        for descriptor in descriptors:
+            grouped.setdefault(descriptor.area.label, []).append((descriptor.pk, descriptor.label))
+        self.fields["descriptor"].choices = [("", "Choose a need"), *grouped.items()]
+
+    def person_id(self) -> int | None:
+        chosen = self.cleaned_data["person"]
+        return None if chosen == WHOLE_FAMILY else int(chosen)
+
+
+class WithdrawNeedForm(forms.Form):
+    reason = forms.CharField(label="Why was this need recorded in error?", widget=forms.Textarea,
+                             error_messages={"required": programme_messages.ENTER_WITHDRAWAL_REASON})
+
+
+class ReviewForm(NeedProgressForm):
     held_on = GovukDateField(label="Date of the review", max_date=today)
     summary = forms.CharField(label="Summary of the review", widget=forms.Textarea,
                               error_messages={"required": messages.ENTER_REVIEW_SUMMARY})
@@ -177,7 +261,7 @@ class ReviewForm(forms.Form):
                                      help_text="Leave blank to schedule it in 8 weeks")
 
 
-class ClosureForm(forms.Form):
+class ClosureForm(NeedProgressForm):
     reason = forms.ChoiceField(label="Reason for closing",
                                choices=[c for c in ClosureReason.choices if c[0] != ClosureReason.STEPPED_UP],
                                widget=forms.RadioSelect, error_messages={"required": "Select the reason for closing"})

@@ -17,3 +17,7 @@ ENTER_REFERRAL_SERVICE = "Enter the service the family is being referred to"
 # A rule more than one service enforces.
 EPISODE_CLOSED = "This episode is closed"
 PRACTITIONER_EXCLUDED = "This practitioner is named as someone who must not see this family"
+
+# Supporting Families needs on the family's case.
+CHOOSE_NEED_PERSON = "Choose who the need is about: a current member of the family, or the whole family"
+NEEDS_NEED_AN_OPEN_EPISODE = "Needs are recorded on an open episode: this family has none"

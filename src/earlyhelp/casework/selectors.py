@@ -233,3 +233,31 @@ def team_caseload(team_id) -> list:
               "assessing": "Assessment in progress", "awaiting_approval": "Assessment awaiting approval",
               "plan": "Plan and reviews", "closing": "Closure awaiting approval"}
     return [(label, counts[key]) for key, label in labels.items()]
+
+
+@dataclass
+class FamilyNeeds:
+    access: FamilyAccess
+    episode: Episode | None
+    needs: list  # (need, the need or RESTRICTED, its progress oldest first)
+    withdrawn: list  # (need, the need or RESTRICTED): recorded in error, kept with the reason
+
+
+def family_needs(user, household_id) -> FamilyNeeds:
+    """The family's Supporting Families needs on its current episode (and any found by data matching before it),
+    with each need's progress; special category and criminal offence needs are markers for a viewer without the
+    grant (P16). Access-checked (an audited 404) and audited."""
+    access = policy.require_family(user, household_id, purpose=Purpose.EARLY_HELP_CASEWORK)
+    household = access.household
+    episode = household.episodes.current().first()
+    scope = Q(episode__isnull=True) | (Q(episode=episode) if episode else Q(pk__in=[]))
+    rows = list(household.needs.filter(scope).select_related("descriptor__area", "person", "identified_by",
+                                                             "source_organisation", "suggestion__decided_by")
+                .prefetch_related("progress__recorded_by"))
+    full = access.sees_special_category
+    needs = [(n, policy.masked(full, n), list(n.progress.all())) for n in rows if n.status != "withdrawn"]
+    withdrawn = [(n, policy.masked(full, n)) for n in rows if n.status == "withdrawn"]
+    audit.record(actor=user, action=Action.VIEW, event="needs.view", purpose=Purpose.EARLY_HELP_CASEWORK,
+                 objects=rows or [household], household_id=household.pk,
+                 metadata={"relationships": sorted(access.relationships), **_restricted_flag(household.pk)})
+    return FamilyNeeds(access=access, episode=episode, needs=needs, withdrawn=withdrawn)

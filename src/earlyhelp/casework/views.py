@@ -13,7 +13,9 @@ from earlyhelp.organisations.models import User
 from earlyhelp.people import selectors as people_selectors
 from earlyhelp.people import services as people_services
 from earlyhelp.people.forms import MembershipForm, PersonForm, SearchForm
-from earlyhelp.programme.models import HeadlineArea
+from earlyhelp.programme.models import HeadlineArea, Need, NeedStatus, ProgrammeRules
+from earlyhelp.programme.services import framework
+from earlyhelp.programme.services import needs as programme_needs
 from earlyhelp.ui.service_forms import parse_id, run_service
 
 from . import forms, selectors
@@ -25,7 +27,18 @@ from .models import (
     Review,
     TafMember,
 )
-from .services import assessment, closure, episodes, intake, notes, plan, referrals, reviews, team_around_family
+from .services import (
+    assessment,
+    closure,
+    episodes,
+    intake,
+    needs,
+    notes,
+    plan,
+    referrals,
+    reviews,
+    team_around_family,
+)
 
 PURPOSE = Purpose.EARLY_HELP_CASEWORK
 
@@ -51,6 +64,13 @@ def _form_page(request, title, form, access, *, button, **context):
     """Most casework pages are one form about one family: they share one template."""
     return render(request, "casework/form_page.html", {"title": title, "button": button, "form": form,
                                                        "access": access, "household": access.household, **context})
+
+
+def _progress_page(request, title, form, access, *, button, **context):
+    """A review or a closure: its own questions, then progress on each Supporting Families need."""
+    return render(request, "casework/progress_form.html", {"title": title, "button": button, "form": form,
+                                                           "access": access, "household": access.household,
+                                                           **context})
 
 
 # --- Contact intake (search first) ---------------------------------------------------------------
@@ -350,15 +370,16 @@ def review_record(request, household_id, review_id):
     access = _access(request, household_id, need="can_work_on_case")
     review = _in_family(request, access, Review.objects.filter(episode__household=access.household,
                                                                held_on__isnull=True), review_id)
-    form = forms.ReviewForm(request.POST or None)
+    form = forms.ReviewForm(request.POST or None, needs=programme_needs.needs_to_score(review.episode))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if run_service(form, lambda: reviews.record_review(
                 by=request.user, review=review, held_on=data["held_on"], summary=data["summary"],
-                family_view=data["family_view"], next_review_due=data["next_review_due"])):
+                family_view=data["family_view"], next_review_due=data["next_review_due"],
+                progress=form.progress())):
             messages.success(request, "Review recorded.")
             return redirect(_family_url(household_id, "reviews"))
-    return _form_page(request, "Record a review", form, access, button="Record review", review=review)
+    return _progress_page(request, "Record a review", form, access, button="Record review", review=review)
 
 
 @login_required
@@ -406,21 +427,70 @@ def document_download(request, household_id, document_id):
                         filename=f"document-{document.pk}")
 
 
+# --- Supporting Families needs --------------------------------------------------------------------
+
+@login_required
+def family_needs(request, household_id):
+    """The family's needs, who told us about each (P17), and each need's distance travelled."""
+    found = selectors.family_needs(request.user, household_id)
+    return render(request, "casework/needs.html", {
+        "found": found, "access": found.access, "household": found.access.household,
+        "RESTRICTED": selectors.RESTRICTED})
+
+
+@login_required
+def need_new(request, household_id):
+    access = _access(request, household_id, need="can_work_on_case")
+    _current_episode(access)
+    members = access.household.memberships.filter(end_date__isnull=True).select_related("person").order_by(
+        "role", "person__date_of_birth")
+    form = forms.NeedForm(request.POST or None, members=members, descriptors=framework.descriptors())
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if run_service(form, lambda: needs.record_family_need(
+                by=request.user, household_id=household_id, person_id=form.person_id(),
+                descriptor_id=data["descriptor"], evidence=data["evidence"], **data["source"],
+                source_reference=data["source_reference"], identified_on=data["identified_on"],
+                baseline_score=data["baseline_score"])):
+            messages.success(request, "Need recorded.")
+            return redirect("web:needs", household_id=household_id)
+    return render(request, "casework/need_new.html", {"form": form, "access": access,
+                                                      "household": access.household})
+
+
+@login_required
+def need_withdraw(request, household_id, need_id):
+    """A need recorded in error: kept with the reason, no longer counted."""
+    access = _access(request, household_id, need="can_work_on_case")
+    need = _in_family(request, access, Need.objects.filter(household=access.household).exclude(
+        status=NeedStatus.WITHDRAWN).select_related("descriptor__area", "person"), need_id)
+    form = forms.WithdrawNeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: needs.withdraw_family_need(by=request.user, need=need,
+                                                               reason=form.cleaned_data["reason"])):
+            messages.success(request, "The need is marked as recorded in error.")
+            return redirect("web:needs", household_id=household_id)
+    return _form_page(request, "Mark a need as recorded in error", form, access, button="Mark as recorded in error",
+                      lead=f"{forms.need_label(need)}. It stays on the record with your reason, and no longer counts.")
+
+
 # --- Closure and step-up -------------------------------------------------------------------------
 
 @login_required
 def closure_request(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
     episode = _current_episode(access)
-    form = forms.ClosureForm(request.POST or None)
+    form = forms.ClosureForm(request.POST or None, needs=programme_needs.needs_to_score(episode))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if run_service(form, lambda: closure.request_closure(
                 by=request.user, episode=episode, reason=data["reason"], summary=data["summary"],
-                family_feedback=data["family_feedback"], feedback_declined=data["feedback_declined"])):
+                family_feedback=data["family_feedback"], feedback_declined=data["feedback_declined"],
+                progress=form.progress())):
             messages.success(request, "Closure sent to your manager for approval.")
             return redirect(_family_url(household_id))
-    return _form_page(request, "Close the episode", form, access, button="Send for approval", episode=episode)
+    return _progress_page(request, "Close the episode", form, access, button="Send for approval", episode=episode,
+                          closing=True, positive_score=ProgrammeRules.current().positive_score)
 
 
 @login_required

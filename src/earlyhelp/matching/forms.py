@@ -51,6 +51,23 @@ class MatchDecisionForm(forms.Form):
         return self.cleaned_data["decision"] == "confirm"
 
 
+class NeedDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Does the family have this need?", widget=forms.RadioSelect,
+        choices=[("confirm", "Yes, record the need on the family's record"),
+                 ("reject", "No, reject the suggestion")],
+        error_messages={"required": "Choose whether to confirm the need",
+                        "invalid_choice": "Choose whether to confirm the need"})
+    reason = forms.CharField(label="Why", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             help_text="For example, what you checked in the partner's record. Do not copy personal "
+                                       "details here.",
+                             error_messages={"required": messages.ENTER_REASON, "max_length": messages.REASON_TOO_LONG})
+
+    @property
+    def accept(self) -> bool:
+        return self.cleaned_data["decision"] == "confirm"
+
+
 class NewPersonForm(forms.Form):
     reason = forms.CharField(label="Why is this someone the council does not know?",
                              widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,

@@ -2,12 +2,13 @@
 `programme.DatasetNeedRule`, not code). A suggestion becomes a need only when the data team accepts it (P13);
 the need then names the partner and the import it came from (P17)."""
 
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
 from earlyhelp.casework.models import Episode
-from earlyhelp.privacy.models import SuggestionKind
+from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
 from earlyhelp.privacy.services import decisions
 from earlyhelp.programme.models import DatasetNeedRule, Descriptor
 from earlyhelp.programme.services import needs as programme_needs
@@ -69,7 +70,7 @@ def suggest_needs(record: SourceRecord) -> list:
 
 def confirm_matched_need(suggestion, by):
     """Accepting a partner-data suggestion: a need for the person the record was linked to."""
-    _, record_id, _, descriptor_id = suggestion.key.split(":")
+    record_id, descriptor_id = parse_key(suggestion.key)
     record = SourceRecord.objects.select_related("batch__source_organisation", "person").get(pk=int(record_id))
     descriptor = Descriptor.objects.get(pk=int(descriptor_id))
     episode = Episode.objects.filter(household_id=suggestion.household_id).open().first()
@@ -79,3 +80,30 @@ def confirm_matched_need(suggestion, by):
         source_kind=SourceKind.DATA_MATCH, source_organisation=None,
         source_reference=f"Import {record.batch.reference}", suggestion=suggestion,
         identified_on=timezone.localdate())
+
+
+def parse_key(key: str) -> tuple[int, int]:
+    _, record_id, _, descriptor_id = key.split(":")
+    return int(record_id), int(descriptor_id)
+
+
+def pending_suggestions():
+    """Needs partner data suggests, waiting for the data team's decision, oldest first."""
+    return (Suggestion.objects.filter(kind=SuggestionKind.MATCHED_NEED, status=SuggestionStatus.PENDING)
+            .select_related("household").order_by("suggested_at", "pk"))
+
+
+@dataclass
+class SuggestedNeed:
+    suggestion: Suggestion
+    record: SourceRecord | None  # None when the partner record has since been deleted under the retention rule
+    descriptor: Descriptor
+
+
+def describe(suggestions) -> list[SuggestedNeed]:
+    """What each suggestion proposes: the partner record it came from, for whom, and which need."""
+    keys = {s.pk: parse_key(s.key) for s in suggestions}
+    records = SourceRecord.objects.select_related("batch__source_organisation", "person").in_bulk(
+        [record_id for record_id, _ in keys.values()])
+    descriptors = Descriptor.objects.select_related("area").in_bulk([d for _, d in keys.values()])
+    return [SuggestedNeed(s, records.get(keys[s.pk][0]), descriptors[keys[s.pk][1]]) for s in suggestions]

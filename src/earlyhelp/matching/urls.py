@@ -12,6 +12,8 @@ urlpatterns = [
     path("runs/<id:run_id>/", views.run_detail, name="run"),
     path("review/", views.review_queue, name="queue"),
     path("review/<id:candidate_id>/", views.candidate_detail, name="candidate"),
+    path("needs/", views.need_suggestions, name="needs"),
+    path("needs/<id:suggestion_id>/", views.need_suggestion_decide, name="need-decide"),
     path("unmatched/", views.unmatched_list, name="unmatched"),
     path("unmatched/<id:record_id>/new-person/", views.new_person, name="new-person"),
 ]

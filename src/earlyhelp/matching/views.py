@@ -22,8 +22,11 @@ from earlyhelp.privacy.models import SuggestionStatus
 from earlyhelp.privacy.services import decisions
 from earlyhelp.ui.service_forms import run_service
 
+from earlyhelp.privacy.models import Suggestion
+
 from . import imports, linkage, review
-from .forms import ImportForm, MatchDecisionForm, NewPersonForm
+from . import needs as matched_needs
+from .forms import ImportForm, MatchDecisionForm, NeedDecisionForm, NewPersonForm
 from .models import (
     IDENTIFIER_FIELDS,
     BatchStatus,
@@ -260,3 +263,32 @@ def new_person(request, record_id):
     return render(request, "matching/new_person.html", {"record": record, "rows": _side_by_side(record, None),
                                                         "form": form})
 
+
+
+# --- Needs suggested by partner data ----------------------------------------------------------------------------
+
+@login_required
+def need_suggestions(request):
+    """Needs the council's dataset rules found in linked partner records, each waiting for a person's decision (P13)."""
+    _require(request, Suggestion)
+    page = _page(request, matched_needs.pending_suggestions())
+    rows = matched_needs.describe(list(page.object_list))
+    _viewed(request, "matched_needs.view", objects=[row.suggestion for row in rows], listed=len(rows))
+    return render(request, "matching/needs.html", {"page": page, "rows": rows})
+
+
+@login_required
+def need_suggestion_decide(request, suggestion_id):
+    suggestion = _require(request, Suggestion, suggestion_id, queryset=matched_needs.pending_suggestions())
+    row = matched_needs.describe([suggestion])[0]
+    form = NeedDecisionForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        if form.accept and row.record is None:
+            form.add_error("decision", "The partner's record has been deleted: the need can only be rejected")
+        elif run_service(form, lambda: decisions.decide(by=request.user, suggestion_id=suggestion.pk,
+                                                        accept=form.accept, reason=form.cleaned_data["reason"])):
+            messages.success(request, "The need is confirmed and is on the family's record." if form.accept else
+                             "The suggestion is rejected: it will not be suggested again.")
+            return redirect("matching:needs")
+    _viewed(request, "matched_need.view", objects=[suggestion, *([row.record] if row.record else [])])
+    return render(request, "matching/need_decide.html", {"row": row, "form": form})

@@ -73,7 +73,8 @@ def seed_person_everywhere(world) -> dict:
                                       intended_outcome="On time", due_date=timezone.localdate() + datetime.timedelta(days=60))
     casework.update_action_progress(by=lead, item=action, status="in_progress", progress_note="Started")
     casework.record_review(by=lead, review=episode.reviews.get(), held_on=timezone.localdate(),
-                           summary=f"{GIVEN} is on time", family_view="Happy")
+                           summary=f"{GIVEN} is on time", family_view="Happy",
+                           progress={need.pk: (3, "On time most days") for need in episode.needs.all()})
     casework.add_case_note(by=lead, episode=episode, text=f"Home visit. {GIVEN} showed me his room at {STREET}. "
                                                           f"GP letter quotes NHS {NHS[:3]} {NHS[3:6]} {NHS[6:]}.")
     document = casework.upload_document(

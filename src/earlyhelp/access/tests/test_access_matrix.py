@@ -14,6 +14,7 @@ from earlyhelp.access.models import AccessExclusion
 from earlyhelp.audit.models import Action, AuditEvent
 from earlyhelp.casework import services
 from earlyhelp.organisations.models import OrganisationType, Role
+from earlyhelp.programme.services import framework
 from earlyhelp.testing.world import give_consent, make_family, make_user
 
 pytestmark = pytest.mark.promise("P2", "P18", "P16")
@@ -51,6 +52,9 @@ EXPECTED = {
     "document-new": CASEWORKERS,
     "document": CASEWORKERS | {TAF_GRANTED},
     "closure-request": CASEWORKERS,
+    "needs": VIEWERS,
+    "need-new": CASEWORKERS,
+    "need-withdraw": CASEWORKERS,
     "allocate": {MANAGER},
     "step-up": {MANAGER},
     "family-access": {MANAGER},
@@ -67,6 +71,10 @@ EXPECTED = {
     "api-disclosures": CASEWORKERS,
     "api-suggestions": CASEWORKERS,
 }
+
+
+def _descriptor(area_code):
+    return framework.descriptors().filter(area__code=area_code).first()
 
 
 @pytest.fixture
@@ -89,6 +97,8 @@ def scene(world):
                                       due_date=episode.opened_on.replace(year=episode.opened_on.year + 1))
     document = services.upload_document(by=world.lead, episode=episode, title="Consent form",
                                         upload=SimpleUploadedFile("c.pdf", b"%PDF-1.4 test", "application/pdf"))
+    need = services.record_family_need(by=world.lead, household_id=household.pk, person_id=None,
+                                       descriptor_id=_descriptor("EDUCATION").pk, evidence="Attendance 82%")
     hid = household.pk
     urls = {
         "family": reverse("web:family", args=[hid]),
@@ -105,6 +115,9 @@ def scene(world):
         "document-new": reverse("web:document-new", args=[hid]),
         "document": reverse("web:document", args=[hid, document.pk]),
         "closure-request": reverse("web:closure-request", args=[hid]),
+        "needs": reverse("web:needs", args=[hid]),
+        "need-new": reverse("web:need-new", args=[hid]),
+        "need-withdraw": reverse("web:need-withdraw", args=[hid, need.pk]),
         "allocate": reverse("web:allocate", args=[hid]),
         "step-up": reverse("web:step-up", args=[hid]),
         "family-access": reverse("web:family-access", args=[hid]),
@@ -285,7 +298,8 @@ def test_partner_without_grant_sees_that_reviews_were_held_but_not_what_was_said
     episode = household.episodes.get()
     review = episode.reviews.get()
     services.record_review(by=world.lead, review=review, held_on=episode.opened_on,
-                           summary="Mum disclosed depression")
+                           summary="Mum disclosed depression",
+                           progress={need.pk: (3, "Attendance 88%") for need in episode.needs.all()})
     client.force_login(world.partner)
     page = client.get(urls["family"]).content.decode()
     assert "Mum disclosed depression" not in page and "Recorded – restricted" in page

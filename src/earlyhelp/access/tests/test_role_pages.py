@@ -85,6 +85,7 @@ EXPECTED = {
     "matching:runs": {DATA},
     "matching:queue": {DATA},
     "matching:unmatched": {DATA},
+    "matching:needs": {DATA},
 }
 
 # A new person's details are asked only after a search: an allowed user without one is sent to search first.
@@ -106,7 +107,7 @@ RECORD_PAGES = {
         "lift-restriction"]},
     **{f"retention:{name}": "retention/tests/test_pages.py" for name in [
         "hold-lift", "sweep", "batch-decide", "batch-dispose", "certificate", "certificate-pdf"]},
-    **{f"matching:{name}": "matching/tests/test_pages.py" for name in ["candidate", "new-person"]},
+    **{f"matching:{name}": "matching/tests/test_pages.py" for name in ["candidate", "new-person", "need-decide"]},
     # Supporting Families record pages (framework, shortlist, sustainment).
     **{f"programme:{name}": "supporting_families/tests" for name in [
         "framework-version", "framework-make-current", "framework-descriptor-new", "framework-label",

@@ -9,6 +9,8 @@
 - `closure`: closing an episode.
 - `notes`: case notes and documents.
 - `referrals`: referrals out to other services.
+- `needs`: Supporting Families needs on the family's case (progress on them is recorded by `reviews` and
+  `closure`).
 
 Each function checks the actor's access through `earlyhelp.access`, owns its transaction and writes its audit event
 inside it. The public functions are named here too, so callers outside casework can write `services.allocate(...)`;
@@ -19,6 +21,7 @@ from .assessment import decide_assessment, record_assessment, save_assessment, s
 from .closure import decide_closure, request_closure
 from .episodes import open_episode, step_up
 from .intake import decide_contact, record_contact
+from .needs import record_family_need, withdraw_family_need
 from .notes import add_case_note, upload_document
 from .plan import add_plan_action, allowed_action_owners, update_action_progress
 from .referrals import refer_out
@@ -30,6 +33,7 @@ __all__ = [
     "decide_closure", "request_closure",
     "open_episode", "step_up",
     "decide_contact", "record_contact",
+    "record_family_need", "withdraw_family_need",
     "add_case_note", "upload_document",
     "add_plan_action", "allowed_action_owners", "update_action_progress",
     "refer_out",

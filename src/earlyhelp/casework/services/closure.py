@@ -6,6 +6,8 @@ from django.utils import timezone
 
 from earlyhelp.audit.models import Action
 from earlyhelp.organisations.models import User
+from earlyhelp.programme.models import ProgressOccasion
+from earlyhelp.programme.services import needs as programme_needs
 
 from .. import messages
 from ..models import ClosureReason, Episode, EpisodeStatus
@@ -14,7 +16,10 @@ from ._common import _audit, _require, _today
 
 @transaction.atomic
 def request_closure(*, by: User, episode: Episode, reason: str, summary: str, family_feedback: str = "",
-                    feedback_declined: bool = False) -> Episode:
+                    feedback_declined: bool = False, progress: dict | None = None) -> Episode:
+    """Ask for closure, with progress on every open Supporting Families need of the episode (`progress`: need
+    id -> (score 1 to 5, evidence)); each need is then met or not met by the council's positive score. Nothing
+    is written unless every need has both."""
     _require(by, episode.household_id, "can_work_on_case")
     errors = {}
     if episode.status != EpisodeStatus.OPEN:
@@ -25,6 +30,8 @@ def request_closure(*, by: User, episode: Episode, reason: str, summary: str, fa
         errors["summary"] = messages.ENTER_CLOSURE_SUMMARY
     if not family_feedback.strip() and not feedback_declined:
         errors["family_feedback"] = "Enter the family's feedback, or say that they did not want to give any"
+    needs = programme_needs.needs_to_score(episode)
+    errors.update(programme_needs.validate_progress(needs, progress or {}))
     if errors:
         raise ValidationError(errors)
     episode.status, episode.closure_reason, episode.closure_summary = (
@@ -32,6 +39,9 @@ def request_closure(*, by: User, episode: Episode, reason: str, summary: str, fa
     episode.family_feedback, episode.family_feedback_declined = family_feedback.strip(), feedback_declined
     episode.closure_requested_by, episode.closure_requested_at = by, timezone.now()
     episode.save()
+    if needs:
+        programme_needs.record_progress(by=by, needs=needs, scores=progress, occasion=ProgressOccasion.CLOSURE,
+                                        on=_today())
     _audit(by, Action.CHANGE, "episode.request_closure", episode, episode.household_id, reason=reason)
     return episode
 
@@ -49,6 +59,7 @@ def decide_closure(*, by: User, episode: Episode, approve: bool, comment: str = 
             raise ValidationError({"comment": "Enter why the episode should stay open"})
         episode.status, episode.closure_reason = EpisodeStatus.OPEN, ""
         episode.closure_requested_by = episode.closure_requested_at = None
+        programme_needs.return_closure_progress(by=by, episode=episode)
     episode.save()
     _audit(by, Action.CHANGE, "episode.close" if approve else "episode.closure_returned", episode,
            episode.household_id)

@@ -12,6 +12,7 @@ from earlyhelp.access.restrictions import ensure_not_restricted
 from earlyhelp.audit.models import Action
 from earlyhelp.organisations.models import Team, User
 from earlyhelp.people.models import Household, Marker, MarkerKind, MemberRole
+from earlyhelp.programme.services import needs as programme_needs
 
 from .. import messages
 from ..models import (
@@ -39,7 +40,9 @@ def _open_episode(*, by, household, team, contact=None, opened_on=None) -> Episo
         raise
     Review.objects.create(episode=episode, due_on=episode.opened_on + datetime.timedelta(
         weeks=settings.EARLYHELP_REVIEW_INTERVAL_WEEKS))
-    _audit(by, Action.CREATE, "episode.open", episode, household.pk)
+    # Needs the data team confirmed from partner data before the family had an episode join this one.
+    attached = programme_needs.attach_to_episode(household_id=household.pk, episode_id=episode.pk)
+    _audit(by, Action.CREATE, "episode.open", episode, household.pk, **({"needs_attached": attached} if attached else {}))
     return episode
 
 

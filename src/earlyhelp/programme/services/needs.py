@@ -90,9 +90,14 @@ def _create(*, by, household_id, episode_id, person, descriptor: Descriptor, evi
 @transaction.atomic
 def record_need(*, by, household_id: int, episode_id: int | None, person, descriptor_id: int, evidence: str,
                 source_kind: str = SourceKind.PRACTITIONER, source_organisation=None, source_reference: str = "",
-                suggestion=None, identified_on: datetime.date | None = None) -> Need:
-    """Record a need (the caller has checked the person may work on the family's case)."""
+                suggestion=None, identified_on: datetime.date | None = None,
+                baseline_score: int | None = None) -> Need:
+    """Record a need (the caller has checked the person may work on the family's case). A starting score
+    (`baseline_score`, 1 to 5) is the first point of the family's distance travelled; its evidence is the
+    need's own."""
     errors = {}
+    if baseline_score is not None and baseline_score not in (1, 2, 3, 4, 5):
+        errors["baseline_score"] = messages.CHOOSE_PROGRESS_SCORE
     descriptor = Descriptor.objects.filter(pk=descriptor_id, is_active=True).select_related("area").first()
     if descriptor is None:
         errors["descriptor"] = messages.CHOOSE_DESCRIPTOR
@@ -105,10 +110,15 @@ def record_need(*, by, household_id: int, episode_id: int | None, person, descri
         errors["identified_on"] = "The date the need was identified must be today or in the past"
     if errors:
         raise ValidationError(errors)
-    return _create(by=by, household_id=household_id, episode_id=episode_id, person=person, descriptor=descriptor,
+    need = _create(by=by, household_id=household_id, episode_id=episode_id, person=person, descriptor=descriptor,
                    evidence=evidence, identified_on=identified_on, source_kind=source_kind,
                    source_organisation=source_organisation if source_kind == SourceKind.PARTNER else None,
                    source_reference=source_reference, suggestion=suggestion)
+    if baseline_score is not None:
+        NeedProgress.objects.create(need=need, occasion=ProgressOccasion.BASELINE, score=baseline_score,
+                                    evidence=need.evidence, recorded_on=identified_on, recorded_by=by)
+        _audit(by, "need.progress", need, occasion=ProgressOccasion.BASELINE, score=baseline_score)
+    return need
 
 
 @transaction.atomic
@@ -131,6 +141,26 @@ def withdraw_need(*, by, need_id: int, reason: str) -> Need:
 def open_needs(episode):
     return (Need.objects.filter(episode=episode).exclude(status=NeedStatus.WITHDRAWN)
             .select_related("descriptor__area", "person"))
+
+
+def needs_to_score(episode) -> list:
+    """The needs a review or closure of this episode records progress on: every need still being worked on."""
+    return list(open_needs(episode).filter(status=NeedStatus.OPEN))
+
+
+@transaction.atomic
+def return_closure_progress(*, by, episode) -> int:
+    """A closure sent back by the manager: the progress recorded for it no longer stands, and its needs are
+    worked on again (the next closure request records progress afresh). Returns how many needs reopened."""
+    closing = NeedProgress.objects.filter(need__episode=episode, occasion=ProgressOccasion.CLOSURE)
+    reopened = list(Need.objects.filter(pk__in=closing.values("need_id"),
+                                        status__in=[NeedStatus.MET, NeedStatus.NOT_MET]))
+    closing.delete()
+    for need in reopened:
+        need.status = NeedStatus.OPEN
+        need.save(update_fields=["status"])
+        _audit(by, "need.closure_progress_returned", need)
+    return len(reopened)
 
 
 def attach_to_episode(*, household_id: int, episode_id: int) -> int:
