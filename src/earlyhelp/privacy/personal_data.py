@@ -5,6 +5,10 @@ from earlyhelp.records.inventory import Holding, OnErasure
 HOLDINGS = [
     Holding("privacy.Consent", "Consent", person=("subject", "given_by"), household=("household",)),
     Holding("privacy.Disclosure", "Who we shared information with, and why", household=("household",)),
+    # A file about many families sent out (National Impact Study, research extract): each family's pack shows it.
+    # It holds no personal data itself, so erasure leaves it; disposal of a family takes the family off its list.
+    Holding("privacy.DatasetDisclosure", "Who we shared information with, and why", household=("households",),
+            on_erasure=OnErasure.SCRUB),
     Holding("privacy.Suggestion", "Decisions on what the system suggested", household=("household",)),
     # A relative's pack holds this person's records too: erasure takes them out of it, disposal removes it.
     Holding("privacy.SubjectAccessPack", "Your requests to us", person=("subject",),

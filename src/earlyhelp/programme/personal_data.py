@@ -4,5 +4,5 @@ from earlyhelp.records.inventory import Holding
 
 HOLDINGS = [
     Holding("programme.Need", "Supporting Families", household=("household",), person=("person",)),
-    Holding("programme.NeedProgress", "Supporting Families", household=("need__household",)),
+    Holding("programme.NeedProgress", "Supporting Families", person=("need__person",), household=("need__household",)),
 ]

@@ -87,7 +87,9 @@ def models_holding_personal_data() -> list[str]:
     linked = {Person, Household}
     while True:  # follow links until nothing new is reached
         more = {m for m in candidates if m not in linked
-                and any(f.is_relation and (f.many_to_one or f.one_to_one) and f.related_model in linked for f in m._meta.concrete_fields)}
+                and (any(f.is_relation and (f.many_to_one or f.one_to_one) and f.related_model in linked
+                         for f in m._meta.concrete_fields)
+                     or any(f.related_model in linked for f in m._meta.many_to_many))}
         if not more:
             break
         linked |= more

@@ -20,6 +20,7 @@ from earlyhelp.rights import services as rights
 from earlyhelp.rights.models import Outcome, RequesterRelationship, RequestKind
 
 from .matching import seed_matching_records
+from .programme import seed_programme_records
 from .retention import seed_retention_records
 from .world import give_consent, make_family
 
@@ -101,6 +102,9 @@ def seed_person_everywhere(world) -> dict:
     seed_retention_records(world, household=household, person=subject)  # a lifted legal hold, a disposal candidate
     # A partner's record confirmed as the subject's (with a PNC number it brings), and the rejected guess at a sibling.
     seed_matching_records(world, person=subject, other_person=sibling, postcode=POSTCODE, street=STREET)
+    # A need of the subject's on the Supporting Families programme, checked, claimed and sent to the ONS.
+    seed_programme_records(world, household=household, episode=episode, person=subject,
+                           text=f"{GIVEN} was late most days")
     return {"subject": subject, "family": family, "household": household, "episode": episode, "parent": parent,
             "sibling": sibling, "document": document, "request": request}
 
