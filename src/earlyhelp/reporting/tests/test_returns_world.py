@@ -51,8 +51,11 @@ def quick_family(world, *, team=None, opened_on, closed_on=None, children=(("mal
                                                completed_by=world.lead)
         for person, role in people:
             AssessmentMember.objects.create(assessment=assessment, person=person, role=role)
-    if plan:
-        Plan.objects.create(episode=episode, created_by=world.lead)
+    if plan:  # made on the day the assessment started (created_at is set on creation, so moved after)
+        made = Plan.objects.create(episode=episode, created_by=world.lead)
+        on = assessment_started or opened_on
+        Plan.objects.filter(pk=made.pk).update(
+            created_at=timezone.make_aware(datetime.datetime.combine(on, datetime.time(12))))
     for due, held in reviews:
         Review.objects.create(episode=episode, due_on=due, held_on=held, summary="Held" if held else "",
                               recorded_by=world.lead if held else None)
@@ -66,8 +69,12 @@ def quick_need(world, family, *, area_code, identified_on, status=NeedStatus.OPE
                                evidence="Synthetic", identified_on=identified_on, identified_by=world.lead,
                                status=status)
     for occasion, score, on in scores:
+        review = None
+        if occasion == ProgressOccasion.REVIEW:  # progress at a review names the review
+            review = Review.objects.create(episode=family["episode"], due_on=on, held_on=on, summary="Held",
+                                           recorded_by=world.lead)
         NeedProgress.objects.create(need=need, occasion=occasion, score=score, evidence="Synthetic",
-                                    recorded_on=on, recorded_by=world.lead)
+                                    recorded_on=on, recorded_by=world.lead, review=review)
     return need
 
 
