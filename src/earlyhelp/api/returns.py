@@ -14,7 +14,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
@@ -96,7 +96,7 @@ def annex_a_list_2(request, query: Query[AnnexAQuery]):
 def make_quarterly(request, payload: QuarterlyIn):
     _require(request)
     published = returns.make_quarterly_return(by=request.auth, year=payload.year, quarter=payload.quarter)
-    return 201, _out(published)
+    return Status(201, _out(published))
 
 
 @router.post("/family-progress", response={201: ReturnOut, 401: Error, 403: Error, 422: Error},
@@ -104,7 +104,7 @@ def make_quarterly(request, payload: QuarterlyIn):
 def make_family_progress(request, payload: FamilyProgressIn):
     _require(request)
     published = returns.make_family_progress_return(by=request.auth, year=payload.year, half=payload.half)
-    return 201, _out(published)
+    return Status(201, _out(published))
 
 
 # Last: the id route would otherwise take the paths above.
