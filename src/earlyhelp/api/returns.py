@@ -91,7 +91,7 @@ def annex_a_list_2(request, query: Query[AnnexAQuery]):
     return response
 
 
-@router.post("/quarterly", response={201: ReturnOut, 401: Error, 403: Error, 422: Error},
+@router.post("/quarterly", response={201: ReturnOut, 400: Error, 401: Error, 403: Error, 422: Error},
              summary="Make the Supporting Families quarterly progress return for a financial quarter")
 def make_quarterly(request, payload: QuarterlyIn):
     _require(request)
@@ -99,7 +99,7 @@ def make_quarterly(request, payload: QuarterlyIn):
     return Status(201, _out(published))
 
 
-@router.post("/family-progress", response={201: ReturnOut, 401: Error, 403: Error, 422: Error},
+@router.post("/family-progress", response={201: ReturnOut, 400: Error, 401: Error, 403: Error, 422: Error},
              summary="Make the six-monthly family progress data (distance travelled by headline)")
 def make_family_progress(request, payload: FamilyProgressIn):
     _require(request)
@@ -108,7 +108,7 @@ def make_family_progress(request, payload: FamilyProgressIn):
 
 
 # Last: the id route would otherwise take the paths above.
-@router.get("/{return_id}", response={200: ReturnOut, 401: Error, 403: Error, 404: Error},
+@router.get("/{return_id}", response={200: ReturnOut, 401: Error, 403: Error, 404: Error, 422: Error},
             summary="One return, with its tables as published")
 def get_return(request, return_id: int = ReturnId):
     _require(request)
