@@ -42,6 +42,7 @@ from .teams import (
     may_lead_cases,
     partner_roles,
     team_around_family_choices,
+    teams_managed_by,
 )
 
 __all__ = [
@@ -53,5 +54,5 @@ __all__ = [
     "record_refusal", "refuse", "require", "require_any",
     "ROLE_PERMISSIONS", "Grants", "Permission", "has_permission", "permissions_of", "roles_with",
     "lead_practitioner_choices", "manages_team", "may_decide_contact", "may_join_team_around_family",
-    "may_lead_cases", "partner_roles", "team_around_family_choices",
+    "may_lead_cases", "partner_roles", "team_around_family_choices", "teams_managed_by",
 ]

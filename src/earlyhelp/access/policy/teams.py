@@ -1,6 +1,6 @@
 """Rules that follow a user's team: who manages which team's work, and who may be chosen for a role in it."""
 
-from earlyhelp.organisations.models import User
+from earlyhelp.organisations.models import Team, User
 
 from .roles import Permission, has_permission, roles_with
 
@@ -8,6 +8,13 @@ from .roles import Permission, has_permission, roles_with
 def manages_team(user, team_id) -> bool:
     """A manager of this team: decides its contacts, opens its episodes, allocates and approves."""
     return bool(team_id) and user.team_id == team_id and has_permission(user, Permission.MANAGE_TEAM)
+
+
+def teams_managed_by(user):
+    """The teams whose work this user manages (a queryset): their own team, if their role manages a team."""
+    if not user.team_id or not has_permission(user, Permission.MANAGE_TEAM):
+        return Team.objects.none()
+    return Team.objects.filter(pk=user.team_id)
 
 
 def may_decide_contact(user, contact) -> bool:

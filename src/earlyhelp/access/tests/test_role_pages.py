@@ -48,7 +48,12 @@ RESEARCH_EXPECTED = {
 # Returns, the Ofsted list and performance reports.
 RETURNS_EXPECTED = {
     "reporting:home": {DATA},
+    "reporting:annex-a": {DATA},
+    "reporting:returns": {DATA},
+    "reporting:return-quarterly-new": {DATA},
+    "reporting:return-progress-new": {DATA},
     "reporting:performance": {DATA, MANAGER},
+    "reporting:performance-download": {DATA, MANAGER},
 }
 
 # url name -> who gets 200 (everyone else: 404, audited).
@@ -122,7 +127,7 @@ RECORD_PAGES = {
         "research-project-end", "research-extract-new", "research-extract", "research-extract-manifest",
         "research-extract-download"]},
     # Returns and performance record pages.
-    **{f"reporting:{name}": "reporting/tests" for name in []},
+    **{f"reporting:{name}": "reporting/tests/test_returns_pages.py" for name in ["return", "return-download"]},
 }
 # Open to anyone, signed in or not: the published privacy notice and signing in and out.
 PUBLIC_PAGES = {"web:sign-in", "web:sign-out", "web:privacy-notice", "web:privacy-notice-version",

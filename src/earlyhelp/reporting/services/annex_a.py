@@ -1,0 +1,264 @@
+"""Ofsted ILACS Annex A, List 2 (early help), and the List 1 contact source codes.
+
+List 2 is "all early help assessments in the six months before the date of inspection, plus current early help
+interventions coordinated by the local authority". Here that is:
+
+- every assessment started from six calendar months before the inspection date (`records.calendar.add_months`,
+  so 31 August counts back to 28 or 29 February) up to and including the inspection date: an assessment started
+  exactly six months before is **in**; one started the day before that is out;
+- plus every assessment of an episode that is open now (open, or its closure awaiting approval), whenever it
+  started: the family is a current intervention and its assessment has been started.
+
+One row per child in the assessment: an assessment member recorded as a child, or anyone under 18 on the
+inspection date. An unborn child has no date of birth and is left out (Annex A asks for one). A child whose record
+is restricted (UK GDPR Article 18) is left out and counted, so the data team can decide with the data protection
+officer what Ofsted is told.
+
+Columns (exactly, in order) are `COLUMNS`. `Child Unique ID` is the person's internal record number, prefixed
+(`EH` + the number): stable for as long as the record exists and never an NHS number. `Age of Child (Years)` is the
+age in whole years on the inspection date, the date of the list (the column is a snapshot at the date of the list).
+Dates are text `dd/mm/yyyy`, as Ofsted's templates expect, in the CSV and the spreadsheet alike.
+
+Nothing here is statistics: List 2 is a list of named children for the inspectors, so it is not put through
+disclosure control; it is an export, audited with every family in it.
+"""
+
+import csv
+import datetime
+import io
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from earlyhelp.access import policy
+from earlyhelp.access.restrictions import restricted_among
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.casework.models import Assessment, AssessmentMember, ContactSource, episode_is_open
+from earlyhelp.people.models import Ethnicity, Gender, MemberRole
+from earlyhelp.records.calendar import add_months
+from earlyhelp.ui.forms import format_date, today
+
+# The list is for the inspection of the council's early help: the casework purpose. (The register has no separate
+# "inspection" purpose; see the report of this change.)
+PURPOSE = Purpose.EARLY_HELP_CASEWORK
+
+COLUMNS = (
+    "Child Unique ID",
+    "Gender",
+    "Ethnicity",
+    "Date of Birth",
+    "Age of Child (Years)",
+    "Assessment start date",
+    "Assessment completion date",
+    "Organisation completing assessment",
+)
+
+# Annex A values, written once as data. Gender: the four Annex A codes.
+ANNEX_A_GENDER = {
+    Gender.MALE: "a) Male",
+    Gender.FEMALE: "b) Female",
+    Gender.NOT_STATED: "c) Not stated/recorded",
+    Gender.NEITHER: "d) Neither",
+}
+
+# Ethnicity: the DfE codes lettered a) to t) in the DfE's standard order (the order of `people.Ethnicity`).
+ANNEX_A_ETHNICITY = {
+    Ethnicity.WBRI: "a) WBRI",
+    Ethnicity.WIRI: "b) WIRI",
+    Ethnicity.WIRT: "c) WIRT",
+    Ethnicity.WOTH: "d) WOTH",
+    Ethnicity.WROM: "e) WROM",
+    Ethnicity.MWBC: "f) MWBC",
+    Ethnicity.MWBA: "g) MWBA",
+    Ethnicity.MWAS: "h) MWAS",
+    Ethnicity.MOTH: "i) MOTH",
+    Ethnicity.AIND: "j) AIND",
+    Ethnicity.APKN: "k) APKN",
+    Ethnicity.ABAN: "l) ABAN",
+    Ethnicity.AOTH: "m) AOTH",
+    Ethnicity.BCRB: "n) BCRB",
+    Ethnicity.BAFR: "o) BAFR",
+    Ethnicity.BOTH: "p) BOTH",
+    Ethnicity.CHNE: "q) CHNE",
+    Ethnicity.OOTH: "r) OOTH",
+    Ethnicity.REFU: "s) REFU",
+    Ethnicity.NOBT: "t) NOBT",
+}
+
+# List 1 (contacts) "Contact source": the children in need census referral source codes, which Annex A List 1
+# uses. Where our source is coarser than the census's, the code is the census's "other" for that group, and the
+# entry says so. Uncertain entries are marked: a council may prefer another reading.
+LIST_1_SOURCE_CODES = {
+    # We do not record whether the child, a parent or a relative made the contact: 1A (family member, relative or
+    # carer) is the usual case. Uncertain: a young person's own contact is 1C (self).
+    ContactSource.SELF: "1A",
+    # 1D (individual: other). Uncertain: a neighbour or childminder is 1B (acquaintance).
+    ContactSource.MEMBER_OF_PUBLIC: "1D",
+    ContactSource.SCHOOL: "2A",
+    # 2B (education services). Uncertain: a childminder is 1B.
+    ContactSource.EARLY_YEARS: "2B",
+    # 3F (health services: other): we do not record whether it was a GP, health visitor, school nurse or A&E.
+    ContactSource.HEALTH: "3F",
+    ContactSource.HOUSING: "4",
+    # 5A (local authority services: social care), a step-down from children's social care.
+    ContactSource.CSC: "5A",
+    # 5C (local authority services: external), another council.
+    ContactSource.OTHER_LA: "5C",
+    ContactSource.POLICE: "6",
+    # 8 (other): the census has no voluntary sector code.
+    ContactSource.VOLUNTARY: "8",
+    ContactSource.OTHER: "8",
+}
+
+NOT_A_DATE = "Enter the inspection date as a real date, for example 27 3 2026"
+FUTURE_DATE = "The inspection date must be today or in the past"
+FILE_FORMATS = {"csv": "text/csv; charset=utf-8",
+                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+UNKNOWN_FORMAT = "Choose CSV or Excel spreadsheet"
+
+
+def nothing_to_list(inspection_date: datetime.date) -> str:
+    return (f"There were no early help assessments in the six months before {format_date(inspection_date)}, "
+            "and no current early help interventions with an assessment: no file was produced")
+
+
+def list_1_source_code(source: str) -> str:
+    return LIST_1_SOURCE_CODES[ContactSource(source)]
+
+
+def child_unique_id(person_id: int) -> str:
+    return f"EH{person_id}"
+
+
+def as_dd_mm_yyyy(day: datetime.date | None) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
+
+
+@dataclass(frozen=True)
+class List2:
+    inspection_date: datetime.date
+    window_start: datetime.date
+    rows: list[list[str]]
+    household_ids: list[int]
+    left_out_restricted: int
+
+    @property
+    def file_stem(self) -> str:
+        return f"annex-a-list-2-{self.inspection_date:%Y-%m-%d}"
+
+
+def clean_inspection_date(value) -> datetime.date:
+    """The inspection date, or a ValidationError keyed `inspection_date`: not a date, or a date in the future."""
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError({"inspection_date": NOT_A_DATE}) from None
+    if isinstance(value, datetime.datetime) or not isinstance(value, datetime.date):
+        raise ValidationError({"inspection_date": NOT_A_DATE})
+    if value > today():
+        raise ValidationError({"inspection_date": FUTURE_DATE})
+    return value
+
+
+def _require(by):
+    if not policy.has_permission(by, policy.Permission.MAKE_RETURNS):
+        raise PermissionDenied("Only the data team may produce the Ofsted list")
+
+
+def window_start(inspection_date: datetime.date) -> datetime.date:
+    """The first day in the list's window: six calendar months before the inspection date, included."""
+    return add_months(inspection_date, -6)
+
+
+def assessments_in_scope(inspection_date: datetime.date):
+    start = window_start(inspection_date)
+    return (Assessment.objects
+            .filter(Q(started_on__gte=start, started_on__lte=inspection_date)
+                    | (episode_is_open("episode") & Q(started_on__lte=inspection_date)))
+            .select_related("episode", "completed_by__organisation"))
+
+
+def build_list_2(*, by, inspection_date) -> List2:
+    """The rows of List 2 (not yet exported). Refuses, with a clear message, when there is nothing to list."""
+    _require(by)
+    inspection_date = clean_inspection_date(inspection_date)
+    assessments = {a.pk: a for a in assessments_in_scope(inspection_date)}
+    members = (AssessmentMember.objects.filter(assessment_id__in=assessments)
+               .select_related("person").order_by("assessment__started_on", "assessment_id", "person_id"))
+    children = [m for m in members
+                if m.person.date_of_birth is not None and m.person.date_of_birth <= inspection_date
+                and (m.role == MemberRole.CHILD or m.person.age_on(inspection_date) < 18)]
+    restricted = restricted_among({m.person_id for m in children})
+    rows, households = [], set()
+    for member in children:
+        if member.person_id in restricted:
+            continue
+        person, assessment = member.person, assessments[member.assessment_id]
+        rows.append([
+            child_unique_id(person.pk),
+            ANNEX_A_GENDER[Gender(person.gender)],
+            ANNEX_A_ETHNICITY[Ethnicity(person.ethnicity)],
+            as_dd_mm_yyyy(person.date_of_birth),
+            str(person.age_on(inspection_date)),
+            as_dd_mm_yyyy(assessment.started_on),
+            as_dd_mm_yyyy(assessment.completed_on if assessment.completed_on and
+                          assessment.completed_on <= inspection_date else None),
+            assessment.completed_by.organisation.name,
+        ])
+        households.add(assessment.episode.household_id)
+    left_out = sum(1 for m in children if m.person_id in restricted)
+    if not rows:
+        raise ValidationError({"inspection_date": nothing_to_list(inspection_date)})
+    return List2(inspection_date=inspection_date, window_start=window_start(inspection_date), rows=rows,
+                 household_ids=sorted(households), left_out_restricted=left_out)
+
+
+def render_csv(listed: List2) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    writer.writerows(listed.rows)
+    return out.getvalue().encode("utf-8-sig")  # with a byte order mark, so Excel reads it as UTF-8
+
+
+def render_xlsx(listed: List2) -> bytes:
+    # openpyxl is imported here, not at module level: only this export needs it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "List 2 Early help"
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in listed.rows:
+        sheet.append(row)
+    for column in sheet.iter_cols(min_row=2):  # every value as text, dates included, as the templates expect
+        for cell in column:
+            cell.number_format = "@"
+            cell.data_type = "s"
+    for index, title in enumerate(COLUMNS, start=1):
+        sheet.column_dimensions[sheet.cell(row=1, column=index).column_letter].width = max(14, len(title) + 2)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+@transaction.atomic
+def export_list_2(*, by, inspection_date, file_format: str) -> tuple[str, str, bytes]:
+    """List 2 as a file: (file name, content type, content). The export is audited with every family in it."""
+    _require(by)
+    if file_format not in FILE_FORMATS:
+        raise ValidationError({"file_format": UNKNOWN_FORMAT})
+    listed = build_list_2(by=by, inspection_date=inspection_date)
+    content = render_csv(listed) if file_format == "csv" else render_xlsx(listed)
+    audit.record(actor=by, action=Action.EXPORT, event="annex_a.list_2.export", purpose=PURPOSE,
+                 objects=[("people.household", pk) for pk in listed.household_ids],
+                 metadata={"inspection_date": listed.inspection_date.isoformat(), "rows": len(listed.rows),
+                           "format": file_format, "left_out_restricted": listed.left_out_restricted})
+    return f"{listed.file_stem}.{file_format}", FILE_FORMATS[file_format], content
