@@ -66,8 +66,8 @@ from earlyhelp.supporting_families.models import (
 from earlyhelp.supporting_families.services import shortlist
 
 SEED_OFFSET = 7919  # the programme's draws come from their own generator: seed + this
-OPEN_FAMILIES = 60  # at most this many open episodes get needs…
-CLOSED_FAMILIES = 40  # …and this many closed ones, whatever the council's size
+OPEN_FAMILIES = 30  # at most this many open episodes get needs…
+CLOSED_FAMILIES = 24  # …and this many closed ones, whatever the council's size
 NOT_YET_CHECKED_DAYS = 30  # checks due in the last this many days are not made yet: overdue
 
 # What a need looks like in each headline, as the practitioner or partner wrote it (all invented).
