@@ -290,12 +290,16 @@ def build_programme_population(*, seed: int = SEED, today: datetime.date | None 
                  "period_end": today, "status": "draft", "sample_seed": None, "sample_fraction": "0.100",
                  "created_by_id": data.pk, "created_at": now, "submitted_by_id": None, "submitted_at": None}
         claims, claimed = [], []
+        conditions = [{"name": name, "label": name.replace("_", " ").capitalize(), "met": True,
+                       "evidence": "Synthetic"} for name in ("closed", "on_programme", "lead_practitioner",
+                                                            "assessment", "plan", "support", "outcomes",
+                                                            "sustained", "not_claimed")]
         for episode_id, household_id, need_ids in claimable:
             status = rng.choices([ClaimStatus.ACCEPTED, ClaimStatus.REFUSED, ClaimStatus.PROPOSED], [70, 10, 20])[0]
             decided = status != ClaimStatus.PROPOSED
             claim_id = ids(Claim)
             claims.append({"id": claim_id, "batch_id": batch_id, "household_id": household_id,
-                           "episode_id": episode_id, "conditions": [{"condition": "all", "met": True}],
+                           "episode_id": episode_id, "conditions": conditions,
                            "status": status, "reason": "Decided (synthetic)" if decided else "",
                            "decided_by_id": data.pk if decided else None, "decided_at": now if decided else None,
                            "in_assurance_sample": False})

@@ -104,6 +104,18 @@ REASONS = {
 OPEN_DECISIONS = ["support", "comparison", "refused", "pending", "support", "support", "pending", "comparison",
                   "support", "refused"]
 CLAIM_DECISIONS = ["accepted", "refused", "proposed", "accepted", "proposed"]
+# Each payment-by-results condition as a claim keeps it (the shape `supporting_families.services.claims` writes).
+CLAIM_CONDITIONS = [
+    ("closed", "Support has ended", "The episode was closed."),
+    ("on_programme", "The family is on the programme", "Accepted onto the programme by the data team."),
+    ("lead_practitioner", "A lead practitioner was allocated", "A lead practitioner was allocated."),
+    ("assessment", "A whole-family assessment was approved", "The assessment was approved by the team manager."),
+    ("plan", "The plan covers every identified need", "Every need has an action in the family plan."),
+    ("support", "Support was delivered", "Reviews were held with the family."),
+    ("outcomes", "A positive outcome on every identified need", "Every need was met at closure."),
+    ("sustained", "Every outcome was sustained after closure", "Every sustainment check held."),
+    ("not_claimed", "No need has been claimed before", "None of the family's needs has been claimed."),
+]
 
 
 class ProgrammeBuilder:
@@ -379,13 +391,8 @@ class ProgrammeBuilder:
         for number, episode in enumerate(episodes):
             decision = CLAIM_DECISIONS[number % len(CLAIM_DECISIONS)]
             needs = list(Need.objects.filter(episode=episode, status=NeedStatus.MET).order_by("pk"))
-            conditions = [
-                {"condition": "lead_practitioner", "met": True, "shown_by": "A lead practitioner was allocated"},
-                {"condition": "whole_family_assessment", "met": True, "shown_by": "The approved assessment"},
-                {"condition": "plan_covers_needs", "met": True, "shown_by": "The family plan"},
-                {"condition": "every_need_positive", "met": True, "shown_by": f"{len(needs)} needs met at closure"},
-                {"condition": "sustained", "met": True, "shown_by": "Sustainment checks held"},
-            ]
+            conditions = [{"name": name, "label": label, "met": True, "evidence": evidence}
+                          for name, label, evidence in CLAIM_CONDITIONS]
             decided = decision != "proposed"
             claim = Claim.objects.create(
                 batch=batch, household_id=episode.household_id, episode=episode, conditions=conditions,

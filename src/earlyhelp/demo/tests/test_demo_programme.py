@@ -141,6 +141,8 @@ def test_claims_accepted_refused_and_proposed_and_a_need_is_claimed_only_by_an_a
         else:
             assert claim.decided_by_id and claim.decided_at and claim.reason
         assert claim.episode.status == EpisodeStatus.CLOSED and claim.episode.household_id == claim.household_id
+        assert claim.conditions and all(set(c) == {"name", "label", "met", "evidence"} and c["met"]
+                                        for c in claim.conditions)
         assert ProgrammeFamily.objects.filter(household_id=claim.household_id, comparison_group=False).exists()
     claimed = ClaimedNeed.objects.select_related("claim", "need")
     assert claimed.exists()
