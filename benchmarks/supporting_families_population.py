@@ -19,7 +19,8 @@ Annex A) at the size of a large council.
 4. With --time, calls the named function `--rounds` times on the population and reports each round.
 
 A population already in the database with the same number of families is reused (unless --reload). The build
-time of each step is printed and written with the timings to benchmarks/results/<date>-sf-population.json.
+time of each step is printed and written to benchmarks/results/<date>-sf-population.json; a timing (with the
+build, if it was built in the same run) to <date>-sf-timing-<function>.json.
 
 Only a database whose name contains "bench", on this machine, is ever created or filled.
 """
@@ -396,7 +397,8 @@ def main(argv=None) -> None:
         report["timing"] = timing
         print(f"{timing['function']}: {', '.join(f'{s:.3f} s' for s in timing['seconds'])}")
     RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{report['date']}-sf-population.json"
+    name = f"sf-timing-{args.target.rpartition(':')[2]}" if args.target else "sf-population"
+    out = RESULTS / f"{report['date']}-{name}.json"
     out.write_text(json.dumps(report, indent=2, default=str))
     print(f"Wrote {out.relative_to(ROOT)}")
 
