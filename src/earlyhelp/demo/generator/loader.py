@@ -16,6 +16,10 @@ rows can refer to each other before they are written. SQLite gets `bulk_create`;
 COPY, which loads 100,000 families (about 390,000 people, 5.5 million rows) in about two minutes.
 The data still obeys every database constraint, and one audit event (`demo.load`) records the load.
 
+Then `programme` adds Supporting Families work to a bounded number of families through the real services
+(needs, progress, the shortlist and its decisions, with their audit events), and sustainment checks, a claim
+batch and research projects with the models: every state the programme's pages show.
+
 The first families (one per stage in `stages.STAGES`) are held by North Early Help, led by the
 demo `lead` with the demo `partner` on their Team Around the Family. So even a 40-family council
 has every stage, and the demo sign-ins see a full tour.
@@ -23,7 +27,8 @@ has every stage, and the demo sign-ins see a full tour.
 The package: `words` (names, places and the words of casework records), `rows` (rows buffered
 and written in batches), `builders` (`RecordBuilder`: seeded draws, people and households),
 `staff` (`StaffBuilder`: organisations, teams and users), `stages` (`FamilyBuilder`: each family
-at its stage of early help) and this module, which loads the council with a `FamilyBuilder`.
+at its stage of early help), `programme` (`ProgrammeBuilder`: Supporting Families) and this
+module, which loads the council with a `FamilyBuilder`.
 """
 
 from __future__ import annotations
@@ -40,11 +45,21 @@ from django.utils import timezone
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework.models import Document
+from earlyhelp.demo.generator.programme import build_programme
 from earlyhelp.demo.generator.staff import DEMO_PASSWORD, DEMO_USERS
 from earlyhelp.demo.generator.stages import FamilyBuilder
 from earlyhelp.organisations.models import User
 from earlyhelp.privacy.models import Consent, Disclosure, Suggestion, SuggestionKind
+from earlyhelp.programme.models import Need, NeedProgress
+from earlyhelp.reporting.models import ResearchProject
 from earlyhelp.retention import presets as retention_presets
+from earlyhelp.supporting_families.models import (
+    Claim,
+    ClaimBatch,
+    ClaimedNeed,
+    ProgrammeFamily,
+    SustainmentCheck,
+)
 
 DEFAULT_SEED = 20261121
 DEFAULT_FAMILIES = 2000
@@ -96,10 +111,11 @@ def generate_council(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SE
                     progress(done, families)
         builder.writer.flush()
         builder.writer.reset_sequences()
+        programme_counts = build_programme(seed=seed, today=builder.today)  # through the services
         retention_presets.load_demo(dpo=builder.demo["dpo"])  # the retention rules and one legal hold
         audit.record(actor=None, action="create", event="demo.load", purpose="system_security",
                      metadata={"families": families})
-    return GenerationResult(families=families, seed=seed, counts=dict(builder.writer.counts),
+    return GenerationResult(families=families, seed=seed, counts={**builder.writer.counts, **programme_counts},
                             sign_ins=demo_sign_ins(), seconds=time.perf_counter() - started)
 
 
@@ -132,6 +148,9 @@ def wipe_demo_data() -> None:
     for document in Document.objects.all():
         document.file.delete(save=False)
     models = []
+    # Supporting Families: the families' records (the framework and the rules are configuration).
+    models += [ClaimedNeed, Claim, ClaimBatch, SustainmentCheck, ProgrammeFamily, NeedProgress, Need,
+               Need.history.model, ResearchProject, ResearchProject.history.model]
     for label in ("matching", "retention", "casework", "access", "people", "organisations"):
         models.extend(apps.get_app_config(label).get_models(include_auto_created=True))
     # From the privacy app only the families' records: the register and notices are configuration.
@@ -146,5 +165,6 @@ def wipe_demo_data() -> None:
         for model in models:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
     # The disposal batches' and data matches' decisions.
-    Suggestion.objects.filter(kind__in=[SuggestionKind.RETENTION, SuggestionKind.MATCH,
-                                        SuggestionKind.NEW_PERSON]).delete()
+    Suggestion.objects.filter(kind__in=[SuggestionKind.RETENTION, SuggestionKind.MATCH, SuggestionKind.NEW_PERSON,
+                                        SuggestionKind.NEED, SuggestionKind.MATCHED_NEED,
+                                        SuggestionKind.ELIGIBILITY]).delete()

@@ -76,7 +76,8 @@ from earlyhelp.privacy.models import (
     EvidenceType,
     PrivacyNotice,
 )
-from earlyhelp.programme.models import HeadlineArea
+from earlyhelp.programme.models import HeadlineArea, ProgrammeRules
+from earlyhelp.records.calendar import add_months
 
 # --- Stages ------------------------------------------------------------------------------------
 # Every family is at one stage of the lifecycle. The first len(STAGES) families take one stage
@@ -112,6 +113,9 @@ PROGRESS_STAGE = {1: "allocated", 2: "assessment_draft", 3: "assessment_submitte
 RESTRICTED_SPOTLIGHT = {6, 16}
 EXCLUSION_SPOTLIGHT = {4, 13, 25, 37}
 MARKER_SPOTLIGHT = {8: MarkerKind.EHCP, 9: MarkerKind.YOUNG_CARER, 10: MarkerKind.LOOKED_AFTER}
+# Spotlight families closed so that their Supporting Families sustainment check (due the rule's months after
+# closure) is due soon (index 11) or overdue (index 12): days after the day exactly that many months ago.
+SUSTAINMENT_SPOTLIGHT = {11: 7, 12: -20}
 
 REVIEW_WEEKS = 8
 
@@ -124,6 +128,7 @@ class FamilyBuilder(StaffBuilder):
         self.areas = {a.code: a for a in HeadlineArea.objects.all()}
         if not self.areas:
             raise RuntimeError("No headline areas: run the migrations first")
+        self.sustainment_months = ProgrammeRules.current().sustainment_months
         self.notice_id = PrivacyNotice.objects.order_by("-version").values_list("pk", flat=True).first()
 
     # --- families ---------------------------------------------------------------------------------
@@ -193,6 +198,10 @@ class FamilyBuilder(StaffBuilder):
         if stage in CLOSED_REASON_OF_STAGE:
             opened = today - self.days(150, 1050)
             closed = min(opened + self.days(60, 400), today - datetime.timedelta(days=7))
+            if family.index in SUSTAINMENT_SPOTLIGHT:
+                closed = (add_months(today, -self.sustainment_months)
+                          + datetime.timedelta(days=SUSTAINMENT_SPOTLIGHT[family.index]))
+                opened = min(opened, closed - datetime.timedelta(days=200))
             self.episode(family, opened=opened, progress=5 if stage != "closed_withdrew" else rng.randint(1, 5),
                          closed_on=closed, reason=CLOSED_REASON_OF_STAGE[stage])
             if rng.random() < 0.1 and (opened - family.eldest_dob).days > 800:

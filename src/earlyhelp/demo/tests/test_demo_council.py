@@ -57,6 +57,7 @@ from earlyhelp.people.models import (
 from earlyhelp.people.services import name_key
 from earlyhelp.privacy.models import Consent
 from earlyhelp.privacy.services import consent as consents
+from earlyhelp.programme.models import Need
 
 FAMILIES = 40
 SEED = 4242
@@ -68,7 +69,9 @@ def digest():
                                                      "expected_date_of_birth")
     households = Household.objects.order_by("pk").values_list("is_restricted", flat=True)
     episodes = Episode.objects.order_by("pk").values_list("status", "closure_reason", "opened_on")
-    return hashlib.sha256(repr((list(rows), list(households), list(episodes))).encode()).hexdigest()
+    needs = Need.objects.order_by("household_id", "episode_id", "descriptor__code", "person_id").values_list(
+        "household_id", "episode_id", "person_id", "descriptor__code", "status", "identified_on", "source_kind")
+    return hashlib.sha256(repr((list(rows), list(households), list(episodes), list(needs))).encode()).hexdigest()
 
 
 # --- Without a demo council (these run before the module's council is built) ---------------------
