@@ -7,12 +7,12 @@ from another. `protect_tables(publication)` returns the tables as they may be sh
 
 Nothing else in the returns, Annex A statistics or performance code writes a count into a table; a test scans for it.
 
-Interim method (until `reporting.disclosure` is merged, which replaces the body of `protect_tables`): primary
-suppression of every count from 1 to the council's threshold (`DisclosureControlRules.suppress_up_to`), shown `c`;
-0 is shown as 0; then secondary suppression along every line that states a total (each row with its row total, each
-column with its column total, the row totals with the grand total): a line with exactly one `c` gets its smallest
-other non-zero figure suppressed too, repeated until no line has a lone `c`. A cell suppressed in an earlier
-publication of the same return and period stays suppressed (`earlier`), so the two cannot be compared to undo it.
+Method: `reporting.disclosure` (primary suppression of counts from 1 to the council's threshold, secondary
+suppression across every table of the publication, then a linear-programming audit that suppresses more until no
+small count can be narrowed down; see its module docstrings). A cell suppressed in an earlier publication of the same
+return and period stays suppressed (`earlier`), the lines it sits in are balanced again, and what will be shown is
+audited once more (`disclosure.check_published`) before anyone sees it; a table that would reveal a small count is
+refused with `DisclosureRisk`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from earlyhelp.reporting import disclosure
 from earlyhelp.reporting.models import DisclosureControlRules
 
 SUPPRESSED = "c"
@@ -92,10 +93,95 @@ class ShownTable:
         return SUPPRESSED in values or self.total == SUPPRESSED
 
 
-def protect_tables(publication: Publication) -> list[ShownTable]:
-    """The publication's tables with small counts hidden so that none can be worked out from the others."""
+def thresholds() -> disclosure.Thresholds:
+    """The council's thresholds (`DisclosureControlRules`, which the data team edits)."""
     rules = DisclosureControlRules.current()
-    return [_protect_one(publication, spec, rules.suppress_up_to) for spec in publication.tables]
+    return disclosure.Thresholds(suppress_up_to=rules.suppress_up_to,
+                                 small_area_suppress_up_to=rules.small_area_suppress_up_to,
+                                 rounding_base=rules.rounding_base)
+
+
+def protect_tables(publication: Publication) -> list[ShownTable]:
+    """The publication's tables with small counts hidden so that none can be worked out from them, or from them
+    together with the earlier publication of the same return (raises `disclosure.DisclosureRisk` otherwise)."""
+    limits = thresholds()
+    audited = disclosure.Publication(
+        dataset=disclosure.Dataset.from_records(records=publication.records, dimensions=publication.dimensions),
+        tables=[disclosure.Table(title=spec.title, rows=spec.rows, columns=spec.columns)
+                for spec in publication.tables])
+    protected = disclosure.protect(publication=audited, thresholds=limits)
+    if publication.earlier:
+        protected = _keep_earlier_suppressions(protected, publication)
+    disclosure.check_published(shown=protected, publication=audited, thresholds=limits)
+    return [_as_shown(table) for table in protected.tables]
+
+
+def _as_shown(table) -> ShownTable:
+    def figure(cell):
+        return SUPPRESSED if cell.display == disclosure.Symbol.CONFIDENTIAL else cell.display
+
+    return ShownTable(title=table.title, column_labels=table.column_labels, row_labels=table.row_labels,
+                      cells=tuple(tuple(figure(c) for c in row) for row in table.cells),
+                      row_totals=tuple(figure(c) for c in table.row_totals),
+                      column_totals=tuple(figure(c) for c in table.column_totals), total=figure(table.total))
+
+
+def _keep_earlier_suppressions(protected, publication: Publication):
+    """Hide again what the earlier publication hid, then balance each line so that no lone `c` can be subtracted
+    out (more suppression only widens what an attacker can infer; `check_published` confirms it)."""
+    tables = []
+    for table in protected.tables:
+        spec = next(s for s in publication.tables if s.title == table.title)
+        earlier = publication.earlier.get(table.title)
+        if not earlier:
+            tables.append(table)
+            continue
+        one_way = spec.columns is None
+        rows, columns = list(table.row_labels), list(table.column_labels) or [None]
+        value = {}
+        for i, row in enumerate(table.cells):
+            for j, cell in enumerate(row):
+                value[("cell", i, j)] = cell
+        for i, cell in enumerate(table.row_totals):
+            value[("row", i)] = cell
+        for j, cell in enumerate(table.column_totals):
+            value[("column", j)] = cell
+        value[("total",)] = table.total
+        hidden = {key for key, cell in value.items() if cell.display == disclosure.Symbol.CONFIDENTIAL}
+        hidden |= {("cell", i, j) for i, j in _earlier_suppressed(earlier, rows, columns, not one_way)}
+        numbers = {key: (cell.display if isinstance(cell.display, int) else 0) for key, cell in value.items()}
+        _balance_lines(rows, columns, one_way, numbers, hidden)
+        confidential = disclosure.ShownCell(display=disclosure.Symbol.CONFIDENTIAL,
+                                            reason=disclosure.Suppression.SECONDARY)
+
+        def shown(key):
+            return confidential if key in hidden and value[key].display != disclosure.Symbol.CONFIDENTIAL \
+                else value[key]
+
+        tables.append(type(table)(
+            title=table.title, geography=table.geography, row_labels=table.row_labels,
+            column_labels=table.column_labels,
+            cells=tuple(tuple(shown(("cell", i, j)) for j in range(len(row))) for i, row in enumerate(table.cells)),
+            row_totals=tuple(shown(("row", i)) for i in range(len(table.row_totals))),
+            column_totals=tuple(shown(("column", j)) for j in range(len(table.column_totals))),
+            total=shown(("total",))))
+    return type(protected)(tables=tuple(tables))
+
+
+def _balance_lines(rows, columns, one_way, value, hidden):
+    lines = []
+    if one_way:
+        lines.append([("cell", i, 0) for i in range(len(rows))] + [("total",)])
+    else:
+        lines += [[("cell", i, j) for j in range(len(columns))] + [("row", i)] for i in range(len(rows))]
+        lines += [[("cell", i, j) for i in range(len(rows))] + [("column", j)] for j in range(len(columns))]
+        lines.append([("row", i) for i in range(len(rows))] + [("total",)])
+        lines.append([("column", j) for j in range(len(columns))] + [("total",)])
+    changed = True
+    while changed:
+        changed = False
+        for line in lines:
+            changed |= _balance(line, value, hidden)
 
 
 def count_tables(publication: Publication) -> list[ShownTable]:

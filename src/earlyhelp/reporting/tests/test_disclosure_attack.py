@@ -7,7 +7,6 @@ suppressed figure by linear programming over the joint counts. It shares no code
 
 import itertools
 import random
-import time
 
 import numpy as np
 import pytest
@@ -333,11 +332,11 @@ def test_a_hierarchy_is_known_to_the_attacker_and_still_protected():
     assert breaches(publication, shown, Thresholds()) == []
 
 
-# --- speed ------------------------------------------------------------------------------------------------------------
+# --- a council-sized publication (its speed is measured in benchmarks/disclosure_control.py) ------------------------
 
 
-def test_a_twenty_by_twenty_publication_protects_in_well_under_a_second():
-    """Four tables over stage (5), team (20) and need (20), 2,500 families, many small counts (see the report)."""
+def council_sized_publication() -> Publication:
+    """Four tables over stage (5), team (20) and need (20), 2,500 families, many small counts."""
     rng = np.random.default_rng(2026)
     stages, teams, needs = [f"S{i}" for i in range(5)], [f"T{i}" for i in range(20)], [f"N{i}" for i in range(20)]
     counts = {}
@@ -357,8 +356,11 @@ def test_a_twenty_by_twenty_publication_protects_in_well_under_a_second():
             Table(title="Need by stage", rows="need", columns="stage"),
         ],
     )
-    started = time.process_time()
+    return publication
+
+
+def test_a_council_sized_publication_with_many_small_counts_withstands_the_attack():
+    publication = council_sized_publication()
     shown = protect(publication=publication, thresholds=Thresholds())
-    elapsed = time.process_time() - started
     assert sum(cell.reason == Suppression.PRIMARY for cell in shown.table("Team by need").shown_cells()) > 50
-    assert elapsed < 2.5, f"protecting took {elapsed:.2f}s of processor time"  # typically 0.3-0.5s; generous for CI
+    assert breaches(publication, shown, Thresholds()) == []

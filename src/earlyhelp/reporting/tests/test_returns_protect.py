@@ -54,3 +54,28 @@ def test_counted_tables_show_every_figure():
 def test_a_record_outside_the_listed_categories_is_refused():
     with pytest.raises(ValueError):
         Publication(records=[{"row": "Z"}], dimensions={"row": ["A"]}, tables=[TableSpec("t", rows="row")])
+
+
+def test_a_table_that_would_reveal_a_small_count_is_refused_before_anyone_sees_it(monkeypatch):
+    """If the suppression step ever let a small count through (here: it is made to show every figure), the audit of
+    what will be shown refuses, and no table comes back."""
+    from earlyhelp.reporting import disclosure
+    from earlyhelp.reporting.disclosure import suppression
+
+    truth = {"A": 3, "B": 20, "C": 30}
+
+    def show_everything(*, publication, thresholds):
+        protected = suppression.protect(publication=publication, thresholds=thresholds)
+        table = protected.tables[0]
+        assert table.cell("A").display == disclosure.Symbol.CONFIDENTIAL  # protected before it is undone here
+        revealed = tuple((disclosure.ShownCell(display=truth[label]),) for label in table.row_labels)
+        return type(protected)(tables=(type(table)(
+            title=table.title, geography=table.geography, row_labels=table.row_labels,
+            column_labels=table.column_labels, cells=revealed, row_totals=table.row_totals,
+            column_totals=table.column_totals, total=table.total),))
+
+    monkeypatch.setattr(disclosure, "protect", show_everything)
+    publication = Publication(records=_records(truth), dimensions={"row": ["A", "B", "C"]},
+                              tables=[TableSpec("t", rows="row")])
+    with pytest.raises(disclosure.DisclosureRisk):
+        protect_tables(publication)
