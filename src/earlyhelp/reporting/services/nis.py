@@ -20,6 +20,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import Address, Identifier
 from earlyhelp.privacy.models import OTHER_RECIPIENTS, DatasetDisclosureKind, ProcessingPurpose
+from earlyhelp.programme.models import Need, NeedProgress, NeedStatus
 
 from . import cohort, files
 
@@ -52,6 +53,13 @@ COLUMNS = {
     "school_urn": "School URN: always empty (the system does not record which school a child attends)",
     "nhs_number": "NHS number, where held",
     "pnc_number": "Police National Computer number, where held",
+    # Family progress data (the Wigan notice: "every six months"): the person's own needs and the family's.
+    "needs_identified": "Headline outcome codes of the needs confirmed for the person or the whole family by the "
+                        "period's end, separated by semicolons",
+    "progress": "For each of those headlines, the first and the latest progress score (1 to 5) by the period's end, "
+                "as CODE:first>latest, separated by semicolons",
+    "outcomes_met": "Headline outcome codes whose needs were met at closure by the period's end, separated by "
+                    "semicolons",
 }
 
 NO_DATA = ("There is nothing to send for this period: no family on the Supporting Families programme (screened by "
@@ -105,6 +113,40 @@ def last_addresses(person_ids, period_end) -> dict:
     return found
 
 
+def family_progress(household_ids, period_end) -> dict:
+    """household id -> person id (None for the whole family) -> headline code -> (first, latest, met)."""
+    found: dict = {}
+    needs = (Need.objects.filter(household_id__in=household_ids, identified_on__lte=period_end)
+             .exclude(status=NeedStatus.WITHDRAWN).values_list("pk", "household_id", "person_id",
+                                                                "descriptor__area__code", "status"))
+    by_need = {}
+    for need_id, household_id, person_id, code, status in needs:
+        by_need[need_id] = (household_id, person_id, code)
+        found.setdefault(household_id, {}).setdefault(person_id, {}).setdefault(code, [None, None, False])
+        if status == NeedStatus.MET:
+            found[household_id][person_id][code][2] = True
+    for need_id, score in (NeedProgress.objects.filter(need_id__in=by_need, recorded_on__lte=period_end)
+                           .order_by("recorded_on", "pk").values_list("need_id", "score")):
+        household_id, person_id, code = by_need[need_id]
+        entry = found[household_id][person_id][code]
+        entry[0] = score if entry[0] is None else entry[0]
+        entry[1] = score
+    return found
+
+
+def _progress_columns(progress: dict, person_id) -> list[str]:
+    headlines: dict = {}
+    for whose in (person_id, None):
+        for code, (first, latest, met) in progress.get(whose, {}).items():
+            held = headlines.setdefault(code, [first, latest, met])
+            held[0] = held[0] if held[0] is not None else first
+            held[1] = latest if latest is not None else held[1]
+            held[2] = held[2] or met
+    codes = sorted(headlines)
+    scored = [f"{code}:{headlines[code][0]}>{headlines[code][1]}" for code in codes if headlines[code][1] is not None]
+    return [";".join(codes), ";".join(scored), ";".join(code for code in codes if headlines[code][2])]
+
+
 def rows(period_start, period_end, *, excluded=None):
     """(household_id, values in `COLUMNS` order) for every person in the file, family by family."""
     excluded = cohort.excluded_person_ids() if excluded is None else excluded
@@ -112,6 +154,7 @@ def rows(period_start, period_end, *, excluded=None):
         person_ids = [m.person_id for f in chunk for m in f.members]
         identifiers = _identifiers(person_ids)
         addresses = last_addresses(person_ids, period_end)
+        progress = family_progress([f.household_id for f in chunk], period_end)
         for family in chunk:
             for member in family.members:
                 ids = identifiers.get(member.person_id, {})
@@ -123,6 +166,7 @@ def rows(period_start, period_end, *, excluded=None):
                     _iso(family.started_on), _iso(family.ended_on), "Y" if family.comparison_group else "N",
                     ids.get(IdentifierScheme.UPN, ""), "", ids.get(IdentifierScheme.NHS, ""),
                     ids.get(IdentifierScheme.PNC, ""),
+                    *_progress_columns(progress.get(family.household_id, {}), member.person_id),
                 ]
 
 

@@ -12,6 +12,8 @@ from django.urls import reverse
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.privacy.models import DatasetDisclosure, DatasetDisclosureKind
 from earlyhelp.privacy.services.disclosures import dataset_disclosures_for
+from earlyhelp.programme.models import Descriptor, Need, NeedProgress, NeedStatus
+from earlyhelp.programme.services import needs
 from earlyhelp.reporting.models import ExportFile
 from earlyhelp.reporting.services import files, nis
 from earlyhelp.testing.world import make_family
@@ -24,7 +26,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.promise("P27")]
 DOCUMENTED = ["given_name", "family_name", "date_of_birth", "gender", "postcode", "last_address", "ni_number",
               "family_unit_id", "relation_in_family", "date_screened", "criteria_met", "intervention_status",
               "intervention_start", "intervention_end", "comparison_group", "upn", "school_urn", "nhs_number",
-              "pnc_number"]
+              "pnc_number", "needs_identified", "progress", "outcomes_met"]
 
 
 def transfer(world):
@@ -52,6 +54,37 @@ def test_the_file_has_exactly_the_documented_columns_and_one_row_per_member(worl
     assert {r["comparison_group"] for r in rows if r["family_unit_id"] == programme["families"][4]["household"].reference} == {"Y"}
     assert any(r["upn"] for r in rows)
     assert programme["outsider"]["household"].reference not in {r["family_unit_id"] for r in rows}
+
+
+def test_the_file_carries_family_progress_data_by_the_periods_end(world, programme):
+    """P27: "progress data every six months": each person's own needs and the family's, with the first and the
+    latest progress score by the period's end and the outcomes met; nothing recorded after the period's end."""
+    family = programme["families"][0]
+    mother, child = family["members"][0], family["members"][2]
+    episode = family["episode"]
+    attendance = Descriptor.objects.get(code="attendance", is_active=True)
+    housing = Descriptor.objects.get(code="homelessness", is_active=True)
+    child_need = needs.record_need(by=world.lead, household_id=family["household"].pk, episode_id=episode.pk,
+                                   person=child, descriptor_id=attendance.pk, evidence="Attendance 71%")
+    family_need = needs.record_need(by=world.lead, household_id=family["household"].pk, episode_id=episode.pk,
+                                    person=None, descriptor_id=housing.pk, evidence="Section 21 notice")
+    day = PERIOD[1] - datetime.timedelta(days=30)
+    for need, scores in ((child_need, (2, 4)), (family_need, (1, 3))):
+        for offset, score in enumerate(scores):
+            NeedProgress.objects.create(need=need, occasion="baseline" if offset == 0 else "closure", score=score,
+                                        evidence="Seen", recorded_on=day + datetime.timedelta(days=offset),
+                                        recorded_by=world.lead)
+    NeedProgress.objects.create(need=child_need, occasion="review", review=episode.reviews.first(), score=5,
+                                evidence="After the period", recorded_on=PERIOD[1] + datetime.timedelta(days=1),
+                                recorded_by=world.lead)
+    Need.objects.filter(pk=child_need.pk).update(status=NeedStatus.MET)
+    rows = {(r["given_name"], r["family_name"]): r for r in read_csv(transfer(world)[1])}
+    child_row = rows[(child.given_name, child.family_name)]
+    mother_row = rows[(mother.given_name, mother.family_name)]
+    assert (child_row["needs_identified"], child_row["progress"], child_row["outcomes_met"]) == (
+        "EDUCATION;HOUSING", "EDUCATION:2>4;HOUSING:1>3", "EDUCATION")
+    assert (mother_row["needs_identified"], mother_row["progress"], mother_row["outcomes_met"]) == (
+        "HOUSING", "HOUSING:1>3", "")
 
 
 def test_the_manifest_digest_is_the_sha256_of_the_bytes_sent(world, programme):

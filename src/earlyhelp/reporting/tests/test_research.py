@@ -171,3 +171,23 @@ def test_a_recipient_must_be_one_the_register_lists_for_research(world):
     with pytest.raises(ValidationError) as refused:
         project(world, recipient="school")
     assert "recipient" in refused.value.message_dict
+
+
+def test_nothing_in_the_product_can_turn_a_reference_back_into_a_person():
+    """P12 "never for decisions, not shared back": the key is read, and references are made, only where an extract is
+    written; no page, service or import maps a reference to a person (and once the project ends the key is gone, so
+    nothing could). Scans every module outside tests."""
+    import re
+    from pathlib import Path
+
+    import earlyhelp
+
+    root = Path(earlyhelp.__file__).parent
+    callers = set()
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"\b(read_key|pseudonym)\(|settings\.EARLYHELP_RESEARCH_KEY_DIR", text):
+            callers.add(path.relative_to(root).as_posix())
+    assert callers == {"reporting/services/research.py"}
