@@ -76,7 +76,7 @@ def project_out(project) -> dict:
             "key_destroyed_at": project.key_destroyed_at.isoformat() if project.key_destroyed_at else None}
 
 
-@router.get("/nis-transfers", response={200: list[ManifestOut], 401: Error, 403: Error},
+@router.get("/nis-transfers", response={200: list[ManifestOut], 401: Error, 403: Error, 422: Error},
             summary="National Impact Study transfers made (manifests), newest first")
 def list_transfers(request):
     _require(request, Purpose.NATIONAL_IMPACT_STUDY)
@@ -86,7 +86,7 @@ def list_transfers(request):
     return [manifest_out(d) for d in rows]
 
 
-@router.post("/nis-transfers", response={201: ManifestOut, 401: Error, 403: Error, 422: Error},
+@router.post("/nis-transfers", response={201: ManifestOut, 400: Error, 401: Error, 403: Error, 422: Error},
              summary="Make the period's transfer file: logged with its manifest, downloaded once from the page")
 def make_transfer(request, payload: PeriodIn):
     _require(request, Purpose.NATIONAL_IMPACT_STUDY)
@@ -94,7 +94,7 @@ def make_transfer(request, payload: PeriodIn):
     return Status(201, manifest_out(disclosure))
 
 
-@router.get("/nis-transfers/{disclosure_id}", response={200: ManifestOut, 401: Error, 403: Error, 404: Error},
+@router.get("/nis-transfers/{disclosure_id}", response={200: ManifestOut, 401: Error, 403: Error, 404: Error, 422: Error},
             summary="One transfer's manifest")
 def get_transfer(request, disclosure_id: int = DisclosureId):
     _require(request, Purpose.NATIONAL_IMPACT_STUDY)
@@ -108,7 +108,7 @@ def get_transfer(request, disclosure_id: int = DisclosureId):
     return manifest_out(disclosure)
 
 
-@router.get("/research-projects", response={200: list[ProjectOut], 401: Error, 403: Error},
+@router.get("/research-projects", response={200: list[ProjectOut], 401: Error, 403: Error, 422: Error},
             summary="Research projects and the columns each may receive")
 def list_projects(request):
     _require(request, Purpose.RESEARCH)
@@ -127,7 +127,7 @@ def _project(request, project_id):
 
 
 @router.get("/research-projects/{project_id}/extracts", response={200: list[ManifestOut], 401: Error, 403: Error,
-                                                                   404: Error},
+                                                                   404: Error, 422: Error},
             summary="The project's extracts (manifests)")
 def list_extracts(request, project_id: int = ProjectId):
     _require(request, Purpose.RESEARCH)
@@ -139,7 +139,7 @@ def list_extracts(request, project_id: int = ProjectId):
 
 
 @router.post("/research-projects/{project_id}/extracts",
-             response={201: ManifestOut, 401: Error, 403: Error, 404: Error, 422: Error},
+             response={201: ManifestOut, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
              summary="Make a pseudonymised extract: refused for an ended project or a column outside its allowlist")
 def make_extract(request, payload: ExtractIn, project_id: int = ProjectId):
     _require(request, Purpose.RESEARCH)

@@ -68,7 +68,7 @@ def _out(published: PublishedReturn, *, tables=True) -> dict:
     return {**summary, "tables": published.tables} if tables else summary
 
 
-@router.get("", response={200: list[ReturnSummaryOut], 401: Error, 403: Error},
+@router.get("", response={200: list[ReturnSummaryOut], 401: Error, 403: Error, 422: Error},
             summary="The Supporting Families returns made, newest first")
 def list_returns(request):
     _require(request)

@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils import timezone
 
+from earlyhelp.access.restrictions import ensure_not_restricted, without_restricted
 from earlyhelp.casework.models import Episode
 from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
 from earlyhelp.privacy.services import decisions
@@ -71,6 +72,7 @@ def suggest_needs(record: SourceRecord) -> list:
 def confirm_matched_need(suggestion, by):
     """Accepting a partner-data suggestion: a need for the person the record was linked to."""
     record_id, descriptor_id = parse_key(suggestion.key)
+    ensure_not_restricted(household=suggestion.household_id)
     record = SourceRecord.objects.select_related("batch__source_organisation", "person").get(pk=int(record_id))
     descriptor = Descriptor.objects.get(pk=int(descriptor_id))
     episode = Episode.objects.filter(household_id=suggestion.household_id).open().first()
@@ -89,8 +91,10 @@ def parse_key(key: str) -> tuple[int, int]:
 
 def pending_suggestions():
     """Needs partner data suggests, waiting for the data team's decision, oldest first."""
-    return (Suggestion.objects.filter(kind=SuggestionKind.MATCHED_NEED, status=SuggestionStatus.PENDING)
-            .select_related("household").order_by("suggested_at", "pk"))
+    pending = Suggestion.objects.filter(kind=SuggestionKind.MATCHED_NEED, status=SuggestionStatus.PENDING)
+    # Families with a member whose processing is restricted (Article 18) stay out of routine lists.
+    return (without_restricted(pending, household="household").select_related("household")
+            .order_by("suggested_at", "pk"))
 
 
 @dataclass

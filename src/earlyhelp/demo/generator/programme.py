@@ -31,6 +31,8 @@ import hashlib
 import random
 from collections import Counter
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -52,7 +54,7 @@ from earlyhelp.programme.models import (
 from earlyhelp.programme.services import needs as needs_service
 from earlyhelp.records.calendar import add_months
 from earlyhelp.records.provenance import SourceKind
-from earlyhelp.reporting.models import ResearchProject
+from earlyhelp.reporting.services import nis, research, returns
 from earlyhelp.supporting_families.models import (
     BatchStatus as ClaimBatchStatus,
     Claim,
@@ -154,6 +156,7 @@ class ProgrammeBuilder:
         self.claims(checked)
         self.research_projects()
         self.opt_outs()
+        self.returns_and_transfers()
         return {f"programme.{name}": count for name, count in sorted(self.counts.items())}
 
     def episodes(self):
@@ -320,7 +323,7 @@ class ProgrammeBuilder:
     def shortlist(self, open_episodes, closed_episodes):
         """Propose every eligible family, then decide: closed families joined the programme; open families
         join it (for support or in the comparison group), are refused or wait."""
-        proposals = {p.household_id: p for p in shortlist.propose_shortlist(today=self.today)}
+        proposals = {p.household_id: p for p in shortlist.propose_shortlist(by=self.data, today=self.today)}
         self.counts["shortlist proposals"] += len(proposals)
         plan = {}
         for episode in closed_episodes:
@@ -409,24 +412,50 @@ class ProgrammeBuilder:
     # --- research and the national evaluation -----------------------------------------------------
 
     def research_projects(self):
-        columns = ["family_unit_id", "relation_in_family", "year_of_birth", "gender", "criteria_met",
-                   "intervention_status", "intervention_start", "intervention_end", "comparison_group"]
-        ResearchProject.objects.create(
-            reference="demo-family-outcomes", title="What helps families stay on track after support ends",
-            recipient="approved_researchers", recipient_name="University of Eastshire, Centre for Family Research",
+        """An active project (its key made by the service, outside the database) and one the data team ended early,
+        whose key was destroyed."""
+        columns = ["person_ref", "family_ref", "relation_in_family", "birth_month_year", "gender", "postcode_district",
+                   "criteria_met", "needs_headlines"]
+        self.active_project = research.create_project(
+            by=self.data, reference="demo-family-outcomes",
+            title="What helps families stay on track after support ends", recipient="approved_researchers",
+            recipient_name="University of Eastshire, Centre for Family Research",
             purpose="How families' progress holds in the year after early help ends, by headline outcome.",
-            starts_on=add_months(self.today, -8), ends_on=add_months(self.today, 16), columns=columns,
-            created_by=self.data, created_at=self.now)
-        ended_on = add_months(self.today, -2)
-        ResearchProject.objects.create(
-            reference="demo-attendance-pilot", title="School attendance pilot evaluation",
+            starts_on=add_months(self.today, -8), ends_on=add_months(self.today, 16), columns=columns)
+        ended = research.create_project(
+            by=self.data, reference="demo-attendance-pilot", title="School attendance pilot evaluation",
             recipient="approved_researchers", recipient_name="Northfield Evaluation Partnership",
             purpose="Whether a whole-family approach improves school attendance.",
-            starts_on=add_months(self.today, -20), ends_on=ended_on, columns=columns[:6],
-            created_by=self.data, created_at=self.now,
-            key_destroyed_at=datetime.datetime.combine(ended_on + datetime.timedelta(days=1), datetime.time(2),
-                                                       tzinfo=datetime.timezone.utc))
+            starts_on=add_months(self.today, -20), ends_on=self.today, columns=columns[:5])
+        research.end_project(by=self.data, project=ended)
         self.counts["research projects"] += 2
+
+    def returns_and_transfers(self):
+        """The last complete quarter's return, the last complete half-year's progress data, a National Impact Study
+        transfer and a research extract for the last six months, made through the services (each refused, and
+        left out, if the demo has nothing for its period)."""
+        quarter_start = returns.quarter_period(*returns.quarter_of(self.today))[0]
+        last_quarter = returns.quarter_of(quarter_start - datetime.timedelta(days=1))
+        half_start = returns.half_year_period(*returns.half_of(self.today))[0]
+        last_half = returns.half_of(half_start - datetime.timedelta(days=1))
+        period = (add_months(self.today, -6), self.today)
+        made = [
+            ("quarterly return", lambda: returns.make_quarterly_return(by=self.data, year=last_quarter[0],
+                                                                        quarter=last_quarter[1])),
+            ("family progress return", lambda: returns.make_family_progress_return(by=self.data, year=last_half[0],
+                                                                                    half=last_half[1])),
+            ("National Impact Study transfer", lambda: nis.make_transfer(by=self.data, period_start=period[0],
+                                                                         period_end=period[1])),
+            ("research extract", lambda: research.make_extract(by=self.data, project=self.active_project,
+                                                               period_start=period[0], period_end=period[1])),
+        ]
+        for name, make in made:
+            try:
+                with transaction.atomic():
+                    make()
+            except ValidationError:
+                continue
+            self.counts[name] += 1
 
     def opt_outs(self):
         """Some programme families' parents opted out of the national evaluation (ONS) when they consented."""

@@ -27,6 +27,7 @@ from earlyhelp.supporting_families.models import (
     ProgrammeFamily,
     SustainmentCheck,
 )
+from earlyhelp.supporting_families.services import sustainment
 from earlyhelp.supporting_families.services.shortlist import screen
 
 FAMILIES = 40
@@ -46,7 +47,7 @@ pytestmark = pytest.mark.django_db
 
 
 def sustainment_due(need):
-    return add_months(need.episode.closed_on, ProgrammeRules.current().sustainment_months)
+    return sustainment.due_on(need)
 
 
 def test_needs_from_every_source_per_member_and_whole_family(council):
@@ -155,7 +156,7 @@ def test_claims_accepted_refused_and_proposed_and_a_need_is_claimed_only_by_an_a
 
 def test_research_projects_active_and_ended_and_national_evaluation_opt_outs(council):
     active = ResearchProject.objects.filter(key_destroyed_at__isnull=True, ends_on__gte=TODAY)
-    ended = ResearchProject.objects.filter(key_destroyed_at__isnull=False, ends_on__lt=TODAY)
+    ended = ResearchProject.objects.filter(key_destroyed_at__isnull=False)  # ended early by the data team
     assert active.count() >= 1 and ended.count() >= 1
     assert Consent.objects.filter(national_evaluation_opt_out=True).exists()
     assert Consent.objects.filter(national_evaluation_opt_out=True,
@@ -176,3 +177,36 @@ def test_every_need_and_decision_is_audited_and_the_chain_verifies(council):
 def test_the_counts_name_the_programme(council):
     assert council.counts["programme.claims accepted"] >= 1
     assert council.counts["programme.shortlist pending"] >= 1
+
+
+def test_the_data_team_finds_every_programme_and_returns_page_with_something_to_show(council, client):
+    from django.urls import reverse
+
+    from earlyhelp.organisations.models import User
+    from earlyhelp.privacy.models import DatasetDisclosure, DatasetDisclosureKind
+    from earlyhelp.reporting.models import PublishedReturn
+    from earlyhelp.supporting_families.models import ClaimBatch
+
+    client.force_login(User.objects.get(role=Role.DATA_TEAM, username="data"))
+    on_programme = ProgrammeFamily.objects.select_related("household").first()
+    waiting = Suggestion.objects.filter(kind=SuggestionKind.ELIGIBILITY, status=SuggestionStatus.PENDING).first()
+    transfer = DatasetDisclosure.objects.filter(kind=DatasetDisclosureKind.NATIONAL_IMPACT_STUDY).first()
+    extract = DatasetDisclosure.objects.filter(kind=DatasetDisclosureKind.RESEARCH_EXTRACT).first()
+    assert on_programme and waiting and transfer and extract and PublishedReturn.objects.count() >= 1
+    batch = ClaimBatch.objects.first()
+    expected = {
+        "programme:home": "Supporting Families",
+        "programme:families": on_programme.household.reference,
+        "programme:shortlist": waiting.household.reference,
+        "programme:sustainment": "Overdue",
+        "programme:claim-batches": f"{batch.period_start.day}",
+        "programme:framework": "2022",
+        "reporting:returns": PublishedReturn.objects.first().get_kind_display(),
+        "reporting:nis-transfers": f"{transfer.row_count}",
+        "reporting:research-projects": "What helps families stay on track after support ends",
+        "reporting:performance": "Assessment",
+    }
+    for name, text in expected.items():
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert text in response.content.decode(), name

@@ -5,7 +5,7 @@ by with every category listed (so a category nobody falls into is shown as 0, no
 from it. Tables of one publication are protected together, because a reader holding all of them can subtract one
 from another. `protect_tables(publication)` returns the tables as they may be shown: counts, or the GSS symbol `c`.
 
-Nothing else in the returns, Annex A statistics or performance code writes a count into a table; a test scans for it.
+Nothing else in the returns or performance code puts a count into a table it shows or exports.
 
 Method: `reporting.disclosure` (primary suppression of counts from 1 to the council's threshold, secondary
 suppression across every table of the publication, then a linear-programming audit that suppresses more until no

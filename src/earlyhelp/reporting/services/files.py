@@ -163,7 +163,7 @@ def collect(*, by, disclosure: DatasetDisclosure, purpose: str):
     """Hand the file over, once: returns an open binary handle to stream. The file leaves the disk now."""
     require_returns(by, purpose)
     export = ExportFile.objects.select_for_update().filter(disclosure=disclosure).first()
-    if export is None or export.removed_at is not None:
+    if export is None or export.removed_at is not None or export.expires_at <= timezone.now():
         raise ValidationError("This file has already been downloaded or has expired. Make a new one: it will be "
                               "logged as a new disclosure")
     path = export_dir() / export.stored_name

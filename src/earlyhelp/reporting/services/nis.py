@@ -20,7 +20,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import Address, Identifier
 from earlyhelp.privacy.models import OTHER_RECIPIENTS, DatasetDisclosureKind, ProcessingPurpose
-from earlyhelp.programme.models import Need, NeedProgress, NeedStatus
+from earlyhelp.programme.models import Need, NeedProgress, NeedStatus, ProgressOccasion
 
 from . import cohort, files
 
@@ -114,23 +114,24 @@ def last_addresses(person_ids, period_end) -> dict:
 
 
 def family_progress(household_ids, period_end) -> dict:
-    """household id -> person id (None for the whole family) -> headline code -> (first, latest, met)."""
+    """household id -> person id (None for the whole family) -> headline code -> [first, latest, met], as things
+    stood at the period's end: scores recorded by then, and met only if the closing score was recorded by then."""
     found: dict = {}
     needs = (Need.objects.filter(household_id__in=household_ids, identified_on__lte=period_end)
              .exclude(status=NeedStatus.WITHDRAWN).values_list("pk", "household_id", "person_id",
                                                                 "descriptor__area__code", "status"))
     by_need = {}
     for need_id, household_id, person_id, code, status in needs:
-        by_need[need_id] = (household_id, person_id, code)
+        by_need[need_id] = (household_id, person_id, code, status)
         found.setdefault(household_id, {}).setdefault(person_id, {}).setdefault(code, [None, None, False])
-        if status == NeedStatus.MET:
-            found[household_id][person_id][code][2] = True
-    for need_id, score in (NeedProgress.objects.filter(need_id__in=by_need, recorded_on__lte=period_end)
-                           .order_by("recorded_on", "pk").values_list("need_id", "score")):
-        household_id, person_id, code = by_need[need_id]
+    for need_id, score, occasion in (NeedProgress.objects.filter(need_id__in=by_need, recorded_on__lte=period_end)
+                                     .order_by("recorded_on", "pk").values_list("need_id", "score", "occasion")):
+        household_id, person_id, code, status = by_need[need_id]
         entry = found[household_id][person_id][code]
         entry[0] = score if entry[0] is None else entry[0]
         entry[1] = score
+        if occasion == ProgressOccasion.CLOSURE and status == NeedStatus.MET:
+            entry[2] = True
     return found
 
 

@@ -23,7 +23,9 @@ still personal data; a restricted record may only be stored.
 import datetime
 import hmac
 import os
+import re
 import secrets
+import tempfile
 from hashlib import sha256
 from pathlib import Path
 
@@ -35,7 +37,7 @@ from django.utils import timezone
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.privacy.models import DatasetDisclosureKind, ProcessingPurpose, recipient_label
-from earlyhelp.programme.models import Need, NeedProgress, NeedStatus
+from earlyhelp.programme.models import Need, NeedProgress, NeedStatus, ProgressOccasion
 
 from ..models import ResearchProject
 from . import cohort, files, nis
@@ -118,11 +120,20 @@ def key_path(project: ResearchProject) -> Path:
 
 
 def _create_key(project: ResearchProject):
-    fd = os.open(key_path(project), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(secrets.token_bytes(KEY_BYTES))
-        handle.flush()
-        os.fsync(handle.fileno())
+    # Written beside, then moved into place: a file already at the path can only be left by a project whose
+    # creation was rolled back (a committed project's id is never given again), so it is replaced.
+    path = key_path(project)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".key-")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(secrets.token_bytes(KEY_BYTES))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def read_key(project: ResearchProject) -> bytes | None:
@@ -181,6 +192,9 @@ def create_project(*, by, reference: str, title: str, recipient: str, recipient_
     errors = {}
     if not reference:
         errors["reference"] = "Enter a reference for the project"
+    elif not re.fullmatch(r"[a-z0-9][a-z0-9-]{2,39}", reference):
+        errors["reference"] = ("Enter a reference of 3 to 40 lower-case letters, digits and hyphens, starting with a "
+                               "letter or digit (for example family-outcomes-2026)")
     elif ResearchProject.objects.filter(reference=reference).exists():
         errors["reference"] = "A project with this reference already exists: choose another"
     if not title:
@@ -284,18 +298,24 @@ def end_due_projects(*, today=None) -> list[ResearchProject]:
 
 # ---------------------------------------------------------------- extracts
 
-def _needs(household_ids) -> dict:
-    """Per family: (person_id or None, headline code, status, [scores in order]) for each need still recorded."""
+def _needs(household_ids, period_end) -> dict:
+    """Per family: (person_id or None, headline code, status, [scores in order]) for each need recorded by the
+    period's end, as it stood then: scores recorded by then, and met or not met only once its closing score was."""
     needs = {pk: (household_id, person_id, code, status) for pk, household_id, person_id, code, status in (
-        Need.objects.filter(household_id__in=household_ids).exclude(status=NeedStatus.WITHDRAWN)
+        Need.objects.filter(household_id__in=household_ids, identified_on__lte=period_end)
+        .exclude(status=NeedStatus.WITHDRAWN)
         .values_list("pk", "household_id", "person_id", "descriptor__area__code", "status"))}
-    scores = {}
-    for need_id, score in (NeedProgress.objects.filter(need_id__in=list(needs)).order_by("need_id", "recorded_on", "pk")
-                           .values_list("need_id", "score")):
+    scores, closed = {}, set()
+    for need_id, score, occasion in (NeedProgress.objects.filter(need_id__in=list(needs), recorded_on__lte=period_end)
+                                     .order_by("need_id", "recorded_on", "pk")
+                                     .values_list("need_id", "score", "occasion")):
         scores.setdefault(need_id, []).append(score)
+        if occasion == ProgressOccasion.CLOSURE:
+            closed.add(need_id)
     found = {}
     for pk, (household_id, person_id, code, status) in sorted(needs.items()):
-        found.setdefault(household_id, []).append((person_id, code, status, scores.get(pk, [])))
+        as_then = status if pk in closed else NeedStatus.OPEN
+        found.setdefault(household_id, []).append((person_id, code, as_then, scores.get(pk, [])))
     return found
 
 
@@ -338,7 +358,7 @@ def rows(key: bytes, columns, period_start, period_end, *, excluded=None):
     for chunk in cohort.families(period_start, period_end, excluded=excluded):
         person_ids = [m.person_id for f in chunk for m in f.members]
         addresses = nis.last_addresses(person_ids, period_end) if "postcode_district" in wanted else {}
-        needs = _needs([f.household_id for f in chunk]) if wanted & NEEDS_COLUMNS else {}
+        needs = _needs([f.household_id for f in chunk], period_end) if wanted & NEEDS_COLUMNS else {}
         for family in chunk:
             family_needs = needs.get(family.household_id, [])
             for member in family.members:

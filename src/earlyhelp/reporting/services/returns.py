@@ -77,6 +77,21 @@ def _period(start: datetime.date, months: int) -> tuple[datetime.date, datetime.
     return start, add_months(start, months) - datetime.timedelta(days=1)
 
 
+def financial_year_of(day: datetime.date) -> int:
+    """The year the financial year holding `day` starts (1 April)."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def quarter_of(day: datetime.date) -> tuple[int, int]:
+    """(financial year, quarter 1 to 4) holding `day`."""
+    return financial_year_of(day), (day.month - 4) % 12 // 3 + 1
+
+
+def half_of(day: datetime.date) -> tuple[int, int]:
+    """(financial year, half 1 or 2) holding `day`."""
+    return financial_year_of(day), 1 if 4 <= day.month <= 9 else 2
+
+
 def quarter_period(year, quarter) -> tuple[datetime.date, datetime.date]:
     """The first and last day of a financial quarter."""
     year = _clean_year(year)
@@ -155,7 +170,8 @@ def outcomes_achieved(start, end) -> list[dict]:
 def programme_families(end) -> list[dict]:
     claimed = Claim.objects.filter(household=OuterRef("household"), status=ClaimStatus.ACCEPTED,
                                    decided_at__date__lte=end)
-    families = without_restricted(ProgrammeFamily.objects.filter(decided_at__date__lte=end),
+    # The comparison group is eligible but not offered support: it is not "on the programme".
+    families = without_restricted(ProgrammeFamily.objects.filter(decided_at__date__lte=end, comparison_group=False),
                                   household="household_id").annotate(claimed=Exists(claimed))
     return [{"programme": CLAIMED if family.claimed else ON_PROGRAMME} for family in families]
 
@@ -166,12 +182,18 @@ def distance_travelled(start, end) -> list[dict]:
     needs = _needs().filter(progress__occasion=ProgressOccasion.BASELINE).filter(
         Exists(NeedProgress.objects.filter(need=OuterRef("pk"), recorded_on__gte=start, recorded_on__lte=end)
                .exclude(occasion=ProgressOccasion.BASELINE))).distinct().select_related("descriptor__area")
+    scores: dict = {}
+    for need_id, occasion, score in (NeedProgress.objects.filter(need__in=needs, recorded_on__lte=end)
+                                     .order_by("recorded_on", "pk").values_list("need_id", "occasion", "score")):
+        scores.setdefault(need_id, []).append((occasion, score))
     records = []
     for need in needs:
-        scores = list(need.progress.filter(recorded_on__lte=end).order_by("recorded_on", "pk")
-                      .values_list("occasion", "score"))
-        baseline = next(score for occasion, score in scores if occasion == ProgressOccasion.BASELINE)
-        latest = [score for occasion, score in scores if occasion != ProgressOccasion.BASELINE][-1]
+        recorded = scores.get(need.pk, [])
+        baseline = next((score for occasion, score in recorded if occasion == ProgressOccasion.BASELINE), None)
+        later = [score for occasion, score in recorded if occasion != ProgressOccasion.BASELINE]
+        if baseline is None or not later:  # a baseline recorded after the period's end: nothing to compare yet
+            continue
+        latest = later[-1]
         direction = IMPROVED if latest > baseline else SAME if latest == baseline else WORSE
         records.append({"headline": need.descriptor.area.label, "direction": direction})
     return records

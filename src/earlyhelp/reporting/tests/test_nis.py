@@ -8,6 +8,7 @@ import random
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.privacy.models import DatasetDisclosure, DatasetDisclosureKind
@@ -77,14 +78,17 @@ def test_the_file_carries_family_progress_data_by_the_periods_end(world, program
     NeedProgress.objects.create(need=child_need, occasion="review", review=episode.reviews.first(), score=5,
                                 evidence="After the period", recorded_on=PERIOD[1] + datetime.timedelta(days=1),
                                 recorded_by=world.lead)
-    Need.objects.filter(pk=child_need.pk).update(status=NeedStatus.MET)
+    Need.objects.filter(pk__in=[child_need.pk, family_need.pk]).update(status=NeedStatus.MET)
+    # The family need's outcome was met only after the period's end: the closure score is dated after it.
+    NeedProgress.objects.filter(need=family_need, occasion="closure").update(
+        recorded_on=PERIOD[1] + datetime.timedelta(days=2))
     rows = {(r["given_name"], r["family_name"]): r for r in read_csv(transfer(world)[1])}
     child_row = rows[(child.given_name, child.family_name)]
     mother_row = rows[(mother.given_name, mother.family_name)]
     assert (child_row["needs_identified"], child_row["progress"], child_row["outcomes_met"]) == (
-        "EDUCATION;HOUSING", "EDUCATION:2>4;HOUSING:1>3", "EDUCATION")
+        "EDUCATION;HOUSING", "EDUCATION:2>4;HOUSING:1>1", "EDUCATION")
     assert (mother_row["needs_identified"], mother_row["progress"], mother_row["outcomes_met"]) == (
-        "HOUSING", "HOUSING:1>3", "")
+        "HOUSING", "HOUSING:1>1", "")
 
 
 def test_the_manifest_digest_is_the_sha256_of_the_bytes_sent(world, programme):
@@ -173,6 +177,13 @@ def test_the_file_is_private_and_can_be_downloaded_once(world, programme, privat
         assert hashlib.sha256(handle.read()).hexdigest() == disclosure.file_sha256
     assert not stored.exists()
     with pytest.raises(ValidationError):
+        files.collect(by=world.data_team, disclosure=disclosure, purpose="national_impact_study")
+
+
+def test_an_expired_file_cannot_be_collected_even_before_the_nightly_clean(world, programme, private_dirs):
+    disclosure = nis.make_transfer(by=world.data_team, period_start=PERIOD[0], period_end=PERIOD[1])
+    ExportFile.objects.filter(pk=disclosure.export_file.pk).update(expires_at=timezone.now())
+    with pytest.raises(ValidationError, match="expired"):
         files.collect(by=world.data_team, disclosure=disclosure, purpose="national_impact_study")
 
 

@@ -193,3 +193,14 @@ def test_the_page_shows_the_refusal_for_a_future_quarter(world, client):
     response = client.post(reverse("reporting:return-quarterly-new"), {"year": str(today().year + 1), "quarter": "1"})
     assert response.status_code == 200 and returns.FUTURE_PERIOD in response.content.decode()
     assert not PublishedReturn.objects.exists()
+
+
+@pytest.mark.parametrize("day, quarter, half", [
+    (datetime.date(2025, 4, 1), (2025, 1), (2025, 1)), (datetime.date(2025, 6, 30), (2025, 1), (2025, 1)),
+    (datetime.date(2025, 7, 1), (2025, 2), (2025, 1)), (datetime.date(2025, 9, 30), (2025, 2), (2025, 1)),
+    (datetime.date(2025, 10, 1), (2025, 3), (2025, 2)), (datetime.date(2026, 1, 1), (2025, 4), (2025, 2)),
+    (datetime.date(2026, 3, 31), (2025, 4), (2025, 2)),
+])
+def test_the_quarter_and_half_holding_a_day(day, quarter, half):
+    assert returns.quarter_of(day) == quarter and returns.half_of(day) == half
+    assert returns.quarter_period(*quarter)[0] <= day <= returns.quarter_period(*quarter)[1]

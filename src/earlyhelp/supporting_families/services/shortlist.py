@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from earlyhelp.access.restrictions import restricted_household_ids
+from earlyhelp.access.restrictions import ensure_not_restricted, restricted_household_ids
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Household, Membership
@@ -43,7 +43,8 @@ def _dependants(household_ids, rules: ProgrammeRules, today: datetime.date) -> s
     """Families with a current member who is a dependent child (younger than the rule's age) or unborn."""
     born_after = add_months(today, -12 * rules.dependent_child_under)
     return set(Membership.objects.filter(household_id__in=household_ids, end_date__isnull=True).filter(
-        Q(person__date_of_birth__gt=born_after) | Q(person__expected_date_of_birth__isnull=False))
+        # An unborn child counts until a month after the expected date (a record not yet updated after the birth).
+        Q(person__date_of_birth__gt=born_after) | Q(person__expected_date_of_birth__gte=add_months(today, -1)))
         .values_list("household_id", flat=True))
 
 
@@ -89,8 +90,10 @@ def headlines_of(suggestion) -> list[str]:
     return [code for code in suggestion.key.split(":headlines:")[1].split(":descriptors:")[0].split("+") if code]
 
 
-def propose_shortlist(*, today: datetime.date | None = None) -> list:
-    """Propose every family that meets the rule and is not yet on the programme; returns the new proposals."""
+@transaction.atomic
+def propose_shortlist(*, by=None, today: datetime.date | None = None) -> list:
+    """Propose every family that meets the rule and is not yet on the programme; returns the new proposals. `by` is
+    the person who asked for the screening (None for the nightly job)."""
     on_programme = set(ProgrammeFamily.objects.values_list("household_id", flat=True))
     rules = ProgrammeRules.current()
     proposals = []
@@ -102,6 +105,8 @@ def propose_shortlist(*, today: datetime.date | None = None) -> list:
                                      household=Household(pk=screening.household_id))
         if proposal is not None:
             proposals.append(proposal)
+    audit.record(actor=by, action=Action.CREATE, event="shortlist.propose", purpose=Purpose.SUPPORTING_FAMILIES_RETURNS,
+                 objects=proposals, metadata={"proposed": len(proposals)})
     return proposals
 
 
@@ -127,6 +132,7 @@ def decide_eligibility(*, by, suggestion_id: int, accept: bool, reason: str,
         raise ValidationError("There is no such proposal")
     if accept and comparison_group is None:
         raise ValidationError({"group": CHOOSE_GROUP})
+    ensure_not_restricted(household=suggestion.household_id)
     decisions.decide(by=by, suggestion_id=suggestion.pk, accept=accept, reason=reason)
     if not accept:
         return None

@@ -61,13 +61,11 @@ def build_claimable_family(world, *, seed=1, closed_on=None, sustained_after=Non
             casework.update_action_progress(by=by, item=item, status=ActionStatus.DONE, progress_note="Done")
     if review:
         casework.record_review(by=by, review=episode.reviews.get(held_on__isnull=True), held_on=TODAY,
-                               summary="Good progress")
-    casework.request_closure(by=by, episode=episode, reason=ClosureReason.OUTCOMES_MET, summary="Outcomes met",
-                             feedback_declined=True)
+                               summary="Good progress", progress={n.pk: (3, "Getting better") for n in needs})
     scores = scores or {}
-    with transaction.atomic():  # the closure flow records progress inside its own transaction
-        programme_needs.record_progress(by=by, needs=needs, occasion=ProgressOccasion.CLOSURE, on=TODAY,
-                                        scores={n.pk: (scores.get(i, 5), "Much better") for i, n in enumerate(needs)})
+    casework.request_closure(by=by, episode=episode, reason=ClosureReason.OUTCOMES_MET, summary="Outcomes met",
+                             feedback_declined=True,
+                             progress={n.pk: (scores.get(i, 5), "Much better") for i, n in enumerate(needs)})
     if not lead:  # the allocation recorded in error and removed: no lead practitioner was ever allocated
         Allocation.objects.filter(episode=episode).delete()
     closed_on = closed_on or add_months(TODAY, -7)

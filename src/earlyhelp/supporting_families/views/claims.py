@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import path
 
 from earlyhelp.access import policy
+from earlyhelp.access.restrictions import without_restricted
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.ui.service_forms import run_service
@@ -112,8 +113,10 @@ def batch_detail(request, batch_id):
 
 
 def _claim(request, claim_id):
-    return _require(request, Claim, claim_id, Claim.objects.select_related(
-        "batch", "household", "episode", "decided_by"))
+    # A family restricted under Article 18 after its claim was proposed is out of reach (storage only): the same
+    # audited 404 as a claim that does not exist.
+    return _require(request, Claim, claim_id, without_restricted(Claim.objects.select_related(
+        "batch", "household", "episode", "decided_by"), household="household"))
 
 
 @login_required

@@ -47,7 +47,7 @@ def _labels() -> dict:
 def shortlist(request):
     require(request)
     if request.method == "POST":
-        proposed = services.propose_shortlist()
+        proposed = services.propose_shortlist(by=request.user)
         viewed(request, "shortlist.screen", proposed=len(proposed))
         messages.success(request, f"Families screened: {len(proposed)} new on the shortlist."
                          if proposed else "Families screened: nobody new meets the rule.")
