@@ -59,6 +59,11 @@ class SpecialEducationalNeeds(models.TextChoices):
     UNKNOWN = "unknown", "Not known"
 
 
+def age_on(date_of_birth, day) -> int:
+    """Age in whole years on a day (a birthday on 29 February comes on 1 March in other years)."""
+    return day.year - date_of_birth.year - ((day.month, day.day) < (date_of_birth.month, date_of_birth.day))
+
+
 class PersonQuerySet(models.QuerySet):
     def with_current_address(self):
         return self.prefetch_related(
@@ -122,10 +127,7 @@ class Person(Provenance):
         return self.date_of_birth is None and self.expected_date_of_birth is not None
 
     def age_on(self, day):
-        if not self.date_of_birth:
-            return None
-        dob = self.date_of_birth
-        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+        return age_on(self.date_of_birth, day) if self.date_of_birth else None
 
 
 class Identifier(Provenance):

@@ -37,6 +37,7 @@ from django.utils import timezone
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.privacy.models import DatasetDisclosureKind, ProcessingPurpose, recipient_label
+from earlyhelp.people.models import age_on
 from earlyhelp.programme.models import Need, NeedProgress, NeedStatus, ProgressOccasion
 
 from ..models import ResearchProject
@@ -87,7 +88,7 @@ def birth_month_year(dob) -> str:
 def age_band(dob, on: datetime.date) -> str:
     if not dob:
         return ""
-    age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+    age = age_on(dob, on)
     for upper, label in AGE_BANDS:
         if age <= upper:
             return label

@@ -136,3 +136,28 @@ def test_framework_pages_show_versions_and_refuse_other_roles(client, world):
     assert client.get(reverse("programme:framework-version", args=[version.pk])).status_code == 404
     assert client.post(reverse("programme:framework-rules"), {"minimum_needs": 1}).status_code == 404
     assert ProgrammeRules.current().minimum_needs == 3
+
+
+@pytest.mark.promise("P2")
+@pytest.mark.parametrize("who", ["lead", "manager", "partner", "dpo", "front_door", "admin"])
+def test_every_framework_record_page_refuses_every_other_role_with_an_audited_404(client, world, who):
+    from earlyhelp.audit.models import Action, AuditEvent
+    from earlyhelp.programme.models import DatasetNeedRule, Descriptor, HeadlineLabel
+
+    version = current()
+    descriptor = Descriptor.objects.filter(version=version).first()
+    pages = [("programme:framework-make-current", version.pk), ("programme:framework-descriptor-new", version.pk),
+             ("programme:framework-label", HeadlineLabel.objects.filter(version=version).first().pk),
+             ("programme:framework-descriptor", descriptor.pk),
+             ("programme:framework-descriptor-deactivate", descriptor.pk),
+             ("programme:framework-dataset-rule", DatasetNeedRule.objects.first().pk)]
+    user = world.users[who]
+    changes_before = descriptor.history.count()
+    client.force_login(user)
+    for name, pk in pages:
+        assert client.get(reverse(name, args=[pk])).status_code == 404, name
+        assert client.post(reverse(name, args=[pk]), {"reason": "x"}).status_code == 404, name
+    assert AuditEvent.objects.filter(actor=user, action=Action.DENIED).count() >= 2 * len(pages)
+    assert descriptor.history.count() == changes_before
+    version.refresh_from_db()
+    assert version.is_current
