@@ -5,7 +5,7 @@ PY := .venv/bin/python
 UV := $(shell command -v uv >/dev/null && echo uv || echo python3 -m uv)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test install assets browser java benchmark benchmark-subject-access benchmark-matching clean
+.PHONY: demo test install assets browser java benchmark benchmark-subject-access benchmark-matching benchmark-returns clean
 
 demo: install assets
 	EARLYHELP_ENV=development $(PY) manage.py migrate --no-input
@@ -43,6 +43,11 @@ benchmark-subject-access: install
 
 benchmark-matching: install
 	$(PY) benchmarks/matching.py
+
+benchmark-returns: install
+	$(PY) benchmarks/supporting_families_population.py
+	$(PY) benchmarks/returns.py
+	$(PY) benchmarks/disclosure_control.py
 
 clean:
 	rm -rf .venv node_modules var src/earlyhelp/web/static/earlyhelp/build
