@@ -65,7 +65,7 @@ from earlyhelp.supporting_families.models import (
     SustainmentCheck,
     SustainmentMethod,
 )
-from earlyhelp.supporting_families.services import shortlist
+from earlyhelp.supporting_families.services import shortlist, sustainment
 
 SEED_OFFSET = 7919  # the programme's draws come from their own generator: seed + this
 OPEN_FAMILIES = 30  # at most this many open episodes get needs…
@@ -352,13 +352,13 @@ class ProgrammeBuilder:
         """Checks of each met need, from the due date on: most held, some did not. Checks due in the last
         weeks are not made yet (overdue), and later ones are not due (some due soon). Returns the episodes
         whose every need was met and held: the claims' families."""
-        rng, months = self.rng, self.rules.sustainment_months
+        rng = self.rng
         on_programme = set(ProgrammeFamily.objects.filter(comparison_group=False)
                            .values_list("household_id", flat=True))
         claimable, checked_families = [], 0
         for episode in closed_episodes:
             needs = [n for n in closed_needs[episode.pk]]
-            due = add_months(episode.closed_on, months)
+            due = sustainment.due_after_closure(episode, rules=self.rules)
             if not needs or due > self.today - datetime.timedelta(days=NOT_YET_CHECKED_DAYS):
                 self.counts["sustainment not yet checked"] += 1
                 continue

@@ -51,6 +51,7 @@ from earlyhelp.casework.models import (
     PlanAction,
 )
 from earlyhelp.people.models import Membership
+from earlyhelp.privacy.messages import ENTER_DECISION_REASON
 from earlyhelp.programme.models import Need, NeedStatus, ProgrammeRules, ProgressOccasion
 
 from ..models import BatchStatus, Claim, ClaimBatch, ClaimedNeed, ClaimStatus, ProgrammeFamily
@@ -68,7 +69,6 @@ PERIOD_END_IN_FUTURE = "The end of the period must be today or in the past"
 PERIOD_OVERLAPS = "This period overlaps the claims for {period}: choose a period that does not overlap it"
 SAMPLE_FRACTION_RANGE = "The assurance sample must be between 1 and 100 per cent of accepted claims"
 CHOOSE_DECISION = "Choose whether to claim for this family"
-ENTER_DECISION_REASON = "Enter the reason for your decision"
 REASON_MAX_LENGTH = 2000
 REASON_TOO_LONG = f"The reason must be {REASON_MAX_LENGTH} characters or fewer"
 ALREADY_DECIDED = "This claim has already been decided"
