@@ -40,6 +40,7 @@ class DisclosureControlRules(models.Model):
 class ReturnKind(models.TextChoices):
     QUARTERLY = "quarterly", "Supporting Families quarterly progress return"
     FAMILY_PROGRESS = "family_progress", "Family progress data (six-monthly)"
+    PERFORMANCE = "performance", "Council-wide performance figures (a financial quarter)"
 
 
 class PublishedReturn(models.Model):

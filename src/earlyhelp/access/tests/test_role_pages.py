@@ -53,7 +53,7 @@ RETURNS_EXPECTED = {
     "reporting:return-quarterly-new": {DATA},
     "reporting:return-progress-new": {DATA},
     "reporting:performance": {DATA, MANAGER},
-    "reporting:performance-download": {DATA, MANAGER},
+    "reporting:performance-download": {DATA},
 }
 
 # url name -> who gets 200 (everyone else: 404, audited).

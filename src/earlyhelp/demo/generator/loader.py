@@ -49,9 +49,10 @@ from earlyhelp.demo.generator.programme import build_programme
 from earlyhelp.demo.generator.staff import DEMO_PASSWORD, DEMO_USERS
 from earlyhelp.demo.generator.stages import FamilyBuilder
 from earlyhelp.organisations.models import User
-from earlyhelp.privacy.models import Consent, Disclosure, Suggestion, SuggestionKind
+from earlyhelp.privacy.models import Consent, DatasetDisclosure, Disclosure, Suggestion, SuggestionKind
 from earlyhelp.programme.models import Need, NeedProgress
-from earlyhelp.reporting.models import ResearchProject
+from earlyhelp.reporting.models import ExportFile, PublishedReturn, ResearchProject
+from earlyhelp.reporting.services import files, research
 from earlyhelp.retention import presets as retention_presets
 from earlyhelp.supporting_families.models import (
     Claim,
@@ -151,6 +152,12 @@ def wipe_demo_data() -> None:
     # Supporting Families: the families' records (the framework and the rules are configuration).
     models += [ClaimedNeed, Claim, ClaimBatch, SustainmentCheck, ProgrammeFamily, NeedProgress, Need,
                Need.history.model, ResearchProject, ResearchProject.history.model]
+    # Returns, transfers and extracts the demo made (a file waiting to be collected goes with its record).
+    for export in ExportFile.objects.filter(removed_at__isnull=True):
+        (files.export_dir() / export.stored_name).unlink(missing_ok=True)
+    for project in ResearchProject.objects.filter(key_destroyed_at__isnull=True):
+        research.key_path(project).unlink(missing_ok=True)
+    models += [ExportFile, PublishedReturn, DatasetDisclosure.households.through, DatasetDisclosure]
     for label in ("matching", "retention", "casework", "access", "people", "organisations"):
         models.extend(apps.get_app_config(label).get_models(include_auto_created=True))
     # From the privacy app only the families' records: the register and notices are configuration.

@@ -93,6 +93,22 @@ class ShownTable:
         return SUPPRESSED in values or self.total == SUPPRESSED
 
 
+def shown_from_rows(title: str, rows: Sequence[Sequence[str]]) -> ShownTable:
+    """A published table read back from its text rows (`ShownTable.as_rows`), to show it again exactly as it was."""
+    def figure(text):
+        return SUPPRESSED if text == SUPPRESSED else int(text)
+
+    header, body, totals = rows[0], rows[1:-1], rows[-1]
+    if list(header) == ["", "Count"]:
+        return ShownTable(title=title, column_labels=(), row_labels=tuple(r[0] for r in body),
+                          cells=tuple((figure(r[1]),) for r in body), row_totals=(), column_totals=(),
+                          total=figure(totals[1]))
+    return ShownTable(title=title, column_labels=tuple(header[1:-1]), row_labels=tuple(r[0] for r in body),
+                      cells=tuple(tuple(figure(v) for v in r[1:-1]) for r in body),
+                      row_totals=tuple(figure(r[-1]) for r in body),
+                      column_totals=tuple(figure(v) for v in totals[1:-1]), total=figure(totals[-1]))
+
+
 def thresholds() -> disclosure.Thresholds:
     """The council's thresholds (`DisclosureControlRules`, which the data team edits)."""
     rules = DisclosureControlRules.current()

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from earlyhelp.access import policy
 from earlyhelp.access.restrictions import without_restricted
@@ -33,8 +35,17 @@ from earlyhelp.programme.models import Need, NeedStatus
 from earlyhelp.records.calendar import add_months
 from earlyhelp.ui.forms import MONTH_NAMES, format_date, today
 
+from ..models import PublishedReturn, ReturnKind
 from . import returns
-from ._protect import Publication, ShownTable, TableSpec, count_tables, protect_tables
+from ._protect import (
+    Publication,
+    ShownTable,
+    TableSpec,
+    count_tables,
+    protect_tables,
+    shown_from_rows,
+    tables_as_published,
+)
 
 PURPOSE = Purpose.STATISTICS
 OPEN_STAGES = returns.STAGES[:-1]
@@ -44,6 +55,8 @@ MAX_MONTHS = 36
 FROM_AFTER_TO = "The start of the period must be the same as or before its end"
 TO_IN_FUTURE = "The end of the period must be today or in the past"
 TOO_LONG = f"The period can be at most {MAX_MONTHS} months long"
+WHOLE_QUARTER = ("Figures for every team are published for a whole financial quarter that has ended: choose its first and "
+                 "last day (for example 1 April 2025 to 30 June 2025)")
 
 TIMELINESS_BY_TEAM = "Assessments completed, by team"
 TIMELINESS_BY_MONTH = "Assessments completed, by month"
@@ -54,6 +67,11 @@ OUTCOMES_BY_HEADLINE = "Outcomes achieved by headline"
 RE_REFERRALS_BY_TEAM = "Contacts by team: re-referrals within 12 months"
 # The one-way tables drawn as charts beside their table.
 CHARTED = (OPEN_BY_STAGE, OVERDUE_BY_TEAM, OUTCOMES_BY_HEADLINE)
+# Figures for every team leave the teams, so they are published like a return: for a whole financial quarter, once
+# (`PublishedReturn`, kind performance), so that no two publications can be subtracted from each other. Families by
+# stage and team and outcomes by headline are not among them: the quarterly return publishes those, protected
+# together, and two products showing the same figures protected apart could be combined.
+COUNCIL_WIDE = (TIMELINESS_BY_TEAM, TIMELINESS_BY_MONTH, OVERDUE_BY_TEAM, RE_REFERRALS_BY_TEAM)
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,7 @@ class Report:
     target_days: int
     tables: list[ShownTable]
     protected: bool
+    published_at: datetime.datetime | None = None  # when figures for every team were first published
 
     def table(self, title) -> ShownTable:
         return next(table for table in self.tables if table.title == title)
@@ -90,13 +109,19 @@ def scope_of(user) -> Scope:
     raise PermissionDenied("You may not see performance reports")
 
 
-def default_period() -> tuple[datetime.date, datetime.date]:
+def default_period(scope: Scope | None = None) -> tuple[datetime.date, datetime.date]:
+    """The last 12 months for a team; for every team, the last financial quarter that has ended."""
     end = today()
+    if scope is not None and scope.council_wide:
+        return returns.quarter_period(*returns.quarter_of(returns.quarter_period(*returns.quarter_of(end))[0]
+                                                          - datetime.timedelta(days=1)))
     return add_months(end, -12) + datetime.timedelta(days=1), end
 
 
-def clean_period(start, end) -> tuple[datetime.date, datetime.date]:
+def clean_period(start, end, *, whole_quarter: bool = False) -> tuple[datetime.date, datetime.date]:
     errors = {}
+    if whole_quarter and ((start, end) != returns.quarter_period(*returns.quarter_of(start)) or end >= today()):
+        raise ValidationError({"start": WHOLE_QUARTER})
     if end > today():
         errors["end"] = TO_IN_FUTURE
     if start > end:
@@ -188,19 +213,39 @@ def publications(scope: Scope, start, end, target: int) -> list[Publication]:
     ]
 
 
-def report(*, by, start, end, protect: bool | None = None) -> Report:
-    """The performance tables a user may see for a period. Council-wide tables are always protected; a manager's
-    own team's are shown as counted unless `protect` (a download) asks otherwise."""
+@transaction.atomic
+def report(*, by, start, end) -> Report:
+    """The performance tables a user may see for a period. A manager's own team's are shown as counted, on screen
+    only; figures for every team are for a whole financial quarter, protected and published once: the first look
+    publishes them, every later one shows them exactly as published."""
     scope = scope_of(by)
-    start, end = clean_period(start, end)
+    start, end = clean_period(start, end, whole_quarter=scope.council_wide)
     target = settings.EARLYHELP_ASSESSMENT_TARGET_DAYS
-    protected = True if scope.council_wide else bool(protect)
-    build = protect_tables if protected else count_tables
-    tables = [table for publication in publications(scope, start, end, target) for table in build(publication)]
+    published_at = None
+    if scope.council_wide:
+        tables, published_at = _published_council_wide(by=by, scope=scope, start=start, end=end, target=target)
+    else:
+        tables = [table for publication in publications(scope, start, end, target)
+                  for table in count_tables(publication)]
     audit.record(actor=by, action=Action.VIEW, event="performance.view", purpose=PURPOSE,
                  objects=[("organisations.team", pk) for pk in scope.team_ids],
-                 metadata={"start": start.isoformat(), "end": end.isoformat(), "protected": protected})
-    return Report(scope=scope, start=start, end=end, target_days=target, tables=tables, protected=protected)
+                 metadata={"start": start.isoformat(), "end": end.isoformat(), "protected": scope.council_wide})
+    return Report(scope=scope, start=start, end=end, target_days=target, tables=tables, protected=scope.council_wide,
+                  published_at=published_at)
+
+
+def _published_council_wide(*, by, scope, start, end, target):
+    published = PublishedReturn.objects.filter(kind=ReturnKind.PERFORMANCE, period_start=start,
+                                               period_end=end).first()
+    if published is None:
+        shown = [table for publication in publications(scope, start, end, target)
+                 for table in protect_tables(publication) if table.title in COUNCIL_WIDE]
+        published = PublishedReturn.objects.create(kind=ReturnKind.PERFORMANCE, period_start=start, period_end=end,
+                                                   tables=tables_as_published(shown), produced_by=by,
+                                                   produced_at=timezone.now())
+        audit.record(actor=by, action=Action.CREATE, event="performance.publish", purpose=PURPOSE,
+                     objects=[published], metadata={"start": start.isoformat(), "end": end.isoformat()})
+    return [shown_from_rows(title, rows) for title, rows in published.tables.items()], published.produced_at
 
 
 def percent_within(table: ShownTable) -> list[tuple[str, str]]:
@@ -216,8 +261,10 @@ def percent_within(table: ShownTable) -> list[tuple[str, str]]:
 
 
 def report_csv(*, by, start, end) -> tuple[str, bytes]:
-    """Every table of the report as CSV, always through disclosure control (a download leaves the team)."""
-    built = report(by=by, start=start, end=end, protect=True)
+    """The published figures for every team as CSV (a download leaves the team, so only published figures go)."""
+    if not scope_of(by).council_wide:
+        raise PermissionDenied("Only figures published for every team can be downloaded")
+    built = report(by=by, start=start, end=end)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["Performance", f"{format_date(built.start)} to {format_date(built.end)}"])

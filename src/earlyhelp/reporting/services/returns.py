@@ -5,8 +5,8 @@ December, 4 January to March; half 1 is April to September, half 2 October to Ma
 financial year starts (2025 is 2025 to 2026). A period that has not started is refused.
 
 Every table is counted from the records and put through disclosure control (`_protect.protect_tables`) before it is
-shown or kept; what is kept (`PublishedReturn.tables`) is the tables as published, counts and `c` only. A later
-return for the same kind and period is protected against the earlier ones (`Publication.earlier`). Families whose
+shown or kept; what is kept (`PublishedReturn.tables`) is the tables as published, counts and `c` only. A
+return is made once for its kind and period, so that two versions cannot be set side by side. Families whose
 records are restricted (UK GDPR Article 18) are left out of every count. A period with nothing to count is refused,
 and nothing is written.
 
@@ -29,6 +29,7 @@ from earlyhelp.access.restrictions import without_restricted
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework.models import Assessment, Contact, Episode, EpisodeStatus, Review
+from earlyhelp.organisations.models import Team
 from earlyhelp.programme.models import HeadlineArea, Need, NeedProgress, NeedStatus, ProgressOccasion
 from earlyhelp.records.calendar import add_months
 from earlyhelp.reporting.models import PublishedReturn, ReturnKind
@@ -50,7 +51,11 @@ ENTER_YEAR = "Enter the year the financial year starts, for example 2025"
 FUTURE_PERIOD = "The period must not be in the future: choose one that has started"
 
 QUARTERLY_TITLES = ("Families by stage at the end of the quarter", "Needs identified by headline",
-                    "Outcomes achieved at closure by headline", "Families on the programme")
+                    "Outcomes achieved at closure by headline", "Families on the programme",
+                    "Families by stage and team at the end of the quarter")
+NO_TEAM = "No team"
+ALREADY_MADE = ("The {kind} for {start} to {end} was made on {made}. A return is published once for its period, so "
+                "that two versions cannot be compared to work out small numbers: download the one already made")
 PROGRESS_TITLE = "Distance travelled by headline (latest score against the baseline)"
 
 
@@ -134,19 +139,24 @@ def headline_labels() -> list[str]:
     return list(HeadlineArea.objects.order_by("order").values_list("label", flat=True))
 
 
+def team_labels() -> list[str]:
+    return [*Team.objects.order_by("name").values_list("name", flat=True), NO_TEAM]
+
+
 def families_by_stage(start, end) -> list[dict]:
-    """One record per family worked with in the period: its furthest stage at the end of the period."""
+    """One record per family worked with in the period: its furthest stage at the end of the period, and the team
+    that holds it (a contact's team for a family that has had only a contact)."""
     episodes = without_restricted(
         episodes_with_stage(end).filter(opened_on__lte=end).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start)),
-        household="household_id")
+        household="household_id").select_related("team")
     stages = {}
     for episode in episodes.order_by("opened_on"):  # a family's latest episode in the period decides its stage
-        stages[episode.household_id] = stage_on(episode, end)
+        stages[episode.household_id] = {"stage": stage_on(episode, end), "team": episode.team.name}
     contacts = without_restricted(
         Contact.objects.filter(received_at__date__gte=start, received_at__date__lte=end), household="household_id")
-    for household_id in contacts.values_list("household_id", flat=True):
-        stages.setdefault(household_id, CONTACT)
-    return [{"stage": stage} for stage in stages.values()]
+    for household_id, team in contacts.values_list("household_id", "team__name"):
+        stages.setdefault(household_id, {"stage": CONTACT, "team": team or NO_TEAM})
+    return list(stages.values())
 
 
 def _needs():
@@ -206,25 +216,14 @@ def _require(by):
         raise PermissionDenied("Only the data team may make returns")
 
 
-def _earlier(kind, start, end) -> dict:
-    """Every table published before for this kind and period, by title (the latest first wins nothing: all
-    earlier suppressions are kept, so the union is passed table by table)."""
-    earlier: dict[str, list] = {}
-    for published in PublishedReturn.objects.filter(kind=kind, period_start=start, period_end=end):
-        for title, rows in published.tables.items():
-            merged = earlier.setdefault(title, [list(row) for row in rows])
-            for i, row in enumerate(rows):
-                if i < len(merged):
-                    merged[i] = [old if old == "c" else new for old, new in zip(merged[i], row)]
-    return earlier
-
-
 def quarterly_publications(start, end, earlier=None) -> list[Publication]:
     earlier = earlier or {}
     headlines = headline_labels()
     return [
-        Publication(records=families_by_stage(start, end), dimensions={"stage": STAGES},
-                    tables=[TableSpec(QUARTERLY_TITLES[0], rows="stage")], earlier=earlier),
+        # Protected together: a stage's count is the sum of its row by team.
+        Publication(records=families_by_stage(start, end), dimensions={"stage": STAGES, "team": team_labels()},
+                    tables=[TableSpec(QUARTERLY_TITLES[0], rows="stage"),
+                            TableSpec(QUARTERLY_TITLES[4], rows="stage", columns="team")], earlier=earlier),
         Publication(records=needs_identified(start, end), dimensions={"headline": headlines},
                     tables=[TableSpec(QUARTERLY_TITLES[1], rows="headline")], earlier=earlier),
         Publication(records=outcomes_achieved(start, end), dimensions={"headline": headlines},
@@ -243,6 +242,11 @@ def progress_publications(start, end, earlier=None) -> list[Publication]:
 
 def _publish(*, by, kind, start, end, publications, of_the_period=None) -> PublishedReturn:
     """`of_the_period`: the publications about what happened in the period (a return needs one with records)."""
+    made = PublishedReturn.objects.filter(kind=kind, period_start=start, period_end=end).first()
+    if made is not None:
+        raise ValidationError({"__all__": ALREADY_MADE.format(
+            kind=made.get_kind_display().lower(), start=format_date(start), end=format_date(end),
+            made=format_date(timezone.localtime(made.produced_at).date()))})
     if not any(publication.records for publication in (of_the_period or publications)):
         raise ValidationError({"__all__": nothing_to_return(start, end)})
     shown = [table for publication in publications for table in protect_tables(publication)]
@@ -259,7 +263,7 @@ def make_quarterly_return(*, by, year, quarter) -> PublishedReturn:
     """The Supporting Families quarterly progress return for a financial quarter, as published."""
     _require(by)
     start, end = quarter_period(year, quarter)
-    publications = quarterly_publications(start, end, _earlier(ReturnKind.QUARTERLY, start, end))
+    publications = quarterly_publications(start, end)
     # Families on the programme are a stock, not an activity of the quarter: on their own they make no return.
     return _publish(by=by, kind=ReturnKind.QUARTERLY, start=start, end=end, publications=publications,
                     of_the_period=publications[:3])
@@ -271,7 +275,7 @@ def make_family_progress_return(*, by, year, half) -> PublishedReturn:
     _require(by)
     start, end = half_year_period(year, half)
     return _publish(by=by, kind=ReturnKind.FAMILY_PROGRESS, start=start, end=end,
-                    publications=progress_publications(start, end, _earlier(ReturnKind.FAMILY_PROGRESS, start, end)))
+                    publications=progress_publications(start, end))
 
 
 def published_returns():

@@ -131,7 +131,7 @@ def test_families_on_the_programme(world):
                                                              "Total": ["7"]}
 
 
-def test_a_later_return_for_the_same_quarter_keeps_what_the_earlier_one_hid(world):
+def test_a_return_is_made_once_for_its_period_so_two_versions_cannot_be_compared(world):
     opened = datetime.date(2025, 4, 2)
     for _ in range(3):
         quick_family(world, opened_on=opened, assessment_started=opened)
@@ -139,12 +139,27 @@ def test_a_later_return_for_the_same_quarter_keeps_what_the_earlier_one_hid(worl
         quick_family(world, opened_on=opened)
     first = returns.make_quarterly_return(by=world.data_team, year=2025, quarter=1)
     assert _rows(first, returns.QUARTERLY_TITLES[0])["Assessment"] == ["c"]
-    for _ in range(4):  # recorded late: the assessment stage now has 7, above the threshold
+    for _ in range(4):  # recorded late: a second version would show 7 against 3, revealing the late four
         quick_family(world, opened_on=opened, assessment_started=opened)
-    second = returns.make_quarterly_return(by=world.data_team, year=2025, quarter=1)
-    stages = _rows(second, returns.QUARTERLY_TITLES[0])
-    assert stages["Assessment"] == ["c"] and stages["Contact"] == ["c"]  # 7 - 3 would reveal the late four
-    assert stages["Total"] == ["27"]
+    with pytest.raises(ValidationError, match="published once"):
+        returns.make_quarterly_return(by=world.data_team, year=2025, quarter=1)
+    assert PublishedReturn.objects.count() == 1
+
+
+def test_families_by_stage_and_by_stage_and_team_are_protected_together(world):
+    opened = datetime.date(2025, 4, 2)
+    for _ in range(3):
+        quick_family(world, opened_on=opened, assessment_started=opened)
+    for _ in range(9):
+        quick_family(world, opened_on=opened)
+    for _ in range(12):
+        quick_family(world, team=world.south, opened_on=opened)
+    published = returns.make_quarterly_return(by=world.data_team, year=2025, quarter=1)
+    by_team = _rows(published, returns.QUARTERLY_TITLES[4])
+    stages = _rows(published, returns.QUARTERLY_TITLES[0])
+    assert stages["Assessment"] == ["c"] and "3" not in by_team["Assessment"]
+    # The stage's row by team adds up to the stage's count, so neither table may give the other away.
+    assert by_team["Assessment"][-1] == "c"
 
 
 def test_the_family_progress_data_counts_distance_travelled(world):
