@@ -51,6 +51,8 @@ class PublishedReturn(models.Model):
     period_start = models.DateField()
     period_end = models.DateField()
     tables = models.JSONField(help_text="The tables as published: counts and GSS symbols only")
+    # PostgreSQL's JSON objects keep no order of their keys: the order the tables were published in is kept here.
+    titles = models.JSONField(default=list, help_text="The tables' titles, in the order they were published")
     produced_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     produced_at = models.DateTimeField()
 
@@ -58,6 +60,11 @@ class PublishedReturn(models.Model):
         ordering = ["-produced_at"]
         constraints = [models.CheckConstraint(condition=Q(period_end__gte=models.F("period_start")),
                                               name="return_period_in_order")]
+
+    def ordered_tables(self) -> list[tuple[str, list]]:
+        """(title, rows) in the order the tables were published."""
+        titles = self.titles or list(self.tables)
+        return [(title, self.tables[title]) for title in titles if title in self.tables]
 
 
 class ResearchProject(models.Model):

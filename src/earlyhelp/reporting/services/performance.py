@@ -240,12 +240,13 @@ def _published_council_wide(*, by, scope, start, end, target):
     if published is None:
         shown = [table for publication in publications(scope, start, end, target)
                  for table in protect_tables(publication) if table.title in COUNCIL_WIDE]
+        tables = tables_as_published(shown)
         published = PublishedReturn.objects.create(kind=ReturnKind.PERFORMANCE, period_start=start, period_end=end,
-                                                   tables=tables_as_published(shown), produced_by=by,
+                                                   tables=tables, titles=list(tables), produced_by=by,
                                                    produced_at=timezone.now())
         audit.record(actor=by, action=Action.CREATE, event="performance.publish", purpose=PURPOSE,
                      objects=[published], metadata={"start": start.isoformat(), "end": end.isoformat()})
-    return [shown_from_rows(title, rows) for title, rows in published.tables.items()], published.produced_at
+    return [shown_from_rows(title, rows) for title, rows in published.ordered_tables()], published.produced_at
 
 
 def percent_within(table: ShownTable) -> list[tuple[str, str]]:

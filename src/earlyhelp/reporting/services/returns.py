@@ -250,9 +250,9 @@ def _publish(*, by, kind, start, end, publications, of_the_period=None) -> Publi
     if not any(publication.records for publication in (of_the_period or publications)):
         raise ValidationError({"__all__": nothing_to_return(start, end)})
     shown = [table for publication in publications for table in protect_tables(publication)]
-    published = PublishedReturn.objects.create(kind=kind, period_start=start, period_end=end,
-                                               tables=tables_as_published(shown), produced_by=by,
-                                               produced_at=timezone.now())
+    tables = tables_as_published(shown)
+    published = PublishedReturn.objects.create(kind=kind, period_start=start, period_end=end, tables=tables,
+                                               titles=list(tables), produced_by=by, produced_at=timezone.now())
     audit.record(actor=by, action=Action.CREATE, event=f"return.{kind}.publish", purpose=PURPOSE,
                  objects=[published], metadata={"period_start": start.isoformat(), "period_end": end.isoformat()})
     return published
@@ -291,7 +291,7 @@ def return_csv(*, by, published: PublishedReturn) -> tuple[str, bytes]:
     writer.writerow(["Period", f"{published.period_start:%d/%m/%Y} to {published.period_end:%d/%m/%Y}"])
     writer.writerow(["Small numbers", "Counts from 1 to the council's threshold are shown as c, with other figures "
                                       "hidden so that none can be worked out"])
-    for title, rows in published.tables.items():
+    for title, rows in published.ordered_tables():
         writer.writerow([])
         writer.writerow([title])
         writer.writerows(rows)

@@ -69,7 +69,7 @@ def progress_new(request):
 def return_detail(request, return_id):
     published = _require(request, return_id)
     audit.record(actor=request.user, action=Action.VIEW, event="return.view", purpose=PURPOSE, objects=[published])
-    tables = [{"title": title, "header": rows[0], "rows": rows[1:]} for title, rows in published.tables.items()]
+    tables = [{"title": title, "header": rows[0], "rows": rows[1:]} for title, rows in published.ordered_tables()]
     return render(request, "reporting/return.html", {"published": published, "tables": tables})
 
 

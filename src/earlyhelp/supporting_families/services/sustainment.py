@@ -141,7 +141,8 @@ def offered_records(need: Need):
 @transaction.atomic
 def record_check(*, by, need_id: int, method: str, sustained: bool | None, evidence: str,
                  checked_on: datetime.date | None, source_record_id: int | None = None) -> SustainmentCheck:
-    need = Need.objects.select_for_update().select_related("episode").filter(pk=need_id).first()
+    # Only the need's row is locked: PostgreSQL cannot lock the nullable side of the join to its episode.
+    need = Need.objects.select_for_update(of=("self",)).select_related("episode").filter(pk=need_id).first()
     if need is None or need.status != NeedStatus.MET or due_on(need) is None:
         raise ValidationError(NOT_CHECKABLE)
     ensure_not_restricted(household=need.household_id)
