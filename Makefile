@@ -15,12 +15,7 @@ demo: install assets
 test: install assets browser java
 	@echo "== Layer contracts (import-linter) =="
 	.venv/bin/lint-imports
-	@echo "== Test suite on SQLite =="
-	env -u DATABASE_URL $(PY) -m pytest
-	@if [ -n "$$DATABASE_URL" ]; then \
-		echo "== Test suite on PostgreSQL ($${DATABASE_URL%%@*}@…) =="; \
-		$(PY) -m pytest; \
-	fi
+	bash scripts/test_suites.sh
 
 install:
 	@bash scripts/install_python.sh
