@@ -71,6 +71,7 @@ def test_membership_cannot_end_before_it_starts_in_the_service_or_the_database(w
                                   start_date=datetime.date(2020, 5, 1), end_date=datetime.date(2020, 4, 1))
 
 
+@pytest.mark.promise("P5")
 def test_moving_house_keeps_the_old_address_as_history(world):
     person = _person(world)
     services.move_address(by=world.front_door, person=person, line_1="1 Old Road", town="Leeds", postcode="ls1 1aa",
@@ -85,6 +86,7 @@ def test_moving_house_keeps_the_old_address_as_history(world):
                               valid_from=datetime.date(2021, 1, 1))
 
 
+@pytest.mark.promise("P5")
 def test_changes_to_a_person_keep_history(world):
     person = _person(world)
     services.update_person(by=world.lead, person=person, family_name="Bloggs-Smith")
@@ -101,6 +103,7 @@ def test_relationship_records_parental_responsibility(world):
         services.relate(by=world.lead, person=child, related_person=child, relationship="sibling")
 
 
+@pytest.mark.promise("P2")
 class TestSearchFirst:
     def test_finds_typos_and_phonetic_variants_with_the_date_of_birth(self, world):
         make_family(world, family_name="Smith", lead=world.lead)

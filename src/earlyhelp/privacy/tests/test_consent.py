@@ -92,6 +92,7 @@ def test_a_withdrawal_for_consent_that_does_not_exist_is_refused(world, family):
         consents.request_withdrawal(by=world.lead, consent_id=consent.pk, channel="phone")
 
 
+@pytest.mark.promise("P9")
 def test_only_the_familys_practitioners_or_the_dpo_take_a_withdrawal(world, family):
     consent = _give(world, family)
     for user in (world.other_lead, world.partner, world.data_team):
@@ -113,6 +114,7 @@ def test_given_consent_is_immutable_a_correction_withdraws_it_and_records_anew(w
     assert not consents.sharing_permitted(family["household"], "health")
 
 
+@pytest.mark.promise("P9")
 def test_overdue_withdrawals_show_their_due_date(world, family):
     consent = _give(world, family)
     requested = timezone.localdate() - datetime.timedelta(days=20)

@@ -42,6 +42,7 @@ def test_sharing_covered_by_consent_is_logged_with_what_to_whom_and_why(world, f
     assert event.household_id == family["household"].pk and "Ms Head" not in str(event.metadata)
 
 
+@pytest.mark.promise("P15")
 @pytest.mark.promise("P7")
 def test_sharing_beyond_consent_is_refused_without_a_managers_legal_reason(world, family):
     police = Organisation.objects.create(name="Test Police", type=OrganisationType.POLICE)

@@ -50,6 +50,7 @@ def test_no_purpose_may_make_automated_decisions():
         purpose.save()
 
 
+@pytest.mark.promise("P15")
 def test_a_purpose_without_the_conditions_its_data_needs_is_refused():
     purpose = ProcessingPurpose(code="x", name="X", description="x", article_6="6(1)(e)", retention="CASE+6",
                                 special_category=["health"], criminal_offence_data=True, data_categories=["x"],
@@ -133,6 +134,7 @@ def test_information_can_go_only_to_recipients_the_notice_names_and_never_to_a_b
     assert "We will never sell or rent your information" in page and "marketing" in page
 
 
+@pytest.mark.promise("P15")
 @pytest.mark.promise("P3")
 def test_the_notice_says_for_every_purpose_whether_the_family_has_a_choice(client):
     page = client.get(reverse("web:privacy-notice")).content.decode()

@@ -36,6 +36,7 @@ def _batch(code):
     return DisposalBatch.objects.get(rule_code=code)
 
 
+@pytest.mark.promise("P13")
 def test_the_sweep_builds_a_batch_per_rule_with_a_dry_run_and_a_suggestion(world, loaded, closed_family,
                                                                           contact_only_family):
     first, second = closed_family("Firstclosed"), closed_family("Secondclosed")
@@ -193,6 +194,7 @@ def test_only_the_dpo_or_the_schedule_runs_a_sweep(world, loaded):
     assert not SweepRun.objects.exists()
 
 
+@pytest.mark.promise("P13")
 def test_a_batch_rejected_through_the_decisions_service_is_rejected_here_too(world, loaded, closed_family):
     closed_family()
     sweep.run_sweep(today=CASE_DUE)

@@ -301,6 +301,7 @@ def consented(world):
     return make_family(world, lead=world.lead, taf=[world.partner], family_name="Consentfamily", seed=7)
 
 
+@pytest.mark.promise("P9")
 def test_a_consent_withdrawal_is_passed_to_the_privacy_core_at_once(world, consented):
     mother, consent = consented["members"][0], consented["consent"]
     request = services.log_request(**request_values(world, mother, kind="consent_withdrawal", consent=consent))
