@@ -12,7 +12,6 @@ was sent, and the pack can be produced again from the record if the panel needs 
 
 from dataclasses import dataclass
 
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -77,11 +76,7 @@ def prepare_panel_pack(*, by, household, panel, sections, basis: str, reason: st
         HTML,  # imported here: loading Pango is slow and only the PDF needs it
     )
 
-    with transaction.atomic():
-        reference, logged = disclosures.record_panel_pack(
-            by=by, household=household, panel=panel, purpose_code=disclosures.purpose_for(basis), basis=basis,
-            sections=sections, reason=reason, approved_by=approved_by,
-            special_category_shared=special_category_shared)
+    def make(reference, logged):
         first = logged[0]
         html = render_to_string("casework/panel_pack.html", {
             "household": household, "panel_name": panel.name, "panel": panel, "disclosure": first,
@@ -90,3 +85,9 @@ def prepare_panel_pack(*, by, household, panel, sections, basis: str, reason: st
             **pack_sections(household, first.sections, special_category_shared=first.special_category_shared),
         })
         return HTML(string=html).write_pdf(), PanelPack(reference=reference, panel=panel, disclosures=logged)
+
+    # The disclosure log makes the pack inside its own transaction: a refusal is audited, and nothing is written.
+    return disclosures.record_panel_pack(
+        by=by, household=household, panel=panel, purpose_code=disclosures.purpose_for(basis), basis=basis,
+        sections=sections, reason=reason, approved_by=approved_by, special_category_shared=special_category_shared,
+        make=make)

@@ -139,18 +139,22 @@ def _panel_refusal(panel, purpose, basis, uncovered) -> str:
 
 
 def record_panel_pack(*, by, household, panel: Panel | None, purpose_code: str, basis: str, sections, reason: str,
-                      approved_by=None, special_category_shared: bool = False) -> tuple[str, list[Disclosure]]:
+                      approved_by=None, special_category_shared: bool = False, make=None):
     """A pack for a multi-agency panel: one disclosure to each member organisation, sharing a pack reference.
 
     Every member must be covered, as a single disclosure to it would be: by the family's consent, by the register
     on public task, or by a legal reason a manager approves. If any is not, the pack is refused naming them, the
     refusal is audited, and nothing is written. Each member's disclosure goes through `record_disclosure`, so every
-    rule on sharing with one organisation applies to each member."""
+    rule on sharing with one organisation applies to each member.
+
+    Returns (pack reference, disclosures), or what `make(reference, disclosures)` returns: it makes the pack in
+    the same transaction, so a pack that cannot be made leaves no disclosures behind."""
     try:
         with transaction.atomic():
-            return _record_panel_pack(by=by, household=household, panel=panel, purpose_code=purpose_code,
-                                      basis=basis, sections=sections, reason=reason, approved_by=approved_by,
-                                      special_category_shared=special_category_shared)
+            reference, logged = _record_panel_pack(
+                by=by, household=household, panel=panel, purpose_code=purpose_code, basis=basis, sections=sections,
+                reason=reason, approved_by=approved_by, special_category_shared=special_category_shared)
+            return make(reference, logged) if make else (reference, logged)
     except ValidationError as error:
         # Outside the rolled-back block, so the refusal stays in the trail while nothing else is written.
         audit.record(actor=by, action=Action.DENIED, event="panel_pack.refuse", purpose=Purpose.EARLY_HELP_CASEWORK,
