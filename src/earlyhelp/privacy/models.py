@@ -77,7 +77,7 @@ class RecipientType(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["-kind", "pk"]
+        ordering = ["kind", "pk"]  # partner types first, then public bodies
         constraints = [
             # P14, P21: nobody outside the United Kingdom receives families' information.
             models.CheckConstraint(condition=Q(location=UK), name="recipient_type_in_the_uk"),

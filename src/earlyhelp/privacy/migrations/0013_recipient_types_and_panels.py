@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('is_active', models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['-kind', 'pk'],
+                'ordering': ['kind', 'pk'],
             },
         ),
         migrations.AddField(
