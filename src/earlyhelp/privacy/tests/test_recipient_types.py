@@ -75,7 +75,8 @@ def test_the_dpo_adds_a_recipient_type_that_the_register_consent_and_notice_then
     ({"code": "interests", "article_6": "6(1)(f)"}, "article_6", "never shares families' information under a "
                                                                   "contract or for legitimate interests"),
     ({"code": "nobasis", "statutory_basis": " "}, "statutory_basis", "Enter the statute or legal gateway"),
-])
+], ids=["data_broker", "marketing_agency", "overseas_body", "commercial_function", "legitimate_interests",
+        "no_statute"])
 def test_buyers_marketers_and_anyone_outside_the_uk_are_refused(world, fields, field, message):
     with pytest.raises(ValidationError) as refused:
         _add(world.dpo, **fields)
@@ -86,7 +87,8 @@ def test_buyers_marketers_and_anyone_outside_the_uk_are_refused(world, fields, f
 
 @pytest.mark.promise("P21", "P14")
 @pytest.mark.parametrize("fields", [{"location": "Ireland"}, {"public_function": "marketing"},
-                                    {"article_6": "6(1)(f)"}, {"statutory_basis": ""}])
+                                    {"article_6": "6(1)(f)"}, {"statutory_basis": ""}],
+                         ids=["overseas", "marketing_function", "legitimate_interests", "no_statute"])
 def test_the_database_refuses_a_recipient_outside_the_rules_even_without_the_service(fields):
     with pytest.raises(IntegrityError), transaction.atomic():
         RecipientType.objects.create(**YOUTH | fields)
