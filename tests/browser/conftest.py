@@ -85,12 +85,14 @@ def page(browser, live_server, reference_data):
 
 
 def _load_reference_data():
-    """Rows the data migrations insert (the headline areas, the processing register and notice version 1). A transactional test flushes the database
+    """Rows the data migrations insert (the headline areas, the processing register, notice version 1 and the
+    register's recipient types). A transactional test flushes the database
     afterwards, which removes them, so put them back before and after each browser test."""
     from django.apps import apps
 
     for name in ("earlyhelp.programme.migrations.0002_headline_areas",
-                 "earlyhelp.privacy.migrations.0002_demo_register_and_first_notice"):
+                 "earlyhelp.privacy.migrations.0002_demo_register_and_first_notice",
+                 "earlyhelp.privacy.migrations.0014_seed_recipient_types"):
         importlib.import_module(name).load(apps, None)
 
 

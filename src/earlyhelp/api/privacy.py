@@ -11,7 +11,7 @@ from earlyhelp.casework import provenance
 from earlyhelp.casework import services as casework
 from earlyhelp.casework.services import panel_packs as packs
 from earlyhelp.organisations.models import Organisation
-from earlyhelp.privacy.models import Consent, Suggestion
+from earlyhelp.privacy.models import Consent, Panel, Suggestion
 from earlyhelp.privacy.services import consent as consents
 from earlyhelp.privacy.services import decisions, disclosures
 
@@ -168,17 +168,17 @@ def decide_suggestion(request, payload: SuggestionDecisionIn, suggestion_id: int
 
 @router.post("/families/{household_id}/panel-packs",
              response={201: None, 400: Error, 401: Error, 403: Error, 404: Error, 422: Error},
-             summary="A multi-agency panel pack (PDF) with only the chosen sections, logged as a disclosure (P26)",
+             summary="A multi-agency panel pack (PDF) with only the chosen sections, logged as a disclosure to every "
+                     "organisation on the panel (P26)",
              openapi_extra={"responses": {201: {"description": "The pack", "content": {"application/pdf": {}}}}})
 def panel_pack(request, payload: PanelPackIn, household_id: int = HouseholdId):
     access = _family(request, household_id)
-    pdf, disclosure = packs.prepare_panel_pack(
-        by=request.auth, household=access.household, panel_name=payload.panel_name,
-        recipient_organisation=Organisation.objects.filter(pk=payload.recipient_organisation_id).first(),
+    pdf, pack = packs.prepare_panel_pack(
+        by=request.auth, household=access.household, panel=Panel.objects.filter(pk=payload.panel_id).first(),
         sections=payload.sections, basis=payload.basis, reason=payload.reason,
         special_category_shared=payload.special_category_shared)
     response = HttpResponse(pdf, content_type="application/pdf", status=201)
-    response["Content-Disposition"] = f'attachment; filename="panel-pack-{disclosure.pk}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="panel-pack-{pack.reference}.pdf"'
     return response
 
 

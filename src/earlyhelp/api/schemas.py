@@ -27,7 +27,6 @@ from earlyhelp.casework.models import (
     ContactStatus,
     EpisodeStatus,
 )
-from earlyhelp.organisations.models import OrganisationType
 from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import (
     Ethnicity,
@@ -303,7 +302,8 @@ class ReferralOut(Schema):
 
 # --- Consent and sharing ----------------------------------------------------------------------
 
-OrganisationTypeCode = _choice(OrganisationType)
+# Partner types are data the DPO keeps (privacy.RecipientType, P21): the consent service checks the codes.
+OrganisationTypeCode = Annotated[str, StringConstraints(pattern=r"^[a-z0-9_]{1,40}$")]
 EvidenceTypeCode = _choice(EvidenceType)
 ConsentStatusCode = _choice(ConsentStatus)
 WithdrawalChannelCode = Literal[tuple(k for k in WITHDRAWAL_CHANNELS if k != "correction")]  # type: ignore[valid-type]
@@ -398,8 +398,7 @@ class SuggestionDecisionIn(Schema):
 
 
 class PanelPackIn(Schema):
-    panel_name: _text(120)
-    recipient_organisation_id: RecordId
+    panel_id: RecordId = Field(description="The panel: the pack goes to every organisation on it")
     sections: list[DisclosureSectionCode] = Field(min_length=1, max_length=10,
                                                   description="The pack holds only these sections")
     basis: DisclosureBasisCode = "consent"

@@ -2,7 +2,7 @@ from django import forms
 
 from earlyhelp.organisations.models import Organisation, Team
 from earlyhelp.privacy.forms import SourceField, basis_field, organisation_field, sections_field
-from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis
+from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis, Panel
 from earlyhelp.programme import messages as programme_messages
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.provenance import SourceKind
@@ -311,10 +311,11 @@ class ReferralOutForm(forms.Form):
 class PanelPackForm(forms.Form):
     """P26: the panel sees only the sections chosen here."""
 
-    panel_name = forms.CharField(label="Which panel?", max_length=120,
-                                 help_text="For example, the Multi-Agency Safeguarding Group",
-                                 error_messages={"required": "Enter the name of the panel"})
-    recipient_organisation = organisation_field("Which organisation runs the panel?")
+    panel = forms.ModelChoiceField(
+        label="Which panel?", queryset=Panel.objects.filter(is_active=True), empty_label="Choose a panel",
+        help_text="The pack goes to every organisation on the panel: the family's consent or the register must "
+                  "cover each of them",
+        error_messages={"required": "Choose a panel", "invalid_choice": "Choose a panel from the list"})
     sections = sections_field("Which sections does the panel need?",
                                "The pack holds only these: leave out anything the panel does not need")
     basis = basis_field()

@@ -27,13 +27,12 @@ def panel_pack_new(request, household_id):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         result = run_service(form, lambda: panel_packs.prepare_panel_pack(
-            by=request.user, household=access.household, panel_name=data["panel_name"],
-            recipient_organisation=data["recipient_organisation"], sections=data["sections"], basis=data["basis"],
-            reason=data["reason"], special_category_shared=data["special_category_shared"]))
+            by=request.user, household=access.household, panel=data["panel"], sections=data["sections"],
+            basis=data["basis"], reason=data["reason"], special_category_shared=data["special_category_shared"]))
         if result:
-            pdf, disclosure = result
+            pdf, pack = result
             response = HttpResponse(pdf, content_type="application/pdf")
-            response["Content-Disposition"] = f'attachment; filename="panel-pack-{disclosure.pk}.pdf"'
+            response["Content-Disposition"] = f'attachment; filename="panel-pack-{pack.reference}.pdf"'
             return response
     return render(request, "casework/form_page.html", {
         "title": "Prepare a multi-agency panel pack", "button": "Prepare the pack", "form": form, "access": access,

@@ -1,13 +1,24 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
 from earlyhelp.audit.admin import AuditedAdmin
 
-from .models import Organisation, Team, User
+from .models import Organisation, Team, User, type_choices
+
+
+class OrganisationForm(forms.ModelForm):
+    # The register's partner types (P21): data the DPO keeps, read when the form is shown.
+    type = forms.ChoiceField(label="Type", choices=type_choices)
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "type", "reference", "is_active"]
 
 
 @admin.register(Organisation)
 class OrganisationAdmin(AuditedAdmin):
+    form = OrganisationForm
     list_display = ["name", "type", "reference", "is_active"]
     list_filter = ["type", "is_active"]
     search_fields = ["name", "reference"]

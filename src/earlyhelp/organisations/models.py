@@ -5,10 +5,15 @@ decides what kind of work they do; which families they may see is decided by `ea
 """
 
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
 
 class OrganisationType(models.TextChoices):
+    """The codes of the partner types installed with the system, for code and tests that name one. Which types
+    exist is data: the privacy app's recipient types (P21), which the DPO adds to through the register, so
+    `Organisation.type` has no fixed choices here; it is checked against that data (`type_choices`)."""
+
     LOCAL_AUTHORITY = "local_authority", "This council"
     SCHOOL = "school", "School or college"
     EARLY_YEARS = "early_years", "Early years setting"
@@ -23,9 +28,24 @@ class OrganisationType(models.TextChoices):
     CHILDRENS_SOCIAL_CARE = "csc", "Children's social care"
 
 
+# The partner types the register knows, as (code, name). This app sits below the privacy app that keeps them, so
+# the privacy app registers how to read them at start-up (`register_type_choices`) instead of being imported here.
+_type_choices = None
+
+
+def register_type_choices(provider) -> None:
+    global _type_choices
+    _type_choices = provider
+
+
+def type_choices() -> list[tuple[str, str]]:
+    """The partner organisation types in the register; OrganisationType's codes until the privacy app is ready."""
+    return list(_type_choices()) if _type_choices else list(OrganisationType.choices)
+
+
 class Organisation(models.Model):
     name = models.CharField(max_length=200)
-    type = models.CharField(max_length=40, choices=OrganisationType.choices)
+    type = models.CharField(max_length=40, help_text="A partner type code from the register's recipient types")
     # Schools' DfE URN or ODS code for health bodies: how partners' own systems name them.
     reference = models.CharField(max_length=40, blank=True)
     is_active = models.BooleanField(default=True)
@@ -38,6 +58,10 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.type not in dict(type_choices()):
+            raise ValidationError({"type": "Choose a partner type from the processing register's recipients"})
 
 
 class Team(models.Model):

@@ -15,8 +15,10 @@ from .models import (
     DisclosureSection,
     EvidenceType,
     ProcessingPurpose,
+    recipient_label,
 )
-from .services.consent import WITHDRAWAL_CHANNELS
+from .services import panels
+from .services.consent import WITHDRAWAL_CHANNELS, consent_partner_choices
 
 
 class SourceField(forms.ChoiceField):
@@ -52,7 +54,7 @@ class ConsentForm(forms.Form):
                                         help_text="The family's choice: early help is offered, never imposed")
     sharing_partner_types = forms.MultipleChoiceField(
         label="Who may we share information with?", required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[c for c in OrganisationType.choices if c[0] != OrganisationType.LOCAL_AUTHORITY],
+        choices=consent_partner_choices,
         help_text="The family's choice: leave them all unticked to share with nobody on the strength of consent")
     must_not_see = forms.CharField(label="People or agencies who must not see the assessment", required=False,
                                    widget=forms.Textarea, help_text="In the family's own words")
@@ -134,3 +136,32 @@ class SuggestionDecisionForm(forms.Form):
                                  error_messages={"required": "Choose whether to confirm or reject the suggestion"})
     reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea,
                              error_messages={"required": ENTER_DECISION_REASON})
+
+
+class PanelForm(forms.Form):
+    """A multi-agency panel and the partner organisations on it (P26); the rules are `panels.save_panel`'s."""
+
+    name = forms.CharField(label="Name of the panel", max_length=120,
+                           help_text="For example, Multi-Agency Support Group (North)",
+                           error_messages={"required": "Enter the name of the panel",
+                                           "max_length": "The name must be 120 characters or fewer"})
+    description = forms.CharField(label="What the panel does", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    members = forms.ModelMultipleChoiceField(
+        label="Which organisations sit on the panel?", queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A pack for the panel goes to every one of them: the family's consent or the register must cover each",
+        error_messages={"required": "Choose the organisations that sit on the panel",
+                        "invalid_choice": "Choose organisations from the list"})
+    is_active = forms.BooleanField(label="The panel meets and may receive packs", required=False, initial=True)
+    change_reason = forms.CharField(label="Why are you making this change?", max_length=100,
+                                    help_text="Kept in the panel's history, with your name and the date",
+                                    error_messages={"required": panels.REASON_REQUIRED,
+                                                    "max_length": "The reason must be 100 characters or fewer"})
+
+    def __init__(self, *args, panel=None, **kwargs):
+        if panel is not None:
+            kwargs.setdefault("initial", {"name": panel.name, "description": panel.description,
+                                          "members": list(panel.members.all()), "is_active": panel.is_active})
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = panels.member_choices()
+        self.fields["members"].label_from_instance = lambda o: f"{o.name} ({recipient_label(o.type)})"

@@ -10,27 +10,103 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
-from earlyhelp.organisations.models import OrganisationType
 
 UK = "United Kingdom"
 
 
-# Bodies the notice names as recipients besides partner organisation types (OrganisationType). Nothing outside
-# this vocabulary can be a recipient in the register, so no purpose can name a buyer or a marketer (P21).
-OTHER_RECIPIENTS = {
-    "ons": "the Office for National Statistics, as a trusted third party for research",
-    "dluhc_dfe": "the government department that runs the Supporting Families programme",
-    "ico": "the Information Commissioner's Office",
-    "approved_researchers": "approved researchers working on a named project, who receive only pseudonymised data",
-}
+# --- Recipients (P7, P21) -------------------------------------------------------------------------
+#
+# Who may receive families' information is data the DPO keeps (`RecipientType`), not a list in code. What keeps
+# buyers, marketers and anyone abroad out is structure, not a word list: a recipient must perform one of a closed
+# list of public functions (`PublicFunction`: there is no commercial, marketing or data-trading function), rely on
+# an Article 6 basis a public authority may use for its tasks (consent, legal obligation, public task; never
+# contract or legitimate interests, the bases a sale or marketing would need), name the statute or legal gateway
+# for sharing, and be in the United Kingdom. The database refuses any row that breaks those rules; the register's
+# service (`services.recipients`) explains them in the DPO's words, and refuses names that read as a buyer or a
+# marketer as well.
 
 
-def recipient_choices() -> list[tuple[str, str]]:
-    return list(OrganisationType.choices) + list(OTHER_RECIPIENTS.items())
+class RecipientKind(models.TextChoices):
+    PARTNER = "partner", "Partner organisation type (organisations of this type are in the partner register)"
+    PUBLIC_BODY = "public_body", "Public body named in the notice (not a partner organisation)"
+
+
+class PublicFunction(models.TextChoices):
+    """The closed list of public functions a recipient may perform, with the law that gives the function."""
+
+    LOCAL_GOVERNMENT = "local_government", "Local government (Children Act 2004 s10)"
+    SOCIAL_CARE = "social_care", "Children's social care (Children Act 1989 s17 and s47)"
+    EDUCATION = "education", "Education (Education Act 1996; Education Act 2002 s175)"
+    EARLY_YEARS = "early_years", "Early years provision (Childcare Act 2006)"
+    HEALTH = "health", "Health care (National Health Service Act 2006)"
+    POLICING = "policing", "Policing and crime prevention (Police Act 1996; Crime and Disorder Act 1998 s17)"
+    FIRE_AND_RESCUE = "fire_and_rescue", "Fire and rescue (Fire and Rescue Services Act 2004 s6)"
+    PROBATION_YOUTH_JUSTICE = "probation_youth_justice", ("Probation and youth justice (Offender Management Act "
+                                                          "2007; Crime and Disorder Act 1998 s39)")
+    HOUSING = "housing", "Housing and homelessness (Housing Act 1996 Part 7)"
+    WELFARE_EMPLOYMENT = "welfare_employment", "Welfare and employment support (Welfare Reform Act 2012)"
+    COMMISSIONED_SERVICE = "commissioned_service", ("A service the council commissions for families, under "
+                                                    "contract (UK GDPR Article 28)")
+    VOLUNTARY_SUPPORT = "voluntary_support", "Voluntary and community support for families (Children Act 2004 s10(3))"
+    OFFICIAL_STATISTICS_RESEARCH = "official_statistics_research", (
+        "Official statistics and accredited research (Statistics and Registration Service Act 2007; Digital "
+        "Economy Act 2017 Part 5)")
+    GOVERNMENT_PROGRAMME = "government_programme", "Running a government programme (Supporting Families)"
+    REGULATION = "regulation", "Regulation and inspection (Data Protection Act 2018; Children Act 2004 s20)"
+
+
+# The Article 6 bases the council may share on: never contract, 6(1)(b), or legitimate interests, 6(1)(f).
+RECIPIENT_ARTICLE_6 = [("6(1)(a)", "Article 6(1)(a): consent"), ("6(1)(c)", "Article 6(1)(c): legal obligation"),
+                       ("6(1)(e)", "Article 6(1)(e): public task")]
+
+
+class RecipientType(models.Model):
+    """A kind of recipient the processing register may name (P7, P21): partner organisation types (the partner
+    register's `Organisation.type` codes) and public bodies. Every change keeps history with a reason."""
+
+    code = models.SlugField(max_length=40, unique=True, help_text="How the system names it; fixed once added")
+    name = models.CharField(max_length=200, help_text="As the privacy notice names it")
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=20, choices=RecipientKind.choices)
+    public_function = models.CharField(max_length=40, choices=PublicFunction.choices)
+    article_6 = models.CharField("Article 6 lawful basis for sharing", max_length=10, choices=RECIPIENT_ARTICLE_6)
+    statutory_basis = models.CharField(max_length=300, help_text="The statute or legal gateway for sharing")
+    location = models.CharField(max_length=60, default=UK)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["kind", "pk"]  # partner types first, then public bodies
+        constraints = [
+            # P14, P21: nobody outside the United Kingdom receives families' information.
+            models.CheckConstraint(condition=Q(location=UK), name="recipient_type_in_the_uk"),
+            # P21: a recipient performs a public function from the closed list (no commercial function exists).
+            models.CheckConstraint(condition=Q(public_function__in=PublicFunction.values),
+                                   name="recipient_type_performs_a_public_function"),
+            models.CheckConstraint(condition=Q(kind__in=RecipientKind.values), name="recipient_type_kind_known"),
+            models.CheckConstraint(condition=Q(article_6__in=[code for code, _ in RECIPIENT_ARTICLE_6]),
+                                   name="recipient_type_public_authority_basis"),
+            models.CheckConstraint(condition=~Q(statutory_basis=""), name="recipient_type_names_its_legal_gateway"),
+            models.CheckConstraint(condition=~Q(name=""), name="recipient_type_has_a_name"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+def recipient_choices(*, kind: str | None = None, active_only: bool = True) -> list[tuple[str, str]]:
+    """The register's recipients as (code, name): partner types first, then public bodies."""
+    rows = RecipientType.objects.all()
+    if active_only:
+        rows = rows.filter(is_active=True)
+    if kind:
+        rows = rows.filter(kind=kind)
+    return list(rows.values_list("code", "name"))
 
 
 def recipient_label(code: str) -> str:
-    return dict(recipient_choices()).get(code, code)
+    return RecipientType.objects.filter(code=code).values_list("name", flat=True).first() or code
 
 
 class Article6(models.TextChoices):
@@ -228,6 +304,26 @@ class DisclosureKind(models.TextChoices):
     SUBJECT_ACCESS = "subject_access", "Subject access pack released to the requester"
 
 
+class Panel(models.Model):
+    """A multi-agency panel (P26), such as a Multi-Agency Support Group: its members are organisations of
+    several types. A pack for a panel is checked against the family's consent and the register for every
+    member, and logged as a disclosure to each. Kept by those with `KEEP_PANELS`, every change with history."""
+
+    name = models.CharField(max_length=120, unique=True)
+    description = models.TextField(blank=True, help_text="What the panel does and when it meets")
+    members = models.ManyToManyField("organisations.Organisation", related_name="panels", blank=True)
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords(m2m_fields=[members])
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="panel_has_a_name")]
+
+    def __str__(self):
+        return self.name
+
+
 class Disclosure(models.Model):
     """Every decision to share outside the holding team, or not to (P7, P8, P17)."""
 
@@ -248,11 +344,16 @@ class Disclosure(models.Model):
                                     related_name="+", help_text="The manager who approved a legal reason")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField()
+    # A panel pack goes to every member organisation of the panel: one disclosure each, sharing the pack's reference.
+    panel = models.ForeignKey(Panel, on_delete=models.PROTECT, null=True, blank=True, related_name="disclosures")
+    pack_reference = models.CharField(max_length=20, blank=True, help_text="The panel pack this disclosure was part of")
 
     @property
     def recipient_label(self) -> str:
         if self.recipient_organisation_id is None:
             return "The person the information is about, or whoever acts for them (subject access)"
+        if self.panel_id is not None:
+            return f"{self.recipient_organisation.name}, a member of {self.panel.name} (pack {self.pack_reference})"
         return self.recipient_organisation.name
 
     @property
@@ -267,6 +368,9 @@ class Disclosure(models.Model):
             models.CheckConstraint(condition=Q(kind="subject_access", recipient_organisation__isnull=True)
                                    | (~Q(kind="subject_access") & Q(recipient_organisation__isnull=False)),
                                    name="disclosure_to_an_organisation_or_the_subject"),
+            models.CheckConstraint(condition=Q(panel__isnull=True, pack_reference="")
+                                   | Q(panel__isnull=False, kind="panel_pack") & ~Q(pack_reference=""),
+                                   name="disclosure_to_a_panel_is_a_referenced_panel_pack"),
         ]
 
 

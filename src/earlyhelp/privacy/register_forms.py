@@ -4,8 +4,17 @@ rules (a lawful basis, UK only, no automated decisions...) are `register.save_pu
 from django import forms
 
 from .messages import CHOOSE_ARTICLE_6_FROM_LIST, CHOOSE_ARTICLE_9_FROM_LIST
-from .models import UK, Article6, Article9, ProcessingPurpose, recipient_choices
-from .services import register
+from .models import (
+    RECIPIENT_ARTICLE_6,
+    UK,
+    Article6,
+    Article9,
+    ProcessingPurpose,
+    PublicFunction,
+    RecipientKind,
+    recipient_choices,
+)
+from .services import recipients, register
 
 
 class LinesField(forms.CharField):
@@ -133,3 +142,66 @@ class EditPurposeForm(PurposeForm):
     change_reason = forms.CharField(label="Why are you making this change?", required=False, max_length=100,
                                     help_text="Kept in the purpose's history, with your name and the date",
                                     error_messages={"max_length": "The reason must be 100 characters or fewer"})
+
+
+class RecipientTypeForm(forms.Form):
+    """A recipient type (P21). The register's rules (a public function, a public authority's basis, the UK, never a
+    buyer or a marketer) are `recipients.save_recipient_type`'s; the form shows them all at once."""
+
+    name = forms.CharField(label="Name", max_length=200, help_text="As the privacy notice will name it",
+                           error_messages=_required(recipients.REQUIRED["name"])
+                           | {"max_length": "Name must be 200 characters or fewer"})
+    description = forms.CharField(label="Description", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                  help_text="What the recipient does with families' information")
+    kind = forms.ChoiceField(label="Kind of recipient", choices=RecipientKind.choices, widget=forms.RadioSelect,
+                             error_messages=_required(recipients.REQUIRED["kind"])
+                             | {"invalid_choice": recipients.REQUIRED["kind"]})
+    public_function = forms.ChoiceField(
+        label="Public function", choices=[("", "Choose a public function"), *PublicFunction.choices],
+        help_text="Only public bodies, and partners performing one of these functions for families, may receive "
+                  "families' information",
+        error_messages=_required(recipients.REQUIRED["public_function"]) | {"invalid_choice": recipients.NOT_A_FUNCTION})
+    article_6 = forms.ChoiceField(label="Article 6 lawful basis for sharing", choices=RECIPIENT_ARTICLE_6,
+                                  widget=forms.RadioSelect,
+                                  error_messages=_required(recipients.REQUIRED["article_6"])
+                                  | {"invalid_choice": recipients.NOT_A_BASIS})
+    statutory_basis = forms.CharField(label="Statute or legal gateway", max_length=300,
+                                      help_text="For example: Children Act 2004 s11",
+                                      error_messages=_required(recipients.REQUIRED["statutory_basis"])
+                                      | {"max_length": "The statute or legal gateway must be 300 characters or fewer"})
+    location = forms.CharField(label="Where the recipient is", max_length=60, initial=UK,
+                               help_text="Recipients must be in the United Kingdom",
+                               error_messages=_required(recipients.REQUIRED["location"])
+                               | {"max_length": "Where the recipient is must be 60 characters or fewer"})
+    is_active = forms.BooleanField(label="This recipient type is in use", required=False, initial=True)
+    change_reason = forms.CharField(label="Why are you making this change?", max_length=100,
+                                    help_text="Kept in the recipient type's history, with your name and the date",
+                                    error_messages=_required(recipients.REASON_REQUIRED)
+                                    | {"max_length": "The reason must be 100 characters or fewer"})
+
+    def __init__(self, *args, recipient=None, **kwargs):
+        if recipient is not None:
+            kwargs.setdefault("initial", {name: getattr(recipient, name) for name in recipients.EDITABLE_FIELDS})
+        super().__init__(*args, **kwargs)
+        self.recipient = recipient
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, message in recipients.problems(recipient=self.recipient, **self.service_fields()).items():
+            if field not in self.errors and (field in self.fields or field == "code"):
+                self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def service_fields(self) -> dict:
+        return {name: value for name, value in self.cleaned_data.items() if name in recipients.EDITABLE_FIELDS}
+
+
+class NewRecipientTypeForm(RecipientTypeForm):
+    code = forms.SlugField(label="Code", max_length=40,
+                           help_text="How the system names it: lower-case letters, numbers and underscores, for "
+                                     "example youth_service. It cannot be changed later",
+                           widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
+                           error_messages=_required(recipients.REQUIRED["code"])
+                           | {"invalid": recipients.CODE_FORMAT, "max_length": "Code must be 40 characters or fewer"})
+
+    field_order = ["code", "name"]

@@ -15,9 +15,9 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
 from earlyhelp.ui.service_forms import run_service
 
-from .models import ProcessingPurpose, recipient_label
-from .register_forms import EditPurposeForm, NewPurposeForm
-from .services import register
+from .models import ProcessingPurpose, RecipientType, recipient_label
+from .register_forms import EditPurposeForm, NewPurposeForm, NewRecipientTypeForm, RecipientTypeForm
+from .services import recipients, register
 
 OBJECT_TYPE = "privacy.processingpurpose"
 
@@ -119,3 +119,81 @@ def publish(request):
     changes = register.changes_since_publication()
     _viewed(request, "processing_register.publish_check", changed=changes["changed"])
     return render(request, "privacy/register/publish.html", {"changes": changes})
+
+
+# --- Recipient types (P21) ----------------------------------------------------------------------
+
+RECIPIENT_OBJECT = "privacy.recipienttype"
+
+
+def _require_recipient(request, *, keep: bool, recipient_id=None) -> RecipientType | None:
+    """The recipient type (if named) for a user allowed to read the register, or to keep it; else an audited 404."""
+    def refuse():
+        policy.refuse(request.user, object_type=RECIPIENT_OBJECT, object_id=recipient_id,
+                      purpose=register.AUDIT_PURPOSE)
+
+    if not policy.has_permission(request.user, policy.Permission.KEEP_REGISTER if keep
+                                 else policy.Permission.READ_REGISTER):
+        refuse()
+    if recipient_id is None:
+        return None
+    recipient = RecipientType.objects.filter(pk=recipient_id).first()
+    if recipient is None:
+        refuse()
+    return recipient
+
+
+@login_required
+def recipient_list(request):
+    _require_recipient(request, keep=False)
+    rows = list(RecipientType.objects.order_by("-is_active", "-kind", "name"))
+    _viewed(request, "recipient_types.view", listed=len(rows))
+    return render(request, "privacy/register/recipients.html", {
+        "rows": [{"recipient": r, "function": recipients.display("public_function", r.public_function),
+                  "kind": recipients.display("kind", r.kind)} for r in rows],
+        "may_keep": policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)})
+
+
+@login_required
+def recipient_detail(request, recipient_id):
+    recipient = _require_recipient(request, keep=False, recipient_id=recipient_id)
+    _viewed(request, "recipient_type.view", objects=[recipient])
+    fields = [{"name": name, "label": recipients.LABELS[name],
+               "value": recipients.display(name, getattr(recipient, name))} for name in recipients.EDITABLE_FIELDS]
+    return render(request, "privacy/register/recipient.html", {
+        "recipient": recipient, "fields": fields, "history": recipients.history(recipient),
+        "may_keep": policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)})
+
+
+def _recipient_form_page(request, form, recipient=None):
+    return render(request, "privacy/register/recipient_form.html", {"form": form, "recipient": recipient})
+
+
+@login_required
+def recipient_new(request):
+    _require_recipient(request, keep=True)
+    form = NewRecipientTypeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(form, lambda: recipients.save_recipient_type(
+            by=request.user, reason=form.cleaned_data["change_reason"], **form.service_fields()))
+        if saved is not None:
+            messages.success(request, f"{saved.name} is added to the register's recipients. Add it to the purposes "
+                                      "that share with it, then publish the privacy notice.")
+            return redirect("web:register-recipient", recipient_id=saved.pk)
+    return _recipient_form_page(request, form)
+
+
+@login_required
+def recipient_edit(request, recipient_id):
+    recipient = _require_recipient(request, keep=True, recipient_id=recipient_id)
+    form = RecipientTypeForm(request.POST or None, recipient=recipient)
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(form, lambda: recipients.save_recipient_type(
+            by=request.user, recipient=recipient, reason=form.cleaned_data["change_reason"],
+            **form.service_fields()))
+        if saved is not None:
+            messages.success(request, f"{saved.name}: your changes are saved.")
+            return redirect("web:register-recipient", recipient_id=saved.pk)
+    if request.method != "POST":
+        _viewed(request, "recipient_type.view", objects=[recipient], page="edit")
+    return _recipient_form_page(request, form, recipient)

@@ -25,7 +25,7 @@ from earlyhelp.people import identifiers
 from earlyhelp.people import services as people
 from earlyhelp.people.models import MemberRole
 from earlyhelp.privacy.models import EvidenceType
-from earlyhelp.privacy.services import consent
+from earlyhelp.privacy.services import consent, panels
 
 PASSWORD = "correct-horse-battery-staple-42"
 
@@ -130,3 +130,8 @@ def make_family(world: World, *, team=None, family_name="Testfamily", seed=1, wi
         household.is_restricted = True
         household.save()
     return family
+
+
+def make_panel(world: World, members, *, name="Multi-Agency Support Group"):
+    """A multi-agency panel (P26) with these member organisations, kept by the team manager."""
+    return panels.save_panel(by=world.manager, name=name, members=members, reason="The panel meets monthly")

@@ -4,6 +4,7 @@ from earlyhelp.access import views as access
 from earlyhelp.casework import sharing_views as sharing
 from earlyhelp.casework import views as casework
 from earlyhelp.people import views as people
+from earlyhelp.privacy import panel_views as panels
 from earlyhelp.privacy import register_views as processing_register
 from earlyhelp.privacy import views as privacy
 from earlyhelp.rights import subject_access_views as subject_access
@@ -42,6 +43,16 @@ urlpatterns = [
     path("privacy/register/publish/", processing_register.publish, name="register-publish"),
     path("privacy/register/<id:purpose_id>/", processing_register.purpose_detail, name="register-purpose"),
     path("privacy/register/<id:purpose_id>/edit/", processing_register.purpose_edit, name="register-purpose-edit"),
+    path("privacy/register/recipients/", processing_register.recipient_list, name="register-recipients"),
+    path("privacy/register/recipients/new/", processing_register.recipient_new, name="register-recipient-new"),
+    path("privacy/register/recipients/<id:recipient_id>/", processing_register.recipient_detail,
+         name="register-recipient"),
+    path("privacy/register/recipients/<id:recipient_id>/edit/", processing_register.recipient_edit,
+         name="register-recipient-edit"),
+    path("panels/", panels.panel_list, name="panels"),
+    path("panels/new/", panels.panel_new, name="panel-new"),
+    path("panels/<id:panel_id>/", panels.panel_detail, name="panel"),
+    path("panels/<id:panel_id>/edit/", panels.panel_edit, name="panel-edit"),
     path("privacy/subject-access/<id:request_id>/build/", subject_access.pack_build, name="sar-build"),
     path("privacy/subject-access/packs/<id:pack_id>/", subject_access.pack_detail, name="sar-pack"),
     path("privacy/subject-access/packs/<id:pack_id>/release/", subject_access.pack_release, name="sar-pack-release"),

@@ -53,6 +53,12 @@ class Permission(StrEnum):
     SEE_ALL_PERFORMANCE = "see_all_performance"
     # The configuration area (/admin/).
     CONFIGURE_SERVICE = "configure_service"
+    # --- Multi-agency panels (P26; issue 13, panels) ---------------------------------------------------------
+    # Keeps the list of multi-agency panels and which partner organisations sit on each: team managers, who run
+    # the panels their families go to, and the system administrator, who keeps the partner register. Who may send
+    # a family's pack to a panel is a family relationship (casework), not this permission; the DPO keeps the
+    # recipient types panels' members must have (KEEP_REGISTER).
+    KEEP_PANELS = "keep_panels"
 
 
 P = Permission
@@ -65,14 +71,14 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.TEAM_MANAGER: frozenset({
         P.CASEWORK, P.LEAD_CASES, P.MANAGE_TEAM, P.USE_EMERGENCY_ACCESS, P.RECORD_CONTACTS, P.SEARCH_PEOPLE,
         P.SEE_TEAM_CONTACTS, P.REVIEW_TEAM_EMERGENCY_ACCESS, P.REVIEW_PARTNER_ACCESS,
-        P.PROCESS_TEAM_WITHDRAWALS, P.SEE_TEAM_PERFORMANCE}),
+        P.PROCESS_TEAM_WITHDRAWALS, P.SEE_TEAM_PERFORMANCE, P.KEEP_PANELS}),
     Role.PARTNER_PROFESSIONAL: frozenset({P.CASEWORK}),
     Role.DATA_TEAM: frozenset({P.DO_DATA_MATCHING, P.DECIDE_MATCHES, P.RUN_PROGRAMME, P.MAKE_RETURNS,
                                P.SEE_ALL_PERFORMANCE}),
     Role.DPO: frozenset({
         P.REVIEW_ALL_EMERGENCY_ACCESS, P.PROCESS_ALL_WITHDRAWALS, P.SEE_ANY_FAMILY_VIEWERS, P.READ_REGISTER,
         P.KEEP_REGISTER, P.HANDLE_RIGHTS_REQUESTS, P.MANAGE_RETENTION, P.DECIDE_DISPOSAL}),
-    Role.SYSTEM_ADMIN: frozenset({P.READ_REGISTER, P.CONFIGURE_SERVICE}),
+    Role.SYSTEM_ADMIN: frozenset({P.READ_REGISTER, P.CONFIGURE_SERVICE, P.KEEP_PANELS}),
 }
 
 del P

@@ -10,8 +10,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from earlyhelp.audit.models import Action, AuditEvent
-from earlyhelp.privacy.models import ProcessingPurpose
+from earlyhelp.privacy.models import ProcessingPurpose, RecipientType
 from earlyhelp.retention import presets
+from earlyhelp.testing.world import make_panel
 
 pytestmark = [pytest.mark.django_db, pytest.mark.promise("P2", "P18")]
 
@@ -56,9 +57,22 @@ RETURNS_EXPECTED = {
     "reporting:performance-download": {DATA},
 }
 
+# Multi-agency panels (P26): kept by team managers and the system administrator.
+PANELS_EXPECTED = {
+    "web:panels": {MANAGER, ADMIN},
+    "web:panel-new": {MANAGER, ADMIN},
+}
+
+# The register's recipient types (P21): read with the register, kept by the DPO.
+RECIPIENTS_EXPECTED = {
+    "web:register-recipients": {DPO, ADMIN},
+    "web:register-recipient-new": {DPO},
+}
+
 # url name -> who gets 200 (everyone else: 404, audited).
 EXPECTED = {
-    **PROGRAMME_EXPECTED, **CLAIMS_EXPECTED, **RESEARCH_EXPECTED, **RETURNS_EXPECTED,
+    **PROGRAMME_EXPECTED, **CLAIMS_EXPECTED, **RESEARCH_EXPECTED, **RETURNS_EXPECTED, **PANELS_EXPECTED,
+    **RECIPIENTS_EXPECTED,
     "web:dashboard": set(EVERYONE),
     "web:access-log-lookup": {DPO},
     "web:emergency-reviews": {DPO, MANAGER},
@@ -197,6 +211,7 @@ DASHBOARD_LINKS = {
     "web:partner-access-reviews": {MANAGER},
     "web:access-log-lookup": {DPO},
     "web:register": {DPO},
+    "web:panels": {MANAGER, ADMIN},
     "matching:home": {DATA},
     "programme:home": {DATA},
     "reporting:home": {DATA},
@@ -222,6 +237,11 @@ RECORD_EXPECTED = {
     "retention:batch": {DPO},
     "matching:batch": {DATA},
     "matching:run": {DATA},
+    # A panel and a recipient type (P26, P21).
+    "web:panel": {MANAGER, ADMIN},
+    "web:panel-edit": {MANAGER, ADMIN},
+    "web:register-recipient": {DPO, ADMIN},
+    "web:register-recipient-edit": {DPO},
 }
 
 
@@ -235,6 +255,12 @@ def test_each_role_gets_exactly_the_record_pages_it_should(client, world):
             "retention:batch": reverse("retention:batch", args=[DisposalBatch.objects.get().pk]),
             "matching:batch": reverse("matching:batch", args=[record.batch_id]),
             "matching:run": reverse("matching:run", args=[record.candidates.first().run_id])}
+    panel = make_panel(world, [world.school, world.health])
+    fire = RecipientType.objects.get(code="fire_and_rescue")
+    urls |= {"web:panel": reverse("web:panel", args=[panel.pk]),
+             "web:panel-edit": reverse("web:panel-edit", args=[panel.pk]),
+             "web:register-recipient": reverse("web:register-recipient", args=[fire.pk]),
+             "web:register-recipient-edit": reverse("web:register-recipient-edit", args=[fire.pk])}
     assert set(urls) == set(RECORD_EXPECTED)
     for who in EVERYONE:
         client.force_login(world.users[who])

@@ -7,7 +7,7 @@ from earlyhelp.audit.models import Action, AuditEvent
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.models import Consent, Disclosure, Suggestion, SuggestionStatus
 from earlyhelp.privacy.services import decisions
-from earlyhelp.testing.world import give_consent, make_family
+from earlyhelp.testing.world import give_consent, make_family, make_panel
 
 pytestmark = pytest.mark.django_db
 
@@ -110,9 +110,10 @@ def test_suggestions_are_decided_through_the_api_only_with_a_reason(client, worl
 @pytest.mark.promise("P26", "P17")
 def test_panel_packs_and_the_information_report_through_the_api(client, world):
     family = make_family(world, lead=world.lead, taf=[world.partner])
+    give_consent(world.lead, family["household"], family["members"][1], ["health", "school"])
+    panel = make_panel(world, [world.school, world.health])
     lead, hid = _headers(world.lead), family["household"].pk
-    pack = {"panel_name": "MASG", "recipient_organisation_id": world.school.pk, "sections": ["household"],
-            "reason": "Panel discussion"}
+    pack = {"panel_id": panel.pk, "sections": ["household"], "reason": "Panel discussion"}
     made = client.post(f"/api/families/{hid}/panel-packs", pack, content_type="application/json", headers=lead)
     assert made.status_code == 201 and made["Content-Type"] == "application/pdf" and made.content[:5] == b"%PDF-"
     empty = client.post(f"/api/families/{hid}/panel-packs", {**pack, "sections": []},

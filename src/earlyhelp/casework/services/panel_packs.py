@@ -1,4 +1,5 @@
-"""Multi-agency panel packs (P26): the panel sees only the sections chosen for it, and the pack is a disclosure.
+"""Multi-agency panel packs (P26): the panel sees only the sections chosen for it, and the pack is a disclosure to
+every organisation on the panel (`privacy.Panel`), checked against the family's consent and the register for each.
 
 Special category and criminal offence detail (health, domestic abuse, safeguarding, crime; sensitive notes,
 review discussions) is shown only as "recorded" unless the practitioner grants the panel that detail, exactly
@@ -9,12 +10,13 @@ and logged in the disclosure log before it is handed over. Nothing of it is stor
 was sent, and the pack can be produced again from the record if the panel needs it.
 """
 
-from django.db import transaction
+from dataclasses import dataclass
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from earlyhelp.access import policy
-from earlyhelp.privacy.models import DisclosureKind, DisclosureSection
+from earlyhelp.privacy.models import DisclosureSection, Panel
 from earlyhelp.privacy.services import disclosures
 
 from ..models import CaseNote, PlanAction
@@ -53,25 +55,39 @@ def pack_sections(household, sections, *, special_category_shared: bool = False)
     return content
 
 
-@transaction.atomic
-def prepare_panel_pack(*, by, household, panel_name: str, recipient_organisation, sections, basis: str, reason: str,
-                       approved_by=None, special_category_shared: bool = False) -> tuple[bytes, object]:
-    """Log the disclosure, then render the pack: (PDF bytes, disclosure). A refused disclosure renders nothing.
+@dataclass(frozen=True)
+class PanelPack:
+    """A pack made for a panel: its reference and the disclosure to each member organisation."""
 
+    reference: str
+    panel: Panel
+    disclosures: list
+
+
+def prepare_panel_pack(*, by, household, panel, sections, basis: str, reason: str, approved_by=None,
+                       special_category_shared: bool = False) -> tuple[bytes, PanelPack]:
+    """Log the pack as a disclosure to every member of the panel, then render it: (PDF bytes, pack).
+
+    The disclosure log refuses the pack, naming them, if the family's consent or the register (or a manager's
+    approved legal reason) does not cover every member organisation; nothing is written or rendered then.
     `special_category_shared`: the panel needs the special category and criminal offence detail in full; the
     disclosure log records that it was shared. Otherwise that detail is a marker in the pack."""
     from weasyprint import (
         HTML,  # imported here: loading Pango is slow and only the PDF needs it
     )
 
-    disclosure = disclosures.record_disclosure(
-        by=by, household=household, recipient_organisation=recipient_organisation, recipient_person=panel_name,
-        purpose_code=disclosures.purpose_for(basis), basis=basis, sections=sections, reason=reason,
-        approved_by=approved_by, kind=DisclosureKind.PANEL_PACK, special_category_shared=special_category_shared)
-    html = render_to_string("casework/panel_pack.html", {
-        "household": household, "panel_name": panel_name.strip(), "disclosure": disclosure,
-        "prepared_at": timezone.now(), "prepared_by": by, "RESTRICTED": policy.RESTRICTED,
-        **pack_sections(household, disclosure.sections, special_category_shared=disclosure.special_category_shared),
-    })
-    return HTML(string=html).write_pdf(), disclosure
+    def make(reference, logged):
+        first = logged[0]
+        html = render_to_string("casework/panel_pack.html", {
+            "household": household, "panel_name": panel.name, "panel": panel, "disclosure": first,
+            "pack_reference": reference, "panel_members": [d.recipient_organisation for d in logged],
+            "prepared_at": timezone.now(), "prepared_by": by, "RESTRICTED": policy.RESTRICTED,
+            **pack_sections(household, first.sections, special_category_shared=first.special_category_shared),
+        })
+        return HTML(string=html).write_pdf(), PanelPack(reference=reference, panel=panel, disclosures=logged)
 
+    # The disclosure log makes the pack inside its own transaction: a refusal is audited, and nothing is written.
+    return disclosures.record_panel_pack(
+        by=by, household=household, panel=panel, purpose_code=disclosures.purpose_for(basis), basis=basis,
+        sections=sections, reason=reason, approved_by=approved_by, special_category_shared=special_category_shared,
+        make=make)

@@ -46,10 +46,11 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework.models import Document
 from earlyhelp.demo.generator.programme import build_programme
+from earlyhelp.demo.panels import load_demo_panels
 from earlyhelp.demo.generator.staff import DEMO_PASSWORD, DEMO_USERS
 from earlyhelp.demo.generator.stages import FamilyBuilder
 from earlyhelp.organisations.models import User
-from earlyhelp.privacy.models import Consent, DatasetDisclosure, Disclosure, Suggestion, SuggestionKind
+from earlyhelp.privacy.models import Consent, DatasetDisclosure, Disclosure, Panel, Suggestion, SuggestionKind
 from earlyhelp.programme.models import Need, NeedProgress
 from earlyhelp.reporting.models import ExportFile, PublishedReturn, ResearchProject
 from earlyhelp.reporting.services import files, research
@@ -114,6 +115,7 @@ def generate_council(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SE
         builder.writer.reset_sequences()
         programme_counts = build_programme(seed=seed, today=builder.today)  # through the services
         retention_presets.load_demo(dpo=builder.demo["dpo"])  # the retention rules and one legal hold
+        programme_counts |= load_demo_panels(manager=builder.demo["manager"], lead=builder.demo["lead"])
         audit.record(actor=None, action="create", event="demo.load", purpose="system_security",
                      metadata={"families": families})
     return GenerationResult(families=families, seed=seed, counts={**builder.writer.counts, **programme_counts},
@@ -162,6 +164,8 @@ def wipe_demo_data() -> None:
         models.extend(apps.get_app_config(label).get_models(include_auto_created=True))
     # From the privacy app only the families' records: the register and notices are configuration.
     models += [Consent, Consent.history.model, Disclosure]
+    # Panels name the demo's organisations (P26): the panels, their members and their history.
+    models += [Panel.members.through, apps.get_model("privacy", "HistoricalPanel_members"), Panel.history.model, Panel]
     for label, name in [("admin", "LogEntry"), ("sessions", "Session"), ("axes", "AccessAttempt"),
                         ("axes", "AccessLog"), ("axes", "AccessFailureLog")]:
         try:

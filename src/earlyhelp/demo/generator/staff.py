@@ -37,6 +37,8 @@ DEMO_USERS = {
     "dpo": Role.DPO,
     "admin": Role.SYSTEM_ADMIN,
 }
+# Fire and Rescue is a recipient type the register holds as data (privacy.RecipientType), not an OrganisationType.
+FIRE_AND_RESCUE = "fire_and_rescue"
 # The designated professional's job title at each type of partner organisation.
 PARTNER_TITLES = {
     OrganisationType.SCHOOL: "Designated safeguarding lead",
@@ -50,6 +52,7 @@ PARTNER_TITLES = {
     OrganisationType.OTHER_LA: "Early help coordinator",
     OrganisationType.COMMISSIONED: "Programme practitioner",
     OrganisationType.CHILDRENS_SOCIAL_CARE: "Social worker",
+    FIRE_AND_RESCUE: "Safe and well officer",
 }
 
 
@@ -102,6 +105,8 @@ class StaffBuilder(RecordBuilder):
         self.org("Positive Parenting Ltd", OrganisationType.COMMISSIONED)
         self.org("Young Carers Project", OrganisationType.COMMISSIONED)
         self.org(f"{council_name} Children's Social Care", OrganisationType.CHILDRENS_SOCIAL_CARE)
+        # A recipient type added as data (P21), as two of the notices name it.
+        self.org("Demoshire Fire and Rescue Service", FIRE_AND_RESCUE)
         Organisation.objects.bulk_create(self.organisations)
         self.organisation_types = {o.pk: o.type for o in self.organisations}
         Team.objects.bulk_create(self.teams)

@@ -55,7 +55,7 @@ from earlyhelp.people.models import (
     Relationship,
 )
 from earlyhelp.people.services import name_key
-from earlyhelp.privacy.models import Consent
+from earlyhelp.privacy.models import Consent, Disclosure, Panel, RecipientKind, recipient_choices
 from earlyhelp.privacy.services import consent as consents
 from earlyhelp.programme.models import Need
 
@@ -143,7 +143,10 @@ def test_the_same_seed_gives_the_same_council_and_another_seed_does_not(council)
 
 def test_every_role_and_every_organisation_type(council):
     assert set(User.objects.values_list("role", flat=True)) == set(Role.values)
-    assert set(Organisation.objects.values_list("type", flat=True)) == set(OrganisationType.values)
+    # An organisation of every partner type in the register, Fire and Rescue included (P21).
+    assert set(Organisation.objects.values_list("type", flat=True)) == {
+        code for code, _ in recipient_choices(kind=RecipientKind.PARTNER)}
+    assert Organisation.objects.filter(type="fire_and_rescue").exists()
     council_org = Organisation.objects.get(type=OrganisationType.LOCAL_AUTHORITY)
     assert [t.name for t in Team.objects.order_by("pk")] == [name for name, _ in generator.TEAM_NAMES]
     for team in Team.objects.all():
@@ -303,3 +306,14 @@ def test_allocated_families_have_signed_consent_covering_their_team_around_the_f
         assert Consent.objects.filter(household=episode.household, status="active").exists()
         for member in episode.taf_members.select_related("organisation"):
             assert consents.sharing_permitted(episode.household, member.organisation.type)
+
+
+@pytest.mark.promise("P26", "P21")
+def test_the_demo_has_a_multi_agency_panel_and_a_pack_logged_to_every_member(council):
+    panel = Panel.objects.get(name="Multi-Agency Support Group")
+    types = set(panel.members.values_list("type", flat=True))
+    assert len(types) >= 5 and "fire_and_rescue" in types
+    logged = Disclosure.objects.filter(panel=panel)
+    assert {d.recipient_organisation_id for d in logged} == set(panel.members.values_list("pk", flat=True))
+    assert len({d.pack_reference for d in logged}) == 1
+    assert panel.history.count() == 1

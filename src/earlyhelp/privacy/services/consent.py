@@ -18,12 +18,19 @@ from earlyhelp.organisations.models import OrganisationType
 from earlyhelp.people.models import Relationship
 
 from ..messages import CHOOSE_CONSENT_EVIDENCE
-from ..models import Consent, ConsentStatus, EvidenceType, PrivacyNotice
+from ..models import Consent, ConsentStatus, EvidenceType, PrivacyNotice, RecipientKind, recipient_choices
 
 WITHDRAWAL_DAYS = 14
 WITHDRAWAL_CHANNELS = {"writing": "In writing", "lead_practitioner": "Through the lead practitioner",
                        "dpo": "Through the data protection officer", "phone": "By telephone",
                        "face_to_face": "Face to face", "correction": "Corrected by a new consent"}
+
+
+def consent_partner_choices() -> list[tuple[str, str]]:
+    """The partner types a family may agree we share with: the register's partner recipient types (P21), kept as
+    data by the DPO, apart from the council itself."""
+    return [(code, name) for code, name in recipient_choices(kind=RecipientKind.PARTNER)
+            if code != OrganisationType.LOCAL_AUTHORITY]
 
 
 def _require_casework(by, household_id):
@@ -57,7 +64,7 @@ def record_consent(*, by, household, subject, given_by, covers_support: bool, ev
         errors["evidence_reference"] = "Enter where the signed consent form is kept"
     elif evidence_type == EvidenceType.VERBAL_WITNESSED and not witness_name.strip():
         errors["witness_name"] = "Enter who witnessed the verbal consent"
-    unknown = set(sharing_partner_types) - set(OrganisationType.values)
+    unknown = set(sharing_partner_types) - set(dict(consent_partner_choices()))
     if unknown:
         errors["sharing_partner_types"] = "Choose organisation types from the list"
     if given_on > timezone.localdate():

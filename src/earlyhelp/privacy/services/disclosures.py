@@ -5,6 +5,8 @@ purpose) or the family's consent; anything else needs a legal reason (risk of ha
 the law) approved by a manager of the team holding the family (P7, P8, P17).
 """
 
+import secrets
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,7 +23,11 @@ from ..models import (
     DisclosureBasis,
     DisclosureKind,
     DisclosureSection,
+    Panel,
     ProcessingPurpose,
+    RecipientKind,
+    recipient_choices,
+    recipient_label,
 )
 from .consent import sharing_permitted
 
@@ -42,7 +48,8 @@ def _is_manager_of(user, household_id) -> bool:
 def record_disclosure(*, by, household, recipient_organisation, purpose_code: str, basis: str, sections,
                       reason: str, shared: bool = True, recipient_person: str = "", approved_by=None,
                       kind: str = DisclosureKind.INFORMATION_REQUEST,
-                      special_category_shared: bool = False) -> Disclosure:
+                      special_category_shared: bool = False, panel: Panel | None = None,
+                      pack_reference: str = "") -> Disclosure:
     access = policy.family_access(by, household.pk)
     if access is None or not access.can_work_on_case:
         raise PermissionDenied("You cannot share this family's information")
@@ -72,19 +79,23 @@ def record_disclosure(*, by, household, recipient_organisation, purpose_code: st
         household=household, kind=kind, shared=shared, sections=sections if shared else [],
         recipient_organisation=recipient_organisation, recipient_person=recipient_person.strip(), purpose=purpose,
         basis=basis, reason=reason.strip(), approved_by=approver, decided_by=by, decided_at=timezone.now(),
-        special_category_shared=special_category_shared and shared,
+        special_category_shared=special_category_shared and shared, panel=panel, pack_reference=pack_reference,
     )
     audit.record(actor=by, action=Action.EXPORT if shared else Action.CREATE,
                  event="disclosure.share" if shared else "disclosure.decline", purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[disclosure], household_id=household.pk,
                  metadata={"kind": kind, "organisation_id": recipient_organisation.pk, "basis": basis, "sections": sections,
-                           "register_purpose": purpose.code, "special_category_shared": disclosure.special_category_shared})
+                           "register_purpose": purpose.code, "special_category_shared": disclosure.special_category_shared}
+                 | ({"panel_id": panel.pk, "pack_reference": pack_reference} if panel else {}))
     return disclosure
 
 
 def _sharing_refusal(by, household, organisation, purpose, basis, approved_by) -> dict:
     """Why this disclosure may not go ahead, as form errors; empty if it may."""
-    kind = organisation.get_type_display().lower()
+    kind = recipient_label(organisation.type).lower()
+    if organisation.type not in dict(recipient_choices(kind=RecipientKind.PARTNER)):
+        return {"recipient_organisation": f"{organisation.name} is not of a partner type the processing register "
+                                          "knows: nothing can be shared with it (P21)"}
     if basis == DisclosureBasis.CONSENT and not sharing_permitted(household, organisation.type):
         return {"basis": f"The family's consent does not cover sharing with {kind}. Ask the family, or a manager "
                          "can approve a legal reason (risk of harm, crime, fraud, the law)"}
@@ -97,8 +108,90 @@ def _sharing_refusal(by, household, organisation, purpose, basis, approved_by) -
     return {}
 
 
+# --- Panel packs (P26) -------------------------------------------------------------------------------------------
+
+def _new_pack_reference() -> str:
+    while True:
+        reference = f"PP-{secrets.token_hex(4).upper()}"
+        if not Disclosure.objects.filter(pack_reference=reference).exists():
+            return reference
+
+
+def _not_covered(by, household, members, purpose, basis, approved_by) -> list:
+    """The panel's members the family's consent (or the register, on public task) does not cover."""
+    if purpose is None or basis not in (DisclosureBasis.CONSENT, DisclosureBasis.PUBLIC_TASK):
+        return []  # a legal reason covers every member once a manager approves it: record_disclosure checks that
+    return [m for m in members if _sharing_refusal(by, household, m, purpose, basis, approved_by)]
+
+
+def _names(organisations) -> str:
+    return "; ".join(f"{o.name} ({recipient_label(o.type).lower()})" for o in organisations)
+
+
+def _panel_refusal(panel, purpose, basis, uncovered) -> str:
+    if basis == DisclosureBasis.CONSENT:
+        return (f"The family's consent does not cover every member of {panel.name}. Not covered: {_names(uncovered)}. "
+                "Ask the family, or a manager can approve a legal reason (risk of harm, crime, fraud, the law). "
+                "Nothing has been shared")
+    return (f"The processing register does not list every member of {panel.name} as a recipient for "
+            f"{purpose.name.lower()}. Not listed: {_names(uncovered)}. A manager can approve a legal reason if one "
+            "applies. Nothing has been shared")
+
+
+def record_panel_pack(*, by, household, panel: Panel | None, purpose_code: str, basis: str, sections, reason: str,
+                      approved_by=None, special_category_shared: bool = False, make=None):
+    """A pack for a multi-agency panel: one disclosure to each member organisation, sharing a pack reference.
+
+    Every member must be covered, as a single disclosure to it would be: by the family's consent, by the register
+    on public task, or by a legal reason a manager approves. If any is not, the pack is refused naming them, the
+    refusal is audited, and nothing is written. Each member's disclosure goes through `record_disclosure`, so every
+    rule on sharing with one organisation applies to each member.
+
+    Returns (pack reference, disclosures), or what `make(reference, disclosures)` returns: it makes the pack in
+    the same transaction, so a pack that cannot be made leaves no disclosures behind."""
+    try:
+        with transaction.atomic():
+            reference, logged = _record_panel_pack(
+                by=by, household=household, panel=panel, purpose_code=purpose_code, basis=basis, sections=sections,
+                reason=reason, approved_by=approved_by, special_category_shared=special_category_shared)
+            return make(reference, logged) if make else (reference, logged)
+    except ValidationError as error:
+        # Outside the rolled-back block, so the refusal stays in the trail while nothing else is written.
+        audit.record(actor=by, action=Action.DENIED, event="panel_pack.refuse", purpose=Purpose.EARLY_HELP_CASEWORK,
+                     objects=[panel] if panel is not None and panel.pk else (), household_id=household.pk,
+                     metadata={"basis": basis, "fields": sorted(getattr(error, "error_dict", {"__all__": 0})),
+                               "organisation_ids": getattr(error, "uncovered", [])})
+        raise
+
+
+def _record_panel_pack(*, by, household, panel, purpose_code, basis, sections, reason, approved_by,
+                       special_category_shared):
+    access = policy.family_access(by, household.pk)
+    if access is None or not access.can_work_on_case:
+        raise PermissionDenied("You cannot share this family's information")
+    if panel is None or not panel.is_active:
+        raise ValidationError({"panel": "Choose a panel from the list"})
+    members = list(panel.members.filter(is_active=True).order_by("name"))
+    if not members:
+        raise ValidationError({"panel": f"{panel.name} has no member organisations: ask a team manager to add them"})
+    purpose = ProcessingPurpose.objects.filter(code=purpose_code, is_active=True).first()
+    uncovered = _not_covered(by, household, members, purpose, basis, approved_by)
+    if uncovered:
+        error = ValidationError({"basis": _panel_refusal(panel, purpose, basis, uncovered)})
+        error.uncovered = [m.pk for m in uncovered]
+        raise error
+    reference = _new_pack_reference()
+    return reference, [
+        record_disclosure(by=by, household=household, recipient_organisation=member, purpose_code=purpose_code,
+                          basis=basis, sections=sections, reason=reason, approved_by=approved_by,
+                          kind=DisclosureKind.PANEL_PACK, special_category_shared=special_category_shared,
+                          panel=panel, pack_reference=reference)
+        for member in members]
+
+
 def disclosures_for(household):
-    return household.disclosures.select_related("recipient_organisation", "purpose", "decided_by", "approved_by")
+    return household.disclosures.select_related("recipient_organisation", "purpose", "decided_by", "approved_by",
+                                                "panel")
 
 
 def dataset_disclosures_for(household):

@@ -11,7 +11,7 @@ from earlyhelp.casework.services import panel_packs as packs
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.models import Disclosure, DisclosureKind
 from earlyhelp.privacy.services import consent as consents
-from earlyhelp.testing.world import give_consent, make_family
+from earlyhelp.testing.world import give_consent, make_family, make_panel
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +92,14 @@ def working_family(world):
     return family
 
 
+@pytest.fixture
+def panel(world, working_family):
+    """A panel of the school and the health service, both covered by the working family's consent."""
+    give_consent(world.lead, working_family["household"], working_family["members"][1],
+                 [OrganisationType.SCHOOL, OrganisationType.HEALTH])
+    return make_panel(world, [world.school, world.health])
+
+
 def _pdf_text(pdf: bytes) -> str:
     import io
 
@@ -101,41 +109,41 @@ def _pdf_text(pdf: bytes) -> str:
 
 
 @pytest.mark.promise("P26", "P8")
-def test_a_panel_pack_holds_only_the_chosen_sections_and_is_logged(world, working_family):
-    pdf, disclosure = packs.prepare_panel_pack(
-        by=world.lead, household=working_family["household"], panel_name="Multi-Agency Safeguarding Group",
-        recipient_organisation=world.school, sections=["household", "assessment"], basis="consent",
+def test_a_panel_pack_holds_only_the_chosen_sections_and_is_logged(world, working_family, panel):
+    pdf, pack = packs.prepare_panel_pack(
+        by=world.lead, household=working_family["household"], panel=panel,
+        sections=["household", "assessment"], basis="consent",
         reason="The panel is deciding on extra attendance support")
     text = _pdf_text(pdf)
     assert "Attendance 71%" in text and "Jamie" in text
     assert "housing arrears" not in text  # case notes were not chosen
-    assert (disclosure.kind, disclosure.sections) == (DisclosureKind.PANEL_PACK, ["assessment", "household"])
+    assert {(d.kind, tuple(d.sections)) for d in pack.disclosures} == {
+        (DisclosureKind.PANEL_PACK, ("assessment", "household"))}
 
 
 @pytest.mark.promise("P26")
-def test_a_panel_pack_with_no_sections_or_beyond_consent_is_refused_and_not_rendered(world, working_family):
+def test_a_panel_pack_with_no_sections_or_beyond_consent_is_refused_and_not_rendered(world, working_family, panel):
     police = Organisation.objects.create(name="Test Police", type=OrganisationType.POLICE)
+    with_police = make_panel(world, [world.school, police], name="Police panel")
     before = Disclosure.objects.count()
-    for organisation, sections, error in [(world.school, [], "Choose what is being shared"),
-                                          (police, ["plan"], "consent does not cover")]:
+    for chosen, sections, error in [(panel, [], "Choose what is being shared"),
+                                    (with_police, ["plan"], "consent does not cover")]:
         with pytest.raises(ValidationError, match=error):
-            packs.prepare_panel_pack(by=world.lead, household=working_family["household"], panel_name="MASG",
-                                     recipient_organisation=organisation, sections=sections, basis="consent",
-                                     reason="Panel")
+            packs.prepare_panel_pack(by=world.lead, household=working_family["household"], panel=chosen,
+                                     sections=sections, basis="consent", reason="Panel")
     assert Disclosure.objects.count() == before
 
 
 @pytest.mark.promise("P26")
-def test_the_panel_pack_page_returns_the_pdf(client, world, working_family):
+def test_the_panel_pack_page_returns_the_pdf(client, world, working_family, panel):
     client.force_login(world.lead)
     household = working_family["household"]
     response = client.post(f"/families/{household.pk}/panel-packs/new/", {
-        "panel_name": "MASG", "recipient_organisation": world.school.pk, "sections": ["plan"], "basis": "consent",
-        "reason": "Panel review of the plan"})
+        "panel": panel.pk, "sections": ["plan"], "basis": "consent", "reason": "Panel review of the plan"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert "Attendance 71%" not in _pdf_text(response.content)
     refused = client.post(f"/families/{household.pk}/panel-packs/new/", {
-        "panel_name": "MASG", "recipient_organisation": world.school.pk, "basis": "consent", "reason": "x"})
+        "panel": panel.pk, "basis": "consent", "reason": "x"})
     assert b"Choose at least one section" in refused.content
 
 
@@ -224,10 +232,12 @@ SPECIAL_DETAIL = ["Mum's depression", "GP appointment for mum", "domestic abuse 
 
 
 @pytest.mark.promise("P26", "P16")
-def test_a_panel_pack_shows_special_category_detail_only_as_a_marker_without_the_grant(world, sensitive_family):
-    pdf, disclosure = packs.prepare_panel_pack(
-        by=world.lead, household=sensitive_family["household"], panel_name="Multi-Agency Safeguarding Group",
-        recipient_organisation=world.school, sections=ALL_SECTIONS, basis="consent", reason="Attendance support")
+def test_a_panel_pack_shows_special_category_detail_only_as_a_marker_without_the_grant(world, sensitive_family,
+                                                                                       panel):
+    pdf, pack = packs.prepare_panel_pack(
+        by=world.lead, household=sensitive_family["household"], panel=panel, sections=ALL_SECTIONS, basis="consent",
+        reason="Attendance support")
+    disclosure = pack.disclosures[0]
     text = " ".join(_pdf_text(pdf).split())
     assert [detail for detail in SPECIAL_DETAIL if detail in text] == []
     assert "Attendance 71%" in text and "housing arrears" in text  # ordinary areas and notes are shown
@@ -236,30 +246,29 @@ def test_a_panel_pack_shows_special_category_detail_only_as_a_marker_without_the
 
 
 @pytest.mark.promise("P26", "P16")
-def test_a_panel_granted_special_category_detail_sees_it_and_the_log_says_so(world, sensitive_family):
-    pdf, disclosure = packs.prepare_panel_pack(
-        by=world.lead, household=sensitive_family["household"], panel_name="Multi-Agency Safeguarding Group",
-        recipient_organisation=world.school, sections=ALL_SECTIONS, basis="consent", reason="Health support",
-        special_category_shared=True)
+def test_a_panel_granted_special_category_detail_sees_it_and_the_log_says_so(world, sensitive_family, panel):
+    pdf, pack = packs.prepare_panel_pack(
+        by=world.lead, household=sensitive_family["household"], panel=panel, sections=ALL_SECTIONS, basis="consent",
+        reason="Health support", special_category_shared=True)
     text = " ".join(_pdf_text(pdf).split())
     assert [detail for detail in SPECIAL_DETAIL if detail not in text] == []
-    assert Disclosure.objects.get(pk=disclosure.pk).special_category_shared is True
+    assert [Disclosure.objects.get(pk=d.pk).special_category_shared for d in pack.disclosures] == [True, True]
 
 
 @pytest.mark.promise("P26", "P16")
-def test_the_panel_pack_page_and_api_pass_on_the_grant_only_when_it_is_given(client, world, sensitive_family):
+def test_the_panel_pack_page_and_api_pass_on_the_grant_only_when_it_is_given(client, world, sensitive_family,
+                                                                             panel):
     client.force_login(world.lead)
     household = sensitive_family["household"]
-    form = {"panel_name": "MASG", "recipient_organisation": world.school.pk, "sections": ["notes"],
-            "basis": "consent", "reason": "Panel"}
+    form = {"panel": panel.pk, "sections": ["notes"], "basis": "consent", "reason": "Panel"}
     without = client.post(f"/families/{household.pk}/panel-packs/new/", form)
     granted = client.post(f"/families/{household.pk}/panel-packs/new/", {**form, "special_category_shared": "on"})
     assert "domestic abuse by ex-partner" not in _pdf_text(without.content)
     assert "domestic abuse by ex-partner" in " ".join(_pdf_text(granted.content).split())
     api = client.post(f"/api/families/{household.pk}/panel-packs", {
-        "panel_name": "MASG", "recipient_organisation_id": world.school.pk, "sections": ["notes"],
-        "reason": "Panel", "special_category_shared": True}, content_type="application/json")
+        "panel_id": panel.pk, "sections": ["notes"], "reason": "Panel", "special_category_shared": True},
+        content_type="application/json")
     assert api.status_code == 201
     logged = list(Disclosure.objects.filter(kind=DisclosureKind.PANEL_PACK).order_by("pk")
                   .values_list("special_category_shared", flat=True))
-    assert logged == [False, True, True]
+    assert logged == [False, False, True, True, True, True]  # one disclosure per member of the panel, per pack

@@ -19,7 +19,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.identifiers import IdentifierScheme
 from earlyhelp.people.models import Address, Identifier
-from earlyhelp.privacy.models import OTHER_RECIPIENTS, DatasetDisclosureKind, ProcessingPurpose
+from earlyhelp.privacy.models import DatasetDisclosureKind, ProcessingPurpose, recipient_label
 from earlyhelp.programme.models import Need, NeedProgress, NeedStatus, ProgressOccasion
 
 from . import cohort, files
@@ -90,7 +90,7 @@ def register_purpose(code: str, recipient: str) -> ProcessingPurpose:
         raise ValidationError(f"The processing register has no active purpose {code}: ask the data protection "
                               "officer. Nothing has been written")
     if recipient not in purpose.recipient_types:
-        raise ValidationError(f"The processing register does not list {OTHER_RECIPIENTS.get(recipient, recipient)} "
+        raise ValidationError(f"The processing register does not list {recipient_label(recipient)} "
                               f"as a recipient for {purpose.name.lower()}. Nothing has been written")
     return purpose
 

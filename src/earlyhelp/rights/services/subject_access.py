@@ -28,6 +28,7 @@ from earlyhelp.people.models import Membership, Person, Relationship
 from earlyhelp.privacy.messages import ENTER_DECISION_REASON
 from earlyhelp.privacy.models import (
     PackStatus,
+    Panel,
     ProcessingPurpose,
     RedactionKind,
     RedactionProposal,
@@ -85,7 +86,7 @@ class _Renderer:
         return self.labels[key]
 
     def _describe(self, model, pk):
-        if model not in (User, Person, Organisation, Team, HeadlineArea, ProcessingPurpose):
+        if model not in (User, Person, Organisation, Team, HeadlineArea, ProcessingPurpose, Panel):
             # other records are named by kind and number: one query each would make big packs slow
             return f"{str(model._meta.verbose_name).capitalize()} {pk}"
         query = model._base_manager.select_related("organisation") if model is User else model._base_manager
