@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from earlyhelp.access import policy
+from earlyhelp.audit.refused import audit_refusals
 from earlyhelp.privacy.models import DisclosureKind, DisclosureSection
 from earlyhelp.privacy.services import disclosures
 
@@ -53,6 +54,7 @@ def pack_sections(household, sections, *, special_category_shared: bool = False)
     return content
 
 
+@audit_refusals
 @transaction.atomic
 def prepare_panel_pack(*, by, household, panel_name: str, recipient_organisation, sections, basis: str, reason: str,
                        approved_by=None, special_category_shared: bool = False) -> tuple[bytes, object]:

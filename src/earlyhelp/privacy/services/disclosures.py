@@ -3,6 +3,10 @@
 A disclosure must fit the processing register (the recipient's organisation type is listed for the
 purpose) or the family's consent; anything else needs a legal reason (risk of harm, crime, fraud,
 the law) approved by a manager of the team holding the family (P7, P8, P17).
+
+Whatever the basis, nothing goes to an organisation of a type, or a person, the family said must not see their
+information (B3, `policy.exclusion_for`): the refusal is audited and nothing is written. Every way information
+leaves (Team Around the Family invitations, referrals, panel packs, replies to requests) comes through here.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,9 +16,10 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.audit.refused import Refused, audit_refusals
 from earlyhelp.people.models import Household
 
-from ..messages import CHOOSE_SHARING_BASIS, ENTER_DISCLOSURE_REASONS
+from ..messages import CHOOSE_SHARING_BASIS, ENTER_DISCLOSURE_REASONS, excluded_recipient
 from ..models import (
     LEGAL_REASON_BASES,
     Disclosure,
@@ -38,14 +43,32 @@ def _is_manager_of(user, household_id) -> bool:
     return bool(access and access.can_manage)
 
 
+def refuse_if_excluded(*, by, household, organisation=None, user=None, kind: str = DisclosureKind.INFORMATION_REQUEST,
+                       field: str = "recipient_organisation"):
+    """Raise `Refused` if the family said this organisation's type, or this person, must not see their
+    information. One check for every kind of sharing (a panel pack calls it for each member organisation)."""
+    exclusion = policy.exclusion_for(household, user=user, organisation=organisation)
+    if exclusion is not None:
+        raise Refused({field: excluded_recipient(exclusion)}, actor=by, event="disclosure.refused",
+                      purpose=Purpose.EARLY_HELP_CASEWORK, household_id=household.pk,
+                      metadata={"kind": kind, "reason": "family_exclusion", "exclusion_id": exclusion.pk,
+                                "organisation_id": getattr(organisation, "pk", None)})
+
+
+@audit_refusals
 @transaction.atomic
 def record_disclosure(*, by, household, recipient_organisation, purpose_code: str, basis: str, sections,
                       reason: str, shared: bool = True, recipient_person: str = "", approved_by=None,
                       kind: str = DisclosureKind.INFORMATION_REQUEST,
-                      special_category_shared: bool = False) -> Disclosure:
+                      special_category_shared: bool = False, recipient_user=None) -> Disclosure:
+    """`recipient_user`: the practitioner who will see the information, when there is one (a Team Around the
+    Family invitation), so a person the family named is refused as well as their organisation's type."""
     access = policy.family_access(by, household.pk)
     if access is None or not access.can_work_on_case:
         raise PermissionDenied("You cannot share this family's information")
+    if shared and recipient_organisation is not None:
+        refuse_if_excluded(by=by, household=household, organisation=recipient_organisation, user=recipient_user,
+                           kind=kind)
     purpose = ProcessingPurpose.objects.filter(code=purpose_code, is_active=True).first()
     sections = sorted(set(sections or []))
     errors = {}
