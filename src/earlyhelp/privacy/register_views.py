@@ -15,9 +15,9 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
 from earlyhelp.ui.service_forms import run_service
 
-from .models import ProcessingPurpose, recipient_label
-from .register_forms import EditPurposeForm, NewPurposeForm
-from .services import register
+from .models import ConsentRules, ProcessingPurpose, recipient_label
+from .register_forms import ConsentRulesForm, EditPurposeForm, NewPurposeForm
+from .services import consent, register
 
 OBJECT_TYPE = "privacy.processingpurpose"
 
@@ -119,3 +119,21 @@ def publish(request):
     changes = register.changes_since_publication()
     _viewed(request, "processing_register.publish_check", changed=changes["changed"])
     return render(request, "privacy/register/publish.html", {"changes": changes})
+
+
+@login_required
+def consent_rules(request):
+    """The council's rule on consent to support (P6), kept by the DPO with a reason for every change."""
+    _require(request, keep=True)
+    rules = ConsentRules.current()
+    form = ConsentRulesForm(request.POST or None, initial={
+        "support_needs_consent": "yes" if rules.support_needs_consent else "no",
+        "verbal_consent_enough": "yes" if rules.verbal_consent_enough else "no"})
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: consent.change_consent_rules(by=request.user, **form.service_fields())):
+            messages.success(request, "The consent rule is changed.")
+            return redirect("web:register-consent-rules")
+    if request.method != "POST":
+        _viewed(request, "consent_rules.view")
+    return render(request, "privacy/register/consent_rules.html", {
+        "rules": rules, "form": form, "history": consent.consent_rules_history()})
