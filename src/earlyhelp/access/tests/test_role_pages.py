@@ -56,9 +56,14 @@ RETURNS_EXPECTED = {
     "reporting:performance-download": {DATA},
 }
 
+# The council's rule on consent to support (P6), kept by the DPO in the register area.
+CONSENT_RULES_EXPECTED = {
+    "web:register-consent-rules": {DPO},
+}
+
 # url name -> who gets 200 (everyone else: 404, audited).
 EXPECTED = {
-    **PROGRAMME_EXPECTED, **CLAIMS_EXPECTED, **RESEARCH_EXPECTED, **RETURNS_EXPECTED,
+    **PROGRAMME_EXPECTED, **CLAIMS_EXPECTED, **RESEARCH_EXPECTED, **RETURNS_EXPECTED, **CONSENT_RULES_EXPECTED,
     "web:dashboard": set(EVERYONE),
     "web:access-log-lookup": {DPO},
     "web:emergency-reviews": {DPO, MANAGER},

@@ -49,7 +49,15 @@ from earlyhelp.demo.generator.programme import build_programme
 from earlyhelp.demo.generator.staff import DEMO_PASSWORD, DEMO_USERS
 from earlyhelp.demo.generator.stages import FamilyBuilder
 from earlyhelp.organisations.models import User
-from earlyhelp.privacy.models import Consent, DatasetDisclosure, Disclosure, Suggestion, SuggestionKind
+from earlyhelp.privacy.models import (
+    Consent,
+    ConsentRules,
+    DatasetDisclosure,
+    Disclosure,
+    Suggestion,
+    SuggestionKind,
+)
+from earlyhelp.privacy.services import consent as consents
 from earlyhelp.programme.models import Need, NeedProgress
 from earlyhelp.reporting.models import ExportFile, PublishedReturn, ResearchProject
 from earlyhelp.reporting.services import files, research
@@ -68,6 +76,10 @@ SIGN_IN_URL = "http://127.0.0.1:8000/sign-in/"
 LOADED_MARKER_USERNAME = "manager"  # if this user exists, the demo council is loaded
 FLUSH_EVERY_FAMILIES = 1000
 BATCH_SIZE = 5000
+# The demo council follows Wigan's notice: signed consent is one of the four principles, so support needs it (P6).
+# A council working under its public task (Cambridgeshire and Peterborough) switches it off on the rule's page.
+DEMO_CONSENT_RULE = {"support_needs_consent": True, "verbal_consent_enough": False,
+                     "reason": "Signed consent is one of the four principles of our early help (privacy notice)"}
 
 
 @dataclass
@@ -114,6 +126,8 @@ def generate_council(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SE
         builder.writer.reset_sequences()
         programme_counts = build_programme(seed=seed, today=builder.today)  # through the services
         retention_presets.load_demo(dpo=builder.demo["dpo"])  # the retention rules and one legal hold
+        if not consents.support_consent_rule_is(**DEMO_CONSENT_RULE):
+            consents.change_consent_rules(by=builder.demo["dpo"], **DEMO_CONSENT_RULE)
         audit.record(actor=None, action="create", event="demo.load", purpose="system_security",
                      metadata={"families": families})
     return GenerationResult(families=families, seed=seed, counts={**builder.writer.counts, **programme_counts},
@@ -162,6 +176,8 @@ def wipe_demo_data() -> None:
         models.extend(apps.get_app_config(label).get_models(include_auto_created=True))
     # From the privacy app only the families' records: the register and notices are configuration.
     models += [Consent, Consent.history.model, Disclosure]
+    # The consent rule the demo set names the demo DPO: it goes back to the default (the loader sets it again).
+    models += [ConsentRules, ConsentRules.history.model]
     for label, name in [("admin", "LogEntry"), ("sessions", "Session"), ("axes", "AccessAttempt"),
                         ("axes", "AccessLog"), ("axes", "AccessFailureLog")]:
         try:

@@ -258,7 +258,7 @@ def test_people_households_and_identifiers_are_valid(council):
 
 def test_restricted_families_and_exclusions(council):
     assert Household.objects.filter(is_restricted=True).exists()
-    exclusions = list(AccessExclusion.objects.select_related("user"))
+    exclusions = list(AccessExclusion.objects.filter(user__isnull=False).select_related("user"))
     assert exclusions
     for exclusion in exclusions:
         assert family_access(exclusion.user, exclusion.household_id) is None
@@ -303,3 +303,30 @@ def test_allocated_families_have_signed_consent_covering_their_team_around_the_f
         assert Consent.objects.filter(household=episode.household, status="active").exists()
         for member in episode.taf_members.select_related("organisation"):
             assert consents.sharing_permitted(episode.household, member.organisation.type)
+
+
+@pytest.mark.promise("P6", "P2")
+def test_the_demo_council_needs_signed_consent_and_shows_a_family_without_it(council):
+    """Wigan-style rule on; the spotlight family at "allocated" agreed to sharing only, so starting its assessment
+    is refused with the service's message. It also named an organisation type that must not see it (B3)."""
+    from django.core.exceptions import ValidationError
+
+    from earlyhelp.casework import services as casework
+    from earlyhelp.privacy import messages
+    from earlyhelp.privacy.models import ConsentRules
+
+    rules = ConsentRules.current()
+    assert rules.support_needs_consent and not rules.verbal_consent_enough
+    assert consents.consent_rules_history()[0]["reason"].startswith("Signed consent is one of the four principles")
+    exclusion = AccessExclusion.objects.select_related("consent", "household").get(organisation_type__gt="")
+    assert exclusion.consent is not None and not exclusion.consent.covers_support
+    household = exclusion.household
+    assert consents.support_consent_gap(household) == messages.SUPPORT_NEEDS_CONSENT
+    episode = household.episodes.get(is_current=True)
+    assert episode.lead_practitioner.username == "lead"
+    with pytest.raises(ValidationError, match="not given consent to early help support"):
+        casework.start_assessment(by=episode.lead_practitioner, episode=episode, reason="Demo")
+    outsiders = User.objects.filter(organisation__type=exclusion.organisation_type)
+    assert outsiders.exists()
+    for user in outsiders:
+        assert family_access(user, household.pk) is None

@@ -222,6 +222,13 @@ def require_consent_to_support(*, by, household, starting: str):
                       household_id=household.pk, metadata={"starting": starting})
 
 
+def support_consent_rule_is(*, support_needs_consent: bool, verbal_consent_enough: bool, **_) -> bool:
+    """Whether the council's rule already says this (the demo loader sets it once)."""
+    rules = ConsentRules.current()
+    return (rules.support_needs_consent, rules.verbal_consent_enough) == (support_needs_consent,
+                                                                          verbal_consent_enough)
+
+
 def _rules_row(rules) -> dict:
     return {"support_needs_consent": rules.support_needs_consent, "verbal_consent_enough": rules.verbal_consent_enough}
 
