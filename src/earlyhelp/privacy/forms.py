@@ -57,7 +57,7 @@ class ConsentForm(forms.Form):
         choices=[c for c in OrganisationType.choices if c[0] != OrganisationType.LOCAL_AUTHORITY],
         help_text="The family's choice: leave them all unticked to share with nobody on the strength of consent")
     excluded_organisation_types = forms.MultipleChoiceField(
-        label="Which kinds of organisation must not see the family's information?", required=False,
+        label="Which kinds of organisation must not see this information?", required=False,
         widget=forms.CheckboxSelectMultiple,
         choices=[c for c in OrganisationType.choices if c[0] != OrganisationType.LOCAL_AUTHORITY],
         help_text="The family's choice: nobody working for these organisations can open the family's record, "

@@ -188,3 +188,46 @@ def test_the_consent_form_offers_organisation_types_and_a_practitioner(client, w
     assert 'id="must-not-see"' in page and "anyone working for: police" in page.lower()
     assert escape(messages.excluded_recipient(AccessExclusion.objects.filter(user=world.teammate).get())) \
         not in page  # the page lists who, not the sharing refusal
+
+
+@pytest.mark.promise("P2", "P7")
+def test_the_api_records_excluded_types_with_consent_and_refuses_sharing_with_them(client, world):
+    from earlyhelp.access.models import ApiToken
+
+    family = make_family(world, lead=world.lead)
+    hid, mother = family["household"].pk, family["members"][0]
+    lead = {"Authorization": f"Bearer {ApiToken.issue(user=world.lead, name='test')[1]}"}
+    made = client.post(f"/api/families/{hid}/consents", {
+        "subject_id": mother.pk, "given_by_id": mother.pk, "covers_support": True, "evidence_type": "signed_form",
+        "evidence_reference": "Form 8", "sharing_partner_types": ["health"], "excluded_organisation_types": ["school"],
+        "must_not_see": "Not the school"}, content_type="application/json", headers=lead)
+    assert made.status_code == 201
+    assert policy.excluded_organisation_types(family["household"]) == {"school"}
+    share = {"recipient_organisation_id": world.school.pk, "purpose": "multi_agency_sharing", "basis": "public_task",
+             "sections": ["plan"], "reason": "Attendance action"}
+    refused = client.post(f"/api/families/{hid}/disclosures", share, content_type="application/json", headers=lead)
+    assert refused.status_code == 422 and "must not see their information" in str(refused.json())
+    assert not Disclosure.objects.exists() and _denied(family, "disclosure.refused").count() == 1
+    partner = {"Authorization": f"Bearer {ApiToken.issue(user=world.partner, name='test')[1]}"}
+    assert client.get(f"/api/families/{hid}", headers=partner).status_code == 404
+
+
+@pytest.mark.promise("P2")
+def test_a_manager_sees_and_lifts_a_type_exclusion_on_the_access_page_and_the_record_is_kept(client, world):
+    family = make_family(world, lead=world.lead, taf=[world.partner])
+    hid = family["household"].pk
+    AccessExclusion.objects.create(household=family["household"], organisation_type="school", reason="Family's wish",
+                                   recorded_by=world.lead)
+    client.force_login(world.partner)
+    assert client.get(reverse("web:family", args=[hid])).status_code == 404
+    client.force_login(world.manager)
+    url = reverse("web:family-access", args=[hid])
+    assert "Anyone working for: school or college" in client.get(url).content.decode()
+    exclusion = AccessExclusion.objects.get(household_id=hid)
+    client.post(url, {"form": "remove", "exclusion_id": exclusion.pk})
+    exclusion.refresh_from_db()
+    assert exclusion.ended_by == world.manager
+    assert AuditEvent.objects.filter(event="household.unexclude", household_id=hid,
+                                     metadata__organisation_type="school").exists()
+    client.force_login(world.partner)  # still on the TAF: access comes back with the lifted exclusion
+    assert client.get(reverse("web:family", args=[hid])).status_code == 200
