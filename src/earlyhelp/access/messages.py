@@ -3,3 +3,7 @@ the rule and the form that asks the question read the same words from here."""
 
 ENTER_EMERGENCY_ACCESS_REASON = "Enter why you need to see this family's record now"
 ENTER_REVIEW_CONCLUSION = "Enter your conclusion: was the access justified?"
+
+# The family's "who should not see this" (B3): the consent form offers organisation types, the service checks them.
+CHOOSE_EXCLUDED_TYPES = ("Choose organisation types from the list: the council itself cannot be excluded, as nobody "
+                         "could then support the family")

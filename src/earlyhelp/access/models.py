@@ -6,15 +6,25 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from earlyhelp.organisations.models import OrganisationType
+
 
 class AccessExclusion(models.Model):
-    """A named person who must not see this family's record ("who should not see this").
+    """Someone who must not see this family's record ("who should not see this"): a named person, or everyone
+    whose organisation is of a type the family named (for example "police" or "school").
 
-    An exclusion beats every relationship: an excluded lead practitioner still gets a 404.
+    An exclusion beats every relationship: an excluded lead practitioner still gets a 404. One the family asked
+    for when giving consent is linked to that consent (B3); a manager can also name someone. Lifting an
+    exclusion ends it; the record of it is kept.
     """
 
     household = models.ForeignKey("people.Household", on_delete=models.CASCADE, related_name="access_exclusions")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_exclusions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_exclusions",
+                             null=True, blank=True)
+    organisation_type = models.CharField(max_length=40, blank=True, choices=OrganisationType.choices,
+                                         help_text="Everyone working for an organisation of this type")
+    consent = models.ForeignKey("privacy.Consent", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="exclusions", help_text="The consent the family asked for it with")
     reason = models.TextField(db_comment="Personal data: why this person must not see the record")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
@@ -27,9 +37,25 @@ class AccessExclusion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["household", "user"], condition=models.Q(ended_at__isnull=True),
                                     name="exclusion_once"),
+            models.UniqueConstraint(fields=["household", "organisation_type"],
+                                    condition=models.Q(ended_at__isnull=True) & ~models.Q(organisation_type=""),
+                                    name="exclusion_of_a_type_once"),
             models.CheckConstraint(condition=models.Q(ended_at__isnull=True) | models.Q(ended_by__isnull=False),
                                    name="exclusion_end_has_who"),
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, organisation_type="")
+                | models.Q(user__isnull=True) & ~models.Q(organisation_type=""),
+                name="exclusion_names_a_person_or_an_organisation_type"),
+            # The council itself can never be excluded: nobody could then work with the family.
+            models.CheckConstraint(condition=~models.Q(organisation_type="local_authority"),
+                                   name="exclusion_not_of_the_council"),
         ]
+
+    @property
+    def excluded_label(self) -> str:
+        if self.user_id:
+            return str(self.user)
+        return OrganisationType(self.organisation_type).label
 
 
 class ApiToken(models.Model):

@@ -11,6 +11,7 @@ from django.utils import timezone
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework.models import TafMember, episode_is_current, episode_is_open
+from earlyhelp.organisations.models import OrganisationType
 
 from . import messages, policy
 from .models import AccessExclusion, AccessReview, EmergencyAccess
@@ -36,28 +37,102 @@ def set_restricted(*, by, household, restricted: bool, reason: str):
     return household
 
 
+def _person_problem(by, household, user) -> str | None:
+    """Why this person cannot be named as someone who must not see the family, or None."""
+    if user.pk == by.pk:
+        return "You cannot name yourself: ask another practitioner to record it"
+    current = household.episodes.current().first()
+    if current and current.lead_practitioner_id == user.pk:
+        return "This person is the lead practitioner: allocate someone else first"
+    if current and policy.manages_team(user, current.team_id):
+        return "A manager of the team holding the family cannot be excluded: ask the service manager"
+    return None
+
+
+def exclusion_problems(*, by, household, users=(), organisation_types=()) -> dict:
+    """What `exclude_at_familys_request` would refuse ({field: message}), without changing anything."""
+    errors = {}
+    known = set(OrganisationType.values) - {OrganisationType.LOCAL_AUTHORITY}
+    if set(organisation_types) - known:
+        errors["excluded_organisation_types"] = messages.CHOOSE_EXCLUDED_TYPES
+    for user in users:
+        problem = _person_problem(by, household, user)
+        if problem:
+            errors["excluded_practitioners"] = f"{user}: {problem[:1].lower()}{problem[1:]}"
+            break
+    current = household.episodes.current().select_related("lead_practitioner__organisation").first()
+    if current and current.lead_practitioner_id and "excluded_organisation_types" not in errors \
+            and current.lead_practitioner.organisation.type in set(organisation_types):
+        label = OrganisationType(current.lead_practitioner.organisation.type).label.lower()
+        errors["excluded_organisation_types"] = (f"The lead practitioner works for {label}: allocate someone else "
+                                                 "before excluding it")
+    return errors
+
+
+def _end_their_taf_membership(household, condition):
+    """An excluded partner leaves the Team Around the Family too."""
+    TafMember.objects.filter(condition, episode__household=household, end_date__isnull=True).update(
+        end_date=timezone.localdate())
+
+
+def exclude_at_familys_request(*, by, household, consent, users=(), organisation_types=(), reason: str) -> list:
+    """The people and organisation types the family said, when giving consent, must not see their information
+    (B3). Runs inside the consent's transaction (`privacy.services.consent.record_consent`), which checks
+    `exclusion_problems` first. An exclusion already in force is not repeated."""
+    errors = exclusion_problems(by=by, household=household, users=users, organisation_types=organisation_types)
+    if errors:
+        raise ValidationError(errors)
+    created = []
+    for user in users:
+        if not household.access_exclusions.filter(user=user, ended_at__isnull=True).exists():
+            created.append(AccessExclusion.objects.create(household=household, user=user, consent=consent,
+                                                          reason=reason, recorded_by=by))
+    for organisation_type in sorted(set(organisation_types)):
+        if not household.access_exclusions.filter(organisation_type=organisation_type, ended_at__isnull=True).exists():
+            created.append(AccessExclusion.objects.create(household=household, organisation_type=organisation_type,
+                                                          consent=consent, reason=reason, recorded_by=by))
+    if created:
+        _end_their_taf_membership(household, Q(practitioner__in=list(users))
+                                  | Q(organisation__type__in=list(organisation_types)))
+        audit.record(actor=by, action=Action.CHANGE, event="household.exclude", purpose=Purpose.EARLY_HELP_CASEWORK,
+                     objects=created, household_id=household.pk,
+                     metadata={"user_ids": [e.user_id for e in created if e.user_id],
+                               "organisation_types": [e.organisation_type for e in created if e.organisation_type],
+                               "consent_id": consent.pk})
+    return created
+
+
+def end_exclusions_of_consent(*, by, consent) -> int:
+    """A corrected consent replaces the family's earlier wishes: the exclusions recorded with the old consent
+    end (kept, with who and when), before the corrected consent records its own."""
+    ended = list(AccessExclusion.objects.filter(consent=consent, ended_at__isnull=True))
+    now = timezone.now()
+    for exclusion in ended:
+        exclusion.ended_at, exclusion.ended_by = now, by
+        exclusion.save(update_fields=["ended_at", "ended_by"])
+    if ended:
+        audit.record(actor=by, action=Action.CHANGE, event="household.unexclude",
+                     purpose=Purpose.EARLY_HELP_CASEWORK, objects=ended, household_id=consent.household_id,
+                     metadata={"consent_id": consent.pk, "reason": "consent_corrected"})
+    return len(ended)
+
+
 @transaction.atomic
 def exclude(*, by, household, user, reason: str) -> AccessExclusion:
-    """Name someone who must not see this family ("who should not see this")."""
+    """A manager names someone who must not see this family ("who should not see this")."""
     _require_manager(by, household)
     errors = {}
     if not reason.strip():
         errors["reason"] = "Enter why this person must not see the family's record"
-    if user.pk == by.pk:
-        errors["user"] = "You cannot exclude yourself: ask another manager"
-    current = household.episodes.current().first()
-    if current and current.lead_practitioner_id == user.pk:
-        errors["user"] = "This person is the lead practitioner: allocate someone else first"
-    if current and policy.manages_team(user, current.team_id):
-        errors["user"] = "A manager of the team holding the family cannot be excluded: ask the service manager"
+    problem = _person_problem(by, household, user)
+    if problem:
+        errors["user"] = problem
     if household.access_exclusions.filter(user=user, ended_at__isnull=True).exists():
         errors["user"] = "This person is already excluded"
     if errors:
         raise ValidationError(errors)
     exclusion = AccessExclusion.objects.create(household=household, user=user, reason=reason.strip(), recorded_by=by)
-    # An excluded partner leaves the Team Around the Family too.
-    TafMember.objects.filter(episode__household=household, practitioner=user, end_date__isnull=True).update(
-        end_date=timezone.localdate())
+    _end_their_taf_membership(household, Q(practitioner=user))
     audit.record(actor=by, action=Action.CHANGE, event="household.exclude", purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[exclusion], household_id=household.pk, metadata={"user_id": user.pk})
     return exclusion
@@ -73,7 +148,8 @@ def end_exclusion(*, by, exclusion: AccessExclusion):
     exclusion.ended_at, exclusion.ended_by = timezone.now(), by
     exclusion.save(update_fields=["ended_at", "ended_by"])
     audit.record(actor=by, action=Action.CHANGE, event="household.unexclude", purpose=Purpose.EARLY_HELP_CASEWORK,
-                 objects=[exclusion], household_id=household.pk, metadata={"user_id": exclusion.user_id})
+                 objects=[exclusion], household_id=household.pk,
+                 metadata={"user_id": exclusion.user_id, "organisation_type": exclusion.organisation_type})
     return exclusion
 
 
@@ -82,7 +158,7 @@ def start_emergency_access(*, by, household, reason: str) -> EmergencyAccess:
     """Open a family with no relationship to it, for a stated reason, for a short fixed time."""
     if not policy.has_permission(by, policy.Permission.USE_EMERGENCY_ACCESS):
         raise PermissionDenied("Your role does not include emergency access")
-    if household.access_exclusions.filter(user=by, ended_at__isnull=True).exists():
+    if policy.is_excluded(household, user=by):
         raise PermissionDenied("You are named as someone who must not see this family")
     if not reason.strip():
         raise ValidationError({"reason": messages.ENTER_EMERGENCY_ACCESS_REASON})

@@ -78,6 +78,7 @@ def record_consent(request, payload: ConsentIn, household_id: int = HouseholdId)
         by=request.auth, household=access.household, subject=members.get(payload.subject_id),
         given_by=members.get(payload.given_by_id), covers_support=payload.covers_support,
         sharing_partner_types=payload.sharing_partner_types, must_not_see=payload.must_not_see,
+        excluded_organisation_types=payload.excluded_organisation_types,
         national_evaluation_opt_out=payload.national_evaluation_opt_out, evidence_type=payload.evidence_type,
         evidence_reference=payload.evidence_reference, witness_name=payload.witness_name, given_on=payload.given_on)
     return Status(201, consent_out(consent))

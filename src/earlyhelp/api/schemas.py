@@ -316,7 +316,11 @@ class ConsentIn(Schema):
     given_by_id: RecordId = Field(description="Who gave it: the subject, or someone with parental responsibility")
     covers_support: bool
     sharing_partner_types: list[OrganisationTypeCode] = Field(default_factory=list, max_length=20)
-    must_not_see: _text(5_000) = ""
+    must_not_see: _text(5_000) = Field("", description="The family's own words, kept as a note; nothing enforces it")
+    excluded_organisation_types: list[OrganisationTypeCode] = Field(
+        default_factory=list, max_length=20,
+        description="Organisation types that must not see the family's information: enforced on every page, "
+                    "endpoint and disclosure (not local_authority)")
     national_evaluation_opt_out: bool = False
     evidence_type: EvidenceTypeCode
     evidence_reference: _text(200) = ""

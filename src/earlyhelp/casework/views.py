@@ -13,6 +13,7 @@ from earlyhelp.organisations.models import User
 from earlyhelp.people import selectors as people_selectors
 from earlyhelp.people import services as people_services
 from earlyhelp.people.forms import MembershipForm, PersonForm, SearchForm
+from earlyhelp.privacy.services import consent as consents
 from earlyhelp.programme.models import HeadlineArea, Need, NeedStatus, ProgrammeRules
 from earlyhelp.programme.services import framework
 from earlyhelp.programme.services import needs as programme_needs
@@ -151,9 +152,13 @@ def contact_detail(request, contact_id):
 @login_required
 def family(request, household_id):
     record = selectors.open_family(request.user, household_id)
-    return render(request, "casework/family.html", {"record": record, "access": record.access,
-                                                    "household": record.access.household,
-                                                    "RESTRICTED": selectors.RESTRICTED})
+    household = record.access.household
+    caseworker = record.access.can_work_on_case
+    return render(request, "casework/family.html", {
+        "record": record, "access": record.access, "household": household, "RESTRICTED": selectors.RESTRICTED,
+        # What the council's rule needs before support starts (P6), and who must not see the family (B3).
+        "support_consent_gap": consents.support_consent_gap(household) if caseworker else None,
+        "exclusions": list(policy.active_exclusions(household).select_related("user")) if caseworker else []})
 
 
 @login_required

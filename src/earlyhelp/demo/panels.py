@@ -1,6 +1,7 @@
 """The demo council's multi-agency panel (P26): a Multi-Agency Support Group with members of several types, kept
 by the demo manager, and one family's panel pack logged as a disclosure to every member, through the services."""
 
+from earlyhelp.access.models import AccessExclusion
 from earlyhelp.casework.models import Episode, EpisodeStatus
 from earlyhelp.organisations.models import Organisation
 from earlyhelp.privacy.models import DisclosureBasis
@@ -20,8 +21,10 @@ def load_demo_panels(*, manager, lead) -> dict:
         description="Meets monthly to agree support for families whose needs span several services. Members see "
                     "only the sections of a family's record chosen for the panel.",
         reason="The panel's members as agreed at its first meeting")
+    # A family that named nobody who must not see it: the pack goes to every member.
+    named = AccessExclusion.objects.filter(ended_at__isnull=True).values("household_id")
     episode = (Episode.objects.filter(lead_practitioner=lead, household__is_restricted=False)
-               .exclude(status=EpisodeStatus.CLOSED).order_by("pk").first())
+               .exclude(status=EpisodeStatus.CLOSED).exclude(household_id__in=named).order_by("pk").first())
     logged = []
     if episode is not None:
         _, logged = disclosures.record_panel_pack(

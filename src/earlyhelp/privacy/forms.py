@@ -1,6 +1,8 @@
 from django import forms
 
-from earlyhelp.organisations.models import Organisation, OrganisationType
+from earlyhelp.access import policy
+from earlyhelp.access.messages import CHOOSE_EXCLUDED_TYPES
+from earlyhelp.organisations.models import Organisation, OrganisationType, User
 from earlyhelp.records.provenance import SourceKind
 from earlyhelp.ui.forms import GovukDateField, today
 
@@ -56,8 +58,21 @@ class ConsentForm(forms.Form):
         label="Who may we share information with?", required=False, widget=forms.CheckboxSelectMultiple,
         choices=consent_partner_choices,
         help_text="The family's choice: leave them all unticked to share with nobody on the strength of consent")
-    must_not_see = forms.CharField(label="People or agencies who must not see the assessment", required=False,
-                                   widget=forms.Textarea, help_text="In the family's own words")
+    excluded_organisation_types = forms.MultipleChoiceField(
+        label="Which kinds of organisation must not see this information?", required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[c for c in OrganisationType.choices if c[0] != OrganisationType.LOCAL_AUTHORITY],
+        help_text="The family's choice: nobody working for these organisations can open the family's record, "
+                  "and nothing is shared with them",
+        error_messages={"invalid_choice": CHOOSE_EXCLUDED_TYPES})
+    excluded_practitioners = forms.ModelChoiceField(
+        label="Is there a practitioner who must not see it?", required=False, queryset=User.objects.none(),
+        empty_label="No one named", help_text="For example a relative or neighbour who works with families",
+        error_messages={"invalid_choice": "Choose a practitioner from the list"})
+    must_not_see = forms.CharField(label="What the family said about who must not see it", required=False,
+                                   widget=forms.Textarea,
+                                   help_text="In the family's own words, kept as a note: the choices above are "
+                                             "what the system enforces")
     national_evaluation_opt_out = forms.BooleanField(
         label="They do not want to be included in the national evaluation of Supporting Families", required=False,
         help_text="The family's choice: opting out changes nothing about the support they get")
@@ -74,6 +89,10 @@ class ConsentForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [("", "Choose a person")] + [(str(m.person_id), m.person.full_name) for m in members]
         self.fields["subject"].choices = self.fields["given_by"].choices = choices
+        self.fields["excluded_practitioners"].queryset = User.objects.filter(
+            is_active=True, role__in=policy.roles_with(policy.Permission.CASEWORK)).select_related("organisation") \
+            .order_by("last_name", "first_name")
+        self.fields["excluded_practitioners"].label_from_instance = lambda u: f"{u} ({u.organisation})"
         for name in ("evidence_reference", "witness_name"):
             self.fields[name].conditionally_required = True
 

@@ -272,6 +272,47 @@ class Consent(models.Model):
         return self.status == ConsentStatus.ACTIVE
 
 
+class ConsentRules(models.Model):
+    """Whether this council's early help needs the family's recorded consent to support (P6): one row, kept by
+    the DPO with a reason for every change (its history).
+
+    Councils that follow Wigan's notice make signed consent one of the four principles of early help; councils
+    that work as Cambridgeshire and Peterborough do provide early help under their public task and do not ask
+    for consent to support. The default is the public task: nothing is refused until the council switches the
+    rule on.
+    """
+
+    support_needs_consent = models.BooleanField(
+        default=False, help_text="Starting an assessment or a family plan needs the family's consent to support")
+    verbal_consent_enough = models.BooleanField(
+        default=False, help_text="Witnessed verbal consent is enough; otherwise a signed consent form is needed")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", help_text="Empty until the rules are first changed")
+    changed_at = models.DateTimeField(null=True, blank=True)
+    change_reason = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name_plural = "consent rules"
+        constraints = [models.CheckConstraint(condition=Q(changed_at__isnull=True) | ~Q(change_reason=""),
+                                              name="consent_rules_change_has_a_reason")]
+
+    def __str__(self):
+        return "Consent to support"
+
+    @classmethod
+    def current(cls) -> "ConsentRules":
+        rules = cls.objects.order_by("pk").first()
+        return rules if rules is not None else cls.objects.create()
+
+    @property
+    def accepted_evidence(self) -> set[str]:
+        if self.verbal_consent_enough:
+            return {EvidenceType.SIGNED_FORM, EvidenceType.VERBAL_WITNESSED}
+        return {EvidenceType.SIGNED_FORM}
+
+
 class DisclosureBasis(models.TextChoices):
     CONSENT = "consent", "The family's consent"
     PUBLIC_TASK = "public_task", "Public task (a recipient listed in the processing register)"

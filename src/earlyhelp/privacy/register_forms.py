@@ -3,7 +3,7 @@ rules (a lawful basis, UK only, no automated decisions...) are `register.save_pu
 
 from django import forms
 
-from .messages import CHOOSE_ARTICLE_6_FROM_LIST, CHOOSE_ARTICLE_9_FROM_LIST
+from .messages import CHOOSE_ARTICLE_6_FROM_LIST, CHOOSE_ARTICLE_9_FROM_LIST, ENTER_CONSENT_RULES_REASON
 from .models import (
     RECIPIENT_ARTICLE_6,
     UK,
@@ -205,3 +205,27 @@ class NewRecipientTypeForm(RecipientTypeForm):
                            | {"invalid": recipients.CODE_FORMAT, "max_length": "Code must be 40 characters or fewer"})
 
     field_order = ["code", "name"]
+
+
+class ConsentRulesForm(forms.Form):
+    """The council's rule on consent to support (P6). The rule's checks are `consent.change_consent_rules`'s."""
+
+    support_needs_consent = forms.ChoiceField(
+        label="Does early help support need the family's consent?", widget=forms.RadioSelect,
+        choices=[("yes", "Yes: an assessment or a family plan cannot start without the family's consent to support"),
+                 ("no", "No: we support families under our public task, without asking for consent to support")],
+        error_messages={"required": "Choose whether support needs the family's consent"})
+    verbal_consent_enough = forms.ChoiceField(
+        label="What consent is enough?", widget=forms.RadioSelect,
+        choices=[("no", "A signed consent form"), ("yes", "A signed form, or verbal consent with a witness")],
+        help_text="Only used when support needs consent",
+        error_messages={"required": "Choose what consent is enough"})
+    reason = forms.CharField(label="Why are you changing the rule?", widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=300, help_text="Kept in the rule's history, with your name and the date",
+                             error_messages={"required": ENTER_CONSENT_RULES_REASON,
+                                             "max_length": "The reason must be 300 characters or fewer"})
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {"support_needs_consent": data["support_needs_consent"] == "yes",
+                "verbal_consent_enough": data["verbal_consent_enough"] == "yes", "reason": data["reason"]}

@@ -15,9 +15,15 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
 from earlyhelp.ui.service_forms import run_service
 
-from .models import ProcessingPurpose, RecipientType, recipient_label
-from .register_forms import EditPurposeForm, NewPurposeForm, NewRecipientTypeForm, RecipientTypeForm
-from .services import recipients, register
+from .models import ConsentRules, ProcessingPurpose, RecipientType, recipient_label
+from .register_forms import (
+    ConsentRulesForm,
+    EditPurposeForm,
+    NewPurposeForm,
+    NewRecipientTypeForm,
+    RecipientTypeForm,
+)
+from .services import consent, recipients, register
 
 OBJECT_TYPE = "privacy.processingpurpose"
 
@@ -197,3 +203,23 @@ def recipient_edit(request, recipient_id):
     if request.method != "POST":
         _viewed(request, "recipient_type.view", objects=[recipient], page="edit")
     return _recipient_form_page(request, form, recipient)
+
+
+# --- The council's rule on consent to support (P6) ----------------------------------------------
+
+@login_required
+def consent_rules(request):
+    """The council's rule on consent to support (P6), kept by the DPO with a reason for every change."""
+    _require(request, keep=True)
+    rules = ConsentRules.current()
+    form = ConsentRulesForm(request.POST or None, initial={
+        "support_needs_consent": "yes" if rules.support_needs_consent else "no",
+        "verbal_consent_enough": "yes" if rules.verbal_consent_enough else "no"})
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: consent.change_consent_rules(by=request.user, **form.service_fields())):
+            messages.success(request, "The consent rule is changed.")
+            return redirect("web:register-consent-rules")
+    if request.method != "POST":
+        _viewed(request, "consent_rules.view")
+    return render(request, "privacy/register/consent_rules.html", {
+        "rules": rules, "form": form, "history": consent.consent_rules_history()})

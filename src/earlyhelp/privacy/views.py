@@ -73,6 +73,8 @@ def consent_new(request, household_id):
                 by=request.user, household=household, subject=people.get(data["subject"]),
                 given_by=people.get(data["given_by"]), covers_support=data["covers_support"],
                 sharing_partner_types=data["sharing_partner_types"], must_not_see=data["must_not_see"],
+                excluded_organisation_types=data["excluded_organisation_types"],
+                excluded_practitioners=[data["excluded_practitioners"]] if data["excluded_practitioners"] else [],
                 national_evaluation_opt_out=data["national_evaluation_opt_out"],
                 evidence_type=data["evidence_type"], evidence_reference=data["evidence_reference"],
                 witness_name=data["witness_name"], given_on=data["given_on"])):

@@ -41,6 +41,7 @@ urlpatterns = [
     path("privacy/register/", processing_register.register_list, name="register"),
     path("privacy/register/new/", processing_register.purpose_new, name="register-purpose-new"),
     path("privacy/register/publish/", processing_register.publish, name="register-publish"),
+    path("privacy/register/consent-rules/", processing_register.consent_rules, name="register-consent-rules"),
     path("privacy/register/<id:purpose_id>/", processing_register.purpose_detail, name="register-purpose"),
     path("privacy/register/<id:purpose_id>/edit/", processing_register.purpose_edit, name="register-purpose-edit"),
     path("privacy/register/recipients/", processing_register.recipient_list, name="register-recipients"),

@@ -17,6 +17,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from earlyhelp.casework.models import Contact, Episode, TafMember, episode_is_open
+from earlyhelp.organisations.models import Organisation
 from earlyhelp.people.models import Household, Membership
 
 from ..models import AccessExclusion, EmergencyAccess
@@ -51,8 +52,41 @@ def _relationship_expressions(user) -> dict:
     return expressions
 
 
-def _excluded(user):
-    return Exists(AccessExclusion.objects.filter(household=OuterRef("pk"), user=user, ended_at__isnull=True))
+def _applies_to(user) -> Q:
+    """Exclusions that apply to this user: naming them, or their organisation's type (B3)."""
+    organisation_type = Organisation.objects.filter(pk=user.organisation_id).values("type")
+    return Q(user=user) | Q(organisation_type__in=organisation_type)
+
+
+def _excluded(user, household_ref="pk"):
+    return Exists(AccessExclusion.objects.filter(_applies_to(user), household=OuterRef(household_ref),
+                                                 ended_at__isnull=True))
+
+
+def active_exclusions(household):
+    """Who the family must not be seen by, now: named people and organisation types."""
+    return AccessExclusion.objects.filter(household=household, ended_at__isnull=True)
+
+
+def excluded_organisation_types(household) -> set[str]:
+    """The organisation types the family said must not see their information."""
+    return set(active_exclusions(household).exclude(organisation_type="").values_list("organisation_type", flat=True))
+
+
+def exclusion_for(household, *, user=None, organisation=None):
+    """The exclusion that keeps this user, or this organisation, away from the family; None if there is none.
+    A user is excluded by name or by their organisation's type; an organisation by its type. Sharing
+    (`privacy.services.disclosures`) asks this before anything leaves the council."""
+    condition = Q(pk__in=[])
+    if user is not None:
+        condition |= Q(user=user) | Q(organisation_type=user.organisation.type)
+    if organisation is not None:
+        condition |= Q(organisation_type=organisation.type)
+    return active_exclusions(household).filter(condition).order_by("pk").first()
+
+
+def is_excluded(household, *, user=None, organisation=None) -> bool:
+    return exclusion_for(household, user=user, organisation=organisation) is not None
 
 
 def _may_do_casework(user) -> bool:
@@ -116,8 +150,8 @@ def hidden_among(user, household_ids) -> set:
     if not household_ids:
         return set()
     restricted = set(Household.objects.filter(pk__in=household_ids, is_restricted=True).values_list("pk", flat=True))
-    excluded = set(AccessExclusion.objects.filter(household_id__in=household_ids, user=user, ended_at__isnull=True)
-                   .values_list("household_id", flat=True))
+    excluded = set(AccessExclusion.objects.filter(_applies_to(user), household_id__in=household_ids,
+                                                  ended_at__isnull=True).values_list("household_id", flat=True))
     return (restricted - visible_among(user, restricted)) | excluded
 
 
@@ -218,8 +252,7 @@ def contacts_visible_to(user) -> QuerySet:
     condition = Q(recorded_by=user) if has_permission(user, Permission.SEE_OWN_RECORDED_CONTACTS) else Q(pk__in=[])
     if user.team_id and has_permission(user, Permission.SEE_TEAM_CONTACTS):
         condition |= Q(team_id=user.team_id)
-    excluded = Exists(AccessExclusion.objects.filter(household=OuterRef("household_id"), user=user,
-                                                     ended_at__isnull=True))
+    excluded = _excluded(user, "household_id")
     visible = Exists(households_visible_to(user).filter(pk=OuterRef("household_id")))
     return Contact.objects.filter(condition).exclude(excluded).exclude(Q(household__is_restricted=True) & ~visible)
 

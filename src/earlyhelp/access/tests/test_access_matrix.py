@@ -13,7 +13,7 @@ from django.urls import reverse
 from earlyhelp.access.models import AccessExclusion
 from earlyhelp.audit.models import Action, AuditEvent
 from earlyhelp.casework import services
-from earlyhelp.organisations.models import OrganisationType, Role
+from earlyhelp.organisations.models import Organisation, OrganisationType, Role
 from earlyhelp.programme.services import framework
 from earlyhelp.testing.world import give_consent, make_family, make_user
 
@@ -29,9 +29,11 @@ OTHER_LEAD = "other_lead"          # a practitioner in another team
 OTHER_MANAGER = "other_manager"    # manages another team
 STRANGER = "other_partner"         # a partner with no link to the family
 EXCLUDED = "excluded"              # in the holding team, but named as someone who must not see it
+# On the TAF, but working for an organisation of a type the family said must not see their information (B3).
+EXCLUDED_BY_TYPE = "excluded_by_type"
 FRONT_DOOR, DATA, DPO, ADMIN = "front_door", "data_team", "dpo", "admin"
 EVERYONE = [LEAD, TEAMMATE, MANAGER, TAF, TAF_GRANTED, OTHER_LEAD, OTHER_MANAGER, STRANGER, EXCLUDED,
-            FRONT_DOOR, DATA, DPO, ADMIN]
+            EXCLUDED_BY_TYPE, FRONT_DOOR, DATA, DPO, ADMIN]
 
 CASEWORKERS = {LEAD, TEAMMATE, MANAGER}
 VIEWERS = CASEWORKERS | {TAF, TAF_GRANTED}
@@ -81,11 +83,17 @@ def _descriptor(area_code):
 def scene(world):
     granted = make_user("partner_granted", Role.PARTNER_PROFESSIONAL, world.health)
     excluded = make_user("excluded_north", Role.LEAD_PRACTITIONER, world.council, world.north)
-    world.users.update({"granted_partner": granted, "excluded": excluded})
+    police = Organisation.objects.create(name="Matrix Constabulary", type=OrganisationType.POLICE)
+    by_type = make_user("excluded_police", Role.PARTNER_PROFESSIONAL, police)
+    world.users.update({"granted_partner": granted, "excluded": excluded, EXCLUDED_BY_TYPE: by_type})
     family = make_family(world, lead=world.lead, taf=[world.partner])
     household, episode = family["household"], family["episode"]
-    give_consent(world.lead, household, family["members"][0], [OrganisationType.HEALTH])
+    give_consent(world.lead, household, family["members"][0], [OrganisationType.HEALTH, OrganisationType.POLICE])
     services.add_taf_member(by=world.lead, episode=episode, practitioner=granted, special_category_access=True)
+    services.add_taf_member(by=world.lead, episode=episode, practitioner=by_type)
+    # Recorded directly, so the police partner's TAF membership stays live: the exclusion must beat it.
+    AccessExclusion.objects.create(household=household, organisation_type=OrganisationType.POLICE,
+                                   reason="The family's wish", recorded_by=world.lead)
     AccessExclusion.objects.create(household=household, user=excluded, reason="Family member works here",
                                    recorded_by=world.manager)
     assessment = services.start_assessment(by=world.lead, episode=episode, reason="Attendance and health")

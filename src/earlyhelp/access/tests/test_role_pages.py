@@ -69,10 +69,15 @@ RECIPIENTS_EXPECTED = {
     "web:register-recipient-new": {DPO},
 }
 
+# The council's rule on consent to support (P6), kept by the DPO in the register area.
+CONSENT_RULES_EXPECTED = {
+    "web:register-consent-rules": {DPO},
+}
+
 # url name -> who gets 200 (everyone else: 404, audited).
 EXPECTED = {
     **PROGRAMME_EXPECTED, **CLAIMS_EXPECTED, **RESEARCH_EXPECTED, **RETURNS_EXPECTED, **PANELS_EXPECTED,
-    **RECIPIENTS_EXPECTED,
+    **RECIPIENTS_EXPECTED, **CONSENT_RULES_EXPECTED,
     "web:dashboard": set(EVERYONE),
     "web:access-log-lookup": {DPO},
     "web:emergency-reviews": {DPO, MANAGER},

@@ -5,9 +5,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from earlyhelp.audit.models import Action
+from earlyhelp.audit.refused import audit_refusals
 from earlyhelp.organisations.models import User
 from earlyhelp.programme.services import needs as programme_needs
 from earlyhelp.programme.models import HeadlineArea
+from earlyhelp.privacy.services import consent as consents
 from earlyhelp.records.provenance import SourceKind
 
 from .. import messages
@@ -15,11 +17,15 @@ from ..models import Assessment, AssessmentMember, AssessmentStatus, DomainFindi
 from ._common import _audit, _require, _require_open, _source, _today
 
 
+@audit_refusals
 @transaction.atomic
 def start_assessment(*, by: User, episode: Episode, reason: str, started_on=None) -> Assessment:
+    """Start the whole-family assessment. Where the council's rule needs the family's consent to support (P6),
+    it is refused without it: audited, nothing written."""
     _require(by, episode.household_id, "can_work_on_case")
     if not episode.is_open:
         raise ValidationError(messages.EPISODE_CLOSED)
+    consents.require_consent_to_support(by=by, household=episode.household, starting="assessment")
     if not reason.strip():
         raise ValidationError({"reason": messages.ENTER_ASSESSMENT_REASON})
     started_on = started_on or _today()

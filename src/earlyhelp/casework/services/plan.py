@@ -8,7 +8,9 @@ from django.db import transaction
 from earlyhelp.access import policy
 from earlyhelp.access.restrictions import ensure_not_restricted
 from earlyhelp.audit.models import Action
+from earlyhelp.audit.refused import audit_refusals
 from earlyhelp.organisations.models import User
+from earlyhelp.privacy.services import consent as consents
 from earlyhelp.programme.models import HeadlineArea
 
 from .. import messages
@@ -23,12 +25,16 @@ def allowed_action_owners(episode):
     return owners
 
 
+@audit_refusals
 @transaction.atomic
 def add_plan_action(*, by: User, episode: Episode, area_code: str, need: str, action: str, owner: User,
                     intended_outcome: str, due_date: datetime.date) -> PlanAction:
+    """Agree an action with the family: the first one starts the plan. Where the council's rule needs the family's
+    consent to support (P6), no action is agreed without it (a withdrawal leaves earlier actions as they are)."""
     _require(by, episode.household_id, "can_work_on_case")
     if not episode.is_open:
         raise ValidationError(messages.EPISODE_CLOSED)
+    consents.require_consent_to_support(by=by, household=episode.household, starting="plan")
     errors = {}
     area = HeadlineArea.objects.filter(code=area_code).first()
     if area is None:

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from earlyhelp.audit.models import Action
+from earlyhelp.audit.refused import audit_refusals
 from earlyhelp.organisations.models import Organisation, User
 from earlyhelp.privacy.models import DisclosureBasis, DisclosureKind
 from earlyhelp.privacy.services import disclosures
@@ -13,6 +14,7 @@ from ..models import Episode, ReferralOut
 from ._common import _audit, _require, _today
 
 
+@audit_refusals
 @transaction.atomic
 def refer_out(*, by: User, episode: Episode, organisation: Organisation, service: str, sections, reason: str,
               basis: str = DisclosureBasis.CONSENT, recipient_person: str = "", approved_by: User | None = None,

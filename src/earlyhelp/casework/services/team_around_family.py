@@ -8,6 +8,7 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.audit.refused import audit_refusals
 from earlyhelp.organisations.models import User
 from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis, DisclosureKind, DisclosureSection
 from earlyhelp.privacy.services import consent as consents
@@ -25,7 +26,7 @@ def allocate(*, by: User, episode: Episode, practitioner: User, family_preferenc
         raise ValidationError(messages.EPISODE_CLOSED)
     if not policy.may_lead_cases(practitioner):
         raise ValidationError({"practitioner": "Choose an active practitioner who can be a lead practitioner"})
-    if episode.household.access_exclusions.filter(user=practitioner).exists():
+    if policy.is_excluded(episode.household, user=practitioner):
         raise ValidationError({"practitioner": messages.PRACTITIONER_EXCLUDED})
     episode.allocations.filter(end_date__isnull=True).update(end_date=_today())
     allocation = Allocation.objects.create(episode=episode, practitioner=practitioner, allocated_by=by,
@@ -41,6 +42,7 @@ def allocate(*, by: User, episode: Episode, practitioner: User, family_preferenc
 TAF_SECTIONS = [section.value for section in DisclosureSection]
 
 
+@audit_refusals
 @transaction.atomic
 def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_category_access: bool = False,
                    basis: str | None = None, reason: str = "", approved_by: User | None = None) -> TafMember:
@@ -54,8 +56,9 @@ def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_ca
         raise ValidationError({"practitioner": "Choose an active practitioner"})
     if not policy.may_join_team_around_family(practitioner):
         raise ValidationError({"practitioner": "Choose a practitioner whose role includes work with families"})
-    if episode.household.access_exclusions.filter(user=practitioner, ended_at__isnull=True).exists():
-        raise ValidationError({"practitioner": messages.PRACTITIONER_EXCLUDED})
+    # Named, or of an organisation type the family excluded (B3): refused, audited, whoever would invite them.
+    disclosures.refuse_if_excluded(by=by, household=episode.household, user=practitioner,
+                                   kind=DisclosureKind.TAF_INVITATION, field="practitioner")
     if episode.taf_members.filter(practitioner=practitioner, end_date__isnull=True).exists():
         raise ValidationError({"practitioner": "This practitioner is already on the Team Around the Family"})
     disclosure = None
@@ -71,7 +74,7 @@ def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_ca
             recipient_person=practitioner.get_full_name(),
             purpose_code=disclosures.purpose_for(basis, within_council=colleague), basis=basis,
             sections=TAF_SECTIONS, reason=reason.strip() or f"Invited to the Team Around the Family ({grant})",
-            approved_by=approved_by, kind=DisclosureKind.TAF_INVITATION)
+            approved_by=approved_by, kind=DisclosureKind.TAF_INVITATION, recipient_user=practitioner)
     member = TafMember.objects.create(episode=episode, practitioner=practitioner,
                                       organisation=practitioner.organisation, added_by=by, start_date=_today(),
                                       special_category_access=special_category_access, disclosure=disclosure)

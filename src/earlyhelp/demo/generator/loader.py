@@ -50,7 +50,16 @@ from earlyhelp.demo.panels import load_demo_panels
 from earlyhelp.demo.generator.staff import DEMO_PASSWORD, DEMO_USERS
 from earlyhelp.demo.generator.stages import FamilyBuilder
 from earlyhelp.organisations.models import User
-from earlyhelp.privacy.models import Consent, DatasetDisclosure, Disclosure, Panel, Suggestion, SuggestionKind
+from earlyhelp.privacy.models import (
+    Consent,
+    ConsentRules,
+    DatasetDisclosure,
+    Disclosure,
+    Panel,
+    Suggestion,
+    SuggestionKind,
+)
+from earlyhelp.privacy.services import consent as consents
 from earlyhelp.programme.models import Need, NeedProgress
 from earlyhelp.reporting.models import ExportFile, PublishedReturn, ResearchProject
 from earlyhelp.reporting.services import files, research
@@ -69,6 +78,10 @@ SIGN_IN_URL = "http://127.0.0.1:8000/sign-in/"
 LOADED_MARKER_USERNAME = "manager"  # if this user exists, the demo council is loaded
 FLUSH_EVERY_FAMILIES = 1000
 BATCH_SIZE = 5000
+# The demo council follows Wigan's notice: signed consent is one of the four principles, so support needs it (P6).
+# A council working under its public task (Cambridgeshire and Peterborough) switches it off on the rule's page.
+DEMO_CONSENT_RULE = {"support_needs_consent": True, "verbal_consent_enough": False,
+                     "reason": "Signed consent is one of the four principles of our early help (privacy notice)"}
 
 
 @dataclass
@@ -116,6 +129,8 @@ def generate_council(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SE
         programme_counts = build_programme(seed=seed, today=builder.today)  # through the services
         retention_presets.load_demo(dpo=builder.demo["dpo"])  # the retention rules and one legal hold
         programme_counts |= load_demo_panels(manager=builder.demo["manager"], lead=builder.demo["lead"])
+        if not consents.support_consent_rule_is(**DEMO_CONSENT_RULE):
+            consents.change_consent_rules(by=builder.demo["dpo"], **DEMO_CONSENT_RULE)
         audit.record(actor=None, action="create", event="demo.load", purpose="system_security",
                      metadata={"families": families})
     return GenerationResult(families=families, seed=seed, counts={**builder.writer.counts, **programme_counts},
@@ -166,6 +181,8 @@ def wipe_demo_data() -> None:
     models += [Consent, Consent.history.model, Disclosure]
     # Panels name the demo's organisations (P26): the panels, their members and their history.
     models += [Panel.members.through, apps.get_model("privacy", "HistoricalPanel_members"), Panel.history.model, Panel]
+    # The consent rule the demo set names the demo DPO: it goes back to the default (the loader sets it again).
+    models += [ConsentRules, ConsentRules.history.model]
     for label, name in [("admin", "LogEntry"), ("sessions", "Session"), ("axes", "AccessAttempt"),
                         ("axes", "AccessLog"), ("axes", "AccessFailureLog")]:
         try:

@@ -75,7 +75,7 @@ class Row(dict):
 
 FLUSH_ORDER = [Household, Person, Identifier, Address, Membership, Relationship, Marker, Contact, Episode,
                Allocation, TafMember, Assessment, AssessmentMember, DomainFinding, Plan, PlanAction, Review,
-               Transition, CaseNote, AccessExclusion, Consent]
+               Transition, CaseNote, Consent, AccessExclusion]
 
 
 class RowWriter:

@@ -112,6 +112,11 @@ PROGRESS_STAGE = {1: "allocated", 2: "assessment_draft", 3: "assessment_submitte
                   5: "review_held"}
 RESTRICTED_SPOTLIGHT = {6, 16}
 EXCLUSION_SPOTLIGHT = {4, 13, 25, 37}
+# The spotlight family at "allocated": the family agreed to sharing but not (yet) to early help support, and said
+# an organisation type must not see their information. With the demo's Wigan-style rule (support needs signed
+# consent, `loader.DEMO_CONSENT_RULE`) the lead practitioner's "Start the assessment" is refused, and the family
+# page says what is missing (P6); nobody from that organisation type can open the family (B3).
+NO_SUPPORT_CONSENT_SPOTLIGHT = 4
 MARKER_SPOTLIGHT = {8: MarkerKind.EHCP, 9: MarkerKind.YOUNG_CARER, 10: MarkerKind.LOOKED_AFTER}
 # Spotlight families closed so that their Supporting Families sustainment check (due the rule's months after
 # closure) is due soon (index 11) or overdue (index 12): days after the day exactly that many months ago.
@@ -403,11 +408,20 @@ class FamilyBuilder(StaffBuilder):
         if adult is None or self.notice_id is None:
             return
         types = sorted({self.organisation_types[p.organisation_id] for p in taf} | {OrganisationType.SCHOOL})
-        self.row(Consent, id=self.ids(Consent), household_id=family.household_id, subject_id=adult.person.pk,
-                 given_by_id=adult.person.pk, covers_support=True, sharing_partner_types=types,
+        spotlight = family.spotlight and family.index == NO_SUPPORT_CONSENT_SPOTLIGHT
+        consent = self.row(
+                 Consent, id=self.ids(Consent), household_id=family.household_id, subject_id=adult.person.pk,
+                 given_by_id=adult.person.pk, covers_support=not spotlight, sharing_partner_types=types,
+                 must_not_see="Not the police, please" if spotlight else "",
                  national_evaluation_opt_out=self.rng.random() < 0.05, evidence_type=EvidenceType.SIGNED_FORM,
                  evidence_reference=f"Signed consent form, {given_on:%d/%m/%Y}", notice_id=self.notice_id,
                  given_on=given_on, recorded_by_id=lead.pk, recorded_at=self.now, status=ConsentStatus.ACTIVE)
+        if spotlight:
+            excluded = next(t for t in (OrganisationType.POLICE, OrganisationType.HOUSING, OrganisationType.DWP)
+                            if t not in types)
+            self.row(AccessExclusion, id=self.ids(AccessExclusion), household_id=family.household_id,
+                     organisation_type=excluded, consent_id=consent.pk, reason="Not the police, please",
+                     recorded_by_id=lead.pk)
 
     def findings(self, family, assessment, how_many):
         rng, today = self.rng, self.today

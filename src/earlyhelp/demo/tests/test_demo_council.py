@@ -261,7 +261,7 @@ def test_people_households_and_identifiers_are_valid(council):
 
 def test_restricted_families_and_exclusions(council):
     assert Household.objects.filter(is_restricted=True).exists()
-    exclusions = list(AccessExclusion.objects.select_related("user"))
+    exclusions = list(AccessExclusion.objects.filter(user__isnull=False).select_related("user"))
     assert exclusions
     for exclusion in exclusions:
         assert family_access(exclusion.user, exclusion.household_id) is None
@@ -317,3 +317,30 @@ def test_the_demo_has_a_multi_agency_panel_and_a_pack_logged_to_every_member(cou
     assert {d.recipient_organisation_id for d in logged} == set(panel.members.values_list("pk", flat=True))
     assert len({d.pack_reference for d in logged}) == 1
     assert panel.history.count() == 1
+
+
+@pytest.mark.promise("P6", "P2")
+def test_the_demo_council_needs_signed_consent_and_shows_a_family_without_it(council):
+    """Wigan-style rule on; the spotlight family at "allocated" agreed to sharing only, so starting its assessment
+    is refused with the service's message. It also named an organisation type that must not see it (B3)."""
+    from django.core.exceptions import ValidationError
+
+    from earlyhelp.casework import services as casework
+    from earlyhelp.privacy import messages
+    from earlyhelp.privacy.models import ConsentRules
+
+    rules = ConsentRules.current()
+    assert rules.support_needs_consent and not rules.verbal_consent_enough
+    assert consents.consent_rules_history()[0]["reason"].startswith("Signed consent is one of the four principles")
+    exclusion = AccessExclusion.objects.select_related("consent", "household").get(organisation_type__gt="")
+    assert exclusion.consent is not None and not exclusion.consent.covers_support
+    household = exclusion.household
+    assert consents.support_consent_gap(household) == messages.SUPPORT_NEEDS_CONSENT
+    episode = household.episodes.get(is_current=True)
+    assert episode.lead_practitioner.username == "lead"
+    with pytest.raises(ValidationError, match="not given consent to early help support"):
+        casework.start_assessment(by=episode.lead_practitioner, episode=episode, reason="Demo")
+    outsiders = User.objects.filter(organisation__type=exclusion.organisation_type)
+    assert outsiders.exists()
+    for user in outsiders:
+        assert family_access(user, household.pk) is None

@@ -12,13 +12,24 @@ from django.db.models import Q
 from django.utils import timezone
 
 from earlyhelp.access import policy
+from earlyhelp.access import services as access_services
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.audit.refused import Refused
 from earlyhelp.organisations.models import OrganisationType
 from earlyhelp.people.models import Relationship
 
+from .. import messages
 from ..messages import CHOOSE_CONSENT_EVIDENCE
-from ..models import Consent, ConsentStatus, EvidenceType, PrivacyNotice, RecipientKind, recipient_choices
+from ..models import (
+    Consent,
+    ConsentRules,
+    ConsentStatus,
+    EvidenceType,
+    PrivacyNotice,
+    RecipientKind,
+    recipient_choices,
+)
 
 WITHDRAWAL_DAYS = 14
 WITHDRAWAL_CHANNELS = {"writing": "In writing", "lead_practitioner": "Through the lead practitioner",
@@ -46,7 +57,11 @@ def _current_member(household, person) -> bool:
 @transaction.atomic
 def record_consent(*, by, household, subject, given_by, covers_support: bool, evidence_type: str,
                    sharing_partner_types=(), must_not_see: str = "", national_evaluation_opt_out: bool = False,
-                   evidence_reference: str = "", witness_name: str = "", given_on=None, replaces=None) -> Consent:
+                   evidence_reference: str = "", witness_name: str = "", given_on=None, replaces=None,
+                   excluded_practitioners=(), excluded_organisation_types=()) -> Consent:
+    """Record the family's consent. `excluded_practitioners` (users) and `excluded_organisation_types` are who
+    the family says must not see their information (B3): the access policy enforces them from now on, and
+    sharing refuses them. `must_not_see` keeps the family's own words; nothing relies on it."""
     _require_casework(by, household.pk)
     given_on = given_on or timezone.localdate()
     errors = {}
@@ -72,6 +87,11 @@ def record_consent(*, by, household, subject, given_by, covers_support: bool, ev
     notice = PrivacyNotice.objects.order_by("-version").first()
     if notice is None:
         errors["__all__"] = "No privacy notice has been published: the family must be given one first"
+    errors.update(access_services.exclusion_problems(by=by, household=household, users=excluded_practitioners,
+                                                     organisation_types=excluded_organisation_types))
+    if set(sharing_partner_types) & set(excluded_organisation_types) and "sharing_partner_types" not in errors:
+        errors["sharing_partner_types"] = ("An organisation type cannot be both one we may share with and one that "
+                                           "must not see the family's information")
     if errors:
         raise ValidationError(errors)
     consent = Consent.objects.create(
@@ -84,6 +104,13 @@ def record_consent(*, by, household, subject, given_by, covers_support: bool, ev
     audit.record(actor=by, action=Action.CREATE, event="consent.record", purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[consent], household_id=household.pk,
                  metadata={"notice_version": notice.version, "partner_types": consent.sharing_partner_types})
+    if replaces is not None:
+        access_services.end_exclusions_of_consent(by=by, consent=replaces)
+    if excluded_practitioners or excluded_organisation_types:
+        access_services.exclude_at_familys_request(
+            by=by, household=household, consent=consent, users=excluded_practitioners,
+            organisation_types=excluded_organisation_types,
+            reason=must_not_see.strip() or "The family asked, when giving consent, that they must not see it")
     return consent
 
 
@@ -179,3 +206,78 @@ def pending_withdrawals(user):
         return pending.filter(Q(household__episodes__is_current=True, household__episodes__team_id=user.team_id)) \
             .order_by("withdrawal_due_on")
     return Consent.objects.none()
+
+
+# --- Consent to support as the council's rule (P6) ---------------------------------------------------------------
+
+def support_consent_gap(household) -> str | None:
+    """What is missing before support (an assessment, a family plan) may start for this family under the
+    council's rule, in words for the practitioner; None when nothing is. With the rule off (the public task)
+    nothing is ever missing."""
+    rules = ConsentRules.current()
+    if not rules.support_needs_consent:
+        return None
+    given = Consent.objects.filter(household=household, covers_support=True)
+    active = [c for c in given if c.status == ConsentStatus.ACTIVE]
+    if any(c.evidence_type in rules.accepted_evidence for c in active):
+        return None
+    if active:
+        return messages.SUPPORT_NEEDS_SIGNED_CONSENT
+    if any(c.status != ConsentStatus.ACTIVE for c in given):
+        return messages.SUPPORT_CONSENT_WITHDRAWN
+    return messages.SUPPORT_NEEDS_CONSENT
+
+
+def require_consent_to_support(*, by, household, starting: str):
+    """Refuse to start support (`starting`: "assessment" or "plan") without the consent the council's rule needs.
+    Raises `Refused`, which the caller's `audit_refusals` records once its transaction has rolled back."""
+    gap = support_consent_gap(household)
+    if gap is not None:
+        raise Refused(gap, actor=by, event="consent.support_refused", purpose=Purpose.EARLY_HELP_CASEWORK,
+                      household_id=household.pk, metadata={"starting": starting})
+
+
+def support_consent_rule_is(*, support_needs_consent: bool, verbal_consent_enough: bool, **_) -> bool:
+    """Whether the council's rule already says this (the demo loader sets it once)."""
+    rules = ConsentRules.current()
+    return (rules.support_needs_consent, rules.verbal_consent_enough) == (support_needs_consent,
+                                                                          verbal_consent_enough)
+
+
+def _rules_row(rules) -> dict:
+    return {"support_needs_consent": rules.support_needs_consent, "verbal_consent_enough": rules.verbal_consent_enough}
+
+
+@transaction.atomic
+def change_consent_rules(*, by, support_needs_consent: bool, verbal_consent_enough: bool, reason: str) -> ConsentRules:
+    """The DPO changes the council's rule, with a reason kept in its history."""
+    if not policy.has_permission(by, policy.Permission.KEEP_REGISTER):
+        raise PermissionDenied("Only the data protection officer changes the consent rules")
+    if not reason.strip():
+        raise ValidationError({"reason": messages.ENTER_CONSENT_RULES_REASON})
+    if len(reason.strip()) > 300:
+        raise ValidationError({"reason": "The reason must be 300 characters or fewer"})
+    ConsentRules.current()
+    rules = ConsentRules.objects.select_for_update().order_by("pk").first()
+    before = _rules_row(rules)
+    rules.support_needs_consent, rules.verbal_consent_enough = bool(support_needs_consent), bool(verbal_consent_enough)
+    if _rules_row(rules) == before:
+        raise ValidationError("Nothing has changed: the rule is already as you chose")
+    rules.changed_by, rules.changed_at, rules.change_reason = by, timezone.now(), " ".join(reason.split())
+    rules._history_user, rules._change_reason = by, rules.change_reason[:100]
+    rules.save()
+    audit.record(actor=by, action=Action.CHANGE, event="consent_rules.change", purpose=Purpose.SYSTEM_SECURITY,
+                 objects=[rules], metadata={"before": before, "after": _rules_row(rules)})
+    return rules
+
+
+def consent_rules_history() -> list[dict]:
+    """Every version of the rule, newest first: when, who, why, and what it said."""
+    entries = []
+    for record in ConsentRules.history.select_related("history_user").order_by("-history_date", "-history_id"):
+        user = record.history_user
+        entries.append({"when": record.history_date, "who": str(user) if user else "The system (installation)",
+                        "reason": record.change_reason or "As installed",
+                        "support_needs_consent": record.support_needs_consent,
+                        "verbal_consent_enough": record.verbal_consent_enough})
+    return entries

@@ -3,6 +3,10 @@
 A disclosure must fit the processing register (the recipient's organisation type is listed for the
 purpose) or the family's consent; anything else needs a legal reason (risk of harm, crime, fraud,
 the law) approved by a manager of the team holding the family (P7, P8, P17).
+
+Whatever the basis, nothing goes to an organisation of a type, or a person, the family said must not see their
+information (B3, `policy.exclusion_for`): the refusal is audited and nothing is written. Every way information
+leaves (Team Around the Family invitations, referrals, panel packs, replies to requests) comes through here.
 """
 
 import secrets
@@ -14,9 +18,10 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.audit.refused import Refused, audit_refusals
 from earlyhelp.people.models import Household
 
-from ..messages import CHOOSE_SHARING_BASIS, ENTER_DISCLOSURE_REASONS
+from ..messages import CHOOSE_SHARING_BASIS, ENTER_DISCLOSURE_REASONS, excluded_recipient
 from ..models import (
     LEGAL_REASON_BASES,
     Disclosure,
@@ -44,15 +49,33 @@ def _is_manager_of(user, household_id) -> bool:
     return bool(access and access.can_manage)
 
 
+def refuse_if_excluded(*, by, household, organisation=None, user=None, kind: str = DisclosureKind.INFORMATION_REQUEST,
+                       field: str = "recipient_organisation"):
+    """Raise `Refused` if the family said this organisation's type, or this person, must not see their
+    information. One check for every kind of sharing (a panel pack calls it for each member organisation)."""
+    exclusion = policy.exclusion_for(household, user=user, organisation=organisation)
+    if exclusion is not None:
+        raise Refused({field: excluded_recipient(exclusion)}, actor=by, event="disclosure.refused",
+                      purpose=Purpose.EARLY_HELP_CASEWORK, household_id=household.pk,
+                      metadata={"kind": kind, "reason": "family_exclusion", "exclusion_id": exclusion.pk,
+                                "organisation_id": getattr(organisation, "pk", None)})
+
+
+@audit_refusals
 @transaction.atomic
 def record_disclosure(*, by, household, recipient_organisation, purpose_code: str, basis: str, sections,
                       reason: str, shared: bool = True, recipient_person: str = "", approved_by=None,
                       kind: str = DisclosureKind.INFORMATION_REQUEST,
-                      special_category_shared: bool = False, panel: Panel | None = None,
+                      special_category_shared: bool = False, recipient_user=None, panel: Panel | None = None,
                       pack_reference: str = "") -> Disclosure:
+    """`recipient_user`: the practitioner who will see the information, when there is one (a Team Around the
+    Family invitation), so a person the family named is refused as well as their organisation's type."""
     access = policy.family_access(by, household.pk)
     if access is None or not access.can_work_on_case:
         raise PermissionDenied("You cannot share this family's information")
+    if shared and recipient_organisation is not None:
+        refuse_if_excluded(by=by, household=household, organisation=recipient_organisation, user=recipient_user,
+                           kind=kind)
     purpose = ProcessingPurpose.objects.filter(code=purpose_code, is_active=True).first()
     sections = sorted(set(sections or []))
     errors = {}
@@ -174,6 +197,12 @@ def _record_panel_pack(*, by, household, panel, purpose_code, basis, sections, r
     members = list(panel.members.filter(is_active=True).order_by("name"))
     if not members:
         raise ValidationError({"panel": f"{panel.name} has no member organisations: ask a team manager to add them"})
+    excluded = [m for m in members if policy.exclusion_for(household, organisation=m) is not None]
+    if excluded:  # the family's "must not see" (B3), named before anything else, whatever the basis
+        error = ValidationError({"panel": f"The family said {_names(excluded)} must not see their information, and "
+                                          f"they sit on {panel.name}. Nothing has been shared"})
+        error.uncovered = [m.pk for m in excluded]
+        raise error
     purpose = ProcessingPurpose.objects.filter(code=purpose_code, is_active=True).first()
     uncovered = _not_covered(by, household, members, purpose, basis, approved_by)
     if uncovered:
