@@ -20,10 +20,15 @@ from .models import MatchCandidate, SourceRecord
 KEEP_UNLINKED = datetime.timedelta(days=365)
 
 
-def expired_unlinked_records(today: datetime.date):
+def unlinked_received_by(day: datetime.date):
+    """Partner records nobody linked, in files received on or before `day`, with no possible match waiting for
+    review (the retention rule PARTNER+1 measures its period from `day`: `retention_classes`)."""
     waiting = MatchCandidate.objects.filter(record=OuterRef("pk"), suggestion__status=SuggestionStatus.PENDING)
-    return (SourceRecord.objects.filter(person__isnull=True, batch__received_on__lte=today - KEEP_UNLINKED)
-            .exclude(Exists(waiting)))
+    return SourceRecord.objects.filter(person__isnull=True, batch__received_on__lte=day).exclude(Exists(waiting))
+
+
+def expired_unlinked_records(today: datetime.date):
+    return unlinked_received_by(today - KEEP_UNLINKED)
 
 
 @transaction.atomic
