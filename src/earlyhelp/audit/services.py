@@ -150,25 +150,31 @@ def _checkpoint_problem(checkpoint: dict, newest: SealedEpoch | None, key: bytes
 _PRUNE_CHUNK = 500
 
 
+def _cut(before, through_sequence, floor) -> int:
+    """The last sequence an epoch from `floor` may prune: the last event before `before` (and no later than
+    `through_sequence`, what a person approved), with every event before it due too."""
+    boundary = (AuditEvent.objects.filter(sequence__gt=floor, occurred_at__gte=before).order_by("sequence")
+                .values_list("sequence", flat=True).first())
+    cut = (boundary - 1) if boundary is not None else head()[0]
+    return cut if through_sequence is None else min(cut, through_sequence)
+
+
 def prune_epoch(*, before: datetime.datetime, actor, held_household_ids=(), purpose: str = Purpose.ACCESS_OVERSIGHT,
-                metadata: dict | None = None) -> SealedEpoch | None:
+                through_sequence: int | None = None, metadata: dict | None = None) -> SealedEpoch | None:
     """Seal an epoch and prune it: delete every event that occurred before `before` (above the last cut), except
     events about a family in `held_household_ids` (legal holds: retention works them out and passes them down).
 
     In one transaction: the signed checkpoint event, the sealed epoch (with its held events), then the deletion,
     which the PostgreSQL trigger allows only at or below the cut and outside the held events. Events held by an
-    earlier epoch whose family is no longer held are pruned now. Returns the epoch, or None if nothing new is due.
+    earlier epoch whose family is no longer held are pruned now. `through_sequence` limits the epoch to what a
+    person approved (`due_for_pruning` gives it). Returns the epoch, or None if nothing new is due.
     """
     held_households = set(held_household_ids)
     with transaction.atomic():
         _lock_chain()
         previous = SealedEpoch.objects.order_by("-cut_sequence").first()
         floor = previous.cut_sequence if previous else 0
-        boundary = (AuditEvent.objects.filter(sequence__gt=floor, occurred_at__gte=before).order_by("sequence")
-                    .values_list("sequence", flat=True).first())
-        if boundary is None:
-            boundary = head()[0] + 1
-        cut = boundary - 1
+        cut = _cut(before, through_sequence, floor)
         if cut <= floor:
             return None
         at_cut = AuditEvent.objects.filter(sequence=cut).values_list("hash", flat=True).first()
@@ -202,20 +208,19 @@ def prune_epoch(*, before: datetime.datetime, actor, held_household_ids=(), purp
 
 
 def due_for_pruning(*, before: datetime.datetime, held_household_ids=()) -> dict:
-    """What `prune_epoch` would do now (counts only): events due and how many of them a hold keeps."""
+    """What `prune_epoch` would do now (counts only): events due, how many of them a hold keeps, and the cut (pass
+    it back as `through_sequence` so that pruning reaches no further than this)."""
     held_households = set(held_household_ids)
     previous = SealedEpoch.objects.order_by("-cut_sequence").first()
     floor = previous.cut_sequence if previous else 0
-    boundary = (AuditEvent.objects.filter(sequence__gt=floor, occurred_at__gte=before).order_by("sequence")
-                .values_list("sequence", flat=True).first())
-    cut = (boundary - 1) if boundary is not None else head()[0]
+    cut = _cut(before, None, floor)
     if cut <= floor:
-        return {"events": 0, "held": 0}
+        return {"events": 0, "held": 0, "cut": floor}
     held = total = 0
     for household_id in AuditEvent.objects.filter(sequence__lte=cut).values_list("household_id", flat=True).iterator():
         total += 1
         held += household_id is not None and household_id in held_households
-    return {"events": total - held, "held": held}
+    return {"events": total - held, "held": held, "cut": cut}
 
 
 def sealed_epochs():

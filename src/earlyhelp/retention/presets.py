@@ -93,15 +93,17 @@ DEMO_HOLD = {
 }
 
 
-def load_presets(*, audit_as=None, record: bool = True) -> list[RetentionRule]:
+def load_presets(*, audit_as=None, record: bool = True, codes=None) -> list[RetentionRule]:
     """Add the preset rules a database does not have yet (by code); rules already there are left as they are.
 
-    Returns the rules added. Safe to run again. `record=False` for seed data (the demo writes one audit event).
+    Returns the rules added. Safe to run again. `record=False` for seed data (the demo writes one audit event);
+    `codes` loads only those presets.
     """
+    chosen = [p for p in PRESETS if codes is None or p["code"] in codes]
     with transaction.atomic():
-        existing = set(RetentionRule.objects.filter(code__in=[p["code"] for p in PRESETS])
+        existing = set(RetentionRule.objects.filter(code__in=[p["code"] for p in chosen])
                        .values_list("code", flat=True))
-        added = [RetentionRule(**preset) for preset in PRESETS if preset["code"] not in existing]
+        added = [RetentionRule(**preset) for preset in chosen if preset["code"] not in existing]
         for rule in added:
             rule.full_clean()
             rule.save()

@@ -253,3 +253,14 @@ def test_postgresql_refuses_every_deletion_but_sealed_unheld_ones():
         with pytest.raises(DatabaseError, match="append-only"):
             _raw(f"UPDATE {table} SET id = id", [])  # noqa: S608
     assert services.verify_chain()[1] is None
+
+
+def test_an_epoch_prunes_no_further_than_what_was_approved():
+    old, recent = _trail()
+    due = services.due_for_pruning(before=BEFORE, held_household_ids=[HELD_FAMILY])
+    assert due == {"events": 4, "held": 1, "cut": old[-1].sequence}
+    epoch = services.prune_epoch(before=NOW, actor=None, held_household_ids=[HELD_FAMILY],
+                                 through_sequence=old[2].sequence)
+    assert epoch.cut_sequence == old[2].sequence and epoch.pruned == 2
+    assert AuditEvent.objects.filter(sequence__in=[old[3].sequence, old[4].sequence]).count() == 2
+    assert services.verify_chain()[1] is None

@@ -226,6 +226,7 @@ def _dispose_audit(*, by, batch: DisposalBatch) -> DisposalCertificate | None:
     entry about a family under a legal hold now (`audit.services.prune_epoch`)."""
     epoch = audit.prune_epoch(before=written_before(batch.as_of, batch.period_years), actor=by,
                               held_household_ids=legal_holds.all_held_household_ids(),
+                              through_sequence=batch.dry_run.get("through_sequence"),
                               metadata={"rule": batch.rule_code, "batch": batch.pk})
     pruned, held = (epoch.pruned, epoch.held) if epoch else (0, 0)
     return _finish(by=by, batch=batch, chosen=pruned, held=max(held - batch.families_held_at_sweep, 0),

@@ -344,16 +344,19 @@ def _sweep_audit(run: SweepRun, rule: RetentionRule) -> dict:
     entry["proposed"] = counts["events"]
     batch = _new_batch(run, rule)
     _open_other(batch, entry, proposed=counts["events"], held=counts["held"],
-                models={"audit.AuditEvent": counts["events"]})
+                models={"audit.AuditEvent": counts["events"]}, through_sequence=counts["cut"])
     entry["batch"] = batch.reference
     return entry
 
 
 @transaction.atomic
-def _open_other(batch: DisposalBatch, entry: dict, *, proposed: int, held: int, models: dict):
+def _open_other(batch: DisposalBatch, entry: dict, *, proposed: int, held: int, models: dict,
+                through_sequence: int | None = None):
     """A finished batch of records that are not a family's records: counts, and the suggestion a person decides."""
     batch.families_proposed, batch.families_held_at_sweep = proposed, held
     batch.dry_run = {"families": 0, "people": 0, "files": 0, "models": models, "sections": {}, "held": held}
+    if through_sequence is not None:  # an audit trail epoch: disposal prunes no further than what was approved
+        batch.dry_run["through_sequence"] = through_sequence
     label = RecordClass(batch.record_class).label.lower()
     rule_text = (f"{batch.rule_code}: {proposed} {'record' if proposed == 1 else 'records'} ({label}) due under "
                  f"“{batch.rule.describe()}” on {batch.as_of:%d/%m/%Y}")

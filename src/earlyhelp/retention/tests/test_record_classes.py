@@ -255,3 +255,20 @@ def test_the_retention_home_page_shows_each_sealed_epoch(world, loaded, client):
     page = client.get("/retention/").content.decode()
     assert "Audit trail: sealed epochs" in page
     assert f"#{epoch.first_sequence} to #{epoch.cut_sequence}" in page
+
+
+def test_a_rule_for_another_record_class_must_use_its_own_trigger_and_claims_can_only_be_reviewed(world, loaded):
+    from django.core.exceptions import ValidationError
+
+    from earlyhelp.retention.services import rules as rule_service
+    fields = {"record_class": RecordClass.RIGHTS_REQUESTS, "trigger": "episode_closure", "period_years": 3,
+              "action": "destroy", "source": "Council schedule", "is_active": True}
+    with pytest.raises(ValidationError) as error:
+        rule_service.save_rule(by=world.dpo, code="RIGHTS+3", **fields)
+    assert error.value.message_dict["trigger"] == [
+        "For data protection requests the retention period starts on the day the request was closed: choose that"]
+    with pytest.raises(ValidationError) as error:
+        rule_service.save_rule(by=world.dpo, code="CLAIM+7", **{**fields, "record_class": RecordClass.PROGRAMME_CLAIMS,
+                                                                 "trigger": "return_sent", "period_years": 7})
+    assert "only ever reviewed" in error.value.message_dict["action"][0]
+    assert not RetentionRule.objects.filter(code__in=["RIGHTS+3", "CLAIM+7"]).exists()
