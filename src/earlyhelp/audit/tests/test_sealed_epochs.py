@@ -5,6 +5,7 @@ Run on SQLite and PostgreSQL: the database trigger that allows only sealed, unhe
 """
 
 import datetime
+import io
 import json
 from unittest import mock
 
@@ -264,3 +265,13 @@ def test_an_epoch_prunes_no_further_than_what_was_approved():
     assert epoch.cut_sequence == old[2].sequence and epoch.pruned == 2
     assert AuditEvent.objects.filter(sequence__in=[old[3].sequence, old[4].sequence]).count() == 2
     assert services.verify_chain()[1] is None
+
+
+def test_a_head_recorded_before_pruning_still_matches_once_its_event_is_pruned():
+    old, recent = _trail()
+    before_pruning = f"{old[2].sequence}:{old[2].hash}"  # a head printed when old[2] was the newest event
+    _prune()
+    call_command("verify_audit_chain", checkpoint=before_pruning, stdout=io.StringIO())
+    with pytest.raises(CommandError, match="does not contain checkpoint"):
+        call_command("verify_audit_chain", checkpoint=f"{recent[-1].sequence + 50}:{'a' * 64}",
+                     stdout=io.StringIO())

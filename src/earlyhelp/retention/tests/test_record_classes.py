@@ -272,3 +272,13 @@ def test_a_rule_for_another_record_class_must_use_its_own_trigger_and_claims_can
                                                                  "trigger": "return_sent", "period_years": 7})
     assert "only ever reviewed" in error.value.message_dict["action"][0]
     assert not RetentionRule.objects.filter(code__in=["RIGHTS+3", "CLAIM+7"]).exists()
+
+
+def test_an_audit_batch_page_speaks_of_records_not_families(world, loaded, client):
+    make_family(world, lead=world.lead)
+    sweep.run_sweep(today=years_after(TODAY, 6))
+    batch = DisposalBatch.objects.get(rule_code="AUDIT+6")
+    client.force_login(world.dpo)
+    page = client.get(f"/retention/batches/{batch.pk}/").content.decode()
+    assert f"{batch.families_proposed} records of audit trail entries would be destroyed" in page
+    assert "signed checkpoint" in page and "famil" not in page.split("A dry run")[1].split("</p>")[0]
