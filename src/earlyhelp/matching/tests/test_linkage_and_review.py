@@ -208,7 +208,7 @@ def test_a_record_that_matches_nobody_becomes_a_person_only_by_a_reviewed_decisi
 
 
 @pytest.mark.promise("P4")
-def test_partner_records_that_lead_to_nobody_are_due_from_the_day_their_file_arrived(world, family, batch):
+def test_partner_records_that_lead_to_nobody_are_deleted_a_year_after_they_arrive(world, family, batch):
     alex, sam, jamie, riley = family["members"]
     linkage.start_linkage(by=world.data_team)
     decisions.decide(by=world.data_team, suggestion_id=_candidate_for("ASB-1", jamie).suggestion_id, accept=True,
