@@ -29,7 +29,7 @@ from earlyhelp.retention.models import (
 )
 from earlyhelp.retention.services import disposal, holds, sweep
 from earlyhelp.rights import services as rights
-from earlyhelp.rights.models import RequestStatus, RightsRequest
+from earlyhelp.rights.models import RequestStatus
 from earlyhelp.supporting_families.models import ClaimBatch
 from earlyhelp.testing.world import make_family
 
