@@ -35,10 +35,39 @@ class ChainBreak:
 
 
 def verify(events, key: bytes) -> tuple[int, ChainBreak | None]:
-    """Walk the events in sequence order; return (events checked, the first break or None)."""
-    expected_previous = GENESIS_HASH
-    expected_sequence = 1
-    checked = 0
+    """Walk the events in sequence order from the first; return (events checked, the first break or None)."""
+    return verify_from(events, key, sequence=1, previous_hash=GENESIS_HASH)
+
+
+# --- Sealed epochs -------------------------------------------------------------------------------------
+
+CHECKPOINT_EVENT = "audit.epoch_seal"
+CHECKPOINT_FIELDS = ("before", "first_sequence", "cut_sequence", "cut_hash", "pruned", "held")
+
+
+def checkpoint_payload(fields: dict) -> bytes:
+    """What a checkpoint's signature covers: the cut, the hash at the cut, the count pruned and the held events
+    ([sequence, hash] pairs, in sequence order)."""
+    payload = {name: fields[name] for name in CHECKPOINT_FIELDS}
+    payload["held"] = [[int(sequence), str(hash_)] for sequence, hash_ in payload["held"]]
+    return json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+
+
+def sign_checkpoint(fields: dict, key: bytes) -> str:
+    return hmac.new(key, b"epoch:" + checkpoint_payload(fields), hashlib.sha256).hexdigest()
+
+
+def checkpoint_signed(fields: dict, key: bytes) -> bool:
+    try:
+        expected = sign_checkpoint(fields, key)
+    except (KeyError, TypeError, ValueError):
+        return False
+    return hmac.compare_digest(expected, str(fields.get("signature", "")))
+
+
+def verify_from(events, key: bytes, *, sequence: int, previous_hash: str) -> tuple[int, ChainBreak | None]:
+    """Walk the events after a cut: the first must be `sequence` and follow `previous_hash` (the hash at the cut)."""
+    expected_previous, expected_sequence, checked = previous_hash, sequence, 0
     for row in events:
         if row["sequence"] != expected_sequence:
             if row["sequence"] > expected_sequence:
@@ -47,10 +76,10 @@ def verify(events, key: bytes) -> tuple[int, ChainBreak | None]:
                 problem = "sequence number repeats or goes backwards (an inserted or re-numbered event)"
             return checked, ChainBreak(row["sequence"], row["id"], problem)
         if row["previous_hash"] != expected_previous:
-            return checked, ChainBreak(
-                row["sequence"], row["id"],
-                "does not follow the event before it (an event was inserted, deleted or altered before it)",
-            )
+            problem = ("does not follow the sealed epoch's cut (an event was deleted or altered at the cut)"
+                       if expected_sequence == sequence and sequence > 1 else
+                       "does not follow the event before it (an event was inserted, deleted or altered before it)")
+            return checked, ChainBreak(row["sequence"], row["id"], problem)
         if not hmac.compare_digest(compute_hash(row["previous_hash"], row, key), row["hash"]):
             return checked, ChainBreak(row["sequence"], row["id"], "its contents were altered after it was written")
         expected_previous = row["hash"]

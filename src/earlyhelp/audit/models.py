@@ -2,7 +2,14 @@
 
 Each event's hash covers its own fields and the previous event's hash, so altering, deleting or
 inserting a row breaks the chain at that point (`manage.py verify_audit_chain`). Rows are never
-updated or deleted by the application; on PostgreSQL a trigger refuses it in the database too.
+updated by the application; on PostgreSQL a trigger refuses it in the database too.
+
+The one deletion allowed is pruning events past their retention period in a sealed epoch (P4): `SealedEpoch`
+records the cut (the last sequence pruned), and the trail itself gets a signed checkpoint event naming the cut,
+the hash at the cut, how many events were pruned and the events below the cut kept because a legal hold covers
+them (`EpochHeldEvent`). Verification then starts from the newest checkpoint. On PostgreSQL the trigger allows a
+DELETE only of an event at or below the newest sealed cut that the newest epoch does not hold; epochs, like
+events, can be neither changed nor deleted.
 """
 
 from django.conf import settings
@@ -83,3 +90,70 @@ class Purpose(models.TextChoices):
     NATIONAL_IMPACT_STUDY = "national_impact_study", "Supporting Families National Impact Study"
     RESEARCH = "research", "Research into how well support works"
     STATISTICS = "statistics", "Statistics and planning services"
+
+
+class AppendOnlyModel(models.Model):
+    """A row that can be written once and never changed or deleted by the application."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise PermissionError("Audit epochs are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit epochs are append-only: they cannot be deleted.")
+
+
+class SealedEpoch(AppendOnlyModel):
+    """Events up to `cut_sequence` pruned at the end of their retention period, except those a legal hold kept.
+
+    Its checkpoint is an audit event (`event = "audit.epoch_seal"`) whose metadata repeats these fields with an
+    HMAC signature made with the chain key, which is held outside the database: a row added here by someone with
+    only database access (to make the trigger allow a deletion) has no valid checkpoint, and verification fails.
+    """
+
+    sealed_at = models.DateTimeField()
+    before = models.DateTimeField(help_text="Events that occurred before this moment were due")
+    first_sequence = models.PositiveBigIntegerField(help_text="The first sequence in this epoch's range")
+    cut_sequence = models.PositiveBigIntegerField(unique=True, help_text="The last sequence pruned (the cut)")
+    cut_hash = models.CharField(max_length=64, help_text="The hash of the event at the cut")
+    pruned = models.PositiveIntegerField(help_text="Events deleted when this epoch was sealed")
+    held = models.PositiveIntegerField(help_text="Events at or below the cut kept because a legal hold covers them")
+    checkpoint_sequence = models.PositiveBigIntegerField(unique=True, help_text="The checkpoint event in the trail")
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-cut_sequence"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(first_sequence__lte=models.F("cut_sequence")),
+                                   name="sealed_epoch_range_in_order"),
+            models.CheckConstraint(condition=models.Q(checkpoint_sequence__gt=models.F("cut_sequence")),
+                                   name="sealed_epoch_checkpoint_after_cut"),
+        ]
+
+    def __str__(self):
+        return f"Sealed epoch to #{self.cut_sequence}"
+
+    @property
+    def reference(self) -> str:
+        return f"AE-{self.pk:05d}"
+
+
+class EpochHeldEvent(AppendOnlyModel):
+    """An event at or below an epoch's cut that a legal hold kept, as it was signed (sequence and hash)."""
+
+    epoch = models.ForeignKey(SealedEpoch, on_delete=models.PROTECT, related_name="held_events")
+    sequence = models.PositiveBigIntegerField()
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["epoch", "sequence"]
+        constraints = [models.UniqueConstraint(fields=["epoch", "sequence"], name="epoch_held_event_once")]
+
+    def __str__(self):
+        return f"#{self.sequence} held in {self.epoch}"

@@ -1,13 +1,18 @@
-"""Writing audit events. Every service that reads or changes personal data calls `record`."""
+"""Writing audit events. Every service that reads or changes personal data calls `record`.
+
+Events past their retention period leave only through `prune_epoch`, which seals an epoch (P4); `verify_chain`
+starts from the newest sealed epoch's checkpoint.
+"""
 
 import datetime
+import hmac
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
 from . import chain, context
-from .models import Action, AuditEvent, Purpose
+from .models import Action, AuditEvent, EpochHeldEvent, Purpose, SealedEpoch
 
 # An arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends.
 _CHAIN_LOCK_KEY = 727_313_001
@@ -80,10 +85,147 @@ def _describe(objects):
 
 
 def verify_chain(batch_size: int = 5000):
-    """Verify the whole chain; returns (events checked, first ChainBreak or None)."""
+    """Verify the chain; returns (events checked, first ChainBreak or None).
+
+    Without a sealed epoch: every event from the first. With one: the newest checkpoint's signature, the events
+    below its cut that a legal hold kept (each exactly as signed, and no others), then every event after the cut,
+    the first of which must follow the hash at the cut.
+    """
     fields = ("id", "previous_hash", "hash", *chain.HASHED_FIELDS)
-    rows = AuditEvent.objects.order_by("sequence").values(*fields).iterator(chunk_size=batch_size)
-    return chain.verify(_normalised(rows), _chain_key())
+    key = _chain_key()
+    checkpoint = (AuditEvent.objects.filter(event=chain.CHECKPOINT_EVENT).order_by("-sequence")
+                  .values(*fields).first())
+    newest = SealedEpoch.objects.order_by("-cut_sequence").first()
+    if checkpoint is None:
+        if newest is not None:
+            return 0, chain.ChainBreak(newest.checkpoint_sequence, None,
+                                       "a sealed epoch has no checkpoint in the trail (deleted, or the epoch forged)")
+        rows = AuditEvent.objects.order_by("sequence").values(*fields).iterator(chunk_size=batch_size)
+        return chain.verify(_normalised(rows), key)
+    problem = _checkpoint_problem(checkpoint, newest, key)
+    if problem:
+        return 0, chain.ChainBreak(checkpoint["sequence"], checkpoint["id"], problem)
+    signed = checkpoint["metadata"]
+    cut = signed["cut_sequence"]
+    held = {int(sequence): hash_ for sequence, hash_ in signed["held"]}
+    checked = 0
+    below = AuditEvent.objects.filter(sequence__lte=cut).order_by("sequence").values(*fields)
+    for row in _normalised(below.iterator(chunk_size=batch_size)):
+        if row["sequence"] not in held:
+            return checked, chain.ChainBreak(row["sequence"], row["id"],
+                                             f"is below the sealed cut #{cut} but was not held (should be pruned)")
+        if row["hash"] != held.pop(row["sequence"]) or not hmac.compare_digest(
+                chain.compute_hash(row["previous_hash"], row, key), row["hash"]):
+            return checked, chain.ChainBreak(row["sequence"], row["id"],
+                                             "a held event below the sealed cut was altered after it was signed")
+        checked += 1
+    if held:
+        sequence = min(held)
+        return checked, chain.ChainBreak(sequence, None,
+                                         f"a held event below the sealed cut #{cut} is missing (deleted)")
+    rows = AuditEvent.objects.filter(sequence__gt=cut).order_by("sequence").values(*fields)
+    after, problem = chain.verify_from(_normalised(rows.iterator(chunk_size=batch_size)), key,
+                                       sequence=cut + 1, previous_hash=signed["cut_hash"])
+    return checked + after, problem
+
+
+def _checkpoint_problem(checkpoint: dict, newest: SealedEpoch | None, key: bytes) -> str | None:
+    """Why the newest checkpoint cannot be trusted, or None."""
+    signed = checkpoint["metadata"]
+    if not isinstance(signed, dict) or not chain.checkpoint_signed(signed, key):
+        return "the sealed epoch's checkpoint signature does not match (forged or altered)"
+    if newest is None or newest.checkpoint_sequence != checkpoint["sequence"]:
+        return "the newest checkpoint in the trail has no matching sealed epoch (an epoch was deleted or forged)"
+    rows = list(newest.held_events.order_by("sequence").values_list("sequence", "hash"))
+    if ((newest.cut_sequence, newest.cut_hash, newest.pruned, newest.first_sequence)
+            != (signed["cut_sequence"], signed["cut_hash"], signed["pruned"], signed["first_sequence"])
+            or [list(row) for row in rows] != [list(pair) for pair in signed["held"]]):
+        return "the sealed epoch does not match its signed checkpoint (altered)"
+    if checkpoint["sequence"] <= signed["cut_sequence"]:
+        return "the checkpoint is not after its cut"
+    return None
+
+
+# Ids per DELETE: well under SQLite's limit on query parameters.
+_PRUNE_CHUNK = 500
+
+
+def _cut(before, through_sequence, floor) -> int:
+    """The last sequence an epoch from `floor` may prune: the last event before `before` (and no later than
+    `through_sequence`, what a person approved), with every event before it due too."""
+    boundary = (AuditEvent.objects.filter(sequence__gt=floor, occurred_at__gte=before).order_by("sequence")
+                .values_list("sequence", flat=True).first())
+    cut = (boundary - 1) if boundary is not None else head()[0]
+    return cut if through_sequence is None else min(cut, through_sequence)
+
+
+def prune_epoch(*, before: datetime.datetime, actor, held_household_ids=(), purpose: str = Purpose.ACCESS_OVERSIGHT,
+                through_sequence: int | None = None, metadata: dict | None = None) -> SealedEpoch | None:
+    """Seal an epoch and prune it: delete every event that occurred before `before` (above the last cut), except
+    events about a family in `held_household_ids` (legal holds: retention works them out and passes them down).
+
+    In one transaction: the signed checkpoint event, the sealed epoch (with its held events), then the deletion,
+    which the PostgreSQL trigger allows only at or below the cut and outside the held events. Events held by an
+    earlier epoch whose family is no longer held are pruned now. `through_sequence` limits the epoch to what a
+    person approved (`due_for_pruning` gives it). Returns the epoch, or None if nothing new is due.
+    """
+    held_households = set(held_household_ids)
+    with transaction.atomic():
+        _lock_chain()
+        previous = SealedEpoch.objects.order_by("-cut_sequence").first()
+        floor = previous.cut_sequence if previous else 0
+        cut = _cut(before, through_sequence, floor)
+        if cut <= floor:
+            return None
+        at_cut = AuditEvent.objects.filter(sequence=cut).values_list("hash", flat=True).first()
+        if at_cut is None:
+            raise ValueError(f"Audit event #{cut} is missing: verify the chain before pruning")
+        held, doomed = [], []
+        for sequence, hash_, household_id in (AuditEvent.objects.filter(sequence__lte=cut).order_by("sequence")
+                                              .values_list("sequence", "hash", "household_id").iterator()):
+            if household_id is not None and household_id in held_households:
+                held.append([sequence, hash_])
+            else:
+                doomed.append(sequence)
+        first = (AuditEvent.objects.order_by("sequence").values_list("sequence", flat=True).first()) or 1
+        signed = {"before": before.astimezone(datetime.timezone.utc).isoformat(), "first_sequence": first,
+                  "cut_sequence": cut, "cut_hash": at_cut, "pruned": len(doomed), "held": held}
+        signed["signature"] = chain.sign_checkpoint(signed, _chain_key())
+        checkpoint = record(actor=actor, action=Action.CHANGE, event=chain.CHECKPOINT_EVENT, purpose=purpose,
+                            metadata={**(metadata or {}), **signed})
+        epoch = SealedEpoch.objects.create(
+            sealed_at=checkpoint.occurred_at, before=before, first_sequence=first, cut_sequence=cut, cut_hash=at_cut,
+            pruned=len(doomed), held=len(held), checkpoint_sequence=checkpoint.sequence,
+            signature=signed["signature"])
+        EpochHeldEvent.objects.bulk_create([EpochHeldEvent(epoch=epoch, sequence=sequence, hash=hash_)
+                                            for sequence, hash_ in held])
+        for start in range(0, len(doomed), _PRUNE_CHUNK):
+            # The model's delete() refuses; this service is the one place that removes events, and on PostgreSQL
+            # the trigger checks each row against the epoch sealed just above.
+            AuditEvent.objects.filter(sequence__in=doomed[start:start + _PRUNE_CHUNK])._raw_delete(
+                using=AuditEvent.objects.db)
+    return epoch
+
+
+def due_for_pruning(*, before: datetime.datetime, held_household_ids=()) -> dict:
+    """What `prune_epoch` would do now (counts only): events due, how many of them a hold keeps, and the cut (pass
+    it back as `through_sequence` so that pruning reaches no further than this)."""
+    held_households = set(held_household_ids)
+    previous = SealedEpoch.objects.order_by("-cut_sequence").first()
+    floor = previous.cut_sequence if previous else 0
+    cut = _cut(before, None, floor)
+    if cut <= floor:
+        return {"events": 0, "held": 0, "cut": floor}
+    held = total = 0
+    for household_id in AuditEvent.objects.filter(sequence__lte=cut).values_list("household_id", flat=True).iterator():
+        total += 1
+        held += household_id is not None and household_id in held_households
+    return {"events": total - held, "held": held, "cut": cut}
+
+
+def sealed_epochs():
+    """The sealed epochs, newest first (for the DPO's retention pages)."""
+    return SealedEpoch.objects.order_by("-cut_sequence")
 
 
 def _chain_key() -> bytes:
@@ -97,8 +239,10 @@ def head():
 
 
 def matches_checkpoint(sequence: int, expected_hash: str) -> bool:
-    """True if the event recorded earlier as (sequence, hash) is still there, unchanged."""
-    return AuditEvent.objects.filter(sequence=sequence, hash=expected_hash).exists()
+    """True if the event recorded earlier as (sequence, hash) is still there, unchanged, or was pruned in a sealed
+    epoch (its cut is at or after it: `verify_chain` proves the newest epoch's checkpoint)."""
+    return (AuditEvent.objects.filter(sequence=sequence, hash=expected_hash).exists()
+            or SealedEpoch.objects.filter(cut_sequence__gte=sequence).exists())
 
 
 def _normalised(rows):

@@ -25,6 +25,10 @@ here (the DPO can change any row, and every change keeps history):
 * Retention: only Cambridgeshire/Peterborough give a period (Early Help Assessments 6 years from
   closure); the others point to a corporate schedule. Other councils keep records until the child's
   25th birthday or age 30 (domain.md §5). The demo default is CASE+6.
+* Retention codes name the council's retention rules (`retention.presets`): CASE+6, AUDIT+6 (the audit trail),
+  PARTNER+1 (partner files), EXTRACT+1 (files sent for research and the National Impact Study), RIGHTS+2
+  (data protection requests) and CLAIM+6 (Supporting Families returns and claims); a test checks each code is a
+  rule in use with the same period.
 * Location: Wigan processes "wholly within the UK"; Oldham only says "not outside the EEA". The
   stricter UK-only promise (P14) applies to every purpose.
 * Oldham cites Working Together 2018; the current edition, 2023, is cited here.
@@ -124,7 +128,7 @@ PURPOSES = [
         "criminal_offence_data": False,
         "data_subjects": [*FAMILY],
         "recipient_types": ["local_authority"],
-        "retention": "EVENT+6",
+        "retention": "AUDIT+6",
         "retention_note": "Search words are not stored. " + AUDIT_RETENTION,
         "statutes": ["Children Act 2004 s10", "UK GDPR Article 5(1)(d) (accuracy)"],
         "processing_location": UK,
@@ -151,7 +155,7 @@ PURPOSES = [
         "criminal_offence_data": False,
         "data_subjects": ["professionals", *FAMILY],
         "recipient_types": ["local_authority"],
-        "retention": "EVENT+6",
+        "retention": "AUDIT+6",
         "retention_note": AUDIT_RETENTION,
         "statutes": ["UK GDPR Articles 5(1)(f), 24 and 32", "Data Protection Act 2018"],
         "processing_location": UK,
@@ -178,7 +182,7 @@ PURPOSES = [
         "criminal_offence_data": False,
         "data_subjects": ["professionals", *FAMILY],
         "recipient_types": ["local_authority", "ico"],
-        "retention": "EVENT+6",
+        "retention": "AUDIT+6",
         "retention_note": AUDIT_RETENTION + " Breach records are kept for the same period.",
         "statutes": ["UK GDPR Articles 5(1)(f), 32 and 33", "Data Protection Act 2018"],
         "processing_location": UK,
@@ -205,7 +209,7 @@ PURPOSES = [
         "data_subjects": [*FAMILY, "professionals"],
         "recipient_types": ["school", "early_years", "health", "police", "probation_youth_justice", "housing",
                             "voluntary", "commissioned"],
-        "retention": "EVENT+6",
+        "retention": "AUDIT+6",
         "retention_note": (
             "Partners' systems read the case record; nothing is kept here beyond it. " + AUDIT_RETENTION
         ),
@@ -299,7 +303,7 @@ PURPOSES = [
         "criminal_offence_data": True,
         "data_subjects": [*FAMILY],
         "recipient_types": ["local_authority"],
-        "retention": "EVENT+1",
+        "retention": "PARTNER+1",
         "retention_note": (
             "Partner data that does not lead to support is deleted 1 year after the matching run. Where a family "
             "is then supported, what is needed is kept with the case record (6 years after closure)."
@@ -333,7 +337,7 @@ PURPOSES = [
         "criminal_offence_data": True,
         "data_subjects": [*FAMILY],
         "recipient_types": ["local_authority", "dluhc_dfe"],
-        "retention": "EVENT+6",
+        "retention": "CLAIM+6",
         "retention_note": (
             "Returns and the evidence for each claim are kept for 6 years after they are sent, so that "
             "government auditors can check them."
@@ -367,7 +371,7 @@ PURPOSES = [
         "criminal_offence_data": True,
         "data_subjects": [*FAMILY],
         "recipient_types": ["ons", "dluhc_dfe"],
-        "retention": "EVENT+1",
+        "retention": "EXTRACT+1",
         "retention_note": (
             "Our copy of each file sent is kept for 1 year after it is sent. The Office for National Statistics "
             "and the researchers destroy the data when the research ends; it is not given back to us."
@@ -398,7 +402,7 @@ PURPOSES = [
         "criminal_offence_data": True,
         "data_subjects": [*FAMILY],
         "recipient_types": ["dluhc_dfe", "ons", "other_la", "approved_researchers"],
-        "retention": "EVENT+1",
+        "retention": "EXTRACT+1",
         "retention_note": (
             "Our copy of each extract is kept for 1 year after it is sent; researchers destroy theirs when the "
             "research ends. Each project gets its own reference numbers, so extracts cannot be joined up."
@@ -458,7 +462,7 @@ PURPOSES = [
         "criminal_offence_data": True,
         "data_subjects": [*FAMILY, "people acting for them", "professionals"],
         "recipient_types": ["local_authority", "ico"],
-        "retention": "EVENT+2",
+        "retention": "RIGHTS+2",
         "retention_note": (
             "Kept for 2 years after the request is closed, so that any complaint to the Information "
             "Commissioner's Office can be answered. Corrections stay in the case record's history."

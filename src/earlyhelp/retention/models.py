@@ -24,14 +24,30 @@ MAX_PERIOD_YEARS = 100
 
 
 class RecordClass(models.TextChoices):
-    FAMILY_CASE_RECORDS = "family_case_records", "Early help case records of a family"
+    FAMILY_CASE_RECORDS = "family_case_records", "Early help case records of a family (with their documents)"
     CONTACTS_WITHOUT_EPISODE = "contacts_without_episode", "Contacts that did not lead to an episode"
+    # Record classes that are not a family's records: each row is timed on its own (issue 13, P4).
+    AUDIT_EVENTS = "audit_events", "Audit trail entries"
+    RIGHTS_REQUESTS = "rights_requests", "Data protection requests"
+    EXPORT_FILES = "export_files", "Research extracts and National Impact Study files"
+    PARTNER_FILES = "partner_files", "Partner files for data matching (records that led to nobody)"
+    PROGRAMME_CLAIMS = "programme_claims", "Supporting Families returns and the evidence for claims"
+
+
+# The record classes made of a family's records: the sweep proposes families. The others propose rows (or, for the
+# audit trail, an epoch to prune).
+FAMILY_CLASSES = (RecordClass.FAMILY_CASE_RECORDS, RecordClass.CONTACTS_WITHOUT_EPISODE)
 
 
 class Trigger(models.TextChoices):
     EPISODE_CLOSURE = "episode_closure", "Closure of the family's last episode"
     DATE_OF_BIRTH = "date_of_birth", "The youngest child's date of birth"
     LAST_ACTIVITY = "last_activity", "The family's last activity"
+    ENTRY_WRITTEN = "entry_written", "The day the entry was written"
+    REQUEST_CLOSED = "request_closed", "The day the request was closed"
+    FILE_SENT = "file_sent", "The day the file was made to be sent"
+    FILE_RECEIVED = "file_received", "The day the partner sent the file"
+    RETURN_SENT = "return_sent", "The day the return was sent"
 
 
 class RuleAction(models.TextChoices):
@@ -44,6 +60,11 @@ class RuleAction(models.TextChoices):
 TRIGGERS_FOR_CLASS = {
     RecordClass.FAMILY_CASE_RECORDS: {Trigger.EPISODE_CLOSURE, Trigger.DATE_OF_BIRTH, Trigger.LAST_ACTIVITY},
     RecordClass.CONTACTS_WITHOUT_EPISODE: {Trigger.DATE_OF_BIRTH, Trigger.LAST_ACTIVITY},
+    RecordClass.AUDIT_EVENTS: {Trigger.ENTRY_WRITTEN},
+    RecordClass.RIGHTS_REQUESTS: {Trigger.REQUEST_CLOSED},
+    RecordClass.EXPORT_FILES: {Trigger.FILE_SENT},
+    RecordClass.PARTNER_FILES: {Trigger.FILE_RECEIVED},
+    RecordClass.PROGRAMME_CLAIMS: {Trigger.RETURN_SENT},
 }
 
 
@@ -83,7 +104,12 @@ class RetentionRule(models.Model):
         years = f"{self.period_years} year{'s' if self.period_years != 1 else ''}"
         start = {Trigger.EPISODE_CLOSURE: "after the family's last episode closed",
                  Trigger.DATE_OF_BIRTH: "after the youngest child's birth (their birthday at that age)",
-                 Trigger.LAST_ACTIVITY: "after the family's last activity"}[self.trigger]
+                 Trigger.LAST_ACTIVITY: "after the family's last activity",
+                 Trigger.ENTRY_WRITTEN: "after each entry was written",
+                 Trigger.REQUEST_CLOSED: "after the request was closed",
+                 Trigger.FILE_SENT: "after the file was made to be sent",
+                 Trigger.FILE_RECEIVED: "after the partner sent the file",
+                 Trigger.RETURN_SENT: "after the return was sent"}[self.trigger]
         return f"{self.get_action_display()} {years} {start}"
 
 
@@ -292,6 +318,11 @@ class DisposalBatch(models.Model):
         return self.status in DECIDED_STATUSES
 
     @property
+    def is_family_class(self) -> bool:
+        """True for families' records; False for rows of another record class (or an audit trail epoch)."""
+        return self.record_class in FAMILY_CLASSES
+
+    @property
     def suggestion_key(self) -> str:
         """The batch's suggestion in `privacy.services.decisions` (found by key: a link to it would chain this
         batch, and its certificate, to a family in the personal-data inventory)."""
@@ -327,8 +358,9 @@ class CandidateStatus(models.TextChoices):
 
 
 class DisposalCandidate(models.Model):
-    """One family in a batch. Once the family's records are destroyed, the link is emptied: what remains says
-    only that a family was in the batch and what happened."""
+    """One family in a batch (or, for a record class that is not a family's records, one row of it, by id). Once
+    the records are destroyed, the link is emptied: what remains says only that something was in the batch and
+    what happened."""
 
     batch = models.ForeignKey(DisposalBatch, on_delete=models.CASCADE, related_name="candidates")
     household = models.ForeignKey("people.Household", on_delete=models.SET_NULL, null=True, blank=True,
@@ -336,6 +368,8 @@ class DisposalCandidate(models.Model):
     status = models.CharField(max_length=20, choices=CandidateStatus.choices, default=CandidateStatus.PROPOSED)
     hold = models.ForeignKey(LegalHold, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
                              help_text="The hold that kept the family, if one did")
+    object_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="The row of the batch's record class (not a family's records), by id")
 
     class Meta:
         ordering = ["pk"]
@@ -344,8 +378,13 @@ class DisposalCandidate(models.Model):
                                     name="disposal_candidate_once_per_batch"),
             models.CheckConstraint(condition=Q(status__in=CandidateStatus.values),
                                    name="disposal_candidate_known_status"),
-            models.CheckConstraint(condition=Q(household__isnull=False) | Q(status=CandidateStatus.DISPOSED),
-                                   name="disposal_candidate_only_disposed_lose_their_family"),
+            models.CheckConstraint(condition=Q(household__isnull=False) | Q(object_id__isnull=False)
+                                   | Q(status=CandidateStatus.DISPOSED),
+                                   name="disposal_candidate_only_disposed_lose_their_link"),
+            models.CheckConstraint(condition=Q(household__isnull=True) | Q(object_id__isnull=True),
+                                   name="disposal_candidate_a_family_or_a_row"),
+            models.UniqueConstraint(fields=["batch", "object_id"], condition=Q(object_id__isnull=False),
+                                    name="disposal_candidate_row_once_per_batch"),
         ]
 
     def __str__(self):

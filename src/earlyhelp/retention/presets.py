@@ -11,6 +11,18 @@ Where they come from (the privacy notices in `shared/seeds/` and `shared/domain.
   council's notice is not among the seeds). Loaded switched off: a council chooses one schedule.
 * DOB+30: North Somerset keep them until age 30 (domain.md §5; not among the seeds). Loaded switched off.
 
+The rules for the register's other record classes (`privacy.register_seed`; each purpose's retention code names
+one of these, and a test checks they agree):
+
+* AUDIT+6: the audit trail, 6 years after each entry (the register: "so that access to a case record can be
+  checked for as long as the record itself may exist"). Pruned in sealed epochs (`audit.services.prune_epoch`).
+* RIGHTS+2: data protection requests, 2 years after the request is closed (for complaints to the ICO). Their
+  personal data is removed; the row stays for the erasure tombstones that point at it (anonymise).
+* EXTRACT+1: research extracts and National Impact Study files, 1 year after each file was made.
+* PARTNER+1: partner records that led to nobody, 1 year after the partner sent the file.
+* CLAIM+6: Supporting Families returns and the evidence for claims, 6 years after they were sent; for review
+  only, since a claim also stops a family being claimed for twice.
+
 Oldham (001), Wigan (000, 003) and Shropshire (004) give no period, only "our retention schedule". Wigan (003)
 adds that "the Goddard Enquiry has ruled that no social care data can be deleted until we are advised": that is
 a legal hold, not a rule (`DEMO_HOLD`).
@@ -36,6 +48,8 @@ from .models import (
 CAMBS_PBORO = ("Cambridgeshire County Council and Peterborough City Council, Early Help privacy notice: Early "
                "Help Assessment forms are retained for 6 years from the close of the matter")
 
+REGISTER = "The council's processing register ({purposes}): {text}"
+
 PRESETS = [
     {"code": "CASE+6", "record_class": RecordClass.FAMILY_CASE_RECORDS, "trigger": Trigger.EPISODE_CLOSURE,
      "period_years": 6, "action": RuleAction.DESTROY, "is_active": True, "source": CAMBS_PBORO},
@@ -43,6 +57,26 @@ PRESETS = [
      "period_years": 6, "action": RuleAction.DESTROY, "is_active": True,
      "source": CAMBS_PBORO + " (applied to contacts that did not lead to an episode: their matter closes when "
                "the contact is decided)"},
+    {"code": "AUDIT+6", "record_class": RecordClass.AUDIT_EVENTS, "trigger": Trigger.ENTRY_WRITTEN,
+     "period_years": 6, "action": RuleAction.DESTROY, "is_active": True, "source": REGISTER.format(
+         purposes="checking for existing records, oversight of access, system security and partner API access",
+         text="the audit trail is kept for 6 years after each entry")},
+    {"code": "RIGHTS+2", "record_class": RecordClass.RIGHTS_REQUESTS, "trigger": Trigger.REQUEST_CLOSED,
+     "period_years": 2, "action": RuleAction.ANONYMISE, "is_active": True, "source": REGISTER.format(
+         purposes="handling data protection requests",
+         text="kept for 2 years after the request is closed, so that any complaint to the ICO can be answered")},
+    {"code": "EXTRACT+1", "record_class": RecordClass.EXPORT_FILES, "trigger": Trigger.FILE_SENT,
+     "period_years": 1, "action": RuleAction.DESTROY, "is_active": True, "source": REGISTER.format(
+         purposes="research and the National Impact Study",
+         text="our copy of each file or extract is kept for 1 year after it is sent")},
+    {"code": "PARTNER+1", "record_class": RecordClass.PARTNER_FILES, "trigger": Trigger.FILE_RECEIVED,
+     "period_years": 1, "action": RuleAction.DESTROY, "is_active": True, "source": REGISTER.format(
+         purposes="data matching",
+         text="partner data that does not lead to support is deleted 1 year after the matching run")},
+    {"code": "CLAIM+6", "record_class": RecordClass.PROGRAMME_CLAIMS, "trigger": Trigger.RETURN_SENT,
+     "period_years": 6, "action": RuleAction.REVIEW, "is_active": True, "source": REGISTER.format(
+         purposes="Supporting Families returns and claims",
+         text="returns and the evidence for each claim are kept for 6 years after they are sent")},
     {"code": "DOB+25", "record_class": RecordClass.FAMILY_CASE_RECORDS, "trigger": Trigger.DATE_OF_BIRTH,
      "period_years": 25, "action": RuleAction.DESTROY, "is_active": False,
      "source": "Bath and North East Somerset Council: early help records are kept until the child's 25th birthday"},
@@ -59,15 +93,17 @@ DEMO_HOLD = {
 }
 
 
-def load_presets(*, audit_as=None, record: bool = True) -> list[RetentionRule]:
+def load_presets(*, audit_as=None, record: bool = True, codes=None) -> list[RetentionRule]:
     """Add the preset rules a database does not have yet (by code); rules already there are left as they are.
 
-    Returns the rules added. Safe to run again. `record=False` for seed data (the demo writes one audit event).
+    Returns the rules added. Safe to run again. `record=False` for seed data (the demo writes one audit event);
+    `codes` loads only those presets.
     """
+    chosen = [p for p in PRESETS if codes is None or p["code"] in codes]
     with transaction.atomic():
-        existing = set(RetentionRule.objects.filter(code__in=[p["code"] for p in PRESETS])
+        existing = set(RetentionRule.objects.filter(code__in=[p["code"] for p in chosen])
                        .values_list("code", flat=True))
-        added = [RetentionRule(**preset) for preset in PRESETS if preset["code"] not in existing]
+        added = [RetentionRule(**preset) for preset in chosen if preset["code"] not in existing]
         for rule in added:
             rule.full_clean()
             rule.save()

@@ -45,6 +45,12 @@ def cutoff(today: datetime.date, years: int) -> datetime.date:
         return today.replace(year=today.year - years, day=28)
 
 
+def written_before(today: datetime.date, years: int) -> datetime.datetime:
+    """The moment before which something written (an audit entry) has been kept `years` by `today`: the start of
+    the day after the cutoff, so an entry written on the cutoff day is due and one written the next day is not."""
+    return _day_after(cutoff(today, years))
+
+
 def _day_after(day: datetime.date) -> datetime.datetime:
     """The first moment after `day`, in the service's time zone (for timestamps)."""
     return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min))

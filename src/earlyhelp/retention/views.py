@@ -65,6 +65,9 @@ def _error_messages(error: ValidationError) -> list[str]:
     return list(error.messages)
 
 
+EPOCHS_SHOWN = 20
+
+
 # --- Overview ----------------------------------------------------------------------------------------
 
 @login_required
@@ -79,6 +82,7 @@ def home(request):
         "approved": batches.filter(status=BatchStatus.APPROVED).count(),
         "certificates": DisposalCertificate.objects.count(),
         "last_run": SweepRun.objects.first(),
+        "epochs": list(audit.sealed_epochs()[:EPOCHS_SHOWN]),
     }
     _viewed(request, "retention.view")
     return render(request, "retention/home.html", context)

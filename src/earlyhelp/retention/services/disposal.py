@@ -17,6 +17,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.privacy.services import decisions
 
 from ..models import (
+    FAMILY_CLASSES,
     BatchStatus,
     CandidateStatus,
     DisposalBatch,
@@ -26,9 +27,10 @@ from ..models import (
     RuleAction,
     batch_id_of,
 )
-from ..selectors import due_household_ids
+from ..selectors import cutoff, due_household_ids, written_before
 from . import erasure
 from . import holds as legal_holds
+from .sweep import declared_class
 
 AUDIT_PURPOSE = Purpose.EARLY_HELP_CASEWORK
 
@@ -40,6 +42,7 @@ MESSAGES = {
     "anonymised": "This batch has already been anonymised",
     "reviewed": "This batch has already been reviewed: it was for review only, so nothing in it is disposed of",
     "not_approved": "This batch has not been approved: a person must approve it before anything is disposed of",
+    "review_only": "Records of this class are only ever reviewed: nothing in this batch can be destroyed here",
     "rule_changed": ("The rule {code} has changed or been switched off since this batch was built: nothing has been "
                      "approved or disposed of. Reject this batch; the next sweep proposes what the rule says now"),
 }
@@ -121,6 +124,10 @@ def dispose_batch(*, by, batch: DisposalBatch, today=None) -> DisposalCertificat
     if batch.rule_changed():
         raise ValidationError(MESSAGES["rule_changed"].format(code=batch.rule_code))
     today = today or timezone.localdate()
+    if batch.record_class == RecordClass.AUDIT_EVENTS:
+        return _dispose_audit(by=by, batch=batch)
+    if batch.record_class not in FAMILY_CLASSES:
+        return _dispose_rows(by=by, batch=batch, today=today)
     candidates = list(batch.candidates.select_for_update().filter(status=CandidateStatus.PROPOSED,
                                                                   household__isnull=False))
     ids = {c.household_id for c in candidates}
@@ -162,6 +169,68 @@ def dispose_batch(*, by, batch: DisposalBatch, today=None) -> DisposalCertificat
                            "certificate_id": certificate.pk if certificate else None,
                            "no_longer_due": batch.families_no_longer_due, "records": sum(counts.values())})
     return certificate
+
+
+def _finish(*, by, batch: DisposalBatch, chosen: int, held: int, no_longer_due: int, counts: dict):
+    """Close a batch of records that are not a family's records: its status, counts, certificate and audit event."""
+    now = timezone.now()
+    batch.status = BatchStatus.DISPOSED if batch.action == RuleAction.DESTROY else BatchStatus.ANONYMISED
+    batch.disposed_by, batch.disposed_at = by, now
+    batch.families_disposed, batch.families_held_at_disposal, batch.families_no_longer_due = chosen, held, no_longer_due
+    batch.result = dict(sorted(counts.items()))
+    batch.save()
+    certificate = None
+    if chosen:
+        certificate = DisposalCertificate.objects.create(
+            batch=batch, issued_at=now, rule_code=batch.rule_code, record_class=batch.record_class,
+            action=batch.action, families=chosen, families_held=batch.families_held_at_sweep + held,
+            records=batch.result, approved_by=batch.approved_by, approved_at=batch.approved_at, disposed_by=by)
+    audit.record(actor=by, action=Action.CHANGE, event=f"disposal_batch.{batch.status}", purpose=AUDIT_PURPOSE,
+                 objects=[batch],
+                 metadata={"rule": batch.rule_code, "records": chosen, "held": held,
+                           "certificate_id": certificate.pk if certificate else None, "no_longer_due": no_longer_due})
+    return certificate
+
+
+def _dispose_rows(*, by, batch: DisposalBatch, today) -> DisposalCertificate | None:
+    """Rows of a declared record class (`records.record_classes`): held rows and rows no longer due are kept."""
+    declared = declared_class(batch.record_class)
+    if declared.dispose is None:
+        raise ValidationError(MESSAGES["review_only"])
+    candidates = list(batch.candidates.select_for_update().filter(status=CandidateStatus.PROPOSED,
+                                                                  object_id__isnull=False))
+    ids = {c.object_id for c in candidates}
+    held = legal_holds.holds_on_links(declared.links(sorted(ids)))  # again, now
+    still_due = set(declared.due(cutoff(today, batch.period_years)).filter(pk__in=sorted(ids - set(held)))
+                    .values_list("pk", flat=True))
+    done = CandidateStatus.DISPOSED if batch.action == RuleAction.DESTROY else CandidateStatus.ANONYMISED
+    for candidate in candidates:
+        if candidate.object_id in held:
+            candidate.status, candidate.hold = CandidateStatus.HELD_AT_DISPOSAL, held[candidate.object_id][0]
+        elif candidate.object_id not in still_due:
+            candidate.status = CandidateStatus.NO_LONGER_DUE
+        else:
+            candidate.status = done
+            if batch.action == RuleAction.DESTROY:  # what stays of the batch must not point at the row
+                candidate.object_id = None
+    DisposalCandidate.objects.bulk_update(candidates, ["status", "hold", "object_id"])
+    chosen = sorted(still_due)
+    counts = declared.dispose(chosen, by=by, reason=f"Retention rule {batch.rule_code}, disposal batch "
+                                                    f"{batch.reference}") if chosen else {}
+    return _finish(by=by, batch=batch, chosen=len(chosen), held=len(held),
+                   no_longer_due=len(ids) - len(held) - len(chosen), counts=counts)
+
+
+def _dispose_audit(*, by, batch: DisposalBatch) -> DisposalCertificate | None:
+    """Seal and prune the audit trail's epoch up to the end of the period measured to the batch's day, keeping every
+    entry about a family under a legal hold now (`audit.services.prune_epoch`)."""
+    epoch = audit.prune_epoch(before=written_before(batch.as_of, batch.period_years), actor=by,
+                              held_household_ids=legal_holds.all_held_household_ids(),
+                              through_sequence=batch.dry_run.get("through_sequence"),
+                              metadata={"rule": batch.rule_code, "batch": batch.pk})
+    pruned, held = (epoch.pruned, epoch.held) if epoch else (0, 0)
+    return _finish(by=by, batch=batch, chosen=pruned, held=max(held - batch.families_held_at_sweep, 0),
+                   no_longer_due=0, counts={"audit.AuditEvent": pruned} if pruned else {})
 
 
 def record_class_label(value: str) -> str:

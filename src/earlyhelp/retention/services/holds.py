@@ -220,3 +220,41 @@ def lift_hold(*, by, hold: LegalHold, reason: str) -> LegalHold:
     audit.record(actor=by, action=Action.CHANGE, event="legal_hold.lift", purpose=AUDIT_PURPOSE, objects=[hold],
                  household_id=hold.household_id, metadata={"kind": hold.kind, "scope": hold.scope})
     return hold
+
+
+# --- Records that are not a family's records -------------------------------------------------------------
+
+def holds_on_links(links: dict) -> dict[int, list[LegalHold]]:
+    """For rows of a record class that is not a family's records (`records.record_classes`), given as
+    {id: (person ids, family ids)}: the active holds that cover each held row. A row is held when a family it is
+    about is held, or a person it is about is held themselves or through a family they are or have been in."""
+    households, people = set(), set()
+    for person_ids, household_ids in links.values():
+        people |= set(person_ids)
+        households |= set(household_ids)
+    person_families = defaultdict(set)
+    for person_id, household_id in Membership.objects.filter(person_id__in=people).values_list(
+            "person_id", "household_id"):
+        person_families[person_id].add(household_id)
+    by_family = holds_on(households | {h for families in person_families.values() for h in families})
+    by_person = defaultdict(list)
+    for hold in active_holds().filter(scope=HoldScope.PERSON, person_id__in=people).order_by("placed_at", "pk"):
+        by_person[hold.person_id].append(hold)
+    found = {}
+    for pk, (person_ids, household_ids) in links.items():
+        covering = [hold for household_id in household_ids for hold in by_family.get(household_id, [])]
+        for person_id in person_ids:
+            covering += by_person.get(person_id, [])
+            covering += [hold for household_id in person_families.get(person_id, ()) for hold in
+                         by_family.get(household_id, [])]
+        if covering:
+            found[pk] = sorted({h.pk: h for h in covering}.values(), key=lambda h: (h.placed_at, h.pk))
+    return found
+
+
+def all_held_household_ids() -> set[int]:
+    """Every family under an active legal hold now (for the audit trail's epochs: their entries are kept)."""
+    held = set()
+    for hold in active_holds():
+        held |= set(households_covered(hold).values_list("pk", flat=True))
+    return held

@@ -9,7 +9,10 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 
+from earlyhelp.records import record_classes
+
 from ..models import (
+    FAMILY_CLASSES,
     MAX_PERIOD_YEARS,
     TRIGGERS_FOR_CLASS,
     RecordClass,
@@ -33,6 +36,8 @@ MESSAGES = {
                "birth or the family's last activity",
     "trigger_for_class": "Contacts that did not lead to an episode have no episode to close: choose the youngest "
                          "child's date of birth or the family's last activity",
+    "trigger_for_rows": "For {record_class} the retention period starts on {trigger}: choose that",
+    "review_only": "{record_class} are only ever reviewed at the end of their period: choose review",
     "period_required": "Enter the retention period in years",
     "period_whole": "Enter the retention period as a whole number of years, for example 6",
     "period_min": "The retention period must be at least 1 year",
@@ -72,11 +77,20 @@ def validate(*, rule: RetentionRule | None, code: str, fields: dict) -> dict:
     if clean["trigger"] not in Trigger.values:
         errors["trigger"] = MESSAGES["trigger"]
     elif clean["record_class"] in RecordClass.values and clean["trigger"] not in TRIGGERS_FOR_CLASS[clean["record_class"]]:
-        errors["trigger"] = MESSAGES["trigger_for_class"]
+        if clean["record_class"] in FAMILY_CLASSES:
+            errors["trigger"] = MESSAGES["trigger_for_class"]
+        else:
+            allowed = sorted(TRIGGERS_FOR_CLASS[clean["record_class"]])[0]
+            errors["trigger"] = MESSAGES["trigger_for_rows"].format(
+                record_class=RecordClass(clean["record_class"]).label.lower(), trigger=Trigger(allowed).label.lower())
     clean["period_years"] = _period(fields.get("period_years"), errors)
     clean["action"] = fields.get("action")
     if clean["action"] not in RuleAction.values:
         errors["action"] = MESSAGES["action"]
+    declared = record_classes.declared().get(clean["record_class"])
+    if declared is not None and declared.dispose is None and clean["action"] in RuleAction.values \
+            and clean["action"] != RuleAction.REVIEW:
+        errors["action"] = MESSAGES["review_only"].format(record_class=RecordClass(clean["record_class"]).label)
     clean["source"] = (fields.get("source") or "").strip()
     if not clean["source"]:
         errors["source"] = MESSAGES["source"]

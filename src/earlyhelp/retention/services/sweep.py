@@ -29,19 +29,22 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
 from earlyhelp.privacy.services import decisions
+from earlyhelp.records import record_classes
 
 from ..models import (
+    FAMILY_CLASSES,
     OPEN_STATUSES,
     BatchStatus,
     CandidateStatus,
     DisposalBatch,
     DisposalCandidate,
+    RecordClass,
     RetentionRule,
     SweepRun,
     SweepStatus,
     suggestion_key,
 )
-from ..selectors import due_household_ids
+from ..selectors import cutoff, due_household_ids, written_before
 from . import erasure
 from . import holds as legal_holds
 
@@ -166,13 +169,18 @@ def _recently_decided_ids(rule: RetentionRule) -> set:
 def _sweep(run: SweepRun):
     _sync_rejections()
     rules = list(RetentionRule.objects.filter(is_active=True).order_by("code"))
-    due = {rule.pk: due_household_ids(rule, today=run.as_of) for rule in rules}
+    due = {rule.pk: due_household_ids(rule, today=run.as_of) for rule in rules if rule.record_class in FAMILY_CLASSES}
     run.total = sum(len(ids) for ids in due.values())
     run.save(update_fields=["total", "updated_at"])
     waiting = _waiting_ids()
     entries = []
     for rule in rules:
-        entries.append(_sweep_rule(run, rule, due[rule.pk], waiting))
+        if rule.record_class in FAMILY_CLASSES:
+            entries.append(_sweep_rule(run, rule, due[rule.pk], waiting))
+        elif rule.record_class == RecordClass.AUDIT_EVENTS:
+            entries.append(_sweep_audit(run, rule))
+        else:
+            entries.append(_sweep_rows(run, rule))
     totals = Counter()
     for entry in entries:
         totals.update({key: entry[key] for key in ("due", "held", "already_proposed", "recently_decided", "proposed")})
@@ -247,6 +255,119 @@ def _open(batch: DisposalBatch, entry: dict):
                  event="disposal_batch.propose", purpose=AUDIT_PURPOSE, objects=[batch],
                  metadata={"rule": batch.rule_code, "families": len(ids), "held": entry["held"],
                            "records": sum(batch.dry_run["models"].values())})
+
+
+# --- Record classes that are not a family's records ----------------------------------------------------------
+
+def _entry(rule: RetentionRule) -> dict:
+    return {"rule": rule.code, "record_class": rule.record_class, "action": rule.action, "due": 0, "held": 0,
+            "held_by_kind": {}, "already_proposed": 0, "recently_decided": 0, "proposed": 0, "batch": None}
+
+
+def _new_batch(run: SweepRun, rule: RetentionRule) -> DisposalBatch:
+    return DisposalBatch.objects.create(rule=rule, sweep=run, as_of=run.as_of, rule_code=rule.code,
+                                        record_class=rule.record_class, trigger=rule.trigger,
+                                        period_years=rule.period_years, action=rule.action)
+
+
+def declared_class(record_class: str) -> record_classes.DeclaredClass:
+    """The app's declaration of a record class that is not a family's records (`records.record_classes`)."""
+    found = record_classes.declared().get(record_class)
+    if found is None:
+        raise ValueError(f"No app declares the record class {record_class!r}")
+    return found
+
+
+def _sweep_rows(run: SweepRun, rule: RetentionRule) -> dict:
+    """Rows of a declared record class due under the rule: held rows listed as held, the rest proposed."""
+    entry = _entry(rule)
+    declared = declared_class(rule.record_class)
+    due_ids = list(declared.due(cutoff(run.as_of, rule.period_years)).values_list("pk", flat=True))
+    entry["due"] = len(due_ids)
+    rows_of_class = DisposalCandidate.objects.filter(batch__record_class=rule.record_class, object_id__isnull=False)
+    waiting = set(rows_of_class.filter(batch__status__in=OPEN_STATUSES, status=CandidateStatus.PROPOSED)
+                  .values_list("object_id", flat=True))
+    since = timezone.now() - DECIDED_AGAIN_AFTER
+    decided = set(rows_of_class.filter(
+        Q(batch__status=BatchStatus.REJECTED, status=CandidateStatus.PROPOSED) | Q(status=CandidateStatus.REVIEWED),
+        batch__rule=rule, batch__decided_at__gte=since).values_list("object_id", flat=True))
+    held_by_kind = Counter()
+    batch = None
+    for chunk in _chunks(due_ids):
+        with transaction.atomic():
+            fresh = [pk for pk in chunk if pk not in waiting and pk not in decided]
+            entry["already_proposed"] += sum(pk in waiting for pk in chunk)
+            entry["recently_decided"] += sum(pk in decided and pk not in waiting for pk in chunk)
+            if not fresh:
+                continue
+            covering = legal_holds.holds_on_links(declared.links(fresh))
+            batch = batch or _new_batch(run, rule)
+            rows = []
+            for pk in fresh:
+                holds = covering.get(pk)
+                if holds:
+                    entry["held"] += 1
+                    held_by_kind[holds[0].kind] += 1
+                    rows.append(DisposalCandidate(batch=batch, object_id=pk, status=CandidateStatus.HELD, hold=holds[0]))
+                else:
+                    entry["proposed"] += 1
+                    rows.append(DisposalCandidate(batch=batch, object_id=pk))
+            DisposalCandidate.objects.bulk_create(rows)
+    entry["held_by_kind"] = dict(held_by_kind)
+    if batch is not None:
+        if entry["proposed"]:
+            _open_other(batch, entry, proposed=entry["proposed"], held=entry["held"],
+                        models={declared.model: entry["proposed"]})
+            entry["batch"] = batch.reference
+        else:
+            batch.candidates.all().delete()
+            batch.delete()
+    return entry
+
+
+def _sweep_audit(run: SweepRun, rule: RetentionRule) -> dict:
+    """Audit entries past the rule's period: one batch proposing to seal and prune an epoch (`audit.services`),
+    keeping every entry about a family under a legal hold."""
+    entry = _entry(rule)
+    counts = audit.due_for_pruning(before=written_before(run.as_of, rule.period_years),
+                                   held_household_ids=legal_holds.all_held_household_ids())
+    entry["due"], entry["held"] = counts["events"] + counts["held"], counts["held"]
+    if not counts["events"]:
+        return entry
+    if DisposalBatch.objects.filter(record_class=RecordClass.AUDIT_EVENTS, status__in=OPEN_STATUSES).exists():
+        entry["already_proposed"] = counts["events"]
+        return entry
+    if DisposalBatch.objects.filter(rule=rule, status=BatchStatus.REJECTED,
+                                    decided_at__gte=timezone.now() - DECIDED_AGAIN_AFTER).exists():
+        entry["recently_decided"] = counts["events"]
+        return entry
+    entry["proposed"] = counts["events"]
+    batch = _new_batch(run, rule)
+    _open_other(batch, entry, proposed=counts["events"], held=counts["held"],
+                models={"audit.AuditEvent": counts["events"]}, through_sequence=counts["cut"])
+    entry["batch"] = batch.reference
+    return entry
+
+
+@transaction.atomic
+def _open_other(batch: DisposalBatch, entry: dict, *, proposed: int, held: int, models: dict,
+                through_sequence: int | None = None):
+    """A finished batch of records that are not a family's records: counts, and the suggestion a person decides."""
+    batch.families_proposed, batch.families_held_at_sweep = proposed, held
+    batch.dry_run = {"families": 0, "people": 0, "files": 0, "models": models, "sections": {}, "held": held}
+    if through_sequence is not None:  # an audit trail epoch: disposal prunes no further than what was approved
+        batch.dry_run["through_sequence"] = through_sequence
+    label = RecordClass(batch.record_class).label.lower()
+    rule_text = (f"{batch.rule_code}: {proposed} {'record' if proposed == 1 else 'records'} ({label}) due under "
+                 f"“{batch.rule.describe()}” on {batch.as_of:%d/%m/%Y}")
+    suggestion = decisions.suggest(kind=SuggestionKind.RETENTION, key=batch.suggestion_key, rule=rule_text[:300])
+    if suggestion is None or suggestion.status != "pending":
+        raise RuntimeError(f"{batch.reference} already has a decision")
+    batch.status = BatchStatus.PENDING
+    batch.save()
+    audit.record(actor=batch.sweep.requested_by if batch.sweep else None, action=Action.CREATE,
+                 event="disposal_batch.propose", purpose=AUDIT_PURPOSE, objects=[batch],
+                 metadata={"rule": batch.rule_code, "records": proposed, "held": held})
 
 
 # --- The dry run -------------------------------------------------------------------------------------

@@ -38,7 +38,8 @@ def _valid(**changes):
 def test_presets_follow_the_councils_notices_and_load_once(world):
     added = presets.load_presets(audit_as=world.dpo)
     by_code = {rule.code: rule for rule in added}
-    assert set(by_code) == {"CASE+6", "CONTACT+6", "DOB+25", "DOB+30"}
+    assert set(by_code) == {"CASE+6", "CONTACT+6", "DOB+25", "DOB+30", "AUDIT+6", "RIGHTS+2", "EXTRACT+1",
+                            "PARTNER+1", "CLAIM+6"}
     case = by_code["CASE+6"]
     assert (case.record_class, case.trigger, case.period_years, case.action, case.is_active) == (
         RecordClass.FAMILY_CASE_RECORDS, Trigger.EPISODE_CLOSURE, 6, RuleAction.DESTROY, True)
@@ -49,7 +50,16 @@ def test_presets_follow_the_councils_notices_and_load_once(world):
     assert by_code["CONTACT+6"].record_class == RecordClass.CONTACTS_WITHOUT_EPISODE
     assert AuditEvent.objects.filter(event="retention_rule.load_presets").count() == 1
     assert presets.load_presets() == []  # a second load adds nothing and changes nothing
-    assert RetentionRule.objects.count() == 4
+    assert RetentionRule.objects.count() == 9
+    # The rules for the register's other record classes, each timed from its own event.
+    assert {code: (by_code[code].record_class, by_code[code].trigger, by_code[code].period_years, by_code[code].action)
+            for code in ("AUDIT+6", "RIGHTS+2", "EXTRACT+1", "PARTNER+1", "CLAIM+6")} == {
+        "AUDIT+6": (RecordClass.AUDIT_EVENTS, Trigger.ENTRY_WRITTEN, 6, RuleAction.DESTROY),
+        "RIGHTS+2": (RecordClass.RIGHTS_REQUESTS, Trigger.REQUEST_CLOSED, 2, RuleAction.ANONYMISE),
+        "EXTRACT+1": (RecordClass.EXPORT_FILES, Trigger.FILE_SENT, 1, RuleAction.DESTROY),
+        "PARTNER+1": (RecordClass.PARTNER_FILES, Trigger.FILE_RECEIVED, 1, RuleAction.DESTROY),
+        "CLAIM+6": (RecordClass.PROGRAMME_CLAIMS, Trigger.RETURN_SENT, 6, RuleAction.REVIEW),
+    }
 
 
 def test_a_fresh_install_loads_the_presets_with_a_command(db):

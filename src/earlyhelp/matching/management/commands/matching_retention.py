@@ -1,14 +1,14 @@
-"""Delete partner records that led to nobody a year after they arrived (the data matching retention promise)."""
+"""Kept so that a schedule that still calls it does not fail: partner records that led to nobody are now disposed
+of under the retention rule for partner files (PARTNER+1), which the nightly `retention_sweep` proposes and the DPO
+approves, like every other disposal. This command deletes nothing."""
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
-
-from earlyhelp.matching.retention import delete_expired_unlinked_records
 
 
 class Command(BaseCommand):
-    help = "Delete partner records nobody linked to a person, a year after they arrived. Schedule it nightly."
+    help = ("No longer deletes anything: partner records that led to nobody are disposed of under the retention "
+            "rule for partner files, through `manage.py retention_sweep` and the DPO's approval.")
 
     def handle(self, *args, **options):
-        deleted = delete_expired_unlinked_records(timezone.localdate())
-        self.stdout.write(f"Deleted {deleted:,} partner record{'s' if deleted != 1 else ''} that led to nobody.")
+        self.stdout.write("Partner records that led to nobody are disposed of under the retention rule for partner "
+                          "files: run `manage.py retention_sweep` nightly instead. Nothing was deleted.")
