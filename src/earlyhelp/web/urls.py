@@ -44,6 +44,7 @@ urlpatterns = [
     path("privacy/register/<id:purpose_id>/edit/", processing_register.purpose_edit, name="register-purpose-edit"),
     path("privacy/subject-access/<id:request_id>/build/", subject_access.pack_build, name="sar-build"),
     path("privacy/subject-access/packs/<id:pack_id>/", subject_access.pack_detail, name="sar-pack"),
+    path("privacy/subject-access/packs/<id:pack_id>/mentions/", subject_access.pack_mention, name="sar-pack-mention"),
     path("privacy/subject-access/packs/<id:pack_id>/release/", subject_access.pack_release, name="sar-pack-release"),
     path("privacy/subject-access/packs/<id:pack_id>/download.<str:fmt>", subject_access.pack_download,
          name="sar-pack-download"),

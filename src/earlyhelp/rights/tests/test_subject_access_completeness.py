@@ -184,3 +184,26 @@ def test_a_mention_left_out_stays_out(scene):
         mentions.decide_mention(by=world.dpo, pack=pack, mention_id=mention.pk, include=True, reason="Changed mind")
     with pytest.raises(Exception, match="data protection officer"):
         mentions.decide_mention(by=world.lead, pack=pack, mention_id=mention.pk, include=True, reason="x")
+
+
+def test_the_reviewer_decides_a_mention_on_the_pack_page_and_no_one_else_can(client, scene):
+    from django.urls import reverse
+
+    world = scene["world"]
+    pack = sar.build_pack(by=world.dpo, request=scene["request"])
+    mention = pack.mentions.get()
+    client.force_login(world.dpo)
+    page = client.get(reverse("web:sar-pack", args=[pack.pk])).content.decode()
+    assert "Records of other families that may mention the requester" in page and "stayed over" in page
+    url = reverse("web:sar-pack-mention", args=[pack.pk])
+    client.post(url, {"mention": mention.pk, "decision": "include", "reason": ""})
+    mention.refresh_from_db()
+    assert mention.status == MentionStatus.PENDING  # a reason is needed
+    client.force_login(world.manager)
+    assert client.post(url, {"mention": mention.pk, "decision": "include", "reason": "x"}).status_code == 404
+    assert AuditEvent.objects.filter(action=Action.DENIED, actor=world.manager, object_ids=[pack.pk]).exists()
+    client.force_login(world.dpo)
+    response = client.post(url, {"mention": mention.pk, "decision": "include", "reason": "About the requester"})
+    assert response.status_code == 302
+    mention.refresh_from_db()
+    assert mention.status == MentionStatus.INCLUDE and mention.decided_by == world.dpo
