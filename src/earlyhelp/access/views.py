@@ -33,8 +33,8 @@ class ExclusionForm(forms.Form):
 
 @login_required
 def family_access(request, household_id):
-    access = policy.require_family(request.user, household_id, purpose=Purpose.EARLY_HELP_CASEWORK,
-                                   need="can_manage")
+    access = policy.open_family(request.user, household_id, purpose=Purpose.EARLY_HELP_CASEWORK,
+                                need="can_manage")
     household = access.household
     action = request.POST.get("form")
     restriction = RestrictionForm(request.POST if action == "restriction" else None,

@@ -20,6 +20,7 @@ from .schemas import Error, ReferralIn, ReferralOut
 router = Router(tags=["referrals"])
 
 # The service names the person the contact is about `subject`; callers know it as `person_id`.
+UNKNOWN_PERSON = "Unknown person"
 _FIELD_NAMES = {"subject": "person_id", "source_organisation": "source_organisation_id", "team": "team_id"}
 
 
@@ -35,27 +36,40 @@ def _resolve(user, payload: ReferralIn) -> dict:
             errors["source_organisation_id"] = "Unknown source organisation"
     person = Person.objects.filter(pk=payload.person_id).first()
     household = None
-    if person is None:
-        errors["person_id"] = "Unknown person"
-    elif payload.household_id is not None:
+    # Someone who does not exist, is in no family, is not in the family named, or is only in families the caller
+    # may not see all get the same answer (P2): the caller cannot tell which. Refusals are audited.
+    if payload.household_id is not None:
         household = Household.objects.filter(pk=payload.household_id).first()
+        if household is not None and not policy.may_record_contact_about(user, household):
+            policy.record_refusal(user, household_id=household.pk, purpose=Purpose.API_ACCESS)
+            household = None
         if household is None:
+            # Nothing is said about the person: whether they exist is not the caller's to learn here.
             errors["household_id"] = "Unknown family"
+        elif person is None or not Membership.objects.filter(person=person, household=household,
+                                                              end_date__isnull=True).exists():
+            if person is not None:
+                policy.record_refusal(user, object_type="people.person", object_id=person.pk,
+                                      purpose=Purpose.API_ACCESS)
+            household = None
+            errors["person_id"] = UNKNOWN_PERSON
+    elif person is None:
+        errors["person_id"] = UNKNOWN_PERSON
     else:
-        current = list(Membership.objects.filter(person=person, end_date__isnull=True)
-                       .values_list("household_id", flat=True).distinct()[:2])
-        if not current:
-            errors["person_id"] = "The person the referral is about must be a current member of a family"
+        current = sorted(set(Membership.objects.filter(person=person, end_date__isnull=True)
+                             .values_list("household_id", flat=True)))
+        hidden = {pk for pk in current if not policy.may_record_contact_about(user, Household(pk=pk))}
+        if not current or hidden:
+            for household_id in sorted(hidden):
+                policy.record_refusal(user, household_id=household_id, purpose=Purpose.API_ACCESS)
+            if not hidden:
+                policy.record_refusal(user, object_type="people.person", object_id=person.pk,
+                                      purpose=Purpose.API_ACCESS)
+            errors["person_id"] = UNKNOWN_PERSON
         elif len(current) > 1:
             errors["household_id"] = "This person is a current member of more than one family: give household_id"
         else:
             household = Household.objects.get(pk=current[0])
-    if household is not None and not policy.may_record_contact_about(user, household):
-        # A family the caller may not see answers exactly as one that does not exist (P2), and is audited.
-        policy.record_refusal(user, household_id=household.pk, purpose=Purpose.API_ACCESS)
-        household = None
-        errors["household_id" if payload.household_id is not None else "person_id"] = (
-            "Unknown family" if payload.household_id is not None else "Unknown person")
     if errors:
         raise ValidationError(errors)
     return {"team": team, "source_organisation": organisation, "subject": person, "household": household}

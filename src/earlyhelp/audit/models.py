@@ -47,7 +47,11 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     # A stable name for what happened, e.g. "household.view", "episode.close".
     event = models.CharField(max_length=60)
-    object_type = models.CharField(max_length=40, blank=True)
+    # What each id in object_ids is, as "app_label.model": named once when every id is of one type, otherwise one
+    # type per id in the same order ("matching.sourcerecord,people.person" for ids [12, 7]); never cut short, so
+    # a subject access pack finds every event naming the person or a record of theirs (`services.objects_named`).
+    # Events written before 2026-12 hold the sorted set of types, at most 40 characters.
+    object_type = models.TextField(blank=True)
     object_ids = models.JSONField(default=list, help_text="Record ids only, never names or other content")
     # Denormalised so "who has viewed this family" is one indexed query.
     household_id = models.BigIntegerField(null=True, blank=True, db_index=True)

@@ -9,6 +9,7 @@ import hmac
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from . import chain, context
@@ -70,18 +71,59 @@ def record(
 
 
 def _describe(objects):
+    """(object_type, object_ids): the type named once when every object is of one type, else one type per id."""
     objects = list(objects)
     if not objects:
         return "", []
-    types, ids = set(), []
+    types, ids = [], []
     for obj in objects:
         if isinstance(obj, tuple):
-            types.add(obj[0])
+            types.append(obj[0])
             ids.append(obj[1])
         else:
-            types.add(obj._meta.label_lower)
+            types.append(obj._meta.label_lower)
             ids.append(obj.pk)
-    return ",".join(sorted(types))[:40], ids
+    return (types[0] if len(set(types)) == 1 else ",".join(types)), ids
+
+
+def objects_named(event) -> list[tuple[str, object]]:
+    """The (type, id) pairs an event names. An event written before types were kept per id, naming several types,
+    cannot say which id is which: each of its ids is paired with each of its types (a reader that needs certainty
+    checks the record)."""
+    types = [t for t in (event.object_type or "").split(",") if t]
+    ids = list(event.object_ids or [])
+    if not types or not ids:
+        return []
+    if len(types) == 1:
+        return [(types[0], pk) for pk in ids]
+    if len(types) == len(ids):
+        return list(zip(types, ids, strict=True))
+    return [(t, pk) for t in types for pk in ids]
+
+
+def events_naming(pairs):
+    """Every event that names any of these (type, id) pairs, in sequence order.
+
+    The database narrows by type (and, on PostgreSQL, by id); the pairs are then checked exactly here.
+    """
+    wanted = {(t, pk) for t, pk in pairs}
+    if not wanted:
+        return
+    by_type: dict[str, set] = {}
+    for t, pk in wanted:
+        by_type.setdefault(t, set()).add(pk)
+    narrowed = Q(pk__in=[])
+    for t, pks in by_type.items():
+        clause = Q(object_type__contains=t)
+        if connection.vendor == "postgresql" and len(pks) <= 200:  # SQLite cannot search inside JSON lists
+            ids = Q(pk__in=[])
+            for pk in pks:
+                ids |= Q(object_ids__contains=[pk])
+            clause &= ids
+        narrowed |= clause
+    for event in AuditEvent.objects.filter(narrowed).order_by("sequence").iterator(chunk_size=2000):
+        if wanted & set(objects_named(event)):
+            yield event
 
 
 def verify_chain(batch_size: int = 5000):

@@ -22,7 +22,7 @@ def _caseworker_access(request, household_id):
 @login_required
 def panel_pack_new(request, household_id):
     """Choose the sections; the pack (a PDF) is logged as a disclosure and handed over at once."""
-    access = _caseworker_access(request, household_id)
+    access = policy.open_family(request.user, household_id, purpose=PURPOSE, need="can_work_on_case")
     form = PanelPackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -48,8 +48,11 @@ def _family_url(household_id, anchor=""):
     return reverse("web:family", args=[household_id]) + (f"#{anchor}" if anchor else "")
 
 
-def _access(request, household_id, need=None):
-    return policy.require_family(request.user, household_id, purpose=PURPOSE, need=need)
+def _access(request, household_id, need=None, *, read=True):
+    """The user's access to the family, or an audited 404; a page that shows the family is an audited read."""
+    if not read:  # the caller audits what it hands over itself (a download is an EXPORT)
+        return policy.require_family(request.user, household_id, purpose=PURPOSE, need=need)
+    return policy.open_family(request.user, household_id, purpose=PURPOSE, need=need)
 
 
 def _in_family(request, access, queryset, record_id):
@@ -111,11 +114,11 @@ def contact_new_person(request):
 @login_required
 def contact_details(request, person_id):
     if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
-        policy.refuse(request.user, purpose=Purpose.DUPLICATE_CHECK)
+        policy.refuse(request.user, object_type="people.person", object_id=person_id, purpose=Purpose.DUPLICATE_CHECK)
     person = search_first.person_from_last_search(request, person_id)
     membership = person.memberships.filter(end_date__isnull=True).select_related("household").first()
-    if membership is None:
-        raise Http404("Page not found")
+    if membership is None:  # in no family: nothing to record a contact against; the same audited 404
+        policy.refuse(request.user, object_type="people.person", object_id=person_id, purpose=Purpose.DUPLICATE_CHECK)
     form = forms.ContactForm(request.POST or None, initial={"team": request.user.team_id})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -356,7 +359,8 @@ def action_update(request, household_id, action_id):
     item = _in_family(request, access, PlanAction.objects.filter(plan__episode__household=access.household)
                       .select_related("area"), action_id)
     if not (access.can_work_on_case or item.owner_id == request.user.pk):
-        policy.refuse(request.user, household_id=household_id, purpose=PURPOSE)
+        policy.refuse(request.user, household_id=household_id, object_type="casework.planaction",
+                      object_id=item.pk, purpose=PURPOSE)
     form = forms.ActionProgressForm(request.POST or None, initial={"status": item.status,
                                                                    "progress_note": item.progress_note})
     if request.method == "POST" and form.is_valid():
@@ -419,7 +423,7 @@ def document_new(request, household_id):
 
 @login_required
 def document_download(request, household_id, document_id):
-    access = _access(request, household_id, need="can_see_documents")
+    access = _access(request, household_id, need="can_see_documents", read=False)
     document = _in_family(request, access, Document.objects.filter(episode__household=access.household),
                           document_id)
     try:

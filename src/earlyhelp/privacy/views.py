@@ -14,7 +14,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.ui.service_forms import parse_id, run_service
 
 from .forms import ConsentForm, DisclosureForm, SuggestionDecisionForm, WithdrawalForm
-from .models import ConsentStatus, PrivacyNotice, SuggestionStatus, recipient_label
+from .models import Consent, ConsentStatus, PrivacyNotice, SuggestionStatus, recipient_label
 from .services import consent as consents
 from .services import decisions, disclosures
 
@@ -56,7 +56,8 @@ def notice_pdf(request, version=None):
 # --- Consent ------------------------------------------------------------------------------------
 
 def _family_access(request, household_id):
-    return policy.require_family(request.user, household_id, purpose=Purpose.EARLY_HELP_CASEWORK,
+    """A page about one family (its members are named on the consent form): an audited read."""
+    return policy.open_family(request.user, household_id, purpose=Purpose.EARLY_HELP_CASEWORK,
                                  need="can_work_on_case")
 
 
@@ -110,13 +111,24 @@ def withdrawals(request):
             or policy.has_permission(request.user, policy.Permission.PROCESS_TEAM_WITHDRAWALS)):
         policy.refuse(request.user, purpose=Purpose.EARLY_HELP_CASEWORK)
     if request.method == "POST":
+        consent_id = parse_id(request.POST.get("consent_id"))
+        # Only a withdrawal this user may process (as listed for them) is answered: another team's pending
+        # withdrawal and an id that does not exist get the same audited 404 (P2).
+        mine = consents.pending_withdrawals(request.user).filter(pk=consent_id).exists() if consent_id else False
+        done = Consent.objects.filter(pk=consent_id, status=ConsentStatus.WITHDRAWN).values_list(
+            "household_id", flat=True).first() if consent_id and not mine else None
+        already_processed = done is not None and policy.may_take_withdrawal(request.user, done)
+        if not (mine or already_processed):
+            policy.refuse(request.user, object_type="privacy.consent", object_id=consent_id,
+                          purpose=Purpose.EARLY_HELP_CASEWORK)
         try:
-            consents.complete_withdrawal(by=request.user, consent_id=parse_id(request.POST.get("consent_id")))
+            consents.complete_withdrawal(by=request.user, consent_id=consent_id)
             messages.success(request, "Withdrawal processed.")
         except ValidationError as error:  # say why nothing happened, rather than nothing at all
             messages.error(request, " ".join(error.messages))
         except PermissionDenied:
-            policy.refuse(request.user, purpose=Purpose.EARLY_HELP_CASEWORK)
+            policy.refuse(request.user, object_type="privacy.consent", object_id=consent_id,
+                          purpose=Purpose.EARLY_HELP_CASEWORK)
         return redirect("web:consent-withdrawals")
     pending = list(consents.pending_withdrawals(request.user))
     audit.record(actor=request.user, action=Action.VIEW, event="consent.withdrawals", purpose=Purpose.EARLY_HELP_CASEWORK,

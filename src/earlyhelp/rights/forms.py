@@ -284,3 +284,17 @@ class RedactionDecisionForm(forms.Form):
         error_messages={"required": "Select where the decision applies"})
     reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=2000, error_messages={"required": ENTER_DECISION_REASON})
+
+
+class MentionDecisionForm(forms.Form):
+    """A person's decision on a record of another family that seems to mention the requester (P13, P19)."""
+
+    mention = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    decision = forms.ChoiceField(
+        label="Should this be included in the pack?", widget=forms.RadioSelect,
+        choices=[("include", "Include it: it is about the requester (the other family's people are then proposed "
+                             "for redaction)"),
+                 ("leave_out", "Leave it out: it is not about the requester")],
+        error_messages={"required": "Select whether to include this record or leave it out"})
+    reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=2000, error_messages={"required": ENTER_DECISION_REASON})

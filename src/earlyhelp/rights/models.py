@@ -311,3 +311,40 @@ class RecipientNotification(models.Model):
     @property
     def is_done(self) -> bool:
         return bool(self.method)
+
+
+class MentionStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    INCLUDE = "include", "Include in the pack"
+    LEAVE_OUT = "leave_out", "Leave out of the pack"
+
+
+class OtherFamilyMention(models.Model):
+    """A record of another family that seems to mention the person a pack is about (their name or an identifier
+    found in its text). Nothing from another family reaches a pack until a person includes it, with a reason (P13,
+    P19); what is included is then reviewed for that family's people like the rest of the pack."""
+
+    pack = models.ForeignKey("privacy.SubjectAccessPack", on_delete=models.CASCADE, related_name="mentions")
+    household = models.ForeignKey("people.Household", on_delete=models.CASCADE, related_name="+",
+                                  help_text="The other family whose record it is")
+    record = models.CharField(max_length=80, help_text='The record, as "app_label.Model:id"')
+    field = models.CharField(max_length=60, help_text="The column the mention is in")
+    found = models.CharField(max_length=40, help_text="What was found: the person's name or which identifier")
+    status = models.CharField(max_length=20, choices=MentionStatus.choices, default=MentionStatus.PENDING)
+    reason = models.TextField(blank=True, db_comment="Personal data: why it is included or left out")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["pack", "record", "field"], name="mention_once_per_pack_field"),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_by__isnull=True, decided_at__isnull=True, reason="")
+                | (~Q(status="pending") & Q(decided_by__isnull=False, decided_at__isnull=False) & ~Q(reason="")),
+                name="mention_decided_by_a_person_with_a_reason"),
+        ]
+
+    def __str__(self):
+        return f"Mention {self.pk}"

@@ -16,3 +16,10 @@ HOLDINGS = [
     Holding("rights.RecordDispute", SECTION, person=("person",)),
     Holding("rights.ProcessingRestriction", SECTION, person=("person",)),
 ]
+
+HOLDINGS += [
+    # Possible mentions of the person in another family's records, for the pack's reviewer: they name that other
+    # family's record and are never in a pack themselves (what is included is copied into the pack's snapshot).
+    Holding("rights.OtherFamilyMention", SECTION, person=("pack__subject",),
+            household=("pack__subject__memberships__household", "household"), household_in_pack=False, in_pack=False),
+]

@@ -17,8 +17,9 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.privacy.models import PackStatus, RedactionStatus, SubjectAccessPack
 from earlyhelp.ui.service_forms import run_service
 
-from .forms import RedactionDecisionForm
-from .models import RightsRequest
+from .forms import MentionDecisionForm, RedactionDecisionForm
+from .models import MentionStatus, RightsRequest
+from .services import mentions
 from .services import subject_access as sar
 
 
@@ -73,11 +74,34 @@ def pack_detail(request, pack_id):
     context = sar.proposal_context(pack, shown)
     for proposal in shown:
         proposal.context = context[proposal.pk]
+    waiting_mentions = list(pack.mentions.filter(status=MentionStatus.PENDING).select_related("pack__subject")[:50])
+    for mention in waiting_mentions:
+        mention.preview = mentions.preview(mention)
     return render(request, "rights/subject_access_review.html", {
         "pack": pack, "form": form, "pending": shown, "pending_count": len(pending),
+        "mentions": waiting_mentions,
+        "decided_mentions": list(pack.mentions.exclude(status=MentionStatus.PENDING).select_related("decided_by")),
         "decided": [p for p in proposals if p.status != RedactionStatus.PENDING],
         "index": pack.content.get("index", []),
     })
+
+
+@login_required
+@require_POST
+def pack_mention(request, pack_id):
+    """Include a mention of the requester in another family's record, or leave it out, with a reason."""
+    pack = _require_pack(request, pack_id)
+    form = MentionDecisionForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        if run_service(form, lambda: mentions.decide_mention(
+                by=request.user, pack=pack, mention_id=data["mention"], include=data["decision"] == "include",
+                reason=data["reason"])):
+            messages.success(request, "Decision recorded")
+            return redirect("web:sar-pack", pack.pk)
+    for message in [m for errors in form.errors.values() for m in errors]:
+        messages.error(request, message)
+    return redirect("web:sar-pack", pack.pk)
 
 
 @login_required

@@ -56,6 +56,7 @@ urlpatterns = [
     path("panels/<id:panel_id>/edit/", panels.panel_edit, name="panel-edit"),
     path("privacy/subject-access/<id:request_id>/build/", subject_access.pack_build, name="sar-build"),
     path("privacy/subject-access/packs/<id:pack_id>/", subject_access.pack_detail, name="sar-pack"),
+    path("privacy/subject-access/packs/<id:pack_id>/mentions/", subject_access.pack_mention, name="sar-pack-mention"),
     path("privacy/subject-access/packs/<id:pack_id>/release/", subject_access.pack_release, name="sar-pack-release"),
     path("privacy/subject-access/packs/<id:pack_id>/download.<str:fmt>", subject_access.pack_download,
          name="sar-pack-download"),

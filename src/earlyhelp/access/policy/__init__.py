@@ -30,6 +30,7 @@ from .families import (
     may_record_contact_about,
     may_see_all_families_of,
     may_take_withdrawal,
+    open_family,
     person_access,
     require_family,
     visible_among,
@@ -52,7 +53,8 @@ from .teams import (
 __all__ = [
     "EMERGENCY", "LEAD", "MANAGER", "TAF", "TEAM", "FamilyAccess", "can_see_family_viewers", "contacts_visible_to",
     "family_access", "hidden_among", "households_visible_to", "may_record_contact_about", "may_see_all_families_of",
-    "may_take_withdrawal", "active_exclusions", "excluded_organisation_types", "exclusion_for", "is_excluded",
+    "may_take_withdrawal", "open_family", "active_exclusions", "excluded_organisation_types", "exclusion_for",
+    "is_excluded",
     "person_access", "require_family", "visible_among", "visible_people_among",
     "RESTRICTED", "is_sensitive", "masked", "shows_in_full",
     "record_refusal", "refuse", "require", "require_any",

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action
 from earlyhelp.casework.models import Contact, Episode, TafMember, episode_is_open
 from earlyhelp.organisations.models import Organisation
 from earlyhelp.people.models import Household, Membership
@@ -226,6 +228,16 @@ def require_family(user, household_id, *, purpose, need=None) -> FamilyAccess:
     access = family_access(user, household_id)
     if access is None or (need and not getattr(access, need)):
         refuse(user, household_id=household_id, purpose=purpose)
+    return access
+
+
+def open_family(user, household_id, *, purpose, need=None, event="household.page_view") -> FamilyAccess:
+    """`require_family` for a page that shows the family's people or records (a form naming every member, an
+    action, a review): the read is audited (VIEW, with the family), as the family page's own read is."""
+    access = require_family(user, household_id, purpose=purpose, need=need)
+    audit.record(actor=user, action=Action.VIEW, event=event, purpose=purpose,
+                 objects=[("people.household", access.household.pk)], household_id=access.household.pk,
+                 metadata={"relationships": sorted(access.relationships)})
     return access
 
 

@@ -370,3 +370,39 @@ def test_removing_a_partner_from_the_taf_ends_their_access(client, world):
     client.post(reverse("web:taf-end", args=[family["household"].pk, member.pk]))
     client.force_login(world.partner)
     assert client.get(reverse("web:family", args=[family["household"].pk])).status_code == 404
+
+
+# --- Every read of a family's page leaves a trace (issue 13: unaudited reads) ---------------------------------
+
+def _traces(household, user) -> int:
+    """Reads and refusals by this user that name the family, or one of its people (a person's page)."""
+    people = set(household.memberships.values_list("person_id", flat=True))
+    events = AuditEvent.objects.filter(actor=user, action__in=[Action.VIEW, Action.DENIED, Action.EXPORT])
+    return sum(1 for e in events if e.household_id == household.pk
+               or ("people.person" in e.object_type.split(",") and people & set(e.object_ids)))
+
+
+@pytest.mark.promise("P2", "P23")
+@pytest.mark.parametrize("who", EVERYONE)
+def test_every_family_page_writes_a_view_or_refusal_event_with_the_family(client, scene, who):
+    """Allowed or refused, every GET of every page under a family is in the audit trail with the family's id."""
+    world, household, urls = scene
+    client.force_login(world.users[who])
+    silent = []
+    for page, url in urls.items():
+        before = _traces(household, world.users[who])
+        client.get(url)
+        if _traces(household, world.users[who]) == before:
+            silent.append(page)
+    assert not silent, f"these pages were read without an audit event naming the family: {silent}"
+
+
+@pytest.mark.promise("P2", "P23")
+def test_the_consent_form_and_the_plan_action_page_audit_the_read(client, scene):
+    world, household, urls = scene
+    for page in ("consent-new", "action-update"):
+        client.force_login(world.lead)
+        before = AuditEvent.objects.filter(action=Action.VIEW, household_id=household.pk, actor=world.lead).count()
+        assert client.get(urls[page]).status_code == 200
+        assert AuditEvent.objects.filter(action=Action.VIEW, household_id=household.pk,
+                                         actor=world.lead).count() == before + 1, page

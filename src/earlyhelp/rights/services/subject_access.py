@@ -9,28 +9,24 @@ proposed). Nothing is released until every proposal is decided, and the release 
 
 import datetime
 import json
-import re
 from collections import defaultdict
-from functools import cache
-from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, models, transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
-from earlyhelp.audit.models import Action, AuditEvent, Purpose
+from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import Organisation, Team, User
-from earlyhelp.people.models import Membership, Person, Relationship
+from earlyhelp.people.models import Person
 from earlyhelp.privacy.messages import ENTER_DECISION_REASON
 from earlyhelp.privacy.models import (
     PackStatus,
     Panel,
     ProcessingPurpose,
-    RedactionKind,
     RedactionProposal,
     RedactionStatus,
     SubjectAccessPack,
@@ -39,7 +35,9 @@ from earlyhelp.privacy.services.disclosures import record_subject_access_release
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.inventory import OnErasure, holdings
 
-from ..models import RequestKind, RequestStatus
+from ..models import MentionStatus, RequestKind, RequestStatus
+from . import mentions, pack_sources
+from .finding import _Finder
 
 WITHHELD = "[withheld: information about someone else]"
 # What is never put in a pack: internal keys, derived search keys and the packs' own snapshots.
@@ -47,6 +45,8 @@ LEFT_OUT = {"given_name_key", "family_name_key", "content", "hash", "previous_ha
 SECTION_ORDER = ["Your record", "Your family and relationships", "Contacts and referrals", "Early help support",
                  "Team Around the Family", "Assessments", "Family plan", "Reviews", "Case notes", "Documents",
                  "Referrals to other services", "Supporting Families", "Consent",
+                 "Information partners shared with us for data matching", "Possible matches with partners' records",
+                 "Data matching decisions about you",
                  "Who we shared information with, and why", "Decisions on what the system suggested",
                  "Who may see your family's records", "Your requests to us"]
 
@@ -128,6 +128,7 @@ def collect(person) -> dict:
     household_ids = households_of(person)
     renderer = _Renderer()
     sections: dict[str, list] = defaultdict(list)
+    own_records: set[tuple[str, int]] = set()  # rows reached through the person, not only through a family
     for holding in sorted(holdings(), key=lambda h: _section_rank(h.section)):
         if holding.on_erasure == OnErasure.KEEP or not holding.in_pack:
             continue
@@ -135,6 +136,10 @@ def collect(person) -> dict:
         if q is None:
             continue
         model = holding.model_class
+        through_person = _paths_q(holding, person.pk, [])
+        if through_person is not None and holding.person:
+            own_records |= {(model._meta.label_lower, pk)
+                            for pk in model._base_manager.filter(through_person).values_list("pk", flat=True)}
         for obj in model._base_manager.filter(q).distinct().order_by("pk"):
             sections[holding.section].append({"key": f"{holding.model}:{obj.pk}", "record": _title(model),
                                               "fields": renderer.row(obj)})
@@ -144,9 +149,13 @@ def collect(person) -> dict:
                 sections[holding.section].append({
                     "key": f"{holding.model}:{version.id}@{version.history_id}",
                     "record": f"{_title(model)}: earlier version", "fields": renderer.row(version)})
-    viewers = _who_viewed(person, household_ids, renderer)
+    label_user = pack_sources.label_user_with(renderer)
+    decisions_made = pack_sources.matching_rows(person, label_user)
+    if decisions_made:
+        sections[pack_sources.MATCHING_SECTION].extend(decisions_made)
+    viewers = pack_sources.audit_rows(person, own_records, label_user)
     ordered = [{"title": title, "records": sections[title]} for title in sorted(sections, key=_section_rank)]
-    ordered.append({"title": "Who has looked at or changed your records", "records": viewers})
+    ordered.append({"title": pack_sources.AUDIT_SECTION, "records": viewers})
     return {
         "about": renderer.label(type(person), person.pk),
         "generated_at": timezone.now().isoformat(),
@@ -159,112 +168,12 @@ def _title(model) -> str:
     return str(model._meta.verbose_name).capitalize()
 
 
-def _who_viewed(person, household_ids, renderer) -> list:
-    events = AuditEvent.objects.filter(household_id__in=household_ids)
-    if connection.vendor == "postgresql":
-        about_person = AuditEvent.objects.filter(object_type="people.person", object_ids__contains=[person.pk])
-        events = events | about_person
-        candidates = events.order_by("sequence")
-    else:  # SQLite cannot search inside JSON lists: narrow by type, then check the ids here
-        candidates = (AuditEvent.objects.filter(Q(household_id__in=household_ids) | Q(object_type="people.person"))
-                      .order_by("sequence"))
-    rows = []
-    for event in candidates.iterator(chunk_size=2000):
-        if event.household_id not in household_ids and person.pk not in (event.object_ids or []):
-            continue
-        rows.append({"key": f"audit.AuditEvent:{event.pk}", "record": "Access to your records", "fields": {
-            "when": event.occurred_at.isoformat(), "who": renderer.label(User, event.actor_id) or "The system",
-            "what": event.get_action_display(), "event": event.event, "purpose": event.purpose}})
-    return rows
-
-
 # ---------------------------------------------------------------- third-party review
-
-NAME_PAIR = re.compile(r"\b([A-Z][a-z'\-]+)\s+([A-Z][a-zA-Z'\-]+)\b")
-
-
-@cache
-def _recognisers():
-    """Presidio's pattern recognisers: no language model is needed or downloaded."""
-    # The e-mail recogniser checks domains with tldextract, which would fetch the suffix list from the internet.
-    import presidio_analyzer.predefined_recognizers.generic.email_recognizer as email_module
-    import tldextract
-    from presidio_analyzer import Pattern, PatternRecognizer
-    from presidio_analyzer.predefined_recognizers import (
-        EmailRecognizer,
-        NhsRecognizer,
-        UkNinoRecognizer,
-        UkPostcodeRecognizer,
-    )
-
-    email_module.tldextract = SimpleNamespace(extract=tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None))
-    phone = PatternRecognizer(supported_entity="PHONE_NUMBER", name="UK phone", patterns=[
-        Pattern("UK phone", r"(?<!\d)(?:\+44\s?|0)(?:\d\s?){9,10}(?!\d)", 0.6)])
-    return [(NhsRecognizer(), RedactionKind.NHS_NUMBER), (UkNinoRecognizer(), RedactionKind.NI_NUMBER),
-            (UkPostcodeRecognizer(), RedactionKind.POSTCODE), (EmailRecognizer(), RedactionKind.EMAIL),
-            (phone, RedactionKind.PHONE)]
-
-
-def _normal(value: str) -> str:
-    return re.sub(r"\s+", "", value).upper()
-
-
-class _Finder:
-    def __init__(self, person, household_ids):
-        self.own = {_normal(v) for v in person.identifiers.values_list("value", flat=True)}
-        self.own |= {_normal(v) for v in person.addresses.values_list("postcode", flat=True)}
-        self.own |= {_normal(person.full_name), _normal(person.given_name)}
-        related = set(Membership.objects.filter(household__in=household_ids).values_list("person", flat=True))
-        related |= set(Relationship.objects.filter(related_person=person).values_list("person", flat=True))
-        related |= set(Relationship.objects.filter(person=person).values_list("related_person", flat=True))
-        related.discard(person.pk)
-        self.names = {}
-        for given, family, preferred in Person.objects.filter(pk__in=related).values_list(
-                "given_name", "family_name", "preferred_name"):
-            for name in {f"{given} {family}", f"{preferred} {family}" if preferred else "", given, preferred}:
-                if name and _normal(name) not in self.own:
-                    self.names[name] = True
-        self.professional = {_normal(e) for e in User.objects.exclude(email="").values_list("email", flat=True)}
-        self._known_pairs: dict = {}
-        self.Person = Person
-
-    def prepare(self, texts):
-        """Names of anyone known to the system (other families too), found as "Given Family" in the text."""
-        pairs = {m.groups() for text in texts for m in NAME_PAIR.finditer(text)}
-        if not pairs:
-            return
-        families = {f for _, f in pairs}
-        for given, family in self.Person.objects.filter(family_name__in=families).values_list(
-                "given_name", "family_name"):
-            if (given, family) in pairs and _normal(f"{given} {family}") not in self.own:
-                self.names[f"{given} {family}"] = True
-
-    def find(self, text: str):
-        spans = []
-        if self.names:
-            pattern = re.compile(r"(?<!\w)(" + "|".join(re.escape(n) for n in sorted(self.names, key=len,
-                                                                                        reverse=True)) + r")(?!\w)")
-            spans += [(m.start(), m.end(), RedactionKind.THIRD_PARTY_NAME) for m in pattern.finditer(text)]
-        for recogniser, kind in _recognisers():
-            for result in recogniser.analyze(text, recogniser.supported_entities, None) or []:
-                found = text[result.start:result.end]
-                if _normal(found) in self.own or _normal(found) in self.professional:
-                    continue
-                spans.append((result.start, result.end, kind))
-        spans.sort(key=lambda span: (span[0], -span[1]))
-        kept = []
-        for start, end, kind in spans:  # overlapping finds are merged, so no part of either is left out
-            if kept and start < kept[-1][1]:
-                kept[-1] = (kept[-1][0], max(kept[-1][1], end), kept[-1][2])
-            else:
-                kept.append((start, end, kind))
-        return kept
-
 
 def _strings(content):
     """Every reviewable text in the pack, with its location (record key and field)."""
     for section in content["sections"]:
-        if section["title"] == "Who has looked at or changed your records":
+        if section["title"] == pack_sources.AUDIT_SECTION:
             continue  # staff acting in their role: disclosed by default
         for record in section["records"]:
             for name, value in record["fields"].items():
@@ -313,8 +222,9 @@ def build_pack(*, by, request) -> SubjectAccessPack:
     pack.content = collect(person)
     pack.save(update_fields=["content"])
     count = propose_redactions(pack, person, households_of(person))
+    offered = mentions.offer(pack, person, households_of(person))
     audit.record(actor=by, action=Action.CREATE, event="subject_access.build", purpose=Purpose.RIGHTS_REQUESTS,
-                 objects=[pack], metadata={"request_id": request.pk, "proposals": count,
+                 objects=[pack], metadata={"request_id": request.pk, "proposals": count, "mentions": offered,
                                            "records": sum(s["count"] for s in pack.content["index"])})
     return pack
 
@@ -367,6 +277,10 @@ def release_pack(*, by, pack) -> SubjectAccessPack:
     waiting = pack.proposals.filter(status=RedactionStatus.PENDING).count()
     if waiting:
         raise ValidationError(f"{waiting} possible redactions are still waiting for review: nothing has been released")
+    undecided = pack.mentions.filter(status=MentionStatus.PENDING).count()
+    if undecided:
+        raise ValidationError(f"{undecided} possible mentions in other families' records are still waiting for a "
+                              "decision: nothing has been released")
     pack.status, pack.released_by, pack.released_at = PackStatus.RELEASED, by, timezone.now()
     pack.save(update_fields=["status", "released_by", "released_at"])
     households = households_of(pack.subject) if pack.subject_id else []

@@ -55,6 +55,12 @@ def _rows_about(holding, subject, household_ids):
     return {f"{holding.model}:{pk}" for pk in holding.model_class._base_manager.filter(q).values_list("pk", flat=True)}
 
 
+# Rows that exist only while a pack is reviewed, proven where they are made. A mention of the person in another
+# family's record is not seeded here: erasure and disposal of the person do not reach other families' records, so
+# the traces scans below would find it (named as work left in the issue 13 report).
+SEEDED_ELSEWHERE = {"rights.OtherFamilyMention": "rights/tests/test_subject_access_completeness.py"}
+
+
 def test_the_pack_holds_every_record_about_the_person_in_every_table(world, seeded):
     subject = seeded["subject"]
     sar.build_pack(by=world.dpo, request=seeded["request"])  # an earlier pack is itself held about the person
@@ -63,6 +69,8 @@ def test_the_pack_holds_every_record_about_the_person_in_every_table(world, seed
     households = sar.households_of(subject)
     for holding in inventory.holdings():
         if holding.on_erasure == inventory.OnErasure.KEEP:
+            continue
+        if holding.model in SEEDED_ELSEWHERE:
             continue
         expected = _rows_about(holding, subject, households)
         if holding.model == "privacy.SubjectAccessPack":
