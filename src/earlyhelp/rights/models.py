@@ -311,3 +311,7 @@ class RecipientNotification(models.Model):
     @property
     def is_done(self) -> bool:
         return bool(self.method)
+
+
+# A complaint's acknowledgement (from 19 June 2026) lives in its own module.
+from .acknowledgement_models import ComplaintAcknowledgement  # noqa: E402,F401

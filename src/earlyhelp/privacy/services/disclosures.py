@@ -14,6 +14,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Household
 
+from ..governance.agreements import cites_agreement
 from ..messages import CHOOSE_SHARING_BASIS, ENTER_DISCLOSURE_REASONS
 from ..models import (
     LEGAL_REASON_BASES,
@@ -38,6 +39,7 @@ def _is_manager_of(user, household_id) -> bool:
     return bool(access and access.can_manage)
 
 
+@cites_agreement  # records the data-sharing agreement that covers the recipient; `agreement=` names one
 @transaction.atomic
 def record_disclosure(*, by, household, recipient_organisation, purpose_code: str, basis: str, sections,
                       reason: str, shared: bool = True, recipient_person: str = "", approved_by=None,
