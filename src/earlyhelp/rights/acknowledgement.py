@@ -13,6 +13,13 @@ force, so its page says no acknowledgement was required, and the dashboard leave
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
+
+from earlyhelp.access import policy
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+
+from . import messages
 from .acknowledgement_models import ComplaintAcknowledgement
 from .models import OPEN_STATUSES, RequestKind, RightsRequest
 
@@ -73,10 +80,14 @@ def _has_acknowledgement(request) -> bool:
     return True
 
 
-def awaiting(*, today: datetime.date) -> list[tuple[RightsRequest, AcknowledgementClock]]:
-    """Open complaints held to the duty and not yet acknowledged, the soonest due first (for the dashboard,
-    whose view checks the DPO's permission and audits the read)."""
+def awaiting(user, *, today: datetime.date) -> list[tuple[RightsRequest, AcknowledgementClock]]:
+    """Open complaints held to the duty and not yet acknowledged, the soonest due first (the rights dashboard)."""
+    if not policy.has_permission(user, policy.Permission.HANDLE_RIGHTS_REQUESTS):
+        raise PermissionDenied(messages.ONLY_THE_DPO_HANDLES_REQUESTS)
     complaints = (RightsRequest.objects.filter(kind=RequestKind.COMPLAINT, status__in=OPEN_STATUSES,
                                                received_on__gte=IN_FORCE_FROM, acknowledgement__isnull=True)
                   .order_by("received_on", "pk"))
-    return [(c, clock_for(c, today=today)) for c in complaints]
+    rows = [(c, clock_for(c, today=today)) for c in complaints]
+    audit.record(actor=user, action=Action.VIEW, event="complaint_acknowledgements.view", purpose=Purpose.RIGHTS_REQUESTS,
+                 objects=[c for c, _ in rows], metadata={"overdue": sum(clock.is_overdue for _, clock in rows)})
+    return rows

@@ -6,6 +6,7 @@ from earlyhelp.casework import views as casework
 from earlyhelp.people import views as people
 from earlyhelp.privacy import register_views as processing_register
 from earlyhelp.privacy import views as privacy
+from earlyhelp.privacy.governance import views as registers
 from earlyhelp.rights import subject_access_views as subject_access
 
 from . import views
@@ -42,6 +43,21 @@ urlpatterns = [
     path("privacy/register/publish/", processing_register.publish, name="register-publish"),
     path("privacy/register/<id:purpose_id>/", processing_register.purpose_detail, name="register-purpose"),
     path("privacy/register/<id:purpose_id>/edit/", processing_register.purpose_edit, name="register-purpose-edit"),
+    # The DPO's other registers: personal data breaches, DPIAs, data-sharing agreements (privacy.governance).
+    path("privacy/register/breaches/", registers.breach_list, name="breaches"),
+    path("privacy/register/breaches/new/", registers.breach_new, name="breach-new"),
+    path("privacy/register/breaches/<id:breach_id>/", registers.breach_detail, name="breach"),
+    path("privacy/register/breaches/<id:breach_id>/edit/", registers.breach_edit, name="breach-edit"),
+    path("privacy/register/breaches/<id:breach_id>/ico/", registers.breach_report, name="breach-report"),
+    path("privacy/register/breaches/<id:breach_id>/close/", registers.breach_close, name="breach-close"),
+    path("privacy/register/dpias/", registers.dpia_list, name="dpias"),
+    path("privacy/register/dpias/new/", registers.dpia_new, name="dpia-new"),
+    path("privacy/register/dpias/<id:dpia_id>/", registers.dpia_detail, name="dpia"),
+    path("privacy/register/dpias/<id:dpia_id>/edit/", registers.dpia_edit, name="dpia-edit"),
+    path("privacy/register/agreements/", registers.agreement_list, name="agreements"),
+    path("privacy/register/agreements/new/", registers.agreement_new, name="agreement-new"),
+    path("privacy/register/agreements/<id:agreement_id>/", registers.agreement_detail, name="agreement"),
+    path("privacy/register/agreements/<id:agreement_id>/edit/", registers.agreement_edit, name="agreement-edit"),
     path("privacy/subject-access/<id:request_id>/build/", subject_access.pack_build, name="sar-build"),
     path("privacy/subject-access/packs/<id:pack_id>/", subject_access.pack_detail, name="sar-pack"),
     path("privacy/subject-access/packs/<id:pack_id>/release/", subject_access.pack_release, name="sar-pack-release"),

@@ -133,7 +133,7 @@ def _save_new(entry, prefix: str):
 
 
 def _audit(by, event, entry, **metadata):
-    audit.record(actor=by, action=Action.CREATE if event.endswith(".record") else Action.UPDATE, event=event,
+    audit.record(actor=by, action=Action.CREATE if event.endswith(".record") else Action.CHANGE, event=event,
                  purpose=AUDIT_PURPOSE, objects=[entry], metadata={"reference": entry.reference, **metadata})
 
 
@@ -327,7 +327,7 @@ def save_agreement(*, by, agreement: DataSharingAgreement | None = None, reason:
     entry.save()
     entry.parties.set(fields["parties"])
     entry.purposes.set(fields["purposes"])
-    audit.record(actor=by, action=Action.CREATE if is_new else Action.UPDATE,
+    audit.record(actor=by, action=Action.CREATE if is_new else Action.CHANGE,
                  event="sharing_agreement.record" if is_new else "sharing_agreement.change", purpose=AUDIT_PURPOSE,
                  objects=[entry], metadata={"reference": entry.reference, "status": entry.status,
                                             "parties": sorted(p.pk for p in fields["parties"]),
@@ -400,9 +400,16 @@ def history(entry, labels: dict) -> list[dict]:
             delta = record.diff_against(previous)
             changed = sorted(labels.get(c.field, c.field.replace("_", " ").capitalize()) for c in delta.changes)
         user = record.history_user
-        entries.append({"when": record.history_date,
-                        "who": (user.get_full_name() or user.get_username()) if user else "The system",
-                        "kind": {"+": "Added", "~": "Changed", "-": "Deleted"}.get(record.history_type, ""),
-                        "reason": record.history_change_reason or "", "changed": changed})
+        entry = {"when": record.history_date,
+                 "who": (user.get_full_name() or user.get_username()) if user else "The system",
+                 "kind": {"+": "Added", "~": "Changed", "-": "Deleted"}.get(record.history_type, ""),
+                 "reason": record.history_change_reason or "", "changed": changed}
+        last = entries[-1] if entries else None
+        if (last and last["who"] == entry["who"] and last["reason"] == entry["reason"]
+                and entry["when"] - last["when"] < datetime.timedelta(seconds=5)):
+            # One change saves the row, then its parties or purposes: one entry in the history.
+            last["changed"] = sorted(set(last["changed"]) | set(changed))
+        else:
+            entries.append(entry)
         previous = record
     return entries[::-1]

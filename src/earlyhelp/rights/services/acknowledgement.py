@@ -47,6 +47,6 @@ def acknowledge_complaint(*, by, request: RightsRequest, acknowledged_on: dateti
     acknowledgement = ComplaintAcknowledgement.objects.create(request=request, acknowledged_on=acknowledged_on,
                                                               method=method, recorded_by=by)
     due = due_on(request.received_on)
-    record_event(by, Action.UPDATE, "complaint.acknowledge", request, method=method,
+    record_event(by, Action.CHANGE, "complaint.acknowledge", request, method=method,
                  late=bool(due and acknowledged_on > due), required=due is not None)
     return acknowledgement
