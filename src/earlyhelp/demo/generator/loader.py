@@ -48,6 +48,8 @@ from earlyhelp.casework.models import Document
 from earlyhelp.demo.generator.programme import build_programme
 from earlyhelp.demo.generator.staff import DEMO_PASSWORD, DEMO_USERS
 from earlyhelp.demo.generator.stages import FamilyBuilder
+from earlyhelp.demo.registers import MODELS as REGISTER_MODELS
+from earlyhelp.demo.registers import load_demo_registers
 from earlyhelp.organisations.models import User
 from earlyhelp.privacy.models import Consent, DatasetDisclosure, Disclosure, Suggestion, SuggestionKind
 from earlyhelp.programme.models import Need, NeedProgress
@@ -112,6 +114,7 @@ def generate_council(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SE
                     progress(done, families)
         builder.writer.flush()
         builder.writer.reset_sequences()
+        load_demo_registers(dpo=builder.demo["dpo"], today=builder.today)  # agreements the partner files cite
         programme_counts = build_programme(seed=seed, today=builder.today)  # through the services
         retention_presets.load_demo(dpo=builder.demo["dpo"])  # the retention rules and one legal hold
         audit.record(actor=None, action="create", event="demo.load", purpose="system_security",
@@ -162,6 +165,8 @@ def wipe_demo_data() -> None:
         models.extend(apps.get_app_config(label).get_models(include_auto_created=True))
     # From the privacy app only the families' records: the register and notices are configuration.
     models += [Consent, Consent.history.model, Disclosure]
+    # The DPO's registers (breaches, DPIAs, data-sharing agreements): the demo's examples.
+    models += list(REGISTER_MODELS)
     for label, name in [("admin", "LogEntry"), ("sessions", "Session"), ("axes", "AccessAttempt"),
                         ("axes", "AccessLog"), ("axes", "AccessFailureLog")]:
         try:
