@@ -88,6 +88,7 @@ def awaiting(user, *, today: datetime.date) -> list[tuple[RightsRequest, Acknowl
                                                received_on__gte=IN_FORCE_FROM, acknowledgement__isnull=True)
                   .order_by("received_on", "pk"))
     rows = [(c, clock_for(c, today=today)) for c in complaints]
-    audit.record(actor=user, action=Action.VIEW, event="complaint_acknowledgements.view", purpose=Purpose.RIGHTS_REQUESTS,
+    audit.record(actor=user, action=Action.VIEW, event="complaint_acknowledgements.view",
+                 purpose=Purpose.RIGHTS_REQUESTS,
                  objects=[c for c, _ in rows], metadata={"overdue": sum(clock.is_overdue for _, clock in rows)})
     return rows

@@ -197,7 +197,8 @@ class AgreementForm(forms.Form):
                                    help_text="The Article 6 basis and the law relied on, for example Article 6(1)(e) "
                                              "public task; Digital Economy Act 2017 s35",
                                    error_messages=_req(services.AGREEMENT_REQUIRED["lawful_basis"]))
-    starts_on = GovukDateField(label="Start date", error_messages={"required": services.AGREEMENT_REQUIRED["starts_on"]})
+    starts_on = GovukDateField(label="Start date",
+                               error_messages={"required": services.AGREEMENT_REQUIRED["starts_on"]})
     ends_on = GovukDateField(label="End date", required=False, help_text="Leave it empty if it runs until it is ended")
     document_reference = forms.CharField(label="Where the signed document is kept", max_length=200,
                                          error_messages=_req(services.AGREEMENT_REQUIRED["document_reference"]))

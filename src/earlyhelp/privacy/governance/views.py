@@ -48,10 +48,6 @@ def _may_keep(request) -> bool:
     return policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)
 
 
-def _saved(form, call):
-    return run_service(form, call)
-
-
 # --- Breaches -------------------------------------------------------------------------------------------------------
 
 @login_required
@@ -88,7 +84,7 @@ def breach_new(request):
     _require(request, Breach, keep=True)
     form = BreachForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        breach = _saved(form, lambda: services.save_breach(by=request.user, **form.service_fields()))
+        breach = run_service(form, lambda: services.save_breach(by=request.user, **form.service_fields()))
         if breach is not None:
             messages.success(request, f"Breach {breach.reference} is recorded.")
             return redirect("web:breach", breach_id=breach.pk)
@@ -101,7 +97,7 @@ def breach_edit(request, breach_id):
     breach = _require(request, Breach, keep=True, entry_id=breach_id)
     form = BreachForm(request.POST or None, breach=breach)
     if request.method == "POST" and form.is_valid():
-        saved = _saved(form, lambda: services.save_breach(by=request.user, breach=breach,
+        saved = run_service(form, lambda: services.save_breach(by=request.user, breach=breach,
                                                           reason=form.cleaned_data["change_reason"],
                                                           **form.service_fields()))
         if saved is not None:
@@ -118,7 +114,7 @@ def breach_report(request, breach_id):
     breach = _require(request, Breach, keep=True, entry_id=breach_id)
     form = IcoReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved = _saved(form, lambda: services.report_breach_to_ico(
+        saved = run_service(form, lambda: services.report_breach_to_ico(
             by=request.user, breach=breach, reported_at=form.cleaned_data["reported_at"],
             ico_reference=form.cleaned_data["ico_reference"], late_reason=form.cleaned_data["late_reason"]))
         if saved is not None:
@@ -173,7 +169,7 @@ def agreement_new(request):
     _require(request, DataSharingAgreement, keep=True)
     form = AgreementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        saved = _saved(form, lambda: services.save_agreement(by=request.user, **form.service_fields()))
+        saved = run_service(form, lambda: services.save_agreement(by=request.user, **form.service_fields()))
         if saved is not None:
             messages.success(request, f"{saved.reference} is added to the register of agreements.")
             return redirect("web:agreement", agreement_id=saved.pk)
@@ -186,7 +182,7 @@ def agreement_edit(request, agreement_id):
     agreement = _require(request, DataSharingAgreement, keep=True, entry_id=agreement_id)
     form = AgreementForm(request.POST or None, agreement=agreement)
     if request.method == "POST" and form.is_valid():
-        saved = _saved(form, lambda: services.save_agreement(by=request.user, agreement=agreement,
+        saved = run_service(form, lambda: services.save_agreement(by=request.user, agreement=agreement,
                                                              reason=form.cleaned_data["change_reason"],
                                                              **form.service_fields()))
         if saved is not None:
@@ -231,7 +227,7 @@ def dpia_new(request):
         initial["purposes"] = list(ProcessingPurpose.objects.filter(pk=int(purpose_id)))
     form = DpiaForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        saved = _saved(form, lambda: services.save_dpia(by=request.user, **form.service_fields()))
+        saved = run_service(form, lambda: services.save_dpia(by=request.user, **form.service_fields()))
         if saved is not None:
             messages.success(request, f"{saved.reference} is added to the register of DPIAs.")
             return redirect("web:dpia", dpia_id=saved.pk)
@@ -244,7 +240,7 @@ def dpia_edit(request, dpia_id):
     dpia = _require(request, Dpia, keep=True, entry_id=dpia_id)
     form = DpiaForm(request.POST or None, dpia=dpia)
     if request.method == "POST" and form.is_valid():
-        saved = _saved(form, lambda: services.save_dpia(by=request.user, dpia=dpia,
+        saved = run_service(form, lambda: services.save_dpia(by=request.user, dpia=dpia,
                                                         reason=form.cleaned_data["change_reason"],
                                                         **form.service_fields()))
         if saved is not None:

@@ -189,7 +189,7 @@ def test_a_breach_is_recorded_and_reported_late_through_the_pages(client, world)
     assert breach.reported_late and breach.ico_reference == "IC-99"
 
 
-# --- Role matrix of the registers' record pages ------------------------------------------------------------------------
+# --- Role matrix of the registers' record pages ----------------------------------------------------------------
 
 READERS, KEEPERS = {"dpo", "admin"}, {"dpo"}
 EVERYONE = ["front_door", "lead", "manager", "partner", "data_team", "dpo", "admin"]
@@ -263,7 +263,7 @@ def test_an_overdue_review_is_flagged_on_the_list(client, world):
     assert "1 DPIA is overdue for review" in page
 
 
-# --- Data-sharing agreements -------------------------------------------------------------------------------------------
+# --- Data-sharing agreements -------------------------------------------------------------------------------
 
 def _agreement_fields(world, **overrides):
     values = {"reference": "DEA-S35-001", "title": "Troubled families data sharing", "kind": "dea_s35",
