@@ -22,7 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--dataset", required=True, help=f"one of: {', '.join(DatasetType.values)}")
         parser.add_argument("--organisation", required=True, help="the partner's id, or its reference (URN, ODS code)")
         parser.add_argument("--received", required=True, help="the day the partner sent it, like 2026-11-01")
-        parser.add_argument("--agreement", required=True, help="the data-sharing agreement's reference, as in the DPO's register")
+        parser.add_argument("--agreement", required=True,
+                            help="the data-sharing agreement's reference, as in the DPO's register")
         parser.add_argument("--purpose", default="data_matching", help="the processing register's purpose code")
         parser.add_argument("--user", required=True, help="the data team member importing it (username)")
 
