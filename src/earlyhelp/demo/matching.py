@@ -13,7 +13,7 @@ from earlyhelp.organisations.models import Organisation, OrganisationType, User
 from earlyhelp.people.models import Person
 from earlyhelp.privacy.models import ProcessingPurpose
 
-from . import partner_files
+from . import partner_files, registers
 
 # Each file: the dataset, the partner's type, who it is about (adults or children) and how many of them.
 FILES = [
@@ -63,7 +63,7 @@ def load_demo_matching(*, seed: int = 2026) -> dict:
         rows = partner_files.rows_for(dataset, rows, seed=seed + number, as_of=today)
         batches.append(imports.import_file(
             by=analyst, dataset_type=dataset, source_organisation=partner, received_on=today, purpose=purpose,
-            sharing_agreement_reference=f"ISA-DEMO-{number:03d}", file_name=f"{dataset}.csv",
+            agreement=registers.agreement_for(partner, on=today), file_name=f"{dataset}.csv",
             content=partner_files.to_csv(rows, dataset)))
     run = linkage.start_linkage(by=analyst, batches=[batch for batch in batches if batch.status == "imported"])
     return {"batches": len(batches), "imported": sum(batch.status == "imported" for batch in batches),

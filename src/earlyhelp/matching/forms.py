@@ -3,7 +3,9 @@
 from django import forms
 
 from earlyhelp.organisations.models import Organisation, OrganisationType
-from earlyhelp.privacy.models import ProcessingPurpose
+from earlyhelp.privacy.governance.agreements import CHOOSE_AGREEMENT
+from earlyhelp.privacy.governance.models import AgreementStatus
+from earlyhelp.privacy.models import DataSharingAgreement, ProcessingPurpose
 from earlyhelp.ui.forms import GovukDateField, today
 
 from . import messages
@@ -26,10 +28,12 @@ class ImportForm(forms.Form):
         queryset=ProcessingPurpose.objects.filter(is_active=True),
         help_text="The purpose in the processing register the sharing agreement allows",
         error_messages={"required": messages.CHOOSE_PURPOSE, "invalid_choice": messages.CHOOSE_PURPOSE})
-    sharing_agreement_reference = forms.CharField(
-        label="Information sharing agreement reference", max_length=messages.AGREEMENT_MAX_LENGTH,
-        widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
-        error_messages={"required": messages.ENTER_AGREEMENT, "max_length": messages.AGREEMENT_TOO_LONG})
+    agreement = forms.ModelChoiceField(
+        label="Which data-sharing agreement did it arrive under", empty_label="Choose an agreement",
+        queryset=DataSharingAgreement.objects.exclude(status=AgreementStatus.DRAFT).order_by("reference"),
+        help_text="From the DPO's register of agreements. It must name the partner, cover the purpose and be in "
+                  "force on the day the file was sent",
+        error_messages={"required": CHOOSE_AGREEMENT, "invalid_choice": CHOOSE_AGREEMENT})
     file = forms.FileField(label="Upload the file", help_text="A CSV or Excel (XLSX) file with a header row",
                            error_messages={"required": messages.CHOOSE_FILE, "empty": messages.FILE_EMPTY,
                                            "invalid": messages.CHOOSE_FILE})

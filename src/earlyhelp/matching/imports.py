@@ -38,7 +38,8 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import Organisation, OrganisationType
-from earlyhelp.privacy.models import ProcessingPurpose
+from earlyhelp.privacy.governance import agreements
+from earlyhelp.privacy.models import DataSharingAgreement, ProcessingPurpose
 
 from . import messages, schemas
 from .models import BatchStatus, FileFormat, ImportBatch, SourceRecord
@@ -70,7 +71,7 @@ def max_upload_bytes() -> int:
 # --- Starting an import ----------------------------------------------------------------------------------------
 
 def start_import(*, by, dataset_type: str, source_organisation: Organisation, received_on: datetime.date,
-                 purpose: ProcessingPurpose, sharing_agreement_reference: str, file_name: str,
+                 purpose: ProcessingPurpose, agreement: DataSharingAgreement | None, file_name: str,
                  content: bytes) -> ImportBatch:
     """Check the request, keep the file and queue its check (`tasks.import_task`); returns the queued batch.
 
@@ -81,7 +82,7 @@ def start_import(*, by, dataset_type: str, source_organisation: Organisation, re
 
     batch = _queue_batch(by=by, dataset_type=dataset_type, source_organisation=source_organisation,
                          received_on=received_on, purpose=purpose,
-                         sharing_agreement_reference=sharing_agreement_reference, file_name=file_name,
+                         agreement=agreement, file_name=file_name,
                          content=content)
     import_task.enqueue(batch_id=batch.pk)
     batch.refresh_from_db()
@@ -89,12 +90,12 @@ def start_import(*, by, dataset_type: str, source_organisation: Organisation, re
 
 
 def import_file(*, by, dataset_type: str, source_organisation: Organisation, received_on: datetime.date,
-                purpose: ProcessingPurpose, sharing_agreement_reference: str, file_name: str, content: bytes,
+                purpose: ProcessingPurpose, agreement: DataSharingAgreement | None, file_name: str, content: bytes,
                 on_progress: Callable[[int, int], None] | None = None) -> ImportBatch:
     """`start_import` and `run_import` in this process, for the management command; returns the finished batch."""
     batch = _queue_batch(by=by, dataset_type=dataset_type, source_organisation=source_organisation,
                          received_on=received_on, purpose=purpose,
-                         sharing_agreement_reference=sharing_agreement_reference, file_name=file_name,
+                         agreement=agreement, file_name=file_name,
                          content=content)
     return run_import(batch.pk, on_progress=on_progress)
 
@@ -117,14 +118,23 @@ def end_stale_batches() -> int:
     return ended
 
 
-def _queue_batch(*, by, dataset_type, source_organisation, received_on, purpose, sharing_agreement_reference,
+def _queue_batch(*, by, dataset_type, source_organisation, received_on, purpose, agreement,
                  file_name, content) -> ImportBatch:
     if not policy.has_permission(by, policy.Permission.DO_DATA_MATCHING):
         raise PermissionDenied("Only the data team may import partner data")
     end_stale_batches()
-    reference = (sharing_agreement_reference or "").strip()
     problems = _request_problems(dataset_type=dataset_type, source_organisation=source_organisation,
-                                 received_on=received_on, purpose=purpose, sharing_agreement_reference=reference)
+                                 received_on=received_on, purpose=purpose)
+    if not isinstance(agreement, DataSharingAgreement):
+        problems["agreement"] = agreements.CHOOSE_AGREEMENT
+    elif not problems:  # the agreement is checked against a partner, purpose and date that are right themselves
+        code, problem = agreements.import_problem(agreement, organisation=source_organisation, purpose=purpose,
+                                                  received_on=received_on)
+        if code:
+            # The file did not arrive under the agreement cited: refused, audited (outside any transaction, so the
+            # event stays), and nothing is stored.
+            agreements.record_refusal(by=by, agreement=agreement, code=code, use="import", purpose=PURPOSE)
+            problems["agreement"] = problem
     file_format, file_problem = _file_format(file_name, content)
     if file_problem:
         problems["file"] = file_problem
@@ -138,7 +148,8 @@ def _queue_batch(*, by, dataset_type, source_organisation, received_on, purpose,
         with transaction.atomic():
             batch = ImportBatch.objects.create(
                 dataset_type=dataset_type, source_organisation=source_organisation, received_on=received_on,
-                purpose=purpose, sharing_agreement_reference=reference, file_name=_tidy_file_name(file_name),
+                purpose=purpose, agreement=agreement, sharing_agreement_reference=agreement.reference,
+                file_name=_tidy_file_name(file_name),
                 file_format=file_format, file_sha256=fingerprint, stored_file=stored, status=BatchStatus.QUEUED,
                 imported_by=by)
             audit.record(actor=by, action=Action.CREATE, event="import_batch.queue", purpose=PURPOSE,
@@ -150,8 +161,7 @@ def _queue_batch(*, by, dataset_type, source_organisation, received_on, purpose,
     return batch
 
 
-def _request_problems(*, dataset_type, source_organisation, received_on, purpose,
-                      sharing_agreement_reference) -> dict[str, str]:
+def _request_problems(*, dataset_type, source_organisation, received_on, purpose) -> dict[str, str]:
     problems = {}
     if schemas.schema_for(dataset_type) is None:
         problems["dataset_type"] = "This is not a dataset the council imports: choose one from the list"
@@ -169,10 +179,6 @@ def _request_problems(*, dataset_type, source_organisation, received_on, purpose
         problems["purpose"] = messages.CHOOSE_PURPOSE
     elif not purpose.is_active:
         problems["purpose"] = "This purpose is no longer in use in the processing register: choose another"
-    if not sharing_agreement_reference:
-        problems["sharing_agreement_reference"] = messages.ENTER_AGREEMENT
-    elif len(sharing_agreement_reference) > messages.AGREEMENT_MAX_LENGTH:
-        problems["sharing_agreement_reference"] = messages.AGREEMENT_TOO_LONG
     return problems
 
 

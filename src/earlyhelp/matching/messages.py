@@ -4,9 +4,6 @@ from earlyhelp.privacy.messages import ENTER_DECISION_REASON
 
 CHOOSE_PARTNER = "Choose the partner that sent the file"
 CHOOSE_PURPOSE = "Choose the purpose the data will be used for"
-ENTER_AGREEMENT = "Enter the reference of the sharing agreement the file arrived under"
-AGREEMENT_TOO_LONG = "The agreement reference must be 100 characters or fewer"
-AGREEMENT_MAX_LENGTH = 100
 CHOOSE_FILE = "Choose the file to upload"
 FILE_EMPTY = "The file is empty: choose the file the partner sent"
 ENTER_REASON = ENTER_DECISION_REASON  # the decisions service's own rule

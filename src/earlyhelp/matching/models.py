@@ -78,8 +78,13 @@ class ImportBatch(models.Model):
     received_on = models.DateField(help_text="The day the partner sent the file")
     purpose = models.ForeignKey("privacy.ProcessingPurpose", on_delete=models.PROTECT, related_name="+",
                                 help_text="The purpose in the processing register the data is used for")
+    agreement = models.ForeignKey("privacy.DataSharingAgreement", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="import_batches",
+                                  help_text="The data-sharing agreement it arrived under (empty for files imported "
+                                            "before agreements were kept in the register)")
     sharing_agreement_reference = models.CharField(max_length=100,
-                                                   help_text="The information sharing agreement it arrived under")
+                                                   help_text="The agreement's reference as cited (typed in free text "
+                                                             "for files imported before the register)")
     file_name = models.CharField(max_length=200, help_text="The file's name as uploaded")
     file_format = models.CharField(max_length=10, choices=FileFormat.choices)
     file_sha256 = models.CharField(max_length=64, help_text="Fingerprint of the file's bytes: the same file twice "

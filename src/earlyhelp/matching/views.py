@@ -109,7 +109,7 @@ def batch_new(request):
         batch = run_service(form, lambda: imports.start_import(
             by=request.user, dataset_type=data["dataset_type"], source_organisation=data["source_organisation"],
             received_on=data["received_on"], purpose=data["purpose"],
-            sharing_agreement_reference=data["sharing_agreement_reference"], file_name=upload.name,
+            agreement=data["agreement"], file_name=upload.name,
             content=upload.read()))
         if batch is not None:
             return redirect("matching:batch", batch.pk)

@@ -588,3 +588,12 @@ class Tombstone(models.Model):
 
     def __str__(self):
         return f"Tombstone {self.pk}"
+
+
+# The DPO's other registers (breaches, DPIAs, data-sharing agreements) live in their own module.
+from .governance.models import (  # noqa: E402,F401  (imported last so Django finds them with the app's models)
+    Breach,
+    DataSharingAgreement,
+    DisclosureAgreement,
+    Dpia,
+)

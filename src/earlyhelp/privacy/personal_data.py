@@ -9,6 +9,9 @@ HOLDINGS = [
     # It holds no personal data itself, so erasure leaves it; disposal of a family takes the family off its list.
     Holding("privacy.DatasetDisclosure", "Who we shared information with, and why", household=("households",),
             on_erasure=OnErasure.SCRUB),
+    # The data-sharing agreement a disclosure was made under: it goes with its disclosure.
+    Holding("privacy.DisclosureAgreement", "Who we shared information with, and why",
+            household=("disclosure__household",)),
     Holding("privacy.Suggestion", "Decisions on what the system suggested", household=("household",)),
     # A relative's pack holds this person's records too: erasure takes them out of it, disposal removes it.
     Holding("privacy.SubjectAccessPack", "Your requests to us", person=("subject",),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
@@ -77,6 +78,7 @@ def purpose_detail(request, purpose_id):
               for name in register.EDITABLE_FIELDS]
     return render(request, "privacy/register/detail.html", {
         "purpose": purpose, "fields": fields, "history": register.history(purpose),
+        "dpias": purpose.dpias.all(), "agreements": purpose.sharing_agreements.all(), "today": timezone.localdate(),
         "may_keep": policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)})
 
 

@@ -14,7 +14,8 @@ from earlyhelp.people.models import (
 from earlyhelp.privacy.messages import ENTER_DECISION_REASON
 from earlyhelp.ui.forms import GovukDateField, today
 
-from . import messages
+from . import acknowledgement, messages
+from .acknowledgement_models import AcknowledgementMethod
 from .models import (
     Channel,
     IdentityCheck,
@@ -298,3 +299,14 @@ class MentionDecisionForm(forms.Form):
         error_messages={"required": "Select whether to include this record or leave it out"})
     reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea(attrs={"rows": 2}),
                              max_length=2000, error_messages={"required": ENTER_DECISION_REASON})
+class AcknowledgementForm(forms.Form):
+    """When and how a complaint was acknowledged (the 30-day rule is `rights.acknowledgement`)."""
+
+    acknowledged_on = GovukDateField(label="When was the complaint acknowledged",
+                                     error_name="the date the complaint was acknowledged", max_date=today,
+                                     error_messages={"required": acknowledgement.ENTER_DATE,
+                                                     "max_date_today": acknowledgement.IN_FUTURE})
+    method = forms.ChoiceField(label="How was it acknowledged", choices=AcknowledgementMethod.choices,
+                               widget=forms.RadioSelect,
+                               error_messages={"required": acknowledgement.CHOOSE_METHOD,
+                                               "invalid_choice": acknowledgement.CHOOSE_METHOD})

@@ -348,3 +348,7 @@ class OtherFamilyMention(models.Model):
 
     def __str__(self):
         return f"Mention {self.pk}"
+
+
+# A complaint's acknowledgement (from 19 June 2026) lives in its own module.
+from .acknowledgement_models import ComplaintAcknowledgement  # noqa: E402,F401

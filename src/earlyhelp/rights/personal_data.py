@@ -13,6 +13,8 @@ HOLDINGS = [
     Holding("rights.RightsRequest", SECTION, person=("subject", "requester_person"), on_erasure=OnErasure.SCRUB),
     Holding("rights.ClockPause", SECTION, person=("request__subject",), on_erasure=OnErasure.SCRUB),
     Holding("rights.RecipientNotification", SECTION, person=("request__subject",), on_erasure=OnErasure.SCRUB),
+    # When and how a complaint was acknowledged: no personal column, part of the record of what was done.
+    Holding("rights.ComplaintAcknowledgement", SECTION, person=("request__subject",), on_erasure=OnErasure.KEEP),
     Holding("rights.RecordDispute", SECTION, person=("person",)),
     Holding("rights.ProcessingRestriction", SECTION, person=("person",)),
 ]

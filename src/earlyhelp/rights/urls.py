@@ -17,6 +17,7 @@ urlpatterns = [
     path(one + "resume/", views.resume, name="resume"),
     path(one + "extend/", views.extend, name="extend"),
     path(one + "decide/", views.decide, name="decide"),
+    path(one + "acknowledge/", views.acknowledge, name="acknowledge"),
     path(one + "correct/", views.correct, name="correct"),
     path(one + "dispute/", views.dispute, name="dispute"),
     path(one + "notifications/<id:notification_id>/", views.notification, name="notification"),

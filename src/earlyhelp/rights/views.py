@@ -21,7 +21,7 @@ from earlyhelp.privacy.models import Consent, Disclosure
 from earlyhelp.ui.forms import today
 from earlyhelp.ui.service_forms import run_service
 
-from . import deadlines, forms, selectors
+from . import acknowledgement, deadlines, forms, selectors
 from .models import (
     OPEN_STATUSES,
     ProcessingRestriction,
@@ -30,6 +30,7 @@ from .models import (
     RequestStatus,
 )
 from .services import clock, decisions, intake, notifications, rectification, restriction
+from .services.acknowledgement import acknowledge_complaint
 
 PURPOSE = Purpose.RIGHTS_REQUESTS
 CORRECTION_LABELS = {name: str(field.label) for name, field in forms.CorrectionForm.base_fields.items()} | {
@@ -53,7 +54,8 @@ def dashboard(request):
     _require(request)
     board = selectors.dashboard(request.user, today=today())
     return render(request, "rights/dashboard.html", {
-        "board": board, "chart": [(selectors.CHART_LABELS[name], count) for _, count, name in board.counts]})
+        "board": board, "acknowledgements": acknowledgement.awaiting(request.user, today=today()),
+        "chart": [(selectors.CHART_LABELS[name], count) for _, count, name in board.counts]})
 
 
 @login_required
@@ -144,6 +146,7 @@ def detail(request, request_id):
         "subject_restricted": bool(subject_id and selectors.active_restriction_for(subject_id)),
         "corrected": [CORRECTION_LABELS.get(code, code) for code in rights_request.corrected_fields],
         "packs": list(rights_request.packs.order_by("-built_at")),
+        "acknowledgement_clock": acknowledgement.clock_for(rights_request, today=today()),
     }
     context["preview_recipients"] = bool(context["is_open"] and context["recipients"] and rights_request.kind in (
         RequestKind.RECTIFICATION, RequestKind.ERASURE, RequestKind.RESTRICTION))
@@ -184,6 +187,16 @@ def identity(request, request_id):
                    button="Record proof and start the clock", service=record,
                    done="Proof recorded: the clock has started.",
                    form_kwargs=lambda r: {"requester_choices": selectors.requester_choices(r.subject)})
+
+
+@login_required
+def acknowledge(request, request_id):
+    return _action(request, request_id, forms.AcknowledgementForm, title="Record the acknowledgement",
+                   button="Record the acknowledgement", service=lambda r, form: acknowledge_complaint(
+                       by=request.user, request=r, **form.cleaned_data),
+                   done="The acknowledgement is recorded.",
+                   intro="A data protection complaint received on or after 19 June 2026 must be acknowledged "
+                         "within 30 days of receipt.")
 
 
 @login_required

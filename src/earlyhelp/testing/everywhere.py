@@ -19,6 +19,7 @@ from earlyhelp.privacy.services import decisions
 from earlyhelp.rights import services as rights
 from earlyhelp.rights.models import Outcome, RequesterRelationship, RequestKind
 
+from .agreements import sharing_agreement
 from .matching import seed_matching_records
 from .programme import seed_programme_records
 from .retention import seed_retention_records
@@ -57,6 +58,8 @@ def seed_person_everywhere(world) -> dict:
                             received_at=timezone.now() - datetime.timedelta(days=3))
     give_consent(manager, household, parent, [OrganisationType.HEALTH])
     casework.add_taf_member(by=manager, episode=episode, practitioner=world.other_partner)
+    # The referral out records the data-sharing agreement that covers the health service.
+    sharing_agreement(parties=[world.health], recorded_by=world.dpo, purposes=("multi_agency_sharing",))
     casework.refer_out(by=lead, episode=episode, organisation=world.health, service="Young carers' service",
                        sections=["household"], reason=f"{GIVEN} needs a young carers' assessment")
     assessment = casework.start_assessment(by=lead, episode=episode, reason="Caring responsibilities")

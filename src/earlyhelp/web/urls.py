@@ -7,6 +7,7 @@ from earlyhelp.people import views as people
 from earlyhelp.privacy import panel_views as panels
 from earlyhelp.privacy import register_views as processing_register
 from earlyhelp.privacy import views as privacy
+from earlyhelp.privacy.governance import views as registers
 from earlyhelp.rights import subject_access_views as subject_access
 
 from . import views
@@ -54,6 +55,21 @@ urlpatterns = [
     path("panels/new/", panels.panel_new, name="panel-new"),
     path("panels/<id:panel_id>/", panels.panel_detail, name="panel"),
     path("panels/<id:panel_id>/edit/", panels.panel_edit, name="panel-edit"),
+    # The DPO's other registers: personal data breaches, DPIAs, data-sharing agreements (privacy.governance).
+    path("privacy/register/breaches/", registers.breach_list, name="breaches"),
+    path("privacy/register/breaches/new/", registers.breach_new, name="breach-new"),
+    path("privacy/register/breaches/<id:breach_id>/", registers.breach_detail, name="breach"),
+    path("privacy/register/breaches/<id:breach_id>/edit/", registers.breach_edit, name="breach-edit"),
+    path("privacy/register/breaches/<id:breach_id>/ico/", registers.breach_report, name="breach-report"),
+    path("privacy/register/breaches/<id:breach_id>/close/", registers.breach_close, name="breach-close"),
+    path("privacy/register/dpias/", registers.dpia_list, name="dpias"),
+    path("privacy/register/dpias/new/", registers.dpia_new, name="dpia-new"),
+    path("privacy/register/dpias/<id:dpia_id>/", registers.dpia_detail, name="dpia"),
+    path("privacy/register/dpias/<id:dpia_id>/edit/", registers.dpia_edit, name="dpia-edit"),
+    path("privacy/register/agreements/", registers.agreement_list, name="agreements"),
+    path("privacy/register/agreements/new/", registers.agreement_new, name="agreement-new"),
+    path("privacy/register/agreements/<id:agreement_id>/", registers.agreement_detail, name="agreement"),
+    path("privacy/register/agreements/<id:agreement_id>/edit/", registers.agreement_edit, name="agreement-edit"),
     path("privacy/subject-access/<id:request_id>/build/", subject_access.pack_build, name="sar-build"),
     path("privacy/subject-access/packs/<id:pack_id>/", subject_access.pack_detail, name="sar-pack"),
     path("privacy/subject-access/packs/<id:pack_id>/mentions/", subject_access.pack_mention, name="sar-pack-mention"),

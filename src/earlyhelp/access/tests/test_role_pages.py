@@ -72,12 +72,21 @@ RECIPIENTS_EXPECTED = {
 # The council's rule on consent to support (P6), kept by the DPO in the register area.
 CONSENT_RULES_EXPECTED = {
     "web:register-consent-rules": {DPO},
+# The DPO's registers beside the processing register: breaches, DPIAs, data-sharing agreements. The DPO keeps
+# them; a system administrator may read them (as the processing register).
+REGISTERS_EXPECTED = {
+    "web:breaches": {DPO, ADMIN},
+    "web:breach-new": {DPO},
+    "web:dpias": {DPO, ADMIN},
+    "web:dpia-new": {DPO},
+    "web:agreements": {DPO, ADMIN},
+    "web:agreement-new": {DPO},
 }
 
 # url name -> who gets 200 (everyone else: 404, audited).
 EXPECTED = {
     **PROGRAMME_EXPECTED, **CLAIMS_EXPECTED, **RESEARCH_EXPECTED, **RETURNS_EXPECTED, **PANELS_EXPECTED,
-    **RECIPIENTS_EXPECTED, **CONSENT_RULES_EXPECTED,
+    **RECIPIENTS_EXPECTED, **CONSENT_RULES_EXPECTED, **REGISTERS_EXPECTED,
     "web:dashboard": set(EVERYONE),
     "web:access-log-lookup": {DPO},
     "web:emergency-reviews": {DPO, MANAGER},
@@ -148,6 +157,11 @@ RECORD_PAGES = {
         "nis-transfer", "nis-manifest", "nis-download", "research-project", "research-project-columns",
         "research-project-end", "research-extract-new", "research-extract", "research-extract-manifest",
         "research-extract-download"]},
+    # The DPO's registers: record pages (their role matrix is in the registers' own test).
+    **{f"web:{name}": "privacy/tests/test_dpo_registers.py" for name in [
+        "breach", "breach-edit", "breach-report", "breach-close", "dpia", "dpia-edit", "agreement",
+        "agreement-edit"]},
+    "rights:acknowledge": "rights/tests/test_complaint_acknowledgement.py",
     # Returns and performance record pages.
     **{f"reporting:{name}": "reporting/tests/test_returns_pages.py" for name in ["return", "return-download"]},
 }

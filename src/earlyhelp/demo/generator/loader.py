@@ -49,6 +49,8 @@ from earlyhelp.demo.generator.programme import build_programme
 from earlyhelp.demo.panels import load_demo_panels
 from earlyhelp.demo.generator.staff import DEMO_PASSWORD, DEMO_USERS
 from earlyhelp.demo.generator.stages import FamilyBuilder
+from earlyhelp.demo.registers import MODELS as REGISTER_MODELS
+from earlyhelp.demo.registers import load_demo_registers
 from earlyhelp.organisations.models import User
 from earlyhelp.privacy.models import (
     Consent,
@@ -126,6 +128,7 @@ def generate_council(*, families: int = DEFAULT_FAMILIES, seed: int = DEFAULT_SE
                     progress(done, families)
         builder.writer.flush()
         builder.writer.reset_sequences()
+        load_demo_registers(dpo=builder.demo["dpo"], today=builder.today)  # agreements the partner files cite
         programme_counts = build_programme(seed=seed, today=builder.today)  # through the services
         retention_presets.load_demo(dpo=builder.demo["dpo"])  # the retention rules and one legal hold
         programme_counts |= load_demo_panels(manager=builder.demo["manager"], lead=builder.demo["lead"])
@@ -183,6 +186,8 @@ def wipe_demo_data() -> None:
     models += [Panel.members.through, apps.get_model("privacy", "HistoricalPanel_members"), Panel.history.model, Panel]
     # The consent rule the demo set names the demo DPO: it goes back to the default (the loader sets it again).
     models += [ConsentRules, ConsentRules.history.model]
+    # The DPO's registers (breaches, DPIAs, data-sharing agreements): the demo's examples.
+    models += list(REGISTER_MODELS)
     for label, name in [("admin", "LogEntry"), ("sessions", "Session"), ("axes", "AccessAttempt"),
                         ("axes", "AccessLog"), ("axes", "AccessFailureLog")]:
         try:

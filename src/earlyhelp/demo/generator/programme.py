@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from earlyhelp.casework.models import Assessment, AssessmentStatus, ClosureReason, Episode, EpisodeStatus, Review
 from earlyhelp.matching.models import BatchStatus, DatasetType, FileFormat, ImportBatch, SourceRecord
+from earlyhelp.demo.registers import agreement_for
 from earlyhelp.matching.needs import suggest_needs
 from earlyhelp.organisations.models import Organisation, OrganisationType, Role, User
 from earlyhelp.people.models import MemberRole, Membership
@@ -286,10 +287,13 @@ class ProgrammeBuilder:
         purpose = ProcessingPurpose.objects.filter(code="data_matching").first()
         if partner is None or purpose is None:
             return None
+        received_on = self.today - datetime.timedelta(days=120)
+        agreement = agreement_for(partner, on=received_on)  # the demo's registers are loaded first
         return ImportBatch.objects.create(
             dataset_type=DatasetType.DWP_OUT_OF_WORK, source_organisation=partner,
-            received_on=self.today - datetime.timedelta(days=120), purpose=purpose,
-            sharing_agreement_reference="ISA-DEMO-SF", file_name="dwp_out_of_work_programme.csv",
+            received_on=received_on, purpose=purpose, agreement=agreement,
+            sharing_agreement_reference=agreement.reference if agreement else "ISA-DEMO-SF",
+            file_name="dwp_out_of_work_programme.csv",
             file_format=FileFormat.CSV, status=BatchStatus.IMPORTED, imported_by=self.data,
             file_sha256=hashlib.sha256(f"demo-programme-{self.seed}".encode()).hexdigest(),
             finished_at=self.now)

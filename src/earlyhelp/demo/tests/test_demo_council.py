@@ -344,3 +344,24 @@ def test_the_demo_council_needs_signed_consent_and_shows_a_family_without_it(cou
     assert outsiders.exists()
     for user in outsiders:
         assert family_access(user, household.pk) is None
+
+
+def test_the_demo_registers_hold_a_breach_of_each_kind_a_dpia_and_agreements_current_and_ended(council):
+    from earlyhelp.demo import registers
+    from earlyhelp.demo.matching import FILES
+    from earlyhelp.matching.models import DatasetType, ImportBatch
+    from earlyhelp.privacy.models import Breach, DataSharingAgreement, Dpia
+
+    breaches = {b.reported_late: b for b in Breach.objects.all()}
+    assert set(breaches) == {False, True} and breaches[True].late_reason and not breaches[False].late_reason
+    assert all(b.ico_reference for b in breaches.values())
+    dpia = Dpia.objects.get()
+    assert [p.code for p in dpia.purposes.all()] == ["data_matching"] and dpia.review_on > TODAY
+    current = DataSharingAgreement.objects.get(reference=registers.MATCHING_AGREEMENT)
+    ended = DataSharingAgreement.objects.get(reference=registers.ENDED_AGREEMENT)
+    assert current.in_force_on(TODAY) and ended.standing_on(TODAY) == "Ended"
+    for _, partner_type, _, _ in FILES:  # every partner file the demo imports finds the agreement it cites
+        partner = Organisation.objects.filter(type=partner_type, is_active=True).order_by("pk").first()
+        assert registers.agreement_for(partner, on=TODAY) == current
+    programme_file = ImportBatch.objects.get(dataset_type=DatasetType.DWP_OUT_OF_WORK)
+    assert programme_file.agreement == current and programme_file.sharing_agreement_reference == current.reference

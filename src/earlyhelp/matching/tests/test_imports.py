@@ -30,6 +30,7 @@ from earlyhelp.matching.models import (
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.people import identifiers
 from earlyhelp.privacy.models import ProcessingPurpose
+from earlyhelp.testing.agreements import sharing_agreement
 
 pytestmark = pytest.mark.django_db
 
@@ -86,11 +87,16 @@ def purpose(db):
 
 
 @pytest.fixture
-def upload(world, partner, purpose):
+def agreement(world, partner):
+    return sharing_agreement(parties=[partner], recorded_by=world.dpo, reference="ISA-TEST-1")
+
+
+@pytest.fixture
+def upload(world, partner, purpose, agreement):
     """Start an import as the data team; any argument of `start_import` can be changed."""
     def start(content, *, dataset=DatasetType.POLICE_ASB, fmt="csv", **changes):
         arguments = {"by": world.data_team, "dataset_type": dataset, "source_organisation": partner,
-                     "received_on": TODAY, "purpose": purpose, "sharing_agreement_reference": "ISA-TEST-1",
+                     "received_on": TODAY, "purpose": purpose, "agreement": agreement,
                      "file_name": f"partner_file.{fmt}", "content": content, **changes}
         return imports.start_import(**arguments)
     return start
@@ -277,8 +283,7 @@ VALID_ASB = _csv(ASB_HEADER, [ASB_ROW])
     ({"received_on": TODAY + datetime.timedelta(days=1)}, "received_on",
      "The date the file was sent must be today or in the past"),
     ({"received_on": None}, "received_on", "Enter the date the file was sent"),
-    ({"sharing_agreement_reference": "  "}, "sharing_agreement_reference",
-     "Enter the reference of the sharing agreement the file arrived under"),
+    ({"agreement": None}, "agreement", "Choose the data-sharing agreement the file arrived under"),
     ({"source_organisation": None}, "source_organisation", "Choose the partner that sent the file"),
 ])
 def test_a_request_that_cannot_be_imported_is_refused_at_once(upload, nothing_left, changes, field, problem):
@@ -498,7 +503,8 @@ def test_a_failure_while_inserting_leaves_no_rows(upload, monkeypatch, caplog, n
     assert "DatabaseError" in caplog.text and TELLTALE not in caplog.text
 
 
-def test_progress_is_saved_as_rows_are_checked_and_ends_at_the_row_count(world, partner, purpose, monkeypatch):
+def test_progress_is_saved_as_rows_are_checked_and_ends_at_the_row_count(world, partner, purpose, agreement,
+                                                                         monkeypatch):
     monkeypatch.setattr(imports, "PROGRESS_EVERY", 2)
     seen = []
 
@@ -507,7 +513,7 @@ def test_progress_is_saved_as_rows_are_checked_and_ends_at_the_row_count(world, 
         seen.append((processed, total, stored.processed_rows, stored.total_rows, stored.status))
     content = _csv(ASB_HEADER, [[f"A-{n}", "Ada", "Testperson", "01/10/2026", "personal"] for n in range(5)])
     batch = imports.import_file(by=world.data_team, dataset_type=DatasetType.POLICE_ASB, source_organisation=partner,
-                                received_on=TODAY, purpose=purpose, sharing_agreement_reference="ISA-1",
+                                received_on=TODAY, purpose=purpose, agreement=agreement,
                                 file_name="asb.csv", content=content, on_progress=watch)
     assert [(processed, total) for processed, total, *_ in seen] == [(0, 5), (2, 5), (4, 5), (5, 5)]
     assert all(tuple(page) == (processed, total, "validating") for processed, total, *page in seen)
@@ -516,7 +522,8 @@ def test_progress_is_saved_as_rows_are_checked_and_ends_at_the_row_count(world, 
 
 @pytest.mark.parametrize("content", [VALID_ASB, _csv(ASB_HEADER, [[*ASB_ROW[:3], "soon", "personal"]])],
                          ids=["imported", "rejected"])
-def test_the_file_is_stored_under_a_random_name_while_checked_then_deleted(world, partner, purpose, content):
+def test_the_file_is_stored_under_a_random_name_while_checked_then_deleted(world, partner, purpose, agreement,
+                                                                           content):
     names = []
 
     def watch(processed, total):
@@ -525,7 +532,7 @@ def test_the_file_is_stored_under_a_random_name_while_checked_then_deleted(world
         names.append(stored_file)
     before = _stored_files()
     batch = imports.import_file(by=world.data_team, dataset_type=DatasetType.POLICE_ASB, source_organisation=partner,
-                                received_on=TODAY, purpose=purpose, sharing_agreement_reference="ISA-1",
+                                received_on=TODAY, purpose=purpose, agreement=agreement,
                                 file_name="Ada Testperson.csv", content=content, on_progress=watch)
     assert re.fullmatch(rf"{imports.STORAGE_FOLDER}/[0-9a-f]{{32}}\.csv", names[0])
     assert not default_storage.exists(names[0]) and _stored_files() == before
@@ -554,7 +561,7 @@ def _command(tmp_path, content, *, name="partner.csv", **changes):
     if content is not None:
         path.write_bytes(content)
     options = {"dataset": "police_asb", "organisation": "TP-1", "received": TODAY.isoformat(),
-               "agreement": "ISA-123", "user": "data_analyst", **changes}
+               "agreement": "ISA-TEST-1", "user": "data_analyst", **changes}
     out, err = io.StringIO(), io.StringIO()
     arguments = [str(path)] + [part for key, value in options.items() for part in (f"--{key}", value)]
     try:
@@ -563,18 +570,19 @@ def _command(tmp_path, content, *, name="partner.csv", **changes):
         _command.out, _command.err = out.getvalue(), err.getvalue()
 
 
-def test_the_command_imports_a_file_and_prints_progress(world, partner, tmp_path, nothing_left):
+def test_the_command_imports_a_file_and_prints_progress(world, partner, agreement, tmp_path, nothing_left):
     rows = partner_files.rows_for(DatasetType.POLICE_ASB, _people(), seed=3)
     _command(tmp_path, partner_files.to_xlsx(rows, DatasetType.POLICE_ASB), name="asb.xlsx")
     batch = ImportBatch.objects.get()
     assert _command.out.splitlines() == ["Checked 0 of 3 rows", "Checked 3 of 3 rows",
                                          f"Imported 3 rows as {batch.reference}"]
     assert (batch.status, batch.source_organisation, batch.sharing_agreement_reference, batch.file_name) == (
-        BatchStatus.IMPORTED, partner, "ISA-123", "asb.xlsx")
+        BatchStatus.IMPORTED, partner, "ISA-TEST-1", "asb.xlsx")
+    assert batch.agreement == agreement
     assert SourceRecord.objects.count() == 3
 
 
-def test_the_command_prints_the_problems_and_fails(world, partner, tmp_path, nothing_left):
+def test_the_command_prints_the_problems_and_fails(world, partner, agreement, tmp_path, nothing_left):
     content = _csv(ASB_HEADER, [ASB_ROW, ["A-2", *ASB_ROW[1:3], "31/02/2026", "gossip"]])
     with pytest.raises(CommandError, match=r"^DM-\d{5} rejected with 2 problems: nothing was imported$"):
         _command(tmp_path, content, organisation=str(partner.pk))
@@ -594,8 +602,9 @@ def test_the_command_prints_the_problems_and_fails(world, partner, tmp_path, not
     ({"purpose": "gossip"}, "There is no purpose with that code in the processing register"),
     ({"user": "nobody"}, "There is no user with that username"),
     ({"user": "lead_north"}, "Only a member of the data team may import partner data"),
+    ({"agreement": "ISA-NONE"}, "There is no data-sharing agreement with that reference in the register"),
 ])
-def test_the_command_refuses_bad_arguments(world, partner, tmp_path, changes, message):
+def test_the_command_refuses_bad_arguments(world, partner, agreement, tmp_path, changes, message):
     with pytest.raises(CommandError, match=re.escape(message)):
         _command(tmp_path, **{"content": VALID_ASB, **changes})
     assert ImportBatch.objects.count() == 0

@@ -19,6 +19,7 @@ from earlyhelp.matching.models import (
     SourceRecord,
 )
 from earlyhelp.privacy.models import ProcessingPurpose, SuggestionStatus
+from earlyhelp.testing.agreements import sharing_agreement
 
 from .conftest import UNKNOWN, partner_row
 
@@ -143,7 +144,8 @@ def test_uploading_a_file_shows_its_row_level_problems_and_imports_nothing(clien
     today = timezone.localdate()
     form = {"dataset_type": DatasetType.POLICE_ASB, "source_organisation": police.pk,
             "received_on_day": today.day, "received_on_month": today.month, "received_on_year": today.year,
-            "purpose": ProcessingPurpose.objects.get(code="data_matching").pk, "sharing_agreement_reference": "ISA-7"}
+            "purpose": ProcessingPurpose.objects.get(code="data_matching").pk,
+            "agreement": sharing_agreement(parties=[police], recorded_by=world.dpo).pk}
     bad = SimpleUploadedFile("asb.csv", partner_files.to_csv(rows, DatasetType.POLICE_ASB), "text/csv")
     response = client.post(reverse("matching:batch-new"), {**form, "file": bad})
     batch = ImportBatch.objects.get()

@@ -21,6 +21,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.audit.refused import Refused, audit_refusals
 from earlyhelp.people.models import Household
 
+from ..governance.agreements import cites_agreement
 from ..messages import CHOOSE_SHARING_BASIS, ENTER_DISCLOSURE_REASONS, excluded_recipient
 from ..models import (
     LEGAL_REASON_BASES,
@@ -62,6 +63,7 @@ def refuse_if_excluded(*, by, household, organisation=None, user=None, kind: str
 
 
 @audit_refusals
+@cites_agreement  # records the data-sharing agreement that covers the recipient; `agreement=` names one
 @transaction.atomic
 def record_disclosure(*, by, household, recipient_organisation, purpose_code: str, basis: str, sections,
                       reason: str, shared: bool = True, recipient_person: str = "", approved_by=None,

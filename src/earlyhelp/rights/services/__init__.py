@@ -16,6 +16,7 @@ the field; nothing is written.
 The public functions are re-exported here for callers outside the app; inside it, import from the module.
 """
 
+from .acknowledgement import acknowledge_complaint
 from .clock import extend_deadline, pause_clock, resume_clock
 from .decisions import decide, standard_answer
 from .intake import has_parental_responsibility, is_child, log_request, record_identity, start_work
@@ -24,6 +25,7 @@ from .rectification import apply_corrections, record_dispute
 from .restriction import lift_restriction
 
 __all__ = [
+    "acknowledge_complaint",
     "extend_deadline", "pause_clock", "resume_clock",
     "decide", "standard_answer",
     "has_parental_responsibility", "is_child", "log_request", "record_identity", "start_work",

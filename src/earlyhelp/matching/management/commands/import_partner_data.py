@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from earlyhelp.matching import imports
 from earlyhelp.matching.models import BatchStatus, DatasetType
 from earlyhelp.organisations.models import Organisation
-from earlyhelp.privacy.models import ProcessingPurpose
+from earlyhelp.privacy.models import DataSharingAgreement, ProcessingPurpose
 
 
 class Command(BaseCommand):
@@ -22,7 +22,8 @@ class Command(BaseCommand):
         parser.add_argument("--dataset", required=True, help=f"one of: {', '.join(DatasetType.values)}")
         parser.add_argument("--organisation", required=True, help="the partner's id, or its reference (URN, ODS code)")
         parser.add_argument("--received", required=True, help="the day the partner sent it, like 2026-11-01")
-        parser.add_argument("--agreement", required=True, help="the information sharing agreement's reference")
+        parser.add_argument("--agreement", required=True,
+                            help="the data-sharing agreement's reference, as in the DPO's register")
         parser.add_argument("--purpose", default="data_matching", help="the processing register's purpose code")
         parser.add_argument("--user", required=True, help="the data team member importing it (username)")
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             batch = imports.import_file(
                 by=_user(options["user"]), dataset_type=options["dataset"],
                 source_organisation=_organisation(options["organisation"]), received_on=_date(options["received"]),
-                purpose=_purpose(options["purpose"]), sharing_agreement_reference=options["agreement"],
+                purpose=_purpose(options["purpose"]), agreement=_agreement(options["agreement"]),
                 file_name=path.name, content=path.read_bytes(), on_progress=self._progress)
         except PermissionDenied as error:
             raise CommandError("Only a member of the data team may import partner data") from error
@@ -55,6 +56,13 @@ class Command(BaseCommand):
 
     def _progress(self, processed: int, total: int):
         self.stdout.write(f"Checked {processed:,} of {total:,} rows")
+
+
+def _agreement(reference: str):
+    agreement = DataSharingAgreement.objects.filter(reference__iexact=reference.strip()).first()
+    if agreement is None:
+        raise CommandError("There is no data-sharing agreement with that reference in the register")
+    return agreement
 
 
 def _user(username: str):
