@@ -72,6 +72,8 @@ RECIPIENTS_EXPECTED = {
 # The council's rule on consent to support (P6), kept by the DPO in the register area.
 CONSENT_RULES_EXPECTED = {
     "web:register-consent-rules": {DPO},
+}
+
 # The DPO's registers beside the processing register: breaches, DPIAs, data-sharing agreements. The DPO keeps
 # them; a system administrator may read them (as the processing register).
 REGISTERS_EXPECTED = {
