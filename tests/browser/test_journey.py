@@ -216,9 +216,13 @@ def test_contact_to_closure_journey(page, shots):
     page.get_by_role("link", name="Add someone to the Team Around the Family").click()
     # partner_school and partner_health are both "Partner Tester": the organisation tells them apart.
     page.get_by_label("Practitioner", exact=True).select_option(label=f"{world.partner} – {world.school.name}")
+    # P8: the school sees the minimum and what it needs for its part: the plan, not the assessment or notes.
+    expect(page.get_by_text("They will always see who is in the family")).to_be_visible()
+    page.get_by_label("Family plan").check()
     page.get_by_role("button", name="Add to the team").click()
     success_banner(page, "Added to the Team Around the Family.")
     expect(page.get_by_text(f"{world.partner} – {world.school.name}")).to_be_visible()
+    expect(page.get_by_text("Sees: Household members, Episode and lead practitioner, Family plan")).to_be_visible()
 
     # 6. The lead records the review that is due.
     reviews = page.locator("#reviews ~ table").first
@@ -267,7 +271,8 @@ def test_contact_to_closure_journey(page, shots):
 @pytest.mark.promise("P18", "P2")
 def test_partner_sees_only_families_they_are_on(page, shots):
     world = test_world.build_world()
-    family = test_world.make_family(world, lead=world.lead, taf=[world.partner])
+    family = test_world.make_family(world, lead=world.lead, taf=[world.partner],
+                                    taf_sections=["assessment", "plan", "notes"])
     household = family["household"]
     assessment = casework.start_assessment(by=world.lead, episode=family["episode"], reason="Health worries")
     casework.record_assessment(
@@ -311,6 +316,8 @@ def test_partner_sees_only_families_they_are_on(page, shots):
     for secret in ("depression", "GP appointment", "Treatment started", "hospital admission"):
         expect(page.locator("main")).not_to_contain_text(secret)
     expect(page.locator("main")).not_to_contain_text("Registered with a GP")
+    # P8: the reviews were not shared with the school, and the page says so.
+    expect(page.locator("main")).to_contain_text("the lead practitioner has not shared the reviews with you")
     page.screenshot(path=str(shots / "family-partner.png"), full_page=True)
     assert page.errors == [], page.errors
     checked, first_break = verify_chain()

@@ -38,6 +38,7 @@ def family_out(record) -> dict:
         "id": household.pk,
         "reference": household.reference,
         "is_restricted": household.is_restricted,
+        "sections": [code for code, shown in record.access.shown.items() if shown],
         "members": [
             {"person_id": m.person_id, "given_name": m.person.given_name, "family_name": m.person.family_name,
              "preferred_name": m.person.preferred_name, "date_of_birth": m.person.date_of_birth,
@@ -70,7 +71,8 @@ def episode_out(episode) -> dict:
             summary="A family, as the caller may see it")
 def get_family(request, household_id: int = HouseholdId):
     """Current members, markers, the current episode and its assessment findings. Special category and
-    criminal offence findings are `{"area": code, "restricted": true}` for callers without access to them.
+    criminal offence findings are `{"area": code, "restricted": true}` for callers without access to them. A member
+    of the Team Around the Family gets only the sections they were given (`sections`; P8).
     Every read is audited; a family the caller has no relationship with is a 404 (and audited)."""
     return family_out(casework_selectors.open_family(request.auth, household_id, route_purpose=Purpose.API_ACCESS))
 

@@ -195,6 +195,9 @@ class FamilyOut(Schema):
     id: int
     reference: str
     is_restricted: bool
+    sections: list[_choice(DisclosureSection)] = Field(
+        description="The sections of the record the caller sees (P8). A member of the Team Around the Family sees "
+                    "only the sections they were given: `assessment` is then null when the assessment is not one")
     members: list[MemberOut]
     markers: list[MarkerOut]
     episode: EpisodeSummaryOut | None

@@ -1,8 +1,9 @@
 from django import forms
 
+from earlyhelp.access import policy
 from earlyhelp.organisations.models import Organisation, Team
 from earlyhelp.privacy.forms import SourceField, basis_field, organisation_field, sections_field
-from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis, Panel
+from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis, DisclosureSection, Panel
 from earlyhelp.programme import messages as programme_messages
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.provenance import SourceKind
@@ -60,9 +61,45 @@ class AllocationForm(forms.Form):
         self.fields["practitioner"].queryset = practitioners
 
 
-class TafMemberForm(forms.Form):
+# P8: what each section of the record holds, for the person choosing what a member of the Team Around the Family
+# will see. The minimum (`access.policy.TAF_MINIMUM`) is always shared; the rest is chosen.
+TAF_ALWAYS_SHARED = ("They will always see who is in the family (names, dates of birth and roles) and the episode "
+                     "(the team, the lead practitioner and who else is on the Team Around the Family), and any plan "
+                     "actions given to them.")
+TAF_SECTION_HINTS = {
+    DisclosureSection.ASSESSMENT: "Why the Early Help Assessment was done and what it found in each area, and the "
+                                  "family's Supporting Families needs",
+    DisclosureSection.PLAN: "Every action in the family plan, who is doing it and by when. Without this they see only "
+                            "the actions given to them",
+    DisclosureSection.REVIEWS: "When the family's reviews are due and were held, and what each one found",
+    DisclosureSection.NOTES: "Case notes, and the documents on the record if they may also see health, domestic "
+                             "abuse, safeguarding and crime detail",
+}
+
+
+def taf_sections_field():
+    return forms.MultipleChoiceField(
+        label="What else will they see?", required=False, widget=forms.CheckboxSelectMultiple,
+        choices=[(code, DisclosureSection(code).label) for code in policy.SECTIONS if code not in policy.TAF_MINIMUM],
+        help_text="Choose only what they need for their part in the family's plan. Select all that apply",
+        error_messages={"invalid_choice": messages.CHOOSE_TAF_SECTIONS_FROM_LIST})
+
+
+class TafSectionsMixin:
+    """The sections checkboxes, with a hint on each saying what the section holds."""
+
+    def section_choices(self):
+        field = self["sections"]
+        chosen = {str(value) for value in (field.value() or [])}
+        return [{"value": code, "label": label, "hint": TAF_SECTION_HINTS[code], "checked": code in chosen,
+                 "id": field.auto_id if n == 0 else f"{field.auto_id}-{n + 1}"}
+                for n, (code, label) in enumerate(field.field.choices)]
+
+
+class TafMemberForm(TafSectionsMixin, forms.Form):
     practitioner = forms.ModelChoiceField(label="Practitioner", queryset=None,
                                           error_messages={"required": "Select a practitioner"})
+    sections = taf_sections_field()
     special_category_access = forms.BooleanField(
         label="May see health, domestic abuse, safeguarding and crime detail", required=False,
         help_text="Without this, partners see only that something is recorded in those areas")
@@ -78,6 +115,15 @@ class TafMemberForm(forms.Form):
     def __init__(self, *args, practitioners, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["practitioner"].queryset = practitioners
+
+
+class TafSectionsForm(TafSectionsMixin, forms.Form):
+    """Change what a member of the Team Around the Family sees (P8)."""
+
+    sections = taf_sections_field()
+    reason = forms.CharField(label="Why do they need more of the record?", required=False, widget=forms.Textarea,
+                             help_text="Recorded in the family's sharing log when you add a section. Needed if "
+                                       "they were invited for a legal reason rather than with consent")
 
 
 class AssessmentStartForm(forms.Form):

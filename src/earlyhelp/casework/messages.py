@@ -21,3 +21,7 @@ PRACTITIONER_EXCLUDED = "This practitioner is named as someone who must not see 
 # Supporting Families needs on the family's case.
 CHOOSE_NEED_PERSON = "Choose who the need is about: a current member of the family, or the whole family"
 NEEDS_NEED_AN_OPEN_EPISODE = "Needs are recorded on an open episode: this family has none"
+
+# Proportionate sharing with the Team Around the Family (P8).
+CHOOSE_TAF_SECTIONS_FROM_LIST = "Choose the sections they will see from the list"
+TAF_SECTIONS_UNCHANGED = "They already see these sections: choose sections to add or remove"

@@ -211,6 +211,10 @@ class TafMember(models.Model):
     # Joining from outside the holding team is a disclosure (P7); consent-based ones end when consent is withdrawn.
     disclosure = models.OneToOneField("privacy.Disclosure", on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="taf_member")
+    # P8: the sections of the record this member sees (`privacy.DisclosureSection` codes), chosen at the invitation
+    # and changed only through `services.team_around_family.change_taf_sections`. From outside the holding team
+    # they see only these (`access.policy.sections`); the invitation's disclosure names exactly them.
+    sections = models.JSONField(default=list, blank=True)
     added_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
@@ -221,6 +225,26 @@ class TafMember(models.Model):
                                     name="taf_member_once_per_episode"),
             models.CheckConstraint(condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
                                    name="taf_member_ends_after_it_starts"),
+        ]
+
+
+class TafSectionChange(models.Model):
+    """A change to the sections a Team Around the Family member sees (P8). Adding sections shares more, so it is a
+    new disclosure (`disclosure`); removing them is recorded here, so the family's sharing log shows both."""
+
+    member = models.ForeignKey(TafMember, on_delete=models.CASCADE, related_name="section_changes")
+    added = models.JSONField(default=list, blank=True)
+    removed = models.JSONField(default=list, blank=True)
+    sections = models.JSONField(help_text="What the member sees after the change")
+    disclosure = models.OneToOneField("privacy.Disclosure", on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="taf_section_change")
+    changed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(added=[]) | ~Q(removed=[]), name="taf_section_change_changes"),
         ]
 
 

@@ -9,6 +9,7 @@ HOLDINGS = [
     Holding("casework.Episode", "Early help support", household=("household",)),
     Holding("casework.Allocation", "Early help support", household=EPISODE_FAMILY),
     Holding("casework.TafMember", "Team Around the Family", household=EPISODE_FAMILY),
+    Holding("casework.TafSectionChange", "Team Around the Family", household=("member__episode__household",)),
     Holding("casework.Transition", "Early help support", household=EPISODE_FAMILY),
     Holding("casework.ReferralOut", "Referrals to other services", household=EPISODE_FAMILY),
     Holding("casework.Assessment", "Assessments", household=EPISODE_FAMILY),

@@ -9,10 +9,11 @@ processing register that those rest on.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
 from earlyhelp.people.models import Address, Identifier, Marker, Person, Relationship
-from earlyhelp.privacy.models import ProcessingPurpose
+from earlyhelp.privacy.models import DisclosureSection, ProcessingPurpose
 from earlyhelp.privacy.services.disclosures import dataset_disclosures_for
 
 from .models import (
@@ -22,6 +23,7 @@ from .models import (
     DomainFinding,
     Episode,
     TafMember,
+    TafSectionChange,
     episode_is_current,
 )
 
@@ -42,6 +44,12 @@ class InformationReport:
     disclosures: list
     purposes: list
     dataset_disclosures: list = field(default_factory=list)  # files about many families that included this one
+    # (when, who, sections added, sections removed): what a Team Around the Family member sees, changed (P8)
+    section_changes: list = field(default_factory=list)
+
+
+def _labels(codes) -> str:
+    return ", ".join(DisclosureSection(code).label.lower() for code in policy.SECTIONS if code in set(codes))
 
 
 def _household_records(household):
@@ -79,7 +87,14 @@ def information_report(household) -> InformationReport:
            .filter(episode_is_current("episode")))
     for member in taf.select_related("organisation", "practitioner"):
         holders.append((f"{member.practitioner.get_full_name()}, {member.organisation.name}",
-                        "On the Team Around the Family", member.start_date))
+                        f"On the Team Around the Family, seeing: {_labels(policy.taf_sections(member.sections))}",
+                        member.start_date))
+    section_changes = [
+        (change.changed_at, f"{change.member.practitioner.get_full_name()}, {change.member.organisation.name}",
+         _labels(change.added), _labels(change.removed))
+        for change in TafSectionChange.objects.filter(member__episode__household=household)
+        .select_related("member__practitioner", "member__organisation")
+    ]
 
     disclosures = list(household.disclosures.select_related("recipient_organisation", "purpose", "approved_by"))
     datasets = list(dataset_disclosures_for(household))
@@ -90,7 +105,7 @@ def information_report(household) -> InformationReport:
         each.what = dict(each.what)  # templates look up `.items` as a key first: a defaultdict would answer 0
     ordered = sorted(sources.values(), key=lambda s: (-sum(s.what.values()), s.label))
     return InformationReport(sources=ordered, holders=holders, disclosures=disclosures, purposes=purposes,
-                             dataset_disclosures=datasets)
+                             dataset_disclosures=datasets, section_changes=section_changes)
 
 
 def open_information_report(user, household, *, purpose) -> InformationReport:

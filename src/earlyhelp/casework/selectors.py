@@ -16,7 +16,7 @@ from earlyhelp.access.policy import FamilyAccess
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Marker, Membership
-from earlyhelp.privacy.models import SuggestionKind
+from earlyhelp.privacy.models import DisclosureSection, SuggestionKind
 from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.services.disclosures import dataset_disclosures_for
 from earlyhelp.programme.services import needs as programme_needs
@@ -29,6 +29,7 @@ from .models import (
     EpisodeStatus,
     PlanAction,
     Review,
+    TafSectionChange,
     episode_is_open,
 )
 
@@ -56,9 +57,15 @@ class FamilyRecord:
     needs: list = field(default_factory=list)
     dataset_disclosures: list = field(default_factory=list)  # files about many families that included this one
     suggestions: list = field(default_factory=list)  # (suggestion, headline area label) awaiting a decision
+    taf_section_changes: list = field(default_factory=list)  # what Team Around the Family members see, changed (P8)
 
 
-def family_record(access: FamilyAccess) -> FamilyRecord:
+def section_labels(codes) -> list[str]:
+    """The names of these sections of the record, in the record's order."""
+    return [DisclosureSection(code).label for code in policy.SECTIONS if code in set(codes)]
+
+
+def family_record(access: FamilyAccess, user) -> FamilyRecord:
     household = access.household
     full = access.sees_special_category
     memberships = list(
@@ -82,27 +89,42 @@ def family_record(access: FamilyAccess) -> FamilyRecord:
         record.disclosures = list(household.disclosures.select_related("recipient_organisation", "purpose",
                                                                        "decided_by")[:50])
         record.dataset_disclosures = list(dataset_disclosures_for(household)[:50])
+        record.taf_section_changes = list(TafSectionChange.objects.filter(member__episode__household=household)
+                                          .select_related("member__practitioner", "member__organisation",
+                                                          "changed_by")[:50])
+        for change in record.taf_section_changes:
+            change.added_labels, change.removed_labels = section_labels(change.added), section_labels(change.removed)
     if episode is None:
         return record
     record.taf_members = list(episode.taf_members.filter(end_date__isnull=True)
                               .select_related("practitioner", "organisation"))
-    record.assessment = episode.assessments.select_related("completed_by", "approved_by").order_by("-pk").first()
+    for member in record.taf_members:
+        member.section_labels = section_labels(policy.taf_sections(member.sections))
+    # P8: a section the viewer does not see is never read (a Team Around the Family member sees what they were given).
+    if access.shows(policy.Section.ASSESSMENT):
+        record.assessment = episode.assessments.select_related("completed_by", "approved_by").order_by("-pk").first()
     if record.assessment:
         record.findings = [
             (f.area, policy.masked(full, f))
             for f in record.assessment.findings.select_related("area", "source_organisation")
         ]
-    record.actions = list(PlanAction.objects.filter(plan__episode=episode).select_related("area", "owner"))
-    record.actions = [(a, policy.masked(full, a)) for a in record.actions]
-    record.reviews = [(r, policy.masked(full, r)) for r in episode.reviews.select_related("recorded_by")]
-    record.notes = [(n, n.text if policy.shows_in_full(full, n) else RESTRICTED)
-                    for n in episode.notes.select_related("author", "source_organisation")[:50]]
+    actions = PlanAction.objects.filter(plan__episode=episode).select_related("area", "owner")
+    if not access.shows(policy.Section.PLAN):
+        actions = actions.filter(owner=user)  # only the actions given to them can be shown: read no others
+    record.actions = [(a, policy.masked(full, a)) for a in actions if access.shows_action(a, user)]
+    if access.shows(policy.Section.REVIEWS):
+        record.reviews = [(r, policy.masked(full, r)) for r in episode.reviews.select_related("recorded_by")]
+    if access.shows(policy.Section.NOTES):
+        record.notes = [(n, n.text if policy.shows_in_full(full, n) else RESTRICTED)
+                        for n in episode.notes.select_related("author", "source_organisation")[:50]]
     record.documents = list(episode.documents.select_related("uploaded_by", "source_organisation")) if access.can_see_documents else []
     record.transitions = list(episode.transitions.select_related("decided_by"))
-    # A need in a sensitive headline is special category or criminal offence data: a marker for partners.
-    record.needs = [(need, policy.masked(full, need))
-                    for need in programme_needs.open_needs(episode).select_related("identified_by")
-                    .prefetch_related("progress")]
+    # A need in a sensitive headline is special category or criminal offence data: a marker for partners. Needs
+    # come from the assessment, and are shown with it.
+    if access.shows(policy.Section.ASSESSMENT):
+        record.needs = [(need, policy.masked(full, need))
+                        for need in programme_needs.open_needs(episode).select_related("identified_by")
+                        .prefetch_related("progress")]
     if access.can_work_on_case:
         record.suggestions = [(s, programme_needs.area_of_suggestion(s).label) for s in decisions.pending_for(household)
                               .filter(kind=SuggestionKind.NEED)]
@@ -115,7 +137,7 @@ def open_family(user, household_id, *, route_purpose=Purpose.EARLY_HELP_CASEWORK
     audit.record(actor=user, action=Action.VIEW, event="household.view", purpose=route_purpose,
                  objects=[access.household], household_id=access.household.pk,
                  metadata={"relationships": sorted(access.relationships), **_restricted_flag(access.household.pk)})
-    return family_record(access)
+    return family_record(access, user)
 
 
 @dataclass
@@ -247,7 +269,8 @@ def family_needs(user, household_id) -> FamilyNeeds:
     """The family's Supporting Families needs on its current episode (and any found by data matching before it),
     with each need's progress; special category and criminal offence needs are markers for a viewer without the
     grant (P16). Access-checked (an audited 404) and audited."""
-    access = policy.require_family(user, household_id, purpose=Purpose.EARLY_HELP_CASEWORK)
+    access = policy.require_family(user, household_id, purpose=Purpose.EARLY_HELP_CASEWORK,
+                                   section=policy.Section.ASSESSMENT)  # needs are shown with the assessment (P8)
     household = access.household
     episode = household.episodes.current().first()
     scope = Q(episode__isnull=True) | (Q(episode=episode) if episode else Q(pk__in=[]))

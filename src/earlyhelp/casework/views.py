@@ -233,10 +233,39 @@ def add_taf_member(request, household_id):
         if run_service(form, lambda: team_around_family.add_taf_member(
                 by=request.user, episode=episode, practitioner=form.cleaned_data["practitioner"],
                 special_category_access=form.cleaned_data["special_category_access"],
+                sections=form.cleaned_data["sections"],
                 basis=form.cleaned_data["basis"] or None, reason=form.cleaned_data["reason"])):
             messages.success(request, "Added to the Team Around the Family.")
             return redirect(_family_url(household_id, "taf"))
-    return _form_page(request, "Add someone to the Team Around the Family", form, access, button="Add to the team", episode=episode)
+    return _taf_form_page(request, "Add someone to the Team Around the Family", form, access, button="Add to the team")
+
+
+def _taf_form_page(request, title, form, access, *, button, member=None):
+    """A Team Around the Family form: the sections the member will see are checkboxes with what each holds (P8)."""
+    return render(request, "casework/taf_form.html", {
+        "title": title, "button": button, "form": form, "access": access, "household": access.household,
+        "always_shared": forms.TAF_ALWAYS_SHARED, "member": member,
+        "member_sees": selectors.section_labels(policy.taf_sections(member.sections)) if member else []})
+
+
+@login_required
+def taf_sections(request, household_id, member_id):
+    """Change what a member of the Team Around the Family sees: more is a new disclosure, less is recorded (P8)."""
+    access = _access(request, household_id, need="can_work_on_case")
+    member = _in_family(request, access, TafMember.objects.filter(episode__household=access.household,
+                                                                  end_date__isnull=True)
+                        .select_related("practitioner", "organisation", "episode__team", "disclosure__purpose"),
+                        member_id)
+    form = forms.TafSectionsForm(request.POST or None, initial={
+        "sections": [code for code in policy.taf_sections(member.sections) if code not in policy.TAF_MINIMUM]})
+    if request.method == "POST" and form.is_valid():
+        if run_service(form, lambda: team_around_family.change_taf_sections(
+                by=request.user, member=member, sections=form.cleaned_data["sections"],
+                reason=form.cleaned_data["reason"])):
+            messages.success(request, "What they see has changed. The family's sharing log shows the change.")
+            return redirect(_family_url(household_id, "taf"))
+    return _taf_form_page(request, f"Change what {member.practitioner} sees", form, access, button="Save",
+                          member=member)
 
 
 @login_required

@@ -57,7 +57,8 @@ def seed_person_everywhere(world) -> dict:
                             reason=f"{GIVEN} has been caring for his mother", consent_at_referral=ConsentAtReferral.GIVEN,
                             received_at=timezone.now() - datetime.timedelta(days=3))
     give_consent(manager, household, parent, [OrganisationType.HEALTH])
-    casework.add_taf_member(by=manager, episode=episode, practitioner=world.other_partner)
+    member = casework.add_taf_member(by=manager, episode=episode, practitioner=world.other_partner)
+    casework.change_taf_sections(by=manager, member=member, sections=["plan"])  # P8: what a member sees, changed
     # The referral out records the data-sharing agreement that covers the health service.
     sharing_agreement(parties=[world.health], recorded_by=world.dpo, purposes=("multi_agency_sharing",))
     casework.refer_out(by=lead, episode=episode, organisation=world.health, service="Young carers' service",

@@ -86,8 +86,9 @@ def give_consent(by, household, parent, partner_types=()):
 
 
 def make_family(world: World, *, team=None, family_name="Testfamily", seed=1, with_episode=True,
-                lead=None, taf=(), restricted=False, postcode="SW1A 1AA"):
-    """A two-parent, two-child family; optionally with an open, allocated episode."""
+                lead=None, taf=(), taf_sections=None, restricted=False, postcode="SW1A 1AA"):
+    """A two-parent, two-child family; optionally with an open, allocated episode. `taf` are invited to its Team
+    Around the Family, seeing `taf_sections` of the record (by default the minimum, P8)."""
     rng = random.Random(seed)
     by = world.front_door
     household = people.create_household(by=by)
@@ -123,7 +124,7 @@ def make_family(world: World, *, team=None, family_name="Testfamily", seed=1, wi
         if partner_types:  # inviting partners shares the family's information: the family agrees first
             family["consent"] = give_consent(manager, household, members[0], partner_types)
         for member in taf:
-            casework.add_taf_member(by=manager, episode=episode, practitioner=member)
+            casework.add_taf_member(by=manager, episode=episode, practitioner=member, sections=taf_sections)
         episode.refresh_from_db()
         family["episode"], family["contact"] = episode, contact
     if restricted:  # restricted after the referral, as happens in practice

@@ -84,6 +84,7 @@ urlpatterns = [
     path(family + "information/", sharing.family_information, name="family-information"),
     path(family + "suggestions/<id:suggestion_id>/decide/", privacy.suggestion_decide, name="suggestion-decide"),
     path(family + "taf/<id:member_id>/end/", casework.end_taf_member, name="taf-end"),
+    path(family + "taf/<id:member_id>/sections/", casework.taf_sections, name="taf-sections"),
     path(family + "assessment/new/", casework.assessment_start, name="assessment-start"),
     path(family + "assessment/", casework.assessment_edit, name="assessment-edit"),
     path(family + "assessment/decide/", casework.assessment_decide, name="assessment-decide"),

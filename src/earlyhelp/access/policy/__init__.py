@@ -6,6 +6,7 @@
   which families and people a user may see, and what they may do on a family's record.
 - `teams`: rules that follow a user's team (who manages which team's work, who may be chosen).
 - `masking`: the one rule for what is shown in full and what only as a marker (P16).
+- `sections`: the sections of a family's record, and what a Team Around the Family member sees of them (P8).
 - `refusals`: the audited "Page not found".
 
 Callers use `from earlyhelp.access import policy` and `policy.<name>`: the names below are the door.
@@ -33,12 +34,14 @@ from .families import (
     open_family,
     person_access,
     require_family,
+    sections_visible,
     visible_among,
     visible_people_among,
 )
 from .masking import RESTRICTED, is_sensitive, masked, shows_in_full
 from .refusals import record_refusal, refuse, require, require_any
 from .roles import ROLE_PERMISSIONS, Grants, Permission, has_permission, permissions_of, roles_with
+from .sections import SECTIONS, TAF_MINIMUM, Section, taf_sections
 from .teams import (
     lead_practitioner_choices,
     manages_team,
@@ -55,7 +58,8 @@ __all__ = [
     "family_access", "hidden_among", "households_visible_to", "may_record_contact_about", "may_see_all_families_of",
     "may_take_withdrawal", "open_family", "active_exclusions", "excluded_organisation_types", "exclusion_for",
     "is_excluded",
-    "person_access", "require_family", "visible_among", "visible_people_among",
+    "person_access", "require_family", "sections_visible", "visible_among", "visible_people_among",
+    "SECTIONS", "TAF_MINIMUM", "Section", "taf_sections",
     "RESTRICTED", "is_sensitive", "masked", "shows_in_full",
     "record_refusal", "refuse", "require", "require_any",
     "ROLE_PERMISSIONS", "Grants", "Permission", "has_permission", "permissions_of", "roles_with",

@@ -8,7 +8,8 @@ to the lead, the team's managers and the TAF, never to the wider team. Roles wit
 (front door, data team, DPO, system administrator) see no family pages.
 
 Partners on a TAF see special category and criminal offence sections only as markers, unless
-their TAF membership grants more (P16, P18).
+their TAF membership grants more (P16, P18), and only the sections of the record their membership names (P8,
+`sections`).
 """
 
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from earlyhelp.people.models import Household, Membership
 from ..models import AccessExclusion, EmergencyAccess
 from .refusals import refuse
 from .roles import Permission, has_permission, permissions_of
+from .sections import SECTIONS, Section, taf_sections
 
 LEAD, TAF, TEAM, MANAGER, EMERGENCY = "lead", "taf", "team", "manager", "emergency"
 
@@ -164,6 +166,7 @@ class FamilyAccess:
     household: Household
     relationships: frozenset
     _taf_grant: bool = False
+    _taf_sections: frozenset = frozenset()  # the sections the Team Around the Family membership names (P8)
 
     @property
     def is_partner_only(self) -> bool:
@@ -193,8 +196,32 @@ class FamilyAccess:
         return MANAGER in self.relationships
 
     @property
+    def sections(self) -> frozenset:
+        """The sections of the record this user sees (P8): every one for those who hold the record; for someone
+        who sees the family only through its Team Around the Family, those their membership names."""
+        if self.is_partner_only:
+            return taf_sections(self._taf_sections)
+        return frozenset(SECTIONS)
+
+    @property
+    def shown(self) -> dict:
+        """{section code: shown?}, for templates: `{% if access.shown.plan %}`."""
+        visible = self.sections
+        return {code: code in visible for code in SECTIONS}
+
+    def shows(self, section: str) -> bool:
+        if section not in SECTIONS:
+            raise LookupError(f"{section!r} is not a section of the record: see access.policy.sections")
+        return section in self.sections
+
+    def shows_action(self, action, user) -> bool:
+        """A plan action is shown with the plan, and always to the person doing it."""
+        return self.shows(Section.PLAN) or action.owner_id == user.pk
+
+    @property
     def can_see_documents(self) -> bool:
-        return self.sees_special_category
+        """Documents go with the case notes, and are always special category (`masking.SENSITIVE_ROWS`)."""
+        return self.sees_special_category and self.shows(Section.NOTES)
 
 
 def family_access(user, household_id) -> FamilyAccess | None:
@@ -214,19 +241,29 @@ def family_access(user, household_id) -> FamilyAccess | None:
         relationships.discard(TEAM)
     if not relationships:
         return None
-    taf_grant = TAF in relationships and TafMember.objects.filter(
-        episode__household_id=household_id, practitioner=user, end_date__isnull=True, special_category_access=True
-    ).filter(episode_is_open("episode")).exists()
-    return FamilyAccess(household=row, relationships=frozenset(relationships), _taf_grant=taf_grant)
+    membership = TafMember.objects.filter(
+        episode__household_id=household_id, practitioner=user, end_date__isnull=True,
+    ).filter(episode_is_open("episode")).values_list("special_category_access", "sections").first() \
+        if TAF in relationships else None
+    taf_grant, granted = membership or (False, ())
+    return FamilyAccess(household=row, relationships=frozenset(relationships), _taf_grant=taf_grant,
+                        _taf_sections=frozenset(granted or ()))
 
 
-def require_family(user, household_id, *, purpose, need=None) -> FamilyAccess:
+def sections_visible(user, household) -> frozenset:
+    """The sections of this family's record the user sees (P8); empty when they may not see the family at all."""
+    access = family_access(user, getattr(household, "pk", household))
+    return access.sections if access else frozenset()
+
+
+def require_family(user, household_id, *, purpose, need=None, section=None) -> FamilyAccess:
     """The family's access for this user, or an audited 404.
 
-    `need` names a capability of FamilyAccess (e.g. "can_manage") the action requires.
+    `need` names a capability of FamilyAccess (e.g. "can_manage") the action requires; `section` a section of the
+    record (`access.policy.sections`) the page shows, which a Team Around the Family member may not have (P8).
     """
     access = family_access(user, household_id)
-    if access is None or (need and not getattr(access, need)):
+    if access is None or (need and not getattr(access, need)) or (section and not access.shows(section)):
         refuse(user, household_id=household_id, purpose=purpose)
     return access
 

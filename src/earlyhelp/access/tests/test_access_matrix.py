@@ -17,14 +17,15 @@ from earlyhelp.organisations.models import Organisation, OrganisationType, Role
 from earlyhelp.programme.services import framework
 from earlyhelp.testing.world import give_consent, make_family, make_user
 
-pytestmark = pytest.mark.promise("P2", "P18", "P16")
+pytestmark = pytest.mark.promise("P2", "P18", "P16", "P8")
 
 # Who is who, relative to the family under test (held by the North team).
 LEAD = "lead"                      # its lead practitioner
 TEAMMATE = "teammate"              # a practitioner in the holding team
 MANAGER = "manager"                # manages the holding team
-TAF = "partner"                    # partner on the TAF, no special category grant
-TAF_GRANTED = "granted_partner"    # partner on the TAF with the grant
+TAF = "partner"                    # partner on the TAF given every section, no special category grant
+TAF_GRANTED = "granted_partner"    # partner on the TAF given every section, with the grant
+TAF_MINIMUM = "minimum_partner"    # partner on the TAF invited with the default: the minimum (P8)
 OTHER_LEAD = "other_lead"          # a practitioner in another team
 OTHER_MANAGER = "other_manager"    # manages another team
 STRANGER = "other_partner"         # a partner with no link to the family
@@ -32,11 +33,12 @@ EXCLUDED = "excluded"              # in the holding team, but named as someone w
 # On the TAF, but working for an organisation of a type the family said must not see their information (B3).
 EXCLUDED_BY_TYPE = "excluded_by_type"
 FRONT_DOOR, DATA, DPO, ADMIN = "front_door", "data_team", "dpo", "admin"
-EVERYONE = [LEAD, TEAMMATE, MANAGER, TAF, TAF_GRANTED, OTHER_LEAD, OTHER_MANAGER, STRANGER, EXCLUDED,
+EVERYONE = [LEAD, TEAMMATE, MANAGER, TAF, TAF_GRANTED, TAF_MINIMUM, OTHER_LEAD, OTHER_MANAGER, STRANGER, EXCLUDED,
             EXCLUDED_BY_TYPE, FRONT_DOOR, DATA, DPO, ADMIN]
 
 CASEWORKERS = {LEAD, TEAMMATE, MANAGER}
-VIEWERS = CASEWORKERS | {TAF, TAF_GRANTED}
+VIEWERS = CASEWORKERS | {TAF, TAF_GRANTED, TAF_MINIMUM}
+GIVEN_THE_ASSESSMENT = CASEWORKERS | {TAF, TAF_GRANTED}  # the minimum partner was not given it (P8)
 
 # page name -> who gets 200; everyone else gets 404.
 EXPECTED = {
@@ -46,6 +48,7 @@ EXPECTED = {
     "member-new": CASEWORKERS,
     "assessment-start": CASEWORKERS,
     "taf-new": CASEWORKERS,
+    "taf-sections": CASEWORKERS,
     "assessment-edit": CASEWORKERS,
     "action-new": CASEWORKERS,
     "action-update": CASEWORKERS | {TAF},  # the partner owns this action
@@ -54,7 +57,7 @@ EXPECTED = {
     "document-new": CASEWORKERS,
     "document": CASEWORKERS | {TAF_GRANTED},
     "closure-request": CASEWORKERS,
-    "needs": VIEWERS,
+    "needs": GIVEN_THE_ASSESSMENT,
     "need-new": CASEWORKERS,
     "need-withdraw": CASEWORKERS,
     "allocate": {MANAGER},
@@ -82,15 +85,22 @@ def _descriptor(area_code):
 @pytest.fixture
 def scene(world):
     granted = make_user("partner_granted", Role.PARTNER_PROFESSIONAL, world.health)
+    minimum = make_user("partner_minimum", Role.PARTNER_PROFESSIONAL, world.health)
     excluded = make_user("excluded_north", Role.LEAD_PRACTITIONER, world.council, world.north)
     police = Organisation.objects.create(name="Matrix Constabulary", type=OrganisationType.POLICE)
     by_type = make_user("excluded_police", Role.PARTNER_PROFESSIONAL, police)
-    world.users.update({"granted_partner": granted, "excluded": excluded, EXCLUDED_BY_TYPE: by_type})
+    world.users.update({"granted_partner": granted, "minimum_partner": minimum, "excluded": excluded,
+                        EXCLUDED_BY_TYPE: by_type})
     family = make_family(world, lead=world.lead, taf=[world.partner])
     household, episode = family["household"], family["episode"]
+    every_section = ["assessment", "plan", "reviews", "notes"]
+    services.change_taf_sections(by=world.lead, member=episode.taf_members.get(practitioner=world.partner),
+                                 sections=every_section)
     give_consent(world.lead, household, family["members"][0], [OrganisationType.HEALTH, OrganisationType.POLICE])
-    services.add_taf_member(by=world.lead, episode=episode, practitioner=granted, special_category_access=True)
-    services.add_taf_member(by=world.lead, episode=episode, practitioner=by_type)
+    services.add_taf_member(by=world.lead, episode=episode, practitioner=granted, special_category_access=True,
+                            sections=every_section)
+    services.add_taf_member(by=world.lead, episode=episode, practitioner=minimum)
+    services.add_taf_member(by=world.lead, episode=episode, practitioner=by_type, sections=every_section)
     # Recorded directly, so the police partner's TAF membership stays live: the exclusion must beat it.
     AccessExclusion.objects.create(household=household, organisation_type=OrganisationType.POLICE,
                                    reason="The family's wish", recorded_by=world.lead)
@@ -115,6 +125,7 @@ def scene(world):
         "member-new": reverse("web:member-new", args=[hid]),
         "assessment-start": reverse("web:assessment-start", args=[hid]),
         "taf-new": reverse("web:taf-new", args=[hid]),
+        "taf-sections": reverse("web:taf-sections", args=[hid, episode.taf_members.get(practitioner=minimum).pk]),
         "assessment-edit": reverse("web:assessment-edit", args=[hid]),
         "action-new": reverse("web:action-new", args=[hid]),
         "action-update": reverse("web:action-update", args=[hid, action.pk]),

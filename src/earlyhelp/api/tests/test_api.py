@@ -20,7 +20,7 @@ def bearer(raw):
 
 @pytest.fixture
 def family(world):
-    family = make_family(world, lead=world.lead, taf=[world.partner])
+    family = make_family(world, lead=world.lead, taf=[world.partner], taf_sections=["assessment"])
     Marker.objects.create(person=family["members"][2], kind=MarkerKind.YOUNG_CARER,
                           start_date=datetime.date(2024, 1, 1), recorded_by=world.lead)
     episode = family["episode"]

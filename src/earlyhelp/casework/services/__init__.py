@@ -26,7 +26,13 @@ from .notes import add_case_note, upload_document
 from .plan import add_plan_action, allowed_action_owners, update_action_progress
 from .referrals import refer_out
 from .reviews import record_review
-from .team_around_family import add_taf_member, allocate, end_taf_member, end_taf_members_no_longer_consented
+from .team_around_family import (
+    add_taf_member,
+    allocate,
+    change_taf_sections,
+    end_taf_member,
+    end_taf_members_no_longer_consented,
+)
 
 __all__ = [
     "decide_assessment", "record_assessment", "save_assessment", "start_assessment", "submit_assessment",
@@ -38,5 +44,5 @@ __all__ = [
     "add_plan_action", "allowed_action_owners", "update_action_progress",
     "refer_out",
     "record_review",
-    "add_taf_member", "allocate", "end_taf_member", "end_taf_members_no_longer_consented",
+    "add_taf_member", "allocate", "change_taf_sections", "end_taf_member", "end_taf_members_no_longer_consented",
 ]

@@ -1,5 +1,6 @@
-"""Who works with the family: the lead practitioner's allocation and the Team Around the Family, including
-the members who leave it when the family withdraws the consent they were invited on."""
+"""Who works with the family: the lead practitioner's allocation and the Team Around the Family, what each member
+sees of the family's record (P8), and the members who leave it when the family withdraws the consent they were
+invited on."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +16,7 @@ from earlyhelp.privacy.services import consent as consents
 from earlyhelp.privacy.services import disclosures
 
 from .. import messages
-from ..models import Allocation, Episode, TafMember
+from ..models import Allocation, Episode, TafMember, TafSectionChange
 from ._common import _audit, _require, _today
 
 
@@ -37,18 +38,33 @@ def allocate(*, by: User, episode: Episode, practitioner: User, family_preferenc
     return allocation
 
 
-# A Team Around the Family member sees the whole record the policy shows them (special category areas only
-# as markers unless granted), so the invitation discloses every section.
-TAF_SECTIONS = [section.value for section in DisclosureSection]
+def _chosen_sections(sections) -> list[str]:
+    """The sections a member will see: those chosen and the minimum every member sees (P8). Without a choice, the
+    minimum: who is in the family and who is working with it. Anything more is chosen for the member's part."""
+    chosen = set(sections or ())
+    if chosen - set(DisclosureSection.values):
+        raise ValidationError({"sections": messages.CHOOSE_TAF_SECTIONS_FROM_LIST})
+    return sorted(policy.taf_sections(chosen))
+
+
+def _sharing_basis(episode, practitioner, basis):
+    """Outside the holding team, joining is a disclosure: by default on the family's consent for a partner, on
+    the public task for a colleague in the council. None inside the holding team."""
+    if practitioner.team_id == episode.team_id:
+        return None, False
+    colleague = practitioner.organisation_id == episode.team.organisation_id
+    return basis or (DisclosureBasis.PUBLIC_TASK if colleague else DisclosureBasis.CONSENT), colleague
 
 
 @audit_refusals
 @transaction.atomic
 def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_category_access: bool = False,
-                   basis: str | None = None, reason: str = "", approved_by: User | None = None) -> TafMember:
-    """Invite a practitioner to the Team Around the Family. Anyone from outside the holding team receives the
-    family's information, so the invitation goes through the disclosure log and its rules (P7): by default on the
-    family's consent for a partner, on the public task for a colleague in the council."""
+                   sections=None, basis: str | None = None, reason: str = "",
+                   approved_by: User | None = None) -> TafMember:
+    """Invite a practitioner to the Team Around the Family. They see the sections named here and no others
+    (`sections`, by default the minimum; P8). Anyone from outside the holding team receives the family's
+    information, so the invitation goes through the disclosure log and its rules (P7), naming exactly those
+    sections: by default on the family's consent for a partner, on the public task for a colleague in the council."""
     _require(by, episode.household_id, "can_work_on_case")
     if not episode.is_open:
         raise ValidationError(messages.EPISODE_CLOSED)
@@ -61,10 +77,10 @@ def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_ca
                                    kind=DisclosureKind.TAF_INVITATION, field="practitioner")
     if episode.taf_members.filter(practitioner=practitioner, end_date__isnull=True).exists():
         raise ValidationError({"practitioner": "This practitioner is already on the Team Around the Family"})
+    shown = _chosen_sections(sections)
     disclosure = None
-    if practitioner.team_id != episode.team_id:
-        colleague = practitioner.organisation_id == episode.team.organisation_id
-        basis = basis or (DisclosureBasis.PUBLIC_TASK if colleague else DisclosureBasis.CONSENT)
+    basis, colleague = _sharing_basis(episode, practitioner, basis)
+    if basis is not None:
         if basis in LEGAL_REASON_BASES and not reason.strip():
             raise ValidationError({"reason": "Enter why you are sharing without consent: the reason is recorded"})
         grant = "with access to special category areas" if special_category_access else \
@@ -73,14 +89,58 @@ def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_ca
             by=by, household=episode.household, recipient_organisation=practitioner.organisation,
             recipient_person=practitioner.get_full_name(),
             purpose_code=disclosures.purpose_for(basis, within_council=colleague), basis=basis,
-            sections=TAF_SECTIONS, reason=reason.strip() or f"Invited to the Team Around the Family ({grant})",
-            approved_by=approved_by, kind=DisclosureKind.TAF_INVITATION, recipient_user=practitioner)
+            sections=shown, reason=reason.strip() or f"Invited to the Team Around the Family ({grant})",
+            approved_by=approved_by, kind=DisclosureKind.TAF_INVITATION, recipient_user=practitioner,
+            special_category_shared=special_category_access)
     member = TafMember.objects.create(episode=episode, practitioner=practitioner,
                                       organisation=practitioner.organisation, added_by=by, start_date=_today(),
-                                      special_category_access=special_category_access, disclosure=disclosure)
+                                      special_category_access=special_category_access, disclosure=disclosure,
+                                      sections=shown)
     _audit(by, Action.CHANGE, "taf.add", member, episode.household_id, practitioner_id=practitioner.pk,
-           special_category_access=special_category_access)
+           special_category_access=special_category_access, sections=shown)
     return member
+
+
+@transaction.atomic
+def change_taf_sections(*, by: User, member: TafMember, sections, reason: str = "",
+                        approved_by: User | None = None) -> TafSectionChange:
+    """Change the sections a Team Around the Family member sees (P8). Adding sections shares more: for a member
+    from outside the holding team it is a new disclosure of exactly the sections added, on the basis they were
+    invited on (checked again: the family's consent may have changed). Removing sections takes effect at once and
+    is recorded, so the family's sharing log shows it."""
+    episode = member.episode
+    before = set(policy.taf_sections(member.sections))
+    after = set(_chosen_sections(sections))
+    added, removed = sorted(after - before), sorted(before - after)
+    # Showing less is allowed even while a member's record is restricted (UK GDPR Article 18); showing more is not.
+    _require(by, episode.household_id, "can_work_on_case", changes_record=bool(added))
+    if member.end_date is not None:
+        raise ValidationError("This practitioner is no longer on the Team Around the Family")
+    if not episode.is_open:
+        raise ValidationError(messages.EPISODE_CLOSED)
+    if not added and not removed:
+        raise ValidationError({"sections": messages.TAF_SECTIONS_UNCHANGED})
+    disclosure = None
+    basis = member.disclosure.basis if member.disclosure else _sharing_basis(episode, member.practitioner, None)[0]
+    if added and basis is not None:
+        if basis in LEGAL_REASON_BASES and not reason.strip():
+            raise ValidationError({"reason": "Enter why you are sharing more without consent: the reason is recorded"})
+        disclosure = disclosures.record_disclosure(
+            by=by, household=episode.household, recipient_organisation=member.organisation,
+            recipient_person=member.practitioner.get_full_name(),
+            purpose_code=member.disclosure.purpose.code if member.disclosure else disclosures.purpose_for(
+                basis, within_council=member.organisation_id == episode.team.organisation_id),
+            basis=basis, sections=added,
+            reason=reason.strip() or "More of the record shared with a member of the Team Around the Family",
+            approved_by=approved_by, kind=DisclosureKind.TAF_INVITATION, recipient_user=member.practitioner,
+            special_category_shared=member.special_category_access)
+    member.sections = sorted(after)
+    member.save(update_fields=["sections"])
+    change = TafSectionChange.objects.create(member=member, added=added, removed=removed, sections=sorted(after),
+                                             disclosure=disclosure, changed_by=by, changed_at=timezone.now())
+    _audit(by, Action.CHANGE, "taf.sections", member, episode.household_id, added=added, removed=removed,
+           sections=sorted(after))
+    return change
 
 
 @transaction.atomic

@@ -30,7 +30,7 @@ def descriptor(area_code, index=0):
 
 @pytest.fixture
 def family(world):
-    return make_family(world, lead=world.lead, taf=[world.partner])
+    return make_family(world, lead=world.lead, taf=[world.partner], taf_sections=["assessment"])
 
 
 def record(world, family, area_code="EDUCATION", person=None, **extra):

@@ -5,7 +5,7 @@ from earlyhelp.testing.world import make_family
 
 
 def test_lead_sees_family_page_and_partner_sees_markers(client, world):
-    family = make_family(world, lead=world.lead, taf=[world.partner])
+    family = make_family(world, lead=world.lead, taf=[world.partner], taf_sections=["notes"])
     hid = family["household"].pk
     client.force_login(world.lead)
     response = client.get(reverse("web:family", args=[hid]))

@@ -393,9 +393,14 @@ class FamilyBuilder(StaffBuilder):
             if practitioner.pk in seen or len(members) >= 4:
                 continue
             seen.add(practitioner.pk)
+            special = rng.random() < 0.25
+            # P8: each member sees what their part needs: the plan they work to, and, for those trusted with the
+            # detail, the assessment and reviews too; always who is in the family and who leads the work.
+            sections = ["assessment", "episode", "household", "plan", "reviews"] if special else \
+                ["episode", "household", "plan"]
             self.row(TafMember, id=self.ids(TafMember), episode_id=episode.pk, practitioner_id=practitioner.pk,
                      organisation_id=practitioner.organisation_id, added_by_id=lead.pk,
-                     special_category_access=rng.random() < 0.25,
+                     special_category_access=special, sections=sections,
                      start_date=min(allocated + self.days(0, 14), end))
             members.append(practitioner)
             family.involved.add(practitioner.pk)

@@ -212,6 +212,9 @@ def test_every_stage_of_the_lifecycle_is_present(council):
                  and h.episodes.exclude(status=EpisodeStatus.CLOSED).exists()]
     assert returning
     assert TafMember.objects.filter(special_category_access=True).exists()
+    # P8: members see what their part needs, not the whole record.
+    assert {tuple(sections) for sections in TafMember.objects.values_list("sections", flat=True)} == {
+        ("episode", "household", "plan"), ("assessment", "episode", "household", "plan", "reviews")}
     assert CaseNote.objects.filter(is_sensitive=True).exists() and CaseNote.objects.filter(is_sensitive=False).exists()
     assert len(set(CaseNote.objects.values_list("channel", flat=True))) >= 4
     scores = set(DomainFinding.objects.values_list("score", flat=True))

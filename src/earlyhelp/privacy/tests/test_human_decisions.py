@@ -79,7 +79,7 @@ def test_deciding_in_the_browser_form_needs_a_decision_and_a_reason(client, worl
 
 @pytest.mark.promise("P16")
 def test_partners_see_a_confirmed_sensitive_area_only_as_a_marker(client, world):
-    family = make_family(world, lead=world.lead, taf=[world.partner])
+    family = make_family(world, lead=world.lead, taf=[world.partner], taf_sections=["assessment"])
     assessment = casework.start_assessment(by=world.lead, episode=family["episode"], reason="Health")
     casework.record_assessment(by=world.lead, assessment=assessment, voice_of_child="", analysis="Mum unwell",
                                findings={"HEALTH": {"needs": "Depression", "score": 1}})
