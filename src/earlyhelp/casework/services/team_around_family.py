@@ -101,6 +101,7 @@ def add_taf_member(*, by: User, episode: Episode, practitioner: User, special_ca
     return member
 
 
+@audit_refusals
 @transaction.atomic
 def change_taf_sections(*, by: User, member: TafMember, sections, reason: str = "",
                         approved_by: User | None = None) -> TafSectionChange:
