@@ -91,6 +91,7 @@ def test_not_applicable_areas_record_nothing(world, family):
     assert list(assessment.findings.values_list("area__code", flat=True)) == ["HOUSING"]
 
 
+@pytest.mark.promise("P6")
 def test_assessment_covers_every_household_member(world, family):
     assessment = _assessed(world, family)
     assert {m.person_id for m in assessment.members.all()} == {p.pk for p in family["members"]}
@@ -115,6 +116,7 @@ def test_manager_approves_assessments_and_a_returned_one_needs_comments(world, f
     assert assessment.status == AssessmentStatus.APPROVED and assessment.approved_by == world.manager
 
 
+@pytest.mark.promise("P6")
 def test_taf_members_update_only_their_own_actions(world, family):
     episode = family["episode"]
     due = timezone.localdate() + datetime.timedelta(days=30)
@@ -130,6 +132,7 @@ def test_taf_members_update_only_their_own_actions(world, family):
                                  owner=world.other_partner, intended_outcome="o", due_date=due)
 
 
+@pytest.mark.promise("P6")
 def test_recording_a_review_schedules_the_next_and_overdue_reviews_are_listed(world, family):
     episode = family["episode"]
     review = episode.reviews.get()
