@@ -13,6 +13,7 @@ admin.site.site_title = "earlyhelp configuration"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("account/", include("earlyhelp.accounts.urls")),
     path("rights/", include("earlyhelp.rights.urls")),
     path("retention/", include("earlyhelp.retention.urls")),
     path("matching/", include("earlyhelp.matching.urls")),
