@@ -83,6 +83,9 @@ class SessionTrackingMiddleware:
             if last is None or now.timestamp() - last > LAST_SEEN_PRECISION.total_seconds():
                 request.session[LAST_SEEN_SESSION_KEY] = now.timestamp()
                 # Bookkeeping, not a change to anyone's data: a single-column update, not audited.
-                UserSession.objects.filter(session_key=request.session.session_key,
-                                           ended_at__isnull=True).update(last_seen_at=now)
+                tracked = UserSession.objects.filter(session_key=request.session.session_key, ended_at__isnull=True)
+                tracked.update(last_seen_at=now)
+                if request.META.get("HTTP_USER_AGENT"):
+                    tracked.filter(device_summary="").update(
+                        device_summary=services.device_summary(request.META["HTTP_USER_AGENT"])[:80])
         return self.get_response(request)

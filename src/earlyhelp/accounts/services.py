@@ -248,8 +248,11 @@ def _session_store():
 
 
 def device_summary(user_agent: str) -> str:
-    """A coarse description of the browser: enough to recognise one's own devices, nothing that identifies."""
+    """A coarse description of the browser: enough to recognise one's own devices, nothing that identifies.
+    Empty when the request named no browser (filled in from the session's next request)."""
     ua = user_agent or ""
+    if not ua:
+        return ""
     browser = next((name for token, name in [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"),
                                              ("Safari/", "Safari")] if token in ua), "Unknown browser")
     system = next((name for token, name in [("Windows", "Windows"), ("iPhone", "iPhone"), ("iPad", "iPad"),
