@@ -4,6 +4,7 @@ Everything that differs between a developer's laptop, CI and a council's server 
 environment; the defaults are safe (DEBUG off) except where `EARLYHELP_ENV=development`.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -153,6 +154,11 @@ AXES_CLIENT_IP_CALLABLE = "earlyhelp.audit.client_address.client_ip"
 # the connection comes from one of them is X-Forwarded-For read, and then the right-most address that is not a
 # trusted proxy is the client. Empty (the default): X-Forwarded-For is ignored and the connection's address is used.
 EARLYHELP_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("EARLYHELP_TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in EARLYHELP_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"EARLYHELP_TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
 
 # --- Throttling failed sign-ins across accounts and addresses (P23) ---------------------------
 # django-axes locks one username at one address after AXES_FAILURE_LIMIT failures. These catch a password spray:
