@@ -17,7 +17,7 @@ ALLOWED_METHODS = ("GET", "HEAD", "POST")
 # What a session signed in with a password but not yet a second factor may reach: the second-factor pages, signing
 # out, the published privacy notice. The API (a JSON answer, not a page) refuses such a session in its own
 # authentication (`api.auth.BrowserSession`); bearer tokens are machine credentials with no second factor.
-UNVERIFIED_ALLOWED = {"account:verify", "account:enrol", "account:recovery-codes", "web:sign-out", "web:sign-in",
+UNVERIFIED_ALLOWED = {"account:verify", "account:enrol", "web:sign-out", "web:sign-in",
                       "web:privacy-notice", "web:privacy-notice-version", "web:privacy-notice-pdf",
                       "account:password-set"}
 API_NAMESPACE = "api"

@@ -199,3 +199,11 @@ def test_codes_typed_in_quick_succession_are_slowed(world):
     client.post(reverse("account:verify"), {"code": _wrong(device)})
     response = client.post(reverse("account:verify"), {"code": current_code(device)})
     assert services.WAIT_BEFORE_RETRY in response.content.decode()
+
+
+def test_the_admin_sign_in_page_sends_people_to_the_service_sign_in(world):
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"] == f"{reverse('web:sign-in')}?next=/admin/"
+    client = Client()
+    assert client.post("/admin/login/", {"username": world.admin.username, "password": PASSWORD}).status_code == 302
+    assert "_auth_user_id" not in client.session
