@@ -45,7 +45,8 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        add_never_cache_headers(response)  # Cache-Control: max-age=0, no-cache, no-store, must-revalidate, private
+        if "no-store" not in response.get("Cache-Control", ""):  # a view that already forbids storing is left alone
+            add_never_cache_headers(response)  # max-age=0, no-cache, no-store, must-revalidate, private
         return response
 
 

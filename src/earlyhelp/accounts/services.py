@@ -18,7 +18,6 @@ from django.contrib.auth.signals import user_login_failed
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -70,9 +69,13 @@ def account_key(username: str) -> str:
 
 def record_failed_sign_in(*, request, username: str) -> None:
     """Count a failed sign-in (called from the `user_login_failed` signal, beside axes and the audit event)."""
+    now = timezone.now()
     with transaction.atomic():
-        SignInFailure.objects.create(occurred_at=timezone.now(), source_ip=client_ip(request) if request else None,
+        SignInFailure.objects.create(occurred_at=now, source_ip=client_ip(request) if request else None,
                                      account_key=account_key(username))
+        # Counts older than the window decide nothing: they are kept no longer (the audit trail keeps the event).
+        SignInFailure.objects.filter(
+            occurred_at__lt=now - datetime.timedelta(minutes=settings.EARLYHELP_SIGN_IN_WINDOW_MINUTES)).delete()
 
 
 def throttle_message(*, request, username: str) -> str | None:
@@ -92,15 +95,6 @@ def record_throttled(*, request, user=None) -> None:
     """Audit a sign-in refused by the spray throttle (which account, if known; never the typed name)."""
     audit.record(actor=user, action=Action.SIGN_IN_FAILED, event="session.sign_in_throttled", purpose=PURPOSE,
                  metadata={"known_account": user is not None})
-
-
-def prune_failed_sign_ins(*, older_than_minutes: int | None = None) -> int:
-    """Remove failure counts older than the window (they decide nothing any more)."""
-    minutes = older_than_minutes or settings.EARLYHELP_SIGN_IN_WINDOW_MINUTES
-    with transaction.atomic():
-        deleted, _ = SignInFailure.objects.filter(
-            occurred_at__lt=timezone.now() - datetime.timedelta(minutes=minutes)).delete()
-    return deleted
 
 
 # --- The second factor ---------------------------------------------------------------------------------------------
@@ -321,11 +315,6 @@ def _end(tracked: UserSession, reason) -> None:
     tracked.ended_at = timezone.now()
     tracked.end_reason = reason
     tracked.save(update_fields=["ended_at", "end_reason"])
-
-
-def sessions_per_user():
-    """Open session counts by user id (for the administrator's list)."""
-    return dict(UserSession.objects.filter(ended_at__isnull=True).values_list("user").annotate(n=Count("pk")))
 
 
 # --- Passwords: set by a one-time link, never typed into the admin ----------------------------------------------
