@@ -52,7 +52,7 @@ def enter_second_factor(page, username):
         expect(page.get_by_role("img", name="QR code to scan with your authenticator app")).to_be_visible()
         page.get_by_text("I cannot scan the QR code").click()
         key = base64.b32decode(page.locator("#setup-key").inner_text().replace(" ", ""))
-        code, step = authenticator_code(key)
+        code, _ = authenticator_code(key)
         page.get_by_label("Code from your authenticator app").fill(code)
         page.get_by_role("button", name="Continue").click()
         expect(page.get_by_role("heading", name="Your authenticator app is set up")).to_be_visible()
@@ -60,13 +60,15 @@ def enter_second_factor(page, username):
         page.get_by_role("link", name="I have kept my recovery codes").click()
     else:
         device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-        code, step = authenticator_code(device.bin_key, after_step=device.last_t)
+        code, _ = authenticator_code(device.bin_key, after_step=device.last_t)
         page.get_by_label("Code from your authenticator app").fill(code)
         page.get_by_role("button", name="Continue").click()
 
 
 def sign_in(page, username):
-    page.goto("/sign-in/")
+    # The live server's first request imports the URL configuration's heavy libraries: on a busy machine that alone
+    # can pass the 10-second default.
+    page.goto("/sign-in/", timeout=60_000)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(test_world.PASSWORD)
     page.get_by_role("button", name="Sign in").click()
