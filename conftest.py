@@ -19,3 +19,14 @@ def empty_file_store():
 
     for name in list(walk_storage(default_storage)):
         default_storage.delete(name)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def verified_sign_in():
+    """`client.force_login(user)` gives a session verified with a second factor, as every staff sign-in must be
+    (P23); tests of the second factor itself use `earlyhelp.testing.signin.password_only_login`."""
+    from earlyhelp.testing import signin
+
+    undo = signin.install()
+    yield
+    undo()

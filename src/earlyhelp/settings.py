@@ -4,6 +4,7 @@ Everything that differs between a developer's laptop, CI and a council's server 
 environment; the defaults are safe (DEBUG off) except where `EARLYHELP_ENV=development`.
 """
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -40,6 +41,9 @@ INSTALLED_APPS = [
     "django.forms",  # FORM_RENDERER = TemplatesSetting needs Django's own widget templates
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -50,6 +54,7 @@ INSTALLED_APPS = [
     "earlyhelp.programme",
     "earlyhelp.casework",
     "earlyhelp.access",
+    "earlyhelp.accounts",
     "earlyhelp.privacy",
     "earlyhelp.rights",
     "earlyhelp.retention",
@@ -68,8 +73,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "earlyhelp.web.middleware.SessionTimeoutMiddleware",
+    # Sign-in hardening (P23): methods, the second factor, tracked sessions and no caching of signed-in pages.
+    "earlyhelp.accounts.middleware.AllowedMethodsMiddleware",
+    "earlyhelp.accounts.middleware.NoStoreMiddleware",
+    "earlyhelp.accounts.middleware.SecondFactorMiddleware",
+    "earlyhelp.accounts.middleware.SessionTrackingMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "earlyhelp.audit.middleware.RequestContextMiddleware",
@@ -135,6 +146,40 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
+# Behind a proxy the client address comes from X-Forwarded-For only when the immediate peer is a trusted proxy.
+AXES_CLIENT_IP_CALLABLE = "earlyhelp.audit.client_address.client_ip"
+
+# --- Client addresses behind a reverse proxy or load balancer ---------------------------------
+# Addresses or networks (CIDR) of the council's own proxies, comma-separated, e.g. "10.0.0.5,10.1.0.0/16". Only when
+# the connection comes from one of them is X-Forwarded-For read, and then the right-most address that is not a
+# trusted proxy is the client. Empty (the default): X-Forwarded-For is ignored and the connection's address is used.
+EARLYHELP_TRUSTED_PROXIES = [p.strip() for p in os.environ.get("EARLYHELP_TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in EARLYHELP_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"EARLYHELP_TRUSTED_PROXIES: {_proxy!r} is not an address or network") from None
+
+# --- Throttling failed sign-ins across accounts and addresses (P23) ---------------------------
+# django-axes locks one username at one address after AXES_FAILURE_LIMIT failures. These catch a password spray:
+# many usernames from one address, or one username from many addresses, within the window.
+EARLYHELP_SIGN_IN_WINDOW_MINUTES = int(os.environ.get("EARLYHELP_SIGN_IN_WINDOW_MINUTES", "30"))
+EARLYHELP_SIGN_IN_ADDRESS_LIMIT = int(os.environ.get("EARLYHELP_SIGN_IN_ADDRESS_LIMIT", "20"))
+EARLYHELP_SIGN_IN_ACCOUNT_LIMIT = int(os.environ.get("EARLYHELP_SIGN_IN_ACCOUNT_LIMIT", "20"))
+
+# --- Second factor (django-otp) -------------------------------------------------------------
+OTP_TOTP_ISSUER = os.environ.get("EARLYHELP_COUNCIL_NAME", "Demo Borough Council") + " Early Help"
+EARLYHELP_RECOVERY_CODES = 10
+
+# --- E-mail (password reset links) ----------------------------------------------------------
+EMAIL_BACKEND = os.environ.get(
+    "EARLYHELP_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if ENVIRONMENT == "development"
+    else "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EARLYHELP_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EARLYHELP_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("EARLYHELP_EMAIL_FROM", "earlyhelp@localhost")
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("EARLYHELP_PASSWORD_RESET_SECONDS", str(24 * 3600)))
 
 # --- Sessions and cookies ---------------------------------------------------------------------
 SESSION_IDLE_TIMEOUT_SECONDS = int(os.environ.get("EARLYHELP_SESSION_IDLE_SECONDS", str(30 * 60)))

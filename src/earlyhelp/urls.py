@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
+from django.views.generic import RedirectView
 
 from earlyhelp.api.api import api
 from earlyhelp.web import converters
@@ -11,8 +12,12 @@ admin.site.site_header = "earlyhelp configuration"
 admin.site.site_title = "earlyhelp configuration"
 
 urlpatterns = [
+    # One way in: the admin's own password-only sign-in page sends people to the service's sign-in, which throttles
+    # sprays and asks for the second factor (P23).
+    path("admin/login/", RedirectView.as_view(pattern_name="web:sign-in", query_string=True)),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("account/", include("earlyhelp.accounts.urls")),
     path("rights/", include("earlyhelp.rights.urls")),
     path("retention/", include("earlyhelp.retention.urls")),
     path("matching/", include("earlyhelp.matching.urls")),

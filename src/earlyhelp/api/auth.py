@@ -3,7 +3,10 @@
 * `Authorization: Bearer eh_...` is looked up by its SHA-256 hash (`ApiToken.hash`); a revoked
   token or an inactive user is refused. When an `Authorization` header is sent, it alone decides:
   a wrong token is a 401 even if the browser also carries a session cookie.
-* A Django session (the web interface's sign-in) works for the same endpoints. A session is an
+* A Django session (the web interface's sign-in) works for the same endpoints, once verified with the second
+  factor (`earlyhelp.accounts`); a password-only session is refused like no session (401). Bearer tokens are
+  machine credentials: issued one at a time by an administrator, shown once, stored only as a hash, revocable,
+  and refused once their user is disabled; they carry no second factor, so issue them to service accounts only. A session is an
   ambient credential, so unsafe methods need Django's CSRF token as well (403 without it); bearer
   tokens are not sent automatically by browsers and need none.
 
@@ -53,6 +56,8 @@ class BrowserSession(APIKeyCookie):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or not user.is_active:
             return None
+        if not getattr(user, "is_verified", lambda: False)():
+            return None  # signed in with a password but no second factor yet: not signed in for the API (P23)
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise HttpError(403, "CSRF check failed: send the CSRF token with requests made in a browser session")
         return user

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.db import transaction
 
 from . import services
@@ -32,6 +33,32 @@ class AuditedAdmin(admin.ModelAdmin):
                             event=f"{obj._meta.model_name}.admin_{'change' if change else 'create'}",
                             purpose=Purpose.SYSTEM_SECURITY, objects=[obj],
                             metadata={"fields": sorted(form.changed_data)})
+
+    def delete_queryset(self, request, queryset):
+        """The changelist's bulk delete: one event naming every deleted record by id (P23)."""
+        with transaction.atomic():
+            ids = list(queryset.values_list("pk", flat=True))
+            services.record(actor=request.user, action=Action.CHANGE,
+                            event=f"{queryset.model._meta.model_name}.admin_bulk_delete",
+                            purpose=Purpose.SYSTEM_SECURITY, objects=[(queryset.model._meta.label_lower, pk)
+                                                                      for pk in ids],
+                            metadata={"count": len(ids)})
+            super().delete_queryset(request, queryset)
+
+    def response_action(self, request, queryset):
+        """Any other changelist action (a library's or our own) is recorded with its name and the selected ids.
+        Deleting is recorded by `delete_queryset` when it happens (the first step only asks to confirm)."""
+        name = request.POST.get("action", "")
+        selected = [int(pk) if pk.isdigit() else pk for pk in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)]
+        with transaction.atomic():
+            response = super().response_action(request, queryset)
+            if name and name != "delete_selected" and selected:
+                services.record(actor=request.user, action=Action.CHANGE,
+                                event=f"{self.model._meta.model_name}.admin_action",
+                                purpose=Purpose.SYSTEM_SECURITY,
+                                objects=[(self.model._meta.label_lower, pk) for pk in selected[:1000]],
+                                metadata={"action": name[:60], "count": len(selected)})
+        return response
 
     def delete_model(self, request, obj):
         with transaction.atomic():

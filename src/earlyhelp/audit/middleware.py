@@ -1,4 +1,5 @@
 from . import context
+from .client_address import client_ip
 
 
 class RequestContextMiddleware:
@@ -8,7 +9,7 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = context.set_current(context.RequestContext(source_ip=request.META.get("REMOTE_ADDR"), route=""))
+        token = context.set_current(context.RequestContext(source_ip=client_ip(request), route=""))
         try:
             return self.get_response(request)
         finally:
@@ -17,4 +18,4 @@ class RequestContextMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = getattr(request, "resolver_match", None)
         route = match.view_name if match else ""
-        context.set_current(context.RequestContext(source_ip=request.META.get("REMOTE_ADDR"), route=route[:100]))
+        context.set_current(context.RequestContext(source_ip=client_ip(request), route=route[:100]))

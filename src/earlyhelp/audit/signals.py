@@ -31,10 +31,12 @@ def on_sign_in_failed(sender, credentials, request=None, **kwargs):
     # record only which account it was, if it names one.
     username = (credentials or {}).get("username") or ""
     account = get_user_model().objects.filter(username=username).only("pk").first() if username else None
+    # A wrong second factor (after a right password) says why: a wrong code, a reused recovery code (P23).
+    second_factor = (credentials or {}).get("second_factor")
     services.record(
         actor=account,
         action=Action.SIGN_IN_FAILED,
-        event="session.sign_in_failed",
+        event="session.second_factor_failed" if second_factor else "session.sign_in_failed",
         purpose=PURPOSE,
-        metadata={"known_account": account is not None},
+        metadata={"known_account": account is not None, **({"reason": second_factor} if second_factor else {})},
     )

@@ -1,10 +1,9 @@
 from django import forms
 from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
 
 from earlyhelp.audit.admin import AuditedAdmin
 
-from .models import Organisation, Team, User, type_choices
+from .models import Organisation, Team, type_choices
 
 
 class OrganisationForm(forms.ModelForm):
@@ -28,10 +27,4 @@ class OrganisationAdmin(AuditedAdmin):
 class TeamAdmin(AuditedAdmin):
     list_display = ["name", "organisation", "locality"]
 
-
-@admin.register(User)
-class PractitionerAdmin(AuditedAdmin, UserAdmin):
-    list_display = ["username", "first_name", "last_name", "role", "organisation", "team", "is_active"]
-    list_filter = ["role", "is_active"]
-    fieldsets = UserAdmin.fieldsets + (("Work", {"fields": ("role", "organisation", "team", "job_title")}),)
-    add_fieldsets = UserAdmin.add_fieldsets + (("Work", {"fields": ("role", "organisation", "team")}),)
+# The User admin is in earlyhelp.accounts.admin: passwords, second factors and sessions are managed there (P23).

@@ -4,18 +4,38 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from earlyhelp.access import policy
+from earlyhelp.accounts import services as accounts
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework.selectors import dashboard_for, overdue_reviews_for
+from earlyhelp.organisations.models import User
 from earlyhelp.people.models import Household
 
 
 class SignInView(auth_views.LoginView):
+    """The first step: username and password. The session is then signed in but not verified: it sees only the
+    second-factor pages until a code is entered (`earlyhelp.accounts`, P23)."""
+
     template_name = "web/sign_in.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        # A password spray (many accounts from one address, or one account from many) is refused before the
+        # password is even checked, so the spray learns nothing.
+        username = request.POST.get("username", "")
+        throttled = accounts.throttle_message(request=request, username=username)
+        if throttled:
+            accounts.record_throttled(request=request, user=User.objects.filter(username=username).first())
+            return render(request, "web/locked_out.html", {"message": throttled}, status=429)
+        return super().post(request, *args, **kwargs)
+
+    def get_success_url(self):
+        return f"{reverse('account:verify')}?{urlencode({'next': super().get_success_url()})}"
 
 
 @require_POST

@@ -60,6 +60,14 @@ class Permission(StrEnum):
     # recipient types panels' members must have (KEEP_REGISTER).
     KEEP_PANELS = "keep_panels"
 
+    # --- Sign-in and sessions (issue 13, items 7 and 8; P23) ------------------------------------------------
+    # Resets a user's second factor (they enrol again at their next sign-in) and sends password reset links.
+    RESET_SECOND_FACTOR = "reset_second_factor"
+    # Sends a one-time link to set a password (passwords are never typed into the admin).
+    SEND_PASSWORD_RESET_LINK = "send_password_reset_link"
+    # Ends anyone's signed-in sessions (everyone may end their own).
+    END_ANY_SESSION = "end_any_session"
+
 
 P = Permission
 
@@ -78,7 +86,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.DPO: frozenset({
         P.REVIEW_ALL_EMERGENCY_ACCESS, P.PROCESS_ALL_WITHDRAWALS, P.SEE_ANY_FAMILY_VIEWERS, P.READ_REGISTER,
         P.KEEP_REGISTER, P.HANDLE_RIGHTS_REQUESTS, P.MANAGE_RETENTION, P.DECIDE_DISPOSAL}),
-    Role.SYSTEM_ADMIN: frozenset({P.READ_REGISTER, P.CONFIGURE_SERVICE, P.KEEP_PANELS}),
+    Role.SYSTEM_ADMIN: frozenset({P.READ_REGISTER, P.CONFIGURE_SERVICE, P.KEEP_PANELS,
+                                  # sign-in and sessions (P23)
+                                  P.RESET_SECOND_FACTOR, P.SEND_PASSWORD_RESET_LINK, P.END_ANY_SESSION}),
 }
 
 del P

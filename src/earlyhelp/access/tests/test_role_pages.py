@@ -85,10 +85,15 @@ REGISTERS_EXPECTED = {
     "web:agreement-new": {DPO},
 }
 
+# Sign-in and sessions (P23): everyone sees and ends their own sessions.
+ACCOUNT_EXPECTED = {
+    "account:sessions": set(EVERYONE),
+}
+
 # url name -> who gets 200 (everyone else: 404, audited).
 EXPECTED = {
     **PROGRAMME_EXPECTED, **CLAIMS_EXPECTED, **RESEARCH_EXPECTED, **RETURNS_EXPECTED, **PANELS_EXPECTED,
-    **RECIPIENTS_EXPECTED, **CONSENT_RULES_EXPECTED, **REGISTERS_EXPECTED,
+    **RECIPIENTS_EXPECTED, **CONSENT_RULES_EXPECTED, **REGISTERS_EXPECTED, **ACCOUNT_EXPECTED,
     "web:dashboard": set(EVERYONE),
     "web:access-log-lookup": {DPO},
     "web:emergency-reviews": {DPO, MANAGER},
@@ -164,12 +169,16 @@ RECORD_PAGES = {
         "breach", "breach-edit", "breach-report", "breach-close", "dpia", "dpia-edit", "agreement",
         "agreement-edit"]},
     "rights:acknowledge": "rights/tests/test_complaint_acknowledgement.py",
+    # Ending a session: one's own, or anyone's for an administrator (accounts/tests/test_admin_and_sessions.py).
+    "account:session-end": "accounts/tests/test_admin_and_sessions.py",
     # Returns and performance record pages.
     **{f"reporting:{name}": "reporting/tests/test_returns_pages.py" for name in ["return", "return-download"]},
 }
 # Open to anyone, signed in or not: the published privacy notice and signing in and out.
 PUBLIC_PAGES = {"web:sign-in", "web:sign-out", "web:privacy-notice", "web:privacy-notice-version",
-                "web:privacy-notice-pdf", "web:overdue-reviews"}
+                "web:privacy-notice-pdf", "web:overdue-reviews",
+                # The steps of signing in: the second factor and setting a password from a one-time link (P23).
+                "account:verify", "account:enrol", "account:password-set"}
 
 
 def _url_names(resolver=None, prefix=""):
@@ -183,7 +192,7 @@ def _url_names(resolver=None, prefix=""):
 def test_every_page_that_is_not_a_familys_is_in_a_matrix():
     pages = {name for name, pattern in _url_names() if name.split(":")[0] in {"web", "rights", "retention",
                                                                                 "matching", "programme",
-                                                                                "reporting"}
+                                                                                "reporting", "account"}
              and "household_id" not in pattern}
     missing = pages - set(EXPECTED) - set(RECORD_EXPECTED) - set(RECORD_PAGES) - PUBLIC_PAGES
     assert not missing, f"add these pages to the role matrix: {sorted(missing)}"
