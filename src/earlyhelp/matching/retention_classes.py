@@ -11,7 +11,7 @@ from django.db import transaction
 
 from earlyhelp.records.record_classes import DeclaredClass
 
-from .models import MatchCandidate, SourceRecord
+from .models import DatasetType, MatchCandidate, SourceRecord
 from .retention import unlinked_received_by
 
 
@@ -27,6 +27,19 @@ def links(ids):
     return found
 
 
+# Partner files from children's social care are social care data whoever they are about: a hold on the class of
+# records "known to children's social care" (`retention.models.HoldCriterion.KNOWN_TO_CSC`; retention is beside
+# matching, so its value is written here) keeps them even when they matched nobody (P20, the IICSA instruction).
+SOCIAL_CARE_DATASETS = {DatasetType.CSC_INVOLVEMENT}
+KNOWN_TO_CSC = "known_to_csc"
+
+
+def criteria(ids):
+    social_care = set(SourceRecord.objects.filter(pk__in=list(ids), batch__dataset_type__in=SOCIAL_CARE_DATASETS)
+                      .values_list("pk", flat=True))
+    return {pk: {KNOWN_TO_CSC} for pk in social_care}
+
+
 @transaction.atomic
 def dispose(ids, *, by, reason) -> dict:
     return {label: count for label, count in SourceRecord.objects.filter(pk__in=list(ids)).delete()[1].items()
@@ -35,5 +48,5 @@ def dispose(ids, *, by, reason) -> dict:
 
 RECORD_CLASSES = [
     DeclaredClass(record_class="partner_files", model="matching.SourceRecord", trigger="file_received", due=due,
-                  links=links, dispose=dispose),
+                  links=links, dispose=dispose, criteria=criteria),
 ]

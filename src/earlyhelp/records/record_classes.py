@@ -10,7 +10,10 @@ a declaration says only which rows a period is measured from and how they are di
   makes them due N years after that day); rows that are still in use (an open request) are never due;
 * `links(ids)`: for each id, the people and families it is about, so that a legal hold on any of them keeps it;
 * `dispose(ids, *, by, reason)`: remove them (one transaction is the caller's); returns counts per model label.
-  None for a class that is only ever reviewed by a person, never destroyed here.
+  None for a class that is only ever reviewed by a person, never destroyed here;
+* `criteria(ids)`: optional, for rows that belong to a class of records a hold can name whoever they are about
+  (a partner file from children's social care is social care data even if it matched nobody): for each id, the
+  hold criteria (values of `retention.models.HoldCriterion`) it falls under.
 """
 
 import datetime
@@ -31,6 +34,11 @@ class DeclaredClass:
     due: Callable[[datetime.date], QuerySet]
     links: Callable[[list[int]], dict[int, tuple[set[int], set[int]]]]  # id -> (person ids, household ids)
     dispose: Callable[..., dict[str, int]] | None = None
+    criteria: Callable[[list[int]], dict[int, set[str]]] | None = None
+
+    def holds_input(self, ids) -> tuple[dict, dict]:
+        """(links, criteria) for `retention.services.holds.holds_on_links`."""
+        return self.links(ids), (self.criteria(ids) if self.criteria else {})
 
 
 @cache

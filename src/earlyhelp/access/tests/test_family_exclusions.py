@@ -120,7 +120,7 @@ def test_a_corrected_consent_replaces_the_familys_earlier_exclusions(world):
     assert AccessExclusion.objects.get(organisation_type="school").ended_at is not None
 
 
-@pytest.mark.promise("P7")
+@pytest.mark.promise("P2", "P7")
 def test_a_disclosure_to_an_excluded_organisation_type_is_refused_whatever_the_basis(world, police):
     family = make_family(world, lead=world.lead)
     _consent(world, family, sharing=["health"], types=["police"])
@@ -138,7 +138,7 @@ def test_a_disclosure_to_an_excluded_organisation_type_is_refused_whatever_the_b
         basis="consent", sections=[], reason="The family asked us not to", shared=False).shared
 
 
-@pytest.mark.promise("P7")
+@pytest.mark.promise("P2", "P7")
 def test_referrals_and_panel_packs_to_an_excluded_type_are_refused_audited_and_nothing_written(world, police):
     family = make_family(world, lead=world.lead)
     _consent(world, family, sharing=["health"], types=["police"])

@@ -200,7 +200,7 @@ def _dispose_rows(*, by, batch: DisposalBatch, today) -> DisposalCertificate | N
     candidates = list(batch.candidates.select_for_update().filter(status=CandidateStatus.PROPOSED,
                                                                   object_id__isnull=False))
     ids = {c.object_id for c in candidates}
-    held = legal_holds.holds_on_links(declared.links(sorted(ids)))  # again, now
+    held = legal_holds.holds_on_links(*declared.holds_input(sorted(ids)))  # again, now
     still_due = set(declared.due(cutoff(today, batch.period_years)).filter(pk__in=sorted(ids - set(held)))
                     .values_list("pk", flat=True))
     done = CandidateStatus.DISPOSED if batch.action == RuleAction.DESTROY else CandidateStatus.ANONYMISED

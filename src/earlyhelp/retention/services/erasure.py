@@ -140,6 +140,37 @@ def mention_terms(person) -> list[str]:
     return [t for t in terms if t]
 
 
+def full_names(person) -> list[str]:
+    """The person's full names, now and before a correction: what another family's record would call them by."""
+    names = []
+    for given, family, preferred in {(person.given_name, person.family_name, person.preferred_name),
+                                     *person.history.values_list("given_name", "family_name", "preferred_name")}:
+        names += [f"{given} {family}", f"{preferred} {family}" if preferred else ""]
+    return [n for n in names if n]
+
+
+def _mentioned_elsewhere(needles, household_ids) -> dict:
+    """Rows of other families' records whose text names the person in full or carries one of their identifiers
+    (the same search a subject access pack offers its reviewer). Only these strings come out of another family's
+    record: a first name alone may be someone else's."""
+    found = defaultdict(set)
+    for holding in holdings():
+        if not holding.household or holding.on_erasure == OnErasure.KEEP:
+            continue
+        model = holding.model_class
+        fields = [f for f in _personal_fields(model) if isinstance(f, (models.CharField, models.TextField))]
+        if not fields:
+            continue
+        text = Q()
+        for field in fields:
+            for needle in needles:
+                text |= Q(**{f"{field.attname}__icontains": needle})
+        own = _q(holding.household, household_ids) or Q(pk__in=[])
+        for table in filter(None, (model, holding.history_model())):  # earlier versions say the same
+            found[table] |= set(table._default_manager.filter(text).exclude(own).values_list("pk", flat=True))
+    return found
+
+
 def _execute(plan: _Plan, *, mentions: re.Pattern | None = None):
     """Blank and de-mention what stays, then delete in an order the foreign keys allow; files go after commit."""
     for model, pks in plan.blank.items():
@@ -295,6 +326,12 @@ def erase_person(*, person, request, approved_by, documents=()):
         pk__in=[getattr(d, "pk", d) for d in documents], episode__household__in=households).values_list("pk", flat=True))
     deleted, blanked = plan.counts(plan.delete), plan.counts(plan.blank)
     _execute(plan, mentions=_mention_pattern(terms, identifiers))
+    # Other families' records that name them (a case note about a friend's stay): only their full names and
+    # identifiers are taken out, and what stays is that family's.
+    elsewhere = _mention_pattern(full_names(person), identifiers)
+    if elsewhere is not None:
+        for model, pks in _mentioned_elsewhere(full_names(person) + identifiers, households).items():
+            _demention_rows(model, pks, elsewhere)
     _purge_sessions(terms + identifiers)
     tombstone = Tombstone.objects.create(request=request, approved_by=approved_by, erased_at=timezone.now(),
                                          record_counts=deleted, records_scrubbed=blanked, files_removed=len(plan.files))

@@ -224,10 +224,15 @@ def lift_hold(*, by, hold: LegalHold, reason: str) -> LegalHold:
 
 # --- Records that are not a family's records -------------------------------------------------------------
 
-def holds_on_links(links: dict) -> dict[int, list[LegalHold]]:
+def holds_on_links(links: dict, criteria: dict | None = None) -> dict[int, list[LegalHold]]:
     """For rows of a record class that is not a family's records (`records.record_classes`), given as
     {id: (person ids, family ids)}: the active holds that cover each held row. A row is held when a family it is
-    about is held, or a person it is about is held themselves or through a family they are or have been in."""
+    about is held, or a person it is about is held themselves or through a family they are or have been in, or
+    when it falls under a criterion an active hold names (`criteria`: {id: criterion values})."""
+    criteria = criteria or {}
+    by_criterion = defaultdict(list)
+    for hold in active_holds().filter(scope=HoldScope.CRITERION).order_by("placed_at", "pk"):
+        by_criterion[hold.criterion].append(hold)
     households, people = set(), set()
     for person_ids, household_ids in links.values():
         people |= set(person_ids)
@@ -243,6 +248,7 @@ def holds_on_links(links: dict) -> dict[int, list[LegalHold]]:
     found = {}
     for pk, (person_ids, household_ids) in links.items():
         covering = [hold for household_id in household_ids for hold in by_family.get(household_id, [])]
+        covering += [hold for criterion in criteria.get(pk, ()) for hold in by_criterion.get(criterion, [])]
         for person_id in person_ids:
             covering += by_person.get(person_id, [])
             covering += [hold for household_id in person_families.get(person_id, ()) for hold in

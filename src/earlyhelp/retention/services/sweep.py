@@ -300,7 +300,7 @@ def _sweep_rows(run: SweepRun, rule: RetentionRule) -> dict:
             entry["recently_decided"] += sum(pk in decided and pk not in waiting for pk in chunk)
             if not fresh:
                 continue
-            covering = legal_holds.holds_on_links(declared.links(fresh))
+            covering = legal_holds.holds_on_links(*declared.holds_input(fresh))
             batch = batch or _new_batch(run, rule)
             rows = []
             for pk in fresh:

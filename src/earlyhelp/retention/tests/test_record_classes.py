@@ -169,12 +169,13 @@ def test_an_export_file_about_a_held_family_is_kept(world, loaded):
     assert ExportFile.objects.filter(pk=export.pk).exists()
 
 
-def _partner_file(world, rows=2):
-    police = Organisation.objects.create(name="Test Constabulary", type=OrganisationType.POLICE)
+def _partner_file(world, rows=2, dataset=DatasetType.POLICE_ASB):
+    police, _ = Organisation.objects.get_or_create(name="Test Constabulary", type=OrganisationType.POLICE)
     batch = ImportBatch.objects.create(
-        dataset_type=DatasetType.POLICE_ASB, source_organisation=police, received_on=TODAY,
+        dataset_type=dataset, source_organisation=police, received_on=TODAY,
         purpose=ProcessingPurpose.objects.get(code="data_matching"), sharing_agreement_reference="ISA-TEST",
-        file_name="partner.csv", file_format=FileFormat.CSV, file_sha256="1" * 64, status=ImportStatus.IMPORTED,
+        file_name="partner.csv", file_format=FileFormat.CSV, file_sha256=str(ImportBatch.objects.count() + 1) * 64,
+        status=ImportStatus.IMPORTED,
         total_rows=rows, processed_rows=rows, imported_by=world.data_team, finished_at=timezone.now())
     for row_number in range(2, rows + 2):
         SourceRecord.objects.create(batch=batch, row_number=row_number, source_record_id=f"P{row_number}",
@@ -191,6 +192,20 @@ def test_partner_records_that_led_to_nobody_are_kept_one_year_after_the_file_arr
     assert disposed.status == BatchStatus.DISPOSED and certificate.records["matching.SourceRecord"] == 2
     assert not SourceRecord.objects.filter(batch=batch).exists()
     assert ImportBatch.objects.filter(pk=batch.pk).exists()  # the batch holds counts and references only
+
+
+@pytest.mark.promise("P20")
+def test_a_social_care_partner_file_that_matched_nobody_is_kept_under_a_hold_on_social_care_records(world, loaded):
+    social_care = _partner_file(world, dataset=DatasetType.CSC_INVOLVEMENT)
+    police = _partner_file(world)
+    holds.place_hold(by=world.dpo, kind=HoldKind.IICSA, scope=HoldScope.CRITERION, criterion="known_to_csc",
+                     reason="The Goddard letter: no social care data may be destroyed")
+    due = years_after(TODAY, 1)
+    entry = _entry(sweep.run_sweep(today=due), "PARTNER+1")
+    assert (entry["due"], entry["held"], entry["proposed"]) == (4, 2, 2)
+    _approve_and_dispose(world, "PARTNER+1", today=due)
+    assert SourceRecord.objects.filter(batch=social_care).count() == 2
+    assert not SourceRecord.objects.filter(batch=police).exists()
 
 
 def test_partner_rule_is_data_the_council_can_change(world, loaded):

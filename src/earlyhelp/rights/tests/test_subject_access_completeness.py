@@ -207,3 +207,18 @@ def test_the_reviewer_decides_a_mention_on_the_pack_page_and_no_one_else_can(cli
     assert response.status_code == 302
     mention.refresh_from_db()
     assert mention.status == MentionStatus.INCLUDE and mention.decided_by == world.dpo
+
+
+@pytest.mark.promise("P19.3")
+def test_an_erasure_takes_the_person_out_of_another_familys_record_and_leaves_the_rest(scene):
+    from earlyhelp.casework.models import CaseNote
+    from earlyhelp.retention.services import erasure
+
+    world, subject, note = scene["world"], scene["subject"], scene["note"]
+    lone_name = casework.add_case_note(by=world.lead, episode=scene["elsewhere"]["episode"],
+                                       text=f"{subject.given_name} from the football club called round.")
+    erasure.erase_person(person=subject, request=scene["request"], approved_by=world.dpo)
+    note.refresh_from_db()
+    assert subject.full_name not in note.text and "stayed over with Riley Brightwater" in note.text
+    # A first name alone may be someone else's: another family's record keeps it.
+    assert CaseNote.objects.get(pk=lone_name.pk).text == lone_name.text

@@ -75,3 +75,5 @@ class Command(BaseCommand):
             self.stdout.write("  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
             if number == 0:
                 self.stdout.write("  " + "  ".join("-" * width for width in widths))
+        self.stdout.write("At its first sign-in each account sets up an authenticator app for its second factor: scan "
+                          "the QR code, or type the key shown beside it into any TOTP app.")
