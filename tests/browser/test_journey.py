@@ -251,7 +251,7 @@ def test_contact_to_closure_journey(page, shots):
     page.get_by_label("Whose information is this consent about?").select_option(index=1)
     page.get_by_label("Who gave consent?").select_option(index=1)
     page.get_by_label("They agree to early help support").check()
-    page.get_by_label("School or college").check()
+    page.get_by_role("group", name="Who may we share information").get_by_label("School or college").check()
     page.get_by_label("Signed consent form").check()
     page.get_by_label("Where the signed form is kept").fill("Scanned to the family's file")
     fill_date(page, "Date consent was given", today)

@@ -13,6 +13,7 @@ from earlyhelp.demo import partner_files
 from earlyhelp.matching.models import DatasetType, SourceRecord
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.testing import world as test_world
+from earlyhelp.testing.agreements import sharing_agreement
 from earlyhelp.testing.matching import add_background_people
 
 from .test_journey import fill_date, sign_in, success_banner
@@ -31,7 +32,8 @@ def test_import_match_and_review_journey(page, shots, tmp_path):
     world = test_world.build_world()
     family = test_world.make_family(world, family_name="Pennywhistle", seed=4, lead=world.lead)
     add_background_people(300)
-    Organisation.objects.create(name="Test Constabulary", type=OrganisationType.POLICE)
+    police = Organisation.objects.create(name="Test Constabulary", type=OrganisationType.POLICE)
+    agreement = sharing_agreement(parties=[police], recorded_by=world.dpo, reference="ISA-2026-014")
     alex, sam, jamie, riley = family["members"]
     rows = partner_files.rows_for(DatasetType.POLICE_DOMESTIC_ABUSE, [_partner_holds(alex), _partner_holds(sam)],
                                   seed=8)
@@ -50,7 +52,7 @@ def test_import_match_and_review_journey(page, shots, tmp_path):
         page.get_by_label("Which partner sent it").select_option(label="Test Constabulary")
         fill_date(page, "When did the partner send it", timezone.localdate())
         page.get_by_label("What will it be used for").select_option(label="Finding families who may need help")
-        page.get_by_label("Information sharing agreement reference").fill("ISA-2026-014")
+        page.get_by_label("Which data-sharing agreement did it arrive under").select_option(value=str(agreement.pk))
         page.get_by_label("Upload the file").set_input_files(str(path))
         page.get_by_role("button", name="Check and import").click()
 

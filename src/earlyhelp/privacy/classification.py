@@ -63,6 +63,8 @@ FIELDS: dict[str, Sensitivity] = {
     "access.EmergencyAccess.reason": S,
     # --- audit ---------------------------------------------------------------------------------
     "audit.AuditEvent.source_ip": O,
+    # A failed sign-in's address (the spray throttle, P23): never the typed username, only its keyed hash.
+    "accounts.SignInFailure.source_ip": O,
     # --- casework ------------------------------------------------------------------------------
     "casework.Contact.referrer_name": O,
     # Referrals describe the family's difficulties: health, substance use, domestic abuse.
@@ -196,6 +198,8 @@ FIELDS: dict[str, Sensitivity] = {
     "rights.ProcessingRestriction.reason": S,
     "rights.ProcessingRestriction.lift_reason": S,
     "rights.RecipientNotification.note": O,
+    # Why a reviewer included or left out a mention in another family's record: may describe that family.
+    "rights.OtherFamilyMention.reason": S,
     # matching: partners' records as they sent them. A PNC number is criminal offence data (as on Identifier);
     # the facts column may hold police, youth justice, EHCP or social care facts: the row's dataset says which.
     **{f"matching.SourceRecord.{name}": O for name in (

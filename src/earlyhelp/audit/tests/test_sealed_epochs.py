@@ -130,6 +130,7 @@ def test_application_still_cannot_delete_or_change_events_or_epochs():
 
 # --- Anything else is caught --------------------------------------------------------------------------------
 
+@pytest.mark.promise("P23")
 def test_deleting_an_event_above_the_cut_is_caught():
     old, recent = _trail()
     _prune()
@@ -182,6 +183,7 @@ def test_deleting_the_checkpoint_and_its_epoch_is_caught():
     assert "missing" in _verify()
 
 
+@pytest.mark.promise("P23")
 def test_altering_the_checkpoint_is_caught():
     old, recent = _trail()
     epoch = _prune()
