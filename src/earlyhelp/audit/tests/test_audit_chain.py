@@ -12,6 +12,8 @@ from earlyhelp.audit import services
 from earlyhelp.audit.models import Action, AuditEvent, Purpose
 from earlyhelp.testing.world import PASSWORD, make_family
 
+from .tampering import raw_tampering, verify_answer
+
 pytestmark = pytest.mark.promise("P23")
 
 
@@ -22,37 +24,12 @@ def _events(n, actor=None):
     return list(AuditEvent.objects.order_by("sequence"))
 
 
-class raw_tampering:
-    """Raw SQL that goes round the application, as an attacker with database access would.
-    On PostgreSQL the append-only trigger has to be bypassed first (superuser only)."""
-
-    def __enter__(self):
-        self.atomic = transaction.atomic()
-        self.atomic.__enter__()
-        self.cursor = connection.cursor().__enter__()
-        if connection.vendor == "postgresql":
-            self.cursor.execute("SET LOCAL session_replication_role = replica")
-        return self.cursor
-
-    def __exit__(self, *exc):
-        self.cursor.__exit__(*exc)
-        return self.atomic.__exit__(*exc)
-
-
-def _verify():
-    try:
-        call_command("verify_audit_chain")
-    except CommandError as error:
-        return str(error)
-    return None
-
-
 @pytest.mark.django_db
 def test_intact_chain_verifies():
     _events(5)
     checked, problem = services.verify_chain()
     assert (checked, problem) == (5, None)
-    assert _verify() is None
+    assert verify_answer() is None
 
 
 @pytest.mark.django_db
@@ -60,7 +37,7 @@ def test_altered_event_is_named():
     events = _events(5)
     with raw_tampering() as cursor:
         cursor.execute("UPDATE audit_auditevent SET household_id = 999 WHERE id = %s", [events[2].pk])
-    message = _verify()
+    message = verify_answer()
     assert f"event #{events[2].sequence} (id {events[2].pk})" in message and "altered" in message
 
 
@@ -69,7 +46,7 @@ def test_altered_hash_breaks_the_link_to_the_next_event():
     events = _events(5)
     with raw_tampering() as cursor:
         cursor.execute("UPDATE audit_auditevent SET hash = %s WHERE id = %s", ["f" * 64, events[1].pk])
-    assert f"event #{events[1].sequence}" in _verify()
+    assert f"event #{events[1].sequence}" in verify_answer()
 
 
 @pytest.mark.django_db
@@ -77,7 +54,7 @@ def test_deleted_event_is_named():
     events = _events(5)
     with raw_tampering() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [events[3].pk])
-    message = _verify()
+    message = verify_answer()
     assert f"#{events[3].sequence}" in message and "missing" in message
 
 
@@ -94,7 +71,7 @@ def test_inserted_event_is_named():
             [forged.occurred_at, json.dumps([]), json.dumps({}), forged.hash, "0" * 64],
         )
         cursor.execute("UPDATE audit_auditevent SET sequence = sequence - 100 + 1 WHERE sequence >= 100")
-    message = _verify()
+    message = verify_answer()
     assert "#3" in message
 
 
@@ -125,7 +102,7 @@ def test_database_refuses_update_and_delete_on_postgresql_and_sqlite_detects_the
         # SQLite (development only) has no trigger; raw changes still cannot go unnoticed.
         with connection.cursor() as cursor:
             cursor.execute(statements[0], [event.pk])
-        assert "altered" in _verify()
+        assert "altered" in verify_answer()
 
 
 @pytest.mark.django_db
@@ -231,7 +208,7 @@ def test_a_rewritten_chain_fails_without_the_key(settings):
         cursor.execute("UPDATE audit_auditevent SET household_id = 999, hash = %s WHERE id = %s",
                        [forged_hash, events[1].pk])
         cursor.execute("UPDATE audit_auditevent SET previous_hash = %s WHERE id = %s", [forged_hash, events[2].pk])
-    assert f"event #{events[1].sequence}" in _verify()
+    assert f"event #{events[1].sequence}" in verify_answer()
 
 
 def test_dashboard_reads_are_audited_with_counts_only(client, world):

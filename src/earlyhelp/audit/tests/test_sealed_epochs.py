@@ -18,6 +18,8 @@ from django.utils import timezone
 from earlyhelp.audit import chain, services
 from earlyhelp.audit.models import Action, AuditEvent, EpochHeldEvent, Purpose, SealedEpoch
 
+from .tampering import raw_tampering, verify_answer
+
 pytestmark = [pytest.mark.promise("P4"), pytest.mark.django_db]
 
 NOW = timezone.make_aware(datetime.datetime(2026, 6, 1, 12, 0))
@@ -45,30 +47,6 @@ def _prune(held=(HELD_FAMILY,), *, before=BEFORE, now=NOW):
         return services.prune_epoch(before=before, actor=None, held_household_ids=held)
 
 
-class raw_tampering:
-    """Raw SQL round the application; on PostgreSQL the triggers are bypassed first (superuser only)."""
-
-    def __enter__(self):
-        self.atomic = transaction.atomic()
-        self.atomic.__enter__()
-        self.cursor = connection.cursor().__enter__()
-        if connection.vendor == "postgresql":
-            self.cursor.execute("SET LOCAL session_replication_role = replica")
-        return self.cursor
-
-    def __exit__(self, *exc):
-        self.cursor.__exit__(*exc)
-        return self.atomic.__exit__(*exc)
-
-
-def _verify():
-    try:
-        call_command("verify_audit_chain")
-    except CommandError as error:
-        return str(error)
-    return None
-
-
 def test_pruning_an_epoch_leaves_the_chain_verifiable_and_writes_a_signed_checkpoint():
     old, recent = _trail()
     epoch = _prune()
@@ -84,7 +62,7 @@ def test_pruning_an_epoch_leaves_the_chain_verifiable_and_writes_a_signed_checkp
     assert checkpoint.metadata["held"] == [[old[1].sequence, old[1].hash]]
     assert chain.checkpoint_signed(checkpoint.metadata, services._chain_key())
     assert services.verify_chain() == (5, None)  # the held event, three recent ones and the checkpoint
-    assert _verify() is None
+    assert verify_answer() is None
 
 
 def test_nothing_due_seals_nothing():
@@ -115,7 +93,7 @@ def test_held_events_survive_pruning_and_verify_and_go_in_a_later_epoch_once_the
     assert not AuditEvent.objects.filter(sequence=old[1].sequence).exists()
     assert not AuditEvent.objects.filter(sequence__in=[e.sequence for e in later]).exists()
     assert services.verify_chain() == (1, None)  # only the newest checkpoint is left
-    assert _verify() is None
+    assert verify_answer() is None
 
 
 def test_application_still_cannot_delete_or_change_events_or_epochs():
@@ -136,7 +114,7 @@ def test_deleting_an_event_above_the_cut_is_caught():
     _prune()
     with raw_tampering() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE sequence = %s", [recent[1].sequence])
-    assert f"events #{recent[1].sequence} to #{recent[1].sequence} are missing" in _verify()
+    assert f"events #{recent[1].sequence} to #{recent[1].sequence} are missing" in verify_answer()
 
 
 def test_deleting_the_first_event_after_the_cut_is_caught():
@@ -144,7 +122,7 @@ def test_deleting_the_first_event_after_the_cut_is_caught():
     _prune()
     with raw_tampering() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE sequence = %s", [recent[0].sequence])
-    assert f"events #{recent[0].sequence} to #{recent[0].sequence} are missing" in _verify()
+    assert f"events #{recent[0].sequence} to #{recent[0].sequence} are missing" in verify_answer()
 
 
 @pytest.mark.promise("P20")
@@ -153,7 +131,7 @@ def test_deleting_a_held_event_is_caught():
     _prune()
     with raw_tampering() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE sequence = %s", [old[1].sequence])
-    assert "held event below the sealed cut" in _verify() and "missing" in _verify()
+    assert "held event below the sealed cut" in verify_answer() and "missing" in verify_answer()
 
 
 @pytest.mark.promise("P20")
@@ -162,7 +140,7 @@ def test_altering_a_held_event_is_caught():
     _prune()
     with raw_tampering() as cursor:
         cursor.execute("UPDATE audit_auditevent SET household_id = 999 WHERE sequence = %s", [old[1].sequence])
-    assert "altered" in _verify()
+    assert "altered" in verify_answer()
 
 
 def test_deleting_the_checkpoint_is_caught():
@@ -170,7 +148,7 @@ def test_deleting_the_checkpoint_is_caught():
     epoch = _prune()
     with raw_tampering() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE sequence = %s", [epoch.checkpoint_sequence])
-    assert _verify() is not None
+    assert verify_answer() is not None
 
 
 def test_deleting_the_checkpoint_and_its_epoch_is_caught():
@@ -180,7 +158,7 @@ def test_deleting_the_checkpoint_and_its_epoch_is_caught():
         cursor.execute("DELETE FROM audit_epochheldevent WHERE epoch_id = %s", [epoch.pk])
         cursor.execute("DELETE FROM audit_sealedepoch WHERE id = %s", [epoch.pk])
         cursor.execute("DELETE FROM audit_auditevent WHERE sequence = %s", [epoch.checkpoint_sequence])
-    assert "missing" in _verify()
+    assert "missing" in verify_answer()
 
 
 @pytest.mark.promise("P23")
@@ -192,7 +170,7 @@ def test_altering_the_checkpoint_is_caught():
     with raw_tampering() as cursor:
         cursor.execute("UPDATE audit_auditevent SET metadata = %s WHERE sequence = %s",
                        [json.dumps(forged), epoch.checkpoint_sequence])
-    assert "signature" in _verify()
+    assert "signature" in verify_answer()
 
 
 def test_a_forged_epoch_that_would_let_the_database_delete_more_is_caught():
@@ -204,7 +182,7 @@ def test_a_forged_epoch_that_would_let_the_database_delete_more_is_caught():
             "checkpoint_sequence, signature) VALUES (%s, %s, 1, %s, %s, 1, 0, %s, %s)",
             [NOW, NOW, recent[0].sequence, recent[0].hash, epoch.checkpoint_sequence + 100, "0" * 64])
         cursor.execute("DELETE FROM audit_auditevent WHERE sequence = %s", [recent[0].sequence])
-    assert "no matching sealed epoch" in _verify()
+    assert "no matching sealed epoch" in verify_answer()
 
 
 def test_an_event_below_the_cut_that_was_not_pruned_is_reported():
@@ -215,7 +193,7 @@ def test_an_event_below_the_cut_that_was_not_pruned_is_reported():
             "INSERT INTO audit_auditevent (sequence, occurred_at, action, event, object_type, object_ids, purpose, "
             "route, metadata, previous_hash, hash) VALUES (%s, %s, 'view', 'test.view', '', '[]', 'x', '', '{}', "
             "%s, %s)", [old[0].sequence, OLD, chain.GENESIS_HASH, "a" * 64])
-    assert "was not held" in _verify()
+    assert "was not held" in verify_answer()
     assert epoch.cut_sequence >= old[0].sequence
 
 
@@ -223,7 +201,7 @@ def test_deleting_an_event_from_the_middle_without_an_epoch_is_still_caught():
     events = [_event(NOW + datetime.timedelta(minutes=i)) for i in range(4)]
     with raw_tampering() as cursor:
         cursor.execute("DELETE FROM audit_auditevent WHERE sequence = %s", [events[1].sequence])
-    assert "missing" in _verify()
+    assert "missing" in verify_answer()
 
 
 # --- The database itself (PostgreSQL) ---------------------------------------------------------------------------

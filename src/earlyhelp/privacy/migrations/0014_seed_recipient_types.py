@@ -32,7 +32,7 @@ def load(apps, schema_editor):
 
 
 def unload(apps, schema_editor):
-    from earlyhelp.privacy import recipient_seed
+    from earlyhelp.privacy import recipient_seed  # imported here, as in load
 
     for purpose in apps.get_model("privacy", "ProcessingPurpose").objects.all():
         if recipient_seed.FIRE_AND_RESCUE in purpose.recipient_types:
