@@ -1,6 +1,7 @@
 """The demo council's DPO registers: two breaches (one reported to the ICO within 72 hours, one late with its
 reasons), a DPIA of data matching with its review date, the data-sharing agreement the demo's partner files arrive
-under, and an agreement that has ended. Seed data: no audit events of their own (the demo load records one)."""
+under, the overarching agreement routine sharing with partners cites, an agreement that has ended, and this year's
+review of the physical safeguards. Seed data: no audit events of their own (the demo load records one)."""
 
 import datetime
 
@@ -15,12 +16,14 @@ from earlyhelp.privacy.governance.models import (
     DisclosureAgreement,
     Dpia,
     DpiaOutcome,
+    HostingReview,
     PeopleTold,
     Reportable,
 )
 from earlyhelp.privacy.models import ProcessingPurpose
 
 MATCHING_AGREEMENT = "ISA-DEMO-MATCHING"
+OVERARCHING_AGREEMENT = "ISA-DEMO-EARLY-HELP"
 ENDED_AGREEMENT = "ISA-DEMO-2023"
 # The partners whose files the demo imports for data matching (demo.matching.FILES and the programme's DWP file).
 MATCHING_PARTNERS = (OrganisationType.SCHOOL, OrganisationType.POLICE, OrganisationType.DWP, OrganisationType.HOUSING)
@@ -28,7 +31,7 @@ MATCHING_PARTNERS = (OrganisationType.SCHOOL, OrganisationType.POLICE, Organisat
 # Tables the demo wipe empties (history and many-to-many tables included).
 MODELS = (DisclosureAgreement, DataSharingAgreement.parties.through, DataSharingAgreement.purposes.through,
           DataSharingAgreement.history.model, Breach, Breach.history.model, Dpia.purposes.through, Dpia.history.model,
-          DataSharingAgreement, Dpia)
+          DataSharingAgreement, Dpia, HostingReview)
 
 
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
@@ -59,6 +62,29 @@ def load_demo_registers(*, dpo, today: datetime.date) -> None:
         status=AgreementStatus.SIGNED, recorded_by=dpo)
     ended.parties.set(partners[:1])
     ended.purposes.set([matching])
+    overarching = DataSharingAgreement.objects.create(
+        reference=OVERARCHING_AGREEMENT, title="Early help information sharing agreement with partners",
+        kind=AgreementKind.PARTNER, datasets=["The family's record, in the sections each disclosure names"],
+        lawful_basis="Article 6(1)(e) public task; Children Act 2004 s10 (co-operation to improve well-being)",
+        starts_on=today - datetime.timedelta(days=3 * 365), ends_on=today + datetime.timedelta(days=2 * 365),
+        document_reference="Information governance drive / agreements / ISA-DEMO-EARLY-HELP (signed)",
+        status=AgreementStatus.SIGNED, recorded_by=dpo)
+    overarching.parties.set(Organisation.objects.filter(is_active=True))
+    overarching.purposes.set(ProcessingPurpose.objects.filter(is_active=True))
+    HostingReview.objects.create(
+        reviewed_on=today - datetime.timedelta(days=60), next_review_by=today + datetime.timedelta(days=300),
+        signed_off_by="Demo Senior Information Risk Owner",
+        hosting="A UK public sector cloud region (two data centres in England); backups in a second UK region",
+        physical_access="Data centre access by named staff of the host only, badge and biometric entry, visits "
+                        "logged and reviewed monthly; no council staff visit the sites",
+        media_disposal="Disks wiped to NIST 800-88 and shredded by the host, certificates kept; council laptops "
+                       "wiped and destroyed by the approved contractor",
+        backups="Nightly encrypted database backups (AES-256, keys held by the council), kept 35 days; a restore "
+                "was tested on the demo's first day",
+        workplace="Screens lock after 5 minutes; shared computers sign out at the end of a session; follow-me "
+                  "printing; clear desk policy; lost devices reported at once and wiped remotely",
+        certification="Host: ISO/IEC 27001 and Cyber Essentials Plus", evidence_reference="Information governance "
+        "drive / physical safeguards / review (signed)", recorded_by=dpo)
 
     Dpia.objects.create(
         reference=f"DPIA-{today.year}-001", title="Data matching with partner datasets",

@@ -13,3 +13,7 @@ class PrivacyConfig(AppConfig):
         from .models import RecipientKind, recipient_choices
 
         register_type_choices(lambda: recipient_choices(kind=RecipientKind.PARTNER))
+
+        # Registers the deployment check that refuses a deployment without a current review of the physical
+        # safeguards (P23); imported here because it reads models.
+        from .governance import hosting  # noqa: F401

@@ -596,4 +596,5 @@ from .governance.models import (  # noqa: E402,F401  (imported last so Django fi
     DataSharingAgreement,
     DisclosureAgreement,
     Dpia,
+    HostingReview,
 )

@@ -25,3 +25,11 @@ def sharing_agreement(*, parties, recorded_by, purposes=("data_matching",), refe
     agreement.parties.set(parties)
     agreement.purposes.set(ProcessingPurpose.objects.filter(code__in=purposes))
     return agreement
+
+
+def overarching_agreement(*, parties, recorded_by) -> DataSharingAgreement:
+    """The council's overarching information sharing agreement with its partners: every active register purpose,
+    in force from a year ago. Routine sharing (consent, public task) must cite one (issue 13, item 11)."""
+    purposes = ProcessingPurpose.objects.filter(is_active=True).values_list("code", flat=True)
+    return sharing_agreement(parties=parties, recorded_by=recorded_by, purposes=tuple(purposes),
+                             reference=f"ISA-OVERARCHING-{next(_numbers):03d}", kind=AgreementKind.PARTNER)

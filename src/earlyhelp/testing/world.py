@@ -27,6 +27,8 @@ from earlyhelp.people.models import MemberRole
 from earlyhelp.privacy.models import EvidenceType
 from earlyhelp.privacy.services import consent, panels
 
+from .agreements import overarching_agreement
+
 PASSWORD = "correct-horse-battery-staple-42"
 
 
@@ -48,6 +50,7 @@ class World:
     south: Team
     users: dict = field(default_factory=dict)
     families: dict = field(default_factory=dict)
+    agreement: object = None
 
     def __getattr__(self, name):
         users = self.__dict__.get("users", {})
@@ -75,6 +78,8 @@ def build_world() -> World:
     u["data_team"] = make_user("data_analyst", Role.DATA_TEAM, council)
     u["dpo"] = make_user("dpo", Role.DPO, council)
     u["admin"] = make_user("sysadmin", Role.SYSTEM_ADMIN, council, is_staff=True, is_superuser=True)
+    # Routine sharing with the partners needs an agreement in force (issue 13, item 11).
+    world.agreement = overarching_agreement(parties=[council, school, health], recorded_by=u["dpo"])
     return world
 
 

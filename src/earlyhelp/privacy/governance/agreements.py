@@ -9,12 +9,12 @@ records the one that covers it (issue 13, item 11; P7, P15).
   exists. Someone sharing may name the agreement themselves; one that has ended, has not started, is a draft or
   does not cover the recipient and purpose is refused, audited, and nothing is written.
 
-A disclosure does NOT require an agreement. Sharing with a partner under public task is already bounded by the
-processing register (the recipient's type must be listed for the purpose) or the family's consent, and sharing
-for a legal reason (risk of harm, crime) must never wait for paperwork: the statutory guidance on information
-sharing for safeguarding says the lack of an information sharing agreement must not stop a practitioner
-sharing. An agreement is the record of a routine, planned flow of data; partner files are exactly that, so they
-must cite one.
+Routine sharing MUST cite an agreement too (issue 13, item 11): a disclosure to an organisation on the family's
+consent or under the public task is refused, audited and not written unless a signed agreement in force today
+names the recipient as a party and lists the purpose. Sharing for a legal reason (a child or
+adult at risk of harm, crime, fraud, the law), which a manager approves, never waits for paperwork: the statutory
+guidance on information sharing for safeguarding says the lack of an information sharing agreement must not stop
+a practitioner sharing to protect someone. It records the agreement that covers it when there is one.
 """
 
 import datetime
@@ -27,11 +27,18 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.audit.refused import Refused
 
-from ..models import ProcessingPurpose
+from ..models import LEGAL_REASON_BASES, ProcessingPurpose
 from .models import AgreementStatus, DataSharingAgreement, DisclosureAgreement
 
 CHOOSE_AGREEMENT = "Choose the data-sharing agreement the file arrived under"
+
+
+def no_agreement_for_routine_sharing(organisation, purpose) -> str:
+    return (f"No data-sharing agreement in force covers sharing with {organisation.name} for "
+            f"“{purpose.name}”. Ask the DPO to record one, or, if a child or adult is at risk of harm or "
+            "another legal reason applies, a manager can approve sharing for that reason")
 
 
 def _long(day: datetime.date) -> str:
@@ -96,31 +103,55 @@ def cites_agreement(record_disclosure):
     def wrapper(*, agreement: DataSharingAgreement | None = None, **kwargs):
         if agreement is not None:
             _check_chosen(agreement, kwargs)
-        with transaction.atomic():
-            disclosure = record_disclosure(**kwargs)
-            organisation = disclosure.recipient_organisation
-            cited = agreement
-            if cited is None and disclosure.shared and organisation is not None:
-                cited = in_force_covering(organisation, disclosure.purpose, timezone.localdate()).first()
-            if cited is not None and disclosure.shared:
-                DisclosureAgreement.objects.create(disclosure=disclosure, agreement=cited,
-                                                   chosen=agreement is not None)
-                audit.record(actor=kwargs.get("by"), action=Action.CREATE, event="disclosure.agreement_cited",
-                             purpose=Purpose.EARLY_HELP_CASEWORK, objects=[disclosure],
-                             household_id=disclosure.household_id,
-                             metadata={"agreement_id": cited.pk, "chosen": agreement is not None})
+        try:
+            with transaction.atomic():
+                disclosure = record_disclosure(**kwargs)
+                organisation = disclosure.recipient_organisation
+                cited = agreement
+                if cited is None and disclosure.shared and organisation is not None:
+                    cited = in_force_covering(organisation, disclosure.purpose, timezone.localdate()).first()
+                    if cited is None and disclosure.basis not in LEGAL_REASON_BASES:
+                        raise _NoAgreement(disclosure)  # routine sharing needs one: nothing is written
+                if cited is not None and disclosure.shared:
+                    DisclosureAgreement.objects.create(disclosure=disclosure, agreement=cited,
+                                                       chosen=agreement is not None)
+                    audit.record(actor=kwargs.get("by"), action=Action.CREATE, event="disclosure.agreement_cited",
+                                 purpose=Purpose.EARLY_HELP_CASEWORK, objects=[disclosure],
+                                 household_id=disclosure.household_id,
+                                 metadata={"agreement_id": cited.pk, "chosen": agreement is not None})
+        except _NoAgreement as refusal:
+            # `Refused` is audited by the outermost `audit_refusals`, once every transaction has rolled back.
+            shared = refusal.disclosure
+            raise Refused({"agreement": no_agreement_for_routine_sharing(shared.recipient_organisation,
+                                                                          shared.purpose)},
+                          actor=kwargs.get("by"), event="sharing_agreement.refused_for_disclosure",
+                          purpose=Purpose.EARLY_HELP_CASEWORK, household_id=shared.household_id,
+                          metadata={"problem": "none_in_force"}) from None
         return disclosure
 
     return wrapper
 
 
+def _may_share(kwargs) -> bool:
+    """Someone who may not share is refused by `record_disclosure` itself (its permission check comes first), so
+    the agreement checks say nothing to them about the family."""
+    by, household = kwargs.get("by"), kwargs.get("household")
+    access = policy.family_access(by, household.pk) if by is not None and household is not None else None
+    return access is not None and access.can_work_on_case
+
+
+class _NoAgreement(Exception):
+    def __init__(self, disclosure):
+        super().__init__("no agreement in force")
+        self.disclosure = disclosure
+
+
 def _check_chosen(agreement, kwargs) -> None:
     """A named agreement must cover the recipient and purpose today; someone who may not share is refused by
     `record_disclosure` itself (its permission check comes first)."""
-    by, household = kwargs.get("by"), kwargs.get("household")
-    access = policy.family_access(by, household.pk) if by is not None and household is not None else None
-    if access is None or not access.can_work_on_case:
+    if not _may_share(kwargs):
         return
+    by, household = kwargs["by"], kwargs["household"]
     purpose = ProcessingPurpose.objects.filter(code=kwargs.get("purpose_code"), is_active=True).first()
     code, message = _problem(agreement, organisation=kwargs.get("recipient_organisation"), purpose=purpose,
                              on=timezone.localdate(), use="sharing")

@@ -13,6 +13,8 @@ from earlyhelp.ui.forms import GovukDateField
 from ..models import ProcessingPurpose
 from ..register_forms import LinesField
 from . import services
+from .hosting import FIELDS as HOSTING_FIELDS
+from .hosting import REQUIRED as HOSTING_REQUIRED
 from .models import AgreementKind, AgreementStatus, DpiaOutcome, PeopleTold, Reportable
 
 _TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
@@ -275,3 +277,42 @@ BREACH_FILTERS = {"open": "Open", "overdue": "ICO report overdue", "closed": "Cl
 class BreachFilterForm(forms.Form):
     show = forms.ChoiceField(label="Show", choices=list(BREACH_FILTERS.items()), required=False,
                              widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline govuk-radios--small"}))
+
+
+class HostingReviewForm(forms.Form):
+    """This year's review of the physical safeguards (P23). The rules and messages are `hosting`'s."""
+
+    reviewed_on = GovukDateField(label="Date of the review", error_name="the date of the review",
+                                 error_messages={"required": HOSTING_REQUIRED["reviewed_on"]})
+    next_review_by = GovukDateField(label="Next review by", error_name="the date of the next review",
+                                    help_text="Within a year of this review",
+                                    error_messages={"required": HOSTING_REQUIRED["next_review_by"]})
+    signed_off_by = forms.CharField(label="Signed off by", max_length=200,
+                                    help_text="Name and role, for example the Senior Information Risk Owner",
+                                    error_messages=_req(HOSTING_REQUIRED["signed_off_by"]))
+    hosting = forms.CharField(label="Hosting", widget=forms.Textarea(attrs=WIDE_TEXT),
+                              help_text="Who hosts the service and its backups, and where (the sites and country)",
+                              error_messages=_req(HOSTING_REQUIRED["hosting"]))
+    physical_access = forms.CharField(label="Physical access", widget=forms.Textarea(attrs=WIDE_TEXT),
+                                      help_text="Who can enter the sites and reach the servers, and how that is "
+                                                "controlled and recorded",
+                                      error_messages=_req(HOSTING_REQUIRED["physical_access"]))
+    media_disposal = forms.CharField(label="Disposal of equipment and media", widget=forms.Textarea(attrs=WIDE_TEXT),
+                                     help_text="How disks, backups and devices are wiped or destroyed, with "
+                                               "certificates",
+                                     error_messages=_req(HOSTING_REQUIRED["media_disposal"]))
+    backups = forms.CharField(label="Backups", widget=forms.Textarea(attrs=WIDE_TEXT),
+                              help_text="Where backups are kept, how they are encrypted, and when a restore was "
+                                        "last tested",
+                              error_messages=_req(HOSTING_REQUIRED["backups"]))
+    workplace = forms.CharField(label="Offices and devices", widget=forms.Textarea(attrs=WIDE_TEXT),
+                                help_text="Locked screens, shared computers, printing, clear desks, lost or stolen "
+                                          "devices",
+                                error_messages=_req(HOSTING_REQUIRED["workplace"]))
+    certification = forms.CharField(label="Certification (optional)", required=False, max_length=200,
+                                    help_text="For example ISO/IEC 27001 or Cyber Essentials Plus, and when it expires")
+    evidence_reference = forms.CharField(label="Where the signed review is kept", max_length=200,
+                                         error_messages=_req(HOSTING_REQUIRED["evidence_reference"]))
+
+    def service_fields(self) -> dict:
+        return {name: self.cleaned_data.get(name) for name in HOSTING_FIELDS}

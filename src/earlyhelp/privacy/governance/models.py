@@ -212,3 +212,42 @@ class Dpia(models.Model):
 
     def review_overdue(self, today: datetime.date) -> bool:
         return today > self.review_on
+
+
+# --- Physical and hosting safeguards ----------------------------------------------------------------------------------
+
+class HostingReview(models.Model):
+    """The council's yearly review of the physical safeguards around the service (P23: "physical … procedures"):
+    where the servers and backups are, who can reach them, how equipment and media are disposed of, and what
+    protects the office and the devices staff use. The software cannot lock a data centre door; what it enforces is
+    that these procedures are written down, signed off and reviewed on time (`hosting`, and the deployment check
+    that fails without a current review). Reviews are kept, never edited: each year adds one."""
+
+    reviewed_on = models.DateField(help_text="The day the safeguards were reviewed and signed off")
+    next_review_by = models.DateField(help_text="At most a year after the review")
+    signed_off_by = models.CharField(max_length=200, help_text="Name and role of whoever signed the review off")
+    hosting = models.TextField(help_text="Who hosts the service and its backups, and where (the sites and country)")
+    physical_access = models.TextField(help_text="Who can enter the sites and reach the servers, and how that is "
+                                                 "controlled and recorded")
+    media_disposal = models.TextField(help_text="How disks, backups and devices are wiped or destroyed, with "
+                                                "certificates")
+    backups = models.TextField(help_text="Where backups are kept, how they are encrypted, and when a restore was "
+                                         "last tested")
+    workplace = models.TextField(help_text="Office and device safeguards: locked screens, shared computers, printing, "
+                                           "clear desks, lost or stolen devices")
+    certification = models.CharField(max_length=200, blank=True,
+                                     help_text="Certifications of the host, for example ISO/IEC 27001 or Cyber "
+                                               "Essentials Plus, and their expiry")
+    evidence_reference = models.CharField(max_length=200, help_text="Where the signed review and evidence are kept")
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-reviewed_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(next_review_by__gt=models.F("reviewed_on")),
+                                   name="hosting_review_next_review_after_review"),
+        ]
+
+    def __str__(self):
+        return f"Review of physical safeguards, {self.reviewed_on:%d %B %Y}"

@@ -1,4 +1,4 @@
-"""The DPO's pages for breaches, DPIAs and data-sharing agreements, beside the processing register.
+"""The DPO's pages for breaches, DPIAs, data-sharing agreements and the physical safeguards' reviews, beside the processing register.
 
 Who may read and keep them is the one door's (`READ_REGISTER`, `KEEP_REGISTER`); anyone else gets an audited
 404. Every page view and every change is an audit event; changes go through `governance.services`.
@@ -7,6 +7,7 @@ Who may read and keep them is the one door's (`READ_REGISTER`, `KEEP_REGISTER`);
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -17,9 +18,17 @@ from earlyhelp.audit.models import Action
 from earlyhelp.ui.service_forms import run_service
 
 from ..models import ProcessingPurpose
-from . import services
-from .forms import BREACH_FILTERS, AgreementForm, BreachFilterForm, BreachForm, DpiaForm, IcoReportForm
-from .models import Breach, DataSharingAgreement, Dpia, Reportable
+from . import hosting, services
+from .forms import (
+    BREACH_FILTERS,
+    AgreementForm,
+    BreachFilterForm,
+    BreachForm,
+    DpiaForm,
+    HostingReviewForm,
+    IcoReportForm,
+)
+from .models import Breach, DataSharingAgreement, Dpia, HostingReview, Reportable
 
 PURPOSE = services.AUDIT_PURPOSE
 GET_POST = require_http_methods(["GET", "POST"])
@@ -249,3 +258,29 @@ def dpia_edit(request, dpia_id):
     if request.method != "POST":
         _viewed(request, "dpia.view", objects=[dpia], page="edit")
     return render(request, "privacy/governance/dpia_form.html", {"form": form, "dpia": dpia})
+
+
+# --- Physical safeguards (P23) ------------------------------------------------------------------------------------
+
+@login_required
+@require_http_methods(["GET"])
+def hosting_reviews(request):
+    _require(request, HostingReview, keep=False)
+    page = Paginator(HostingReview.objects.select_related("recorded_by"), 10).get_page(request.GET.get("page"))
+    _viewed(request, "hosting_review_register.view", listed=len(page.object_list))
+    return render(request, "privacy/governance/hosting_reviews.html", {
+        "current": hosting.current_review(), "problem": hosting.standing(), "page": page,
+        "may_keep": _may_keep(request)})
+
+
+@login_required
+@GET_POST
+def hosting_review_new(request):
+    _require(request, HostingReview, keep=True)
+    form = HostingReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(form, lambda: hosting.record_hosting_review(by=request.user, **form.service_fields()))
+        if saved is not None:
+            messages.success(request, "The review of the physical safeguards is recorded.")
+            return redirect("web:hosting-reviews")
+    return render(request, "privacy/governance/hosting_review_form.html", {"form": form})

@@ -381,6 +381,7 @@ def test_a_batch_imported_before_the_register_keeps_its_typed_reference_readable
 
 @pytest.fixture
 def family(world):
+    world.agreement.delete()  # these tests make their own agreements with the school
     family = make_family(world, lead=world.lead)
     mother, _, child, _ = family["members"]
     people.relate(by=world.lead, person=mother, related_person=child, relationship="parent",
@@ -411,13 +412,33 @@ def test_a_disclosure_records_the_agreement_in_force_that_covers_the_recipient(w
 
 
 @pytest.mark.promise("P7")
-def test_a_disclosure_without_a_covering_agreement_goes_ahead_on_its_own_basis_and_cites_none(world, family):
-    """The decision: a disclosure does not require an agreement (the register or consent bounds it, and sharing
-    for safeguarding must not wait for paperwork); an agreement that has ended is never recorded."""
+def test_routine_sharing_without_an_agreement_in_force_is_refused_audited_and_nothing_written(world, family):
+    """Sharing on consent or under the public task must cite an agreement in force (issue 13, item 11); one that has
+    ended does not count."""
     sharing_agreement(parties=[world.school], recorded_by=world.dpo, purposes=("multi_agency_sharing",),
                       starts_on=TODAY - 400 * DAY, ends_on=TODAY - DAY)
-    disclosure = _share(world, family)
-    assert not DisclosureAgreement.objects.filter(disclosure=disclosure).exists()
+    for basis in ("consent", "public_task"):
+        with pytest.raises(ValidationError) as refused:
+            _share(world, family, basis=basis, purpose_code="multi_agency_sharing")
+        assert refused.value.message_dict["agreement"] == [
+            "No data-sharing agreement in force covers sharing with Hillside Primary School for “Sharing with the "
+            "people supporting your family”. Ask the DPO to record one, or, if a child or adult is at risk of harm "
+            "or another legal reason applies, a manager can approve sharing for that reason"]
+    assert not Disclosure.objects.exists() and not DisclosureAgreement.objects.exists()
+    assert not AuditEvent.objects.filter(event="disclosure.share").exists()
+    events = AuditEvent.objects.filter(event="sharing_agreement.refused_for_disclosure")
+    assert [(e.action, e.actor, e.household_id, e.metadata) for e in events] == 2 * [
+        (Action.DENIED, world.lead, family["household"].pk, {"problem": "none_in_force"})]
+
+
+@pytest.mark.promise("P7")
+def test_sharing_for_a_legal_reason_never_waits_for_an_agreement(world, family):
+    """Safeguarding guidance: the lack of an information sharing agreement must not stop sharing to protect a
+    child. A manager's legal reason goes ahead without one, and cites none."""
+    disclosure = _share(world, family, basis="safeguarding", purpose_code="safeguarding_sharing_without_consent",
+                        approved_by=world.manager)
+    assert disclosure.shared and not DisclosureAgreement.objects.filter(disclosure=disclosure).exists()
+    assert not AuditEvent.objects.filter(event="sharing_agreement.refused_for_disclosure").exists()
 
 
 @pytest.mark.promise("P7")
@@ -446,6 +467,7 @@ def test_someone_who_may_not_share_is_refused_before_the_agreement_is_checked(wo
 
 
 def test_the_agreement_pages_show_standing_and_citations(client, world):
+    world.agreement.delete()
     agreement = sharing_agreement(parties=[world.school], recorded_by=world.dpo, reference="ISA-SHOWN",
                                   starts_on=TODAY - 400 * DAY, ends_on=TODAY - DAY)
     client.force_login(world.dpo)
