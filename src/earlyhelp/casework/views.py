@@ -19,7 +19,7 @@ from earlyhelp.programme.services import framework
 from earlyhelp.programme.services import needs as programme_needs
 from earlyhelp.ui.service_forms import parse_id, run_service
 
-from . import forms, selectors
+from . import chronology, forms, selectors, tasklist
 from .models import (
     Assessment,
     AssessmentStatus,
@@ -157,11 +157,32 @@ def family(request, household_id):
     record = selectors.open_family(request.user, household_id)
     household = record.access.household
     caseworker = record.access.can_work_on_case
+    # What the council's rule needs before support starts (P6): the consent banner and the task list say it to
+    # those who hold the record (consent is not shown to the Team Around the Family).
+    consent_gap = consents.support_consent_gap(household) if caseworker and record.episode else None
     return render(request, "casework/family.html", {
         "record": record, "access": record.access, "household": household, "RESTRICTED": selectors.RESTRICTED,
-        # What the council's rule needs before support starts (P6), and who must not see the family (B3).
-        "support_consent_gap": consents.support_consent_gap(household) if caseworker else None,
+        "family_name": policy.family_name(record.access, record.members),
+        "tasks": tasklist.task_list(record, request.user, consent_gap=consent_gap),
+        "latest_events": chronology.latest_events(record.access, request.user),
+        "support_consent_gap": consent_gap,
+        # Who must not see the family (B3).
         "exclusions": list(policy.active_exclusions(household).select_related("user")) if caseworker else []})
+
+
+@login_required
+def family_chronology(request, household_id):
+    """Every event on the family's record, filtered and paged; the read is audited with what was asked for."""
+    form = forms.ChronologyFilterForm(request.GET or None, kinds=list(chronology.Kind.LABELS.items()))
+    found = chronology.chronology_for(request.user, household_id, page=request.GET.get("page") or 1,
+                                      **(form.filters() if form.is_bound else {}))
+    form.fields["kinds"].choices = [(kind, chronology.Kind.LABELS[kind]) for kind in found.kinds_visible]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "casework/chronology.html", {
+        "found": found, "access": found.access, "household": found.access.household, "form": form,
+        "events": found.page, "query": query.urlencode(), "RESTRICTED": selectors.RESTRICTED,
+        "page_range": list(found.page.paginator.get_elided_page_range(found.page.number, on_each_side=1, on_ends=1))})
 
 
 @login_required

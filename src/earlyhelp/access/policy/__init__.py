@@ -38,6 +38,7 @@ from .families import (
     visible_among,
     visible_people_among,
 )
+from .names import family_name
 from .masking import RESTRICTED, is_sensitive, masked, shows_in_full
 from .refusals import record_refusal, refuse, require, require_any
 from .roles import ROLE_PERMISSIONS, Grants, Permission, has_permission, permissions_of, roles_with
@@ -60,7 +61,7 @@ __all__ = [
     "is_excluded",
     "person_access", "require_family", "sections_visible", "visible_among", "visible_people_among",
     "SECTIONS", "TAF_MINIMUM", "Section", "taf_sections",
-    "RESTRICTED", "is_sensitive", "masked", "shows_in_full",
+    "family_name", "RESTRICTED", "is_sensitive", "masked", "shows_in_full",
     "record_refusal", "refuse", "require", "require_any",
     "ROLE_PERMISSIONS", "Grants", "Permission", "has_permission", "permissions_of", "roles_with",
     "lead_practitioner_choices", "manages_team", "may_decide_contact", "may_join_team_around_family",
