@@ -73,7 +73,7 @@ def task_list(record, user, *, consent_gap: str | None) -> TaskList | None:
     episode, access = record.episode, record.access
     if episode is None:
         return None
-    household, works, is_open = access.household, access.can_work_on_case, episode.is_open
+    household, works = access.household, access.can_work_on_case
     acting = works and episode.status == EpisodeStatus.OPEN
     today = timezone.localdate()
     tasks = [_allocation(episode, household, access)]
@@ -84,7 +84,7 @@ def task_list(record, user, *, consent_gap: str | None) -> TaskList | None:
     if access.shows(policy.Section.PLAN):
         tasks.append(_plan(record, household, consent_gap, acting, today))
     if access.shows(policy.Section.REVIEWS):
-        tasks.append(_reviews(record, household, works and is_open, today))
+        tasks.append(_reviews(record, household, acting, today))
     tasks.append(_closure(episode, household, access, acting))
     return TaskList(tasks)
 

@@ -70,6 +70,13 @@ def _form_page(request, title, form, access, *, button, **context):
                                                        "access": access, "household": access.household, **context})
 
 
+def _decision_page(request, title, form, access, *, approving):
+    """A manager's approval: what is being approved (`selectors.*_for_approval`), then the decision."""
+    return render(request, "casework/decision_page.html", {"title": title, "form": form, "access": access,
+                                                           "household": access.household, "approving": approving,
+                                                           "RESTRICTED": selectors.RESTRICTED})
+
+
 def _progress_page(request, title, form, access, *, button, **context):
     """A review or a closure: its own questions, then progress on each Supporting Families need."""
     return render(request, "casework/progress_form.html", {"title": title, "button": button, "form": form,
@@ -381,7 +388,8 @@ def assessment_decide(request, household_id):
                                                                   comment=form.cleaned_data["comment"])):
             messages.success(request, "Assessment approved." if approve else "Assessment returned.")
             return redirect(_family_url(household_id, "assessment"))
-    return _form_page(request, "Approve the assessment", form, access, button="Save decision", subject=draft)
+    return _decision_page(request, "Approve the assessment", form, access,
+                          approving=selectors.assessment_for_approval(access, draft))
 
 
 # --- Plan, reviews, notes, documents -------------------------------------------------------------
@@ -539,17 +547,20 @@ def need_withdraw(request, household_id, need_id):
 def closure_request(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
     episode = _current_episode(access)
-    form = forms.ClosureForm(request.POST or None, needs=programme_needs.needs_to_score(episode))
+    open_actions = selectors.open_actions(access, episode)
+    form = forms.ClosureForm(request.POST or None, needs=programme_needs.needs_to_score(episode),
+                             open_actions=open_actions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if run_service(form, lambda: closure.request_closure(
                 by=request.user, episode=episode, reason=data["reason"], summary=data["summary"],
                 family_feedback=data["family_feedback"], feedback_declined=data["feedback_declined"],
-                progress=form.progress())):
+                progress=form.progress(), open_actions_reason=data.get("open_actions_reason", ""))):
             messages.success(request, "Closure sent to your manager for approval.")
             return redirect(_family_url(household_id))
     return _progress_page(request, "Close the episode", form, access, button="Send for approval", episode=episode,
-                          closing=True, positive_score=ProgrammeRules.current().positive_score)
+                          closing=True, positive_score=ProgrammeRules.current().positive_score,
+                          open_actions=open_actions, RESTRICTED=selectors.RESTRICTED)
 
 
 @login_required
@@ -563,7 +574,8 @@ def closure_decide(request, household_id):
                                                             comment=form.cleaned_data["comment"])):
             messages.success(request, "Episode closed." if approve else "Closure returned to the lead practitioner.")
             return redirect(_family_url(household_id))
-    return _form_page(request, "Approve the closure", form, access, button="Save decision", subject=episode)
+    return _decision_page(request, "Approve the closure", form, access,
+                          approving=selectors.closure_for_approval(access, episode))
 
 
 @login_required
