@@ -208,7 +208,8 @@ class _Reader:
 
     def note(self):
         for n in CaseNote.objects.filter(episode_id__in=self.episode_ids).select_related("author"):
-            yield Event(n.occurred_at, Kind.NOTE, f"Case note{f' ({n.get_channel_display().lower()})' if n.channel else ''}",
+            channel = f" ({n.get_channel_display().lower()})" if n.channel else ""
+            yield Event(n.occurred_at, Kind.NOTE, f"Case note{channel}",
                         detail=n.text if policy.shows_in_full(self.full, n) else RESTRICTED, by=_name(n.author))
 
     def document(self):

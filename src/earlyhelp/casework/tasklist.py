@@ -37,6 +37,7 @@ class Task:
     status: str
     hint: str = ""
     href: str = ""  # the next thing to do in this stage, when the viewer may do it
+    action: str = ""  # that next thing, in words ("start the assessment")
     optional: bool = False  # never proposed as the next thing to do
 
     @property
@@ -90,17 +91,17 @@ def task_list(record, user, *, consent_gap: str | None) -> TaskList | None:
 
 
 def _allocation(episode, household, access) -> Task:
-    task = Task("allocation", "Allocate a lead practitioner", Status.NOT_STARTED)
+    task = Task("allocation", "Lead practitioner", Status.NOT_STARTED)
     if episode.lead_practitioner_id:
-        task.status, task.hint = Status.COMPLETED, f"Lead practitioner: {episode.lead_practitioner}"
+        task.status, task.hint = Status.COMPLETED, str(episode.lead_practitioner)
     elif access.can_manage and episode.is_open:
-        task.href = _url("allocate", household)
+        task.href, task.action = _url("allocate", household), "allocate a lead practitioner"
     return task
 
 
 def _consent(record, household, gap, acting) -> Task:
-    task = Task("consent", "Record the family's consent", Status.NOT_STARTED,
-                href=_url("consent-new", household) if acting else "")
+    task = Task("consent", "Consent", Status.NOT_STARTED, href=_url("consent-new", household) if acting else "",
+                action="record the family's consent")
     if any(c.covers_support and c.status == ConsentStatus.ACTIVE for c in record.consents) and gap is None:
         task.status, task.href = Status.COMPLETED, ""
         task.hint = "The family has consented to early help support"
@@ -113,27 +114,29 @@ def _consent(record, household, gap, acting) -> Task:
 
 
 def _assessment(assessment, household, access, gap, acting) -> Task:
-    task = Task("assessment", "Complete the Early Help Assessment", Status.NOT_STARTED)
+    task = Task("assessment", "Early Help Assessment", Status.NOT_STARTED)
     if assessment is None:
         if gap:
             task.status, task.hint = Status.CANNOT_START, gap
         elif acting:
-            task.href = _url("assessment-start", household)
+            task.href, task.action = _url("assessment-start", household), "start the assessment"
     elif assessment.status == AssessmentStatus.DRAFT:
         task.status = Status.IN_PROGRESS
         task.hint = "Returned by the manager: see their comments" if assessment.manager_comment else ""
         task.href = _url("assessment-edit", household) if acting else ""
+        task.action = "continue the assessment"
     elif assessment.status == AssessmentStatus.SUBMITTED:
         task.status = Status.WAITING
         task.href = _url("assessment-decide", household) if access.can_manage and acting else ""
+        task.action = "approve or return the assessment"
     else:
         task.status = Status.COMPLETED
-        task.hint = f"Approved by {assessment.approved_by}"
+        task.hint = f"Approved on {format_date(timezone.localtime(assessment.approved_at), 'j F Y')}"
     return task
 
 
 def _plan(record, household, gap, acting, today) -> Task:
-    task = Task("plan", "Agree the family plan", Status.NOT_STARTED)
+    task = Task("plan", "Family plan", Status.NOT_STARTED)
     actions = [action for action, _ in record.actions]
     open_actions = [action for action in actions if action.is_open]
     if not actions:
@@ -143,19 +146,19 @@ def _plan(record, household, gap, acting, today) -> Task:
         elif not approved:
             task.status, task.hint = Status.CANNOT_START, "The plan is agreed once the assessment is approved"
         elif acting:
-            task.href = _url("action-new", household)
+            task.href, task.action = _url("action-new", household), "agree the first action of the plan"
     elif open_actions:
         overdue = sum(1 for action in open_actions if action.days_overdue_on(today))
         task.status = Status.IN_PROGRESS
         task.hint = f"{len(open_actions)} of {len(actions)} actions open" + (f", {overdue} overdue" if overdue else "")
-        task.href = _url("family", household, "plan")
+        task.href, task.action = _url("family", household, "plan"), "keep the plan's actions up to date"
     else:
         task.status, task.hint = Status.COMPLETED, "Every action is done or no longer needed"
     return task
 
 
 def _reviews(record, household, may_record, today) -> Task:
-    task = Task("reviews", "Review the plan with the family", Status.NOT_STARTED)
+    task = Task("reviews", "Reviews", Status.NOT_STARTED)
     reviews = [review for review, _ in record.reviews]
     held = [review for review in reviews if review.held_on]
     pending = next((review for review in reviews if not review.held_on), None)
@@ -167,15 +170,17 @@ def _reviews(record, household, may_record, today) -> Task:
     overdue = " (overdue)" if pending.due_on < today else ""
     task.hint = f"{'Next' if held else 'First'} review due {format_date(pending.due_on, 'j F Y')}{overdue}"
     task.href = reverse("web:review-record", args=[household.pk, pending.pk]) if may_record else ""
+    task.action = f"record the review due {format_date(pending.due_on, 'j F Y')}"
     return task
 
 
 def _closure(episode, household, access, acting) -> Task:
-    task = Task("closure", "Close the episode", Status.NOT_STARTED,
-                href=_url("closure-request", household) if acting else "")
+    task = Task("closure", "Closure", Status.NOT_STARTED, href=_url("closure-request", household) if acting else "",
+                action="close the episode")
     if episode.status == EpisodeStatus.CLOSURE_REQUESTED:
         task.status = Status.WAITING
         task.href = _url("closure-decide", household) if access.can_manage else ""
+        task.action = "approve or return the closure"
     elif episode.status == EpisodeStatus.CLOSED:
         task.status, task.href = Status.COMPLETED, ""
         task.hint = f"{episode.get_closure_reason_display()}, {format_date(episode.closed_on, 'j F Y')}"
