@@ -182,8 +182,10 @@ class _Reader:
                             by=_name(row.history_user))
 
     def plan(self):
-        actions = {a.pk: a for a in PlanAction.objects.filter(plan__episode_id__in=self.episode_ids)
-                   .select_related("area", "owner") if self.access.shows_action(a, self.user)}
+        rows = PlanAction.objects.filter(plan__episode_id__in=self.episode_ids).select_related("area", "owner")
+        if not self.access.shows(policy.Section.PLAN):
+            rows = rows.filter(owner=self.user)  # only the actions given to them can be shown: read no others
+        actions = {a.pk: a for a in rows if self.access.shows_action(a, self.user)}
         previous = {}
         for row in PlanAction.history.filter(id__in=list(actions)).select_related("history_user") \
                 .order_by("id", "history_date", "history_id"):

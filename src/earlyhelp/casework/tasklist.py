@@ -68,7 +68,7 @@ def _url(name, household, anchor=""):
     return reverse(f"web:{name}", args=[household.pk]) + (f"#{anchor}" if anchor else "")
 
 
-def task_list(record, user, *, consent_gap: str | None) -> TaskList | None:
+def task_list(record, *, consent_gap: str | None) -> TaskList | None:
     """The current episode's stages for this viewer (None without an episode). `consent_gap` is what the council's
     consent rule still needs before support starts (`privacy.services.consent.support_consent_gap`), or None."""
     episode, access = record.episode, record.access

@@ -170,7 +170,7 @@ def family(request, household_id):
     return render(request, "casework/family.html", {
         "record": record, "access": record.access, "household": household, "RESTRICTED": selectors.RESTRICTED,
         "family_name": policy.family_name(record.access, record.members),
-        "tasks": tasklist.task_list(record, request.user, consent_gap=consent_gap),
+        "tasks": tasklist.task_list(record, consent_gap=consent_gap),
         "latest_events": chronology.latest_events(record.access, request.user),
         "support_consent_gap": consent_gap,
         # Who must not see the family (B3).
