@@ -159,3 +159,21 @@ def test_the_heading_is_the_family_name_and_the_contents_link_to_every_section(c
     assert [anchor for anchor in anchors if f'id="{anchor}"' not in page] == []
     sections = set(re.findall(r'<h2 class="govuk-heading-l" id="([\w-]+)"', page))
     assert sections <= set(anchors), "every section of the page is in the contents"
+
+
+def test_a_family_with_several_surnames_is_named_by_each_once_and_a_viewer_without_the_household_sees_the_reference():
+    from types import SimpleNamespace
+
+    from earlyhelp.access import policy
+
+    def member(surname, current=True):
+        return SimpleNamespace(person=SimpleNamespace(family_name=surname), is_current=current)
+
+    household = SimpleNamespace(reference="F0000042")
+    sees = SimpleNamespace(household=household, shows=lambda section: True)
+    members = [member("Okafor"), member("Smith"), member("Okafor"), member("Jones"), member("Gone", current=False)]
+    assert policy.family_name(sees, members) == "Okafor, Smith and Jones family"
+    assert policy.family_name(sees, members[:2]) == "Okafor and Smith family"
+    assert policy.family_name(sees, []) == "Family F0000042"
+    hidden = SimpleNamespace(household=household, shows=lambda section: section != policy.Section.HOUSEHOLD)
+    assert policy.family_name(hidden, members) == "Family F0000042"
