@@ -182,7 +182,8 @@ def test_contact_to_closure_journey(page, shots):
     page.get_by_label("Early help episode opened").check()
     page.get_by_role("button", name="Save decision").click()
     success_banner(page, "Decision recorded.")
-    expect(page.get_by_role("heading", name=household.reference, level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name=f"{family_name} family", level=1)).to_be_visible()
+    expect(page.get_by_text("The next thing to do is to allocate a lead practitioner")).to_be_visible()
     expect(summary_value(page, "Lead practitioner")).to_contain_text("Not allocated")
     page.get_by_role("link", name="Allocate a lead practitioner").click()
     page.get_by_label("Lead practitioner").select_option(label=str(world.lead))
@@ -221,6 +222,9 @@ def test_contact_to_closure_journey(page, shots):
     expect(approvals).to_contain_text(f"{family_link} – assessment")
     approvals.get_by_role("link", name=family_link).click()
     page.get_by_role("link", name="Approve or return the assessment").click()
+    # The manager sees what they approve: the findings by area and the analysis.
+    expect(page.locator("main")).to_contain_text("Attendance is 78% this term.")
+    expect(page.locator("main")).to_contain_text("the family wants help with mornings")
     page.get_by_label("Approve").check()
     page.get_by_role("button", name="Save decision").click()
     success_banner(page, "Assessment approved.")
@@ -282,6 +286,9 @@ def test_contact_to_closure_journey(page, shots):
     page.get_by_label("Outcomes met").check()
     page.get_by_label("Closure summary").fill("Attendance is above 95% and the family feels confident.")
     page.get_by_label("The family's feedback on the support they received").fill("The mornings help made a difference.")
+    # The plan's action is still open: closing before it is done needs a reason.
+    page.get_by_label("Why should the episode close before these actions are done?").fill(
+        "The family will keep the morning routine going themselves.")
     page.get_by_role("button", name="Send for approval").click()
     success_banner(page, "Closure sent to your manager for approval.")
     expect(summary_value(page, "Status")).to_have_text("Closure awaiting approval")
@@ -292,6 +299,8 @@ def test_contact_to_closure_journey(page, shots):
     expect(approvals).to_contain_text(f"{family_link} – closure")
     approvals.get_by_role("link", name=family_link).click()
     page.get_by_role("link", name="Approve or return the closure").click()
+    expect(page.get_by_role("table", name="Plan actions still open")).to_contain_text("Morning routine support")
+    expect(page.locator("main")).to_contain_text("The family will keep the morning routine going themselves.")
     page.get_by_label("Approve").check()
     page.get_by_role("button", name="Save decision").click()
     success_banner(page, "Episode closed.")
@@ -347,7 +356,7 @@ def test_partner_sees_only_families_they_are_on(page, shots):
     sign_in(page, "partner_school")
     section(page, "Families whose Team Around the Family I am on").get_by_role(
         "link", name=f"Family {household.reference}").click()
-    expect(page.get_by_role("heading", name=household.reference, level=1)).to_be_visible()
+    expect(page.get_by_role("heading", name="Testfamily family", level=1)).to_be_visible()
     expect(page.get_by_text("shown only as a marker")).to_be_visible()
     findings = page.get_by_role("table", name="Headline areas")
     health = findings.get_by_role("row").filter(has_text="Improved mental and physical health")

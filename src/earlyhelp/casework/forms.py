@@ -316,6 +316,15 @@ class ClosureForm(NeedProgressForm):
     family_feedback = forms.CharField(label="The family's feedback on the support they received",
                                       widget=forms.Textarea, required=False)
     feedback_declined = forms.BooleanField(label="The family did not want to give feedback", required=False)
+    open_actions_reason = forms.CharField(
+        label="Why should the episode close before these actions are done?", widget=forms.Textarea,
+        help_text="Your manager sees this with the actions when they decide",
+        error_messages={"required": messages.ENTER_OPEN_ACTIONS_REASON})
+
+    def __init__(self, *args, open_actions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if not open_actions:  # asked only when plan actions are still open
+            del self.fields["open_actions_reason"]
 
 
 class StepUpForm(forms.Form):
@@ -371,3 +380,31 @@ class PanelPackForm(forms.Form):
         label="The panel needs health, domestic abuse, safeguarding and crime detail in full", required=False,
         help_text="Leave this unticked unless the panel cannot do its work without that detail: it then sees only "
                   "that something is recorded. Ticking it is recorded in the disclosure log.")
+
+
+class ChronologyFilterForm(forms.Form):
+    """Filter a family's chronology by kind of event and date range (a GET form: filters are not personal data)."""
+
+    kinds = forms.MultipleChoiceField(label="Show", required=False, widget=forms.CheckboxSelectMultiple,
+                                      help_text="Leave all unticked to show every kind of event")
+    date_from = GovukDateField(label="From", required=False, help_text="For example, 27 3 2026")
+    date_to = GovukDateField(label="To", required=False, help_text="For example, 27 3 2026")
+    order = forms.ChoiceField(label="Order", required=False, widget=forms.RadioSelect(
+        attrs={"class": "govuk-radios--inline govuk-radios--small"}),
+        choices=[("newest", "Newest first"), ("oldest", "Oldest first")])
+
+    def __init__(self, *args, kinds, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kinds"].choices = kinds
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date must be the same as or after the start date")
+        return data
+
+    def filters(self) -> dict:
+        """The chronology's filters; none where the form is not valid (the errors are shown with every event)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return {"kinds": data.get("kinds") or None, "date_from": data.get("date_from"),
+                "date_to": data.get("date_to"), "newest_first": data.get("order") != "oldest"}

@@ -10,6 +10,8 @@ ENTER_ACTION = "Enter the action"
 ENTER_INTENDED_OUTCOME = "Enter the intended outcome"
 ENTER_REVIEW_SUMMARY = "Enter a summary of the review"
 ENTER_CLOSURE_SUMMARY = "Enter a closure summary"
+ENTER_OPEN_ACTIONS_REASON = ("Some plan actions are still open: enter why the episode should close before they are "
+                             "done, or update the actions first")
 ENTER_STEP_UP_REASON = "Enter the reason for stepping up"
 ENTER_CASE_NOTE = "Enter the case note"
 ENTER_REFERRAL_SERVICE = "Enter the service the family is being referred to"

@@ -7,7 +7,10 @@ Every state change is a function in `casework.services`.
 
 from django.conf import settings
 from django.db import models
+import datetime
+
 from django.db.models import F, Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from earlyhelp.organisations.models import Organisation, Team
@@ -143,6 +146,9 @@ class Episode(models.Model):
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
     closure_summary = models.TextField(blank=True, db_comment="Personal data: closure summary")
     family_feedback = models.TextField(blank=True, db_comment="Personal data: the family's feedback (P10)")
+    open_actions_reason = models.TextField(
+        blank=True, help_text="Why the episode is closing with plan actions still open",
+        db_comment="Personal data: why the episode closes with plan actions still open")
     family_feedback_declined = models.BooleanField(default=False)
     closure_requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     closure_requested_at = models.DateTimeField(null=True, blank=True)
@@ -326,6 +332,22 @@ class ActionStatus(models.TextChoices):
     DROPPED = "dropped", "No longer needed"
 
 
+# An action still to do: neither done nor dropped.
+OPEN_ACTION_STATUSES = (ActionStatus.NOT_STARTED, ActionStatus.IN_PROGRESS)
+
+
+def action_is_open(via: str = "") -> Q:
+    """The one spelling of a plan action still to do. `via` reaches the action through a relation."""
+    return Q(**{_through(via, "status__in"): OPEN_ACTION_STATUSES})
+
+
+def action_is_overdue(today: datetime.date | None = None, via: str = "") -> Q:
+    """The one rule for an overdue plan action: still to do, and its due date has passed (due today is not
+    overdue). Lists filter with this; `PlanAction.days_overdue` says the same of one action."""
+    today = today or timezone.localdate()
+    return action_is_open(via) & Q(**{_through(via, "due_date__lt"): today})
+
+
 class PlanAction(models.Model):
     """Need -> action -> owner -> intended outcome -> due date."""
 
@@ -344,6 +366,18 @@ class PlanAction(models.Model):
 
     class Meta:
         ordering = ["due_date", "pk"]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_ACTION_STATUSES
+
+    def days_overdue_on(self, today: datetime.date) -> int:
+        """Days past its due date on `today` while still to do (0 when not overdue), as `action_is_overdue`."""
+        return max((today - self.due_date).days, 0) if self.is_open else 0
+
+    @property
+    def days_overdue(self) -> int:
+        return self.days_overdue_on(timezone.localdate())
 
 
 class Review(models.Model):

@@ -19,6 +19,7 @@ from earlyhelp.people.models import Marker, Membership
 from earlyhelp.privacy.models import DisclosureSection, SuggestionKind
 from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.services.disclosures import dataset_disclosures_for
+from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.programme.services import needs as programme_needs
 
 from .models import (
@@ -30,6 +31,7 @@ from .models import (
     PlanAction,
     Review,
     TafSectionChange,
+    action_is_open,
     episode_is_open,
 )
 
@@ -284,3 +286,42 @@ def family_needs(user, household_id) -> FamilyNeeds:
                  objects=rows or [household], household_id=household.pk,
                  metadata={"relationships": sorted(access.relationships), **_restricted_flag(household.pk)})
     return FamilyNeeds(access=access, episode=episode, needs=needs, withdrawn=withdrawn)
+
+
+# --- What a manager approves ----------------------------------------------------------------------
+
+@dataclass
+class AssessmentForApproval:
+    assessment: Assessment
+    findings: list  # (area, finding or RESTRICTED), in the areas' order
+    not_applicable: list  # headline areas the practitioner said do not apply
+
+
+def assessment_for_approval(access: FamilyAccess, assessment: Assessment) -> AssessmentForApproval:
+    """What the manager approves: the assessment's findings by area, the analysis and the child's voice. Read
+    under the page's own audited access (`policy.open_family`), masked as the family page masks it."""
+    full = access.sees_special_category
+    findings = [(f.area, policy.masked(full, f))
+                for f in assessment.findings.select_related("area", "source_organisation")]
+    found = {area.pk for area, _ in findings}
+    return AssessmentForApproval(assessment=assessment, findings=findings,
+                                 not_applicable=[a for a in HeadlineArea.objects.all() if a.pk not in found])
+
+
+def open_actions(access: FamilyAccess, episode: Episode) -> list:
+    """The episode's plan actions still to do, soonest due first: (action, action or RESTRICTED)."""
+    full = access.sees_special_category
+    return [(a, policy.masked(full, a)) for a in PlanAction.objects.filter(action_is_open(), plan__episode=episode)
+            .select_related("area", "owner").order_by("due_date", "pk")]
+
+
+@dataclass
+class ClosureForApproval:
+    episode: Episode
+    open_actions: list  # (action, action or RESTRICTED)
+
+
+def closure_for_approval(access: FamilyAccess, episode: Episode) -> ClosureForApproval:
+    """What the manager approves: the closure's reason, summary and the family's feedback (on the episode), and
+    the plan actions still open with why the episode closes before they are done."""
+    return ClosureForApproval(episode=episode, open_actions=open_actions(access, episode))

@@ -19,7 +19,7 @@ from earlyhelp.programme.services import framework
 from earlyhelp.programme.services import needs as programme_needs
 from earlyhelp.ui.service_forms import parse_id, run_service
 
-from . import forms, selectors
+from . import chronology, forms, selectors, tasklist
 from .models import (
     Assessment,
     AssessmentStatus,
@@ -68,6 +68,13 @@ def _form_page(request, title, form, access, *, button, **context):
     """Most casework pages are one form about one family: they share one template."""
     return render(request, "casework/form_page.html", {"title": title, "button": button, "form": form,
                                                        "access": access, "household": access.household, **context})
+
+
+def _decision_page(request, title, form, access, *, approving):
+    """A manager's approval: what is being approved (`selectors.*_for_approval`), then the decision."""
+    return render(request, "casework/decision_page.html", {"title": title, "form": form, "access": access,
+                                                           "household": access.household, "approving": approving,
+                                                           "RESTRICTED": selectors.RESTRICTED})
 
 
 def _progress_page(request, title, form, access, *, button, **context):
@@ -157,11 +164,32 @@ def family(request, household_id):
     record = selectors.open_family(request.user, household_id)
     household = record.access.household
     caseworker = record.access.can_work_on_case
+    # What the council's rule needs before support starts (P6): the consent banner and the task list say it to
+    # those who hold the record (consent is not shown to the Team Around the Family).
+    consent_gap = consents.support_consent_gap(household) if caseworker and record.episode else None
     return render(request, "casework/family.html", {
         "record": record, "access": record.access, "household": household, "RESTRICTED": selectors.RESTRICTED,
-        # What the council's rule needs before support starts (P6), and who must not see the family (B3).
-        "support_consent_gap": consents.support_consent_gap(household) if caseworker else None,
+        "family_name": policy.family_name(record.access, record.members),
+        "tasks": tasklist.task_list(record, consent_gap=consent_gap),
+        "latest_events": chronology.latest_events(record.access, request.user),
+        "support_consent_gap": consent_gap,
+        # Who must not see the family (B3).
         "exclusions": list(policy.active_exclusions(household).select_related("user")) if caseworker else []})
+
+
+@login_required
+def family_chronology(request, household_id):
+    """Every event on the family's record, filtered and paged; the read is audited with what was asked for."""
+    form = forms.ChronologyFilterForm(request.GET or None, kinds=list(chronology.Kind.LABELS.items()))
+    found = chronology.chronology_for(request.user, household_id, page=request.GET.get("page") or 1,
+                                      **(form.filters() if form.is_bound else {}))
+    form.fields["kinds"].choices = [(kind, chronology.Kind.LABELS[kind]) for kind in found.kinds_visible]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "casework/chronology.html", {
+        "found": found, "access": found.access, "household": found.access.household, "form": form,
+        "events": found.page, "query": query.urlencode(), "RESTRICTED": selectors.RESTRICTED,
+        "page_range": list(found.page.paginator.get_elided_page_range(found.page.number, on_each_side=1, on_ends=1))})
 
 
 @login_required
@@ -360,7 +388,8 @@ def assessment_decide(request, household_id):
                                                                   comment=form.cleaned_data["comment"])):
             messages.success(request, "Assessment approved." if approve else "Assessment returned.")
             return redirect(_family_url(household_id, "assessment"))
-    return _form_page(request, "Approve the assessment", form, access, button="Save decision", subject=draft)
+    return _decision_page(request, "Approve the assessment", form, access,
+                          approving=selectors.assessment_for_approval(access, draft))
 
 
 # --- Plan, reviews, notes, documents -------------------------------------------------------------
@@ -518,17 +547,20 @@ def need_withdraw(request, household_id, need_id):
 def closure_request(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
     episode = _current_episode(access)
-    form = forms.ClosureForm(request.POST or None, needs=programme_needs.needs_to_score(episode))
+    open_actions = selectors.open_actions(access, episode)
+    form = forms.ClosureForm(request.POST or None, needs=programme_needs.needs_to_score(episode),
+                             open_actions=open_actions)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if run_service(form, lambda: closure.request_closure(
                 by=request.user, episode=episode, reason=data["reason"], summary=data["summary"],
                 family_feedback=data["family_feedback"], feedback_declined=data["feedback_declined"],
-                progress=form.progress())):
+                progress=form.progress(), open_actions_reason=data.get("open_actions_reason", ""))):
             messages.success(request, "Closure sent to your manager for approval.")
             return redirect(_family_url(household_id))
     return _progress_page(request, "Close the episode", form, access, button="Send for approval", episode=episode,
-                          closing=True, positive_score=ProgrammeRules.current().positive_score)
+                          closing=True, positive_score=ProgrammeRules.current().positive_score,
+                          open_actions=open_actions, RESTRICTED=selectors.RESTRICTED)
 
 
 @login_required
@@ -542,7 +574,8 @@ def closure_decide(request, household_id):
                                                             comment=form.cleaned_data["comment"])):
             messages.success(request, "Episode closed." if approve else "Closure returned to the lead practitioner.")
             return redirect(_family_url(household_id))
-    return _form_page(request, "Approve the closure", form, access, button="Save decision", subject=episode)
+    return _decision_page(request, "Approve the closure", form, access,
+                          approving=selectors.closure_for_approval(access, episode))
 
 
 @login_required

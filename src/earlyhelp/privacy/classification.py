@@ -71,6 +71,8 @@ FIELDS: dict[str, Sensitivity] = {
     "casework.Contact.reason": S,
     # Sums up the whole episode, across every headline area.
     "casework.Episode.closure_summary": S,
+    # Why support ends with plan actions undone: the family's circumstances, in any headline area.
+    "casework.Episode.open_actions_reason": S,
     # The family's view of the service they had (P10), not a record of their needs.
     "casework.Episode.family_feedback": O,
     "casework.Assessment.reason": S,

@@ -34,6 +34,7 @@ urlpatterns = [
     path("contacts/<id:contact_id>/", casework.contact_detail, name="contact"),
     path(family, casework.family, name="family"),
     path(family + "viewers/", casework.family_viewers, name="family-viewers"),
+    path(family + "chronology/", casework.family_chronology, name="family-chronology"),
     path(family + "access/", access.family_access, name="family-access"),
     path(family + "consent/new/", privacy.consent_new, name="consent-new"),
     path(family + "sharing/new/", privacy.disclosure_new, name="disclosure-new"),

@@ -7,6 +7,7 @@
 - `teams`: rules that follow a user's team (who manages which team's work, who may be chosen).
 - `masking`: the one rule for what is shown in full and what only as a marker (P16).
 - `sections`: the sections of a family's record, and what a Team Around the Family member sees of them (P8).
+- `names`: how a family is named to a viewer.
 - `refusals`: the audited "Page not found".
 
 Callers use `from earlyhelp.access import policy` and `policy.<name>`: the names below are the door.
@@ -39,6 +40,7 @@ from .families import (
     visible_people_among,
 )
 from .masking import RESTRICTED, is_sensitive, masked, shows_in_full
+from .names import family_name
 from .refusals import record_refusal, refuse, require, require_any
 from .roles import ROLE_PERMISSIONS, Grants, Permission, has_permission, permissions_of, roles_with
 from .sections import SECTIONS, TAF_MINIMUM, Section, taf_sections
@@ -60,7 +62,7 @@ __all__ = [
     "is_excluded",
     "person_access", "require_family", "sections_visible", "visible_among", "visible_people_among",
     "SECTIONS", "TAF_MINIMUM", "Section", "taf_sections",
-    "RESTRICTED", "is_sensitive", "masked", "shows_in_full",
+    "family_name", "RESTRICTED", "is_sensitive", "masked", "shows_in_full",
     "record_refusal", "refuse", "require", "require_any",
     "ROLE_PERMISSIONS", "Grants", "Permission", "has_permission", "permissions_of", "roles_with",
     "lead_practitioner_choices", "manages_team", "may_decide_contact", "may_join_team_around_family",

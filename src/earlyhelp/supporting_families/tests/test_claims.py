@@ -64,7 +64,7 @@ def build_claimable_family(world, *, seed=1, closed_on=None, sustained_after=Non
                                summary="Good progress", progress={n.pk: (3, "Getting better") for n in needs})
     scores = scores or {}
     casework.request_closure(by=by, episode=episode, reason=ClosureReason.OUTCOMES_MET, summary="Outcomes met",
-                             feedback_declined=True,
+                             feedback_declined=True, open_actions_reason="Support ended before every action was done",
                              progress={n.pk: (scores.get(i, 5), "Much better") for i, n in enumerate(needs)})
     if not lead:  # the allocation recorded in error and removed: no lead practitioner was ever allocated
         Allocation.objects.filter(episode=episode).delete()

@@ -1,0 +1,276 @@
+"""A family's chronology: every event on its record in date order, as practitioners and inspectors read it.
+
+A selector: what the viewer sees follows the same rules as the family page (`access.policy`). Each kind of event
+belongs to a section of the record (`policy.Section`); a kind whose section the viewer does not see is never read
+(a Team Around the Family member sees only the sections shared with them, and the plan actions given to them), and
+detail that is special category or criminal offence data is a marker (`policy.masked`) unless the viewer's access
+includes it. Contacts, consent and sharing are shown, as on the family page, only to those who hold the record.
+Those who hold the record see every episode of the family; a Team Around the Family member sees the current one.
+
+`chronology_for` is the audited read (the chronology page); `latest_events` is part of the family page's own read.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.utils import timezone
+
+from earlyhelp.access import policy
+from earlyhelp.access.policy import FamilyAccess
+from earlyhelp.audit import services as audit
+from earlyhelp.audit.models import Action, Purpose
+
+from .models import (
+    ActionStatus,
+    Allocation,
+    Assessment,
+    AssessmentStatus,
+    CaseNote,
+    Contact,
+    Document,
+    Episode,
+    EpisodeStatus,
+    PlanAction,
+    Review,
+    TafMember,
+    Transition,
+)
+
+PER_PAGE = 25
+RESTRICTED = policy.RESTRICTED
+
+
+class Kind:
+    """The kinds of event a chronology can be filtered by, in the record's order."""
+
+    CONTACT = "contact"
+    EPISODE = "episode"
+    CONSENT = "consent"
+    TAF = "taf"
+    ASSESSMENT = "assessment"
+    PLAN = "plan"
+    REVIEW = "review"
+    NOTE = "note"
+    DOCUMENT = "document"
+    SHARING = "sharing"
+
+    LABELS = {CONTACT: "Contacts", EPISODE: "Episode, allocation, step-up and closure", CONSENT: "Consent",
+              TAF: "Team Around the Family", ASSESSMENT: "Assessment", PLAN: "Plan actions", REVIEW: "Reviews",
+              NOTE: "Case notes", DOCUMENT: "Documents", SHARING: "Sharing"}
+
+
+@dataclass
+class Event:
+    when: datetime.datetime
+    kind: str
+    title: str
+    detail: object = ""  # text, or RESTRICTED: the viewer sees that something is recorded, not what
+    by: str = ""
+    has_time: bool = True  # False where the record keeps only the day
+
+    @property
+    def kind_label(self) -> str:
+        return Kind.LABELS[self.kind]
+
+    @property
+    def on(self) -> datetime.date:
+        return timezone.localtime(self.when).date() if self.has_time else self.when.date()
+
+
+def kinds_visible(access: FamilyAccess) -> list[str]:
+    """The kinds of event this viewer may see in the family's chronology (the family page's rules)."""
+    holds = access.can_work_on_case
+    shows = access.shows
+    rules = {
+        Kind.CONTACT: holds, Kind.EPISODE: shows(policy.Section.EPISODE), Kind.CONSENT: holds,
+        Kind.TAF: shows(policy.Section.EPISODE), Kind.ASSESSMENT: shows(policy.Section.ASSESSMENT),
+        Kind.PLAN: True,  # the plan, or only the actions given to the viewer (`FamilyAccess.shows_action`)
+        Kind.REVIEW: shows(policy.Section.REVIEWS), Kind.NOTE: shows(policy.Section.NOTES),
+        Kind.DOCUMENT: access.can_see_documents, Kind.SHARING: holds,
+    }
+    return [kind for kind in Kind.LABELS if rules[kind]]
+
+
+def _on_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _day_event(day, kind, title, **rest) -> Event:
+    return Event(_on_day(day), kind, title, has_time=False, **rest)
+
+
+def _name(user) -> str:
+    return str(user) if user else ""
+
+
+class _Reader:
+    """Reads one family's events of each kind, for one viewer."""
+
+    def __init__(self, access: FamilyAccess, user):
+        self.access, self.user = access, user
+        self.full = access.sees_special_category
+        episodes = access.household.episodes.all()
+        if access.is_partner_only:
+            episodes = episodes.filter(is_current=True)
+        self.episode_ids = list(episodes.values_list("pk", flat=True))
+
+    def contact(self):
+        for c in Contact.objects.filter(household=self.access.household).select_related("recorded_by", "decided_by"):
+            yield Event(c.received_at, Kind.CONTACT, f"Contact received from {c.get_source_display().lower()} "
+                        f"({c.get_channel_display().lower()})", by=_name(c.recorded_by))
+            if c.decided_at:
+                yield Event(c.decided_at, Kind.CONTACT, f"Contact decided: {c.get_status_display().lower()}",
+                            by=_name(c.decided_by))
+
+    def episode(self):
+        for e in Episode.objects.filter(pk__in=self.episode_ids).select_related("team"):
+            yield _day_event(e.opened_on, Kind.EPISODE, f"Early help episode opened ({e.team})")
+        history = Episode.history.filter(id__in=self.episode_ids).select_related("history_user").order_by(
+            "id", "history_date", "history_id")
+        previous = {}
+        for row in history:
+            before = previous.get(row.id)
+            previous[row.id] = row.status
+            if before is None or before == row.status:
+                continue
+            if row.status == EpisodeStatus.CLOSURE_REQUESTED:
+                title = f"Closure requested: {row.get_closure_reason_display().lower()}"
+            elif row.status == EpisodeStatus.CLOSED:
+                title = f"Episode closed: {row.get_closure_reason_display().lower()}"
+            else:
+                title = "Closure returned to the lead practitioner"
+            yield Event(row.history_date, Kind.EPISODE, title, by=_name(row.history_user))
+        for a in Allocation.objects.filter(episode_id__in=self.episode_ids).select_related("practitioner",
+                                                                                          "allocated_by"):
+            yield _day_event(a.start_date, Kind.EPISODE, f"Lead practitioner allocated: {a.practitioner}",
+                             by=_name(a.allocated_by))
+        for t in Transition.objects.filter(episode_id__in=self.episode_ids).select_related("decided_by"):
+            yield _day_event(t.occurred_on, Kind.EPISODE, t.get_kind_display(), by=_name(t.decided_by))
+
+    def consent(self):
+        for c in self.access.household.consents.select_related("given_by", "recorded_by"):
+            covers = "early help support" if c.covers_support else "sharing"
+            yield _day_event(c.given_on, Kind.CONSENT, f"Consent given to {covers} by {c.given_by.full_name}",
+                             by=_name(c.recorded_by))
+            if c.withdrawal_requested_on:
+                yield _day_event(c.withdrawal_requested_on, Kind.CONSENT,
+                                 f"Consent withdrawn by {c.given_by.full_name}")
+
+    def taf(self):
+        for m in TafMember.objects.filter(episode_id__in=self.episode_ids).select_related(
+                "practitioner", "organisation", "added_by"):
+            who = f"{m.practitioner} ({m.organisation})"
+            yield _day_event(m.start_date, Kind.TAF, f"{who} invited to the Team Around the Family",
+                             by=_name(m.added_by))
+            if m.end_date:
+                yield _day_event(m.end_date, Kind.TAF, f"{who} left the Team Around the Family")
+
+    def assessment(self):
+        assessments = Assessment.objects.filter(episode_id__in=self.episode_ids).select_related("completed_by")
+        for a in assessments:
+            yield _day_event(a.started_on, Kind.ASSESSMENT, "Assessment started", by=_name(a.completed_by))
+        titles = {(AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED): "Assessment submitted for approval",
+                  (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED): "Assessment approved",
+                  (AssessmentStatus.SUBMITTED, AssessmentStatus.DRAFT): "Assessment returned by the manager"}
+        previous = {}
+        for row in Assessment.history.filter(episode_id__in=self.episode_ids).select_related("history_user") \
+                .order_by("id", "history_date", "history_id"):
+            before, previous[row.id] = previous.get(row.id), row.status
+            if (before, row.status) in titles:
+                yield Event(row.history_date, Kind.ASSESSMENT, titles[(before, row.status)],
+                            by=_name(row.history_user))
+
+    def plan(self):
+        rows = PlanAction.objects.filter(plan__episode_id__in=self.episode_ids).select_related("area", "owner")
+        if not self.access.shows(policy.Section.PLAN):
+            rows = rows.filter(owner=self.user)  # only the actions given to them can be shown: read no others
+        actions = {a.pk: a for a in rows if self.access.shows_action(a, self.user)}
+        previous = {}
+        for row in PlanAction.history.filter(id__in=list(actions)).select_related("history_user") \
+                .order_by("id", "history_date", "history_id"):
+            action, before = actions[row.id], previous.get(row.id)
+            previous[row.id] = row.status
+            shown = policy.masked(self.full, action)
+            detail = RESTRICTED if shown is RESTRICTED else action.action
+            if before is None:
+                yield Event(row.history_date, Kind.PLAN, f"Action agreed ({action.area.label}) for {action.owner}",
+                            detail=detail, by=_name(row.history_user))
+            elif before != row.status:
+                yield Event(row.history_date, Kind.PLAN,
+                            f"Action {ActionStatus(row.status).label.lower()} ({action.area.label})",
+                            detail=detail, by=_name(row.history_user))
+
+    def review(self):
+        for r in Review.objects.filter(episode_id__in=self.episode_ids, held_on__isnull=False).select_related(
+                "recorded_by"):
+            shown = policy.masked(self.full, r)
+            yield _day_event(r.held_on, Kind.REVIEW, "Review held",
+                             detail=RESTRICTED if shown is RESTRICTED else r.summary, by=_name(r.recorded_by))
+
+    def note(self):
+        for n in CaseNote.objects.filter(episode_id__in=self.episode_ids).select_related("author"):
+            channel = f" ({n.get_channel_display().lower()})" if n.channel else ""
+            yield Event(n.occurred_at, Kind.NOTE, f"Case note{channel}",
+                        detail=n.text if policy.shows_in_full(self.full, n) else RESTRICTED, by=_name(n.author))
+
+    def document(self):
+        for d in Document.objects.filter(episode_id__in=self.episode_ids).select_related("uploaded_by"):
+            yield Event(d.uploaded_at, Kind.DOCUMENT, f"{d.get_kind_display()} added: {d.title}",
+                        by=_name(d.uploaded_by))
+
+    def sharing(self):
+        for d in self.access.household.disclosures.select_related("recipient_organisation", "decided_by",
+                                                                  "approved_by", "panel"):
+            title = f"Shared with {d.recipient_label}" if d.shared else f"Decided not to share with {d.recipient_label}"
+            yield Event(d.decided_at, Kind.SHARING, f"{title}: {d.get_kind_display().lower()}",
+                        by=_name(d.decided_by))
+
+
+def _events(access, user, kinds) -> list[Event]:
+    reader = _Reader(access, user)
+    events = [event for kind in kinds for event in getattr(reader, kind)()]
+    return sorted(events, key=lambda event: event.when)
+
+
+@dataclass
+class Chronology:
+    access: FamilyAccess
+    kinds: list  # the kinds shown
+    kinds_visible: list  # the kinds the viewer may choose from
+    page: object  # a django.core.paginator.Page of events
+    total: int
+    newest_first: bool
+
+
+def _filtered(access, user, *, kinds=None, date_from=None, date_to=None, newest_first=True):
+    allowed = kinds_visible(access)
+    chosen = [kind for kind in allowed if kind in kinds] if kinds else allowed
+    events = [event for event in _events(access, user, chosen)
+              if (date_from is None or event.on >= date_from) and (date_to is None or event.on <= date_to)]
+    if newest_first:
+        events.reverse()
+    return allowed, chosen, events
+
+
+def chronology_for(user, household_id, *, kinds=None, date_from=None, date_to=None, newest_first=True,
+                   page=1, purpose=Purpose.EARLY_HELP_CASEWORK) -> Chronology:
+    """One page of the family's chronology, filtered by kind and date range. Access-checked (an audited 404) and
+    audited as a read of the family's record, naming what was asked for."""
+    access = policy.require_family(user, household_id, purpose=purpose)
+    allowed, chosen, events = _filtered(access, user, kinds=kinds, date_from=date_from, date_to=date_to,
+                                        newest_first=newest_first)
+    shown = Paginator(events, PER_PAGE).get_page(page)
+    audit.record(actor=user, action=Action.VIEW, event="household.chronology", purpose=purpose,
+                 objects=[access.household], household_id=access.household.pk,
+                 metadata={"relationships": sorted(access.relationships), "kinds": chosen,
+                           "from": date_from.isoformat() if date_from else None,
+                           "to": date_to.isoformat() if date_to else None,
+                           "page": shown.number, "events": len(shown.object_list)})
+    return Chronology(access=access, kinds=chosen, kinds_visible=allowed, page=shown, total=len(events),
+                      newest_first=newest_first)
+
+
+def latest_events(access: FamilyAccess, user, *, count=5) -> list[Event]:
+    """The most recent events, for the family page (read as part of the page's audited read)."""
+    return _filtered(access, user)[2][:count]
