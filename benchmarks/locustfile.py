@@ -45,14 +45,17 @@ class Practitioner(HttpUser):
         seat = next(_next_seat)
         self.seat = PLAN["users"][seat % len(PLAN["users"])]
         self.rng = random.Random(PLAN["seed"] + seat)
-        self.client.cookies.set(PLAN["session_cookie_name"], self.seat["session"],
-                                domain=urlparse(self.host).hostname)
         # Through requests itself, not locust's client: setting up a seat is not one of the practitioner's clicks.
-        page = requests.Session.request(self.client, "GET", self.host + "/search/", timeout=60)
+        with requests.Session() as setup:
+            setup.cookies.set(PLAN["session_cookie_name"], self.seat["session"])
+            page = setup.get(self.host + "/search/", timeout=120)
+            cookies = setup.cookies.get_dict()
         found = CSRF_FIELD.search(page.text or "")
         if page.status_code != 200 or not found:
             raise RuntimeError(f"Seat {seat} is not signed in (HTTP {page.status_code})")
         self.csrf = found.group(1)
+        for name, value in cookies.items():  # the session and the CSRF cookie
+            self.client.cookies.set(name, value)
 
     def _post(self, path, data, **kwargs):
         return self.client.post(path, data=dict(data, csrfmiddlewaretoken=self.csrf),

@@ -233,7 +233,8 @@ class Server:
         )
         import requests
 
-        deadline = time.monotonic() + 60
+        waiting = getattr(self.args, "start_seconds", 60)  # a loaded machine needs longer to import the application
+        deadline = time.monotonic() + waiting
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited with {self.process.returncode}: see {log}")
@@ -244,7 +245,7 @@ class Server:
                 pass
             time.sleep(0.3)
         self.__exit__()
-        raise SystemExit("gunicorn did not answer within 60 s")
+        raise SystemExit(f"gunicorn did not answer within {waiting} s")
 
     def __exit__(self, *exc):
         if self.process and self.process.poll() is None:
