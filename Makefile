@@ -5,7 +5,7 @@ PY := .venv/bin/python
 UV := $(shell command -v uv >/dev/null && echo uv || echo python3 -m uv)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test install assets browser java benchmark benchmark-subject-access benchmark-matching benchmark-returns clean
+.PHONY: demo test install assets browser java benchmark benchmark-load benchmark-subject-access benchmark-matching benchmark-returns clean
 
 demo: install assets
 	EARLYHELP_ENV=development $(PY) manage.py migrate --no-input
@@ -32,6 +32,11 @@ java:
 benchmark: install
 	$(UV) sync --frozen --quiet --group bench
 	$(PY) benchmarks/run.py
+
+benchmark-load: install
+	$(UV) sync --frozen --quiet --group bench
+	$(PY) benchmarks/load.py --users 10
+	$(PY) benchmarks/load.py --users 50
 
 benchmark-subject-access: install
 	$(PY) benchmarks/subject_access.py

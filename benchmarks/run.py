@@ -211,6 +211,11 @@ def choose_targets(args) -> dict:
 
 # --- The server ---------------------------------------------------------------------------------
 
+def worker_class(threads: int) -> list[str]:
+    """gunicorn's sync workers, or threaded ones (gthread) when each worker has more than one thread."""
+    return ["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else ["--worker-class", "sync"]
+
+
 class Server:
     def __init__(self, args, *, audit_reads: bool):
         self.args, self.audit_reads = args, audit_reads
@@ -221,14 +226,15 @@ class Server:
         log = Path(self.args.var_dir) / "gunicorn.log"
         self.process = subprocess.Popen(
             [PYTHON, "-m", "gunicorn", "earlyhelp.wsgi:application", "--bind", f"127.0.0.1:{self.args.port}",
-             "--workers", str(self.args.workers), "--worker-class", "sync", "--timeout", "60",
+             "--workers", str(self.args.workers), *worker_class(getattr(self.args, "threads", 1)), "--timeout", "60",
              "--graceful-timeout", "10", "--backlog", "256", "--log-level", "warning",
              "--error-logfile", str(log)],
             env=app_env(self.args, audit_reads=self.audit_reads), cwd=ROOT,
         )
         import requests
 
-        deadline = time.monotonic() + 60
+        waiting = getattr(self.args, "start_seconds", 60)  # a loaded machine needs longer to import the application
+        deadline = time.monotonic() + waiting
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise SystemExit(f"gunicorn exited with {self.process.returncode}: see {log}")
@@ -239,7 +245,7 @@ class Server:
                 pass
             time.sleep(0.3)
         self.__exit__()
-        raise SystemExit("gunicorn did not answer within 60 s")
+        raise SystemExit(f"gunicorn did not answer within {waiting} s")
 
     def __exit__(self, *exc):
         if self.process and self.process.poll() is None:

@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Access decided once per request: remembered until the request ends or the database changes (issue 14).
+    "earlyhelp.access.middleware.DecideOncePerRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "earlyhelp.web.middleware.SessionTimeoutMiddleware",
     # Sign-in hardening (P23): methods, the second factor, tracked sessions and no caching of signed-in pages.

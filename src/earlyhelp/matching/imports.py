@@ -26,7 +26,6 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 
-import openpyxl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -280,6 +279,8 @@ class _XlsxTable:
                                  "and upload it again") from None
         if unpacked > MAX_UNPACKED_RATIO * max_upload_bytes():
             raise UnreadableFile("The Excel workbook is too large once unpacked: split it into smaller files")
+        import openpyxl  # a second to import: only an Excel upload needs it, not every web worker
+
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read

@@ -11,10 +11,12 @@ The run commits its progress as it goes, but all its candidates in one transacti
 half-way leaves none.
 """
 
+from __future__ import annotations
+
 import datetime
 import logging
+from typing import TYPE_CHECKING
 
-import pyarrow as pa
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -41,6 +43,9 @@ from .models import (
     link_suggestion_key,
 )
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 logger = logging.getLogger(__name__)
 
 PURPOSE = Purpose.DATA_MATCHING
@@ -59,6 +64,8 @@ def review_threshold() -> float:
 # --- The two sides ------------------------------------------------------------------------------------
 
 def _table(rows: list[dict]) -> pa.Table:
+    import pyarrow as pa  # seconds to import: only a linkage run needs it, not every web worker
+
     columns = {name: [row[name] for row in rows] for name in engine.INPUT_COLUMNS}
     types = {name: pa.date32() if name == "date_of_birth" else pa.string() for name in engine.INPUT_COLUMNS}
     return pa.table({name: pa.array(values, type=types[name]) for name, values in columns.items()})

@@ -140,14 +140,15 @@ def _present(user, ranked) -> SearchOutcome:
     person_ids = [p.pk for p, _, _ in ranked]
     memberships = (Membership.objects.filter(person_id__in=person_ids, end_date__isnull=True)
                    .select_related("household").order_by("start_date"))
-    hidden_households = policy.hidden_among(user, {m.household_id for m in memberships})
+    households = {m.household_id for m in memberships}
+    hidden_households = policy.hidden_among(user, households)
     # People whose records are restricted at their request (UK GDPR Article 18) are left out like hidden families.
     household_of, restricted = {}, restrictions.restricted_among(person_ids)
     for m in memberships:
         household_of[m.person_id] = m.household_id
         if m.household_id in hidden_households:
             restricted.add(m.person_id)
-    visible = policy.visible_among(user, set(household_of.values()))
+    visible = policy.visible_among(user, households)  # the same question as hidden_among's: answered once
     postcodes = dict(
         Address.objects.filter(person_id__in=person_ids, valid_to__isnull=True)
         .values_list("person_id", "postcode")

@@ -19,8 +19,6 @@ import datetime
 from dataclasses import dataclass
 from functools import lru_cache
 
-import holidays
-
 from earlyhelp.records.calendar import add_months
 
 ONE_MONTH = 1
@@ -29,6 +27,8 @@ EXTENDED_MONTHS = 3
 
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset:
+    import holidays  # loads every country's calendar: only a deadline needs it, not every web worker start
+
     return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year))
 
 

@@ -24,6 +24,7 @@ from earlyhelp.organisations.models import Organisation
 from earlyhelp.people.models import Household, Membership
 
 from ..models import AccessExclusion, EmergencyAccess
+from .decided import remembered
 from .refusals import refuse
 from .roles import Permission, has_permission, permissions_of
 from .sections import SECTIONS, Section, taf_sections
@@ -141,11 +142,13 @@ def may_see_all_families_of(user, person) -> bool:
     return families <= visible_among(user, families)
 
 
-def visible_among(user, household_ids) -> set:
-    """Which of these families the user may open (one query, bounded by the ids given)."""
+def visible_among(user, household_ids) -> frozenset:
+    """Which of these families the user may open (one query, bounded by the ids given; once per request)."""
     if not household_ids:
-        return set()
-    return set(households_visible_to(user).filter(pk__in=household_ids).values_list("pk", flat=True))
+        return frozenset()
+    ids = frozenset(household_ids)
+    return remembered(("visible_among", user.pk, ids), lambda: frozenset(
+        households_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True)))
 
 
 def hidden_among(user, household_ids) -> set:
@@ -156,7 +159,9 @@ def hidden_among(user, household_ids) -> set:
     restricted = set(Household.objects.filter(pk__in=household_ids, is_restricted=True).values_list("pk", flat=True))
     excluded = set(AccessExclusion.objects.filter(_applies_to(user), household_id__in=household_ids,
                                                   ended_at__isnull=True).values_list("household_id", flat=True))
-    return (restricted - visible_among(user, restricted)) | excluded
+    # Visibility of all of them, not only the restricted: the caller usually asks next (a search's links), and the
+    # answer is remembered for the request, so a search costs the same queries whether or not a family is restricted.
+    return (restricted - visible_among(user, household_ids)) | excluded
 
 
 @dataclass(frozen=True)
@@ -225,9 +230,14 @@ class FamilyAccess:
 
 
 def family_access(user, household_id) -> FamilyAccess | None:
-    """The user's access to one family, or None if they have none."""
+    """The user's access to one family, or None if they have none (decided once per request: `decided`)."""
     if not _may_do_casework(user):
         return None
+    return remembered(("family_access", user.pk, getattr(household_id, "pk", household_id)),
+                      lambda: _decide_family_access(user, household_id))
+
+
+def _decide_family_access(user, household_id) -> FamilyAccess | None:
     expr = _relationship_expressions(user)
     row = (
         Household.objects.filter(pk=household_id)

@@ -23,8 +23,20 @@ Design, and why:
 * Nothing personal is logged or put into an exception message.
 """
 
-from .prediction import DEFAULT_THRESHOLD, evaluate, link, predict
-from .standardise import INPUT_COLUMNS
-from .training import train
+import importlib
+
+# pandas, pyarrow, DuckDB and Splink take seconds to import: the engine loads when a linkage first needs it, not when
+# a web worker starts (most pages never match anyone).
+_WHERE = {"DEFAULT_THRESHOLD": "prediction", "evaluate": "prediction", "link": "prediction", "predict": "prediction",
+          "INPUT_COLUMNS": "standardise", "train": "training"}
+
+
+def __getattr__(name):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = ["DEFAULT_THRESHOLD", "INPUT_COLUMNS", "evaluate", "link", "predict", "train"]

@@ -28,8 +28,6 @@ import datetime
 import io
 from dataclasses import dataclass
 
-import xlsxwriter
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -227,6 +225,8 @@ def render_csv(listed: List2) -> bytes:
 def render_xlsx(listed: List2) -> bytes:
     """The list as a workbook: a bold header and every value stored as text (dates included, as the templates
     expect), written row by row in constant memory."""
+    import xlsxwriter  # most of a second to import: only this download needs it, not every web worker
+
     out = io.BytesIO()
     workbook = xlsxwriter.Workbook(out, {"constant_memory": True, "strings_to_formulas": False,
                                          "strings_to_numbers": False, "strings_to_urls": False})

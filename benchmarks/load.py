@@ -1,0 +1,287 @@
+#!/usr/bin/env python
+"""Load benchmark: a team of practitioners clicking about once a second, on PostgreSQL, for a fixed time.
+
+    .venv/bin/python benchmarks/load.py [--families 20000] [--users 50] [--duration 60]
+        [--workers 2] [--threads 4] [--database-url postgres://postgres@127.0.0.1:5432/earlyhelp_load_bench]
+
+1. Reuses (or creates, migrates and loads with the demo generator) the PostgreSQL council of --families families,
+   exactly as benchmarks/run.py does (the database must be called *_bench and be on this machine).
+2. Signs in --users practitioners (team managers and lead practitioners of the demo council): each gets a session
+   verified with a second factor, made directly in the database as `force_login` does in the tests
+   (`earlyhelp.testing.signin`), so no password or code is typed and no sign-in path exists for the benchmark.
+3. Serves the application with gunicorn on 127.0.0.1 (production-like: DEBUG off), --workers processes of
+   --threads threads each.
+4. Runs locust headless (benchmarks/locustfile.py) for --duration seconds after every user has started: the
+   dashboard, family pages, searches and case notes, with a pause of 0.5 to 1.5 s between one user's clicks.
+5. Prints p50/p95/throughput/errors per page and writes benchmarks/results/<date>-load-<users>u.json, with the
+   machine's load average before, during and after the run and the CPU the server and PostgreSQL used per request
+   (a figure that depends less on what else the machine is doing than latency does).
+
+All traffic goes to 127.0.0.1; the run is bounded by --duration (and a spawn time of users / --spawn-rate).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime
+import json
+import os
+import platform
+import random
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import run  # the web benchmark's database preparation, environment and server (same folder)
+
+ROOT = run.ROOT
+RESULTS = run.RESULTS
+LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
+GOAL_P95_MS = 500.0
+PAGES = ("dashboard", "family page", "search", "case note form", "case note (save)")
+
+
+# --- The plan: who signs in, what they open, what they search for ------------------------------
+
+def note_households(user, households, limit=20) -> list[int]:
+    """Families among these where this user may add a case note now (an open episode they work on)."""
+    from earlyhelp.access import policy
+    from earlyhelp.casework.models import Episode
+
+    with_open_episode = set(Episode.objects.filter(household_id__in=households).open()
+                            .values_list("household_id", flat=True))
+    chosen = []
+    for household in sorted(with_open_episode):
+        access = policy.family_access(user, household)
+        if access and access.can_work_on_case:
+            chosen.append(household)
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def verified_session(user) -> str:
+    """A session key for `user`, signed in and verified with their second factor (as the tests' force_login)."""
+    from django.conf import settings
+    from django.test import Client
+
+    from earlyhelp.testing.signin import verified_force_login
+
+    client = Client()
+    verified_force_login(client, user)
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def make_plan(args) -> dict:
+    """What each simulated practitioner does: their session, the families they open, the searches they make."""
+    args.clients = args.users
+    targets = run.choose_targets(args)  # sets Django up on the benchmark's database
+    from django.conf import settings
+    from django.db import connection
+
+    from earlyhelp.organisations.models import User
+
+    seats = []
+    for target in targets["users"]:
+        user = User.objects.get(username=target["username"])
+        seats.append({"role": target["role"], "households": target["households"],
+                      "note_households": note_households(user, target["households"]),
+                      "session": verified_session(user)})
+    searches = [form for form, _expected in targets["searches"]]
+    connection.close()
+    return {"host": f"http://127.0.0.1:{args.port}", "seed": args.seed, "users": seats, "searches": searches,
+            "session_cookie_name": settings.SESSION_COOKIE_NAME, "dataset": targets["dataset"]}
+
+
+# --- Measuring ---------------------------------------------------------------------------------
+
+class CpuMeter:
+    """CPU seconds used by the gunicorn processes and by PostgreSQL's backends for the benchmark's database."""
+
+    def __init__(self, server_pid: int, database: str):
+        import psutil
+
+        self.psutil, self.server_pid, self.database = psutil, server_pid, database
+
+    def _processes(self):
+        psutil = self.psutil
+        server = psutil.Process(self.server_pid)
+        yield from (("server", p) for p in [server, *server.children(recursive=True)])
+        for process in psutil.process_iter(["cmdline"]):
+            cmdline = " ".join(process.info["cmdline"] or [])
+            if cmdline.startswith("postgres:") and f" {self.database} " in f"{cmdline} ":
+                yield "postgresql", process
+
+    def sample(self) -> dict:
+        seconds = {}
+        for kind, process in self._processes():
+            try:
+                times = process.cpu_times()
+            except self.psutil.Error:
+                continue
+            seconds[(kind, process.pid)] = times.user + times.system
+        return seconds
+
+    @staticmethod
+    def used(before: dict, after: dict) -> dict:
+        totals = {"server": 0.0, "postgresql": 0.0}
+        for key, value in after.items():
+            totals[key[0]] += value - before.get(key, 0.0)
+        return totals
+
+
+def load_average_sampler(stop: threading.Event, into: list, every=5.0):
+    while not stop.wait(every):
+        into.append(round(os.getloadavg()[0], 2))
+
+
+def read_stats(prefix: Path) -> list[dict]:
+    def number(text):
+        try:
+            return float(text)
+        except ValueError:  # "N/A": a page nobody opened
+            return 0.0
+
+    rows = []
+    with open(f"{prefix}_stats.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            rows.append({"name": row["Name"] if row["Name"] != "Aggregated" else "all pages",
+                         "requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
+                         "throughput_per_s": round(number(row["Requests/s"]), 1),
+                         "p50_ms": number(row["50%"]), "p95_ms": number(row["95%"]), "p99_ms": number(row["99%"]),
+                         "max_ms": round(number(row["Max Response Time"])),
+                         "mean_ms": round(number(row["Average Response Time"]), 1)})
+    order = {name: i for i, name in enumerate((*PAGES, "all pages"))}
+    return sorted(rows, key=lambda r: order.get(r["name"], len(order)))
+
+
+def run_locust(args, plan_path: Path, prefix: Path, meter: CpuMeter) -> tuple[list[dict], dict, list]:
+    ramp = max(1, round(args.users / args.spawn_rate))
+    env = dict(os.environ, EARLYHELP_LOAD_PLAN=str(plan_path))
+    command = [run.PYTHON, "-m", "locust", "-f", str(LOCUSTFILE), "--headless", "--only-summary", "--reset-stats",
+               "--users", str(args.users), "--spawn-rate", str(args.spawn_rate), "--run-time", f"{ramp + args.duration}s",
+               "--stop-timeout", "10", "--host", f"http://127.0.0.1:{args.port}", "--csv", str(prefix),
+               "--loglevel", "WARNING", "--exit-code-on-error", "0"]
+    loads, stop = [], threading.Event()
+    sampler = threading.Thread(target=load_average_sampler, args=(stop, loads), daemon=True)
+    process = subprocess.Popen(command, env=env, cwd=ROOT)
+    sampler.start()
+    time.sleep(ramp)  # the statistics are reset once every user has started: measure CPU from then on
+    before, started = meter.sample(), time.monotonic()
+    try:
+        process.wait(timeout=ramp + args.duration + 120)
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=30)
+        stop.set()
+    cpu = CpuMeter.used(before, meter.sample())
+    cpu["seconds"] = round(time.monotonic() - started, 1)
+    if process.returncode:
+        raise SystemExit(f"locust exited with {process.returncode}")
+    return read_stats(prefix), cpu, loads
+
+
+# --- Main ---------------------------------------------------------------------------------------
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--families", type=int, default=20_000, help="size of the demo council [20000]")
+    parser.add_argument("--users", type=int, default=50, help="simulated practitioners [50]")
+    parser.add_argument("--duration", type=int, default=60, help="seconds measured once every user has started [60]")
+    parser.add_argument("--spawn-rate", type=float, default=5.0, help="users started per second [5]")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes [2]")
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (1: sync workers) [4]")
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/earlyhelp_load_bench",
+                        help="a *_bench PostgreSQL database on this machine, kept between runs")
+    parser.add_argument("--port", type=int, default=8766)
+    parser.add_argument("--start-seconds", type=int, default=240, help="how long gunicorn may take to answer [240]")
+    parser.add_argument("--seed", type=int, default=20261121)
+    parser.add_argument("--reload", action="store_true", help="recreate and reload even if already loaded")
+    parser.add_argument("--label", default="", help="results go to <date>-load-<users>u-<label>.json")
+    args = parser.parse_args(argv)
+    if not 1 <= args.users <= 500 or not 5 <= args.duration <= 1800 or not 1 <= args.families <= 1_000_000:
+        parser.error("--users must be 1-500, --duration 5-1,800 s and --families 1-1,000,000")
+    if not 1 <= args.workers <= 16 or not 1 <= args.threads <= 32 or not 0.1 <= args.spawn_rate <= 100:
+        parser.error("--workers must be 1-16, --threads 1-32 and --spawn-rate 0.1-100")
+    if args.label and not args.label.replace("-", "").isalnum():
+        parser.error("--label may use letters, digits and hyphens only")
+    run.bench_database(args.database_url)  # exits unless a local *_bench PostgreSQL database
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        import gunicorn  # noqa: F401
+        import locust  # noqa: F401
+        import psutil  # noqa: F401
+    except ImportError as error:
+        sys.exit(f"{error.name} is needed: it is in the `bench` dependency group (uv sync --group bench)")
+    args.secret_key = secrets.token_urlsafe(50)  # the server and the sessions made below share it
+    args.var_dir = tempfile.mkdtemp(prefix="earlyhelp-load-")
+    try:
+        load = run.prepare_database(args)
+        plan = make_plan(args)
+        plan_path = Path(args.var_dir) / "plan.json"
+        plan_path.touch(mode=0o600)
+        plan_path.write_text(json.dumps(plan))
+        print(f"Council: {plan['dataset']['households']:,} families, {plan['dataset']['people']:,} people; "
+              f"{args.users} practitioners ({len(plan['users'])} accounts); gunicorn {args.workers} workers x "
+              f"{args.threads} threads; {args.duration} s measured.", flush=True)
+        load_before = os.getloadavg()
+        with run.Server(args, audit_reads=True) as server:
+            meter = CpuMeter(server.process.pid, run.bench_database(args.database_url)[0])
+            pages, cpu, loads = run_locust(args, plan_path, Path(args.var_dir) / "locust", meter)
+        load_after = os.getloadavg()
+    finally:
+        log = Path(args.var_dir) / "gunicorn.log"
+        errors = log.read_text(errors="replace")[-4000:] if log.exists() else ""
+        shutil.rmtree(args.var_dir, ignore_errors=True)  # the sessions in plan.json die with the database's use
+    total = next((p for p in pages if p["name"] == "all pages"), {"requests": 0})
+    report = {
+        "date": datetime.datetime.now().isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+                    "load_average_before": [round(x, 2) for x in load_before],
+                    "load_average_during": loads, "load_average_after": [round(x, 2) for x in load_after]},
+        "parameters": {k: getattr(args, k) for k in ("families", "users", "duration", "spawn_rate", "workers",
+                                                      "threads", "seed")},
+        "database": {"name": run.bench_database(args.database_url)[0], **plan["dataset"], **load},
+        "pages": pages,
+        "cpu_seconds": cpu,
+        "cpu_ms_per_request": {kind: round(1000 * cpu[kind] / max(1, total["requests"]), 1)
+                               for kind in ("server", "postgresql")},
+        "goal": {"p95_ms_below": GOAL_P95_MS, "errors": 0},
+        "goal_met": bool(total["requests"]) and total["p95_ms"] < GOAL_P95_MS and total["failures"] == 0,
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{datetime.date.today().isoformat()}-load-{args.users}u{'-' + args.label if args.label else ''}.json"
+    out.write_text(json.dumps(report, indent=2) + "\n")
+    print_table(report)
+    print(f"\nWritten to {out.relative_to(ROOT)}")
+    if errors.strip():
+        print("The server logged errors (last lines):\n" + errors)
+    return report
+
+
+def print_table(report):
+    header = f"{'page':<20}{'requests':>9}{'errors':>8}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'max ms':>8}"
+    print("\n" + header + "\n" + "-" * len(header))
+    for row in report["pages"]:
+        print(f"{row['name']:<20}{row['requests']:>9,}{row['failures']:>8}{row['throughput_per_s']:>8}"
+              f"{row['p50_ms']:>8.0f}{row['p95_ms']:>8.0f}{row['p99_ms']:>8.0f}{row['max_ms']:>8}")
+    machine, cpu = report["machine"], report["cpu_ms_per_request"]
+    print(f"Load average before {machine['load_average_before'][0]}, during {machine['load_average_during']}, "
+          f"after {machine['load_average_after'][0]} ({machine['cpus']} CPUs)")
+    print(f"CPU per request: server {cpu['server']} ms, PostgreSQL {cpu['postgresql']} ms")
+    print(f"Goal (p95 < {GOAL_P95_MS:.0f} ms, no errors): {'met' if report['goal_met'] else 'NOT met'}")
+
+
+if __name__ == "__main__":
+    main()
