@@ -17,6 +17,7 @@ from earlyhelp.privacy.services import consent as consents
 from earlyhelp.programme.models import HeadlineArea, Need, NeedStatus, ProgrammeRules
 from earlyhelp.programme.services import framework
 from earlyhelp.programme.services import needs as programme_needs
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.service_forms import parse_id, run_service
 
 from . import forms, selectors
@@ -83,6 +84,7 @@ def _search(request, form):
     return search_first.run_search(request, form, people_selectors.search_people)
 
 
+@require_form_page
 @login_required
 def contact_new(request):
     if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
@@ -93,6 +95,7 @@ def contact_new(request):
                                                             "can_create": search_first.searched_recently(request)})
 
 
+@require_form_page
 @login_required
 def contact_new_person(request):
     if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
@@ -111,6 +114,7 @@ def contact_new_person(request):
     return render(request, "casework/contact_new_person.html", {"form": form})
 
 
+@require_form_page
 @login_required
 def contact_details(request, person_id):
     if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
@@ -133,6 +137,7 @@ def contact_details(request, person_id):
     return render(request, "casework/contact_details.html", {"form": form, "person": person})
 
 
+@require_form_page
 @login_required
 def contact_detail(request, contact_id):
     contact = selectors.contact_for(request.user, contact_id)
@@ -152,6 +157,7 @@ def contact_detail(request, contact_id):
 
 # --- The family page -----------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def family(request, household_id):
     record = selectors.open_family(request.user, household_id)
@@ -164,6 +170,7 @@ def family(request, household_id):
         "exclusions": list(policy.active_exclusions(household).select_related("user")) if caseworker else []})
 
 
+@require_safe
 @login_required
 def family_viewers(request, household_id):
     events = selectors.viewers_of_family(request.user, household_id)
@@ -177,6 +184,7 @@ def _current_episode(access):
     return episode
 
 
+@require_form_page
 @login_required
 def add_member(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -205,6 +213,7 @@ def add_member(request, household_id):
     })
 
 
+@require_form_page
 @login_required
 def allocate(request, household_id):
     access = _access(request, household_id, need="can_manage")
@@ -220,6 +229,7 @@ def allocate(request, household_id):
     return _form_page(request, "Allocate a lead practitioner", form, access, button="Allocate", episode=episode)
 
 
+@require_form_page
 @login_required
 def add_taf_member(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -248,6 +258,7 @@ def _taf_form_page(request, title, form, access, *, button, member=None):
         "member_sees": selectors.section_labels(policy.taf_sections(member.sections)) if member else []})
 
 
+@require_form_page
 @login_required
 def taf_sections(request, household_id, member_id):
     """Change what a member of the Team Around the Family sees: more is a new disclosure, less is recorded (P8)."""
@@ -268,6 +279,7 @@ def taf_sections(request, household_id, member_id):
                           member=member)
 
 
+@require_form_page
 @login_required
 def referral_out_new(request, household_id):
     """Refer the family to another service: what is sent goes through the disclosure log (P7, P8)."""
@@ -285,6 +297,7 @@ def referral_out_new(request, household_id):
     return _form_page(request, "Refer the family to another service", form, access, button="Make the referral")
 
 
+@require_form_page
 @login_required
 def end_taf_member(request, household_id, member_id):
     """Remove someone from the Team Around the Family (their access ends with it)."""
@@ -302,6 +315,7 @@ def end_taf_member(request, household_id, member_id):
 
 # --- Assessment ----------------------------------------------------------------------------------
 
+@require_form_page
 @login_required
 def assessment_start(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -323,6 +337,7 @@ def _draft_assessment(access):
     return draft
 
 
+@require_form_page
 @login_required
 def assessment_edit(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -349,6 +364,7 @@ def assessment_edit(request, household_id):
         "members": draft.members.select_related("person")})
 
 
+@require_form_page
 @login_required
 def assessment_decide(request, household_id):
     access = _access(request, household_id, need="can_manage")
@@ -365,6 +381,7 @@ def assessment_decide(request, household_id):
 
 # --- Plan, reviews, notes, documents -------------------------------------------------------------
 
+@require_form_page
 @login_required
 def action_new(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -382,6 +399,7 @@ def action_new(request, household_id):
     return _form_page(request, "Add an action to the family plan", form, access, button="Add action")
 
 
+@require_form_page
 @login_required
 def action_update(request, household_id, action_id):
     access = _access(request, household_id)
@@ -403,6 +421,7 @@ def action_update(request, household_id, action_id):
                       item_restricted=shown is None)
 
 
+@require_form_page
 @login_required
 def review_record(request, household_id, review_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -420,6 +439,7 @@ def review_record(request, household_id, review_id):
     return _progress_page(request, "Record a review", form, access, button="Record review", review=review)
 
 
+@require_form_page
 @login_required
 def note_new(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -435,6 +455,7 @@ def note_new(request, household_id):
     return _form_page(request, "Add a case note", form, access, button="Add case note")
 
 
+@require_form_page
 @login_required
 def document_new(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -450,6 +471,7 @@ def document_new(request, household_id):
     return _form_page(request, "Add a document", form, access, button="Upload document")
 
 
+@require_safe
 @login_required
 def document_download(request, household_id, document_id):
     access = _access(request, household_id, need="can_see_documents", read=False)
@@ -467,6 +489,7 @@ def document_download(request, household_id, document_id):
 
 # --- Supporting Families needs --------------------------------------------------------------------
 
+@require_safe
 @login_required
 def family_needs(request, household_id):
     """The family's needs, who told us about each (P17), and each need's distance travelled."""
@@ -476,6 +499,7 @@ def family_needs(request, household_id):
         "RESTRICTED": selectors.RESTRICTED})
 
 
+@require_form_page
 @login_required
 def need_new(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -496,6 +520,7 @@ def need_new(request, household_id):
                                                       "household": access.household})
 
 
+@require_form_page
 @login_required
 def need_withdraw(request, household_id, need_id):
     """A need recorded in error: kept with the reason, no longer counted."""
@@ -514,6 +539,7 @@ def need_withdraw(request, household_id, need_id):
 
 # --- Closure and step-up -------------------------------------------------------------------------
 
+@require_form_page
 @login_required
 def closure_request(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -531,6 +557,7 @@ def closure_request(request, household_id):
                           closing=True, positive_score=ProgrammeRules.current().positive_score)
 
 
+@require_form_page
 @login_required
 def closure_decide(request, household_id):
     access = _access(request, household_id, need="can_manage")
@@ -545,6 +572,7 @@ def closure_decide(request, household_id):
     return _form_page(request, "Approve the closure", form, access, button="Save decision", subject=episode)
 
 
+@require_form_page
 @login_required
 def step_up(request, household_id):
     access = _access(request, household_id, need="can_manage")
