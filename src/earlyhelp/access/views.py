@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from earlyhelp.audit.models import Purpose
 from earlyhelp.organisations.models import User
+from earlyhelp.ui.http_methods import require_form_page
 from earlyhelp.ui.service_forms import parse_id, run_service
 
 from . import policy, search_first, services
@@ -31,6 +32,7 @@ class ExclusionForm(forms.Form):
                              error_messages={"required": "Enter why this person must not see the record"})
 
 
+@require_form_page
 @login_required
 def family_access(request, household_id):
     access = policy.open_family(request.user, household_id, purpose=Purpose.EARLY_HELP_CASEWORK,
@@ -73,6 +75,7 @@ class EmergencyAccessForm(forms.Form):
                              error_messages={"required": ENTER_EMERGENCY_ACCESS_REASON})
 
 
+@require_form_page
 @login_required
 def emergency_access(request, person_id):
     """Break-glass from a search result: the family of a person the user's last search returned."""
@@ -96,6 +99,7 @@ class ReviewForm(forms.Form):
                            error_messages={"required": ENTER_REVIEW_CONCLUSION})
 
 
+@require_form_page
 @login_required
 def emergency_reviews(request):
     if not (policy.has_permission(request.user, policy.Permission.REVIEW_ALL_EMERGENCY_ACCESS)
@@ -111,6 +115,7 @@ def emergency_reviews(request):
     return render(request, "access/emergency_reviews.html", {"pending": pending, "form": form})
 
 
+@require_form_page
 @login_required
 def partner_access_reviews(request):
     """A manager confirms or removes partners' access to their team's families, periodically (P18)."""

@@ -7,12 +7,17 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 
+from earlyhelp.ui.http_methods import FORM_PAGE_METHODS
+
 from . import services
 from .models import UserSession
 
 # The application uses these methods and no others: TRACE, PUT, PATCH, DELETE, OPTIONS, CONNECT are refused (405)
 # before any view runs, so no view can answer them by accident (`TRACE /` once answered with the dashboard).
-ALLOWED_METHODS = ("GET", "HEAD", "POST")
+# A second line: every view of ours also declares its own methods (`earlyhelp.ui.http_methods`), which refuses POST
+# to a page that only shows and GET to an action; this catches what declares nothing of its own (the Django admin,
+# its sign-in redirect, a view added before its declaration).
+ALLOWED_METHODS = FORM_PAGE_METHODS
 
 # What a session signed in with a password but not yet a second factor may reach: the second-factor pages, signing
 # out, the published privacy notice. The API (a JSON answer, not a page) refuses such a session in its own

@@ -7,11 +7,12 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from earlyhelp.access import policy
 from earlyhelp.audit.models import Purpose
+from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
 
 from . import services
 from .forms import CodeForm
@@ -24,6 +25,7 @@ def _locked_out(request, message):
     return render(request, "web/locked_out.html", {"message": message}, status=429)
 
 
+@require_form_page
 @login_required
 def enrol(request):
     """First sign-in: scan the QR code (or type the secret), confirm with a code, keep the recovery codes."""
@@ -45,6 +47,7 @@ def enrol(request):
         "issuer": settings.OTP_TOTP_ISSUER})
 
 
+@require_form_page
 @login_required
 def verify(request):
     """Every sign-in after the first: a code from the authenticator app, or a recovery code."""
@@ -80,6 +83,7 @@ def _next(request):
     return reverse_lazy("web:dashboard")
 
 
+@require_safe
 @login_required
 def my_sessions(request):
     sessions = list(services.open_sessions_of(request.user))
@@ -87,8 +91,8 @@ def my_sessions(request):
         "sessions": sessions, "current_key": request.session.session_key})
 
 
-@login_required
 @require_POST
+@login_required
 def end_session(request, session_id):
     tracked = UserSession.objects.filter(pk=session_id, ended_at__isnull=True).first()
     if tracked is None:
@@ -102,6 +106,7 @@ def end_session(request, session_id):
     return redirect("account:sessions")
 
 
+@method_decorator(require_form_page, name="dispatch")  # before the link's token is checked
 class PasswordSetView(auth_views.PasswordResetConfirmView):
     """The one way a password is set: a one-time link sent by an administrator (or a future self-service page)."""
 

@@ -7,6 +7,8 @@ session (see `auth`). The routers are thin: what a caller may see is decided by
 
 from ninja import NinjaAPI
 
+from earlyhelp.ui.http_methods import require_safe
+
 from . import errors
 from .auth import bearer_token, browser_session
 from .families import router as families
@@ -22,6 +24,8 @@ api = NinjaAPI(
                 "policy and audit trail as the web interface.",
     urls_namespace="api",
     auth=[bearer_token, browser_session],
+    # Each route declares its methods (ninja answers any other with 405); the schema and its page are read-only.
+    docs_decorator=require_safe,
 )
 errors.install(api)
 api.add_router("/families", families)

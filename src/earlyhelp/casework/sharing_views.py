@@ -6,6 +6,7 @@ from django.shortcuts import render
 
 from earlyhelp.access import policy
 from earlyhelp.audit.models import Purpose
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from . import provenance
@@ -19,6 +20,7 @@ def _caseworker_access(request, household_id):
     return policy.require_family(request.user, household_id, purpose=PURPOSE, need="can_work_on_case")
 
 
+@require_form_page
 @login_required
 def panel_pack_new(request, household_id):
     """Choose the sections; the pack (a PDF) is logged as a disclosure and handed over at once."""
@@ -39,6 +41,7 @@ def panel_pack_new(request, household_id):
         "household": access.household})
 
 
+@require_safe
 @login_required
 def family_information(request, household_id):
     """Who has the family's information, who gave it to us, and why: to answer the family (P17)."""

@@ -17,6 +17,7 @@ from earlyhelp.privacy.services import consent as consents
 from earlyhelp.programme.models import HeadlineArea, Need, NeedStatus, ProgrammeRules
 from earlyhelp.programme.services import framework
 from earlyhelp.programme.services import needs as programme_needs
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.service_forms import parse_id, run_service
 
 from . import chronology, forms, selectors, tasklist
@@ -90,6 +91,7 @@ def _search(request, form):
     return search_first.run_search(request, form, people_selectors.search_people)
 
 
+@require_form_page
 @login_required
 def contact_new(request):
     if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
@@ -100,6 +102,7 @@ def contact_new(request):
                                                             "can_create": search_first.searched_recently(request)})
 
 
+@require_form_page
 @login_required
 def contact_new_person(request):
     if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
@@ -118,6 +121,7 @@ def contact_new_person(request):
     return render(request, "casework/contact_new_person.html", {"form": form})
 
 
+@require_form_page
 @login_required
 def contact_details(request, person_id):
     if not policy.has_permission(request.user, policy.Permission.RECORD_CONTACTS):
@@ -140,6 +144,7 @@ def contact_details(request, person_id):
     return render(request, "casework/contact_details.html", {"form": form, "person": person})
 
 
+@require_form_page
 @login_required
 def contact_detail(request, contact_id):
     contact = selectors.contact_for(request.user, contact_id)
@@ -159,6 +164,7 @@ def contact_detail(request, contact_id):
 
 # --- The family page -----------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def family(request, household_id):
     record = selectors.open_family(request.user, household_id)
@@ -177,6 +183,7 @@ def family(request, household_id):
         "exclusions": list(policy.active_exclusions(household).select_related("user")) if caseworker else []})
 
 
+@require_safe
 @login_required
 def family_chronology(request, household_id):
     """Every event on the family's record, filtered and paged; the read is audited with what was asked for."""
@@ -205,6 +212,7 @@ def _current_episode(access):
     return episode
 
 
+@require_form_page
 @login_required
 def add_member(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -233,6 +241,7 @@ def add_member(request, household_id):
     })
 
 
+@require_form_page
 @login_required
 def allocate(request, household_id):
     access = _access(request, household_id, need="can_manage")
@@ -248,6 +257,7 @@ def allocate(request, household_id):
     return _form_page(request, "Allocate a lead practitioner", form, access, button="Allocate", episode=episode)
 
 
+@require_form_page
 @login_required
 def add_taf_member(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -276,6 +286,7 @@ def _taf_form_page(request, title, form, access, *, button, member=None):
         "member_sees": selectors.section_labels(policy.taf_sections(member.sections)) if member else []})
 
 
+@require_form_page
 @login_required
 def taf_sections(request, household_id, member_id):
     """Change what a member of the Team Around the Family sees: more is a new disclosure, less is recorded (P8)."""
@@ -296,6 +307,7 @@ def taf_sections(request, household_id, member_id):
                           member=member)
 
 
+@require_form_page
 @login_required
 def referral_out_new(request, household_id):
     """Refer the family to another service: what is sent goes through the disclosure log (P7, P8)."""
@@ -313,6 +325,7 @@ def referral_out_new(request, household_id):
     return _form_page(request, "Refer the family to another service", form, access, button="Make the referral")
 
 
+@require_form_page
 @login_required
 def end_taf_member(request, household_id, member_id):
     """Remove someone from the Team Around the Family (their access ends with it)."""
@@ -330,6 +343,7 @@ def end_taf_member(request, household_id, member_id):
 
 # --- Assessment ----------------------------------------------------------------------------------
 
+@require_form_page
 @login_required
 def assessment_start(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -351,6 +365,7 @@ def _draft_assessment(access):
     return draft
 
 
+@require_form_page
 @login_required
 def assessment_edit(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -377,6 +392,7 @@ def assessment_edit(request, household_id):
         "members": draft.members.select_related("person")})
 
 
+@require_form_page
 @login_required
 def assessment_decide(request, household_id):
     access = _access(request, household_id, need="can_manage")
@@ -394,6 +410,7 @@ def assessment_decide(request, household_id):
 
 # --- Plan, reviews, notes, documents -------------------------------------------------------------
 
+@require_form_page
 @login_required
 def action_new(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -411,6 +428,7 @@ def action_new(request, household_id):
     return _form_page(request, "Add an action to the family plan", form, access, button="Add action")
 
 
+@require_form_page
 @login_required
 def action_update(request, household_id, action_id):
     access = _access(request, household_id)
@@ -432,6 +450,7 @@ def action_update(request, household_id, action_id):
                       item_restricted=shown is None)
 
 
+@require_form_page
 @login_required
 def review_record(request, household_id, review_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -449,6 +468,7 @@ def review_record(request, household_id, review_id):
     return _progress_page(request, "Record a review", form, access, button="Record review", review=review)
 
 
+@require_form_page
 @login_required
 def note_new(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -464,6 +484,7 @@ def note_new(request, household_id):
     return _form_page(request, "Add a case note", form, access, button="Add case note")
 
 
+@require_form_page
 @login_required
 def document_new(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -479,6 +500,7 @@ def document_new(request, household_id):
     return _form_page(request, "Add a document", form, access, button="Upload document")
 
 
+@require_safe
 @login_required
 def document_download(request, household_id, document_id):
     access = _access(request, household_id, need="can_see_documents", read=False)
@@ -496,6 +518,7 @@ def document_download(request, household_id, document_id):
 
 # --- Supporting Families needs --------------------------------------------------------------------
 
+@require_safe
 @login_required
 def family_needs(request, household_id):
     """The family's needs, who told us about each (P17), and each need's distance travelled."""
@@ -505,6 +528,7 @@ def family_needs(request, household_id):
         "RESTRICTED": selectors.RESTRICTED})
 
 
+@require_form_page
 @login_required
 def need_new(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -525,6 +549,7 @@ def need_new(request, household_id):
                                                       "household": access.household})
 
 
+@require_form_page
 @login_required
 def need_withdraw(request, household_id, need_id):
     """A need recorded in error: kept with the reason, no longer counted."""
@@ -543,6 +568,7 @@ def need_withdraw(request, household_id, need_id):
 
 # --- Closure and step-up -------------------------------------------------------------------------
 
+@require_form_page
 @login_required
 def closure_request(request, household_id):
     access = _access(request, household_id, need="can_work_on_case")
@@ -563,6 +589,7 @@ def closure_request(request, household_id):
                           open_actions=open_actions, RESTRICTED=selectors.RESTRICTED)
 
 
+@require_form_page
 @login_required
 def closure_decide(request, household_id):
     access = _access(request, household_id, need="can_manage")
@@ -578,6 +605,7 @@ def closure_decide(request, household_id):
                           approving=selectors.closure_for_approval(access, episode))
 
 
+@require_form_page
 @login_required
 def step_up(request, household_id):
     access = _access(request, household_id, need="can_manage")

@@ -23,6 +23,7 @@ from earlyhelp.privacy.services import decisions
 from earlyhelp.ui.service_forms import run_service
 
 from earlyhelp.privacy.models import Suggestion
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 
 from . import imports, linkage, review
 from . import needs as matched_needs
@@ -73,6 +74,7 @@ def _page(request, queryset):
 
 # --- Overview ---------------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def home(request):
     _require(request)
@@ -91,6 +93,7 @@ def home(request):
 
 # --- Imports --------------------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def batch_list(request):
     _require(request)
@@ -99,6 +102,7 @@ def batch_list(request):
     return render(request, "matching/batches.html", {"page": page})
 
 
+@require_form_page
 @login_required
 def batch_new(request):
     _require(request)
@@ -116,6 +120,7 @@ def batch_new(request):
     return render(request, "matching/batch_new.html", {"form": form})
 
 
+@require_safe
 @login_required
 def batch_detail(request, batch_id):
     batch = _require(request, ImportBatch, batch_id)
@@ -128,6 +133,7 @@ def batch_detail(request, batch_id):
 
 # --- Linkage runs ------------------------------------------------------------------------------------------------
 
+@require_form_page
 @login_required
 def run_list(request):
     _require(request)
@@ -165,6 +171,7 @@ def _bars(rows: list[dict], area: int = 400) -> list[dict]:
     return [{**row, "y": index * 36, "width": int(area * row["count"] / top)} for index, row in enumerate(rows)]
 
 
+@require_safe
 @login_required
 def run_detail(request, run_id):
     run = _require(request, LinkageRun, run_id)
@@ -178,6 +185,7 @@ def run_detail(request, run_id):
 
 # --- Review ----------------------------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def review_queue(request):
     _require(request)
@@ -219,6 +227,7 @@ def _explanation_bars(explanation: list[dict]) -> list[dict]:
     return bars
 
 
+@require_form_page
 @login_required
 def candidate_detail(request, candidate_id):
     reviewable = review.reviewable(MatchCandidate.objects).select_related(
@@ -241,6 +250,7 @@ def candidate_detail(request, candidate_id):
         "form": form, "others": others, "decided": candidate.suggestion.status != SuggestionStatus.PENDING})
 
 
+@require_safe
 @login_required
 def unmatched_list(request):
     _require(request)
@@ -249,6 +259,7 @@ def unmatched_list(request):
     return render(request, "matching/unmatched.html", {"page": page})
 
 
+@require_form_page
 @login_required
 def new_person(request, record_id):
     record = _require(request, SourceRecord, record_id, queryset=review.unmatched_records())
@@ -267,6 +278,7 @@ def new_person(request, record_id):
 
 # --- Needs suggested by partner data ----------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def need_suggestions(request):
     """Needs the council's dataset rules found in linked partner records, each waiting for a person's decision (P13)."""
@@ -277,6 +289,7 @@ def need_suggestions(request):
     return render(request, "matching/needs.html", {"page": page, "rows": rows})
 
 
+@require_form_page
 @login_required
 def need_suggestion_decide(request, suggestion_id):
     suggestion = _require(request, Suggestion, suggestion_id, queryset=matched_needs.pending_suggestions())

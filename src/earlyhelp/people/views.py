@@ -10,11 +10,13 @@ from django.shortcuts import render
 
 from earlyhelp.access import policy, search_first
 from earlyhelp.audit.models import Purpose
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 
 from . import selectors
 from .forms import SearchForm
 
 
+@require_form_page
 @login_required
 def search(request):
     if not policy.has_permission(request.user, policy.Permission.SEARCH_PEOPLE):
@@ -24,6 +26,7 @@ def search(request):
     return render(request, "people/search.html", {"form": form, "outcome": outcome})
 
 
+@require_safe
 @login_required
 def person_detail(request, person_id):
     return render(request, "people/person_detail.html", {"record": selectors.open_person(request.user, person_id)})

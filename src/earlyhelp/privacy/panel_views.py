@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from .forms import PanelForm
@@ -31,6 +32,7 @@ def _require(request, panel_id=None) -> Panel | None:
     return panel
 
 
+@require_safe
 @login_required
 def panel_list(request):
     _require(request)
@@ -41,6 +43,7 @@ def panel_list(request):
         "rows": [{"panel": p, "members": panels.describe_members(p)} for p in rows]})
 
 
+@require_safe
 @login_required
 def panel_detail(request, panel_id):
     panel = _require(request, panel_id)
@@ -57,6 +60,7 @@ def _save(request, form, panel=None):
         is_active=data["is_active"], reason=data["change_reason"]))
 
 
+@require_form_page
 @login_required
 def panel_new(request):
     _require(request)
@@ -69,6 +73,7 @@ def panel_new(request):
     return render(request, "privacy/panels/form.html", {"form": form, "panel": None})
 
 
+@require_form_page
 @login_required
 def panel_edit(request, panel_id):
     panel = _require(request, panel_id)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from .models import ConsentRules, ProcessingPurpose, RecipientType, recipient_label
@@ -60,6 +61,7 @@ def _row(purpose):
     }
 
 
+@require_safe
 @login_required
 def register_list(request):
     _require(request, keep=False)
@@ -70,6 +72,7 @@ def register_list(request):
         "may_keep": policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)})
 
 
+@require_safe
 @login_required
 def purpose_detail(request, purpose_id):
     purpose = _require(request, keep=False, purpose_id=purpose_id)
@@ -86,6 +89,7 @@ def _form_page(request, form, *, purpose=None):
     return render(request, "privacy/register/form.html", {"form": form, "purpose": purpose})
 
 
+@require_form_page
 @login_required
 def purpose_edit(request, purpose_id):
     purpose = _require(request, keep=True, purpose_id=purpose_id)
@@ -101,6 +105,7 @@ def purpose_edit(request, purpose_id):
     return _form_page(request, form, purpose=purpose)
 
 
+@require_form_page
 @login_required
 def purpose_new(request):
     _require(request, keep=True)
@@ -113,6 +118,7 @@ def purpose_new(request):
     return _form_page(request, form)
 
 
+@require_form_page
 @login_required
 def publish(request):
     _require(request, keep=True)
@@ -151,6 +157,7 @@ def _require_recipient(request, *, keep: bool, recipient_id=None) -> RecipientTy
     return recipient
 
 
+@require_safe
 @login_required
 def recipient_list(request):
     _require_recipient(request, keep=False)
@@ -162,6 +169,7 @@ def recipient_list(request):
         "may_keep": policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)})
 
 
+@require_safe
 @login_required
 def recipient_detail(request, recipient_id):
     recipient = _require_recipient(request, keep=False, recipient_id=recipient_id)
@@ -177,6 +185,7 @@ def _recipient_form_page(request, form, recipient=None):
     return render(request, "privacy/register/recipient_form.html", {"form": form, "recipient": recipient})
 
 
+@require_form_page
 @login_required
 def recipient_new(request):
     _require_recipient(request, keep=True)
@@ -191,6 +200,7 @@ def recipient_new(request):
     return _recipient_form_page(request, form)
 
 
+@require_form_page
 @login_required
 def recipient_edit(request, recipient_id):
     recipient = _require_recipient(request, keep=True, recipient_id=recipient_id)
@@ -209,6 +219,7 @@ def recipient_edit(request, recipient_id):
 
 # --- The council's rule on consent to support (P6) ----------------------------------------------
 
+@require_form_page
 @login_required
 def consent_rules(request):
     """The council's rule on consent to support (P6), kept by the DPO with a reason for every change."""

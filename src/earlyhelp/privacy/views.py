@@ -11,6 +11,7 @@ from django.urls import reverse
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.service_forms import parse_id, run_service
 
 from .forms import ConsentForm, DisclosureForm, SuggestionDecisionForm, WithdrawalForm
@@ -36,10 +37,12 @@ def _context(notice):
             "versions": PrivacyNotice.objects.values_list("version", "published_at")}
 
 
+@require_safe
 def notice_page(request, version=None):
     return render(request, "privacy/notice.html", _context(_notice(version)))
 
 
+@require_safe
 def notice_pdf(request, version=None):
     from weasyprint import (
         HTML,  # imported here: loading Pango is slow and only the PDF needs it
@@ -61,6 +64,7 @@ def _family_access(request, household_id):
                                  need="can_work_on_case")
 
 
+@require_form_page
 @login_required
 def consent_new(request, household_id):
     access = _family_access(request, household_id)
@@ -85,6 +89,7 @@ def consent_new(request, household_id):
                                                        "form": form, "access": access, "household": household})
 
 
+@require_form_page
 @login_required
 def consent_withdraw(request, household_id, consent_id):
     access = _family_access(request, household_id)
@@ -104,6 +109,7 @@ def consent_withdraw(request, household_id, consent_id):
                                                        "form": form, "access": access, "household": access.household})
 
 
+@require_form_page
 @login_required
 def withdrawals(request):
     """Withdrawals waiting to be processed, with their due dates (14 days from the request)."""
@@ -138,6 +144,7 @@ def withdrawals(request):
 
 # --- Disclosures --------------------------------------------------------------------------------
 
+@require_form_page
 @login_required
 def disclosure_new(request, household_id):
     access = _family_access(request, household_id)
@@ -157,6 +164,7 @@ def disclosure_new(request, household_id):
 
 # --- Human decisions on suggestions (P13) --------------------------------------------------------
 
+@require_form_page
 @login_required
 def suggestion_decide(request, household_id, suggestion_id):
     access = _family_access(request, household_id)

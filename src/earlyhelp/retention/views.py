@@ -12,11 +12,11 @@ from django.db.models import Case, Count, Q, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.views.decorators.http import require_POST
 
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from .forms import DecisionForm, DisposeForm, HoldForm, LiftForm, RuleForm
@@ -70,6 +70,7 @@ EPOCHS_SHOWN = 20
 
 # --- Overview ----------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def home(request):
     _require(request)
@@ -90,6 +91,7 @@ def home(request):
 
 # --- Rules -------------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def rule_list(request):
     _require(request)
@@ -103,6 +105,7 @@ def _rule_form_page(request, form, rule=None):
                                                        "history": rules.history(rule) if rule else []})
 
 
+@require_form_page
 @login_required
 def rule_new(request):
     _require(request)
@@ -115,6 +118,7 @@ def rule_new(request):
     return _rule_form_page(request, form)
 
 
+@require_form_page
 @login_required
 def rule_edit(request, rule_id):
     rule = _require(request, RetentionRule, rule_id)
@@ -144,6 +148,7 @@ def _hold_row(hold):
     return {"hold": hold, "target": target, "families": families}
 
 
+@require_safe
 @login_required
 def hold_list(request):
     _require(request, LegalHold)
@@ -153,6 +158,7 @@ def hold_list(request):
         "active": [r for r in rows if r["hold"].is_active], "lifted": [r for r in rows if not r["hold"].is_active]})
 
 
+@require_form_page
 @login_required
 def hold_new(request):
     _require(request, LegalHold)
@@ -165,6 +171,7 @@ def hold_new(request):
     return render(request, "retention/hold_form.html", {"form": form})
 
 
+@require_form_page
 @login_required
 def hold_lift(request, hold_id):
     hold = _require(request, LegalHold, hold_id)
@@ -182,6 +189,7 @@ def hold_lift(request, hold_id):
 
 # --- Sweeps --------------------------------------------------------------------------------------------
 
+@require_form_page
 @login_required
 def sweep_list(request):
     _require(request, SweepRun)
@@ -211,6 +219,7 @@ def holds_kind_label(kind):
     return HoldKind(kind).label if kind in HoldKind.values else kind
 
 
+@require_safe
 @login_required
 def sweep_detail(request, run_id):
     run = _require(request, SweepRun, run_id)
@@ -221,6 +230,7 @@ def sweep_detail(request, run_id):
 
 # --- Batches -------------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def batch_list(request):
     _require(request, DisposalBatch)
@@ -277,6 +287,7 @@ def _batch(request, batch_id):
     return _require(request, DisposalBatch, batch_id)
 
 
+@require_safe
 @login_required
 def batch_detail(request, batch_id):
     batch = _batch(request, batch_id)
@@ -286,8 +297,8 @@ def batch_detail(request, batch_id):
     return render(request, "retention/batch.html", _batch_context(batch))
 
 
-@login_required
 @require_POST
+@login_required
 def batch_decide(request, batch_id):
     batch = _batch(request, batch_id)
     form = DecisionForm(request.POST)
@@ -306,6 +317,7 @@ def batch_decide(request, batch_id):
     return render(request, "retention/batch.html", _batch_context(batch, form=form))
 
 
+@require_form_page
 @login_required
 def batch_dispose(request, batch_id):
     batch = _batch(request, batch_id)
@@ -333,6 +345,7 @@ def batch_dispose(request, batch_id):
 
 # --- Certificates --------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def certificate_list(request):
     _require(request, DisposalCertificate)
@@ -347,6 +360,7 @@ def _certificate_context(certificate):
             "rows": _dry_run_rows({"models": certificate.records})}
 
 
+@require_safe
 @login_required
 def certificate_detail(request, certificate_id):
     certificate = _require(request, DisposalCertificate, certificate_id)
@@ -354,6 +368,7 @@ def certificate_detail(request, certificate_id):
     return render(request, "retention/certificate.html", _certificate_context(certificate))
 
 
+@require_safe
 @login_required
 def certificate_pdf(request, certificate_id):
     from weasyprint import (

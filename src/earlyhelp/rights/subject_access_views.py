@@ -9,12 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
 
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.privacy.models import PackStatus, RedactionStatus, SubjectAccessPack
+from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from .forms import MentionDecisionForm, RedactionDecisionForm
@@ -31,8 +31,8 @@ def _require_pack(request, pack_id) -> SubjectAccessPack:
     return pack
 
 
-@login_required
 @require_POST
+@login_required
 def pack_build(request, request_id):
     rights_request = RightsRequest.objects.filter(pk=request_id).first()
     if not policy.has_permission(request.user, policy.Permission.HANDLE_RIGHTS_REQUESTS) or rights_request is None:
@@ -49,6 +49,7 @@ def pack_build(request, request_id):
     return redirect("web:sar-pack", pack.pk)
 
 
+@require_form_page
 @login_required
 def pack_detail(request, pack_id):
     pack = _require_pack(request, pack_id)
@@ -86,8 +87,8 @@ def pack_detail(request, pack_id):
     })
 
 
-@login_required
 @require_POST
+@login_required
 def pack_mention(request, pack_id):
     """Include a mention of the requester in another family's record, or leave it out, with a reason."""
     pack = _require_pack(request, pack_id)
@@ -104,8 +105,8 @@ def pack_mention(request, pack_id):
     return redirect("web:sar-pack", pack.pk)
 
 
-@login_required
 @require_POST
+@login_required
 def pack_release(request, pack_id):
     pack = _require_pack(request, pack_id)
     try:
@@ -118,6 +119,7 @@ def pack_release(request, pack_id):
     return redirect("web:sar-pack", pack.pk)
 
 
+@require_safe
 @login_required
 def pack_download(request, pack_id, fmt):
     pack = _require_pack(request, pack_id)

@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
@@ -19,6 +18,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Person
 from earlyhelp.privacy.models import Consent, Disclosure
 from earlyhelp.ui.forms import today
+from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from . import acknowledgement, deadlines, forms, selectors
@@ -49,6 +49,7 @@ def _detail(rights_request, anchor=""):
 
 # --- Dashboard and list ---------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def dashboard(request):
     _require(request)
@@ -58,6 +59,7 @@ def dashboard(request):
         "chart": [(selectors.CHART_LABELS[name], count) for _, count, name in board.counts]})
 
 
+@require_safe
 @login_required
 def request_list(request):
     _require(request)
@@ -70,6 +72,7 @@ def request_list(request):
 
 # --- Logging a request ----------------------------------------------------------------------------
 
+@require_form_page
 @login_required
 def new(request):
     """Find the person the request is about (or say they are not on our records)."""
@@ -91,12 +94,14 @@ def _found_person(request, person_id) -> Person:
     return Person.objects.get(pk=person_id)
 
 
+@require_form_page
 @login_required
 def new_for_person(request, person_id):
     _require(request, object_type="people.person", object_id=person_id)
     return _log_request(request, _found_person(request, person_id))
 
 
+@require_form_page
 @login_required
 def new_without_record(request):
     _require(request)
@@ -126,6 +131,7 @@ def _log_request(request, subject):
 
 # --- One request ----------------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def detail(request, request_id):
     rights_request = selectors.open_request(request.user, request_id)
@@ -176,6 +182,7 @@ def _action(request, request_id, form_class, *, title, button, service, done, in
     return _form_page(request, rights_request, form, title=title, button=button, intro=intro, **extra)
 
 
+@require_form_page
 @login_required
 def identity(request, request_id):
     def record(r, form):
@@ -189,6 +196,7 @@ def identity(request, request_id):
                    form_kwargs=lambda r: {"requester_choices": selectors.requester_choices(r.subject)})
 
 
+@require_form_page
 @login_required
 def acknowledge(request, request_id):
     return _action(request, request_id, forms.AcknowledgementForm, title="Record the acknowledgement",
@@ -199,8 +207,8 @@ def acknowledge(request, request_id):
                          "within 30 days of receipt.")
 
 
-@login_required
 @require_POST
+@login_required
 def start(request, request_id):
     rights_request = selectors.open_request(request.user, request_id, page="start")
     try:
@@ -211,6 +219,7 @@ def start(request, request_id):
     return redirect(_detail(rights_request))
 
 
+@require_form_page
 @login_required
 def pause(request, request_id):
     return _action(request, request_id, forms.PauseForm, title="Pause the clock while waiting for clarification",
@@ -219,6 +228,7 @@ def pause(request, request_id):
                    service=lambda r, f: clock.pause_clock(by=request.user, request=r, **f.cleaned_data))
 
 
+@require_form_page
 @login_required
 def resume(request, request_id):
     return _action(request, request_id, forms.ResumeForm, title="Record the clarification",
@@ -226,6 +236,7 @@ def resume(request, request_id):
                    service=lambda r, f: clock.resume_clock(by=request.user, request=r, **f.cleaned_data))
 
 
+@require_form_page
 @login_required
 def extend(request, request_id):
     return _action(request, request_id, forms.ExtendForm, title="Extend the deadline by two months",
@@ -235,6 +246,7 @@ def extend(request, request_id):
                    service=lambda r, f: clock.extend_deadline(by=request.user, request=r, **f.cleaned_data))
 
 
+@require_form_page
 @login_required
 def decide(request, request_id):
     def record(r, form):
@@ -247,6 +259,7 @@ def decide(request, request_id):
                    ico_text=decisions.ICO_TEXT)
 
 
+@require_form_page
 @login_required
 def correct(request, request_id):
     rights_request = selectors.open_request(request.user, request_id, page="correct")
@@ -263,6 +276,7 @@ def correct(request, request_id):
                       intro="Change only what is wrong. The record keeps what was there before.")
 
 
+@require_form_page
 @login_required
 def dispute(request, request_id):
     return _action(request, request_id, forms.DisputeForm, title="Mark the record as disputed",
@@ -272,6 +286,7 @@ def dispute(request, request_id):
                    service=lambda r, f: rectification.record_dispute(by=request.user, request=r, **f.cleaned_data))
 
 
+@require_form_page
 @login_required
 def notification(request, request_id, notification_id):
     rights_request = selectors.open_request(request.user, request_id, page="notification")
@@ -291,6 +306,7 @@ def notification(request, request_id, notification_id):
                       button="Record", intro="Tell them what was corrected, erased or restricted (UK GDPR Article 19).")
 
 
+@require_form_page
 @login_required
 def lift_restriction(request, restriction_id):
     _require(request, object_type="rights.processingrestriction", object_id=restriction_id)

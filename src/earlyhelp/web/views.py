@@ -5,8 +5,8 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST
 
 from earlyhelp.access import policy
 from earlyhelp.accounts import services as accounts
@@ -15,8 +15,10 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework.selectors import dashboard_for, overdue_reviews_for
 from earlyhelp.organisations.models import User
 from earlyhelp.people.models import Household
+from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
 
 
+@method_decorator(require_form_page, name="dispatch")  # before LoginView's own dispatch redirects a signed-in user
 class SignInView(auth_views.LoginView):
     """The first step: username and password. The session is then signed in but not verified: it sees only the
     second-factor pages until a code is entered (`earlyhelp.accounts`, P23)."""
@@ -45,6 +47,7 @@ def sign_out(request):
     return redirect("web:sign-in")
 
 
+@require_safe
 @login_required
 def dashboard(request):
     user = request.user
@@ -57,6 +60,7 @@ def dashboard(request):
     return render(request, "web/dashboard.html", context)
 
 
+@require_safe
 @login_required
 def overdue_reviews(request):
     return render(request, "web/overdue_reviews.html", {"reviews": overdue_reviews_for(request.user)[:500]})
@@ -82,6 +86,7 @@ class FamilyReferenceForm(forms.Form):
         return household
 
 
+@require_form_page
 @login_required
 def family_access_log_lookup(request):
     """The DPO finds a family's access log by its reference (the DPO has no casework search)."""

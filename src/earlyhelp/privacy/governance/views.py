@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
 
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
+from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from ..models import ProcessingPurpose
@@ -31,7 +31,6 @@ from .forms import (
 from .models import Breach, DataSharingAgreement, Dpia, HostingReview, Reportable
 
 PURPOSE = services.AUDIT_PURPOSE
-GET_POST = require_http_methods(["GET", "POST"])
 
 
 def _require(request, model, *, keep: bool, entry_id=None):
@@ -59,8 +58,8 @@ def _may_keep(request) -> bool:
 
 # --- Breaches -------------------------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
-@require_http_methods(["GET"])
 def breach_list(request):
     _require(request, Breach, keep=False)
     form = BreachFilterForm(request.GET or None)
@@ -76,8 +75,8 @@ def breach_list(request):
         "may_keep": _may_keep(request)})
 
 
+@require_safe
 @login_required
-@require_http_methods(["GET"])
 def breach_detail(request, breach_id):
     breach = _require(request, Breach, keep=False, entry_id=breach_id)
     _viewed(request, "breach.view", objects=[breach])
@@ -87,8 +86,8 @@ def breach_detail(request, breach_id):
         "not_reportable": breach.reportable == Reportable.NO})
 
 
+@require_form_page
 @login_required
-@GET_POST
 def breach_new(request):
     _require(request, Breach, keep=True)
     form = BreachForm(request.POST or None)
@@ -100,8 +99,8 @@ def breach_new(request):
     return render(request, "privacy/governance/breach_form.html", {"form": form})
 
 
+@require_form_page
 @login_required
-@GET_POST
 def breach_edit(request, breach_id):
     breach = _require(request, Breach, keep=True, entry_id=breach_id)
     form = BreachForm(request.POST or None, breach=breach)
@@ -117,8 +116,8 @@ def breach_edit(request, breach_id):
     return render(request, "privacy/governance/breach_form.html", {"form": form, "breach": breach})
 
 
+@require_form_page
 @login_required
-@GET_POST
 def breach_report(request, breach_id):
     breach = _require(request, Breach, keep=True, entry_id=breach_id)
     form = IcoReportForm(request.POST or None)
@@ -134,8 +133,8 @@ def breach_report(request, breach_id):
     return render(request, "privacy/governance/breach_report.html", {"form": form, "breach": breach})
 
 
+@require_POST
 @login_required
-@require_http_methods(["POST"])
 def breach_close(request, breach_id):
     breach = _require(request, Breach, keep=True, entry_id=breach_id)
     try:
@@ -149,8 +148,8 @@ def breach_close(request, breach_id):
 
 # --- Data-sharing agreements ----------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
-@require_http_methods(["GET"])
 def agreement_list(request):
     _require(request, DataSharingAgreement, keep=False)
     today = timezone.localdate()
@@ -161,8 +160,8 @@ def agreement_list(request):
         "may_keep": _may_keep(request)})
 
 
+@require_safe
 @login_required
-@require_http_methods(["GET"])
 def agreement_detail(request, agreement_id):
     agreement = _require(request, DataSharingAgreement, keep=False, entry_id=agreement_id)
     _viewed(request, "sharing_agreement.view", objects=[agreement])
@@ -172,8 +171,8 @@ def agreement_detail(request, agreement_id):
         "history": services.history(agreement, {}), "may_keep": _may_keep(request)})
 
 
+@require_form_page
 @login_required
-@GET_POST
 def agreement_new(request):
     _require(request, DataSharingAgreement, keep=True)
     form = AgreementForm(request.POST or None)
@@ -185,8 +184,8 @@ def agreement_new(request):
     return render(request, "privacy/governance/agreement_form.html", {"form": form})
 
 
+@require_form_page
 @login_required
-@GET_POST
 def agreement_edit(request, agreement_id):
     agreement = _require(request, DataSharingAgreement, keep=True, entry_id=agreement_id)
     form = AgreementForm(request.POST or None, agreement=agreement)
@@ -204,8 +203,8 @@ def agreement_edit(request, agreement_id):
 
 # --- DPIAs ----------------------------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
-@require_http_methods(["GET"])
 def dpia_list(request):
     _require(request, Dpia, keep=False)
     today = timezone.localdate()
@@ -216,8 +215,8 @@ def dpia_list(request):
         "overdue": sum(d.review_overdue(today) for d in dpias), "may_keep": _may_keep(request)})
 
 
+@require_safe
 @login_required
-@require_http_methods(["GET"])
 def dpia_detail(request, dpia_id):
     dpia = _require(request, Dpia, keep=False, entry_id=dpia_id)
     _viewed(request, "dpia.view", objects=[dpia])
@@ -226,8 +225,8 @@ def dpia_detail(request, dpia_id):
         "history": services.history(dpia, {}), "may_keep": _may_keep(request)})
 
 
+@require_form_page
 @login_required
-@GET_POST
 def dpia_new(request):
     _require(request, Dpia, keep=True)
     initial = {}
@@ -243,8 +242,8 @@ def dpia_new(request):
     return render(request, "privacy/governance/dpia_form.html", {"form": form})
 
 
+@require_form_page
 @login_required
-@GET_POST
 def dpia_edit(request, dpia_id):
     dpia = _require(request, Dpia, keep=True, entry_id=dpia_id)
     form = DpiaForm(request.POST or None, dpia=dpia)

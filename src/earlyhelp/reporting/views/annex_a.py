@@ -8,12 +8,14 @@ from django.shortcuts import render
 from django.urls import path
 
 from earlyhelp.access import policy
+from earlyhelp.ui.http_methods import require_form_page
 from earlyhelp.ui.service_forms import run_service
 
 from ..returns_forms import AnnexAForm
 from ..services import annex_a
 
 
+@require_form_page
 @login_required
 def annex_a_list(request):
     policy.require(request.user, policy.Permission.MAKE_RETURNS, purpose=annex_a.PURPOSE)

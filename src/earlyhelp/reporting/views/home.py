@@ -6,10 +6,12 @@ from django.urls import path
 
 from earlyhelp.access import policy
 from earlyhelp.audit.models import Purpose
+from earlyhelp.ui.http_methods import require_safe
 
 from ..models import PublishedReturn
 
 
+@require_safe
 @login_required
 def home(request):
     policy.require(request.user, policy.Permission.MAKE_RETURNS, purpose=Purpose.SUPPORTING_FAMILIES_RETURNS)

@@ -10,12 +10,12 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.http import require_POST
 
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.privacy.models import DatasetDisclosure, DatasetDisclosureKind
+from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from ..forms import NisTransferForm
@@ -65,6 +65,7 @@ def download_response(request, disclosure, purpose, back):
     return response
 
 
+@require_safe
 @login_required
 def transfer_list(request):
     require(request)
@@ -73,6 +74,7 @@ def transfer_list(request):
     return render(request, "reporting/nis_list.html", {"page": page})
 
 
+@require_form_page
 @login_required
 def transfer_new(request):
     require(request)
@@ -87,6 +89,7 @@ def transfer_new(request):
     return render(request, "reporting/nis_new.html", {"form": form, "columns": nis.COLUMNS})
 
 
+@require_safe
 @login_required
 def transfer_detail(request, disclosure_id):
     disclosure = require(request, kind=DatasetDisclosureKind.NATIONAL_IMPACT_STUDY, object_id=disclosure_id)
@@ -96,6 +99,7 @@ def transfer_detail(request, disclosure_id):
         "export": getattr(disclosure, "export_file", None)})
 
 
+@require_safe
 @login_required
 def transfer_manifest(request, disclosure_id):
     disclosure = require(request, kind=DatasetDisclosureKind.NATIONAL_IMPACT_STUDY, object_id=disclosure_id)
@@ -103,8 +107,8 @@ def transfer_manifest(request, disclosure_id):
     return manifest_response(disclosure)
 
 
-@login_required
 @require_POST
+@login_required
 def transfer_download(request, disclosure_id):
     disclosure = require(request, kind=DatasetDisclosureKind.NATIONAL_IMPACT_STUDY, object_id=disclosure_id)
     return download_response(request, disclosure, PURPOSE, "reporting:nis-transfer")

@@ -6,11 +6,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import path
-from django.views.decorators.http import require_POST
 
 from earlyhelp.access import policy
 from earlyhelp.audit.models import Purpose
 from earlyhelp.privacy.models import DatasetDisclosureKind
+from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from ..forms import ResearchColumnsForm, ResearchExtractForm, ResearchProjectForm
@@ -31,6 +31,7 @@ def _project(request, project_id):
     return found
 
 
+@require_safe
 @login_required
 def project_list(request):
     require(request, PURPOSE)
@@ -39,6 +40,7 @@ def project_list(request):
     return render(request, "reporting/research_projects.html", {"page": page})
 
 
+@require_form_page
 @login_required
 def project_new(request):
     require(request, PURPOSE)
@@ -58,6 +60,7 @@ def _project_page(request, project, columns_form=None):
         "columns_form": columns_form or ResearchColumnsForm(initial={"columns": project.columns})})
 
 
+@require_safe
 @login_required
 def project_detail(request, project_id):
     project = _project(request, project_id)
@@ -65,8 +68,8 @@ def project_detail(request, project_id):
     return _project_page(request, project)
 
 
-@login_required
 @require_POST
+@login_required
 def project_columns(request, project_id):
     project = _project(request, project_id)
     form = ResearchColumnsForm(request.POST)
@@ -79,6 +82,7 @@ def project_columns(request, project_id):
     return _project_page(request, project, form)
 
 
+@require_form_page
 @login_required
 def project_end(request, project_id):
     project = _project(request, project_id)
@@ -96,6 +100,7 @@ def project_end(request, project_id):
                                                                     "ended": research.is_ended(project)})
 
 
+@require_form_page
 @login_required
 def extract_new(request, project_id):
     project = _project(request, project_id)
@@ -115,6 +120,7 @@ def _extract(request, disclosure_id):
     return require(request, PURPOSE, kind=KIND, object_id=disclosure_id)
 
 
+@require_safe
 @login_required
 def extract_detail(request, disclosure_id):
     disclosure = _extract(request, disclosure_id)
@@ -125,6 +131,7 @@ def extract_detail(request, disclosure_id):
         "project": ResearchProject.objects.filter(reference=disclosure.reference).first()})
 
 
+@require_safe
 @login_required
 def extract_manifest(request, disclosure_id):
     disclosure = _extract(request, disclosure_id)
@@ -132,8 +139,8 @@ def extract_manifest(request, disclosure_id):
     return manifest_response(disclosure)
 
 
-@login_required
 @require_POST
+@login_required
 def extract_download(request, disclosure_id):
     disclosure = _extract(request, disclosure_id)
     return download_response(request, disclosure, PURPOSE, "reporting:research-extract")

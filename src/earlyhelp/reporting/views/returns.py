@@ -12,6 +12,7 @@ from django.urls import path
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from ..models import PublishedReturn
@@ -32,6 +33,7 @@ def _require(request, object_id=None):
     return found
 
 
+@require_safe
 @login_required
 def return_list(request):
     _require(request)
@@ -51,6 +53,7 @@ def _make(request, form_class, template, make):
     return render(request, template, {"form": form})
 
 
+@require_form_page
 @login_required
 def quarterly_new(request):
     return _make(request, QuarterlyReturnForm, "reporting/return_quarterly_new.html",
@@ -58,6 +61,7 @@ def quarterly_new(request):
                                                             quarter=data["quarter"]))
 
 
+@require_form_page
 @login_required
 def progress_new(request):
     return _make(request, FamilyProgressForm, "reporting/return_progress_new.html",
@@ -65,6 +69,7 @@ def progress_new(request):
                                                                   half=data["half"]))
 
 
+@require_safe
 @login_required
 def return_detail(request, return_id):
     published = _require(request, return_id)
@@ -73,6 +78,7 @@ def return_detail(request, return_id):
     return render(request, "reporting/return.html", {"published": published, "tables": tables})
 
 
+@require_safe
 @login_required
 def return_download(request, return_id):
     published = _require(request, return_id)

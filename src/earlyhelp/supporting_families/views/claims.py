@@ -18,6 +18,7 @@ from earlyhelp.access import policy
 from earlyhelp.access.restrictions import without_restricted
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from ..claims_forms import BatchForm, DecisionForm, SubmitForm
@@ -52,6 +53,7 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
+@require_safe
 @login_required
 def batch_list(request):
     _require(request)
@@ -63,6 +65,7 @@ def batch_list(request):
     return render(request, "supporting_families/claim_batches.html", {"page": page})
 
 
+@require_form_page
 @login_required
 def batch_new(request):
     _require(request)
@@ -86,6 +89,7 @@ def _batch_summary(batch) -> dict:
             "sample_percent": f"{(batch.sample_fraction * 100).normalize():f}"}
 
 
+@require_safe
 @login_required
 def batch_detail(request, batch_id):
     batch = _require(request, ClaimBatch, batch_id, ClaimBatch.objects.select_related("created_by", "submitted_by"))
@@ -119,6 +123,7 @@ def _claim(request, claim_id):
         "batch", "household", "episode", "decided_by"), household="household"))
 
 
+@require_form_page
 @login_required
 def claim_decide(request, claim_id):
     claim = _claim(request, claim_id)
@@ -142,6 +147,7 @@ def claim_decide(request, claim_id):
         "family_name": claims.family_names([claim.household_id]).get(claim.household_id, "")})
 
 
+@require_form_page
 @login_required
 def batch_submit(request, batch_id):
     batch = _require(request, ClaimBatch, batch_id)
@@ -161,6 +167,7 @@ def batch_submit(request, batch_id):
                                           batch.sample_fraction)})
 
 
+@require_safe
 @login_required
 def claim_evidence(request, claim_id):
     claim = _claim(request, claim_id)

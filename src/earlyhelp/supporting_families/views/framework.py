@@ -22,6 +22,7 @@ from earlyhelp.programme.models import (
     HeadlineLabel,
     ProgrammeRules,
 )
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from ..forms import DatasetRuleForm, DescriptorForm, LabelForm, LocalDescriptorForm, ProgrammeRulesForm, ReasonForm
@@ -61,6 +62,7 @@ def page_of(request, items):
 
 # --- Home --------------------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def home(request):
     require(request)
@@ -79,6 +81,7 @@ def home(request):
 
 # --- Framework versions -----------------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def versions(request):
     require(request)
@@ -88,6 +91,7 @@ def versions(request):
         "versions": found, "no_current": not any(version.is_current for version in found)})
 
 
+@require_safe
 @login_required
 def version_detail(request, version_id):
     version = require(request, FrameworkVersion, version_id)
@@ -100,6 +104,7 @@ def version_detail(request, version_id):
     return render(request, "supporting_families/framework_version.html", {"version": version, "areas": areas})
 
 
+@require_form_page
 @login_required
 def make_current(request, version_id):
     version = require(request, FrameworkVersion, version_id)
@@ -118,6 +123,7 @@ def make_current(request, version_id):
 
 # --- Labels and descriptors -------------------------------------------------------------------------------
 
+@require_form_page
 @login_required
 def label_edit(request, label_id):
     label = require(request, HeadlineLabel, label_id, HeadlineLabel.objects.select_related("area", "version"))
@@ -135,6 +141,7 @@ def label_edit(request, label_id):
         "back_url": reverse("programme:framework-version", args=[label.version_id]), "back_text": "Back to the version"})
 
 
+@require_form_page
 @login_required
 def descriptor_detail(request, descriptor_id):
     descriptor = require(request, Descriptor, descriptor_id, Descriptor.objects.select_related("area", "version"))
@@ -155,6 +162,7 @@ def descriptor_detail(request, descriptor_id):
         "back_url": reverse("programme:framework-version", args=[descriptor.version_id])})
 
 
+@require_form_page
 @login_required
 def descriptor_new(request, version_id):
     version = require(request, FrameworkVersion, version_id)
@@ -173,6 +181,7 @@ def descriptor_new(request, version_id):
         "back_url": reverse("programme:framework-version", args=[version.pk])})
 
 
+@require_form_page
 @login_required
 def descriptor_deactivate(request, descriptor_id):
     descriptor = require(request, Descriptor, descriptor_id, Descriptor.objects.select_related("area", "version"))
@@ -192,6 +201,7 @@ def descriptor_deactivate(request, descriptor_id):
 
 # --- Dataset rules ------------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
 def dataset_rules(request):
     require(request)
@@ -230,12 +240,14 @@ def _rule_form_page(request, rule=None):
         "back_url": reverse("programme:framework-dataset-rules")})
 
 
+@require_form_page
 @login_required
 def dataset_rule_new(request):
     require(request)
     return _rule_form_page(request)
 
 
+@require_form_page
 @login_required
 def dataset_rule_edit(request, rule_id):
     rule = require(request, DatasetNeedRule, rule_id)
@@ -244,6 +256,7 @@ def dataset_rule_edit(request, rule_id):
 
 # --- Programme rules ----------------------------------------------------------------------------------------
 
+@require_form_page
 @login_required
 def programme_rules(request):
     require(request)

@@ -11,6 +11,7 @@ from earlyhelp.casework.models import Episode, EpisodeStatus
 from earlyhelp.people.models import Membership, MemberRole
 from earlyhelp.privacy.models import Suggestion, SuggestionKind, SuggestionStatus
 from earlyhelp.programme.models import HeadlineArea
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from ..forms import EligibilityDecisionForm
@@ -43,6 +44,7 @@ def _labels() -> dict:
     return dict(HeadlineArea.objects.values_list("code", "label"))
 
 
+@require_form_page
 @login_required
 def shortlist(request):
     require(request)
@@ -79,6 +81,7 @@ def shortlist(request):
         "headline": headline, "areas": HeadlineArea.objects.all()})
 
 
+@require_form_page
 @login_required
 def decide(request, suggestion_id):
     proposal = require(request, Suggestion, suggestion_id,
@@ -107,6 +110,7 @@ def decide(request, suggestion_id):
         "on_programme": ProgrammeFamily.objects.filter(household_id=proposal.household_id).first()})
 
 
+@require_safe
 @login_required
 def families(request):
     require(request)

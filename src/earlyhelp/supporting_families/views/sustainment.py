@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils import timezone
 
 from earlyhelp.programme.models import HeadlineArea, Need, ProgrammeRules
+from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from ..forms import SustainmentCheckForm
@@ -21,6 +22,7 @@ STATES = [("", "All awaiting a check"), ("reminder", "Overdue, due today or due 
           ("due", "Due today"), ("soon", "Due soon")]
 
 
+@require_safe
 @login_required
 def checks(request):
     require(request)
@@ -41,6 +43,7 @@ def checks(request):
         "rules": rules, "today": today, "counts": services.counts(today=today)})
 
 
+@require_form_page
 @login_required
 def check(request, need_id):
     need = require(request, Need, need_id, services.awaiting_check())
