@@ -261,8 +261,8 @@ def dpia_edit(request, dpia_id):
 
 # --- Physical safeguards (P23) ------------------------------------------------------------------------------------
 
+@require_safe
 @login_required
-@require_http_methods(["GET"])
 def hosting_reviews(request):
     _require(request, HostingReview, keep=False)
     page = Paginator(HostingReview.objects.select_related("recorded_by"), 10).get_page(request.GET.get("page"))
@@ -272,8 +272,8 @@ def hosting_reviews(request):
         "may_keep": _may_keep(request)})
 
 
+@require_form_page
 @login_required
-@GET_POST
 def hosting_review_new(request):
     _require(request, HostingReview, keep=True)
     form = HostingReviewForm(request.POST or None)
