@@ -199,6 +199,7 @@ def family_chronology(request, household_id):
         "page_range": list(found.page.paginator.get_elided_page_range(found.page.number, on_each_side=1, on_ends=1))})
 
 
+@require_safe
 @login_required
 def family_viewers(request, household_id):
     events = selectors.viewers_of_family(request.user, household_id)
