@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from earlyhelp.access import policy
@@ -24,12 +25,13 @@ from earlyhelp.ui.service_forms import run_service
 
 from earlyhelp.privacy.models import Suggestion
 
-from . import imports, linkage, review
+from . import imports, linkage, review, schemas
 from . import needs as matched_needs
 from .forms import ImportForm, MatchDecisionForm, NeedDecisionForm, NewPersonForm
 from .models import (
     IDENTIFIER_FIELDS,
     BatchStatus,
+    DatasetType,
     ImportBatch,
     LinkageRun,
     MatchCandidate,
@@ -113,7 +115,27 @@ def batch_new(request):
             content=upload.read()))
         if batch is not None:
             return redirect("matching:batch", batch.pk)
-    return render(request, "matching/batch_new.html", {"form": form})
+    return render(request, "matching/batch_new.html", {"form": form, "datasets": _dataset_guides()})
+
+
+def _dataset_guides() -> list[dict]:
+    """Each dataset's columns as the import page lists them, from the schema (the one home of the columns)."""
+    return [{"code": code, "name": name, "columns": schemas.schema_for(code).columns}
+            for code, name in DatasetType.choices]
+
+
+@login_required
+def batch_template(request, dataset_type):
+    """A dataset's CSV template: its header row, and with `?example=1` one synthetic example row marked as such."""
+    _require(request)
+    schema = schemas.schema_for(dataset_type)
+    if schema is None:
+        raise Http404
+    with_example = request.GET.get("example") == "1"
+    response = HttpResponse(schemas.template_csv(schema, with_example=with_example), content_type="text/csv")
+    name = f"{dataset_type}-{'example' if with_example else 'template'}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @login_required

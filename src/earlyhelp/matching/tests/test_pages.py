@@ -1,6 +1,8 @@
 """The data team's pages: only the data team gets in (everyone else an audited 404); every view is audited; the
 review page puts the two records side by side with the explanation; decisions are made with a reason."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -10,7 +12,7 @@ from django.utils import timezone
 
 from earlyhelp.audit.models import Action, AuditEvent, Purpose
 from earlyhelp.demo import partner_files
-from earlyhelp.matching import linkage
+from earlyhelp.matching import linkage, schemas
 from earlyhelp.matching.models import (
     DatasetType,
     ImportBatch,
@@ -161,3 +163,39 @@ def test_uploading_a_file_shows_its_row_level_problems_and_imports_nothing(clien
     assert response.status_code == 302 and SourceRecord.objects.count() == 2
     missing = client.post(reverse("matching:batch-new"), {**form})
     assert "Choose the file to upload" in missing.content.decode()
+
+
+# --- The columns each dataset needs, and its template -------------------------------------------------------------
+
+def test_the_import_page_lists_each_datasets_columns_and_offers_its_templates(client, world):
+    client.force_login(world.data_team)
+    html = client.get(reverse("matching:batch-new")).content.decode()
+    for dataset in DatasetType:
+        section = html.split(f'id="columns-{dataset.value}"')[1].split("</details>")[0]
+        for column in schemas.schema_for(dataset).columns:
+            assert f"<code>{column.name}</code>" in section, (dataset, column.name)
+        assert reverse("matching:batch-template", args=[dataset.value]) + "?example=1" in section
+    attendance = html.split('id="columns-school_attendance"')[1].split("</details>")[0]
+    upn_row = attendance.split("<code>upn</code>")[1].split("</tr>")[0]
+    assert "Required" in upn_row and "A letter and 12 digits" in upn_row
+
+
+def test_each_template_is_the_schemas_header_and_its_example_row_passes_the_checks(client, world):
+    client.force_login(world.data_team)
+    for dataset in DatasetType:
+        url = reverse("matching:batch-template", args=[dataset.value])
+        header_only = client.get(url)
+        assert header_only["Content-Type"] == "text/csv" and "attachment" in header_only["Content-Disposition"]
+        schema = schemas.schema_for(dataset)
+        assert header_only.content.decode().splitlines() == [",".join(schema.column_names)]
+        rows = list(csv.reader(io.StringIO(client.get(url + "?example=1").content.decode())))
+        assert len(rows) == 2 and rows[1][0] == schemas.EXAMPLE_ROW_MARK
+        header = schemas.match_header(schema, rows[0])
+        assert header.problems == () and schemas.read_row(header, rows[1])[1] == [], dataset
+
+
+def test_templates_are_for_the_data_team_only(client, world):
+    client.force_login(world.lead)
+    assert client.get(reverse("matching:batch-template", args=["police_asb"])).status_code == 404
+    client.force_login(world.data_team)
+    assert client.get(reverse("matching:batch-template", args=["no_such_dataset"])).status_code == 404
