@@ -27,6 +27,7 @@ from earlyhelp.privacy.models import Suggestion
 
 from . import imports, linkage, review, schemas
 from . import needs as matched_needs
+from .filters import CandidateFilter
 from .forms import ImportForm, MatchDecisionForm, NeedDecisionForm, NewPersonForm
 from .models import (
     IDENTIFIER_FIELDS,
@@ -67,6 +68,13 @@ def _viewed(request, event, *, objects=(), **metadata):
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
+
+
+def _query_without_page(request) -> str:
+    """The list's filters as a query string ending in "&", for the pagination links to keep."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode() + "&" if query else ""
 
 
 def _page(request, queryset):
@@ -203,9 +211,13 @@ def run_detail(request, run_id):
 @login_required
 def review_queue(request):
     _require(request)
-    page = _page(request, review.pending_candidates())
-    _viewed(request, "match_queue.view", objects=[c.record for c in page.object_list], listed=len(page.object_list))
-    return render(request, "matching/queue.html", {"page": page})
+    filters = CandidateFilter(request.GET or None, queryset=review.pending_candidates())
+    page = _page(request, filters.qs)
+    chosen = filters.form.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    _viewed(request, "match_queue.view", objects=[c.record for c in page.object_list], listed=len(page.object_list),
+            run=chosen["run"].pk if chosen.get("run") else None, dataset=chosen.get("dataset") or None)
+    return render(request, "matching/queue.html", {"page": page, "filters": filters,
+                                                   "page_query": _query_without_page(request)})
 
 
 def _person_side(person: Person) -> dict:

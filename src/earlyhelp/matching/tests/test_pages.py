@@ -199,3 +199,20 @@ def test_templates_are_for_the_data_team_only(client, world):
     assert client.get(reverse("matching:batch-template", args=["police_asb"])).status_code == 404
     client.force_login(world.data_team)
     assert client.get(reverse("matching:batch-template", args=["no_such_dataset"])).status_code == 404
+
+
+def test_the_queue_filters_by_run_and_dataset_and_a_runs_review_link_opens_its_own(client, world, matched):
+    client.force_login(world.data_team)
+    run, candidate = matched["run"], matched["candidate"]
+    run_page = client.get(reverse("matching:run", args=[run.pk])).content.decode()
+    link = f'{reverse("matching:queue")}?run={run.pk}'
+    assert f'href="{link}">Review the matches' in run_page
+    row = f'id="candidate-{candidate.pk}"'
+    shown = client.get(link).content.decode()
+    assert row in shown and f"{matched['jamie'].given_name} {matched['jamie'].family_name}, born" in shown
+    assert row in client.get(reverse("matching:queue"), {"dataset": DatasetType.POLICE_ASB}).content.decode()
+    assert row not in client.get(reverse("matching:queue"), {"dataset": DatasetType.EHCP}).content.decode()
+    later = LinkageRun.objects.create(requested_by=world.data_team, threshold=run.threshold, backend=run.backend)
+    assert row not in client.get(reverse("matching:queue"), {"run": later.pk}).content.decode()
+    event = AuditEvent.objects.filter(event="match_queue.view").latest("pk")
+    assert event.metadata["run"] == later.pk
