@@ -15,9 +15,11 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from earlyhelp.access import policy
+from earlyhelp.access import policy, search_first
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.people import selectors as people_selectors
+from earlyhelp.people.forms import SearchForm
 from earlyhelp.people.models import Person
 from earlyhelp.privacy.models import SuggestionStatus
 from earlyhelp.privacy.services import decisions
@@ -286,16 +288,21 @@ def unmatched_list(request):
 @login_required
 def new_person(request, record_id):
     record = _require(request, SourceRecord, record_id, queryset=review.unmatched_records())
-    form = NewPersonForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
+    searching = request.method == "POST" and request.POST.get("step") == "search"
+    search_form = SearchForm(request.POST if searching else None, initial={
+        "family_name": record.family_name, "given_name": record.given_name, "date_of_birth": record.date_of_birth})
+    outcome = search_first.run_search(request, search_form, people_selectors.search_people) if searching else None
+    form = NewPersonForm(None if searching else _posted(request))
+    if request.method == "POST" and not searching and form.is_valid():
         person = run_service(form, lambda: review.create_new_person(by=request.user, record=record,
                                                                     reason=form.cleaned_data["reason"]))
         if person is not None:
             messages.success(request, "The person is added to the person index, with the partner's record.")
             return redirect("matching:unmatched")
     _viewed(request, "source_record.view", objects=[record])
-    return render(request, "matching/new_person.html", {"record": record, "rows": _side_by_side(record, None),
-                                                        "form": form})
+    return render(request, "matching/new_person.html", {
+        "record": record, "rows": _side_by_side(record, None), "form": form, "search_form": search_form,
+        "outcome": outcome, "may_search": policy.has_permission(request.user, policy.Permission.SEARCH_PEOPLE_TO_MATCH)})
 
 
 

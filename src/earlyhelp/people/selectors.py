@@ -79,7 +79,11 @@ def _score(person, given_name, family_name, date_of_birth):
 
 
 def search_people(user, *, family_name="", given_name="", date_of_birth=None, identifier="") -> SearchOutcome:
-    if not policy.has_permission(user, policy.Permission.SEARCH_PEOPLE):
+    if policy.has_permission(user, policy.Permission.SEARCH_PEOPLE):
+        purpose = Purpose.DUPLICATE_CHECK
+    elif policy.has_permission(user, policy.Permission.SEARCH_PEOPLE_TO_MATCH):
+        purpose = Purpose.DATA_MATCHING
+    else:
         raise PermissionDenied("Your role does not include searching for families")
     family_name, given_name = family_name.strip(), given_name.strip()
     if not identifier and not (family_name and (given_name or date_of_birth)):
@@ -97,7 +101,7 @@ def search_people(user, *, family_name="", given_name="", date_of_birth=None, id
 
     ranked = sorted(scored.values(), key=lambda item: -item[1])[:MAX_RESULTS]
     outcome = _present(user, ranked)
-    audit.record(actor=user, action=Action.SEARCH, event="person.search", purpose=Purpose.DUPLICATE_CHECK,
+    audit.record(actor=user, action=Action.SEARCH, event="person.search", purpose=purpose,
                  objects=[("people.person", r.person_id) for r in outcome.results],
                  metadata={"results": len(outcome.results), "restricted_match": outcome.restricted_match,
                            "by_identifier": bool(identifier)})

@@ -16,6 +16,8 @@ from earlyhelp.casework.selectors import dashboard_for, overdue_reviews_for
 from earlyhelp.organisations.models import User
 from earlyhelp.people.models import Household
 
+from . import data_team
+
 
 class SignInView(auth_views.LoginView):
     """The first step: username and password. The session is then signed in but not verified: it sees only the
@@ -48,6 +50,8 @@ def sign_out(request):
 @login_required
 def dashboard(request):
     user = request.user
+    if data_team.wants_data_team_home(user):
+        return _data_team_dashboard(request)
     dashboard = dashboard_for(user)
     # The lists show family references only; the read is still recorded, with how many were listed.
     audit.record(actor=user, action=Action.VIEW, event="dashboard.view", purpose=Purpose.EARLY_HELP_CASEWORK,
@@ -55,6 +59,14 @@ def dashboard(request):
                                                    + dashboard.taf_families})})
     context = {"dashboard": dashboard}
     return render(request, "web/dashboard.html", context)
+
+
+def _data_team_dashboard(request):
+    """The data team's work waiting, as counts (no family is listed, so no personal data is read)."""
+    home = data_team.data_team_home(request.user)
+    audit.record(actor=request.user, action=Action.VIEW, event="dashboard.view", purpose=Purpose.DATA_MATCHING,
+                 metadata={"families_listed": 0})
+    return render(request, "web/data_team_dashboard.html", home)
 
 
 @login_required

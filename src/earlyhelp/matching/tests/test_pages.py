@@ -20,6 +20,7 @@ from earlyhelp.matching.models import (
     MatchCandidate,
     SourceRecord,
 )
+from earlyhelp.people.models import Person
 from earlyhelp.privacy.models import ProcessingPurpose, SuggestionStatus
 from earlyhelp.testing.agreements import sharing_agreement
 
@@ -216,3 +217,39 @@ def test_the_queue_filters_by_run_and_dataset_and_a_runs_review_link_opens_its_o
     assert row not in client.get(reverse("matching:queue"), {"run": later.pk}).content.decode()
     event = AuditEvent.objects.filter(event="match_queue.view").latest("pk")
     assert event.metadata["run"] == later.pk
+
+
+def test_the_data_teams_home_counts_the_work_waiting_with_links(client, world, matched):
+    client.force_login(world.data_team)
+    page = client.get(reverse("web:dashboard")).content.decode()
+
+    def row(key):
+        return page.split(f'id="work-{key}"')[1].split("</div>")[0]
+
+    assert ">1</strong>" in row("pairs") and f'href="{reverse("matching:queue")}"' in row("pairs")
+    assert ">1</strong>" in row("unmatched") and "None" in row("runs")  # the one batch has been run
+    for key, url in [("shortlist", "programme:shortlist"), ("sustainment", "programme:sustainment"),
+                     ("claims", "programme:claim-batches"), ("returns", "reporting:home")]:
+        assert f'href="{reverse(url)}"' in row(key), key
+    assert ">2</strong>" in row("returns") and "Quarterly progress return, quarter" in page  # none made yet
+    assert matched["jamie"].family_name not in page and "Family F" not in page  # counts, not people
+    assert AuditEvent.objects.filter(actor_id=world.data_team.pk, event="dashboard.view").exists()
+    client.force_login(world.manager)
+    assert 'id="work-pairs"' not in client.get(reverse("web:dashboard")).content.decode()
+
+
+def test_the_data_team_searches_the_person_index_before_adding_someone_new(client, world, matched):
+    client.force_login(world.data_team)
+    url = reverse("matching:new-person", args=[matched["unknown"].pk])
+    page = client.get(url).content.decode()
+    assert 'name="step" value="search"' in page and f'value="{matched["unknown"].family_name}"' in page  # filled in
+    jamie = matched["jamie"]
+    people = Person.objects.count()
+    page = client.post(url, {"step": "search", "family_name": jamie.family_name, "given_name": jamie.given_name}
+                       ).content.decode()
+    assert f"{jamie.given_name} {jamie.family_name}" in page and "Already in the person index" in page
+    assert reverse("web:family", args=[matched["candidate"].person.memberships.first().household_id]) not in page
+    assert "There is a problem" not in page and Person.objects.count() == people  # a search adds nobody
+    event = AuditEvent.objects.filter(actor_id=world.data_team.pk, event="person.search").get()
+    assert event.purpose == Purpose.DATA_MATCHING and jamie.pk in event.object_ids
+    assert client.get(reverse("web:search")).status_code == 404  # the casework search stays closed to them
