@@ -5,6 +5,7 @@ Every page that shows a person's details is an audit event under the data matchi
 goes through the services (`imports`, `linkage`, `review`, `privacy.services.decisions`).
 """
 
+import functools
 import math
 
 from django.contrib import messages
@@ -291,7 +292,8 @@ def new_person(request, record_id):
     searching = request.method == "POST" and request.POST.get("step") == "search"
     search_form = SearchForm(request.POST if searching else None, initial={
         "family_name": record.family_name, "given_name": record.given_name, "date_of_birth": record.date_of_birth})
-    outcome = search_first.run_search(request, search_form, people_selectors.search_people) if searching else None
+    outcome = search_first.run_search(request, search_form, functools.partial(
+        people_selectors.search_people, for_matching=True)) if searching else None
     form = NewPersonForm(None if searching else _posted(request))
     if request.method == "POST" and not searching and form.is_valid():
         person = run_service(form, lambda: review.create_new_person(by=request.user, record=record,
