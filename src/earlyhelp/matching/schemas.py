@@ -14,8 +14,11 @@ Cleaning never puts a value from the file into a message: problems name the colu
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import io
 import datetime
+import random
 import re
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -61,6 +64,11 @@ def _as_text(raw) -> str:
 @dataclasses.dataclass(frozen=True)
 class Text:
     max_length: int
+    example: str = "ABC-123"
+
+    @property
+    def format(self) -> str:
+        return f"Text, up to {self.max_length} characters"
 
     def clean(self, raw, label: str):
         value = _as_text(raw)
@@ -73,6 +81,9 @@ class Text:
 class Date:
     """DD/MM/YYYY or YYYY-MM-DD (or a date cell); from 1900, and never in the future: every date a partner
     sends is of something that has happened."""
+
+    format = "A date as DD/MM/YYYY or YYYY-MM-DD, not in the future"
+    example = "27/03/2015"
 
     def clean(self, raw, label: str) -> datetime.date:
         if isinstance(raw, datetime.datetime):
@@ -108,6 +119,14 @@ class Choice:
     options: tuple[tuple[str, str], ...]  # (code, label)
     aliases: tuple[tuple[str, str], ...] = ()  # (alias, code)
 
+    @property
+    def format(self) -> str:
+        return "One of: " + "; ".join(name for _, name in self.options)
+
+    @property
+    def example(self) -> str:
+        return self.options[0][1]
+
     def clean(self, raw, label: str) -> str:
         accepted = {header_key(code): code for code, _ in self.options}
         accepted |= {header_key(name): code for code, name in self.options}
@@ -132,6 +151,19 @@ class Number:
     maximum: int
     places: int = 0
     unit: str = ""  # "pounds": a £ sign and thousands commas are allowed
+
+    @property
+    def format(self) -> str:
+        if self.unit == "pounds":
+            return f"An amount in pounds, from {self.minimum:,} to {self.maximum:,}"
+        kind = "A number" if self.places else "A whole number"
+        return f"{kind} from {self.minimum:,} to {self.maximum:,}"
+
+    @property
+    def example(self) -> str:
+        if self.unit == "pounds":
+            return "1250.50"
+        return "2.5" if self.places else str(min(self.maximum, max(self.minimum, 12)))
 
     def clean(self, raw, label: str):
         if isinstance(raw, bool):
@@ -163,6 +195,9 @@ class Number:
 class AcademicYear:
     """2025/26, 2025/2026 or 2025-26; kept as 2025/26."""
 
+    format = "An academic year, like 2025/26"
+    example = "2025/26"
+
     def clean(self, raw, label: str) -> str:
         match = re.fullmatch(r"(20[0-9]{2})\s*[/\-]\s*([0-9]{2}|20[0-9]{2})", _as_text(raw))
         if not match or int(match[2][-2:]) != (int(match[1]) + 1) % 100:
@@ -175,6 +210,9 @@ class AcademicYear:
 @dataclasses.dataclass(frozen=True)
 class Term:
     """A funded early years term: Autumn, Spring or Summer and a year, like Autumn 2026."""
+
+    format = "Autumn, Spring or Summer and a year, like Autumn 2026"
+    example = "Autumn 2026"
 
     def clean(self, raw, label: str) -> str:
         match = re.fullmatch(r"(autumn|spring|summer)\s*(?:term)?\s*(20[0-9]{2})", _as_text(raw).lower())
@@ -191,6 +229,14 @@ class Identifier:
 
     scheme: str
 
+    @property
+    def format(self) -> str:
+        return IDENTIFIER_FORMATS[self.scheme][0]
+
+    @property
+    def example(self) -> str:
+        return IDENTIFIER_FORMATS[self.scheme][1]
+
     def clean(self, raw, label: str) -> str:
         try:
             return identifiers.validate(self.scheme, _as_text(raw))
@@ -200,11 +246,25 @@ class Identifier:
 
 @dataclasses.dataclass(frozen=True)
 class Postcode:
+    format = "A UK postcode"
+    example = "SY1 1AA"
+
     def clean(self, raw, label: str) -> str:
         try:
             return identifiers.validate_postcode(_as_text(raw))
         except ValidationError as error:
             raise CellProblem(error.messages[0]) from None
+
+
+# How each identifier is written, with a synthetic example that passes its check (NHS numbers from the 999
+# range set aside for testing; UPNs with the made-up authority number 999).
+_EXAMPLES = random.Random(0)
+IDENTIFIER_FORMATS = {
+    IdentifierScheme.NHS: ("10 digits, spaces allowed", identifiers.make_nhs_number(_EXAMPLES)),
+    IdentifierScheme.NI: ("2 letters, 6 digits and a letter A to D", identifiers.make_ni_number(_EXAMPLES)),
+    IdentifierScheme.UPN: ("A letter and 12 digits", identifiers.make_upn(_EXAMPLES)),
+    IdentifierScheme.PNC: ("Year, a slash, 7 digits and a letter", identifiers.make_pnc(_EXAMPLES, year=2010)),
+}
 
 
 # --- Columns and rules across them ------------------------------------------------------------------------
@@ -217,6 +277,15 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
     is_fact: bool = True
+    sample: str = ""  # the template's example value, where the kind's own would break a rule across columns
+
+    @property
+    def format(self) -> str:
+        return self.kind.format
+
+    @property
+    def example(self) -> str:
+        return self.sample or self.kind.example
 
     def clean(self, raw):
         """The value kept, None for an empty optional cell; CellProblem otherwise."""
@@ -275,6 +344,8 @@ class DatasetSchema:
 # --- The person columns ------------------------------------------------------------------------------------
 
 REQUIRED, OPTIONAL = True, False
+# The template's example row says what it is in its first cell, so that nobody sends it as a real record.
+EXAMPLE_ROW_MARK = "EXAMPLE - delete this row"
 IDENTIFIER_COLUMNS = {
     "nhs_number": Column("nhs_number", "NHS number", Identifier(IdentifierScheme.NHS), aliases=("nhs", "nhs no"),
                          is_fact=False),
@@ -291,15 +362,15 @@ def person_columns(*, date_of_birth: bool, **identifiers_held: bool) -> tuple[Co
     """The columns about who a row is, with `date_of_birth` and each identifier REQUIRED or OPTIONAL."""
     columns = [
         Column("source_record_id", "source record ID", Text(60), REQUIRED, is_fact=False,
-               aliases=("record id", "source id", "partner reference")),
+               aliases=("record id", "source id", "partner reference"), sample=EXAMPLE_ROW_MARK),
         Column("given_name", "given name", Text(100), REQUIRED, is_fact=False,
-               aliases=("forename", "first name", "firstname")),
+               aliases=("forename", "first name", "firstname"), sample="Example"),
         Column("family_name", "family name", Text(100), REQUIRED, is_fact=False,
-               aliases=("surname", "last name", "lastname")),
+               aliases=("surname", "last name", "lastname"), sample="Testperson"),
         Column("date_of_birth", "date of birth", Date(), date_of_birth, is_fact=False, aliases=("dob", "birth date")),
-        Column("gender", "gender", Text(20), OPTIONAL, is_fact=False, aliases=("sex",)),
+        Column("gender", "gender", Text(20), OPTIONAL, is_fact=False, aliases=("sex",), sample="Female"),
         Column("address_line_1", "address line 1", Text(200), OPTIONAL, is_fact=False,
-               aliases=("address", "address 1", "address line1")),
+               aliases=("address", "address 1", "address line1"), sample="1 Example Street"),
         Column("postcode", "postcode", Postcode(), OPTIONAL, is_fact=False, aliases=("post code",)),
     ]
     for name, required in identifiers_held.items():
@@ -380,11 +451,11 @@ SCHEMAS: dict[str, DatasetSchema] = {schema.dataset_type: schema for schema in [
     DatasetSchema(DatasetType.SCHOOL_ATTENDANCE, (
         *person_columns(date_of_birth=REQUIRED, upn=REQUIRED),
         Column("academic_year", "academic year", AcademicYear(), REQUIRED),
-        Column("sessions_possible", "sessions possible", Number(0, 500), REQUIRED),
+        Column("sessions_possible", "sessions possible", Number(0, 500), REQUIRED, sample="300"),
         Column("sessions_authorised_absence", "sessions missed with authorisation", Number(0, 500), REQUIRED,
-               aliases=("authorised absence", "authorised absences")),
+               aliases=("authorised absence", "authorised absences"), sample="10"),
         Column("sessions_unauthorised_absence", "sessions missed without authorisation", Number(0, 500), REQUIRED,
-               aliases=("unauthorised absence", "unauthorised absences")),
+               aliases=("unauthorised absence", "unauthorised absences"), sample="4"),
     ), rules=(
         RowRule(("sessions_possible", "sessions_authorised_absence", "sessions_unauthorised_absence"),
                 "sessions_unauthorised_absence",
@@ -452,6 +523,16 @@ def schema_for(dataset_type: str) -> DatasetSchema | None:
     return SCHEMAS.get(dataset_type)
 
 
+def template_csv(schema: DatasetSchema, *, with_example: bool = False) -> str:
+    """A CSV template for the dataset: the header row, and optionally one synthetic example row marked as such."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(schema.column_names)
+    if with_example:
+        writer.writerow([column.example for column in schema.columns])
+    return out.getvalue()
+
+
 def fact_labels(dataset_type: str) -> dict[str, str]:
     """Each fact's name as a page shows it ("Incident date"), for `SourceRecord.fact_rows`."""
     schema = SCHEMAS.get(dataset_type)
@@ -511,9 +592,28 @@ class HeaderMatch:
     problems: tuple[tuple[str, str], ...]
 
 
+HEADING_MAX_LENGTH = 40
+_NOT_A_HEADING = re.compile(r"[0-9]{3}|@|/[0-9]")  # digits in a run, e-mail addresses and dates are data
+
+
+def _heading_text(cell) -> str | None:
+    """An unknown cell's text when it reads as a heading (short, and not like a date, number or e-mail address)."""
+    text = _as_text(cell)
+    if len(text) > HEADING_MAX_LENGTH or not re.search(r"[A-Za-z]", text) or _NOT_A_HEADING.search(text):
+        return None
+    return text
+
+
+def _is_clearly_a_header(matched: int, cells: int) -> bool:
+    """A first row where at least two cells, and at least half, are the schema's headings is a header: its other
+    cells are headings too, not a person's details, and can be named in a problem."""
+    return matched >= 2 and matched * 2 >= cells
+
+
 def match_header(schema: DatasetSchema, header: list) -> HeaderMatch:
-    """Match the header row to the schema. Problems name columns by the schema's name or by their letter,
-    never by the heading written in the file: a file sent without its header has a person's details there."""
+    """Match the header row to the schema. Problems name columns by the schema's name; an unknown column by its
+    heading only when the row is clearly a header (a file sent without its header has a person's details in its
+    first row), otherwise by its letter."""
     positions, unnamed, unknown, problems = {}, [], [], []
     for index, cell in enumerate(header):
         if _is_blank(cell):
@@ -530,9 +630,14 @@ def match_header(schema: DatasetSchema, header: list) -> HeaderMatch:
         problems = [("", "The first row must be the header, naming the columns, like "
                          + ", ".join(schema.column_names[:4]))]
     else:
-        problems += [("", f"Column {column_letter(index)} is not one the sharing agreement allows for this dataset: "
-                          "remove it and send the file again") for index in unknown]
-        problems += [(column.name, f"The file has no {column.label} column: add it and send the file again")
+        named = _is_clearly_a_header(len(positions), len(header) - len(unnamed))
+        for index in unknown:
+            heading = _heading_text(header[index]) if named else None
+            where = (f"Unexpected column '{heading}' (column {column_letter(index)})" if heading
+                     else f"Column {column_letter(index)}")
+            problems.append(("", f"{where} is not one the sharing agreement allows for this dataset: remove it and "
+                                 "send the file again"))
+        problems += [(column.name, f"Missing column '{column.name}' ({column.label}): add it and send the file again")
                      for column in schema.columns if column.required and column.name not in positions]
     return HeaderMatch(schema, positions, tuple(unnamed), len(header), tuple(problems))
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("imports/", views.batch_list, name="batches"),
     path("imports/new/", views.batch_new, name="batch-new"),
+    path("imports/templates/<slug:dataset_type>.csv", views.batch_template, name="batch-template"),
     path("imports/<id:batch_id>/", views.batch_detail, name="batch"),
     path("runs/", views.run_list, name="runs"),
     path("runs/<id:run_id>/", views.run_detail, name="run"),

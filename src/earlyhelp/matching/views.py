@@ -5,6 +5,7 @@ Every page that shows a person's details is an audit event under the data matchi
 goes through the services (`imports`, `linkage`, `review`, `privacy.services.decisions`).
 """
 
+import functools
 import math
 
 from django.contrib import messages
@@ -12,11 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from earlyhelp.access import policy
+from earlyhelp.access import policy, search_first
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.people import selectors as people_selectors
+from earlyhelp.people.forms import SearchForm
 from earlyhelp.people.models import Person
 from earlyhelp.privacy.models import SuggestionStatus
 from earlyhelp.privacy.services import decisions
@@ -25,12 +29,14 @@ from earlyhelp.ui.service_forms import run_service
 from earlyhelp.privacy.models import Suggestion
 from earlyhelp.ui.http_methods import require_form_page, require_safe
 
-from . import imports, linkage, review
+from . import imports, linkage, review, schemas
 from . import needs as matched_needs
+from .filters import CandidateFilter
 from .forms import ImportForm, MatchDecisionForm, NeedDecisionForm, NewPersonForm
 from .models import (
     IDENTIFIER_FIELDS,
     BatchStatus,
+    DatasetType,
     ImportBatch,
     LinkageRun,
     MatchCandidate,
@@ -66,6 +72,13 @@ def _viewed(request, event, *, objects=(), **metadata):
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
+
+
+def _query_without_page(request) -> str:
+    """The list's filters as a query string ending in "&", for the pagination links to keep."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode() + "&" if query else ""
 
 
 def _page(request, queryset):
@@ -117,7 +130,28 @@ def batch_new(request):
             content=upload.read()))
         if batch is not None:
             return redirect("matching:batch", batch.pk)
-    return render(request, "matching/batch_new.html", {"form": form})
+    return render(request, "matching/batch_new.html", {"form": form, "datasets": _dataset_guides()})
+
+
+def _dataset_guides() -> list[dict]:
+    """Each dataset's columns as the import page lists them, from the schema (the one home of the columns)."""
+    return [{"code": code, "name": name, "columns": schemas.schema_for(code).columns}
+            for code, name in DatasetType.choices]
+
+
+@require_safe
+@login_required
+def batch_template(request, dataset_type):
+    """A dataset's CSV template: its header row, and with `?example=1` one synthetic example row marked as such."""
+    _require(request)
+    schema = schemas.schema_for(dataset_type)
+    if schema is None:
+        raise Http404
+    with_example = request.GET.get("example") == "1"
+    response = HttpResponse(schemas.template_csv(schema, with_example=with_example), content_type="text/csv")
+    name = f"{dataset_type}-{'example' if with_example else 'template'}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @require_safe
@@ -189,9 +223,13 @@ def run_detail(request, run_id):
 @login_required
 def review_queue(request):
     _require(request)
-    page = _page(request, review.pending_candidates())
-    _viewed(request, "match_queue.view", objects=[c.record for c in page.object_list], listed=len(page.object_list))
-    return render(request, "matching/queue.html", {"page": page})
+    filters = CandidateFilter(request.GET or None, queryset=review.pending_candidates())
+    page = _page(request, filters.qs)
+    chosen = filters.form.cleaned_data if filters.is_bound and filters.is_valid() else {}
+    _viewed(request, "match_queue.view", objects=[c.record for c in page.object_list], listed=len(page.object_list),
+            run=chosen["run"].pk if chosen.get("run") else None, dataset=chosen.get("dataset") or None)
+    return render(request, "matching/queue.html", {"page": page, "filters": filters,
+                                                   "page_query": _query_without_page(request)})
 
 
 def _person_side(person: Person) -> dict:
@@ -263,16 +301,22 @@ def unmatched_list(request):
 @login_required
 def new_person(request, record_id):
     record = _require(request, SourceRecord, record_id, queryset=review.unmatched_records())
-    form = NewPersonForm(_posted(request))
-    if request.method == "POST" and form.is_valid():
+    searching = request.method == "POST" and request.POST.get("step") == "search"
+    search_form = SearchForm(request.POST if searching else None, initial={
+        "family_name": record.family_name, "given_name": record.given_name, "date_of_birth": record.date_of_birth})
+    outcome = search_first.run_search(request, search_form, functools.partial(
+        people_selectors.search_people, for_matching=True)) if searching else None
+    form = NewPersonForm(None if searching else _posted(request))
+    if request.method == "POST" and not searching and form.is_valid():
         person = run_service(form, lambda: review.create_new_person(by=request.user, record=record,
                                                                     reason=form.cleaned_data["reason"]))
         if person is not None:
             messages.success(request, "The person is added to the person index, with the partner's record.")
             return redirect("matching:unmatched")
     _viewed(request, "source_record.view", objects=[record])
-    return render(request, "matching/new_person.html", {"record": record, "rows": _side_by_side(record, None),
-                                                        "form": form})
+    return render(request, "matching/new_person.html", {
+        "record": record, "rows": _side_by_side(record, None), "form": form, "search_form": search_form,
+        "outcome": outcome, "may_search": policy.has_permission(request.user, policy.Permission.SEARCH_PEOPLE_TO_MATCH)})
 
 
 

@@ -78,8 +78,13 @@ def _score(person, given_name, family_name, date_of_birth):
     return min(100, round(name_score * 0.7 + bonus)), reason
 
 
-def search_people(user, *, family_name="", given_name="", date_of_birth=None, identifier="") -> SearchOutcome:
-    if not policy.has_permission(user, policy.Permission.SEARCH_PEOPLE):
+def search_people(user, *, family_name="", given_name="", date_of_birth=None, identifier="",
+                  for_matching: bool = False) -> SearchOutcome:
+    """`for_matching`: the data team checking whether a partner's record is someone already known (its own
+    permission and audit purpose; the search pages and the API are for casework)."""
+    permission, purpose = ((policy.Permission.SEARCH_PEOPLE_TO_MATCH, Purpose.DATA_MATCHING) if for_matching
+                           else (policy.Permission.SEARCH_PEOPLE, Purpose.DUPLICATE_CHECK))
+    if not policy.has_permission(user, permission):
         raise PermissionDenied("Your role does not include searching for families")
     family_name, given_name = family_name.strip(), given_name.strip()
     if not identifier and not (family_name and (given_name or date_of_birth)):
@@ -97,7 +102,7 @@ def search_people(user, *, family_name="", given_name="", date_of_birth=None, id
 
     ranked = sorted(scored.values(), key=lambda item: -item[1])[:MAX_RESULTS]
     outcome = _present(user, ranked)
-    audit.record(actor=user, action=Action.SEARCH, event="person.search", purpose=Purpose.DUPLICATE_CHECK,
+    audit.record(actor=user, action=Action.SEARCH, event="person.search", purpose=purpose,
                  objects=[("people.person", r.person_id) for r in outcome.results],
                  metadata={"results": len(outcome.results), "restricted_match": outcome.restricted_match,
                            "by_identifier": bool(identifier)})

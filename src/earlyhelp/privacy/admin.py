@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -7,9 +8,36 @@ from .models import PrivacyNotice, ProcessingPurpose
 from .services import notices
 
 
+ENTER_CHANGE_REASON = "Enter the reason for this change"
+# django-simple-history keeps the reason in a 100-character column.
+CHANGE_REASON_MAX_LENGTH = 100
+
+
+class ChangeReasonForm(forms.ModelForm):
+    """A register entry's admin form: every save needs a reason, kept with the entry's history."""
+
+    change_reason = forms.CharField(
+        label="Reason for this change", max_length=CHANGE_REASON_MAX_LENGTH,
+        help_text="Kept with the register's history, for example the decision or advice behind it. Do not include "
+                  "personal details.",
+        error_messages={"required": ENTER_CHANGE_REASON,
+                        "max_length": f"The reason must be {CHANGE_REASON_MAX_LENGTH} characters or fewer"})
+
+
+class ReasonedHistoryAdmin(AuditedAdmin, SimpleHistoryAdmin):
+    """A register model with history, edited in the admin: the form asks for the reason, the history keeps it, and
+    the audit event (written by `AuditedAdmin` in the same transaction) says one was given."""
+
+    form = ChangeReasonForm
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data["change_reason"].strip()
+        super().save_model(request, obj, form, change)
+
+
 @admin.register(ProcessingPurpose)
-class ProcessingPurposeAdmin(AuditedAdmin, SimpleHistoryAdmin):
-    """The DPO keeps the register here; every change keeps history and is audited."""
+class ProcessingPurposeAdmin(ReasonedHistoryAdmin):
+    """The DPO keeps the register here; every change keeps history, with its reason, and is audited."""
 
     list_display = ["name", "code", "article_6", "article_9", "criminal_offence_data", "retention", "is_active"]
     list_filter = ["article_6", "article_9", "criminal_offence_data", "is_active"]

@@ -41,6 +41,19 @@ CAMBS_PBORO = "002_38f2c274d1e3cdfe.txt"
 WIGAN_CF = "003_55023ebdf6225ca1.txt"
 SHROPSHIRE = "004_bb712945c0ce2629.txt"
 SEED_FILES = [WIGAN_EH, OLDHAM, CAMBS_PBORO, WIGAN_CF, SHROPSHIRE]
+# How the register and notice name each source: the council and the document's title (and version, where given).
+SOURCE_TITLES = {
+    WIGAN_EH: "Wigan Council, Early Help privacy notice (version 2.0, October 2023)",
+    OLDHAM: "Oldham Council, privacy notice for the Targeted Early Help Service",
+    CAMBS_PBORO: "Cambridgeshire County Council and Peterborough City Council, Early Help privacy notice",
+    WIGAN_CF: "Wigan Council, Children and Families privacy notice (version 4.0, November 2020)",
+    SHROPSHIRE: "Shropshire Council, privacy notice for Supporting Families through Early Help",
+}
+
+
+def source_title(source: str) -> str:
+    """A source as people read it; a source the DPO typed in is already a title."""
+    return SOURCE_TITLES.get(source, source)
 
 UK = "United Kingdom"
 

@@ -25,6 +25,7 @@ from .register_forms import (
     NewRecipientTypeForm,
     RecipientTypeForm,
 )
+from . import retention_wording
 from .services import consent, recipients, register
 
 OBJECT_TYPE = "privacy.processingpurpose"
@@ -52,12 +53,13 @@ def _viewed(request, event, *, objects=(), **metadata):
                  objects=objects, metadata=metadata)
 
 
-def _row(purpose):
+def _row(purpose, retention_words: dict):
     return {
         "purpose": purpose,
         "article_6": register.display("article_6", purpose.article_6),
         "article_9": register.display("article_9", purpose.article_9) if purpose.article_9 else "None",
         "recipients": [recipient_label(code) for code in purpose.recipient_types],
+        "retention": retention_words.get(purpose.retention, purpose.retention),
     }
 
 
@@ -66,9 +68,10 @@ def _row(purpose):
 def register_list(request):
     _require(request, keep=False)
     purposes = list(ProcessingPurpose.objects.order_by("-is_active", "name"))
+    words = retention_wording.in_words({purpose.retention for purpose in purposes})
     _viewed(request, "processing_register.view", purposes_listed=len(purposes))
     return render(request, "privacy/register/list.html", {
-        "rows": [_row(p) for p in purposes], "changes": register.changes_since_publication(),
+        "rows": [_row(p, words) for p in purposes], "changes": register.changes_since_publication(),
         "may_keep": policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)})
 
 

@@ -4,3 +4,12 @@ from django.apps import AppConfig
 class RetentionConfig(AppConfig):
     name = "earlyhelp.retention"
     verbose_name = "Retention and disposal"
+
+    def ready(self):
+        # Imported here: models are ready only now. The register (privacy, below this app) shows each purpose's
+        # retention rule in words through this registration.
+        from earlyhelp.privacy import retention_wording
+
+        from .services.rules import codes_in_words
+
+        retention_wording.register(codes_in_words)

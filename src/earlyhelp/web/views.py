@@ -17,6 +17,8 @@ from earlyhelp.organisations.models import User
 from earlyhelp.people.models import Household
 from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
 
+from . import data_team
+
 
 @method_decorator(require_form_page, name="dispatch")  # before LoginView's own dispatch redirects a signed-in user
 class SignInView(auth_views.LoginView):
@@ -51,6 +53,8 @@ def sign_out(request):
 @login_required
 def dashboard(request):
     user = request.user
+    if data_team.wants_data_team_home(user):
+        return _data_team_dashboard(request)
     dashboard = dashboard_for(user)
     # The lists show family references only; the read is still recorded, with how many were listed.
     audit.record(actor=user, action=Action.VIEW, event="dashboard.view", purpose=Purpose.EARLY_HELP_CASEWORK,
@@ -58,6 +62,14 @@ def dashboard(request):
                                                    + dashboard.taf_families})})
     context = {"dashboard": dashboard}
     return render(request, "web/dashboard.html", context)
+
+
+def _data_team_dashboard(request):
+    """The data team's work waiting, as counts (no family is listed, so no personal data is read)."""
+    home = data_team.data_team_home(request.user)
+    audit.record(actor=request.user, action=Action.VIEW, event="dashboard.view", purpose=Purpose.DATA_MATCHING,
+                 metadata={"families_listed": 0})
+    return render(request, "web/data_team_dashboard.html", home)
 
 
 @require_safe

@@ -26,6 +26,9 @@ class Permission(StrEnum):
     # The front door: records contacts and searches before creating anyone.
     RECORD_CONTACTS = "record_contacts"
     SEARCH_PEOPLE = "search_people"
+    # The person index search, to check a partner's record that matched nobody before adding a new person: names,
+    # dates of birth and postcode areas only, never a family the role cannot open (audited as data matching).
+    SEARCH_PEOPLE_TO_MATCH = "search_people_to_match"
     SEE_OWN_RECORDED_CONTACTS = "see_own_recorded_contacts"
     SEE_TEAM_CONTACTS = "see_team_contacts"
     # Oversight across the whole council, or across one's own team.
@@ -81,8 +84,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
         P.SEE_TEAM_CONTACTS, P.REVIEW_TEAM_EMERGENCY_ACCESS, P.REVIEW_PARTNER_ACCESS,
         P.PROCESS_TEAM_WITHDRAWALS, P.SEE_TEAM_PERFORMANCE, P.KEEP_PANELS}),
     Role.PARTNER_PROFESSIONAL: frozenset({P.CASEWORK}),
-    Role.DATA_TEAM: frozenset({P.DO_DATA_MATCHING, P.DECIDE_MATCHES, P.RUN_PROGRAMME, P.MAKE_RETURNS,
-                               P.SEE_ALL_PERFORMANCE}),
+    Role.DATA_TEAM: frozenset({P.DO_DATA_MATCHING, P.DECIDE_MATCHES, P.SEARCH_PEOPLE_TO_MATCH, P.RUN_PROGRAMME,
+                               P.MAKE_RETURNS, P.SEE_ALL_PERFORMANCE}),
     Role.DPO: frozenset({
         P.REVIEW_ALL_EMERGENCY_ACCESS, P.PROCESS_ALL_WITHDRAWALS, P.SEE_ANY_FAMILY_VIEWERS, P.READ_REGISTER,
         P.KEEP_REGISTER, P.HANDLE_RIGHTS_REQUESTS, P.MANAGE_RETENTION, P.DECIDE_DISPOSAL}),

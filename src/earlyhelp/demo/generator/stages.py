@@ -121,6 +121,15 @@ MARKER_SPOTLIGHT = {8: MarkerKind.EHCP, 9: MarkerKind.YOUNG_CARER, 10: MarkerKin
 # Spotlight families closed so that their Supporting Families sustainment check (due the rule's months after
 # closure) is due soon (index 11) or overdue (index 12): days after the day exactly that many months ago.
 SUSTAINMENT_SPOTLIGHT = {11: 7, 12: -20}
+# Families whose case closed long enough ago that the retention review finds them due (CASE+6), so that the
+# disposal and certificate journey can be tried: closed spotlight families not known to social care (so the IICSA
+# hold does not keep them) and one in LONG_CLOSED_EVERY of the other closed families, where the eldest child was
+# already born when the episode, moved back by LONG_CLOSED_YEARS, opened. Choosing them takes no random draws, so
+# the rest of the council is as it was.
+LONG_CLOSED_SPOTLIGHT = {13, 14, 15}
+LONG_CLOSED_EVERY = 3
+LONG_CLOSED_YEARS = 7
+LONG_CLOSED_BACK = datetime.timedelta(days=LONG_CLOSED_YEARS * 365 + 30)
 
 REVIEW_WEEKS = 8
 
@@ -146,10 +155,12 @@ class FamilyBuilder(StaffBuilder):
         household_id = self.ids(Household)
         restricted = index in RESTRICTED_SPOTLIGHT or (not spotlight and rng.random() < 0.01)
         self.row(Household, id=household_id, reference=f"F{household_id:07d}", is_restricted=restricted)
+        long_closed = stage in CLOSED_REASON_OF_STAGE and stage != "closed_stepped_up" and (
+            index in LONG_CLOSED_SPOTLIGHT or (not spotlight and index % LONG_CLOSED_EVERY == 0))
         min_eldest_age = 4 if stage == "returning" else (3 if stage.startswith("closed") else 0)
         members = self.build_people(household_id, min_eldest_age)
         family = _Family(index=index, stage=stage, team=team, household_id=household_id, members=members,
-                         spotlight=spotlight, manager=self.managers[team.pk])
+                         spotlight=spotlight, manager=self.managers[team.pk], long_closed=long_closed)
         self.casework(family)
         self.child_markers(family)
         if index in EXCLUSION_SPOTLIGHT or (not spotlight and rng.random() < 0.015):
@@ -207,9 +218,13 @@ class FamilyBuilder(StaffBuilder):
                 closed = (add_months(today, -self.sustainment_months)
                           + datetime.timedelta(days=SUSTAINMENT_SPOTLIGHT[family.index]))
                 opened = min(opened, closed - datetime.timedelta(days=200))
+            drawn_opened = opened  # decides on an earlier episode as before, so the random draws stay the same
+            if (family.long_closed and family.index not in SUSTAINMENT_SPOTLIGHT
+                    and opened - LONG_CLOSED_BACK > family.eldest_dob + datetime.timedelta(days=365)):
+                opened, closed = opened - LONG_CLOSED_BACK, closed - LONG_CLOSED_BACK
             self.episode(family, opened=opened, progress=5 if stage != "closed_withdrew" else rng.randint(1, 5),
                          closed_on=closed, reason=CLOSED_REASON_OF_STAGE[stage])
-            if rng.random() < 0.1 and (opened - family.eldest_dob).days > 800:
+            if rng.random() < 0.1 and (drawn_opened - family.eldest_dob).days > 800:
                 self.past_episode(family, before=opened - datetime.timedelta(days=60))
             return
         if stage == "returning":
@@ -539,6 +554,7 @@ class _Family:
     spotlight: bool
     manager: User
     involved: set = field(default_factory=set)  # users who work with the family: never excluded
+    long_closed: bool = False  # closed long ago: due for the retention review
 
     @property
     def eldest_dob(self):

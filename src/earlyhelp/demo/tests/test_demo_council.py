@@ -58,6 +58,9 @@ from earlyhelp.people.services import name_key
 from earlyhelp.privacy.models import Consent, Disclosure, Panel, RecipientKind, recipient_choices
 from earlyhelp.privacy.services import consent as consents
 from earlyhelp.programme.models import Need
+from earlyhelp.retention import selectors as retention_selectors
+from earlyhelp.retention.models import LegalHold, RetentionRule
+from earlyhelp.retention.services import holds
 
 FAMILIES = 40
 SEED = 4242
@@ -368,3 +371,18 @@ def test_the_demo_registers_hold_a_breach_of_each_kind_a_dpia_and_agreements_cur
         assert registers.agreement_for(partner, on=TODAY) == current
     programme_file = ImportBatch.objects.get(dataset_type=DatasetType.DWP_OUT_OF_WORK)
     assert programme_file.agreement == current and programme_file.sharing_agreement_reference == current.reference
+
+
+def test_some_closed_families_are_due_for_disposal_today_and_not_held(council):
+    """The disposal and certificate journey can be tried on the demo: the retention review finds families whose
+    case closed more than six years ago, some of them not kept by the IICSA hold."""
+    rule = RetentionRule.objects.get(code="CASE+6")
+    due = set(retention_selectors.due_household_ids(rule, today=TODAY))
+    held = set(holds.households_covered(LegalHold.objects.get()).values_list("pk", flat=True))
+    assert due - held
+    for household in Household.objects.filter(pk__in=due - held):
+        closed = household.episodes.values_list("closed_on", flat=True)
+        assert all(day is not None and day < TODAY.replace(year=TODAY.year - 6) for day in closed)
+        eldest = min(m.person.date_of_birth for m in household.memberships.select_related("person")
+                     if m.person.date_of_birth)
+        assert eldest < household.episodes.latest("opened_on").opened_on  # a child then, not unborn

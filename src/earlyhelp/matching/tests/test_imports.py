@@ -205,15 +205,28 @@ ASB_HEADER = ["source_record_id", "given_name", "family_name", "incident_date", 
 ASB_ROW = ["A-1", "Ada", "Testperson", "01/10/2026", "personal"]
 
 
-def test_a_missing_required_column_is_a_problem_with_the_file(upload, nothing_left):
+def test_a_missing_required_column_is_named_by_its_header(upload, nothing_left):
     batch = upload(_csv(ASB_HEADER[:-1], [ASB_ROW[:-1]]))
-    _rejected(batch, (1, "category", "The file has no ASB category column: add it and send the file again"))
+    _rejected(batch, (1, "category", "Missing column 'category' (ASB category): add it and send the file again"))
 
 
-def test_a_column_the_agreement_does_not_allow_is_a_problem_with_the_file(upload, nothing_left):
-    batch = upload(_csv([*ASB_HEADER, "Ethnicity", "Notes"], [[*ASB_ROW, "x", "y"]]))
-    _rejected(batch, *[(1, "", f"Column {letter} is not one the sharing agreement allows for this dataset: remove "
-                                "it and send the file again") for letter in "FG"])
+def test_a_column_the_agreement_does_not_allow_is_named_by_its_heading_when_the_first_row_is_a_header(upload):
+    batch = upload(_csv([*ASB_HEADER, "Postcode2", "Notes"], [[*ASB_ROW, "x", "y"]]))
+    _rejected(batch, *[(1, "", f"Unexpected column '{heading}' (column {letter}) is not one the sharing agreement "
+                                "allows for this dataset: remove it and send the file again")
+                       for heading, letter in [("Postcode2", "F"), ("Notes", "G")]])
+
+
+@pytest.mark.parametrize("header", [
+    ["source_record_id", "given_name", TELLTALE, "01/10/2026", "Zed", "Other"],  # mostly not headings
+    [*ASB_HEADER, "27/03/2015"], [*ASB_HEADER, "ada@example.org"], [*ASB_HEADER, "9991234567"],
+], ids=["not clearly a header", "a date", "an e-mail address", "a number"])
+def test_an_unknown_cell_that_may_be_data_is_named_by_its_letter_only(upload, header):
+    batch = upload(_csv(header, [[*ASB_ROW, "x"]]))
+    assert batch.status == BatchStatus.REJECTED
+    unknown = [error["problem"] for error in batch.errors if "sharing agreement allows" in error["problem"]]
+    assert unknown and all(problem.startswith("Column ") for problem in unknown)
+    assert not any(value in json.dumps(batch.errors) for value in (TELLTALE, "Zed", "27/03", "ada@", "99912"))
 
 
 def test_a_column_twice_and_values_without_a_heading_are_problems(upload):

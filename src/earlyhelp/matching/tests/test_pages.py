@@ -1,6 +1,8 @@
 """The data team's pages: only the data team gets in (everyone else an audited 404); every view is audited; the
 review page puts the two records side by side with the explanation; decisions are made with a reason."""
 
+import csv
+import io
 import re
 
 import pytest
@@ -10,7 +12,7 @@ from django.utils import timezone
 
 from earlyhelp.audit.models import Action, AuditEvent, Purpose
 from earlyhelp.demo import partner_files
-from earlyhelp.matching import linkage
+from earlyhelp.matching import linkage, schemas
 from earlyhelp.matching.models import (
     DatasetType,
     ImportBatch,
@@ -18,6 +20,7 @@ from earlyhelp.matching.models import (
     MatchCandidate,
     SourceRecord,
 )
+from earlyhelp.people.models import Person
 from earlyhelp.privacy.models import ProcessingPurpose, SuggestionStatus
 from earlyhelp.testing.agreements import sharing_agreement
 
@@ -161,3 +164,92 @@ def test_uploading_a_file_shows_its_row_level_problems_and_imports_nothing(clien
     assert response.status_code == 302 and SourceRecord.objects.count() == 2
     missing = client.post(reverse("matching:batch-new"), {**form})
     assert "Choose the file to upload" in missing.content.decode()
+
+
+# --- The columns each dataset needs, and its template -------------------------------------------------------------
+
+def test_the_import_page_lists_each_datasets_columns_and_offers_its_templates(client, world):
+    client.force_login(world.data_team)
+    html = client.get(reverse("matching:batch-new")).content.decode()
+    for dataset in DatasetType:
+        section = html.split(f'id="columns-{dataset.value}"')[1].split("</details>")[0]
+        for column in schemas.schema_for(dataset).columns:
+            assert f"<code>{column.name}</code>" in section, (dataset, column.name)
+        assert reverse("matching:batch-template", args=[dataset.value]) + "?example=1" in section
+    attendance = html.split('id="columns-school_attendance"')[1].split("</details>")[0]
+    upn_row = attendance.split("<code>upn</code>")[1].split("</tr>")[0]
+    assert "Required" in upn_row and "A letter and 12 digits" in upn_row
+
+
+def test_each_template_is_the_schemas_header_and_its_example_row_passes_the_checks(client, world):
+    client.force_login(world.data_team)
+    for dataset in DatasetType:
+        url = reverse("matching:batch-template", args=[dataset.value])
+        header_only = client.get(url)
+        assert header_only["Content-Type"] == "text/csv" and "attachment" in header_only["Content-Disposition"]
+        schema = schemas.schema_for(dataset)
+        assert header_only.content.decode().splitlines() == [",".join(schema.column_names)]
+        rows = list(csv.reader(io.StringIO(client.get(url + "?example=1").content.decode())))
+        assert len(rows) == 2 and rows[1][0] == schemas.EXAMPLE_ROW_MARK
+        header = schemas.match_header(schema, rows[0])
+        assert header.problems == () and schemas.read_row(header, rows[1])[1] == [], dataset
+
+
+def test_templates_are_for_the_data_team_only(client, world):
+    client.force_login(world.lead)
+    assert client.get(reverse("matching:batch-template", args=["police_asb"])).status_code == 404
+    client.force_login(world.data_team)
+    assert client.get(reverse("matching:batch-template", args=["no_such_dataset"])).status_code == 404
+
+
+def test_the_queue_filters_by_run_and_dataset_and_a_runs_review_link_opens_its_own(client, world, matched):
+    client.force_login(world.data_team)
+    run, candidate = matched["run"], matched["candidate"]
+    run_page = client.get(reverse("matching:run", args=[run.pk])).content.decode()
+    link = f'{reverse("matching:queue")}?run={run.pk}'
+    assert f'href="{link}">Review the matches' in run_page
+    row = f'id="candidate-{candidate.pk}"'
+    shown = client.get(link).content.decode()
+    assert row in shown and f"{matched['jamie'].given_name} {matched['jamie'].family_name}, born" in shown
+    assert row in client.get(reverse("matching:queue"), {"dataset": DatasetType.POLICE_ASB}).content.decode()
+    assert row not in client.get(reverse("matching:queue"), {"dataset": DatasetType.EHCP}).content.decode()
+    later = LinkageRun.objects.create(requested_by=world.data_team, threshold=run.threshold, backend=run.backend)
+    assert row not in client.get(reverse("matching:queue"), {"run": later.pk}).content.decode()
+    event = AuditEvent.objects.filter(event="match_queue.view").latest("pk")
+    assert event.metadata["run"] == later.pk
+
+
+def test_the_data_teams_home_counts_the_work_waiting_with_links(client, world, matched):
+    client.force_login(world.data_team)
+    page = client.get(reverse("web:dashboard")).content.decode()
+
+    def row(key):
+        return page.split(f'id="work-{key}"')[1].split("</div>")[0]
+
+    assert ">1</strong>" in row("pairs") and f'href="{reverse("matching:queue")}"' in row("pairs")
+    assert ">1</strong>" in row("unmatched") and "None" in row("runs")  # the one batch has been run
+    for key, url in [("shortlist", "programme:shortlist"), ("sustainment", "programme:sustainment"),
+                     ("claims", "programme:claim-batches"), ("returns", "reporting:home")]:
+        assert f'href="{reverse(url)}"' in row(key), key
+    assert ">2</strong>" in row("returns") and "Quarterly progress return, quarter" in page  # none made yet
+    assert matched["jamie"].family_name not in page and "Family F" not in page  # counts, not people
+    assert AuditEvent.objects.filter(actor_id=world.data_team.pk, event="dashboard.view").exists()
+    client.force_login(world.manager)
+    assert 'id="work-pairs"' not in client.get(reverse("web:dashboard")).content.decode()
+
+
+def test_the_data_team_searches_the_person_index_before_adding_someone_new(client, world, matched):
+    client.force_login(world.data_team)
+    url = reverse("matching:new-person", args=[matched["unknown"].pk])
+    page = client.get(url).content.decode()
+    assert 'name="step" value="search"' in page and f'value="{matched["unknown"].family_name}"' in page  # filled in
+    jamie = matched["jamie"]
+    people = Person.objects.count()
+    page = client.post(url, {"step": "search", "family_name": jamie.family_name, "given_name": jamie.given_name}
+                       ).content.decode()
+    assert f"{jamie.given_name} {jamie.family_name}" in page and "Already in the person index" in page
+    assert reverse("web:family", args=[matched["candidate"].person.memberships.first().household_id]) not in page
+    assert "There is a problem" not in page and Person.objects.count() == people  # a search adds nobody
+    event = AuditEvent.objects.filter(actor_id=world.data_team.pk, event="person.search").get()
+    assert event.purpose == Purpose.DATA_MATCHING and jamie.pk in event.object_ids
+    assert client.get(reverse("web:search")).status_code == 404  # the casework search stays closed to them

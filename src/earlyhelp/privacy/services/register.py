@@ -19,6 +19,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 
+from .. import register_seed, retention_wording
 from ..messages import CHOOSE_ARTICLE_6_FROM_LIST, CHOOSE_ARTICLE_9_FROM_LIST
 from ..models import (
     UK,
@@ -99,6 +100,10 @@ def display(field: str, value) -> str:
         return Article9(value).label if value in Article9.values else value
     if field == "recipient_types":
         return "; ".join(recipient_label(code) for code in value or []) or "Nobody outside the council"
+    if field == "retention" and value:
+        return retention_wording.in_words([value])[value]
+    if field == "sources":
+        return "; ".join(register_seed.source_title(source) for source in value or []) or "None"
     if field in BOOLEAN_FIELDS:
         return "Yes" if value else "No"
     if isinstance(value, list):

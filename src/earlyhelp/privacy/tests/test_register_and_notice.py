@@ -3,14 +3,16 @@
 import io
 
 import pytest
+from django.contrib import admin as django_admin
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from pypdf import PdfReader
 
 from earlyhelp.audit import services as audit
-from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.audit.models import Action, AuditEvent, Purpose
 from earlyhelp.privacy import register_seed
+from earlyhelp.privacy.admin import ProcessingPurposeAdmin
 from earlyhelp.privacy.models import PrivacyNotice, ProcessingPurpose, recipient_choices
 from earlyhelp.privacy.services import notices
 from earlyhelp.privacy.services.register import save_purpose
@@ -144,3 +146,33 @@ def test_the_notice_says_for_every_purpose_whether_the_family_has_a_choice(clien
     assert consent_based >= 1
     assert page.count("We do this only with your agreement") == consent_based
     assert page.count("This does not depend on your consent") == purposes.count() - consent_based
+
+
+def _admin_form_data(purpose, **changes) -> dict:
+    """The admin change form's fields as the browser posts them, with `changes`."""
+    form = ProcessingPurposeAdmin(ProcessingPurpose, django_admin.site).get_form(None, purpose)(instance=purpose)
+    data = {}
+    for name in form.fields:
+        value = form[name].value()
+        if value is False or value is None:
+            continue
+        data[name] = "on" if value is True else value
+    return {**data, **changes}
+
+
+def test_a_register_change_in_the_admin_needs_a_reason_kept_with_its_history_and_audited(client, world):
+    client.force_login(world.admin)
+    purpose = ProcessingPurpose.objects.get(code="statistics")
+    url = reverse("admin:privacy_processingpurpose_change", args=[purpose.pk])
+    versions = purpose.history.count()
+    response = client.post(url, _admin_form_data(purpose, name="Statistics, renamed"))
+    assert response.status_code == 200 and "Enter the reason for this change" in response.content.decode()
+    purpose.refresh_from_db()
+    assert purpose.name != "Statistics, renamed" and purpose.history.count() == versions
+    response = client.post(url, _admin_form_data(purpose, name="Statistics, renamed",
+                                                 change_reason="DPO review of the register, March"))
+    assert response.status_code == 302
+    latest = purpose.history.first()
+    assert (latest.name, latest.history_change_reason) == ("Statistics, renamed", "DPO review of the register, March")
+    event = AuditEvent.objects.filter(event="processingpurpose.admin_change").latest("pk")
+    assert event.actor_id == world.admin.pk and "change_reason" in event.metadata["fields"]

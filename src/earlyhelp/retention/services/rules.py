@@ -25,6 +25,40 @@ AUDIT_PURPOSE = Purpose.EARLY_HELP_CASEWORK
 CODE_PATTERN = re.compile(r"^[A-Z][A-Z0-9]{0,11}\+([0-9]{1,3})$")
 EDITABLE = ("record_class", "trigger", "period_years", "action", "source", "is_active")
 
+# What starts each period, as the rule reads in words ("6 years after the case closes"): the register and the
+# privacy notice show rules this way (`privacy.retention_wording`).
+AFTER_TRIGGER = {
+    Trigger.EPISODE_CLOSURE: "after the case closes",
+    Trigger.LAST_ACTIVITY: "after the family's last contact with the service",
+    Trigger.ENTRY_WRITTEN: "after each entry is written",
+    Trigger.REQUEST_CLOSED: "after the request is closed",
+    Trigger.FILE_SENT: "after the file is sent",
+    Trigger.FILE_RECEIVED: "after the partner sends the file",
+    Trigger.RETURN_SENT: "after the return is sent",
+}
+
+
+def _years(period: int) -> str:
+    return f"{period} year{'' if period == 1 else 's'}"
+
+
+def rule_in_words(*, trigger: str, period_years: int) -> str:
+    if trigger == Trigger.DATE_OF_BIRTH:
+        return f"until the youngest child is {period_years}"
+    return f"{_years(period_years)} {AFTER_TRIGGER[trigger]}"
+
+
+def codes_in_words(codes) -> dict[str, str]:
+    """Each code's words: from its rule, or for a well-formed code with no rule yet, its period."""
+    codes = list(codes)
+    words = {rule.code: rule_in_words(trigger=rule.trigger, period_years=rule.period_years)
+             for rule in RetentionRule.objects.filter(code__in=codes)}
+    for code in codes:
+        if code not in words and (match := CODE_PATTERN.match(code)):
+            words[code] = _years(int(match.group(1)))
+    return words
+
+
 MESSAGES = {
     "code_required": "Enter a code for the rule, for example CASE+6",
     "code_format": "Code must be capital letters, a plus sign and the number of years, for example CASE+6 or DOB+25",

@@ -170,6 +170,7 @@ DECLARED = {
     "matching:home": SAFE,
     "matching:batches": SAFE,
     "matching:batch-new": FORM,
+    "matching:batch-template": SAFE,
     "matching:batch": SAFE,
     "matching:runs": FORM,  # POST starts a linkage run
     "matching:run": SAFE,
