@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.ui.progress import auto_refresh
 from earlyhelp.ui.service_forms import run_service
 
 from .forms import DecisionForm, DisposeForm, HoldForm, LiftForm, RuleForm
@@ -216,7 +217,8 @@ def sweep_detail(request, run_id):
     run = _require(request, SweepRun, run_id)
     _viewed(request, "retention_sweep.view", objects=[run])
     batches = list(run.batches.exclude(status=BatchStatus.BUILDING))
-    return render(request, "retention/sweep.html", {"run": run, "rows": _report_rows(run.report), "batches": batches})
+    return render(request, "retention/sweep.html", {"run": run, "rows": _report_rows(run.report), "batches": batches,
+                                                    **auto_refresh(request, running=run.is_running)})
 
 
 # --- Batches -------------------------------------------------------------------------------------------
