@@ -249,12 +249,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"exception_kind_only": {"()": "earlyhelp.tasks_backend.ExceptionKindOnly"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("EARLYHELP_LOG_LEVEL", "WARNING")},
     "loggers": {
         # django.request logs include the full URL with query string: keep them out.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "axes": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # A failed background job is logged with its traceback, whose text may hold personal data: kind only.
+        "django_tasks": {"filters": ["exception_kind_only"]},
+        "django_tasks_db": {"filters": ["exception_kind_only"]},
     },
 }
 

@@ -39,6 +39,7 @@ def test_asking_for_a_pack_queues_its_build_and_answers_at_once(client, world, l
         assert again.url == _progress(build) and SubjectAccessBuild.objects.count() == 1
     assert AuditEvent.objects.filter(event="subject_access.build_queue", object_ids=[build.pk]).count() == 1
 
+    assert _progress(build) in client.get(reverse("rights:detail", args=[rights_request.pk])).content.decode()
     waiting = client.get(_progress(build)).content.decode()
     assert REFRESH in waiting and "waiting to be built" in waiting and "updates itself every 3 seconds" in waiting
 
