@@ -9,7 +9,9 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 demo: install assets
 	EARLYHELP_ENV=development $(PY) manage.py migrate --no-input
-	EARLYHELP_ENV=development $(PY) manage.py load_demo_council
+# The loader reports the demo's linkage run, so it runs its jobs at once; the server runs them in a thread.
+	EARLYHELP_ENV=development EARLYHELP_TASKS_BACKEND=django_tasks.backends.immediate.ImmediateBackend \
+		$(PY) manage.py load_demo_council
 	EARLYHELP_ENV=development EARLYHELP_DEMO_MODE=1 $(PY) manage.py runserver 127.0.0.1:8000
 
 test: install assets browser java

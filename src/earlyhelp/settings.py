@@ -251,12 +251,16 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "filters": {"exception_kind_only": {"()": "earlyhelp.tasks_backend.ExceptionKindOnly"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("EARLYHELP_LOG_LEVEL", "WARNING")},
     "loggers": {
         # django.request logs include the full URL with query string: keep them out.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "axes": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # A failed background job is logged with its traceback, whose text may hold personal data: kind only.
+        "django_tasks": {"filters": ["exception_kind_only"]},
+        "django_tasks_db": {"filters": ["exception_kind_only"]},
     },
 }
 
@@ -285,11 +289,12 @@ NINJA_PAGINATION_PER_PAGE = 50
 # SQLite ignores db_comment; PostgreSQL (production) keeps them as the data inventory.
 SILENCED_SYSTEM_CHECKS = ["fields.W163"]
 
-# Background tasks (django-tasks): the retention sweep runs in `manage.py db_worker`. On a developer's laptop
-# (the demo) tasks run at once, so the sweep button works without a worker.
+# Background jobs (pack builds, imports, linkage runs, retention sweeps). Production: the database backend and
+# `manage.py db_worker`. A developer's machine and the demo: a thread of the web process runs them after the
+# request commits, so pages answer at once with no second process to start (earlyhelp/tasks_backend.py).
 TASKS = {"default": {"BACKEND": os.environ.get(
     "EARLYHELP_TASKS_BACKEND",
-    "django_tasks.backends.immediate.ImmediateBackend" if ENVIRONMENT == "development" else
+    "earlyhelp.tasks_backend.ThreadBackend" if ENVIRONMENT == "development" else
     "django_tasks_db.DatabaseBackend")}}
 
 # Data matching: the linkage engine runs on DuckDB on one server, or on Apache Spark for a consortium of councils

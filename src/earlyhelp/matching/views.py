@@ -24,6 +24,7 @@ from earlyhelp.people.forms import SearchForm
 from earlyhelp.people.models import Person
 from earlyhelp.privacy.models import SuggestionStatus
 from earlyhelp.privacy.services import decisions
+from earlyhelp.ui.progress import auto_refresh
 from earlyhelp.ui.service_forms import run_service
 
 from earlyhelp.privacy.models import Suggestion
@@ -162,7 +163,8 @@ def batch_detail(request, batch_id):
     _viewed(request, "import_batch.view", objects=[batch])
     return render(request, "matching/batch.html", {
         "batch": batch, "errors": batch.errors[:ERRORS_SHOWN], "errors_hidden": max(0, batch.error_count - ERRORS_SHOWN),
-        "linked": linked, "runs": batch.linkage_runs.all()[:10]})
+        "linked": linked, "runs": batch.linkage_runs.all()[:10],
+        **auto_refresh(request, running=batch.is_running)})
 
 
 # --- Linkage runs ------------------------------------------------------------------------------------------------
@@ -214,7 +216,8 @@ def run_detail(request, run_id):
     return render(request, "matching/run.html", {
         "run": run, "batches": run.batches.select_related("source_organisation"), "bars": bars,
         "chart_height": max(1, len(bars)) * 36, "area": 400,
-        "decided": run.candidates.exclude(suggestion__status=SuggestionStatus.PENDING).count()})
+        "decided": run.candidates.exclude(suggestion__status=SuggestionStatus.PENDING).count(),
+        **auto_refresh(request, running=run.is_running)})
 
 
 # --- Review ----------------------------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
+from earlyhelp.ui.progress import auto_refresh
 from earlyhelp.ui.service_forms import run_service
 
 from .forms import DecisionForm, DisposeForm, HoldForm, LiftForm, RuleForm
@@ -225,7 +226,8 @@ def sweep_detail(request, run_id):
     run = _require(request, SweepRun, run_id)
     _viewed(request, "retention_sweep.view", objects=[run])
     batches = list(run.batches.exclude(status=BatchStatus.BUILDING))
-    return render(request, "retention/sweep.html", {"run": run, "rows": _report_rows(run.report), "batches": batches})
+    return render(request, "retention/sweep.html", {"run": run, "rows": _report_rows(run.report), "batches": batches,
+                                                    **auto_refresh(request, running=run.is_running)})
 
 
 # --- Batches -------------------------------------------------------------------------------------------

@@ -350,5 +350,6 @@ class OtherFamilyMention(models.Model):
         return f"Mention {self.pk}"
 
 
-# A complaint's acknowledgement (from 19 June 2026) lives in its own module.
+# A complaint's acknowledgement (from 19 June 2026) and a pack's background build live in their own modules.
 from .acknowledgement_models import ComplaintAcknowledgement  # noqa: E402,F401
+from .build_models import BuildStatus, SubjectAccessBuild  # noqa: E402,F401

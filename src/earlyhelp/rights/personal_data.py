@@ -15,6 +15,9 @@ HOLDINGS = [
     Holding("rights.RecipientNotification", SECTION, person=("request__subject",), on_erasure=OnErasure.SCRUB),
     # When and how a complaint was acknowledged: no personal column, part of the record of what was done.
     Holding("rights.ComplaintAcknowledgement", SECTION, person=("request__subject",), on_erasure=OnErasure.KEEP),
+    # A pack's background build: status and progress, no personal column; the pack it made is held on its own.
+    Holding("rights.SubjectAccessBuild", SECTION, person=("request__subject",), on_erasure=OnErasure.KEEP,
+            in_pack=False),
     Holding("rights.RecordDispute", SECTION, person=("person",)),
     Holding("rights.ProcessingRestriction", SECTION, person=("person",)),
 ]

@@ -49,7 +49,7 @@ def dispose(ids, *, by, reason) -> dict:
     packs = SubjectAccessPack.objects.filter(request__in=requests)
     for label, count in packs.delete()[1].items():
         counts[label] = counts.get(label, 0) + count
-    for relation in ("pauses", "notifications"):
+    for relation in ("pauses", "notifications", "pack_builds"):
         model = RightsRequest._meta.get_field(relation).related_model
         deleted = model.objects.filter(request__in=requests).delete()[1]
         for label, count in deleted.items():

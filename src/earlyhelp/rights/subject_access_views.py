@@ -1,4 +1,5 @@
-"""The rights officer's pages for subject access packs: build, review third-party information, release, download.
+"""The rights officer's pages for subject access packs: build (in the background, with a progress page), review
+third-party information, release, download.
 
 Only those who handle rights requests (the DPO) may use them; anyone else gets an audited 404. Downloads are
 of the released pack only, with the redactions applied, and each is an audited export.
@@ -15,10 +16,11 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.privacy.models import PackStatus, RedactionStatus, SubjectAccessPack
 from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
+from earlyhelp.ui.progress import auto_refresh
 from earlyhelp.ui.service_forms import run_service
 
 from .forms import MentionDecisionForm, RedactionDecisionForm
-from .models import MentionStatus, RightsRequest
+from .models import MentionStatus, RightsRequest, SubjectAccessBuild
 from .services import mentions
 from .services import subject_access as sar
 
@@ -39,14 +41,27 @@ def pack_build(request, request_id):
         policy.refuse(request.user, object_type="rights.rightsrequest", object_id=request_id,
                       purpose=Purpose.RIGHTS_REQUESTS)
     try:
-        pack = sar.build_pack(by=request.user, request=rights_request)
+        build = sar.start_build(by=request.user, request=rights_request)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
         return redirect("rights:detail", rights_request.pk)
-    messages.success(request, "The subject access pack has been built. Review the information about other people "
-                              "before it can be released.")
-    return redirect("web:sar-pack", pack.pk)
+    return redirect("web:sar-build-progress", build.pk)
+
+
+@require_safe
+@login_required
+def build_progress(request, build_id):
+    """A pack being built in the background: waiting, running, built (with a link to the pack) or failed. It
+    refreshes itself until the build ends; the same door as the pack it leads to."""
+    build = SubjectAccessBuild.objects.select_related("request").filter(pk=build_id).first()
+    if not policy.has_permission(request.user, policy.Permission.HANDLE_RIGHTS_REQUESTS) or build is None:
+        policy.refuse(request.user, object_type="rights.subjectaccessbuild", object_id=build_id,
+                      purpose=Purpose.RIGHTS_REQUESTS)
+    audit.record(actor=request.user, action=Action.VIEW, event="subject_access_build.view",
+                 purpose=Purpose.RIGHTS_REQUESTS, objects=[build], metadata={"request_id": build.request_id})
+    return render(request, "rights/subject_access_build.html", {
+        "build": build, **auto_refresh(request, running=build.is_running)})
 
 
 @require_form_page

@@ -24,6 +24,7 @@ from earlyhelp.ui.service_forms import run_service
 from . import acknowledgement, deadlines, forms, selectors
 from .models import (
     OPEN_STATUSES,
+    BuildStatus,
     ProcessingRestriction,
     RecipientNotification,
     RequestKind,
@@ -152,6 +153,7 @@ def detail(request, request_id):
         "subject_restricted": bool(subject_id and selectors.active_restriction_for(subject_id)),
         "corrected": [CORRECTION_LABELS.get(code, code) for code in rights_request.corrected_fields],
         "packs": list(rights_request.packs.order_by("-built_at")),
+        "building": rights_request.pack_builds.filter(status__in=[BuildStatus.QUEUED, BuildStatus.RUNNING]).first(),
         "acknowledgement_clock": acknowledgement.clock_for(rights_request, today=today()),
     }
     context["preview_recipients"] = bool(context["is_open"] and context["recipients"] and rights_request.kind in (

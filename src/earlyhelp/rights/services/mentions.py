@@ -95,9 +95,9 @@ def find(person, own_household_ids) -> list[dict]:
     return found
 
 
-def offer(pack, person, own_household_ids) -> int:
-    """Record each mention found for the pack's reviewer; returns how many."""
-    found = {(m["record"], m["field"]): m for m in find(person, own_household_ids)}
+def offer(pack, person, own_household_ids, found=None) -> int:
+    """Record each mention found (by `find`, or now) for the pack's reviewer; returns how many."""
+    found = {(m["record"], m["field"]): m for m in (find(person, own_household_ids) if found is None else found)}
     OtherFamilyMention.objects.bulk_create([
         OtherFamilyMention(pack=pack, household_id=m["household_id"], record=m["record"][:80], field=m["field"],
                            found=str(m["found"])[:40]) for m in found.values()])

@@ -9,6 +9,7 @@ proposed). Nothing is released until every proposal is decided, and the release 
 
 import datetime
 import json
+import logging
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,9 +36,11 @@ from earlyhelp.privacy.services.disclosures import record_subject_access_release
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.inventory import OnErasure, holdings
 
-from ..models import MentionStatus, RequestKind, RequestStatus
+from ..models import BuildStatus, MentionStatus, RequestKind, RequestStatus, SubjectAccessBuild
 from . import mentions, pack_sources
 from .finding import _Finder
+
+logger = logging.getLogger(__name__)
 
 WITHHELD = "[withheld: information about someone else]"
 # What is never put in a pack: internal keys, derived search keys and the packs' own snapshots.
@@ -123,13 +126,18 @@ class _Renderer:
         return values
 
 
-def collect(person) -> dict:
-    """Everything held about the person, as a JSON-ready dict (no redactions applied)."""
+def collect(person, progress=None) -> dict:
+    """Everything held about the person, as a JSON-ready dict (no redactions applied).
+
+    `progress(fraction)`, if given, is told how far through the holdings the collection is."""
     household_ids = households_of(person)
     renderer = _Renderer()
     sections: dict[str, list] = defaultdict(list)
     own_records: set[tuple[str, int]] = set()  # rows reached through the person, not only through a family
-    for holding in sorted(holdings(), key=lambda h: _section_rank(h.section)):
+    ordered_holdings = sorted(holdings(), key=lambda h: _section_rank(h.section))
+    for done, holding in enumerate(ordered_holdings):
+        if progress is not None:
+            progress(done / len(ordered_holdings))
         if holding.on_erasure == OnErasure.KEEP or not holding.in_pack:
             continue
         q = _paths_q(holding, person.pk, household_ids)
@@ -181,15 +189,19 @@ def _strings(content):
                     yield f"{record['key']}|{name}", value
 
 
-def propose_redactions(pack, person, household_ids) -> int:
+def redaction_spans(content, person, household_ids) -> list[dict]:
+    """Other people's information found in the pack's content: each a proposal's location, span, text and kind."""
     finder = _Finder(person, household_ids)
-    texts = list(_strings(pack.content))
+    texts = list(_strings(content))
     finder.prepare(value for _, value in texts)
-    proposals = [RedactionProposal(pack=pack, location=location[:200], start=start, end=end,
-                                   text=value[start:end][:300], kind=kind)
-                 for location, value in texts for start, end, kind in finder.find(value)]
-    RedactionProposal.objects.bulk_create(proposals, batch_size=1000)
-    return len(proposals)
+    return [{"location": location[:200], "start": start, "end": end, "text": value[start:end][:300], "kind": kind}
+            for location, value in texts for start, end, kind in finder.find(value)]
+
+
+def propose_redactions(pack, person, household_ids, spans=None) -> int:
+    spans = redaction_spans(pack.content, person, household_ids) if spans is None else spans
+    RedactionProposal.objects.bulk_create([RedactionProposal(pack=pack, **span) for span in spans], batch_size=1000)
+    return len(spans)
 
 
 # ---------------------------------------------------------------- services
@@ -208,25 +220,129 @@ def _require_identity_settled(request):
         raise ValidationError("This request is not open: a pack can only be built or released while it is")
 
 
-@transaction.atomic
-def build_pack(*, by, request) -> SubjectAccessPack:
+def _require_buildable(by, request):
     _require_rights_officer(by)
     if request.kind != RequestKind.ACCESS:
         raise ValidationError("A subject access pack answers a subject access request")
     _require_identity_settled(request)
-    person = request.subject
-    if person is None:
+    if request.subject_id is None:
         raise ValidationError("Record who the request is about before building the pack")
-    pack = SubjectAccessPack.objects.create(request=request, subject=person, content={}, built_by=by,
-                                            built_at=timezone.now())
-    pack.content = collect(person)
-    pack.save(update_fields=["content"])
-    count = propose_redactions(pack, person, households_of(person))
-    offered = mentions.offer(pack, person, households_of(person))
+
+
+def _assemble(person, progress=lambda stage, fraction: None) -> dict:
+    """Everything the pack will hold, found without writing anything: the slow part of a build, so it runs
+    outside any transaction (on SQLite a long write transaction would hold up every other page)."""
+    household_ids = households_of(person)
+    content = collect(person, lambda fraction: progress(COLLECTING, 0.6 * fraction))
+    progress(REVIEWING, 0.6)
+    spans = redaction_spans(content, person, household_ids)
+    progress(MENTIONS, 0.8)
+    found = mentions.find(person, household_ids)
+    progress(SAVING, 0.95)
+    return {"content": content, "spans": spans, "mentions": found}
+
+
+@transaction.atomic
+def _save_pack(*, by, request, assembled, build=None) -> SubjectAccessPack:
+    """The pack, its proposals and mentions in one short transaction: a pack that exists is whole."""
+    request = type(request).objects.select_for_update().get(pk=request.pk)
+    _require_buildable(by, request)  # again: the request may have changed while the pack was assembled
+    pack = SubjectAccessPack.objects.create(request=request, subject_id=request.subject_id,
+                                            content=assembled["content"], built_by=by, built_at=timezone.now())
+    count = propose_redactions(pack, request.subject, [], spans=assembled["spans"])
+    offered = mentions.offer(pack, request.subject, [], found=assembled["mentions"])
+    if build is not None:
+        SubjectAccessBuild.objects.filter(pk=build.pk).update(
+            status=BuildStatus.FINISHED, pack=pack, stage="", percent=100, finished_at=timezone.now(),
+            updated_at=timezone.now())
     audit.record(actor=by, action=Action.CREATE, event="subject_access.build", purpose=Purpose.RIGHTS_REQUESTS,
                  objects=[pack], metadata={"request_id": request.pk, "proposals": count, "mentions": offered,
                                            "records": sum(s["count"] for s in pack.content["index"])})
     return pack
+
+
+def build_pack(*, by, request) -> SubjectAccessPack:
+    """Build the pack now, in this process (the pages queue a build instead: `start_build`)."""
+    _require_buildable(by, request)
+    return _save_pack(by=by, request=request, assembled=_assemble(request.subject))
+
+
+# ---------------------------------------------------------------- building in the background
+
+COLLECTING = "Collecting everything held about the person"
+REVIEWING = "Looking for other people's information"
+MENTIONS = "Looking for mentions in other families' records"
+SAVING = "Saving the pack"
+BUILD_FAILED = ("Something went wrong while building the pack, so no pack was made. Build it again from the "
+                "request's page; if it fails again, tell the system administrator.")
+BUILD_INTERRUPTED = ("The build stopped before it finished (the server restarted), so no pack was made. Build it "
+                     "again from the request's page.")
+BUILD_STALE_AFTER = datetime.timedelta(hours=2)
+
+
+def _end_stale_builds():
+    """A build with no progress for two hours died with its worker: mark it failed so it blocks nothing."""
+    SubjectAccessBuild.objects.filter(status__in=[BuildStatus.QUEUED, BuildStatus.RUNNING],
+                                      updated_at__lt=timezone.now() - BUILD_STALE_AFTER).update(
+        status=BuildStatus.FAILED, failure=BUILD_INTERRUPTED, finished_at=timezone.now(), stage="")
+
+
+def start_build(*, by, request) -> SubjectAccessBuild:
+    """Queue a build of the request's pack for the background worker; returns the build (its page shows the
+    progress). A build already waiting or running for the request is returned instead of a second one."""
+    from ..tasks import build_pack_task  # tasks imports this module for run_build: at the top it would be circular
+
+    _require_buildable(by, request)
+    with transaction.atomic():
+        _end_stale_builds()
+        waiting = (SubjectAccessBuild.objects.select_for_update()
+                   .filter(request=request, status__in=[BuildStatus.QUEUED, BuildStatus.RUNNING]).first())
+        if waiting is not None:
+            return waiting
+        build = SubjectAccessBuild.objects.create(request=request, requested_by=by)
+        audit.record(actor=by, action=Action.CREATE, event="subject_access.build_queue",
+                     purpose=Purpose.RIGHTS_REQUESTS, objects=[build], metadata={"request_id": request.pk})
+    result = build_pack_task.enqueue(build_id=build.pk)
+    SubjectAccessBuild.objects.filter(pk=build.pk).update(task_result_id=str(result.id)[:64])
+    build.refresh_from_db()
+    return build
+
+
+def _build_progress(build):
+    def report(stage: str, fraction: float):
+        SubjectAccessBuild.objects.filter(pk=build.pk).update(
+            stage=stage[:100], percent=max(0, min(99, int(fraction * 100))), updated_at=timezone.now())
+    return report
+
+
+def run_build(build_id: int) -> SubjectAccessBuild:
+    """Run a queued build (the background task): the pack, or a failure in words the rights officer can act on."""
+    build = SubjectAccessBuild.objects.select_related("request", "requested_by").get(pk=build_id)
+    if build.status != BuildStatus.QUEUED:
+        return build  # already run, or given up on
+    SubjectAccessBuild.objects.filter(pk=build.pk).update(status=BuildStatus.RUNNING, started_at=timezone.now(),
+                                                          stage=COLLECTING, updated_at=timezone.now())
+    try:
+        _require_buildable(build.requested_by, build.request)
+        assembled = _assemble(build.request.subject, _build_progress(build))
+        _save_pack(by=build.requested_by, request=build.request, assembled=assembled, build=build)
+    except (ValidationError, PermissionDenied) as error:  # our own messages: the request changed meanwhile
+        _fail_build(build, " ".join(error.messages) if isinstance(error, ValidationError) else str(error),
+                    kind=type(error).__name__)
+    except Exception as error:
+        logger.error("Subject access build %s failed: %s", build.pk, type(error).__name__)  # never the message
+        _fail_build(build, BUILD_FAILED, kind=type(error).__name__)
+    build.refresh_from_db()
+    return build
+
+
+@transaction.atomic
+def _fail_build(build, failure: str, *, kind: str):
+    SubjectAccessBuild.objects.filter(pk=build.pk).update(
+        status=BuildStatus.FAILED, failure=failure[:300], stage="", finished_at=timezone.now(),
+        updated_at=timezone.now())
+    audit.record(actor=build.requested_by, action=Action.CHANGE, event="subject_access.build_fail",
+                 purpose=Purpose.RIGHTS_REQUESTS, objects=[build], metadata={"failure": kind[:100]})
 
 
 @transaction.atomic

@@ -1,6 +1,10 @@
 """The statutory clock (P19): one calendar month, the month's last day, the next working day, pauses, extensions."""
 
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -132,3 +136,21 @@ def test_pauses_add_exactly_their_days_before_the_working_day_rule(start, length
 def test_an_extension_is_never_earlier_than_the_first_month(start):
     assert due_date(start, extended=True) > due_date(start)
     assert deadlines.extension_deadline(start) == due_date(start)
+
+
+def test_the_bank_holidays_are_the_librarys_england_calendar_including_one_off_days():
+    import holidays  # the library's own way in, which loads every country: only to compare with here
+
+    years = range(2019, 2031)  # 2020's moved May holiday, 2022's jubilee and funeral, 2023's coronation
+    expected = set(holidays.country_holidays("GB", subdiv="ENG", years=years))
+    assert {day for year in years for day in deadlines._bank_holidays(year)} == expected
+    assert datetime.date(2023, 5, 8) in expected  # the coronation: proof the comparison covers one-off days
+
+
+def test_working_out_a_due_date_does_not_load_every_countrys_holidays():
+    """Logging a request took 3 s on a process's first request, loading the holidays of about 250 countries."""
+    script = ("import sys; from earlyhelp.rights import deadlines; import datetime; "
+              "deadlines.due_date(datetime.date(2026, 12, 24)); print('holidays.countries' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(deadlines.__file__).parents[2])})
+    assert result.stdout.strip() == "False"

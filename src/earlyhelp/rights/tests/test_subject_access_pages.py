@@ -26,9 +26,11 @@ def test_the_dpo_reviews_every_proposal_then_releases_and_downloads_the_pack(cli
     dpo = _client(client, world.dpo)
     detail = dpo.get(reverse("rights:detail", args=[seeded["request"].pk]))
     assert reverse("web:sar-build", args=[seeded["request"].pk]) in detail.content.decode()
-    response = dpo.post(reverse("web:sar-build", args=[seeded["request"].pk]))
+    response = dpo.post(reverse("web:sar-build", args=[seeded["request"].pk]))  # built at once in tests
     pack = SubjectAccessPack.objects.get(request=seeded["request"])
-    assert response.status_code == 302 and response["Location"] == reverse("web:sar-pack", args=[pack.pk])
+    assert response.status_code == 302 and response["Location"] == reverse("web:sar-build-progress",
+                                                                           args=[pack.build.pk])
+    assert reverse("web:sar-pack", args=[pack.pk]) in dpo.get(response["Location"]).content.decode()
 
     assert reverse("web:sar-pack", args=[pack.pk]) in dpo.get(reverse("rights:detail", args=[seeded["request"].pk])
                                                             ).content.decode()

@@ -97,6 +97,7 @@ DECLARED = {
     "web:hosting-reviews": SAFE,
     "web:hosting-review-new": FORM,
     "web:sar-build": POST,
+    "web:sar-build-progress": SAFE,
     "web:sar-pack": FORM,
     "web:sar-pack-mention": POST,
     "web:sar-pack-release": POST,
