@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from earlyhelp.access import policy
 from earlyhelp.audit.models import Purpose
+from earlyhelp.ui.lists import paged_rows
 
 from . import services
 from .forms import CodeForm
@@ -82,9 +83,9 @@ def _next(request):
 
 @login_required
 def my_sessions(request):
-    sessions = list(services.open_sessions_of(request.user))
+    page = paged_rows(request, services.open_sessions_of(request.user))
     return render(request, "accounts/sessions.html", {
-        "sessions": sessions, "current_key": request.session.session_key})
+        "sessions": page.object_list, "page": page, "current_key": request.session.session_key})
 
 
 @login_required

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from . import errors
 from .auth import bearer_token, browser_session
 from .families import router as families
+from .lists import router as lists
 from .people import router as people
 from .privacy import router as privacy
 from .referrals import router as referrals
@@ -24,6 +25,7 @@ api = NinjaAPI(
     auth=[bearer_token, browser_session],
 )
 errors.install(api)
+api.add_router("", lists)  # /families/ and /reviews/: the paged lists
 api.add_router("/families", families)
 api.add_router("/people", people)
 api.add_router("/referrals", referrals)

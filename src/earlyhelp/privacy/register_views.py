@@ -14,6 +14,7 @@ from django.utils import timezone
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
+from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import run_service
 
 from .models import ConsentRules, ProcessingPurpose, RecipientType, recipient_label
@@ -63,10 +64,10 @@ def _row(purpose):
 @login_required
 def register_list(request):
     _require(request, keep=False)
-    purposes = list(ProcessingPurpose.objects.order_by("-is_active", "name"))
-    _viewed(request, "processing_register.view", purposes_listed=len(purposes))
+    page = paged_rows(request, ProcessingPurpose.objects.order_by("-is_active", "name", "pk"))
+    _viewed(request, "processing_register.view", purposes_listed=len(page.object_list))
     return render(request, "privacy/register/list.html", {
-        "rows": [_row(p) for p in purposes], "changes": register.changes_since_publication(),
+        "rows": [_row(p) for p in page.object_list], "page": page, "changes": register.changes_since_publication(),
         "may_keep": policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)})
 
 
@@ -154,10 +155,11 @@ def _require_recipient(request, *, keep: bool, recipient_id=None) -> RecipientTy
 @login_required
 def recipient_list(request):
     _require_recipient(request, keep=False)
-    rows = list(RecipientType.objects.order_by("-is_active", "-kind", "name"))
+    page = paged_rows(request, RecipientType.objects.order_by("-is_active", "-kind", "name", "pk"))
+    rows = page.object_list
     _viewed(request, "recipient_types.view", listed=len(rows))
     return render(request, "privacy/register/recipients.html", {
-        "rows": [{"recipient": r, "function": recipients.display("public_function", r.public_function),
+        "page": page, "rows": [{"recipient": r, "function": recipients.display("public_function", r.public_function),
                   "kind": recipients.display("kind", r.kind)} for r in rows],
         "may_keep": policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)})
 

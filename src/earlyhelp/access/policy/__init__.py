@@ -5,6 +5,7 @@
 - `families`: the family relationship rules (lead, team, manager, Team Around the Family, emergency),
   which families and people a user may see, and what they may do on a family's record.
 - `teams`: rules that follow a user's team (who manages which team's work, who may be chosen).
+- `names`: how a family is named in a list, and to whom (only to those who may open it).
 - `masking`: the one rule for what is shown in full and what only as a marker (P16).
 - `sections`: the sections of a family's record, and what a Team Around the Family member sees of them (P8).
 - `refusals`: the audited "Page not found".
@@ -38,6 +39,7 @@ from .families import (
     visible_among,
     visible_people_among,
 )
+from .names import UNNAMED, FamilyName, family_name, sees_special_category_among, with_family_names
 from .masking import RESTRICTED, is_sensitive, masked, shows_in_full
 from .refusals import record_refusal, refuse, require, require_any
 from .roles import ROLE_PERMISSIONS, Grants, Permission, has_permission, permissions_of, roles_with
@@ -60,6 +62,7 @@ __all__ = [
     "is_excluded",
     "person_access", "require_family", "sections_visible", "visible_among", "visible_people_among",
     "SECTIONS", "TAF_MINIMUM", "Section", "taf_sections",
+    "UNNAMED", "FamilyName", "family_name", "sees_special_category_among", "with_family_names",
     "RESTRICTED", "is_sensitive", "masked", "shows_in_full",
     "record_refusal", "refuse", "require", "require_any",
     "ROLE_PERMISSIONS", "Grants", "Permission", "has_permission", "permissions_of", "roles_with",
