@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from earlyhelp.audit.models import Purpose
 from earlyhelp.organisations.models import User
+from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import parse_id, run_service
 
 from . import policy, search_first, services
@@ -107,5 +108,5 @@ def emergency_reviews(request):
                 by=request.user, grant_id=parse_id(request.POST.get("grant_id")), note=form.cleaned_data["note"])):
             messages.success(request, "Review recorded.")
             return redirect("web:emergency-reviews")
-    pending = services.list_emergency_access_to_review(request.user)
-    return render(request, "access/emergency_reviews.html", {"pending": pending, "form": form})
+    page = paged_rows(request, services.list_emergency_access_to_review(request.user))
+    return render(request, "access/emergency_reviews.html", {"pending": page.object_list, "page": page, "form": form})

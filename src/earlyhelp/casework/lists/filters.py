@@ -6,6 +6,7 @@ import datetime
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from earlyhelp.organisations.models import Team, User
@@ -48,8 +49,9 @@ class FamilyFilter(CaseworkFilter):
         fields = ["team", "stage", "lead", "overdue"]
 
     def filter_overdue(self, rows, name, value):
-        overdue = {"next_review_due__lt": self.today}
-        return rows.filter(**overdue) if value == "yes" else rows.exclude(**overdue)
+        if value == "yes":
+            return rows.filter(next_review_due__lt=self.today)
+        return rows.filter(Q(next_review_due__gte=self.today) | Q(next_review_due__isnull=True))  # none due: not late
 
 
 class PartnerFamilyFilter(CaseworkFilter):

@@ -8,11 +8,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from earlyhelp.access import policy
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework import services
-from earlyhelp.casework.models import Review
+from earlyhelp.casework.models import Channel, ConsentAtReferral, ContactSource, PlanAction, Review
 from earlyhelp.people import services as people
 from earlyhelp.people.models import Household, MemberRole
 from earlyhelp.testing.world import make_family
@@ -73,19 +74,20 @@ def test_names_only_of_families_the_user_may_open(client, world):
 def test_a_partners_own_sensitive_action_is_listed_as_a_marker(client, world):
     family = make_family(world, lead=world.lead, taf=[world.partner], family_name="Marked")
     episode = family["episode"]
-    due = episode.opened_on - datetime.timedelta(days=0)
+    due = episode.opened_on
     for owner, text in [(world.partner, "Refer to CAMHS"), (world.lead, "Visit weekly")]:
         services.add_plan_action(by=world.lead, episode=episode, area_code="HEALTH", need="Low mood", action=text,
                                  owner=owner, intended_outcome="Feeling better", due_date=due)
+    # Time passes: the partner's action is now three days overdue.
+    PlanAction.objects.filter(owner=world.partner).update(due_date=timezone.localdate() - datetime.timedelta(days=3))
     client.force_login(world.partner)
     page = client.get(reverse("web:actions")).content.decode()
     assert "Marked family" in page and "Refer to CAMHS" not in page and "Recorded – special category detail" in page
+    assert "Overdue by 3 days" in page
     assert "Visit weekly" not in page  # someone else's action
     client.force_login(world.lead)
     page = client.get(reverse("web:actions")).content.decode()
     assert "Visit weekly" in page and "Refer to CAMHS" not in page
-    if due < episode.opened_on + datetime.timedelta(days=0) or due < datetime.date.today():
-        assert "Overdue by" in page
 
 
 def test_sorting_filtering_and_paging(client, world):
@@ -114,6 +116,7 @@ def test_sorting_filtering_and_paging(client, world):
         due_on=datetime.date(2020, 1, 1))
     overdue = client.get(url, {"overdue": "yes"}).content.decode()
     assert len(_rows(overdue)) == 1 and "Waiting1 family" in overdue and "govuk-tag--red" in overdue
+    assert "of 26 families" in client.get(url, {"overdue": "no"}).content.decode()
     assert client.get(reverse("web:families", args=["unallocated"])).content.decode().count("Waiting") >= 3
 
 
@@ -160,3 +163,19 @@ def test_overdue_reviews_list_names_the_families(client, world):
     client.force_login(world.manager)
     page = client.get(reverse("web:overdue-reviews")).content.decode()
     assert "Late family" in page and "Overdue by" in page
+
+
+def test_contacts_awaiting_a_decision_name_the_child(client, world):
+    family = make_family(world, with_episode=False, family_name="Newcomer")
+    services.record_contact(
+        by=world.front_door, household=family["household"], subject=family["members"][2], team=world.north,
+        channel=Channel.PHONE, source=ContactSource.SCHOOL, reason="Attendance has dropped",
+        consent_at_referral=ConsentAtReferral.GIVEN, received_at=timezone.now() - datetime.timedelta(days=3))
+    client.force_login(world.manager)
+    page = client.get(reverse("web:contacts")).content.decode()
+    assert "Jamie Newcomer" in page and "waiting 3 days" in page
+    assert "Contacts awaiting a decision (1)" in client.get(reverse("web:dashboard")).content.decode()
+    client.force_login(world.other_manager)
+    assert "Newcomer" not in client.get(reverse("web:contacts")).content.decode()
+    client.force_login(world.partner)
+    assert client.get(reverse("web:contacts")).status_code == 404
