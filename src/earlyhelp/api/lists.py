@@ -31,8 +31,9 @@ class FamilyListQuery(PageQuery):
     list: FamilyListCode = Field("mine", description="Which list: the caller's own families, their team's (a "
                                                      "manager), unallocated, awaiting approval, or the families whose "
                                                      "Team Around the Family they are on")
-    sort: Literal["reference", "-reference", "opened_on", "-opened_on", "stage", "-stage", "next_review_due",
-                  "-next_review_due"] = Field("opened_on", description="Sort order; a leading '-' reverses it")
+    sort: Literal["name", "-name", "reference", "-reference", "opened_on", "-opened_on", "stage", "-stage",
+                  "next_review_due", "-next_review_due"] = Field("opened_on",
+                                                                 description="Sort order; a leading '-' reverses it")
     team: int | None = Field(None, ge=1, le=MAX_ID, description="Only families held by this team")
     stage: StageCode | None = Field(None, description="Only families at this stage")
     lead: int | None = Field(None, ge=1, le=MAX_ID, description="Only families this practitioner leads")
@@ -86,7 +87,7 @@ class ReviewPage(Page):
     items: list[ReviewListItem]
 
 
-_FAMILY_SORT = {"reference": "household__reference", "opened_on": "opened_on", "stage": "stage_order",
+_FAMILY_SORT = {"name": "family_sort", "reference": "household__reference", "opened_on": "opened_on", "stage": "stage_order",
                 "next_review_due": "next_review_due"}
 _REVIEW_SORT = {"due_on": "due_on", "reference": "episode__household__reference"}
 

@@ -13,7 +13,8 @@ from .lists import filters, rows, tables
 
 
 def _list_page(request, *, title, table_class, queryset, filterset_class, event, household_of, intro=""):
-    context = paged_list(request, table_class, queryset, filterset_class=filterset_class, caption=title)
+    context = paged_list(request, table_class, queryset, filterset_class=filterset_class, caption=title,
+                         caption_hidden=True)
     table = context["table"]
     shown = sorted({household_of(row.record) for row in table.page.object_list})
     audit.record(actor=request.user, action=Action.VIEW, event=event, purpose=Purpose.EARLY_HELP_CASEWORK,

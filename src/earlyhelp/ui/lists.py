@@ -27,11 +27,12 @@ class GovukTable(tables.Table):
     noun_plural = "rows"
     empty_text = "There is nothing to show."  # the template is settings.DJANGO_TABLES2_TEMPLATE
 
-    def __init__(self, *args, caption=None, **kwargs):
+    def __init__(self, *args, caption=None, caption_hidden=False, **kwargs):
         kwargs.setdefault("empty_text", self.empty_text)
         super().__init__(*args, **kwargs)
         if caption:
             self.caption = caption
+        self.caption_hidden = caption_hidden  # the page's heading already says it: the caption is for screen readers
 
 
 def filtered(filterset, rows):

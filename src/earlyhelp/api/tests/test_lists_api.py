@@ -34,7 +34,8 @@ def test_pages_sorts_and_names_families(client, world, families):
     second = _get(client, world.manager, "/api/families/", list="team", page_size=2, page=2,
                   sort="-reference").json()
     assert [i["reference"] for i in second["items"]] == references[::-1][2:]
-    mine = _get(client, world.lead, "/api/families/", list="mine", sort="reference").json()
+    mine = _get(client, world.lead, "/api/families/", list="mine", sort="-name").json()
+    assert [i["name"] for i in mine["items"]] == ["Hidden family", "Carver family", "Brook family", "Abbott family"]
     abbott = next(i for i in mine["items"] if i["name"] == "Abbott family")
     assert abbott["children"] == ["Jamie Abbott", "Riley Abbott"] and abbott["stage"] == "not_assessed"
     assert AuditEvent.objects.filter(event="families.list").exists()

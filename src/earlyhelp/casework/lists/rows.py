@@ -23,6 +23,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from earlyhelp.access import policy, restrictions
+from earlyhelp.people.models import MemberRole, Membership
 
 from ..models import (
     Assessment,
@@ -86,6 +87,10 @@ def _with_stage(episodes: QuerySet, today: datetime.date) -> QuerySet:
             When(Exists(assessments.filter(status="approved")), then=Value(Stage.PLAN.value)),
             default=Value(Stage.NOT_ASSESSED.value)),
         next_review_due=Subquery(pending_reviews.values("due_on")[:1]),
+        # Sorting by name: the family name of its first parent or carer (the name `policy.family_name` leads with).
+        family_sort=Subquery(Membership.objects.filter(household=OuterRef("household"), end_date__isnull=True,
+                                                       role=MemberRole.PARENT_CARER)
+                             .order_by("person__family_name").values("person__family_name")[:1]),
     ).annotate(stage_order=Case(*[When(stage=stage.value, then=Value(position))
                                   for stage, position in STAGE_ORDER.items()], output_field=IntegerField()))
 

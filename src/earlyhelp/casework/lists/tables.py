@@ -56,7 +56,7 @@ class CaseworkTable(GovukTable):
 
 class FamilyTable(CaseworkTable):
     noun_plural = "families"
-    family = tables.Column("Family", accessor="household__reference", order_by=("household__reference",))
+    family = tables.Column("Family", accessor="household__reference", order_by=("family_sort", "household__reference"))
     children = tables.Column("Children", accessor="household", orderable=False)
     lead = tables.Column("Lead practitioner", accessor="lead_practitioner", default="Not allocated",
                          order_by=("lead_practitioner__last_name", "lead_practitioner__first_name"))
