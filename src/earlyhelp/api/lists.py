@@ -126,7 +126,7 @@ def list_families(request, query: Query[FamilyListQuery]):
     data = {"team": query.team, "lead": query.lead,
             "overdue": {True: "yes", False: "no"}.get(query.overdue), "stage": None if partner else query.stage}
     filterset = filters.FamilyFilter({k: v for k, v in data.items() if v is not None},
-                                     queryset=rows.families(user, which, today=today))
+                                     queryset=rows.families(user, which))
     chosen = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     items, page = _page(request, _order(chosen, query.sort, _FAMILY_SORT), query,
                         household_of=lambda e: e.household_id, event="families.list")

@@ -170,12 +170,12 @@ def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
     actions = lists.actions(user).order_by().aggregate(all=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
     all_visible = policy.households_visible_to(user)
     return Dashboard(
-        families=[(which, lists.families(user, which, today=today).order_by().count())
+        families=[(which, lists.families(user, which).order_by().count())
                   for which in lists.family_lists_for(user)],
         reviews=reviews["all"], reviews_overdue=reviews["overdue"], reviews_due_soon=reviews["soon"],
         actions=actions["all"], actions_overdue=actions["overdue"],
         contacts_awaiting=lists.contacts_awaiting(user).count(),
-        caseload=lists.team_caseload(user.team_id, today=today) if manages else [],
+        caseload=lists.team_caseload(user.team_id) if manages else [],
         partner_access_due=access_services.partner_access_due_for_review(user).count(),
         restricted_families=all_visible.filter(pk__in=restrictions.restricted_household_ids()).count(),
     )

@@ -75,7 +75,7 @@ def family_lists_for(user) -> list[FamilyList]:
     return lists
 
 
-def _with_stage(episodes: QuerySet, today: datetime.date) -> QuerySet:
+def _with_stage(episodes: QuerySet) -> QuerySet:
     assessments = Assessment.objects.filter(episode=OuterRef("pk"))
     pending_reviews = Review.objects.filter(episode=OuterRef("pk"), held_on__isnull=True).order_by("due_on")
     return episodes.annotate(
@@ -101,9 +101,8 @@ def open_episodes(user) -> QuerySet:
     return restrictions.without_restricted(episodes, household="household")
 
 
-def families(user, which: FamilyList, *, today: datetime.date | None = None) -> QuerySet:
+def families(user, which: FamilyList) -> QuerySet:
     """The open episodes in one of the user's lists of families, with each one's stage and next review."""
-    today = today or timezone.localdate()
     episodes = open_episodes(user)
     if which == FamilyList.MINE:
         episodes = episodes.filter(lead_practitioner=user)
@@ -120,13 +119,13 @@ def families(user, which: FamilyList, *, today: datetime.date | None = None) -> 
                 Assessment.objects.filter(episode=OuterRef("pk"), status="submitted")))
     else:
         return Episode.objects.none()
-    return _with_stage(episodes.select_related("lead_practitioner", "team"), today).order_by("opened_on", "pk")
+    return _with_stage(episodes.select_related("lead_practitioner", "team")).order_by("opened_on", "pk")
 
 
-def team_caseload(team_id, *, today: datetime.date | None = None) -> list:
+def team_caseload(team_id) -> list:
     """How a team's open families are spread across the stages of early help (counts only)."""
     episodes = restrictions.without_restricted(Episode.objects.filter(team_id=team_id), household="household").open()
-    counts = dict(_with_stage(episodes, today or timezone.localdate()).order_by().values_list("stage")
+    counts = dict(_with_stage(episodes).order_by().values_list("stage")
                   .annotate(n=Count("pk")).values_list("stage", "n"))
     return [(stage.label, counts.get(stage.value, 0)) for stage in Stage]
 
