@@ -153,6 +153,10 @@ class Dashboard:
     partner_access_due: int = 0  # partners' access to the manager's team's families waiting for review (P18)
     restricted_families: int = 0  # left out of the lists: a member's record is restricted (UK GDPR Article 18)
 
+    @property
+    def has_work(self) -> bool:
+        return any(count for _, count in self.families) or bool(self.reviews or self.actions or self.contacts_awaiting)
+
 
 def _restricted_flag(household_id) -> dict:
     """Audit metadata for a read of a family with a member whose record is restricted (UK GDPR Article 18)."""
