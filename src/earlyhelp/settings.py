@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "django_tables2",  # paged, sortable lists (GOV.UK templates in earlyhelp.ui)
+    "django_filters",
     "earlyhelp.audit",
     "earlyhelp.ui",
     "earlyhelp.organisations",
@@ -271,6 +273,10 @@ EARLYHELP_DEMO_MODE = os.environ.get("EARLYHELP_DEMO_MODE", "0") == "1"
 EARLYHELP_REVIEW_INTERVAL_WEEKS = 8
 EARLYHELP_ASSESSMENT_TARGET_DAYS = 21
 EARLYHELP_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("EARLYHELP_EMERGENCY_ACCESS_MINUTES", "60"))
+# Every table in the product is drawn by the GOV.UK list kit (earlyhelp.ui.lists).
+DJANGO_TABLES2_TEMPLATE = "ui/lists/table.html"
+DJANGO_TABLES2_PAGE_RANGE = 7
+
 EARLYHELP_ACCESS_REVIEW_DAYS = int(os.environ.get("EARLYHELP_ACCESS_REVIEW_DAYS", "90"))
 EARLYHELP_AUDIT_READS = os.environ.get("EARLYHELP_AUDIT_READS", "1") == "1"
 # Keys the audit hash chain (HMAC). Keep it outside the database, like the secret key; changing it

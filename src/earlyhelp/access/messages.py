@@ -7,3 +7,8 @@ ENTER_REVIEW_CONCLUSION = "Enter your conclusion: was the access justified?"
 # The family's "who should not see this" (B3): the consent form offers organisation types, the service checks them.
 CHOOSE_EXCLUDED_TYPES = ("Choose organisation types from the list: the council itself cannot be excluded, as nobody "
                          "could then support the family")
+
+# Reviewing partners' access (P18): a reason is asked for only where access is removed.
+ENTER_REMOVAL_REASON = "Enter why the access is being removed"
+SELECT_PARTNER_ACCESS = "Select the partners' access you have reviewed"
+NO_LONGER_WAITING = "There is no such partner access waiting for your review"

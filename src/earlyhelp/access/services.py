@@ -5,7 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from earlyhelp.audit import services as audit
@@ -231,19 +231,42 @@ def list_partner_access_to_review(manager) -> list:
     return due
 
 
+def partner_access_rows(manager):
+    """`partner_access_due_for_review` for the paged list: the family named as the policy allows, with when each
+    partner's access was last reviewed (None: never). The view audits the page it shows."""
+    last_review = AccessReview.objects.filter(taf_member=OuterRef("pk")).order_by("-reviewed_at").values("reviewed_at")
+    rows = partner_access_due_for_review(manager).annotate(last_reviewed_at=Subquery(last_review[:1]))
+    return policy.with_family_names(manager, rows, household="episode__household")
+
+
 @transaction.atomic
-def review_partner_access(*, by, taf_member_id, confirm: bool, note: str = "") -> AccessReview:
-    member = partner_access_due_for_review(by).filter(pk=taf_member_id).first()
-    if member is None:
-        raise ValidationError("There is no such partner access waiting for your review")
+def review_partner_access_many(*, by, taf_member_ids, confirm: bool, note: str = "") -> list[AccessReview]:
+    """Confirm, or remove, many partners' access at once: one AccessReview and one audit event for each. A reason
+    is needed only to remove access; all or nothing (a membership no longer waiting refuses the whole batch)."""
+    ids = set(taf_member_ids)
+    if not ids:
+        raise ValidationError(messages.SELECT_PARTNER_ACCESS)
     if not confirm and not note.strip():
-        raise ValidationError({"note": "Enter why the access is being removed"})
-    review = AccessReview.objects.create(taf_member=member, confirmed=confirm, note=note.strip(), reviewed_by=by,
-                                         reviewed_at=timezone.now())
-    if not confirm:
-        member.end_date = timezone.localdate()
-        member.save(update_fields=["end_date"])
-    audit.record(actor=by, action=Action.CHANGE,
-                 event="partner_access.confirm" if confirm else "partner_access.remove",
-                 purpose=Purpose.ACCESS_OVERSIGHT, objects=[member], household_id=member.episode.household_id)
-    return review
+        raise ValidationError({"note": messages.ENTER_REMOVAL_REASON})
+    members = list(partner_access_due_for_review(by).filter(pk__in=ids))
+    if len(members) != len(ids):
+        raise ValidationError(messages.NO_LONGER_WAITING)
+    now, today = timezone.now(), timezone.localdate()
+    reviews = []
+    for member in members:
+        reviews.append(AccessReview.objects.create(taf_member=member, confirmed=confirm, note=note.strip(),
+                                                   reviewed_by=by, reviewed_at=now))
+        if not confirm:
+            member.end_date = today
+            member.save(update_fields=["end_date"])
+        audit.record(actor=by, action=Action.CHANGE,
+                     event="partner_access.confirm" if confirm else "partner_access.remove",
+                     purpose=Purpose.ACCESS_OVERSIGHT, objects=[member], household_id=member.episode.household_id)
+    return reviews
+
+
+def review_partner_access(*, by, taf_member_id, confirm: bool, note: str = "") -> AccessReview:
+    """One partner's access confirmed or removed (`review_partner_access_many` with one)."""
+    if taf_member_id is None:
+        raise ValidationError(messages.NO_LONGER_WAITING)
+    return review_partner_access_many(by=by, taf_member_ids=[taf_member_id], confirm=confirm, note=note)[0]

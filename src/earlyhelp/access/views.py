@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from earlyhelp.audit.models import Purpose
 from earlyhelp.organisations.models import User
 from earlyhelp.ui.http_methods import require_form_page
+from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import parse_id, run_service
 
 from . import policy, search_first, services
@@ -111,23 +112,5 @@ def emergency_reviews(request):
                 by=request.user, grant_id=parse_id(request.POST.get("grant_id")), note=form.cleaned_data["note"])):
             messages.success(request, "Review recorded.")
             return redirect("web:emergency-reviews")
-    pending = services.list_emergency_access_to_review(request.user)
-    return render(request, "access/emergency_reviews.html", {"pending": pending, "form": form})
-
-
-@require_form_page
-@login_required
-def partner_access_reviews(request):
-    """A manager confirms or removes partners' access to their team's families, periodically (P18)."""
-    policy.require(request.user, policy.Permission.REVIEW_PARTNER_ACCESS, purpose=Purpose.ACCESS_OVERSIGHT)
-    form = ReviewForm(request.POST or None) if request.POST.get("decision") == "remove" else forms.Form(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        confirm = request.POST.get("decision") == "confirm"
-        if run_service(form, lambda: services.review_partner_access(
-                by=request.user, taf_member_id=parse_id(request.POST.get("taf_member_id")), confirm=confirm,
-                note=form.cleaned_data.get("note", ""))):
-            messages.success(request, "Access confirmed." if confirm else "Access removed.")
-            return redirect("web:partner-access-reviews")
-    due = services.list_partner_access_to_review(request.user)
-    return render(request, "access/partner_access_reviews.html", {
-        "due": due, "form": form, "review_days": settings.EARLYHELP_ACCESS_REVIEW_DAYS})
+    page = paged_rows(request, services.list_emergency_access_to_review(request.user))
+    return render(request, "access/emergency_reviews.html", {"pending": page.object_list, "page": page, "form": form})

@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from earlyhelp.access import policy
 from earlyhelp.audit.models import Purpose
 from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
+from earlyhelp.ui.lists import paged_rows
 
 from . import services
 from .forms import CodeForm
@@ -86,9 +87,9 @@ def _next(request):
 @require_safe
 @login_required
 def my_sessions(request):
-    sessions = list(services.open_sessions_of(request.user))
+    page = paged_rows(request, services.open_sessions_of(request.user))
     return render(request, "accounts/sessions.html", {
-        "sessions": sessions, "current_key": request.session.session_key})
+        "sessions": page.object_list, "page": page, "current_key": request.session.session_key})
 
 
 @require_POST

@@ -12,6 +12,7 @@ from earlyhelp.ui.http_methods import require_safe
 from . import errors
 from .auth import bearer_token, browser_session
 from .families import router as families
+from .lists import router as lists
 from .people import router as people
 from .privacy import router as privacy
 from .referrals import router as referrals
@@ -28,6 +29,7 @@ api = NinjaAPI(
     docs_decorator=require_safe,
 )
 errors.install(api)
+api.add_router("", lists)  # /families/ and /reviews/: the paged lists
 api.add_router("/families", families)
 api.add_router("/people", people)
 api.add_router("/referrals", referrals)

@@ -91,6 +91,7 @@ def _choice(choices) -> type:
     return Literal[tuple(choices.values)]  # type: ignore[valid-type]
 
 
+choices_literal = _choice  # for other modules' enums
 ChannelCode = _choice(Channel)
 SourceCode = _choice(ContactSource)
 ConsentCode = _choice(ConsentAtReferral)

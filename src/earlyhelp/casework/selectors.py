@@ -8,10 +8,11 @@ include it (P16, P18); the template never decides this itself.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from earlyhelp.access import policy, restrictions
+from earlyhelp.access import services as access_services
 from earlyhelp.access.policy import FamilyAccess
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
@@ -22,14 +23,12 @@ from earlyhelp.privacy.services.disclosures import dataset_disclosures_for
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.programme.services import needs as programme_needs
 
+from .lists import rows as lists
 from .models import (
     Assessment,
     Contact,
-    ContactStatus,
     Episode,
-    EpisodeStatus,
     PlanAction,
-    Review,
     TafSectionChange,
     action_is_open,
     episode_is_open,
@@ -144,16 +143,22 @@ def open_family(user, household_id, *, route_purpose=Purpose.EARLY_HELP_CASEWORK
 
 @dataclass
 class Dashboard:
-    my_families: list
-    reviews_due: list
-    overdue_reviews: list
-    unallocated: list
-    contacts_awaiting: list
-    awaiting_approval: list
-    my_actions: list
-    taf_families: list
+    """A short summary: how many rows each of the user's lists holds (the lists are `casework.lists`, paged)."""
+
+    families: list  # (FamilyList, count), in the order the lists are shown
+    reviews: int  # reviews to hold (the user's families, or their team's)
+    reviews_overdue: int
+    reviews_due_soon: int
+    actions: int  # plan actions given to the user, not done
+    actions_overdue: int
+    contacts_awaiting: int
     caseload: list  # (stage, count) for a team manager's team, drawn as a chart
+    partner_access_due: int = 0  # partners' access to the manager's team's families waiting for review (P18)
     restricted_families: int = 0  # left out of the lists: a member's record is restricted (UK GDPR Article 18)
+
+    @property
+    def has_work(self) -> bool:
+        return any(count for _, count in self.families) or bool(self.reviews or self.actions or self.contacts_awaiting)
 
 
 def _restricted_flag(household_id) -> dict:
@@ -162,45 +167,25 @@ def _restricted_flag(household_id) -> dict:
 
 
 def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
+    """Counts only: nothing about any one family is read here."""
     today = today or timezone.localdate()
-    soon = today + datetime.timedelta(days=14)
-    all_visible = policy.households_visible_to(user)
-    visible = restrictions.without_restricted(all_visible, household="pk")  # routine lists leave them out
-    open_episodes = Episode.objects.filter(household__in=visible).open()
-    mine = open_episodes.filter(lead_practitioner=user)
+    soon = today + datetime.timedelta(days=lists.REVIEW_SOON_DAYS)
     manages = policy.manages_team(user, user.team_id)
-    team_scope = open_episodes.filter(team_id=user.team_id) if manages else mine
-    pending_reviews = Review.objects.filter(episode__in=team_scope, held_on__isnull=True).select_related(
-        "episode__household", "episode__lead_practitioner")
+    reviews = lists.reviews(user).order_by().aggregate(
+        all=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)),
+        soon=Count("pk", filter=Q(due_on__gte=today, due_on__lte=soon)))
+    actions = lists.actions(user).order_by().aggregate(all=Count("pk"), overdue=Count("pk", filter=Q(due_date__lt=today)))
+    all_visible = policy.households_visible_to(user)
     return Dashboard(
-        my_families=list(mine.select_related("household")[:100]),
-        reviews_due=list(pending_reviews.filter(due_on__gte=today, due_on__lte=soon).order_by("due_on")[:100]),
-        overdue_reviews=list(pending_reviews.filter(due_on__lt=today).order_by("due_on")[:100]),
-        unallocated=list(open_episodes.filter(team_id=user.team_id, lead_practitioner__isnull=True)
-                         .select_related("household")[:100]) if user.team_id else [],
-        contacts_awaiting=list(restrictions.without_restricted(policy.contacts_visible_to(user), household="household")
-                               .filter(status=ContactStatus.AWAITING_DECISION).select_related("team")[:100]),
-        awaiting_approval=list(
-            open_episodes.filter(team_id=user.team_id).filter(
-                Q(status=EpisodeStatus.CLOSURE_REQUESTED) | Q(assessments__status="submitted"))
-            .select_related("household").distinct()[:100]
-        ) if manages else [],
-        my_actions=list(PlanAction.objects.filter(owner=user, plan__episode__in=open_episodes)
-                        .exclude(status__in=["done", "dropped"]).select_related("plan__episode__household", "area")
-                        .order_by("due_date")[:100]),
-        caseload=team_caseload(user.team_id) if manages else [],
-        taf_families=list(open_episodes.filter(taf_members__practitioner=user, taf_members__end_date__isnull=True)
-                          .select_related("household").distinct()[:100]),
+        families=[(which, lists.families(user, which).order_by().count())
+                  for which in lists.family_lists_for(user)],
+        reviews=reviews["all"], reviews_overdue=reviews["overdue"], reviews_due_soon=reviews["soon"],
+        actions=actions["all"], actions_overdue=actions["overdue"],
+        contacts_awaiting=lists.contacts_awaiting(user).count(),
+        caseload=lists.team_caseload(user.team_id) if manages else [],
+        partner_access_due=access_services.partner_access_due_for_review(user).count(),
         restricted_families=all_visible.filter(pk__in=restrictions.restricted_household_ids()).count(),
     )
-
-
-def overdue_reviews_for(user, *, today=None):
-    today = today or timezone.localdate()
-    visible = restrictions.without_restricted(policy.households_visible_to(user), household="pk")
-    return (Review.objects.filter(episode__household__in=visible, held_on__isnull=True, due_on__lt=today)
-            .filter(episode_is_open("episode"))
-            .select_related("episode__household", "episode__lead_practitioner", "episode__team").order_by("due_on"))
 
 
 def contact_for(user, contact_id) -> Contact:
@@ -234,29 +219,7 @@ def list_episodes(user, household_id, *, purpose=Purpose.EARLY_HELP_CASEWORK) ->
     return rows
 
 
-def team_caseload(team_id) -> list:
-    """How a team's open families are spread across the stages of early help (counts only)."""
-    assessments = Assessment.objects.filter(episode=OuterRef("pk"))
-    counts = (
-        restrictions.without_restricted(Episode.objects.filter(team_id=team_id), household="household")
-        .open()
-        .annotate(draft=Exists(assessments.filter(status="draft")),
-                  submitted=Exists(assessments.filter(status="submitted")),
-                  approved=Exists(assessments.filter(status="approved")))
-        .aggregate(
-            unallocated=Count("pk", filter=Q(lead_practitioner__isnull=True)),
-            not_assessed=Count("pk", filter=Q(lead_practitioner__isnull=False, draft=False, submitted=False,
-                                              approved=False, status=EpisodeStatus.OPEN)),
-            assessing=Count("pk", filter=Q(draft=True, status=EpisodeStatus.OPEN)),
-            awaiting_approval=Count("pk", filter=Q(submitted=True, status=EpisodeStatus.OPEN)),
-            plan=Count("pk", filter=Q(approved=True, draft=False, submitted=False, status=EpisodeStatus.OPEN)),
-            closing=Count("pk", filter=Q(status=EpisodeStatus.CLOSURE_REQUESTED)),
-        )
-    )
-    labels = {"unallocated": "Not allocated", "not_assessed": "Allocated, assessment not started",
-              "assessing": "Assessment in progress", "awaiting_approval": "Assessment awaiting approval",
-              "plan": "Plan and reviews", "closing": "Closure awaiting approval"}
-    return [(label, counts[key]) for key, label in labels.items()]
+team_caseload = lists.team_caseload  # the stages' one home is casework.lists.rows
 
 
 @dataclass

@@ -175,7 +175,7 @@ def family(request, household_id):
     consent_gap = consents.support_consent_gap(household) if caseworker and record.episode else None
     return render(request, "casework/family.html", {
         "record": record, "access": record.access, "household": household, "RESTRICTED": selectors.RESTRICTED,
-        "family_name": policy.family_name(record.access, record.members),
+        "family_name": policy.page_family_name(record.access, record.members),
         "tasks": tasklist.task_list(record, consent_gap=consent_gap),
         "latest_events": chronology.latest_events(record.access, request.user),
         "support_consent_gap": consent_gap,

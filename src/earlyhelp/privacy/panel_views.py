@@ -9,6 +9,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
 from earlyhelp.ui.http_methods import require_form_page, require_safe
+from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import run_service
 
 from .forms import PanelForm
@@ -36,11 +37,11 @@ def _require(request, panel_id=None) -> Panel | None:
 @login_required
 def panel_list(request):
     _require(request)
-    rows = list(Panel.objects.prefetch_related("members").order_by("-is_active", "name"))
+    page = paged_rows(request, Panel.objects.prefetch_related("members").order_by("-is_active", "name", "pk"))
     audit.record(actor=request.user, action=Action.VIEW, event="panels.view", purpose=panels.AUDIT_PURPOSE,
-                 metadata={"listed": len(rows)})
+                 metadata={"listed": len(page.object_list)})
     return render(request, "privacy/panels/list.html", {
-        "rows": [{"panel": p, "members": panels.describe_members(p)} for p in rows]})
+        "rows": [{"panel": p, "members": panels.describe_members(p)} for p in page.object_list], "page": page})
 
 
 @require_safe

@@ -15,6 +15,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
 from earlyhelp.ui.http_methods import require_form_page, require_safe
+from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import run_service
 
 from .models import ConsentRules, ProcessingPurpose, RecipientType, recipient_label
@@ -67,11 +68,11 @@ def _row(purpose, retention_words: dict):
 @login_required
 def register_list(request):
     _require(request, keep=False)
-    purposes = list(ProcessingPurpose.objects.order_by("-is_active", "name"))
-    words = retention_wording.in_words({purpose.retention for purpose in purposes})
-    _viewed(request, "processing_register.view", purposes_listed=len(purposes))
+    page = paged_rows(request, ProcessingPurpose.objects.order_by("-is_active", "name", "pk"))
+    words = retention_wording.in_words({purpose.retention for purpose in page.object_list})
+    _viewed(request, "processing_register.view", purposes_listed=len(page.object_list))
     return render(request, "privacy/register/list.html", {
-        "rows": [_row(p, words) for p in purposes], "changes": register.changes_since_publication(),
+        "rows": [_row(p, words) for p in page.object_list], "page": page, "changes": register.changes_since_publication(),
         "may_keep": policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)})
 
 
@@ -164,10 +165,11 @@ def _require_recipient(request, *, keep: bool, recipient_id=None) -> RecipientTy
 @login_required
 def recipient_list(request):
     _require_recipient(request, keep=False)
-    rows = list(RecipientType.objects.order_by("-is_active", "-kind", "name"))
+    page = paged_rows(request, RecipientType.objects.order_by("-is_active", "-kind", "name", "pk"))
+    rows = page.object_list
     _viewed(request, "recipient_types.view", listed=len(rows))
     return render(request, "privacy/register/recipients.html", {
-        "rows": [{"recipient": r, "function": recipients.display("public_function", r.public_function),
+        "page": page, "rows": [{"recipient": r, "function": recipients.display("public_function", r.public_function),
                   "kind": recipients.display("kind", r.kind)} for r in rows],
         "may_keep": policy.has_permission(request.user, policy.Permission.KEEP_REGISTER)})
 

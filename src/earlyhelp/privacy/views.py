@@ -12,6 +12,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.ui.http_methods import require_form_page, require_safe
+from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import parse_id, run_service
 
 from .forms import ConsentForm, DisclosureForm, SuggestionDecisionForm, WithdrawalForm
@@ -136,10 +137,11 @@ def withdrawals(request):
             policy.refuse(request.user, object_type="privacy.consent", object_id=consent_id,
                           purpose=Purpose.EARLY_HELP_CASEWORK)
         return redirect("web:consent-withdrawals")
-    pending = list(consents.pending_withdrawals(request.user))
+    page = paged_rows(request, consents.pending_withdrawals(request.user))
+    pending = page.object_list
     audit.record(actor=request.user, action=Action.VIEW, event="consent.withdrawals", purpose=Purpose.EARLY_HELP_CASEWORK,
                  metadata={"listed": len(pending)})
-    return render(request, "privacy/withdrawals.html", {"pending": pending})
+    return render(request, "privacy/withdrawals.html", {"pending": pending, "page": page})
 
 
 # --- Disclosures --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
 from earlyhelp.ui.progress import auto_refresh
+from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import run_service
 
 from .forms import DecisionForm, DisposeForm, HoldForm, LiftForm, RuleForm
@@ -96,9 +97,9 @@ def home(request):
 @login_required
 def rule_list(request):
     _require(request)
-    all_rules = list(RetentionRule.objects.all())
-    _viewed(request, "retention_rules.view", rules_listed=len(all_rules))
-    return render(request, "retention/rules.html", {"rules": all_rules})
+    page = paged_rows(request, RetentionRule.objects.all())
+    _viewed(request, "retention_rules.view", rules_listed=len(page.object_list))
+    return render(request, "retention/rules.html", {"rules": page.object_list, "page": page})
 
 
 def _rule_form_page(request, form, rule=None):
@@ -351,9 +352,9 @@ def batch_dispose(request, batch_id):
 @login_required
 def certificate_list(request):
     _require(request, DisposalCertificate)
-    certificates = list(DisposalCertificate.objects.select_related("batch", "approved_by"))
-    _viewed(request, "disposal_certificates.view", certificates_listed=len(certificates))
-    return render(request, "retention/certificates.html", {"certificates": certificates})
+    page = paged_rows(request, DisposalCertificate.objects.select_related("batch", "approved_by"))
+    _viewed(request, "disposal_certificates.view", certificates_listed=len(page.object_list))
+    return render(request, "retention/certificates.html", {"certificates": page.object_list, "page": page})
 
 
 def _certificate_context(certificate):

@@ -19,6 +19,7 @@ from earlyhelp.people.models import Person
 from earlyhelp.privacy.models import Consent, Disclosure
 from earlyhelp.ui.forms import today
 from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
+from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import run_service
 
 from . import acknowledgement, deadlines, forms, selectors
@@ -68,7 +69,9 @@ def request_list(request):
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.request_list(request.user, today=today(), status=filters.get("status", ""),
                                   kind=filters.get("kind", ""), deadline=filters.get("deadline", ""))
-    return render(request, "rights/list.html", {"form": form, "rows": rows, "today": today()})
+    page = paged_rows(request, rows)
+    return render(request, "rights/list.html", {"form": form, "rows": page.object_list, "page": page,
+                                                "today": today()})
 
 
 # --- Logging a request ----------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from earlyhelp.access import partner_review
 from earlyhelp.access import views as access
+from earlyhelp.casework import list_views as casework_lists
 from earlyhelp.casework import sharing_views as sharing
 from earlyhelp.casework import views as casework
 from earlyhelp.people import views as people
@@ -21,18 +23,22 @@ urlpatterns = [
     path("privacy-notice/<id:version>/pdf/", privacy.notice_pdf, name="privacy-notice-pdf"),
     path("sign-out/", views.sign_out, name="sign-out"),
     path("", views.dashboard, name="dashboard"),
-    path("reviews/overdue/", views.overdue_reviews, name="overdue-reviews"),
+    path("reviews/", casework_lists.reviews, name="reviews"),
+    path("reviews/overdue/", casework_lists.overdue_reviews, name="overdue-reviews"),
+    path("actions/", casework_lists.actions, name="actions"),
+    path("contacts/", casework_lists.contacts, name="contacts"),
     path("access-log/", views.family_access_log_lookup, name="access-log-lookup"),
     path("search/", people.search, name="search"),
     path("people/<id:person_id>/", people.person_detail, name="person"),
     path("people/<id:person_id>/emergency-access/", access.emergency_access, name="emergency-access"),
     path("access/emergency/", access.emergency_reviews, name="emergency-reviews"),
-    path("access/partners/", access.partner_access_reviews, name="partner-access-reviews"),
+    path("access/partners/", partner_review.partner_access_reviews, name="partner-access-reviews"),
     path("contacts/new/", casework.contact_new, name="contact-new"),
     path("contacts/new/person/", casework.contact_new_person, name="contact-new-person"),
     path("contacts/new/<id:person_id>/", casework.contact_details, name="contact-details"),
     path("contacts/<id:contact_id>/", casework.contact_detail, name="contact"),
     path(family, casework.family, name="family"),
+    path("families/<slug:which>/", casework_lists.families, name="families"),  # after the family page: ids first
     path(family + "viewers/", casework.family_viewers, name="family-viewers"),
     path(family + "chronology/", casework.family_chronology, name="family-chronology"),
     path(family + "access/", access.family_access, name="family-access"),

@@ -12,7 +12,7 @@ from earlyhelp.access import policy
 from earlyhelp.accounts import services as accounts
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.casework.selectors import dashboard_for, overdue_reviews_for
+from earlyhelp.casework.selectors import dashboard_for
 from earlyhelp.organisations.models import User
 from earlyhelp.people.models import Household
 from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
@@ -56,10 +56,9 @@ def dashboard(request):
     if data_team.wants_data_team_home(user):
         return _data_team_dashboard(request)
     dashboard = dashboard_for(user)
-    # The lists show family references only; the read is still recorded, with how many were listed.
+    # Counts only (each list's own read is audited with the families it names); the look is still recorded.
     audit.record(actor=user, action=Action.VIEW, event="dashboard.view", purpose=Purpose.EARLY_HELP_CASEWORK,
-                 metadata={"families_listed": len({e.household_id for e in dashboard.my_families + dashboard.unallocated
-                                                   + dashboard.taf_families})})
+                 metadata={"families_counted": sum(count for _, count in dashboard.families)})
     context = {"dashboard": dashboard}
     return render(request, "web/dashboard.html", context)
 
@@ -70,12 +69,6 @@ def _data_team_dashboard(request):
     audit.record(actor=request.user, action=Action.VIEW, event="dashboard.view", purpose=Purpose.DATA_MATCHING,
                  metadata={"families_listed": 0})
     return render(request, "web/data_team_dashboard.html", home)
-
-
-@require_safe
-@login_required
-def overdue_reviews(request):
-    return render(request, "web/overdue_reviews.html", {"reviews": overdue_reviews_for(request.user)[:500]})
 
 
 def page_not_found(request, exception=None):

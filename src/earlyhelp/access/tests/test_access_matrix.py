@@ -249,7 +249,7 @@ def test_there_is_no_browse_all_list(client, world):
     others = [make_family(world, family_name=f"Browse{i}", seed=i + 10, lead=world.other_lead, team=world.south)
               for i in range(3)]
     client.force_login(world.lead)
-    page = client.get(reverse("web:dashboard")).content.decode()
+    page = client.get(reverse("web:families", args=["mine"])).content.decode()
     assert mine["household"].reference in page
     for family in others:
         assert family["household"].reference not in page

@@ -98,6 +98,11 @@ EXPECTED = {
     "web:access-log-lookup": {DPO},
     "web:emergency-reviews": {DPO, MANAGER},
     "web:partner-access-reviews": {MANAGER},
+    # The casework lists (issue 14): reviews and actions for casework roles, contacts for those who see them.
+    "web:reviews": {LEAD, MANAGER, PARTNER},
+    "web:overdue-reviews": {LEAD, MANAGER, PARTNER},
+    "web:actions": {LEAD, MANAGER, PARTNER},
+    "web:contacts": {FRONT_DOOR, LEAD, MANAGER},
     "web:consent-withdrawals": {DPO, MANAGER},
     "web:register": {DPO, ADMIN},
     "web:register-purpose": {DPO, ADMIN},
@@ -169,6 +174,8 @@ RECORD_PAGES = {
         "breach", "breach-edit", "breach-report", "breach-close", "dpia", "dpia-edit", "agreement",
         "agreement-edit"]},
     "rights:acknowledge": "rights/tests/test_complaint_acknowledgement.py",
+    # The lists of families, one per relationship: who has which list is tested with the lists.
+    "web:families": "casework/tests/test_lists.py",
     # Ending a session: one's own, or anyone's for an administrator (accounts/tests/test_admin_and_sessions.py).
     "account:session-end": "accounts/tests/test_admin_and_sessions.py",
     # Returns and performance record pages.
@@ -176,7 +183,7 @@ RECORD_PAGES = {
 }
 # Open to anyone, signed in or not: the published privacy notice and signing in and out.
 PUBLIC_PAGES = {"web:sign-in", "web:sign-out", "web:privacy-notice", "web:privacy-notice-version",
-                "web:privacy-notice-pdf", "web:overdue-reviews",
+                "web:privacy-notice-pdf",
                 # The steps of signing in: the second factor and setting a password from a one-time link (P23).
                 "account:verify", "account:enrol", "account:password-set"}
 

@@ -216,4 +216,4 @@ def test_dashboard_reads_are_audited_with_counts_only(client, world):
     client.force_login(world.lead)
     client.get(reverse("web:dashboard"))
     event = AuditEvent.objects.filter(event="dashboard.view", actor=world.lead).last()
-    assert event.metadata == {"families_listed": 1} and event.household_id is None
+    assert event.metadata == {"families_counted": 1} and event.household_id is None

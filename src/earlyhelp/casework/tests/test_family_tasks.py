@@ -167,13 +167,13 @@ def test_a_family_with_several_surnames_is_named_by_each_once_and_a_viewer_witho
     from earlyhelp.access import policy
 
     def member(surname, current=True):
-        return SimpleNamespace(person=SimpleNamespace(family_name=surname), is_current=current)
+        return SimpleNamespace(person=SimpleNamespace(family_name=surname), is_current=current, role="parent_carer")
 
     household = SimpleNamespace(reference="F0000042")
     sees = SimpleNamespace(household=household, shows=lambda section: True)
     members = [member("Okafor"), member("Smith"), member("Okafor"), member("Jones"), member("Gone", current=False)]
-    assert policy.family_name(sees, members) == "Okafor, Smith and Jones family"
-    assert policy.family_name(sees, members[:2]) == "Okafor and Smith family"
-    assert policy.family_name(sees, []) == "Family F0000042"
+    assert policy.page_family_name(sees, members) == "Okafor, Smith and Jones family"
+    assert policy.page_family_name(sees, members[:2]) == "Okafor and Smith family"
+    assert policy.page_family_name(sees, []) == "Family F0000042"
     hidden = SimpleNamespace(household=household, shows=lambda section: section != policy.Section.HOUSEHOLD)
-    assert policy.family_name(hidden, members) == "Family F0000042"
+    assert policy.page_family_name(hidden, members) == "Family F0000042"

@@ -15,6 +15,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
 from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
+from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import run_service
 
 from ..models import ProcessingPurpose
@@ -69,8 +70,9 @@ def breach_list(request):
     rows = [b for b in breaches if show == "all" or (show == "open" and b.is_open)
             or (show == "closed" and not b.is_open) or (show == "overdue" and b.ico_overdue(now))]
     _viewed(request, "breach_register.view", show=show, listed=len(rows))
+    page = paged_rows(request, rows)
     return render(request, "privacy/governance/breaches.html", {
-        "rows": rows, "now": now, "show": show, "filters": BREACH_FILTERS, "form": form,
+        "rows": page.object_list, "page": page, "now": now, "show": show, "filters": BREACH_FILTERS, "form": form,
         "overdue": sum(b.ico_overdue(now) for b in breaches), "open": sum(b.is_open for b in breaches),
         "may_keep": _may_keep(request)})
 
@@ -155,8 +157,9 @@ def agreement_list(request):
     today = timezone.localdate()
     agreements = list(DataSharingAgreement.objects.prefetch_related("parties", "purposes"))
     _viewed(request, "sharing_agreements.view", listed=len(agreements))
+    page = paged_rows(request, agreements)
     return render(request, "privacy/governance/agreements.html", {
-        "rows": [{"agreement": a, "standing": a.standing_on(today)} for a in agreements],
+        "rows": [{"agreement": a, "standing": a.standing_on(today)} for a in page.object_list], "page": page,
         "may_keep": _may_keep(request)})
 
 
@@ -210,8 +213,9 @@ def dpia_list(request):
     today = timezone.localdate()
     dpias = list(Dpia.objects.prefetch_related("purposes"))
     _viewed(request, "dpia_register.view", listed=len(dpias))
+    page = paged_rows(request, dpias)
     return render(request, "privacy/governance/dpias.html", {
-        "rows": [{"dpia": d, "overdue": d.review_overdue(today)} for d in dpias],
+        "rows": [{"dpia": d, "overdue": d.review_overdue(today)} for d in page.object_list], "page": page,
         "overdue": sum(d.review_overdue(today) for d in dpias), "may_keep": _may_keep(request)})
 
 

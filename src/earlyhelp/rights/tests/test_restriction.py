@@ -11,6 +11,7 @@ from django.utils import timezone
 from earlyhelp.access import restrictions
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework import selectors as casework_selectors
+from earlyhelp.casework.lists import rows as casework_lists
 from earlyhelp.casework import services as casework
 from earlyhelp.people import selectors as people_selectors
 from earlyhelp.people import services as people
@@ -107,12 +108,14 @@ def test_the_person_is_left_out_of_search_results(world, family, restricted):
 def test_the_family_is_left_out_of_dashboards_and_caseload_counts(world, family, restricted):
     other = make_family(world, lead=world.lead, family_name="Otherfamily", seed=9)
     board = casework_selectors.dashboard_for(world.lead)
-    assert [e.household_id for e in board.my_families] == [other["household"].pk]
+    assert [e.household_id for e in casework_lists.families(world.lead, casework_lists.FamilyList.MINE)] == [
+        other["household"].pk]
+    assert dict(board.families)[casework_lists.FamilyList.MINE] == 1 and board.reviews == 1
     assert board.restricted_families == 1
     manager_board = casework_selectors.dashboard_for(world.manager)
     assert dict(manager_board.caseload)["Allocated, assessment not started"] == 1
-    assert all(r.episode.household_id != family["household"].pk for r in manager_board.reviews_due
-               + manager_board.overdue_reviews)
+    assert manager_board.reviews == 1
+    assert all(r.episode.household_id != family["household"].pk for r in casework_lists.reviews(world.manager))
 
 
 def test_matching_and_statistics_can_leave_restricted_people_out(world, family, restricted):

@@ -47,6 +47,10 @@ DECLARED = {
     "web:privacy-notice-pdf": SAFE,
     "web:sign-out": POST,
     "web:dashboard": SAFE,
+    "web:families": SAFE,
+    "web:reviews": SAFE,
+    "web:actions": SAFE,
+    "web:contacts": SAFE,
     "web:overdue-reviews": SAFE,
     "web:access-log-lookup": FORM,
     "web:search": FORM,  # search terms travel by POST, never in the URL
