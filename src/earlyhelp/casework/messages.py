@@ -13,6 +13,7 @@ ENTER_CLOSURE_SUMMARY = "Enter a closure summary"
 ENTER_STEP_UP_REASON = "Enter the reason for stepping up"
 ENTER_CASE_NOTE = "Enter the case note"
 ENTER_REFERRAL_SERVICE = "Enter the service the family is being referred to"
+CHOOSE_WHETHER_AREA_APPLIES = "Choose whether {area} applies to this family"
 
 # A rule more than one service enforces.
 EPISODE_CLOSED = "This episode is closed"

@@ -331,11 +331,11 @@ def assessment_edit(request, household_id):
         return redirect(_family_url(household_id, "assessment"))
     areas = HeadlineArea.objects.all()
     initial = {"voice_of_child": draft.voice_of_child, "analysis": draft.analysis}
-    for finding in draft.findings.select_related("area"):
-        code = finding.area.code
+    recorded = {finding.area.code: finding for finding in draft.findings.select_related("area")}
+    for code, finding in recorded.items():
         initial.update({f"{code}-applies": "yes", f"{code}-strengths": finding.strengths,
                         f"{code}-needs": finding.needs, f"{code}-score": str(finding.score)})
-    form = forms.AssessmentForm(request.POST or None, areas=areas, initial=initial)
+    form = forms.AssessmentForm(request.POST or None, areas=areas, initial=initial, recorded=recorded)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("submit") == "submit"
         if run_service(form, lambda: assessment.save_assessment(

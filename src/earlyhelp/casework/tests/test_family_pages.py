@@ -122,7 +122,8 @@ def test_picking_someone_the_search_did_not_find_is_audited_as_a_refusal(client,
 
 def test_saving_and_submitting_an_assessment_is_one_change(world, family):
     assessment = services.start_assessment(by=world.lead, episode=family["episode"], reason="Concerns")
-    findings = {"EDUCATION": {"strengths": "Reads", "needs": "Attendance", "score": 2}}
+    findings = {**dict.fromkeys(HeadlineArea.objects.values_list("code", flat=True)),
+                "EDUCATION": {"strengths": "Reads", "needs": "Attendance", "score": 2}}
     with pytest.raises(ValidationError, match="analysis"):
         services.save_assessment(by=world.lead, assessment=assessment, findings=findings, voice_of_child="",
                                  analysis="", submit=True)
