@@ -186,9 +186,13 @@ def add_member(request, household_id):
     outcome = _search(request, search_form) if request.POST.get("step") == "search" else None
     person_form = PersonForm(request.POST if request.POST.get("step") == "create" else None, prefix="person",
                              initial=search_first.new_person_initial(request))
-    member_form = MembershipForm(request.POST if request.POST.get("step") in {"create", "existing"} else None,
-                                 household_members=members, prefix="member")
     step = request.POST.get("step")
+    # Two forms on the page, each with its own membership fields: their prefixes keep ids and error links apart.
+    existing_form = MembershipForm(request.POST if step == "existing" else None, household_members=members,
+                                   prefix="existing")
+    new_member_form = MembershipForm(request.POST if step == "create" else None, household_members=members,
+                                     prefix="new")
+    member_form = new_member_form if step == "create" else existing_form
     if step in {"create", "existing"} and member_form.is_valid() and (step == "existing" or person_form.is_valid()):
         creating = step == "create"
         found = None if creating else search_first.person_from_last_search(request,
@@ -200,7 +204,8 @@ def add_member(request, household_id):
             return redirect(_family_url(household.pk, "household"))
     return render(request, "casework/add_member.html", {
         "access": access, "household": household, "search_form": search_form, "outcome": outcome,
-        "person_form": person_form, "member_form": member_form,
+        "person_form": person_form, "existing_form": existing_form, "new_member_form": new_member_form,
+        "chosen_person_id": parse_id(request.POST.get("person_id")) if step == "existing" else None,
         "can_create": search_first.searched_recently(request),
     })
 
