@@ -1,7 +1,9 @@
 """Django settings for earlyhelp.
 
 Everything that differs between a developer's laptop, CI and a council's server comes from the
-environment; the defaults are safe (DEBUG off) except where `EARLYHELP_ENV=development`.
+environment; the defaults are safe (DEBUG off). DEBUG is on only when a developer asks for it
+(`EARLYHELP_ENV=development DJANGO_DEBUG=1`): the demo shows the service's own error pages, never Django's debug
+pages with the URL map.
 """
 
 import ipaddress
@@ -16,7 +18,7 @@ PROJECT_DIR = BASE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("EARLYHELP_VAR_DIR", PROJECT_DIR / "var"))
 
 ENVIRONMENT = os.environ.get("EARLYHELP_ENV", "production")
-DEBUG = ENVIRONMENT == "development" and os.environ.get("DJANGO_DEBUG", "1") == "1"
+DEBUG = ENVIRONMENT == "development" and os.environ.get("DJANGO_DEBUG", "0") == "1"
 
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:

@@ -205,9 +205,13 @@ def test_contact_to_closure_journey(page, shots):
     education.get_by_label("Needs").fill("Attendance is 78% this term.")
     education.get_by_role("group", name=re.compile("^Score")).get_by_label("2", exact=True).check()
     housing = page.get_by_role("group", name="Secure housing", exact=True)
-    expect(housing.get_by_label("Does not apply: record nothing")).to_be_checked()
+    expect(housing.get_by_label("Does not apply: record nothing")).not_to_be_checked()  # nobody chose for them
     expect(housing.get_by_label("Strengths")).to_be_hidden()  # revealed only when the area applies
     page.get_by_label("Analysis").fill("Attendance is the main concern; the family wants help with mornings.")
+    page.get_by_role("button", name="Submit for approval").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose whether secure housing applies to this family")
+    for not_applicable in page.locator("input[value=no][name$='-applies']:not([name='EDUCATION-applies'])").all():
+        not_applicable.check()
     page.get_by_role("button", name="Submit for approval").click()
     success_banner(page, "Assessment submitted for approval.")
     expect(page.locator("#assessment ~ p .govuk-tag").first).to_have_text("Awaiting manager approval")

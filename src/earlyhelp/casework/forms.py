@@ -135,20 +135,24 @@ SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
 
 class AssessmentForm(forms.Form):
-    """One set of fields per headline area. 'Does not apply' records nothing for that area (P1)."""
+    """One set of fields per headline area. 'Does not apply' records nothing for that area (P1). Nothing is chosen
+    for the practitioner: a draft may leave areas to choose later; the service asks for every area on submitting.
+    `recorded` are the draft's findings by area code, so reopening it shows (and keeps) who told us (P17)."""
 
     voice_of_child = forms.CharField(label="The child's lived experience, in their words", widget=forms.Textarea,
                                      required=False)
     analysis = forms.CharField(label="Analysis", widget=forms.Textarea, required=False)
 
-    def __init__(self, *args, areas, **kwargs):
+    def __init__(self, *args, areas, recorded=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.areas = list(areas)
+        recorded = recorded or {}
         for area in self.areas:
-            self.fields[f"{area.code}-applies"] = forms.ChoiceField(
-                label=f"Does {area.label.lower()} apply to this family?", widget=forms.RadioSelect,
-                choices=[("yes", "Yes"), ("no", "Does not apply")], initial="no",
-            )
+            applies = forms.ChoiceField(label=f"Does {area.label.lower()} apply to this family?",
+                                        widget=forms.RadioSelect, choices=[("yes", "Yes"), ("no", "Does not apply")],
+                                        required=False)
+            applies.conditionally_required = True  # required on submitting: not labelled optional
+            self.fields[f"{area.code}-applies"] = applies
             self.fields[f"{area.code}-strengths"] = forms.CharField(label="Strengths", widget=forms.Textarea,
                                                                      required=False)
             self.fields[f"{area.code}-needs"] = forms.CharField(label="Needs", widget=forms.Textarea, required=False)
@@ -157,7 +161,8 @@ class AssessmentForm(forms.Form):
                                       help_text="1 means significant concern, 5 means no concern")
             score.conditionally_required = True  # required when the area applies: not labelled optional
             self.fields[f"{area.code}-score"] = score
-            self.fields[f"{area.code}-source"] = SourceField(label="Who told us about this?")
+            self.fields[f"{area.code}-source"] = SourceField(label="Who told us about this?",
+                                                             recorded=recorded.get(area.code))
 
     def area_fields(self):
         for area in self.areas:
@@ -171,11 +176,14 @@ class AssessmentForm(forms.Form):
         return data
 
     def findings(self):
+        """The areas chosen, as the service takes them: None where the area does not apply. Areas not chosen yet
+        are left out."""
         result = {}
         for area in self.areas:
-            if self.cleaned_data.get(f"{area.code}-applies") != "yes":
+            applies = self.cleaned_data.get(f"{area.code}-applies")
+            if applies == "no":
                 result[area.code] = None
-            else:
+            elif applies == "yes":
                 result[area.code] = {
                     "strengths": self.cleaned_data.get(f"{area.code}-strengths", ""),
                     "needs": self.cleaned_data.get(f"{area.code}-needs", ""),

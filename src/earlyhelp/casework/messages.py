@@ -15,6 +15,7 @@ ENTER_OPEN_ACTIONS_REASON = ("Some plan actions are still open: enter why the ep
 ENTER_STEP_UP_REASON = "Enter the reason for stepping up"
 ENTER_CASE_NOTE = "Enter the case note"
 ENTER_REFERRAL_SERVICE = "Enter the service the family is being referred to"
+CHOOSE_WHETHER_AREA_APPLIES = "Choose whether {area} applies to this family"
 
 # A rule more than one service enforces.
 EPISODE_CLOSED = "This episode is closed"

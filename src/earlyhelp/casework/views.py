@@ -223,9 +223,13 @@ def add_member(request, household_id):
     outcome = _search(request, search_form) if request.POST.get("step") == "search" else None
     person_form = PersonForm(request.POST if request.POST.get("step") == "create" else None, prefix="person",
                              initial=search_first.new_person_initial(request))
-    member_form = MembershipForm(request.POST if request.POST.get("step") in {"create", "existing"} else None,
-                                 household_members=members, prefix="member")
     step = request.POST.get("step")
+    # Two forms on the page, each with its own membership fields: their prefixes keep ids and error links apart.
+    existing_form = MembershipForm(request.POST if step == "existing" else None, household_members=members,
+                                   prefix="existing")
+    new_member_form = MembershipForm(request.POST if step == "create" else None, household_members=members,
+                                     prefix="new")
+    member_form = new_member_form if step == "create" else existing_form
     if step in {"create", "existing"} and member_form.is_valid() and (step == "existing" or person_form.is_valid()):
         creating = step == "create"
         found = None if creating else search_first.person_from_last_search(request,
@@ -237,7 +241,8 @@ def add_member(request, household_id):
             return redirect(_family_url(household.pk, "household"))
     return render(request, "casework/add_member.html", {
         "access": access, "household": household, "search_form": search_form, "outcome": outcome,
-        "person_form": person_form, "member_form": member_form,
+        "person_form": person_form, "existing_form": existing_form, "new_member_form": new_member_form,
+        "chosen_person_id": parse_id(request.POST.get("person_id")) if step == "existing" else None,
         "can_create": search_first.searched_recently(request),
     })
 
@@ -375,11 +380,11 @@ def assessment_edit(request, household_id):
         return redirect(_family_url(household_id, "assessment"))
     areas = HeadlineArea.objects.all()
     initial = {"voice_of_child": draft.voice_of_child, "analysis": draft.analysis}
-    for finding in draft.findings.select_related("area"):
-        code = finding.area.code
+    recorded = {finding.area.code: finding for finding in draft.findings.select_related("area")}
+    for code, finding in recorded.items():
         initial.update({f"{code}-applies": "yes", f"{code}-strengths": finding.strengths,
                         f"{code}-needs": finding.needs, f"{code}-score": str(finding.score)})
-    form = forms.AssessmentForm(request.POST or None, areas=areas, initial=initial)
+    form = forms.AssessmentForm(request.POST or None, areas=areas, initial=initial, recorded=recorded)
     if request.method == "POST" and form.is_valid():
         submit = request.POST.get("submit") == "submit"
         if run_service(form, lambda: assessment.save_assessment(

@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Q
 
 from earlyhelp.access import policy
 from earlyhelp.access.messages import CHOOSE_EXCLUDED_TYPES
@@ -27,21 +28,34 @@ class SourceField(forms.ChoiceField):
     """"Who told us?" (P17): the family, our practitioner, or a named partner organisation, in one question.
     Cleans to {"source_kind", "source_organisation"}, ready for a service."""
 
-    def __init__(self, *, default=SourceKind.FAMILY, **kwargs):
+    def __init__(self, *, default=SourceKind.FAMILY, recorded=None, **kwargs):
+        """`recorded`: a record (Provenance) whose source is being changed. Its source is the initial answer, so
+        reopening and saving it never changes who told us; a partner no longer active stays a choice for it."""
         kwargs.setdefault("label", "Who gave us this information?")
         kwargs.setdefault("help_text", "The family is told who gave us information about them")
-        super().__init__(choices=self._choices, initial=default, **kwargs)
+        self.recorded_organisation_id = (recorded.source_organisation_id if recorded is not None
+                                         and recorded.source_kind == SourceKind.PARTNER else None)
+        super().__init__(choices=self._choices, initial=self.value_of(recorded) if recorded else default, **kwargs)
 
     @staticmethod
-    def _choices():
-        partners = Organisation.objects.filter(is_active=True).exclude(type=OrganisationType.LOCAL_AUTHORITY)
+    def value_of(record) -> str:
+        """The answer that stands for `record`'s source."""
+        if record.source_kind == SourceKind.PARTNER and record.source_organisation_id:
+            return f"org:{record.source_organisation_id}"
+        return record.source_kind
+
+    def _partners(self):
+        return Organisation.objects.filter(Q(is_active=True) | Q(pk=self.recorded_organisation_id)).exclude(
+            type=OrganisationType.LOCAL_AUTHORITY)
+
+    def _choices(self):
         return [(SourceKind.FAMILY.value, "The family"), (SourceKind.PRACTITIONER.value, "Our practitioner"),
-                ("Partner organisations", [(f"org:{o.pk}", o.name) for o in partners])]
+                ("Partner organisations", [(f"org:{o.pk}", o.name) for o in self._partners()])]
 
     def clean(self, value):
         value = super().clean(value)
         if value.startswith("org:"):
-            organisation = Organisation.objects.filter(pk=value[4:], is_active=True).first()
+            organisation = self._partners().filter(pk=value[4:]).first()
             return {"source_kind": SourceKind.PARTNER, "source_organisation": organisation}
         return {"source_kind": value, "source_organisation": None}
 

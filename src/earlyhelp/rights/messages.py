@@ -38,3 +38,6 @@ ENTER_PERSON_TOLD_ON = "Enter the date you told the person the restriction would
 # A decision on a request needs reasons unless it was done as asked (`services.decisions`). Rights' own rule: the
 # disclosure log's (`privacy.messages.ENTER_DISCLOSURE_REASONS`) happens to use the same words.
 ENTER_DECISION_REASONS = "Enter the reasons for the decision"
+
+# Releasing a subject access pack (`services.subject_access`).
+CONFIRM_RELEASE = "Confirm that you are releasing this pack to the requester"

@@ -97,9 +97,16 @@ def pack_detail(request, pack_id):
         "pack": pack, "form": form, "pending": shown, "pending_count": len(pending),
         "mentions": waiting_mentions,
         "decided_mentions": list(pack.mentions.exclude(status=MentionStatus.PENDING).select_related("decided_by")),
-        "decided": [p for p in proposals if p.status != RedactionStatus.PENDING],
+        "decided": _described([p for p in proposals if p.status != RedactionStatus.PENDING], pack),
         "index": pack.content.get("index", []),
     })
+
+
+def _described(decided, pack):
+    descriptions = sar.describe_decisions(pack, decided)
+    for proposal in decided:
+        proposal.description = descriptions[proposal.pk]
+    return decided
 
 
 @require_POST
@@ -120,18 +127,27 @@ def pack_mention(request, pack_id):
     return redirect("web:sar-pack", pack.pk)
 
 
-@require_POST
+@require_form_page
 @login_required
 def pack_release(request, pack_id):
+    """A confirmation step: who the pack goes to and what it holds, then Confirm."""
     pack = _require_pack(request, pack_id)
-    try:
-        sar.release_pack(by=request.user, pack=pack)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, "The pack has been released and the release is in the disclosure log")
-    return redirect("web:sar-pack", pack.pk)
+    if request.method == "POST":
+        try:
+            sar.release_pack(by=request.user, pack=pack, confirmed=request.POST.get("confirm") == "yes")
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, "The pack has been released and the release is in the disclosure log")
+        return redirect("web:sar-pack", pack.pk)
+    if pack.status == PackStatus.RELEASED:
+        return redirect("web:sar-pack", pack.pk)
+    audit.record(actor=request.user, action=Action.VIEW, event="subject_access.view", purpose=Purpose.RIGHTS_REQUESTS,
+                 objects=[pack], metadata={"request_id": pack.request_id})
+    return render(request, "rights/subject_access_release.html", {
+        "pack": pack, "requester": pack.request.requester_display, "index": pack.content.get("index", []),
+        "withheld": pack.proposals.filter(status=RedactionStatus.REDACT).count()})
 
 
 @require_safe

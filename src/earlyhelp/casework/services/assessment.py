@@ -87,7 +87,13 @@ def record_assessment(*, by: User, assessment: Assessment, findings: dict, voice
 def save_assessment(*, by: User, assessment: Assessment, findings: dict, voice_of_child: str, analysis: str,
                     submit: bool = False) -> Assessment:
     """Record the assessment (as `record_assessment`) and, with `submit`, submit it for approval: if it cannot be
-    submitted, nothing is saved either."""
+    submitted, nothing is saved either. Submitting needs a choice for every headline area: it applies (a finding)
+    or it does not (None). A draft may leave areas to choose later."""
+    if submit:
+        unchosen = HeadlineArea.objects.exclude(code__in=list(findings)).order_by("order")
+        if unchosen:
+            raise ValidationError({f"{area.code}-applies": messages.CHOOSE_WHETHER_AREA_APPLIES.format(
+                area=area.label.lower()) for area in unchosen})
     record_assessment(by=by, assessment=assessment, findings=findings, voice_of_child=voice_of_child,
                       analysis=analysis)
     if submit:

@@ -41,11 +41,34 @@ def _normal(value: str) -> str:
     return re.sub(r"\s+", "", value).upper()
 
 
+def _own_details(person) -> set[str]:
+    """A person's own names, identifiers and postcodes, normalised."""
+    own = {_normal(v) for v in person.identifiers.values_list("value", flat=True)}
+    own |= {_normal(v) for v in person.addresses.values_list("postcode", flat=True)}
+    own |= {_normal(person.full_name), _normal(person.given_name)}
+    if person.preferred_name:
+        own |= {_normal(person.preferred_name), _normal(f"{person.preferred_name} {person.family_name}")}
+    return own
+
+
+def requester_details(request) -> set[str]:
+    """The requester's own details, as recorded on the request and on their person record: never someone else's
+    information in the pack they asked for."""
+    own = {_normal(v) for v in (request.requester_name, request.requester_email, request.requester_phone) if v}
+    address = request.requester_address or ""
+    own |= {_normal(address[r.start:r.end]) for recogniser, _ in _recognisers()
+            for r in recogniser.analyze(address, recogniser.supported_entities, None) or []}
+    if request.requester_person_id:
+        own |= _own_details(request.requester_person)
+    return own
+
+
 class _Finder:
-    def __init__(self, person, household_ids):
-        self.own = {_normal(v) for v in person.identifiers.values_list("value", flat=True)}
-        self.own |= {_normal(v) for v in person.addresses.values_list("postcode", flat=True)}
-        self.own |= {_normal(person.full_name), _normal(person.given_name)}
+    def __init__(self, person, household_ids, *, request=None):
+        """`request`: the rights request the pack answers; its requester's own details are not proposed."""
+        self.own = _own_details(person)
+        if request is not None:
+            self.own |= requester_details(request)
         related = set(Membership.objects.filter(household__in=household_ids).values_list("person", flat=True))
         related |= set(Relationship.objects.filter(related_person=person).values_list("person", flat=True))
         related |= set(Relationship.objects.filter(person=person).values_list("related_person", flat=True))

@@ -24,6 +24,7 @@ from earlyhelp.people.models import Membership, Person
 from earlyhelp.privacy.messages import ENTER_DECISION_REASON
 from earlyhelp.privacy.models import PackStatus, RedactionProposal, SubjectAccessPack
 from earlyhelp.records.inventory import holdings, is_personal_column
+from earlyhelp.ui.words import date_in_words
 
 from ..models import MentionStatus, OtherFamilyMention
 from .finding import _Finder, _normal, _recognisers
@@ -132,7 +133,7 @@ def _entry(mention) -> dict | None:
     for when in ("created_at", "recorded_at", "held_on", "uploaded_at"):
         value = getattr(row, when, None)
         if value:
-            fields["date"] = value.isoformat()
+            fields["date"] = date_in_words(value)
             break
     return {"key": f"{mention.record}@mention{mention.pk}", "record": "A record of another family that mentions you",
             "fields": fields}

@@ -17,10 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from earlyhelp.audit import services as audit
-from earlyhelp.audit.models import AuditEvent, Purpose
+from earlyhelp.audit.labels import event_label, purpose_label
+from earlyhelp.audit.models import AuditEvent
 from earlyhelp.matching.models import MatchCandidate, SourceRecord
 from earlyhelp.organisations.models import User
 from earlyhelp.people.models import Membership
+from earlyhelp.ui.words import date_in_words
 
 AUDIT_SECTION = "Who has looked at or changed your records"
 MATCHING_SECTION = "Data matching decisions about you"
@@ -68,21 +70,33 @@ def _kind(label: str) -> str:
         return label
 
 
+def _records_named(event, pairs, their_families) -> str:
+    """The kinds of record of theirs an event touched, in words ("Person, Your family"): never numbers."""
+    kinds = []
+    for t, pk in audit.objects_named(event):
+        if t == "people.household" and pk in their_families:
+            kind = "Your family"
+        elif (t, pk) in pairs:
+            kind = "Your record" if t == "people.person" else _kind(t)
+        else:
+            continue
+        if kind not in kinds:
+            kinds.append(kind)
+    return ", ".join(kinds)
+
+
 def audit_rows(person, own_records, label_user) -> list[dict]:
-    purposes = dict(Purpose.choices)
     pairs = _pairs_of(person, own_records)
     their_families = set(_membership_periods(person))
     rows = []
     for event in audit_events_about(person, own_records):
-        named = [f"{_kind(t)} {pk}" for t, pk in audit.objects_named(event)
-                 if (t, pk) in pairs or (t == "people.household" and pk in their_families)]
-        fields = {"when": event.occurred_at.isoformat(), "who": label_user(event.actor_id) or "The system",
-                  "what": event.get_action_display(), "event": event.event,
-                  "purpose": str(purposes.get(event.purpose, event.purpose))}
+        fields = {"when": date_in_words(event.occurred_at), "who": label_user(event.actor_id) or "The system",
+                  "what": event_label(event.event), "why": purpose_label(event.purpose)}
+        named = _records_named(event, pairs, their_families)
         if named:
-            fields["records"] = ", ".join(named)
+            fields["records"] = named
         if event.household_id:
-            fields["family"] = f"Family {event.household_id}"
+            fields["family"] = "Your family" if event.household_id in their_families else "Another family"
         rows.append({"key": f"audit.AuditEvent:{event.pk}", "record": "Access to your records", "fields": fields})
     return rows
 
@@ -90,7 +104,7 @@ def audit_rows(person, own_records, label_user) -> list[dict]:
 def _provenance(record: SourceRecord) -> dict:
     batch = record.batch
     return {"partner": batch.source_organisation.name, "dataset": batch.get_dataset_type_display(),
-            "received on": batch.received_on.isoformat(), "import": batch.reference,
+            "received on": date_in_words(batch.received_on), "import": batch.reference,
             "sharing agreement": batch.sharing_agreement_reference, "row in the partner's file": record.row_number}
 
 
@@ -108,11 +122,11 @@ def matching_rows(person, label_user) -> list[dict]:
             outcome = "Not linked to you: decided it is not about you" if about_them else "Not linked"
         else:
             outcome = "Waiting for a person to decide"
-        fields = {"decision": outcome, "match probability": round(candidate.match_probability, 3),
+        fields = {"decision": outcome, "how likely a match": f"{candidate.match_probability:.0%}",
                   "linkage run": candidate.run.reference, **_provenance(candidate.record)}
         if suggestion.decided_by_id:
             fields.update({"decided by": label_user(suggestion.decided_by_id),
-                           "decided at": suggestion.decided_at.isoformat(), "reason": suggestion.reason})
+                           "decided at": date_in_words(suggestion.decided_at), "reason": suggestion.reason})
         rows.append({"key": f"matching.MatchCandidate:{candidate.pk}@decision", "record": "Data matching decision",
                      "fields": fields})
     for record in (SourceRecord.objects.filter(person=person, new_person_suggestion__isnull=False)
@@ -121,14 +135,14 @@ def matching_rows(person, label_user) -> list[dict]:
         fields = {"decision": "Added to our records as someone new", **_provenance(record)}
         if suggestion.decided_by_id:
             fields.update({"decided by": label_user(suggestion.decided_by_id),
-                           "decided at": suggestion.decided_at.isoformat(), "reason": suggestion.reason})
+                           "decided at": date_in_words(suggestion.decided_at), "reason": suggestion.reason})
         rows.append({"key": f"matching.SourceRecord:{record.pk}@new_person", "record": "Data matching decision",
                      "fields": fields})
     for record in (SourceRecord.objects.filter(person=person).select_related("batch__source_organisation")
                    .order_by("pk")):
         rows.append({"key": f"matching.SourceRecord:{record.pk}@link", "record": "Partner's record linked to you",
                      "fields": {"linked by": label_user(record.linked_by_id),
-                                "linked at": record.linked_at.isoformat(), **_provenance(record)}})
+                                "linked at": date_in_words(record.linked_at), **_provenance(record)}})
     return rows
 
 

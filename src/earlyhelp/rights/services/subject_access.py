@@ -10,6 +10,7 @@ proposed). Nothing is released until every proposal is decided, and the release 
 import datetime
 import json
 import logging
+import re
 from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import Organisation, Team, User
-from earlyhelp.people.models import Person
+from earlyhelp.people.models import Household, Person
 from earlyhelp.privacy.messages import ENTER_DECISION_REASON
 from earlyhelp.privacy.models import (
     PackStatus,
@@ -35,7 +36,9 @@ from earlyhelp.privacy.models import (
 from earlyhelp.privacy.services.disclosures import record_subject_access_release
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.inventory import OnErasure, holdings
+from earlyhelp.ui.words import date_in_words, yes_or_no
 
+from ..messages import CONFIRM_RELEASE
 from ..models import BuildStatus, MentionStatus, RequestKind, RequestStatus, SubjectAccessBuild
 from . import mentions, pack_sources
 from .finding import _Finder
@@ -74,11 +77,51 @@ def _paths_q(holding, person_id, household_ids) -> Q | None:
     return q
 
 
-class _Renderer:
-    """Turns a row into labelled, readable values. Related records are named, not numbered."""
+# Simple-history's own columns, in words.
+HISTORY_LABELS = {"history_date": "when it changed", "history_type": "what changed", "history_user": "changed by",
+                  "history_change_reason": "why it changed"}
 
-    def __init__(self):
+
+def field_label(field) -> str:
+    """The field's name as the public reads it: its verbose name, and for a flag named after its column
+    ("is restricted") the words after "is" or "has" ("Restricted: No")."""
+    if field.name in HISTORY_LABELS:
+        return HISTORY_LABELS[field.name]
+    name = str(field.verbose_name)
+    if isinstance(field, models.BooleanField) and name == field.name.replace("_", " "):
+        first, _, rest = name.partition(" ")
+        name = rest if first in ("is", "has") and rest else name
+    return name
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ][\d:.]+([+-]\d{2}:\d{2}|Z)?)?$")
+
+
+def value_in_words(value):
+    """Dates in words (Europe/London), Yes or No, and what a JSON column holds as "Name: value" pairs: never an
+    ISO timestamp, True/False or a column's name."""
+    if isinstance(value, bool):
+        return yes_or_no(value)
+    if isinstance(value, (datetime.date, datetime.datetime)):
+        return date_in_words(value)
+    if isinstance(value, str) and ISO_DATE.match(value):
+        moment = datetime.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return date_in_words(moment if "T" in value or " " in value else moment.date())
+    if isinstance(value, dict):
+        return "; ".join(f"{str(name).replace('_', ' ').capitalize()}: {value_in_words(item)}"
+                         for name, item in value.items() if item not in (None, "", [], {}))
+    if isinstance(value, (list, tuple)):
+        return ", ".join(str(value_in_words(item)) for item in value)
+    return value
+
+
+class _Renderer:
+    """Turns a row into labelled, readable values. Related records are named, not numbered: the subject's own
+    families are "Your family", and no database number reaches the pack."""
+
+    def __init__(self, household_ids=()):
         self.labels: dict = {}
+        self.household_ids = set(household_ids)
 
     def label(self, model, pk):
         if pk is None:
@@ -89,13 +132,15 @@ class _Renderer:
         return self.labels[key]
 
     def _describe(self, model, pk):
+        if model is Household:
+            return "Your family" if pk in self.household_ids else "Another family"
         if model not in (User, Person, Organisation, Team, HeadlineArea, ProcessingPurpose, Panel):
-            # other records are named by kind and number: one query each would make big packs slow
-            return f"{str(model._meta.verbose_name).capitalize()} {pk}"
+            # other records are named by kind: one query each would make big packs slow
+            return _title(model)
         query = model._base_manager.select_related("organisation") if model is User else model._base_manager
         obj = query.filter(pk=pk).first()
         if obj is None:
-            return f"{model._meta.verbose_name} {pk}"
+            return _title(model)
         if model is User:
             organisation = obj.organisation.name if obj.organisation_id else ""
             return f"{obj.get_full_name() or obj.username} ({obj.get_role_display()}, {organisation})"
@@ -114,15 +159,13 @@ class _Renderer:
                 value = self.label(field.related_model, raw)
             elif field.choices and raw not in (None, ""):
                 value = str(dict(field.flatchoices).get(raw, raw))
-            elif isinstance(raw, (datetime.date, datetime.datetime)):
-                value = raw.isoformat()
             elif isinstance(field, models.FileField):
                 value = str(raw).rsplit("/", 1)[-1] if raw else ""
             else:
-                value = raw
+                value = value_in_words(raw)
             if value in (None, "", [], {}):
                 continue
-            values[str(field.verbose_name)] = value
+            values[field_label(field)] = value
         return values
 
 
@@ -131,7 +174,7 @@ def collect(person, progress=None) -> dict:
 
     `progress(fraction)`, if given, is told how far through the holdings the collection is."""
     household_ids = households_of(person)
-    renderer = _Renderer()
+    renderer = _Renderer(household_ids)
     sections: dict[str, list] = defaultdict(list)
     own_records: set[tuple[str, int]] = set()  # rows reached through the person, not only through a family
     ordered_holdings = sorted(holdings(), key=lambda h: _section_rank(h.section))
@@ -166,7 +209,7 @@ def collect(person, progress=None) -> dict:
     ordered.append({"title": pack_sources.AUDIT_SECTION, "records": viewers})
     return {
         "about": renderer.label(type(person), person.pk),
-        "generated_at": timezone.now().isoformat(),
+        "generated_at": date_in_words(timezone.now()),
         "index": [{"title": s["title"], "count": len(s["records"])} for s in ordered],
         "sections": ordered,
     }
@@ -189,9 +232,10 @@ def _strings(content):
                     yield f"{record['key']}|{name}", value
 
 
-def redaction_spans(content, person, household_ids) -> list[dict]:
-    """Other people's information found in the pack's content: each a proposal's location, span, text and kind."""
-    finder = _Finder(person, household_ids)
+def redaction_spans(content, person, household_ids, *, request=None) -> list[dict]:
+    """Other people's information found in the pack's content: each a proposal's location, span, text and kind.
+    The requester's own details (`request`) are never proposed."""
+    finder = _Finder(person, household_ids, request=request)
     texts = list(_strings(content))
     finder.prepare(value for _, value in texts)
     return [{"location": location[:200], "start": start, "end": end, "text": value[start:end][:300], "kind": kind}
@@ -199,7 +243,7 @@ def redaction_spans(content, person, household_ids) -> list[dict]:
 
 
 def propose_redactions(pack, person, household_ids, spans=None) -> int:
-    spans = redaction_spans(pack.content, person, household_ids) if spans is None else spans
+    spans = redaction_spans(pack.content, person, household_ids, request=pack.request) if spans is None else spans
     RedactionProposal.objects.bulk_create([RedactionProposal(pack=pack, **span) for span in spans], batch_size=1000)
     return len(spans)
 
@@ -229,13 +273,13 @@ def _require_buildable(by, request):
         raise ValidationError("Record who the request is about before building the pack")
 
 
-def _assemble(person, progress=lambda stage, fraction: None) -> dict:
+def _assemble(person, progress=lambda stage, fraction: None, *, request=None) -> dict:
     """Everything the pack will hold, found without writing anything: the slow part of a build, so it runs
     outside any transaction (on SQLite a long write transaction would hold up every other page)."""
     household_ids = households_of(person)
     content = collect(person, lambda fraction: progress(COLLECTING, 0.6 * fraction))
     progress(REVIEWING, 0.6)
-    spans = redaction_spans(content, person, household_ids)
+    spans = redaction_spans(content, person, household_ids, request=request)
     progress(MENTIONS, 0.8)
     found = mentions.find(person, household_ids)
     progress(SAVING, 0.95)
@@ -264,7 +308,7 @@ def _save_pack(*, by, request, assembled, build=None) -> SubjectAccessPack:
 def build_pack(*, by, request) -> SubjectAccessPack:
     """Build the pack now, in this process (the pages queue a build instead: `start_build`)."""
     _require_buildable(by, request)
-    return _save_pack(by=by, request=request, assembled=_assemble(request.subject))
+    return _save_pack(by=by, request=request, assembled=_assemble(request.subject, request=request))
 
 
 # ---------------------------------------------------------------- building in the background
@@ -324,7 +368,7 @@ def run_build(build_id: int) -> SubjectAccessBuild:
                                                           stage=COLLECTING, updated_at=timezone.now())
     try:
         _require_buildable(build.requested_by, build.request)
-        assembled = _assemble(build.request.subject, _build_progress(build))
+        assembled = _assemble(build.request.subject, _build_progress(build), request=build.request)
         _save_pack(by=build.requested_by, request=build.request, assembled=assembled, build=build)
     except (ValidationError, PermissionDenied) as error:  # our own messages: the request changed meanwhile
         _fail_build(build, " ".join(error.messages) if isinstance(error, ValidationError) else str(error),
@@ -380,11 +424,14 @@ def released_content(pack) -> dict:
                     for start, end in sorted(spans, reverse=True):
                         value = value[:start] + WITHHELD + value[end:]
                     record["fields"][name] = value
+            record.pop("key", None)  # where the record is in our database: nothing the requester needs
     return content
 
 
 @transaction.atomic
-def release_pack(*, by, pack) -> SubjectAccessPack:
+def release_pack(*, by, pack, confirmed: bool) -> SubjectAccessPack:
+    """Release the pack to the requester: only once every proposal and mention is decided, and only when the
+    person releasing it has confirmed, having been told to whom it goes."""
     _require_rights_officer(by)
     pack = SubjectAccessPack.objects.select_for_update().get(pk=pack.pk)
     if pack.status == PackStatus.RELEASED:
@@ -397,6 +444,8 @@ def release_pack(*, by, pack) -> SubjectAccessPack:
     if undecided:
         raise ValidationError(f"{undecided} possible mentions in other families' records are still waiting for a "
                               "decision: nothing has been released")
+    if not confirmed:
+        raise ValidationError({"confirm": CONFIRM_RELEASE})
     pack.status, pack.released_by, pack.released_at = PackStatus.RELEASED, by, timezone.now()
     pack.save(update_fields=["status", "released_by", "released_at"])
     households = households_of(pack.subject) if pack.subject_id else []
@@ -432,3 +481,35 @@ def proposal_context(pack, proposals, width: int = 60) -> dict:
                               "before": value[max(0, proposal.start - width):proposal.start],
                               "match": value[proposal.start:proposal.end], "after": value[proposal.end:proposal.end + width]}
     return found
+
+
+DATE_IN_WORDS = re.compile(r"^\d{1,2} [A-Z][a-z]+ \d{4}")
+
+
+def _initials(text: str) -> str:
+    """Enough for a reviewer to tell which it was, without the released pack or its log showing it: "J… S…"."""
+    return " ".join(f"{word[0]}…" for word in text.split())
+
+
+def _record_date(fields: dict) -> str:
+    for name, value in fields.items():
+        if isinstance(value, str) and "birth" not in name and DATE_IN_WORDS.match(value):
+            return DATE_IN_WORDS.match(value).group(0)
+    return ""
+
+
+def describe_decisions(pack, proposals) -> dict:
+    """What each decided proposal was, in a form a reviewer can check: "Another person's name: 'J… S…' in case
+    note of 3 May 2026 (text)"."""
+    records = {}
+    for section in pack.content.get("sections", []):
+        for record in section["records"]:
+            for name in record["fields"]:
+                records[f"{record['key']}|{name}"[:200]] = (record["record"], name, record["fields"])
+    described = {}
+    for proposal in proposals:
+        title, field, fields = records.get(proposal.location, ("a record", "", {}))
+        when = _record_date(fields)
+        described[proposal.pk] = (f"{proposal.get_kind_display()}: '{_initials(proposal.text)}' in {title.lower()}"
+                                  f"{f' of {when}' if when else ''}{f' ({field})' if field else ''}")
+    return described

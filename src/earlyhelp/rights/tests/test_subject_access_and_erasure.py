@@ -98,7 +98,7 @@ def test_third_party_information_is_proposed_and_nothing_is_released_until_every
     assert not any(world.lead.last_name in text for _, text in found), "professionals are disclosed by default"
 
     with pytest.raises(ValidationError, match="still waiting for review"):
-        sar.release_pack(by=world.dpo, pack=pack)
+        sar.release_pack(by=world.dpo, pack=pack, confirmed=True)
     pack.refresh_from_db()
     assert pack.status == PackStatus.IN_REVIEW
     assert not Disclosure.objects.filter(kind=DisclosureKind.SUBJECT_ACCESS).exists()
@@ -110,14 +110,14 @@ def test_third_party_information_is_proposed_and_nothing_is_released_until_every
     for proposal in pack.proposals.filter(status=RedactionStatus.PENDING):
         sar.decide_redaction(by=world.dpo, pack=pack, proposal_id=proposal.pk, redact=False,
                              reason="Already known to the requester")
-    sar.release_pack(by=world.dpo, pack=pack)
+    sar.release_pack(by=world.dpo, pack=pack, confirmed=True)
     released = sar.render_json(pack).decode()
     assert everywhere.SIBLING_NHS not in released and sar.WITHHELD in released
     assert everywhere.NHS in released, "the person's own NHS number is disclosed"
     logged = Disclosure.objects.filter(kind=DisclosureKind.SUBJECT_ACCESS, household=seeded["household"]).get()
     assert logged.recipient_organisation is None and logged.purpose.code == "rights_requests"
     with pytest.raises(ValidationError, match="already been released"):
-        sar.release_pack(by=world.dpo, pack=pack)
+        sar.release_pack(by=world.dpo, pack=pack, confirmed=True)
 
 
 def test_the_pdf_has_an_index_and_every_section(world, seeded):
@@ -212,7 +212,7 @@ def test_the_released_json_is_machine_readable(world, seeded):
     pack = sar.build_pack(by=world.dpo, request=seeded["request"])
     for proposal in pack.proposals.all():
         sar.decide_redaction(by=world.dpo, pack=pack, proposal_id=proposal.pk, redact=True, reason="Third party")
-    sar.release_pack(by=world.dpo, pack=pack)
+    sar.release_pack(by=world.dpo, pack=pack, confirmed=True)
     data = json.loads(sar.render_json(pack))
     assert {s["title"] for s in data["sections"]} >= {"Your record", "Case notes", "Consent"}
 
@@ -256,5 +256,5 @@ def test_only_the_rights_officer_builds_reviews_or_releases_a_pack(world, seeded
     with pytest.raises(PermissionDenied):
         sar.decide_redaction(by=world.manager, pack=pack, text=everywhere.SIBLING_NHS, redact=False, reason="x")
     with pytest.raises(PermissionDenied):
-        sar.release_pack(by=world.admin, pack=pack)
+        sar.release_pack(by=world.admin, pack=pack, confirmed=True)
     assert pack.proposals.filter(status=RedactionStatus.PENDING).count() == pack.proposals.count()

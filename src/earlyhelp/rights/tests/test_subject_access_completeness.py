@@ -25,6 +25,7 @@ from earlyhelp.rights.services import mentions, pack_sources
 from earlyhelp.rights.services import subject_access as sar
 from earlyhelp.testing.matching import seed_matching_records
 from earlyhelp.testing.world import make_family
+from earlyhelp.ui.words import date_in_words
 
 pytestmark = [pytest.mark.django_db, pytest.mark.promise("P19")]
 
@@ -122,8 +123,8 @@ def test_the_pack_holds_every_audit_event_about_the_person_and_no_other(scene):
     assert scene["after"].pk not in listed and scene["same_number"].pk not in listed
     search = AuditEvent.objects.filter(action=Action.SEARCH, actor=world.front_door).latest("sequence")
     assert search.pk in listed  # a search that returned them
-    for row in section["records"]:  # who and why, with records by kind and number, never by name
-        assert {"when", "who", "what", "purpose"} <= set(row["fields"])
+    for row in section["records"]:  # who and why, with records by kind, never by name or number
+        assert {"when", "who", "what", "why"} <= set(row["fields"])
         assert subject.given_name not in row["fields"].get("records", "")
 
 
@@ -136,7 +137,7 @@ def test_the_pack_holds_the_data_matching_decisions_with_who_when_why_and_where_
     suggestion = scene["matched"]["candidates"][0].suggestion
     suggestion.refresh_from_db()
     assert linked["reason"] == "Name, date of birth and address agree"
-    assert linked["decided at"] == suggestion.decided_at.isoformat()
+    assert linked["decided at"] == date_in_words(suggestion.decided_at)
     assert "Data Tester" in linked["decided by"] or world.data_team.username in linked["decided by"]
     assert linked["partner"] == "Test Constabulary" and linked["sharing agreement"] == "ISA-TEST-1"
     assert linked["import"] == scene["matched"]["batch"].reference
@@ -154,7 +155,7 @@ def test_a_mention_in_another_family_is_offered_and_released_only_once_a_person_
     for proposal in pack.proposals.filter(status=RedactionStatus.PENDING):
         sar.decide_redaction(by=world.dpo, pack=pack, proposal_id=proposal.pk, redact=True, reason="Third party")
     with pytest.raises(ValidationError, match="mentions in other families' records are still waiting"):
-        sar.release_pack(by=world.dpo, pack=pack)
+        sar.release_pack(by=world.dpo, pack=pack, confirmed=True)
     with pytest.raises(ValidationError):
         mentions.decide_mention(by=world.dpo, pack=pack, mention_id=offered[0].pk, include=True, reason="  ")
     mentions.decide_mention(by=world.dpo, pack=pack, mention_id=offered[0].pk, include=True,
@@ -165,7 +166,7 @@ def test_a_mention_in_another_family_is_offered_and_released_only_once_a_person_
     # The other family's child is proposed for redaction, and must be decided before release.
     riley = pack.proposals.get(status=RedactionStatus.PENDING, text="Riley Brightwater")
     sar.decide_redaction(by=world.dpo, pack=pack, proposal_id=riley.pk, redact=True, reason="Another child")
-    sar.release_pack(by=world.dpo, pack=pack)
+    sar.release_pack(by=world.dpo, pack=pack, confirmed=True)
     released = str(sar.released_content(pack))
     assert "Riley Brightwater" not in released and sar.WITHHELD in released
     assert subject.full_name in released

@@ -50,7 +50,7 @@ def test_the_dpo_reviews_every_proposal_then_releases_and_downloads_the_pack(cli
         dpo.post(reverse("web:sar-pack", args=[pack.pk]), {"proposal": proposal.pk, "decision": "redact",
                                                           "scope": "same_text", "reason": "About someone else"})
     assert not pack.proposals.filter(status=RedactionStatus.PENDING).exists()
-    dpo.post(reverse("web:sar-pack-release", args=[pack.pk]))
+    dpo.post(reverse("web:sar-pack-release", args=[pack.pk]), {"confirm": "yes"})
     pack.refresh_from_db()
     assert pack.status == PackStatus.RELEASED
 

@@ -104,7 +104,7 @@ DECLARED = {
     "web:sar-build-progress": SAFE,
     "web:sar-pack": FORM,
     "web:sar-pack-mention": POST,
-    "web:sar-pack-release": POST,
+    "web:sar-pack-release": FORM,
     "web:sar-pack-download": SAFE,
     "web:member-new": FORM,
     "web:allocate": FORM,

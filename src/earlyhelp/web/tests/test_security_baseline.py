@@ -126,3 +126,28 @@ def test_navigation_offers_only_what_the_role_can_use(client, world, who, shows_
     assert (f'href="{reverse("web:search")}"' in page) is shows_search
     assert (f'href="{reverse("web:contact-new")}"' in page) is shows_new_contact
     assert client.get(reverse("web:search")).status_code == (200 if shows_search else 404)
+
+
+def test_the_demo_shows_the_service_page_for_a_missing_family_and_still_serves_static_files(monkeypatch, client,
+                                                                                            world):
+    """`make demo`'s settings: a refused or missing record gets the service's own page, never Django's debug page
+    with the URL map (issue 14); static files are served without DEBUG (WhiteNoise)."""
+    import earlyhelp.settings as project_settings
+
+    monkeypatch.setenv("EARLYHELP_ENV", "development")
+    monkeypatch.setenv("EARLYHELP_DEMO_MODE", "1")
+    monkeypatch.delenv("DJANGO_DEBUG", raising=False)
+    try:
+        demo_debug = importlib.reload(project_settings).DEBUG
+    finally:
+        monkeypatch.setenv("EARLYHELP_ENV", "test")
+        monkeypatch.delenv("EARLYHELP_DEMO_MODE")
+        importlib.reload(project_settings)
+    client.force_login(world.lead)
+    with override_settings(DEBUG=demo_debug):
+        missing = client.get(reverse("web:family", args=[10**17]))
+        script = client.get("/static/earlyhelp/init.js")
+    page = missing.content.decode()
+    assert missing.status_code == 404
+    assert '<h1 class="govuk-heading-l">Page not found</h1>' in page and "URLconf" not in page
+    assert script.status_code == 200
