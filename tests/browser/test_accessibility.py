@@ -7,16 +7,19 @@ landmarks) and, at 320 CSS pixels wide, must not scroll sideways (WCAG 1.4.10 re
 answers 404; the 404 page itself is checked once. The pages are listed in `accessibility_pages.py`.
 """
 
+import importlib
 import time
 from dataclasses import dataclass, field
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from earlyhelp.casework import services as casework
@@ -27,7 +30,7 @@ from earlyhelp.people.models import Household
 from earlyhelp.privacy.governance import services as registers
 from earlyhelp.privacy.governance.models import DataSharingAgreement
 from earlyhelp.privacy.models import DatasetDisclosure, PrivacyNotice, ProcessingPurpose, RecipientType, Suggestion
-from earlyhelp.programme.models import Descriptor, FrameworkVersion, HeadlineLabel
+from earlyhelp.programme.models import DatasetNeedRule, Descriptor, FrameworkVersion, HeadlineLabel
 from earlyhelp.retention.models import DisposalBatch, LegalHold, RetentionRule
 from earlyhelp.retention.services import sweep
 from earlyhelp.rights.services import subject_access
@@ -143,7 +146,7 @@ def build_records(world) -> dict:
         "live_taf_member": live["episode"].taf_members.get().pk,
         "action": action.pk, "review": episode.reviews.order_by("pk").first().pk,
         "suggestion": Suggestion.objects.filter(household_id=approved["household"].pk).order_by("pk").first().pk,
-        "need": seeded["subject"].needs.order_by("pk").first().pk,
+        "need": seeded["household"].needs.order_by("pk").first().pk,
         "person": seeded["subject"].pk, "contact": seeded["household"].contacts.order_by("pk").first().pk,
         "stranger": live["members"][0].pk,
         "notice_version": PrivacyNotice.objects.order_by("pk").first().version,
@@ -162,6 +165,7 @@ def build_records(world) -> dict:
         "framework_version": FrameworkVersion.objects.order_by("pk").first().pk,
         "label": HeadlineLabel.objects.order_by("pk").first().pk,
         "descriptor": Descriptor.objects.order_by("pk").first().pk,
+        "dataset_rule": DatasetNeedRule.objects.order_by("pk").first().pk,
         "claim_batch": ClaimBatch.objects.order_by("pk").first().pk, "claim": Claim.objects.order_by("pk").first().pk,
         "transfer": DatasetDisclosure.objects.order_by("pk").first().pk,
     }
@@ -176,6 +180,7 @@ class Scan:
     opened: dict = field(default_factory=dict)  # url name -> roles that opened it
     violations: list = field(default_factory=list)
     wide: list = field(default_factory=list)  # pages that scroll sideways at 320 px
+    not_pages: list = field(default_factory=list)  # GETs that answer neither a page nor 404
     seconds: float = 0.0
 
 
@@ -183,25 +188,47 @@ class Scan:
 def scan_world(django_db_setup, django_db_blocker, live_server):
     """The module's one world, committed (the live server's thread reads it), removed afterwards."""
     with django_db_blocker.unblock():
-        started = time.monotonic()
-        _load_reference_data()
-        world = build_world()
-        records = build_records(world)
-        print(f"world built in {time.monotonic() - started:.1f}s")
-        pages = {name: reverse(name, args=[records[arg] if isinstance(arg, str) else arg for arg in args])
-                 for name, args in PAGES.items()}
-        sessions = {}
-        for role, key in ROLE_USERS.items():
-            client = Client()
-            client.force_login(world.users[key])
-            # A search first, as a new contact needs (`access.search_first`); refused (404) for roles that cannot.
-            client.post(reverse("web:search"), {"family_name": "Quenby", "given_name": "Zebedee"})
-            sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-        # Demo mode on: the phase banner is on every page, and is checked with it.
-        with override_settings(EARLYHELP_DEMO_MODE=True):
-            yield Scan(pages=pages, records=records, sessions=sessions)
-        call_command("flush", interactive=False, verbosity=0)
-        _load_reference_data()
+        try:
+            yield from _scan_world()
+        finally:
+            call_command("flush", interactive=False, verbosity=0)
+            _load_reference_data()
+
+
+class _TodaysModels:
+    """Today's models for a data migration's `load`; the model it carried rows over from (since removed) has none."""
+
+    class _Retired:
+        class objects:  # noqa: N801 (a manager's name)
+            @staticmethod
+            def select_related(*fields):
+                return []
+
+    def get_model(self, app_label, model_name):
+        try:
+            return apps.get_model(app_label, model_name)
+        except LookupError:
+            return self._Retired
+
+
+def _scan_world():
+    _load_reference_data()
+    # The outcomes framework the migrations install (an earlier browser test's flush removes it).
+    importlib.import_module("earlyhelp.programme.migrations.0005_load_framework").load(_TodaysModels(), None)
+    world = build_world()
+    records = build_records(world)
+    pages = {name: reverse(name, args=[records[arg] if isinstance(arg, str) else arg for arg in args])
+             for name, args in PAGES.items()}
+    sessions = {}
+    for role, key in ROLE_USERS.items():
+        client = Client()
+        client.force_login(world.users[key])
+        # A search first, as a new contact needs (`access.search_first`); refused (404) for roles that cannot.
+        client.post(reverse("web:search"), {"family_name": "Quenby", "given_name": "Zebedee"})
+        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    # Demo mode on: the phase banner is on every page, and is checked with it.
+    with override_settings(EARLYHELP_DEMO_MODE=True):
+        yield Scan(pages=pages, records=records, sessions=sessions)
 
 
 def new_role_page(browser, live_server, session):
@@ -213,8 +240,9 @@ def new_role_page(browser, live_server, session):
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
-    page.on("console", lambda message: page.errors.append(f"console: {message.text}")
-            if message.type == "error" else None)
+    # Console errors, but for the 404 status of a page the role may not open (checked in the scan).
+    page.on("console", lambda message: page.errors.append(f"console: {message.text} ({message.location.get('url')})")
+            if message.type == "error" and message.location.get("url") != page.url else None)
     return page
 
 
@@ -257,10 +285,16 @@ def test_every_page_pattern_as_every_role_that_can_open_it(browser, live_server,
     for role, session in scan.sessions.items():
         page = new_role_page(browser, live_server, session)
         for name, url in scan.pages.items():
-            response = page.goto(url)
+            try:
+                response = page.goto(url)
+            except PlaywrightError:  # chromium shows no page for an empty error response (a 405, say)
+                scan.not_pages.append(f"{name} as {role.label}: no page")
+                continue
             if response.status == 404 or response.request.redirected_from is not None:
                 continue  # not this role's page (the access policy says so), or not in this state
-            assert response.status == 200, f"{name} as {role.label}: {response.status}"
+            if response.status != 200:
+                scan.not_pages.append(f"{name} as {role.label}: {response.status}")
+                continue
             check(scan, page, axe_script, f"{name} as {role.label}")
             if name in ALSO_CHECKED_NARROW:
                 page.set_viewport_size(NARROW)
@@ -291,21 +325,26 @@ def test_every_page_pattern_as_every_role_that_can_open_it(browser, live_server,
     scan.seconds = time.monotonic() - started
     print(f"axe: {checked + 1} pages checked ({len(scan.opened)} patterns) in {scan.seconds:.1f}s")
     never = sorted(set(scan.pages) - set(scan.opened))
-    assert not never, f"no role could open these pages in the scan's world (fix their records in PAGES): {never}"
-    assert not scan.violations, "\n".join(scan.violations)
-    assert not scan.wide, "\n".join(scan.wide)
+    problems = [*scan.not_pages, *scan.violations, *scan.wide]
+    if never:
+        problems.append(f"no role could open these pages in the scan's world (fix their records in PAGES): {never}")
+    assert not problems, "\n".join(problems)
 
 
 def test_a_long_list_is_an_autocomplete_a_keyboard_user_can_pick_from(browser, live_server, scan_world):
-    """The manager allocates a lead practitioner from a team of 24 with the keyboard alone: Tab to the field, type
-    "Kings", arrow down to the right one, Enter; the one picked is the one saved."""
+    """The manager allocates a lead practitioner from a team of 24 with the keyboard alone: skip to the main content,
+    Tab to the field, type "Kings", arrow down to the right one, Enter; the one picked is the one saved."""
     if isinstance(browser, Unavailable):
         browser.goto  # fails with how to install chromium
     page = new_role_page(browser, live_server, scan_world.sessions[Role.TEAM_MANAGER])
     page.goto(reverse("web:allocate", args=[scan_world.records["unassessed"]]))
     field = page.get_by_role("combobox", name="Lead practitioner")
     field.wait_for()
-    for _ in range(40):  # Tab from the top of the page to the field
+    page.keyboard.press("Tab")  # the first Tab reaches the skip link, which moves focus to the main content
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    for _ in range(20):  # on through the form to the field
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.id") == "id_practitioner":
             break
@@ -315,8 +354,10 @@ def test_a_long_list_is_an_autocomplete_a_keyboard_user_can_pick_from(browser, l
     expect(options).to_have_count(4)
     names = options.all_inner_texts()
     assert all("kings" in name.lower() for name in names), names
-    for _ in range(names.index(KINGS) + 1):
+    for _ in names:  # down the list to the one wanted
         page.keyboard.press("ArrowDown")
+        if page.evaluate("document.activeElement.textContent.trim()") == KINGS:
+            break
     page.keyboard.press("Enter")
     expect(field).to_have_value(KINGS)
     for _ in range(10):  # on to the button
