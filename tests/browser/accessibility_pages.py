@@ -20,7 +20,6 @@ PAGES = {
     "web:contact-new": (),
     "web:contact-new-person": (),  # after a search (each role's session has searched for `person`)
     "web:person": ("person",),
-    "web:emergency-access": ("stranger",),
     "web:contact-details": ("person",),
     "web:contact": ("contact",),
     # A family and the pages of its episode (an open, allocated episode with a draft assessment: `live`).
@@ -91,7 +90,6 @@ PAGES = {
     "rights:list": (),
     "rights:new": (),
     "rights:new-without-record": (),
-    "rights:new-for-person": ("person",),
     "rights:detail": ("rights_request",),
     "rights:identity": ("rights_request",),
     "rights:extend": ("rights_request",),
@@ -99,7 +97,6 @@ PAGES = {
     "rights:resume": ("rights_request",),
     "rights:acknowledge": ("rights_request",),
     "rights:decide": ("rights_request",),
-    "rights:correct": ("rights_request",),
     "rights:dispute": ("rights_request",),
     "web:sar-pack": ("pack",),
     # Retention.
@@ -190,6 +187,9 @@ NOT_SCANNED |= {
     "retention:batch-decide": POST_ONLY,
     "rights:notification": NEEDS_RECORD + "a recipient to tell of a correction",
     "rights:lift-restriction": NEEDS_RECORD + "a restriction in force",
+    "rights:correct": NEEDS_RECORD + "a correction request being worked on",
+    "rights:new-for-person": NEEDS_RECORD + "a person the DPO has just found by search (the session remembers them)",
+    "web:emergency-access": NEEDS_RECORD + "a person in a family the user has no relationship to, found by search",
     "retention:batch-dispose": NEEDS_RECORD + "a disposal batch the DPO has approved",
     "retention:certificate": NEEDS_RECORD + "a disposal certificate (after a disposal)",
     "matching:new-person": NEEDS_RECORD + "a partner record with no match",

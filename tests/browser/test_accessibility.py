@@ -47,9 +47,14 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "rules": {"region": {"enabled": True}},
                "resultTypes": ["violations"]}
 
-# Violations that are GOV.UK Frontend's own choices, with the upstream issue that discusses them: (axe rule, CSS
-# selector of the element) -> upstream issue. Anything else fails the scan.
-UPSTREAM_EXCEPTIONS: dict[tuple[str, str], str] = {}
+# Violations that are GOV.UK Frontend's own choices, with the upstream issue that discusses them: (axe rule, a CSS
+# selector the element matches) -> upstream issue. Anything else fails the scan.
+UPSTREAM_EXCEPTIONS: dict[tuple[str, str], str] = {
+    # Radios that reveal a conditional question: GOV.UK Frontend's script sets aria-expanded on the radio, which the
+    # ARIA spec does not allow on a radio; GOV.UK keeps it because screen readers announce it (tested with users).
+    ("aria-allowed-attr", ".govuk-radios__input[aria-controls][aria-expanded]"):
+        "https://github.com/alphagov/govuk-frontend/issues/979",
+}
 
 # The user of each role in the scan's world (testing/world.py).
 ROLE_USERS = {
@@ -148,7 +153,6 @@ def build_records(world) -> dict:
         "suggestion": Suggestion.objects.filter(household_id=approved["household"].pk).order_by("pk").first().pk,
         "need": seeded["household"].needs.order_by("pk").first().pk,
         "person": seeded["subject"].pk, "contact": seeded["household"].contacts.order_by("pk").first().pk,
-        "stranger": live["members"][0].pk,
         "notice_version": PrivacyNotice.objects.order_by("pk").first().version,
         "panel": make_panel(world, [world.school, world.health]).pk,
         "purpose": ProcessingPurpose.objects.order_by("pk").first().pk,
@@ -254,8 +258,12 @@ def axe_violations(page, axe_script):
     for violation in results["violations"]:
         for node in violation["nodes"]:
             target = " ".join(str(part) for part in node["target"])
-            if (violation["id"], target) not in UPSTREAM_EXCEPTIONS:
-                found.append((violation["id"], target, node["failureSummary"].splitlines()[-1].strip()))
+            upstream = [selector for rule, selector in UPSTREAM_EXCEPTIONS if rule == violation["id"]]
+            if upstream and len(node["target"]) == 1 and page.evaluate(
+                    "([target, selectors]) => selectors.some(s => document.querySelector(target).matches(s))",
+                    [target, upstream]):
+                continue
+            found.append((violation["id"], target, node["failureSummary"].splitlines()[-1].strip()))
     return found
 
 
@@ -310,6 +318,7 @@ def test_every_page_pattern_as_every_role_that_can_open_it(browser, live_server,
     for name in ("web:sign-in", "web:privacy-notice"):
         assert page.goto(scan.pages[name]).status == 200
         check(scan, page, axe_script, f"{name} signed out")
+        scan.opened.setdefault(name, set()).add(None)
         checked += 1
     assert page.goto("/no-such-page/").status == 404
     check(scan, page, axe_script, "the 404 page")
@@ -339,7 +348,7 @@ def test_a_long_list_is_an_autocomplete_a_keyboard_user_can_pick_from(browser, l
     page = new_role_page(browser, live_server, scan_world.sessions[Role.TEAM_MANAGER])
     page.goto(reverse("web:allocate", args=[scan_world.records["unassessed"]]))
     field = page.get_by_role("combobox", name="Lead practitioner")
-    field.wait_for()
+    field.wait_for(timeout=90_000)  # the autocomplete's script loads after the page (slow on a busy machine)
     page.keyboard.press("Tab")  # the first Tab reaches the skip link, which moves focus to the main content
     expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
     page.keyboard.press("Enter")
