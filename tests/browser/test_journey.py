@@ -241,7 +241,7 @@ def test_contact_to_closure_journey(page, shots):
     fill_date(page, "Due date", today + datetime.timedelta(days=42))
     page.get_by_role("button", name="Add action").click()
     success_banner(page, "Action added to the plan.")
-    expect(page.locator("#plan ~ table").first).to_contain_text("Morning routine support twice a week.")
+    expect(page.locator("#plan ~ .eh-table-container table").first).to_contain_text("Morning routine support twice a week.")
 
     # Inviting the school shares the family's information: the family's consent comes first.
     page.get_by_role("link", name="Add someone to the Team Around the Family").click()
@@ -270,7 +270,7 @@ def test_contact_to_closure_journey(page, shots):
     expect(page.get_by_text("Sees: Household members, Episode and lead practitioner, Family plan")).to_be_visible()
 
     # 6. The lead records the review that is due.
-    reviews = page.locator("#reviews ~ table").first
+    reviews = page.locator("#reviews ~ .eh-table-container table").first
     reviews.get_by_role("link", name=re.compile("^Record")).click()
     expect(page.get_by_role("heading", name="Record a review")).to_be_visible()
     fill_date(page, "Date of the review", today)
@@ -355,7 +355,7 @@ def test_partner_sees_only_families_they_are_on(page, shots):
     health = findings.get_by_role("row").filter(has_text="Improved mental and physical health")
     expect(health).to_contain_text("restricted")
     expect(findings).to_contain_text("Late most mornings")  # an ordinary area is shown in full
-    expect(page.locator("#plan ~ table").first).to_contain_text(
+    expect(page.locator("#plan ~ .eh-table-container table").first).to_contain_text(
         "Improved mental and physical health: recorded – restricted")
     expect(page.get_by_text("Sensitive note – restricted")).to_be_visible()
     for secret in ("depression", "GP appointment", "Treatment started", "hospital admission"):
