@@ -345,7 +345,10 @@ def test_a_long_list_is_an_autocomplete_a_keyboard_user_can_pick_from(browser, l
     Tab to the field, type "Kings", arrow down to the right one, Enter; the one picked is the one saved."""
     if isinstance(browser, Unavailable):
         browser.goto  # fails with how to install chromium
-    page = new_role_page(browser, live_server, scan_world.sessions[Role.TEAM_MANAGER])
+    # A session of its own: the scan's many refusals (404s) may have ended the manager's.
+    client = Client()
+    client.force_login(User.objects.get(username="manager_north"))
+    page = new_role_page(browser, live_server, client.cookies[settings.SESSION_COOKIE_NAME].value)
     page.goto(reverse("web:allocate", args=[scan_world.records["unassessed"]]))
     field = page.get_by_role("combobox", name="Lead practitioner")
     field.wait_for(timeout=90_000)  # the autocomplete's script loads after the page (slow on a busy machine)
