@@ -30,3 +30,17 @@ def verified_sign_in():
     undo = signin.install()
     yield
     undo()
+
+
+@pytest.fixture(autouse=True)
+def partners_join_the_overarching_agreement():
+    """Routine sharing must cite an agreement in force (issue 13, item 11): an organisation a test creates joins the
+    test world's overarching agreement (`earlyhelp.testing.agreements.cover_new_partners`)."""
+    from django.db.models.signals import post_save
+
+    from earlyhelp.organisations.models import Organisation
+    from earlyhelp.testing.agreements import cover_new_partners
+
+    post_save.connect(cover_new_partners, sender=Organisation, dispatch_uid="cover_new_partners")
+    yield
+    post_save.disconnect(sender=Organisation, dispatch_uid="cover_new_partners")

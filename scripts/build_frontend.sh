@@ -64,4 +64,9 @@ rm -rf "$OUT_DIR/assets/fonts"
 
 cp -f "$GOVUK_DIST/govuk-frontend.min.js" "$OUT_DIR/govuk-frontend.min.js"
 
-echo "build_frontend: built $OUT_DIR/earlyhelp.css ($(wc -c <"$OUT_DIR/earlyhelp.css") bytes), assets/ and govuk-frontend.min.js"
+# GOV.UK's accessible autocomplete, for long lists of organisations and practitioners (loaded by init.js).
+AUTOCOMPLETE_DIST="node_modules/accessible-autocomplete/dist"
+[[ -f "$AUTOCOMPLETE_DIST/accessible-autocomplete.min.js" ]] || die "$AUTOCOMPLETE_DIST is missing after npm ci"
+cp -f "$AUTOCOMPLETE_DIST/accessible-autocomplete.min.js" "$AUTOCOMPLETE_DIST/accessible-autocomplete.min.css" "$OUT_DIR/"
+
+echo "build_frontend: built $OUT_DIR/earlyhelp.css ($(wc -c <"$OUT_DIR/earlyhelp.css") bytes), assets/, govuk-frontend.min.js and accessible-autocomplete"

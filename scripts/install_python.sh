@@ -14,7 +14,9 @@ if ! command -v uv >/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check uv
   UV=(python3 -m uv)  # a fresh pip install may not be on PATH yet (pyenv shims, ~/.local/bin)
 fi
-"${UV[@]}" sync --frozen --quiet --python "$(command -v python3)"
+# Compiled once here: the Makefile stops Python writing bytecode at run time (no __pycache__ in the source tree),
+# so without this every new process (a web worker, a test run) compiles each library it imports (seconds each).
+"${UV[@]}" sync --frozen --quiet --compile-bytecode --python "$(command -v python3)"
 
 # WeasyPrint (privacy notice and panel-pack PDFs) needs Pango from the system, not from PyPI.
 if ! .venv/bin/python -c "import weasyprint" 2>/dev/null; then

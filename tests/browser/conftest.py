@@ -124,3 +124,12 @@ def pytest_runtest_teardown(item, nextitem):
 def shots():
     SHOTS.mkdir(parents=True, exist_ok=True)
     return SHOTS
+
+
+def choose_from_long_list(page, label, option, *, exact=False):
+    """Pick from a long list (organisations, practitioners), which the page makes an accessible autocomplete: type
+    the name, then choose it from the options shown."""
+    # The enhanced text box, not the <select> it replaces (also a combobox) before the script has run.
+    field = page.get_by_role("combobox", name=label, exact=exact).and_(page.locator("input"))
+    field.fill(option)
+    page.get_by_role("option", name=option, exact=True).click()

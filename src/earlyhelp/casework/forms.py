@@ -7,7 +7,7 @@ from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis, Disclo
 from earlyhelp.programme import messages as programme_messages
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.provenance import SourceKind
-from earlyhelp.ui.forms import GovukDateField, today
+from earlyhelp.ui.forms import GovukDateField, long_list, today
 
 from . import messages
 from .models import (
@@ -27,7 +27,7 @@ class ContactForm(forms.Form):
                                error_messages={"required": "Select who made the contact"})
     source_organisation = forms.ModelChoiceField(label="Referring organisation", required=False,
                                                  queryset=Organisation.objects.filter(is_active=True),
-                                                 empty_label="Not from an organisation",
+                                                 empty_label="Not from an organisation", widget=long_list(),
                                                  error_messages={"invalid_choice": "Select an organisation from the list"})
     referrer_name = forms.CharField(label="Name of the person referring", max_length=120, required=False)
     reason = forms.CharField(label="Reason for the contact", widget=forms.Textarea,
@@ -52,6 +52,7 @@ class ContactDecisionForm(forms.Form):
 
 class AllocationForm(forms.Form):
     practitioner = forms.ModelChoiceField(label="Lead practitioner", queryset=None, empty_label="Select a practitioner",
+                                          widget=long_list(),
                                           error_messages={"required": "Select a lead practitioner"})
     family_preference = forms.CharField(label="The family's view on who supports them", widget=forms.Textarea,
                                         required=False)
@@ -97,7 +98,7 @@ class TafSectionsMixin:
 
 
 class TafMemberForm(TafSectionsMixin, forms.Form):
-    practitioner = forms.ModelChoiceField(label="Practitioner", queryset=None,
+    practitioner = forms.ModelChoiceField(label="Practitioner", queryset=None, widget=long_list(),
                                           error_messages={"required": "Select a practitioner"})
     sections = taf_sections_field()
     special_category_access = forms.BooleanField(
@@ -208,6 +209,7 @@ class PlanActionForm(forms.Form):
     need = forms.CharField(label="Need", widget=forms.Textarea, error_messages={"required": messages.ENTER_NEED})
     action = forms.CharField(label="Action", widget=forms.Textarea, error_messages={"required": messages.ENTER_ACTION})
     owner = forms.ModelChoiceField(label="Who is responsible", queryset=None, empty_label="Select a person",
+                                   widget=long_list(),
                                    error_messages={"required": "Select who is responsible"})
     intended_outcome = forms.CharField(label="Intended outcome", widget=forms.Textarea,
                                        error_messages={"required": messages.ENTER_INTENDED_OUTCOME})

@@ -6,7 +6,7 @@ from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.governance.agreements import CHOOSE_AGREEMENT
 from earlyhelp.privacy.governance.models import AgreementStatus
 from earlyhelp.privacy.models import DataSharingAgreement, ProcessingPurpose
-from earlyhelp.ui.forms import GovukDateField, today
+from earlyhelp.ui.forms import GovukDateField, long_list, today
 
 from . import messages
 from .models import DatasetType
@@ -18,7 +18,7 @@ class ImportForm(forms.Form):
         error_messages={"required": "Choose which dataset the file holds",
                         "invalid_choice": "Choose which dataset the file holds"})
     source_organisation = forms.ModelChoiceField(
-        label="Which partner sent it", empty_label="Choose a partner",
+        label="Which partner sent it", empty_label="Choose a partner", widget=long_list(),
         queryset=Organisation.objects.filter(is_active=True).exclude(type=OrganisationType.LOCAL_AUTHORITY),
         error_messages={"required": messages.CHOOSE_PARTNER, "invalid_choice": messages.CHOOSE_PARTNER})
     received_on = GovukDateField(label="When did the partner send it", error_name="the date the file was sent",

@@ -5,7 +5,7 @@ from earlyhelp.access import policy
 from earlyhelp.access.messages import CHOOSE_EXCLUDED_TYPES
 from earlyhelp.organisations.models import Organisation, OrganisationType, User
 from earlyhelp.records.provenance import SourceKind
-from earlyhelp.ui.forms import GovukDateField, today
+from earlyhelp.ui.forms import GovukDateField, long_list, today
 
 from .messages import (
     CHOOSE_CONSENT_EVIDENCE,
@@ -82,6 +82,7 @@ class ConsentForm(forms.Form):
     excluded_practitioners = forms.ModelChoiceField(
         label="Is there a practitioner who must not see it?", required=False, queryset=User.objects.none(),
         empty_label="No one named", help_text="For example a relative or neighbour who works with families",
+        widget=long_list(),
         error_messages={"invalid_choice": "Choose a practitioner from the list"})
     must_not_see = forms.CharField(label="What the family said about who must not see it", required=False,
                                    widget=forms.Textarea,
@@ -124,7 +125,7 @@ class DisclosureForm(forms.Form):
                                error_messages={"required": "Choose whether you are sharing"})
     recipient_organisation = forms.ModelChoiceField(
         label="Which organisation?", queryset=Organisation.objects.filter(is_active=True),
-        empty_label="Choose an organisation",
+        empty_label="Choose an organisation", widget=long_list(),
         error_messages={"required": "Choose an organisation", "invalid_choice": "Choose an organisation from the list"})
     recipient_person = forms.CharField(label="Who at the organisation?", required=False, max_length=120)
     purpose = forms.ModelChoiceField(label="For which purpose?", to_field_name="code", empty_label="Choose a purpose",
@@ -146,6 +147,7 @@ class DisclosureForm(forms.Form):
 def organisation_field(label):
     return forms.ModelChoiceField(
         label=label, queryset=Organisation.objects.filter(is_active=True), empty_label="Choose an organisation",
+        widget=long_list(),
         error_messages={"required": "Choose an organisation", "invalid_choice": "Choose an organisation from the list"})
 
 

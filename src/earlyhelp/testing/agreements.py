@@ -27,9 +27,21 @@ def sharing_agreement(*, parties, recorded_by, purposes=("data_matching",), refe
     return agreement
 
 
+OVERARCHING = "ISA-OVERARCHING-"
+
+
+def cover_new_partners(sender, instance, created, **kwargs):
+    """A partner organisation a test adds joins the test council's overarching agreement, as a council's new
+    partners sign its information sharing agreement before any routine sharing (connected by the root conftest;
+    the tests of the agreement rule itself delete the world's agreement first)."""
+    if created:
+        for agreement in DataSharingAgreement.objects.filter(reference__startswith=OVERARCHING):
+            agreement.parties.add(instance)
+
+
 def overarching_agreement(*, parties, recorded_by) -> DataSharingAgreement:
     """The council's overarching information sharing agreement with its partners: every active register purpose,
     in force from a year ago. Routine sharing (consent, public task) must cite one (issue 13, item 11)."""
     purposes = ProcessingPurpose.objects.filter(is_active=True).values_list("code", flat=True)
     return sharing_agreement(parties=parties, recorded_by=recorded_by, purposes=tuple(purposes),
-                             reference=f"ISA-OVERARCHING-{next(_numbers):03d}", kind=AgreementKind.PARTNER)
+                             reference=f"{OVERARCHING}{next(_numbers):03d}", kind=AgreementKind.PARTNER)

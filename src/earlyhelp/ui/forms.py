@@ -18,6 +18,13 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 from django.utils import timezone
 
+def long_list() -> forms.Select:
+    """A select for a long list (organisations, practitioners): the browser's script makes it an accessible
+    autocomplete (GOV.UK's accessible-autocomplete, started by static/earlyhelp/init.js), so typing part of a name
+    finds it; without the script it stays a plain select."""
+    return forms.Select(attrs={"data-module": "eh-autocomplete"})
+
+
 DATE_PARTS = ("day", "month", "year")
 
 MONTH_NAMES = (

@@ -31,6 +31,7 @@ def _every_area_not_applicable():
     return {f"{code}-applies": "no" for code in HeadlineArea.objects.values_list("code", flat=True)}
 
 
+@pytest.mark.promise("P17")
 def test_reopening_a_draft_keeps_the_partner_who_told_us(client, world, draft):
     assessment, url = draft
     school = f"org:{world.school.pk}"

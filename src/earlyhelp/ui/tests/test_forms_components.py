@@ -11,6 +11,7 @@ from django import forms
 from django.contrib.messages import constants as message_levels
 from django.contrib.messages.storage.base import Message
 from django.http import HttpResponse
+from django.template import engines
 from django.template.loader import render_to_string
 from django.test import RequestFactory, override_settings
 from django.urls import include, path, resolve
@@ -445,6 +446,9 @@ def test_base_page_structure():
     assert "govuk-header__logotype" not in html and "crown" not in html.lower() and "GOV.UK" not in html
     assert "Early Help case management</a>" in html
     assert "This is a demonstration system holding synthetic data only" in html
+    # Landmarks (axe "region"): the phase banner is inside the header, as GOV.UK Frontend 6's template now places it.
+    header = html[html.index("<header"):html.index("</header>")]
+    assert "govuk-phase-banner" in header
     assert "govuk-notification-banner--success" in html and "Contact saved" in html
     assert 'src="/static/earlyhelp/init.js"' in html and 'type="module"' in html
     assert 'href="/static/earlyhelp/build/earlyhelp.css"' in html
@@ -547,3 +551,11 @@ def test_built_css_has_no_gds_transport_or_crown_font():
     assert "@font-face" not in css
     assert "font-family:arial,sans-serif" in css
     assert ".govuk-generic-header" in css and ".eh-marker" in css
+
+
+def test_a_back_link_is_in_a_labelled_navigation_landmark_and_no_empty_landmark_is_left():
+    template = engines["django"].from_string(
+        '{% load landmarks %}{% navigation_if_any "Back" %}{% if back %}<a class="govuk-back-link" href="/">Back</a>'
+        '{% endif %}{% end_navigation_if_any %}')
+    assert template.render({"back": True}) == '<nav aria-label="Back"><a class="govuk-back-link" href="/">Back</a></nav>'
+    assert template.render({"back": False}) == ""
