@@ -15,6 +15,11 @@ PAGES = {
     "web:dashboard": (),
     "account:sessions": (),
     "web:overdue-reviews": (),
+    # The lists behind the dashboards.
+    "web:families": ("team_families",),
+    "web:reviews": (),
+    "web:actions": (),
+    "web:contacts": (),
     # Finding a family and recording a contact.
     "web:search": (),
     "web:contact-new": (),
@@ -24,6 +29,7 @@ PAGES = {
     "web:contact": ("contact",),
     # A family and the pages of its episode (an open, allocated episode with a draft assessment: `live`).
     "web:family": ("live",),
+    "web:family-chronology": ("live",),
     "web:family-viewers": ("live",),
     "web:family-access": ("live",),
     "web:family-information": ("live",),
@@ -82,6 +88,8 @@ PAGES = {
     "web:dpia": ("dpia",),
     "web:dpia-edit": ("dpia",),
     "web:agreements": (),
+    "web:hosting-reviews": (),
+    "web:hosting-review-new": (),
     "web:agreement-new": (),
     "web:agreement": ("agreement",),
     "web:agreement-edit": ("agreement",),
@@ -167,7 +175,6 @@ NOT_SCANNED = {
     "web:breach-close": POST_ONLY,
     "web:sar-build": POST_ONLY,
     "web:sar-pack-mention": POST_ONLY,
-    "web:sar-pack-release": POST_ONLY,
     "web:sar-pack-download": FILE,
     "web:document": FILE,
     "account:session-end": POST_ONLY,
@@ -177,6 +184,7 @@ NOT_SCANNED = {
     "rights:start": POST_ONLY,
     "retention:certificate-pdf": FILE,
     "programme:claim-evidence": FILE,
+    "matching:batch-template": FILE,
     "reporting:return-download": FILE, "reporting:performance-download": FILE,
     "reporting:nis-manifest": FILE, "reporting:nis-download": FILE,
     "reporting:research-extract-manifest": FILE, "reporting:research-extract-download": FILE,
@@ -197,6 +205,8 @@ NOT_SCANNED |= {
     "programme:shortlist-decide": NEEDS_RECORD + "a family suggested for the programme",
     "programme:sustainment-check": NEEDS_RECORD + "a need awaiting its sustainment check",
     "reporting:return": NEEDS_RECORD + "a published return",
+    "web:sar-pack-release": NEEDS_RECORD + "a pack with every proposal decided (its confirmation page is the form kit's)",
+    "web:sar-build-progress": NEEDS_RECORD + "a subject access build (the pack is built at once in the scan's world)",
     **{name: NEEDS_RECORD + "a research project" for name in [
         "reporting:research-project", "reporting:research-project-columns", "reporting:research-project-end",
         "reporting:research-extract-new", "reporting:research-extract"]},

@@ -78,6 +78,8 @@ CONSENT_RULES_EXPECTED = {
 # them; a system administrator may read them (as the processing register).
 REGISTERS_EXPECTED = {
     "web:breaches": {DPO, ADMIN},
+    "web:hosting-reviews": {DPO, ADMIN},
+    "web:hosting-review-new": {DPO},
     "web:breach-new": {DPO},
     "web:dpias": {DPO, ADMIN},
     "web:dpia-new": {DPO},
@@ -174,6 +176,8 @@ RECORD_PAGES = {
         "breach", "breach-edit", "breach-report", "breach-close", "dpia", "dpia-edit", "agreement",
         "agreement-edit"]},
     "rights:acknowledge": "rights/tests/test_complaint_acknowledgement.py",
+    "web:sar-build-progress": "rights/tests/test_subject_access_builds.py",
+    "matching:batch-template": "matching/tests/test_pages.py",
     # The lists of families, one per relationship: who has which list is tested with the lists.
     "web:families": "casework/tests/test_lists.py",
     # Ending a session: one's own, or anyone's for an administrator (accounts/tests/test_admin_and_sessions.py).

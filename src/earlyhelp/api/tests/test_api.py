@@ -384,7 +384,8 @@ def test_malformed_json_is_400(client, tokens):
 def test_openapi_document_and_docs(client):
     schema = client.get("/api/openapi.json").json()
     assert schema["openapi"].startswith("3.1")
-    assert set(schema["paths"]) == {"/api/families/{household_id}", "/api/families/{household_id}/episodes",
+    assert set(schema["paths"]) == {"/api/families/", "/api/reviews/",
+                                    "/api/families/{household_id}", "/api/families/{household_id}/episodes",
                                     "/api/people/{person_id}", "/api/people/search", "/api/referrals",
                                     "/api/families/{household_id}/consents", "/api/consents/{consent_id}/withdrawal",
                                     "/api/families/{household_id}/disclosures",

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework import selectors, services
+from earlyhelp.casework.lists import rows
 from earlyhelp.casework.models import (
     AssessmentStatus,
     Channel,
@@ -137,11 +138,11 @@ def test_recording_a_review_schedules_the_next_and_overdue_reviews_are_listed(wo
     episode = family["episode"]
     review = episode.reviews.get()
     Review.objects.filter(pk=review.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=3))
-    assert [r.pk for r in selectors.overdue_reviews_for(world.manager)] == [review.pk]
-    assert list(selectors.overdue_reviews_for(world.other_manager)) == []
+    assert [r.pk for r in rows.overdue_reviews(world.manager)] == [review.pk]
+    assert list(rows.overdue_reviews(world.other_manager)) == []
     review.refresh_from_db()
     services.record_review(by=world.lead, review=review, held_on=timezone.localdate(), summary="Going well")
-    assert list(selectors.overdue_reviews_for(world.manager)) == []
+    assert list(rows.overdue_reviews(world.manager)) == []
     assert episode.reviews.filter(held_on__isnull=True).get().due_on == timezone.localdate() + datetime.timedelta(
         weeks=8)
 

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from earlyhelp.audit.models import Action, AuditEvent
+from earlyhelp.privacy import retention_wording
 from earlyhelp.privacy.models import PrivacyNotice, ProcessingPurpose
 from earlyhelp.privacy.services import notices, register
 from earlyhelp.retention import presets
@@ -184,7 +185,8 @@ def test_the_dpo_edits_a_purpose_and_the_change_keeps_history_and_is_audited(dpo
     page = dpo_client.get(response["Location"]).content.decode()
     assert "your changes are saved" in page
     assert "New council schedule" in page and world.dpo.get_full_name() in page
-    assert "from “EVENT+1” to “EVENT+2”" in page
+    words = retention_wording.in_words(["EVENT+1", "EVENT+2"])  # the register says retention in words
+    assert f"from “{words['EVENT+1']}” to “{words['EVENT+2']}”" in page
     assert "from “Article 6(1)(e): public task” to “Article 6(1)(c): legal obligation”" in page
 
 
