@@ -34,9 +34,11 @@ def families(request, which):
     if which not in rows.family_lists_for(request.user):
         policy.refuse(request.user, purpose=Purpose.EARLY_HELP_CASEWORK)
     partner_view = which == rows.FamilyList.TEAM_AROUND_THE_FAMILY
+    table_class = {rows.FamilyList.TEAM_AROUND_THE_FAMILY: tables.PartnerFamilyTable,
+                   rows.FamilyList.AWAITING_APPROVAL: tables.ApprovalTable}.get(which, tables.FamilyTable)
     return _list_page(
         request, title=which.label, queryset=rows.families(request.user, which), event="families.list",
-        table_class=tables.PartnerFamilyTable if partner_view else tables.FamilyTable,
+        table_class=table_class,
         filterset_class=filters.PartnerFamilyFilter if partner_view else filters.FamilyFilter,
         household_of=lambda episode: episode.household_id)
 

@@ -191,12 +191,9 @@ def family_chronology(request, household_id):
     found = chronology.chronology_for(request.user, household_id, page=request.GET.get("page") or 1,
                                       **(form.filters() if form.is_bound else {}))
     form.fields["kinds"].choices = [(kind, chronology.Kind.LABELS[kind]) for kind in found.kinds_visible]
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(request, "casework/chronology.html", {
         "found": found, "access": found.access, "household": found.access.household, "form": form,
-        "events": found.page, "query": query.urlencode(), "RESTRICTED": selectors.RESTRICTED,
-        "page_range": list(found.page.paginator.get_elided_page_range(found.page.number, on_each_side=1, on_ends=1))})
+        "events": found.page, "RESTRICTED": selectors.RESTRICTED})
 
 
 @require_safe

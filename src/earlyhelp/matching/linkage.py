@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from earlyhelp.access import policy
@@ -117,8 +117,11 @@ def _end_stale_runs():
 
 
 def linkable_batches():
-    """Imported batches no run has finished matching yet (a failed run leaves its batches waiting)."""
-    return ImportBatch.objects.filter(status=BatchStatus.IMPORTED).exclude(linkage_runs__status=RunStatus.FINISHED)
+    """Imported batches no run has finished matching yet (a failed run leaves its batches waiting) that still have a
+    record linked to nobody: a batch whose records were all linked by hand has nothing left to match."""
+    unlinked = SourceRecord.objects.filter(batch=OuterRef("pk"), person__isnull=True)
+    return (ImportBatch.objects.filter(status=BatchStatus.IMPORTED).filter(Exists(unlinked))
+            .exclude(linkage_runs__status=RunStatus.FINISHED))
 
 
 def start_linkage(*, by, batches=None) -> LinkageRun:

@@ -75,11 +75,9 @@ def _posted(request):
     return request.POST if request.method == "POST" else None
 
 
-def _query_without_page(request) -> str:
-    """The list's filters as a query string ending in "&", for the pagination links to keep."""
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode() + "&" if query else ""
+def _filtered(request) -> bool:
+    """Whether the list is narrowed by a filter (a page number alone does not narrow it)."""
+    return any(key != "page" for key in request.GET)
 
 
 def _page(request, queryset):
@@ -232,7 +230,7 @@ def review_queue(request):
     _viewed(request, "match_queue.view", objects=[c.record for c in page.object_list], listed=len(page.object_list),
             run=chosen["run"].pk if chosen.get("run") else None, dataset=chosen.get("dataset") or None)
     return render(request, "matching/queue.html", {"page": page, "filters": filters,
-                                                   "page_query": _query_without_page(request)})
+                                                   "filtered": _filtered(request)})
 
 
 def _person_side(person: Person) -> dict:

@@ -10,6 +10,7 @@ import datetime
 from django.db.models import (
     Case,
     Count,
+    DateField,
     Exists,
     IntegerField,
     OuterRef,
@@ -20,6 +21,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from earlyhelp.access import policy, restrictions
@@ -27,6 +29,7 @@ from earlyhelp.people.models import MemberRole, Membership
 
 from ..models import (
     Assessment,
+    AssessmentStatus,
     ContactStatus,
     Episode,
     EpisodeStatus,
@@ -115,11 +118,18 @@ def families(user, which: FamilyList) -> QuerySet:
         if which == FamilyList.UNALLOCATED:
             episodes = episodes.filter(lead_practitioner__isnull=True)
         elif which == FamilyList.AWAITING_APPROVAL:
-            episodes = episodes.filter(Q(status=EpisodeStatus.CLOSURE_REQUESTED) | Exists(
-                Assessment.objects.filter(episode=OuterRef("pk"), status="submitted")))
+            submitted = Assessment.objects.filter(episode=OuterRef("pk"), status=AssessmentStatus.SUBMITTED)
+            episodes = episodes.filter(Q(status=EpisodeStatus.CLOSURE_REQUESTED) | Exists(submitted)).annotate(
+                # How long the manager's decision has waited: since the closure was asked for, or the assessment
+                # was sent for approval (not since the episode opened).
+                waiting_since=Case(
+                    When(status=EpisodeStatus.CLOSURE_REQUESTED, then=TruncDate("closure_requested_at")),
+                    default=Subquery(submitted.order_by("-completed_on").values("completed_on")[:1]),
+                    output_field=DateField()))
     else:
         return Episode.objects.none()
-    return _with_stage(episodes.select_related("lead_practitioner", "team")).order_by("opened_on", "pk")
+    oldest_first = "waiting_since" if which == FamilyList.AWAITING_APPROVAL else "opened_on"
+    return _with_stage(episodes.select_related("lead_practitioner", "team")).order_by(oldest_first, "pk")
 
 
 def team_caseload(team_id) -> list:

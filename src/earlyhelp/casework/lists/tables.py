@@ -82,6 +82,20 @@ class FamilyTable(CaseworkTable):
         return due_tag(value, self.today)
 
 
+class ApprovalTable(FamilyTable):
+    """Families waiting for the manager's decision, with how long each has waited (since the assessment was sent
+    or the closure asked for)."""
+
+    waiting = tables.Column("Waiting since", accessor="waiting_since")
+
+    class Meta:
+        exclude = ("opened", "next_review")
+        sequence = ("family", "children", "lead", "team", "stage", "waiting")
+
+    def render_waiting(self, value):
+        return self.render_opened(value)
+
+
 class PartnerFamilyTable(FamilyTable):
     """A Team Around the Family member's families: who they are and who leads, not the stage or reviews (a partner
     sees the sections of the record their membership names, P8)."""

@@ -180,3 +180,42 @@ def test_contacts_awaiting_a_decision_name_the_child(client, world):
     assert "Newcomer" not in client.get(reverse("web:contacts")).content.decode()
     client.force_login(world.partner)
     assert client.get(reverse("web:contacts")).status_code == 404
+
+
+def test_waiting_for_approval_counts_from_when_the_decision_was_asked_for(client, world):
+    """The approvals list says how long each decision has waited: since the assessment was sent (or the closure asked
+    for), not since the episode opened a year ago; the longest wait first."""
+    family = make_family(world, lead=world.lead, family_name="Sentin")
+    episode = family["episode"]
+    episode.opened_on = timezone.localdate() - datetime.timedelta(days=365)
+    episode.save(update_fields=["opened_on"])
+    assessment = services.start_assessment(by=world.lead, episode=episode, reason="Attendance")
+    services.record_assessment(by=world.lead, assessment=assessment, analysis="Going well", voice_of_child="Fine",
+                               findings={"HEALTH": {"strengths": "Sleeps", "needs": "Sleep", "score": 2}})
+    services.submit_assessment(by=world.lead, assessment=assessment)
+    assessment.refresh_from_db()
+    assessment.started_on = timezone.localdate() - datetime.timedelta(days=30)
+    assessment.completed_on = timezone.localdate() - datetime.timedelta(days=4)
+    assessment.save(update_fields=["started_on", "completed_on"])
+    closing = make_family(world, lead=world.lead, family_name="Closer", seed=2)["episode"]
+    services.request_closure(by=world.lead, episode=closing, reason="outcomes_met", summary="Going well",
+                             feedback_declined=True)
+    closing.refresh_from_db()
+    closing.closure_requested_at -= datetime.timedelta(days=9)
+    closing.save(update_fields=["closure_requested_at"])
+    client.force_login(world.manager)
+    page = client.get(reverse("web:families", args=["awaiting-approval"])).content.decode()
+    rows = _rows(page)
+    assert "Waiting since" in page and "Opened" not in page
+    assert len(rows) == 2 and "Closer family" in rows[0] and "Sentin family" in rows[1]  # longest wait first
+    assert "9 days ago" in rows[0] and "4 days ago" in rows[1]
+    assert "365 days" not in page
+
+
+def test_a_lists_filters_are_not_labelled_optional(client, world):
+    """Every filter is a choice, so none says "(optional)" (the form kit adds it to optional fields of forms)."""
+    _quick_families(world, 1, lead=world.lead)
+    client.force_login(world.manager)
+    page = client.get(reverse("web:families", args=["team"])).content.decode()
+    assert "Filter the list" in page and ">Lead practitioner</label>" in page
+    assert "(optional)" not in page

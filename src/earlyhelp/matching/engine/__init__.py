@@ -23,7 +23,7 @@ Design, and why:
 * Nothing personal is logged or put into an exception message.
 """
 
-import importlib
+from earlyhelp.lazy_imports import lazy_exports
 
 # pandas, pyarrow, DuckDB and Splink take seconds to import: the engine loads when a linkage first needs it, not when
 # a web worker starts (most pages never match anyone).
@@ -31,12 +31,7 @@ _WHERE = {"DEFAULT_THRESHOLD": "prediction", "evaluate": "prediction", "link": "
           "INPUT_COLUMNS": "standardise", "train": "training"}
 
 
-def __getattr__(name):
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _WHERE)
 
 
 __all__ = ["DEFAULT_THRESHOLD", "INPUT_COLUMNS", "evaluate", "link", "predict", "train"]

@@ -112,6 +112,18 @@ def test_starting_a_run_from_the_page(client, world, family, imported):
     assert "no imported records waiting" in client.get(reverse("matching:runs")).content.decode()
 
 
+def test_an_import_whose_records_were_all_linked_is_not_offered_for_matching(client, world, family, imported):
+    """The demo's bug: "Match 1 import now" was offered for an import whose every record a person had already linked,
+    and the run it started failed on nothing to match."""
+    alex, *_ = family["members"]
+    batch = imported([partner_row(alex, "DV-1")])
+    assert list(linkage.linkable_batches()) == [batch]
+    SourceRecord.objects.filter(batch=batch).update(person=alex, linked_by=world.data_team, linked_at=timezone.now())
+    assert list(linkage.linkable_batches()) == []
+    client.force_login(world.data_team)
+    assert "no imported records waiting" in client.get(reverse("matching:runs")).content.decode()
+
+
 def test_adding_a_new_person_from_the_page_needs_a_reason(client, world, matched):
     client.force_login(world.data_team)
     url = reverse("matching:new-person", args=[matched["unknown"].pk])

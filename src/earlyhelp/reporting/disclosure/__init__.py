@@ -1,7 +1,7 @@
 """Statistical disclosure control for published statistics (privacy promise P11): see `suppression` for the method
 and its guarantee, and `publishing` for the check made on what will actually be shown."""
 
-import importlib
+from earlyhelp.lazy_imports import lazy_exports
 
 from .rules import DisclosureRisk, Geography, Suppression, Symbol, Thresholds
 
@@ -12,12 +12,7 @@ _WHERE = {"check_published": "publishing", "render_safe": "publishing", "Protect
           "Grouping": "tables", "Publication": "tables", "Table": "tables"}
 
 
-def __getattr__(name):
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _WHERE)
 
 
 __all__ = [
