@@ -1,21 +1,30 @@
 """Every page pattern, as every role that can open it, checked with axe-core in a real browser (WCAG 2.2 AA).
 
-One small world for the module, one browser, one browser context per role (signed in by a verified session made
-on the server, as `client.force_login` makes it: the browser journeys enter real codes). Each page the access policy
-lets a role open is checked with axe-core (WCAG 2.0, 2.1 and 2.2 A and AA, and the "region" rule: all content in
-landmarks) and, at 320 CSS pixels wide, must not scroll sideways (WCAG 1.4.10 reflow). A page the role may not open
-answers 404; the 404 page itself is checked once. The pages are listed in `accessibility_pages.py`.
+One small world, one browser, one browser context per role (signed in by a verified session, as
+`client.force_login` makes it: the browser journeys enter real codes). Each page the access policy lets a role open is
+checked with axe-core (WCAG 2.0, 2.1 and 2.2 A and AA, and the "region" rule: all content in landmarks) and, at 320
+CSS pixels wide, must not scroll sideways (WCAG 1.4.10 reflow). A page the role may not open answers 404; the 404
+page itself is checked once. The pages are listed in `accessibility_pages.py`.
+
+The browser reaches the application in this process, through Django's test client (`InProcessSite`): each page is
+rendered once, by the same request the scan uses to learn whether the role may open it, inside the test's
+transaction (nothing to flush afterwards), and the static files come from the static file finders. The keyboard
+journey, which saves a form, runs against the live server like the other browser journeys.
 """
 
+import contextvars
 import importlib
+import mimetypes
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.apps import apps
 from django.conf import settings
-from django.core.management import call_command
+from django.contrib.staticfiles import finders
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -39,7 +48,7 @@ from earlyhelp.testing.everywhere import seed_person_everywhere
 from earlyhelp.testing.world import build_world, make_family, make_panel, make_user
 
 from .accessibility_pages import NOT_SCANNED, NOT_SCANNED_NAMESPACES, PAGES
-from .conftest import Unavailable, _load_reference_data
+from .conftest import Unavailable
 
 pytestmark = pytest.mark.browser
 
@@ -181,23 +190,12 @@ def build_records(world) -> dict:
 class Scan:
     pages: dict  # url name -> URL
     records: dict  # record name -> id (build_records)
-    sessions: dict  # Role -> session cookie value
+    clients: dict  # Role -> a test client signed in as the role's user (None: signed out)
     opened: dict = field(default_factory=dict)  # url name -> roles that opened it
     violations: list = field(default_factory=list)
     wide: list = field(default_factory=list)  # pages that scroll sideways at 320 px
     not_pages: list = field(default_factory=list)  # GETs that answer neither a page nor 404
-    seconds: float = 0.0
-
-
-@pytest.fixture(scope="module")
-def scan_world(django_db_setup, django_db_blocker, live_server):
-    """The module's one world, committed (the live server's thread reads it), removed afterwards."""
-    with django_db_blocker.unblock():
-        try:
-            yield from _scan_world()
-        finally:
-            call_command("flush", interactive=False, verbosity=0)
-            _load_reference_data()
+    seconds: dict = field(default_factory=lambda: {"render": 0.0, "browser": 0.0, "axe": 0.0, "reflow": 0.0})
 
 
 class _TodaysModels:
@@ -216,36 +214,81 @@ class _TodaysModels:
             return self._Retired
 
 
-def _scan_world():
-    _load_reference_data()
-    # The outcomes framework the migrations install (an earlier browser test's flush removes it).
+def build_scan() -> Scan:
+    """The scan's world, in the test's transaction: reference data, the world, its records, a client per role."""
+    # Rows the data migrations insert, which an earlier live-server test's flush removed (put back idempotently).
+    for name in ("earlyhelp.programme.migrations.0002_headline_areas",
+                 "earlyhelp.privacy.migrations.0002_demo_register_and_first_notice",
+                 "earlyhelp.privacy.migrations.0014_seed_recipient_types"):
+        importlib.import_module(name).load(apps, None)
     importlib.import_module("earlyhelp.programme.migrations.0005_load_framework").load(_TodaysModels(), None)
     world = build_world()
     records = build_records(world)
     pages = {name: reverse(name, args=[records[arg] if isinstance(arg, str) else arg for arg in args])
              for name, args in PAGES.items()}
-    sessions = {}
+    clients = {}
     for role, key in ROLE_USERS.items():
-        client = Client()
+        client = clients[role] = Client()
         client.force_login(world.users[key])
         # A search first, as a new contact needs (`access.search_first`); refused (404) for roles that cannot.
         client.post(reverse("web:search"), {"family_name": "Quenby", "given_name": "Zebedee"})
-        sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
-    # Demo mode on: the phase banner is on every page, and is checked with it.
-    with override_settings(EARLYHELP_DEMO_MODE=True):
-        yield Scan(pages=pages, records=records, sessions=sessions)
+    return Scan(pages=pages, records=records, clients=clients)
 
 
-def new_role_page(browser, live_server, session):
-    context = browser.new_context(base_url=live_server.url, viewport=DESKTOP, locale="en-GB",
-                                  timezone_id="Europe/London")
+# --- The browser, served in this process ---------------------------------------------------------------------
+
+ORIGIN = "http://testserver"
+TYPES = {".woff2": "font/woff2", ".woff": "font/woff", ".js": "text/javascript", ".css": "text/css",
+         ".svg": "image/svg+xml", ".png": "image/png", ".ico": "image/x-icon"}
+
+
+class InProcessSite:
+    """Answers every request the browser makes to ORIGIN: static files from the finders, everything else through a
+    Django test client (so the session, the middleware, the security headers and the content security policy are the
+    application's own). A response the scan has already rendered (to learn the page's status) is served as it is."""
+
+    def __init__(self, client: Client, scan: Scan):
+        self.client, self.scan, self.rendered = client, scan, {}
+        # Playwright calls `handle` in a greenlet of its own, which has its own context variables, and so (asgiref's
+        # Local) its own database connection, outside the test's transaction: requests run in the test's context.
+        self.context = contextvars.copy_context()
+
+    def render(self, method: str, path: str, body: bytes | None = None, content_type: str = ""):
+        started = time.monotonic()
+        if method == "GET":
+            response = self.context.run(self.client.get, path)
+        else:
+            response = self.context.run(self.client.generic, method, path, data=body or b"", content_type=content_type)
+        self.scan.seconds["render"] += time.monotonic() - started
+        return response
+
+    def handle(self, route, request):
+        url = urlsplit(request.url)
+        path = url.path + (f"?{url.query}" if url.query else "")
+        if not request.url.startswith(ORIGIN):
+            return route.abort()  # nothing leaves the machine
+        if url.path.startswith(settings.STATIC_URL):
+            found = finders.find(url.path.removeprefix(settings.STATIC_URL))
+            if not found:
+                return route.fulfill(status=404, body="")
+            suffix = Path(found).suffix
+            return route.fulfill(status=200, body=Path(found).read_bytes(),
+                                 content_type=TYPES.get(suffix) or mimetypes.guess_type(found)[0] or "text/plain")
+        response = self.rendered.pop(path, None) if request.method == "GET" else None
+        if response is None:
+            response = self.render(request.method, path, request.post_data_buffer,
+                                   request.headers.get("content-type", ""))
+        headers = {name: value for name, value in response.headers.items() if name.lower() != "content-length"}
+        route.fulfill(status=response.status_code, headers=headers, body=response.content)
+
+
+def new_role_page(browser, site: InProcessSite):
+    context = browser.new_context(base_url=ORIGIN, viewport=DESKTOP, locale="en-GB", timezone_id="Europe/London")
     context.set_default_timeout(30_000)
-    if session:
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])
+    context.route("**/*", site.handle)
     page = context.new_page()
     page.errors = []
     page.on("pageerror", lambda error: page.errors.append(str(error)))
-    # Console errors, but for the 404 status of a page the role may not open (checked in the scan).
     page.on("console", lambda message: page.errors.append(f"console: {message.text} ({message.location.get('url')})")
             if message.type == "error" and message.location.get("url") != page.url else None)
     return page
@@ -253,7 +296,8 @@ def new_role_page(browser, live_server, session):
 
 def axe_violations(page, axe_script):
     """axe-core's violations on the page as it is now, less the listed upstream exceptions."""
-    page.evaluate(axe_script)
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.evaluate(axe_script)
     results = page.evaluate("options => axe.run(document, options)", AXE_OPTIONS)
     found = []
     for violation in results["violations"]:
@@ -276,72 +320,74 @@ def scrolls_sideways_at_320(page) -> int:
     return max(0, width - NARROW["width"])
 
 
-def check(scan, page, axe_script, label):
+def check(scan, page, axe_script, label, *, narrow_axe=False):
+    """axe at 1280 px (and at 320 px too if `narrow_axe`), and no sideways scrolling at 320 px."""
     if page.locator('select[data-module="eh-autocomplete"]').count():
         page.locator(".autocomplete__wrapper").first.wait_for()  # checked as people use it: enhanced
+    started = time.monotonic()
     for rule, target, summary in axe_violations(page, axe_script):
         scan.violations.append(f"{label}: {rule} at {target}: {summary}")
+    scan.seconds["axe"] += time.monotonic() - started
+    started = time.monotonic()
+    if narrow_axe:
+        page.set_viewport_size(NARROW)
+        for rule, target, summary in axe_violations(page, axe_script):
+            scan.violations.append(f"{label} at 320px: {rule} at {target}: {summary}")
+        page.set_viewport_size(DESKTOP)
     overflow = scrolls_sideways_at_320(page)
     if overflow:
         scan.wide.append(f"{label}: {overflow}px too wide at 320px")
+    scan.seconds["reflow"] += time.monotonic() - started
 
 
-def test_every_page_pattern_as_every_role_that_can_open_it(browser, live_server, scan_world):
+def test_every_page_pattern_as_every_role_that_can_open_it(browser, db):
     if isinstance(browser, Unavailable):
         browser.goto  # fails with how to install chromium
-    axe_script, scan, started = Axe().axe_script, scan_world, time.monotonic()
+    axe_script, started = Axe().axe_script, time.monotonic()
+    scan = build_scan()
     checked = 0
-    for role, session in scan.sessions.items():
-        page = new_role_page(browser, live_server, session)
-        # Most pages are not this role's: the test client finds those (404, or sent elsewhere) in a few
-        # milliseconds each, so the browser loads only the pages the role can open.
-        probe = Client()
-        probe.cookies[settings.SESSION_COOKIE_NAME] = session
-        for name, url in scan.pages.items():
-            if probe.get(url).status_code in (302, 404):
-                continue
-            try:
-                response = page.goto(url)
-            except PlaywrightError:  # chromium shows no page for an empty error response (a 405, say)
-                scan.not_pages.append(f"{name} as {role.label}: no page")
-                continue
-            if response.status == 404 or response.request.redirected_from is not None:
-                continue  # not this role's page (the access policy says so), or not in this state
-            if response.status != 200:
-                scan.not_pages.append(f"{name} as {role.label}: {response.status}")
-                continue
-            check(scan, page, axe_script, f"{name} as {role.label}")
-            if name in ALSO_CHECKED_NARROW:
-                page.set_viewport_size(NARROW)
-                for rule, target, summary in axe_violations(page, axe_script):
-                    scan.violations.append(f"{name} as {role.label} at 320px: {rule} at {target}: {summary}")
-                page.set_viewport_size(DESKTOP)
-            scan.opened.setdefault(name, set()).add(role)
+    with override_settings(EARLYHELP_DEMO_MODE=True):  # the phase banner is on every page, and is checked with it
+        for role, client in scan.clients.items():
+            site = InProcessSite(client, scan)
+            page = new_role_page(browser, site)
+            for name, url in scan.pages.items():
+                # Most pages are not this role's (404, or sent elsewhere): the browser loads only those it may open.
+                response = site.render("GET", url)
+                if response.status_code in (302, 404):
+                    continue
+                if response.status_code != 200 or not response["Content-Type"].startswith("text/html"):
+                    scan.not_pages.append(f"{name} as {role.label}: {response.status_code}")
+                    continue
+                site.rendered[url] = response
+                loading = time.monotonic()
+                page.goto(url)
+                scan.seconds["browser"] += time.monotonic() - loading
+                check(scan, page, axe_script, f"{name} as {role.label}", narrow_axe=name in ALSO_CHECKED_NARROW)
+                scan.opened.setdefault(name, set()).add(role)
+                checked += 1
+            assert not page.errors, page.errors
+            page.context.close()
+        # Signed out: the public pages, and the 404 page (the same for every refusal and every missing record).
+        page = new_role_page(browser, InProcessSite(Client(), scan))
+        for name in ("web:sign-in", "web:privacy-notice"):
+            assert page.goto(scan.pages[name]).status == 200
+            check(scan, page, axe_script, f"{name} signed out")
+            scan.opened.setdefault(name, set()).add(None)
             checked += 1
-        assert not page.errors, page.errors
+        assert page.goto("/no-such-page/").status == 404
+        check(scan, page, axe_script, "the 404 page")
         page.context.close()
-    # Signed out: the public pages, and the 404 page (the same for every refusal and every missing record).
-    page = new_role_page(browser, live_server, None)
-    for name in ("web:sign-in", "web:privacy-notice"):
-        assert page.goto(scan.pages[name]).status == 200
-        check(scan, page, axe_script, f"{name} signed out")
-        scan.opened.setdefault(name, set()).add(None)
-        checked += 1
-    assert page.goto("/no-such-page/").status == 404
-    check(scan, page, axe_script, "the 404 page")
-    page.context.close()
-    # A form sent with errors: the error summary, and each field's error message.
-    page = new_role_page(browser, live_server, scan.sessions[Role.DPO])
-    page.goto(scan.pages["web:breach-new"])
-    page.locator("main form").get_by_role("button").last.click()
-    page.locator(".govuk-error-summary").wait_for()
-    check(scan, page, axe_script, "a form with errors (web:breach-new)")
-    checked += 2
-    page.context.close()
-    scan.seconds = time.monotonic() - started
-    print(f"axe: {checked + 1} pages checked ({len(scan.opened)} patterns) in {scan.seconds:.1f}s")
-    # In the same test: the module's world is removed (flushed) when a live-server test ends.
-    a_long_list_is_an_autocomplete_a_keyboard_user_can_pick_from(browser, live_server, scan_world)
+        # A form sent with errors: the error summary, and each field's error message.
+        page = new_role_page(browser, InProcessSite(scan.clients[Role.DPO], scan))
+        page.goto(scan.pages["web:breach-new"])
+        page.locator("main form").get_by_role("button").last.click()
+        page.locator(".govuk-error-summary").wait_for()
+        check(scan, page, axe_script, "a form with errors (web:breach-new)")
+        checked += 2
+        page.context.close()
+    seconds = ", ".join(f"{part} {value:.1f}s" for part, value in scan.seconds.items())
+    print(f"axe: {checked + 1} pages checked ({len(scan.opened)} patterns) in {time.monotonic() - started:.1f}s "
+          f"({seconds})")
     never = sorted(set(scan.pages) - set(scan.opened))
     problems = [*scan.not_pages, *scan.violations, *scan.wide]
     if never:
@@ -349,16 +395,21 @@ def test_every_page_pattern_as_every_role_that_can_open_it(browser, live_server,
     assert not problems, "\n".join(problems)
 
 
-def a_long_list_is_an_autocomplete_a_keyboard_user_can_pick_from(browser, live_server, scan_world):
+def test_a_long_list_is_an_autocomplete_a_keyboard_user_can_pick_from(page, live_server):
     """The manager allocates a lead practitioner from a team of 24 with the keyboard alone: skip to the main content,
     Tab to the field, type "Kings", arrow down to the right one, Enter; the one picked is the one saved."""
-    if isinstance(browser, Unavailable):
-        browser.goto  # fails with how to install chromium
-    # A session of its own: the scan's many refusals (404s) may have ended the manager's.
+    if isinstance(page, Unavailable):
+        page.goto  # fails with how to install chromium
+    world = build_world()
+    for number, (given, family_name) in enumerate(TEAM_NAMES):
+        make_user(f"practitioner_{number}", Role.LEAD_PRACTITIONER, world.council, world.north,
+                  first_name=given, last_name=family_name)
+    family = make_family(world, family_name="Keyboard", seed=103, lead=world.lead)
     client = Client()
-    client.force_login(User.objects.get(username="manager_north"))
-    page = new_role_page(browser, live_server, client.cookies[settings.SESSION_COOKIE_NAME].value)
-    page.goto(reverse("web:allocate", args=[scan_world.records["unassessed"]]))
+    client.force_login(world.manager)
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "url": live_server.url,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value}])
+    page.goto(reverse("web:allocate", args=[family["household"].pk]))
     field = page.get_by_role("combobox", name="Lead practitioner")
     field.wait_for(timeout=90_000)  # the autocomplete's script loads after the page (slow on a busy machine)
     page.keyboard.press("Tab")  # the first Tab reaches the skip link, which moves focus to the main content
@@ -388,6 +439,5 @@ def a_long_list_is_an_autocomplete_a_keyboard_user_can_pick_from(browser, live_s
     page.keyboard.press("Enter")
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Lead practitioner allocated")
     assert not page.errors, page.errors  # no script error, nothing the content security policy refused
-    page.context.close()
     chosen = User.objects.get(first_name="Jo", last_name="Kingsford")
-    assert Episode.objects.get(pk=scan_world.records["unassessed_episode"]).lead_practitioner == chosen
+    assert Episode.objects.get(pk=family["episode"].pk).lead_practitioner == chosen
