@@ -49,6 +49,7 @@ from earlyhelp.testing.world import build_world, make_family, make_panel, make_u
 
 from .accessibility_pages import NOT_SCANNED, NOT_SCANNED_NAMESPACES, PAGES
 from .conftest import Unavailable
+from .scan_records import more_records, session_steps
 
 pytestmark = pytest.mark.browser
 
@@ -224,6 +225,7 @@ def build_scan() -> Scan:
     importlib.import_module("earlyhelp.programme.migrations.0005_load_framework").load(_TodaysModels(), None)
     world = build_world()
     records = build_records(world)
+    records |= more_records(world, records)
     pages = {name: reverse(name, args=[records[arg] if isinstance(arg, str) else arg for arg in args])
              for name, args in PAGES.items()}
     clients = {}
@@ -232,6 +234,9 @@ def build_scan() -> Scan:
         client.force_login(world.users[key])
         # A search first, as a new contact needs (`access.search_first`); refused (404) for roles that cannot.
         client.post(reverse("web:search"), {"family_name": "Quenby", "given_name": "Zebedee"})
+    for key, name, args, data in session_steps(records):  # after that search: a later search replaces its results
+        clients[next(role for role, user_key in ROLE_USERS.items() if user_key == key)].post(reverse(name, args=args),
+                                                                                             data)
     return Scan(pages=pages, records=records, clients=clients)
 
 

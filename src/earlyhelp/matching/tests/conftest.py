@@ -2,10 +2,12 @@
 
 import datetime
 import itertools
+import shutil
 
 import pytest
 from django.utils import timezone
 
+from earlyhelp.matching.engine import backends
 from earlyhelp.matching.models import (
     BatchStatus,
     DatasetType,
@@ -65,3 +67,17 @@ def partner_row(person, source_record_id, **changes) -> dict:
 
 UNKNOWN = {"source_record_id": "X-999", "given_name": "Morwenna", "family_name": "Trelawney",
            "date_of_birth": datetime.date(2012, 8, 30), "address_line_1": "9 Quay Street", "postcode": "TR1 2AB"}
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One Spark session for every test that needs one (starting the JVM costs seconds); stopped at the end."""
+    if shutil.which("java") is None:
+        pytest.fail("The Spark backend tests need Java 17+ on the PATH: apt-get install -y openjdk-17-jre-headless")
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        pytest.fail("The Spark backend tests need pyspark: run `uv sync` (it is a project dependency)")
+    session = backends.spark_session()
+    yield session
+    session.stop()

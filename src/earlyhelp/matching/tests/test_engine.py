@@ -7,14 +7,13 @@ engine is tested on data it was not tuned on.
 import datetime
 import json
 import random
-import shutil
 
 import pandas as pd
 import pyarrow as pa
 import pytest
 
 from earlyhelp.matching import engine
-from earlyhelp.matching.engine import backends, standardise
+from earlyhelp.matching.engine import standardise
 from earlyhelp.matching.nicknames import name_group
 
 THRESHOLD = engine.DEFAULT_THRESHOLD
@@ -288,19 +287,6 @@ def test_febrl4_subset():
 
 
 # --- Spark gives the same answers as DuckDB -------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def spark():
-    if shutil.which("java") is None:
-        pytest.fail("The Spark backend test needs Java 17+ on the PATH: apt-get install -y openjdk-17-jre-headless")
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        pytest.fail("The Spark backend test needs pyspark: run `uv sync` (it is a project dependency)")
-    session = backends.spark_session()
-    yield session
-    session.stop()
-
 
 def test_spark_and_duckdb_give_identical_links(spark):
     people, records, truth = background(seed=5, n_households=70)

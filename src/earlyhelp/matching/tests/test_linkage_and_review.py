@@ -231,7 +231,7 @@ def test_partner_records_that_lead_to_nobody_are_deleted_a_year_after_they_arriv
 
 
 def test_the_backend_setting_runs_linkage_on_spark_with_the_same_candidates_as_duckdb(world, family, batch,
-                                                                                      settings):
+                                                                                      settings, spark):
     records = linkage._records_table(SourceRecord.objects.all())
     on_duckdb = engine.link(records, linkage.person_index(), backend="duckdb", threshold=linkage.review_threshold())
     expected = {(pair["record_id"], pair["person_id"]): pair["match_probability"]

@@ -10,6 +10,7 @@ import random
 
 import numpy as np
 import pytest
+from scipy import sparse
 from scipy.optimize import linprog
 
 from earlyhelp.reporting.disclosure import (
@@ -69,6 +70,17 @@ class Attacker:
                 self.lows.append(low)
                 self.highs.append(high)
         self.matrix = np.array(self.rows)
+        # The attacker's constraints, built once: a figure shown exactly is an equality, a range two inequalities
+        # (sparse: each figure sums a few of the joint cells; the solver's own conversion cost more than its work).
+        lows, highs = np.array(self.lows, dtype=float), np.array(self.highs, dtype=float)
+        exact = lows == highs
+        ranged = self.matrix[~exact] if self.rows else np.zeros((0, len(self.joint)))
+        self.constraints = {
+            "A_eq": sparse.csr_array(self.matrix[exact]) if exact.any() else None,
+            "b_eq": lows[exact] if exact.any() else None,
+            "A_ub": sparse.csr_array(np.vstack([ranged, -ranged])) if (~exact).any() else None,
+            "b_ub": np.concatenate([highs[~exact], -lows[~exact]]) if (~exact).any() else None,
+        }
         self._cache = {}
 
     def mask(self, labels: dict[str, str]) -> np.ndarray:
@@ -99,10 +111,8 @@ class Attacker:
         key = mask.tobytes()
         if key not in self._cache:
             objective = mask.astype(float)
-            a_ub = np.vstack([self.matrix, -self.matrix]) if self.rows else None
-            b_ub = np.concatenate([self.highs, -np.array(self.lows)]) if self.rows else None
-            low = linprog(objective, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
-            high = linprog(-objective, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+            low = linprog(objective, **self.constraints, bounds=(0, None), method="highs")
+            high = linprog(-objective, **self.constraints, bounds=(0, None), method="highs")
             assert low.status == 0, "the attacker's model of the published tables must be feasible"
             self._cache[key] = (low.fun, np.inf if high.status == 3 else -high.fun)
         return self._cache[key]
