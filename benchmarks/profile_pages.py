@@ -78,7 +78,7 @@ def template_seconds(profile: cProfile.Profile) -> float:
                if name == "render" and path.endswith(os.path.join("django", "template", "backends", "django.py")))
 
 
-def measure(name, request, rounds, *, show_profile=False):
+def measure(name, request, rounds, *, show_profile=False, show_queries=False):
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
 
@@ -100,6 +100,10 @@ def measure(name, request, rounds, *, show_profile=False):
                      "bytes": len(response.content)})
     if show_profile:
         pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+    if show_queries:
+        for query in captured:
+            print(f"{float(query['time']) * 1000:7.1f} ms  {query['sql'][:300]}")
     summary = {key: round(statistics.median(r[key] for r in rows), 1) for key in rows[0]}
     summary["python_ms"] = round(summary["total_ms"] - summary["sql_ms"], 1)
     return summary
@@ -112,6 +116,7 @@ def main():
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--profile", default="", help="print the cProfile hotspots of this page")
+    parser.add_argument("--queries", default="", help="print the SQL of this page's last request (with each time)")
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--label", default="")
     args = parser.parse_args()
@@ -141,7 +146,8 @@ def main():
           f"the family page has {household.episodes.first().notes.count() if household.episodes.exists() else 0} "
           f"notes on its first episode.\n\n{header}\n{'-' * len(header)}")
     for name, request in pages(lead, manager, household, search).items():
-        row = results[name] = measure(name, request, args.rounds, show_profile=name == args.profile)
+        row = results[name] = measure(name, request, args.rounds, show_profile=name == args.profile,
+                                             show_queries=name == args.queries)
         print(f"{name:<22}{row['queries']:>8.0f}{row['sql_ms']:>8.1f}{row['template_ms']:>8.1f}{row['python_ms']:>8.1f}"
               f"{row['total_ms']:>9.1f}{row['bytes'] / 1024:>7.0f}", flush=True)
     out = run.RESULTS / f"{datetime.date.today().isoformat()}-pages{'-' + args.label if args.label else ''}.json"

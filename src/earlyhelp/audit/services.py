@@ -6,8 +6,10 @@ starts from the newest sealed epoch's checkpoint.
 
 import datetime
 import hmac
+import time
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -67,7 +69,19 @@ def record(
         }
         previous_hash = last["hash"] if last else chain.GENESIS_HASH
         values["hash"] = chain.compute_hash(previous_hash, values, _chain_key())
-        return AuditEvent.objects.create(previous_hash=previous_hash, **values)
+        event = AuditEvent.objects.create(previous_hash=previous_hash, **values)
+    if action != Action.VIEW and values["actor_id"]:
+        cache.set(_LAST_CHANGE.format(values["actor_id"]), time.time(), None)
+    return event
+
+
+_LAST_CHANGE = "audit:last-change:{}"
+
+
+def last_change_by(actor_id) -> float:
+    """When (a Unix time) this actor last changed anything, as far as this process's cache knows (0: not since it
+    started): what a summary kept in the cache is checked against, so that a user's own change shows at once."""
+    return cache.get(_LAST_CHANGE.format(actor_id), 0.0)
 
 
 def _describe(objects):

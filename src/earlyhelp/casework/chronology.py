@@ -14,6 +14,8 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.db.models import F, Q, Window
+from django.db.models.functions import Coalesce, Greatest, Lag
 from django.utils import timezone
 
 from earlyhelp.access import policy
@@ -105,18 +107,38 @@ def _name(user) -> str:
 
 
 class _Reader:
-    """Reads one family's events of each kind, for one viewer."""
+    """Reads one family's events of each kind, for one viewer. With `latest`, each kind reads only its `latest` newest
+    rows (by a row's newest date): the newest `latest` events of the whole record are among them, as the family page's
+    preview needs, without reading the whole record."""
 
-    def __init__(self, access: FamilyAccess, user):
-        self.access, self.user = access, user
+    def __init__(self, access: FamilyAccess, user, *, latest: int | None = None):
+        self.access, self.user, self.latest = access, user, latest
         self.full = access.sees_special_category
         episodes = access.household.episodes.all()
         if access.is_partner_only:
             episodes = episodes.filter(is_current=True)
         self.episode_ids = list(episodes.values_list("pk", flat=True))
 
+    def _newest(self, rows, newest, *also):
+        """`rows`, or with `latest` only the newest of them by `newest` (and the later of `also`, where set)."""
+        if self.latest is None:
+            return rows
+        when = Greatest(newest, *[Coalesce(field, newest) for field in also]) if also else F(newest)
+        return rows.order_by(when.desc(), "-pk")[:self.latest]
+
+    def _changes(self, history, field="status"):
+        """History rows with the value of `field` before each (None for the first), where it changed: the newest
+        `latest` of them with `latest`, else all, oldest first."""
+        rows = history.annotate(before=Window(Lag(field), partition_by=[F("id")],
+                                              order_by=[F("history_date").asc(), F("history_id").asc()]))
+        rows = rows.filter(Q(before__isnull=True) | ~Q(before=F(field)))
+        if self.latest is None:
+            return rows.order_by("id", "history_date", "history_id")
+        return rows.order_by("-history_date", "-history_id")[:self.latest]
+
     def contact(self):
-        for c in Contact.objects.filter(household=self.access.household).select_related("recorded_by", "decided_by"):
+        rows = Contact.objects.filter(household=self.access.household).select_related("recorded_by", "decided_by")
+        for c in self._newest(rows, "received_at", "decided_at"):
             yield Event(c.received_at, Kind.CONTACT, f"Contact received from {c.get_source_display().lower()} "
                         f"({c.get_channel_display().lower()})", by=_name(c.recorded_by))
             if c.decided_at:
@@ -124,16 +146,11 @@ class _Reader:
                             by=_name(c.decided_by))
 
     def episode(self):
-        for e in Episode.objects.filter(pk__in=self.episode_ids).select_related("team"):
+        for e in self._newest(Episode.objects.filter(pk__in=self.episode_ids).select_related("team"), "opened_on"):
             yield _day_event(e.opened_on, Kind.EPISODE, f"Early help episode opened ({e.team})")
-        history = Episode.history.filter(id__in=self.episode_ids).select_related("history_user").order_by(
-            "id", "history_date", "history_id")
-        previous = {}
-        for row in history:
-            before = previous.get(row.id)
-            previous[row.id] = row.status
-            if before is None or before == row.status:
-                continue
+        for row in self._changes(Episode.history.filter(id__in=self.episode_ids).select_related("history_user")):
+            if row.before is None:
+                continue  # opened: the event above
             if row.status == EpisodeStatus.CLOSURE_REQUESTED:
                 title = f"Closure requested: {row.get_closure_reason_display().lower()}"
             elif row.status == EpisodeStatus.CLOSED:
@@ -141,15 +158,18 @@ class _Reader:
             else:
                 title = "Closure returned to the lead practitioner"
             yield Event(row.history_date, Kind.EPISODE, title, by=_name(row.history_user))
-        for a in Allocation.objects.filter(episode_id__in=self.episode_ids).select_related("practitioner",
-                                                                                          "allocated_by"):
+        allocations = Allocation.objects.filter(episode_id__in=self.episode_ids).select_related("practitioner",
+                                                                                               "allocated_by")
+        for a in self._newest(allocations, "start_date"):
             yield _day_event(a.start_date, Kind.EPISODE, f"Lead practitioner allocated: {a.practitioner}",
                              by=_name(a.allocated_by))
-        for t in Transition.objects.filter(episode_id__in=self.episode_ids).select_related("decided_by"):
+        transitions = Transition.objects.filter(episode_id__in=self.episode_ids).select_related("decided_by")
+        for t in self._newest(transitions, "occurred_on"):
             yield _day_event(t.occurred_on, Kind.EPISODE, t.get_kind_display(), by=_name(t.decided_by))
 
     def consent(self):
-        for c in self.access.household.consents.select_related("given_by", "recorded_by"):
+        rows = self.access.household.consents.select_related("given_by", "recorded_by")
+        for c in self._newest(rows, "given_on", "withdrawal_requested_on"):
             covers = "early help support" if c.covers_support else "sharing"
             yield _day_event(c.given_on, Kind.CONSENT, f"Consent given to {covers} by {c.given_by.full_name}",
                              by=_name(c.recorded_by))
@@ -158,8 +178,9 @@ class _Reader:
                                  f"Consent withdrawn by {c.given_by.full_name}")
 
     def taf(self):
-        for m in TafMember.objects.filter(episode_id__in=self.episode_ids).select_related(
-                "practitioner", "organisation", "added_by"):
+        rows = TafMember.objects.filter(episode_id__in=self.episode_ids).select_related(
+            "practitioner", "organisation", "added_by")
+        for m in self._newest(rows, "start_date", "end_date"):
             who = f"{m.practitioner} ({m.organisation})"
             yield _day_event(m.start_date, Kind.TAF, f"{who} invited to the Team Around the Family",
                              by=_name(m.added_by))
@@ -168,17 +189,15 @@ class _Reader:
 
     def assessment(self):
         assessments = Assessment.objects.filter(episode_id__in=self.episode_ids).select_related("completed_by")
-        for a in assessments:
+        for a in self._newest(assessments, "started_on"):
             yield _day_event(a.started_on, Kind.ASSESSMENT, "Assessment started", by=_name(a.completed_by))
         titles = {(AssessmentStatus.DRAFT, AssessmentStatus.SUBMITTED): "Assessment submitted for approval",
                   (AssessmentStatus.SUBMITTED, AssessmentStatus.APPROVED): "Assessment approved",
                   (AssessmentStatus.SUBMITTED, AssessmentStatus.DRAFT): "Assessment returned by the manager"}
-        previous = {}
-        for row in Assessment.history.filter(episode_id__in=self.episode_ids).select_related("history_user") \
-                .order_by("id", "history_date", "history_id"):
-            before, previous[row.id] = previous.get(row.id), row.status
-            if (before, row.status) in titles:
-                yield Event(row.history_date, Kind.ASSESSMENT, titles[(before, row.status)],
+        history = Assessment.history.filter(episode_id__in=self.episode_ids).select_related("history_user")
+        for row in self._changes(history):
+            if (row.before, row.status) in titles:
+                yield Event(row.history_date, Kind.ASSESSMENT, titles[(row.before, row.status)],
                             by=_name(row.history_user))
 
     def plan(self):
@@ -186,49 +205,51 @@ class _Reader:
         if not self.access.shows(policy.Section.PLAN):
             rows = rows.filter(owner=self.user)  # only the actions given to them can be shown: read no others
         actions = {a.pk: a for a in rows if self.access.shows_action(a, self.user)}
-        previous = {}
-        for row in PlanAction.history.filter(id__in=list(actions)).select_related("history_user") \
-                .order_by("id", "history_date", "history_id"):
-            action, before = actions[row.id], previous.get(row.id)
-            previous[row.id] = row.status
+        history = PlanAction.history.filter(id__in=list(actions)).select_related("history_user")
+        for row in self._changes(history):
+            action = actions[row.id]
             shown = policy.masked(self.full, action)
             detail = RESTRICTED if shown is RESTRICTED else action.action
-            if before is None:
+            if row.before is None:
                 yield Event(row.history_date, Kind.PLAN, f"Action agreed ({action.area.label}) for {action.owner}",
                             detail=detail, by=_name(row.history_user))
-            elif before != row.status:
+            else:
                 yield Event(row.history_date, Kind.PLAN,
                             f"Action {ActionStatus(row.status).label.lower()} ({action.area.label})",
                             detail=detail, by=_name(row.history_user))
 
     def review(self):
-        for r in Review.objects.filter(episode_id__in=self.episode_ids, held_on__isnull=False).select_related(
-                "recorded_by"):
+        rows = Review.objects.filter(episode_id__in=self.episode_ids, held_on__isnull=False).select_related(
+            "recorded_by")
+        for r in self._newest(rows, "held_on"):
             shown = policy.masked(self.full, r)
             yield _day_event(r.held_on, Kind.REVIEW, "Review held",
                              detail=RESTRICTED if shown is RESTRICTED else r.summary, by=_name(r.recorded_by))
 
     def note(self):
-        for n in CaseNote.objects.filter(episode_id__in=self.episode_ids).select_related("author"):
+        rows = CaseNote.objects.filter(episode_id__in=self.episode_ids).select_related("author")
+        for n in self._newest(rows, "occurred_at"):
             channel = f" ({n.get_channel_display().lower()})" if n.channel else ""
             yield Event(n.occurred_at, Kind.NOTE, f"Case note{channel}",
                         detail=n.text if policy.shows_in_full(self.full, n) else RESTRICTED, by=_name(n.author))
 
     def document(self):
-        for d in Document.objects.filter(episode_id__in=self.episode_ids).select_related("uploaded_by"):
+        rows = Document.objects.filter(episode_id__in=self.episode_ids).select_related("uploaded_by")
+        for d in self._newest(rows, "uploaded_at"):
             yield Event(d.uploaded_at, Kind.DOCUMENT, f"{d.get_kind_display()} added: {d.title}",
                         by=_name(d.uploaded_by))
 
     def sharing(self):
-        for d in self.access.household.disclosures.select_related("recipient_organisation", "decided_by",
-                                                                  "approved_by", "panel"):
+        rows = self.access.household.disclosures.select_related("recipient_organisation", "decided_by",
+                                                                "approved_by", "panel")
+        for d in self._newest(rows, "decided_at"):
             title = f"Shared with {d.recipient_label}" if d.shared else f"Decided not to share with {d.recipient_label}"
             yield Event(d.decided_at, Kind.SHARING, f"{title}: {d.get_kind_display().lower()}",
                         by=_name(d.decided_by))
 
 
-def _events(access, user, kinds) -> list[Event]:
-    reader = _Reader(access, user)
+def _events(access, user, kinds, *, latest=None) -> list[Event]:
+    reader = _Reader(access, user, latest=latest)
     events = [event for kind in kinds for event in getattr(reader, kind)()]
     return sorted(events, key=lambda event: event.when)
 
@@ -272,5 +293,6 @@ def chronology_for(user, household_id, *, kinds=None, date_from=None, date_to=No
 
 
 def latest_events(access: FamilyAccess, user, *, count=5) -> list[Event]:
-    """The most recent events, for the family page (read as part of the page's audited read)."""
-    return _filtered(access, user)[2][:count]
+    """The most recent events, for the family page (read as part of the page's audited read): each kind reads only its
+    newest rows."""
+    return list(reversed(_events(access, user, kinds_visible(access), latest=count)))[:count]

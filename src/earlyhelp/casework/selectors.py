@@ -8,6 +8,8 @@ include it (P16, P18); the template never decides this itself.
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -155,6 +157,7 @@ class Dashboard:
     caseload: list  # (stage, count) for a team manager's team, drawn as a chart
     partner_access_due: int = 0  # partners' access to the manager's team's families waiting for review (P18)
     restricted_families: int = 0  # left out of the lists: a member's record is restricted (UK GDPR Article 18)
+    counted_at: datetime.datetime | None = None
 
     @property
     def has_work(self) -> bool:
@@ -167,8 +170,24 @@ def _restricted_flag(household_id) -> dict:
 
 
 def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
-    """Counts only: nothing about any one family is read here."""
+    """Counts only: nothing about any one family is read here. The counts are kept for
+    EARLYHELP_DASHBOARD_FRESH_SECONDS (a dashboard is opened many times a day, and counting costs a dozen queries over
+    every family the user may open), and counted again at once after the user's own change (`audit.last_change_by`);
+    the page says when they were counted."""
     today = today or timezone.localdate()
+    keep = settings.EARLYHELP_DASHBOARD_FRESH_SECONDS
+    key = f"casework:dashboard:{user.pk}:{today.isoformat()}"
+    kept = cache.get(key) if keep > 0 else None
+    if kept is not None and kept.counted_at.timestamp() >= audit.last_change_by(user.pk):
+        return kept
+    dashboard = _count_dashboard(user, today)
+    if keep > 0:
+        cache.set(key, dashboard, keep)
+    return dashboard
+
+
+def _count_dashboard(user, today: datetime.date) -> Dashboard:
+    counted_at = timezone.now()
     soon = today + datetime.timedelta(days=lists.REVIEW_SOON_DAYS)
     manages = policy.manages_team(user, user.team_id)
     reviews = lists.reviews(user).order_by().aggregate(
@@ -185,6 +204,7 @@ def dashboard_for(user, *, today: datetime.date | None = None) -> Dashboard:
         caseload=lists.team_caseload(user.team_id) if manages else [],
         partner_access_due=access_services.partner_access_due_for_review(user).count(),
         restricted_families=all_visible.filter(pk__in=restrictions.restricted_household_ids()).count(),
+        counted_at=counted_at,
     )
 
 

@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from earlyhelp.access import policy
 from earlyhelp.audit.models import Action, AuditEvent
-from earlyhelp.casework import services
+from earlyhelp.casework import chronology, services
 from earlyhelp.casework.chronology import PER_PAGE, RESTRICTED, Kind
 from earlyhelp.testing.world import make_family
 
@@ -119,3 +120,25 @@ def test_the_family_page_shows_the_latest_events_and_links_to_the_chronology(cli
     latest = response.context["latest_events"]
     assert len(latest) == 5 and latest[0].when >= latest[-1].when
     assert _url(family["household"]) in response.content.decode()
+
+
+def test_the_family_pages_latest_events_are_the_newest_of_the_whole_chronology(world, family):
+    """The preview reads only each kind's newest rows; whatever the count, and for every viewer, its events are the
+    newest of the whole chronology, status changes from the history (sent for approval, approved) among them."""
+    episode = family["episode"]
+    for days_ago in (40, 30, 20, 10, 1):
+        _note(world, episode, f"Visit {days_ago} days ago", days_ago=days_ago)
+    assessment = episode.assessments.get()
+    services.record_assessment(by=world.lead, assessment=assessment, voice_of_child="Fine", analysis="Going well",
+                               findings={"HEALTH": {"strengths": "Sleeps", "needs": "Sleep", "score": 2}})
+    services.submit_assessment(by=world.lead, assessment=assessment)
+    services.decide_assessment(by=world.manager, assessment=assessment, approve=True, comment="Agreed")
+    for viewer in (world.lead, world.manager, world.partner):
+        access = policy.family_access(viewer, family["household"].pk)
+        whole = [(e.when, e.title, e.detail) for e in chronology._filtered(access, viewer)[2]]
+        for count in range(1, 12):
+            latest = [(e.when, e.title, e.detail) for e in chronology.latest_events(access, viewer, count=count)]
+            assert latest == whole[:count], (viewer, count)
+    lead = policy.family_access(world.lead, family["household"].pk)
+    lead_titles = [e.title for e in chronology.latest_events(lead, world.lead, count=4)]
+    assert "Assessment approved" in lead_titles and "Assessment submitted for approval" in lead_titles

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -219,3 +220,26 @@ def test_a_lists_filters_are_not_labelled_optional(client, world):
     page = client.get(reverse("web:families", args=["team"])).content.decode()
     assert "Filter the list" in page and ">Lead practitioner</label>" in page
     assert "(optional)" not in page
+
+
+def test_a_dashboards_counts_are_kept_a_short_while_and_counted_again_after_the_users_own_change(client, world,
+                                                                                               settings):
+    """Counting costs a dozen queries over every family the user may open, so the counts are kept for
+    EARLYHELP_DASHBOARD_FRESH_SECONDS: someone else's change shows when they are counted again, the user's own at
+    once; the page says when they were counted."""
+    settings.EARLYHELP_DASHBOARD_FRESH_SECONDS = 30
+    cache.clear()
+    first = make_family(world, lead=world.lead, family_name="First")
+    client.force_login(world.lead)
+    page = client.get(reverse("web:dashboard")).content.decode()
+    assert "My families (1)" in page and 'id="counted-at"' in page
+    make_family(world, lead=world.lead, family_name="Second", seed=2)  # the manager allocates another
+    assert "My families (1)" in client.get(reverse("web:dashboard")).content.decode()  # kept
+    services.start_assessment(by=world.lead, episode=first["episode"], reason="Attendance")  # the lead's own change
+    assert "My families (2)" in client.get(reverse("web:dashboard")).content.decode()
+    cache.clear()  # as when the kept counts expire
+    make_family(world, lead=world.lead, family_name="Third", seed=3)
+    assert "My families (3)" in client.get(reverse("web:dashboard")).content.decode()
+    settings.EARLYHELP_DASHBOARD_FRESH_SECONDS = 0  # counted on every visit
+    make_family(world, lead=world.lead, family_name="Fourth", seed=4)
+    assert "My families (4)" in client.get(reverse("web:dashboard")).content.decode()
