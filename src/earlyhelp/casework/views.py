@@ -17,7 +17,7 @@ from earlyhelp.privacy.services import consent as consents
 from earlyhelp.programme.models import HeadlineArea, Need, NeedStatus, ProgrammeRules
 from earlyhelp.programme.services import framework
 from earlyhelp.programme.services import needs as programme_needs
-from earlyhelp.ui.http_methods import require_form_page, require_safe
+from earlyhelp.ui.http_methods import require_export, require_form_page, require_safe
 from earlyhelp.ui.service_forms import parse_id, run_service
 
 from . import chronology, forms, selectors, tasklist
@@ -503,7 +503,7 @@ def document_new(request, household_id):
     return _form_page(request, "Add a document", form, access, button="Upload document")
 
 
-@require_safe
+@require_export
 @login_required
 def document_download(request, household_id, document_id):
     access = _access(request, household_id, need="can_see_documents", read=False)

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
+from earlyhelp.ui.http_methods import require_export, require_form_page, require_POST, require_safe
 from earlyhelp.ui.progress import auto_refresh
 from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import run_service
@@ -371,7 +371,7 @@ def certificate_detail(request, certificate_id):
     return render(request, "retention/certificate.html", _certificate_context(certificate))
 
 
-@require_safe
+@require_export
 @login_required
 def certificate_pdf(request, certificate_id):
     from weasyprint import (

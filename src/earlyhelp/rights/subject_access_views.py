@@ -15,7 +15,7 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.privacy.models import PackStatus, RedactionStatus, SubjectAccessPack
-from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
+from earlyhelp.ui.http_methods import require_export, require_form_page, require_POST, require_safe
 from earlyhelp.ui.progress import auto_refresh
 from earlyhelp.ui.service_forms import run_service
 
@@ -143,6 +143,11 @@ def pack_release(request, pack_id):
         return redirect("web:sar-pack", pack.pk)
     if pack.status == PackStatus.RELEASED:
         return redirect("web:sar-pack", pack.pk)
+    blockers = sar.release_blockers(pack)
+    if blockers:  # nothing to confirm yet: back to the pack, saying what is left to decide
+        for blocker in blockers:
+            messages.error(request, blocker)
+        return redirect("web:sar-pack", pack.pk)
     audit.record(actor=request.user, action=Action.VIEW, event="subject_access.view", purpose=Purpose.RIGHTS_REQUESTS,
                  objects=[pack], metadata={"request_id": pack.request_id})
     return render(request, "rights/subject_access_release.html", {
@@ -150,7 +155,7 @@ def pack_release(request, pack_id):
         "withheld": pack.proposals.filter(status=RedactionStatus.REDACT).count()})
 
 
-@require_safe
+@require_export
 @login_required
 def pack_download(request, pack_id, fmt):
     pack = _require_pack(request, pack_id)

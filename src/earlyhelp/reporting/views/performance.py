@@ -13,7 +13,7 @@ from django.urls import path
 
 from earlyhelp.access import policy
 from earlyhelp.audit.models import Purpose
-from earlyhelp.ui.http_methods import require_safe
+from earlyhelp.ui.http_methods import require_export, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from ..returns_forms import PeriodForm
@@ -74,7 +74,7 @@ def _query(start, end) -> str:
                       "end_day": end.day, "end_month": end.month, "end_year": end.year})
 
 
-@require_safe
+@require_export
 @login_required
 def performance_download(request):
     # Only figures published for every team leave: a team's own figures are for the screen.

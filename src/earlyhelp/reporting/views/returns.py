@@ -12,7 +12,7 @@ from django.urls import path
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
-from earlyhelp.ui.http_methods import require_form_page, require_safe
+from earlyhelp.ui.http_methods import require_export, require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from ..models import PublishedReturn
@@ -78,7 +78,7 @@ def return_detail(request, return_id):
     return render(request, "reporting/return.html", {"published": published, "tables": tables})
 
 
-@require_safe
+@require_export
 @login_required
 def return_download(request, return_id):
     published = _require(request, return_id)

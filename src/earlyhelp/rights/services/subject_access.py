@@ -429,6 +429,23 @@ def released_content(pack) -> dict:
 
 
 @transaction.atomic
+def release_blockers(pack) -> list[str]:
+    """What stops the pack's release now, in words (nothing: it may be released once confirmed)."""
+    try:
+        _require_identity_settled(pack.request)
+    except ValidationError as error:
+        return error.messages
+    blockers = []
+    waiting = pack.proposals.filter(status=RedactionStatus.PENDING).count()
+    if waiting:
+        blockers.append(f"{waiting} possible redactions are still waiting for review: nothing has been released")
+    undecided = pack.mentions.filter(status=MentionStatus.PENDING).count()
+    if undecided:
+        blockers.append(f"{undecided} possible mentions in other families' records are still waiting for a "
+                        "decision: nothing has been released")
+    return blockers
+
+
 def release_pack(*, by, pack, confirmed: bool) -> SubjectAccessPack:
     """Release the pack to the requester: only once every proposal and mention is decided, and only when the
     person releasing it has confirmed, having been told to whom it goes."""
@@ -436,14 +453,9 @@ def release_pack(*, by, pack, confirmed: bool) -> SubjectAccessPack:
     pack = SubjectAccessPack.objects.select_for_update().get(pk=pack.pk)
     if pack.status == PackStatus.RELEASED:
         raise ValidationError("This pack has already been released")
-    _require_identity_settled(pack.request)
-    waiting = pack.proposals.filter(status=RedactionStatus.PENDING).count()
-    if waiting:
-        raise ValidationError(f"{waiting} possible redactions are still waiting for review: nothing has been released")
-    undecided = pack.mentions.filter(status=MentionStatus.PENDING).count()
-    if undecided:
-        raise ValidationError(f"{undecided} possible mentions in other families' records are still waiting for a "
-                              "decision: nothing has been released")
+    blockers = release_blockers(pack)
+    if blockers:
+        raise ValidationError(blockers[0])
     if not confirmed:
         raise ValidationError({"confirm": CONFIRM_RELEASE})
     pack.status, pack.released_by, pack.released_at = PackStatus.RELEASED, by, timezone.now()

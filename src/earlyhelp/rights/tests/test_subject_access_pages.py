@@ -38,6 +38,11 @@ def test_the_dpo_reviews_every_proposal_then_releases_and_downloads_the_pack(cli
     assert page.status_code == 200 and "Information about other people" in page.content.decode()
     early = dpo.post(reverse("web:sar-pack-release", args=[pack.pk]), follow=True)
     assert "still waiting for review" in early.content.decode()
+    # The confirmation page is not offered while anything is left to decide: back to the pack, saying what.
+    confirm_too_soon = dpo.get(reverse("web:sar-pack-release", args=[pack.pk]))
+    assert confirm_too_soon.status_code == 302 and confirm_too_soon["Location"] == reverse("web:sar-pack",
+                                                                                           args=[pack.pk])
+    assert "still waiting for review" in dpo.get(confirm_too_soon["Location"]).content.decode()
     assert dpo.get(reverse("web:sar-pack-download", args=[pack.pk, "json"])).status_code == 404
 
     missing_reason = dpo.post(reverse("web:sar-pack", args=[pack.pk]),

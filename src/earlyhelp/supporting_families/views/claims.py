@@ -18,7 +18,7 @@ from earlyhelp.access import policy
 from earlyhelp.access.restrictions import without_restricted
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
-from earlyhelp.ui.http_methods import require_form_page, require_safe
+from earlyhelp.ui.http_methods import require_export, require_form_page, require_safe
 from earlyhelp.ui.service_forms import run_service
 
 from ..claims_forms import BatchForm, DecisionForm, SubmitForm
@@ -167,7 +167,7 @@ def batch_submit(request, batch_id):
                                           batch.sample_fraction)})
 
 
-@require_safe
+@require_export
 @login_required
 def claim_evidence(request, claim_id):
     claim = _claim(request, claim_id)

@@ -25,17 +25,18 @@ from earlyhelp.accounts.middleware import AllowedMethodsMiddleware
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.organisations.models import Organisation, OrganisationType, Role
 from earlyhelp.testing.world import make_user
-from earlyhelp.ui.http_methods import require_form_page, require_POST, require_safe
+from earlyhelp.ui.http_methods import require_export, require_form_page, require_POST, require_safe
 from earlyhelp.web.converters import RecordIdConverter
 
 pytestmark = pytest.mark.promise("P23")
 
-SAFE = frozenset({"GET", "HEAD"})  # a page that only shows something (or a download)
+SAFE = frozenset({"GET", "HEAD"})  # a page that only shows something (or a public download)
+EXPORT = frozenset({"GET"})  # an audited export: a HEAD request must not make the file nor record an export
 FORM = frozenset({"GET", "HEAD", "POST"})  # a page with a form: GET shows it, POST submits it
 POST = frozenset({"POST"})  # an action behind a button, never a page
 
 # One method outside each kind: what the view must refuse.
-PROBE = {SAFE: "POST", FORM: "PUT", POST: "GET"}
+PROBE = {SAFE: "POST", EXPORT: "HEAD", FORM: "PUT", POST: "GET"}
 
 SKIPPED_PREFIXES = ("admin/", "api/")  # the Django admin is not ours; the API is checked on its own below
 
@@ -105,7 +106,7 @@ DECLARED = {
     "web:sar-pack": FORM,
     "web:sar-pack-mention": POST,
     "web:sar-pack-release": FORM,
-    "web:sar-pack-download": SAFE,
+    "web:sar-pack-download": EXPORT,
     "web:member-new": FORM,
     "web:allocate": FORM,
     "web:taf-new": FORM,
@@ -123,7 +124,7 @@ DECLARED = {
     "web:review-record": FORM,
     "web:note-new": FORM,
     "web:document-new": FORM,
-    "web:document": SAFE,
+    "web:document": EXPORT,
     "web:needs": SAFE,
     "web:need-new": FORM,
     "web:need-withdraw": FORM,
@@ -170,7 +171,7 @@ DECLARED = {
     "retention:batch-dispose": FORM,
     "retention:certificates": SAFE,
     "retention:certificate": SAFE,
-    "retention:certificate-pdf": SAFE,
+    "retention:certificate-pdf": EXPORT,
     # --- earlyhelp.matching ---
     "matching:home": SAFE,
     "matching:batches": SAFE,
@@ -208,14 +209,14 @@ DECLARED = {
     "programme:claim-batch": SAFE,
     "programme:claim-batch-submit": FORM,
     "programme:claim-decide": FORM,
-    "programme:claim-evidence": SAFE,
+    "programme:claim-evidence": EXPORT,
     # --- earlyhelp.reporting ---
     "reporting:home": SAFE,
     "reporting:returns": SAFE,
     "reporting:return-quarterly-new": FORM,
     "reporting:return-progress-new": FORM,
     "reporting:return": SAFE,
-    "reporting:return-download": SAFE,
+    "reporting:return-download": EXPORT,
     "reporting:nis-transfers": SAFE,
     "reporting:nis-new": FORM,
     "reporting:nis-transfer": SAFE,
@@ -232,7 +233,7 @@ DECLARED = {
     "reporting:research-extract-download": POST,
     "reporting:annex-a": FORM,
     "reporting:performance": SAFE,  # its period is a GET form
-    "reporting:performance-download": SAFE,
+    "reporting:performance-download": EXPORT,
 }
 
 # A sample value for each kind of path converter, to build a URL for every pattern.
@@ -340,6 +341,8 @@ urlpatterns = [  # a URL map for the self-test below, this module being the URLc
     path("safe/", require_safe(_page), name="safe"),
     path("form/", require_form_page(_page), name="form"),
     path("action/", require_POST(_page), name="action"),
+    path("export/", require_export(_page), name="export"),
+    path("export-declared-safe/", require_export(_page), name="export-declared-safe"),
     path("undeclared/", require_safe(_page), name="undeclared"),
     path("form-declared-safe/", require_form_page(_page), name="form-declared-safe"),
     path("action-declared-form/", require_POST(_page), name="action-declared-form"),
@@ -349,12 +352,13 @@ urlpatterns = [  # a URL map for the self-test below, this module being the URLc
 
 @override_settings(ROOT_URLCONF=__name__)
 def test_the_check_finds_a_view_without_a_declaration_or_with_the_wrong_one(db):
-    declared = {"undecorated": SAFE, "safe": SAFE, "form": FORM, "action": POST, "form-declared-safe": SAFE,
-                "action-declared-form": FORM, "gone": SAFE}
+    declared = {"undecorated": SAFE, "safe": SAFE, "form": FORM, "action": POST, "export": EXPORT,
+                "export-declared-safe": SAFE, "form-declared-safe": SAFE, "action-declared-form": FORM, "gone": SAFE}
     with without_allow_list():
         problems = refusal_problems(Client(), routes(__name__), declared)
     assert problems == [
         "undecorated: POST answered 200, not 405",
+        "export-declared-safe: allows GET, DECLARED says GET, HEAD",
         "undeclared: not in DECLARED. Decorate the view (earlyhelp.ui.http_methods) and list it",
         "form-declared-safe: POST answered 200, not 405",
         "action-declared-form: allows POST, DECLARED says GET, HEAD, POST",
