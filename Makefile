@@ -5,7 +5,7 @@ PY := .venv/bin/python
 UV := $(shell command -v uv >/dev/null && echo uv || echo python3 -m uv)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: demo test install assets browser java benchmark benchmark-load benchmark-subject-access benchmark-matching benchmark-returns clean
+.PHONY: demo test prerequisites system-packages install assets browser java benchmark benchmark-load benchmark-subject-access benchmark-matching benchmark-returns clean
 
 demo: install assets
 	EARLYHELP_ENV=development $(PY) manage.py migrate --no-input
@@ -14,10 +14,19 @@ demo: install assets
 		$(PY) manage.py load_demo_council
 	EARLYHELP_ENV=development EARLYHELP_DEMO_MODE=1 $(PY) manage.py runserver 127.0.0.1:8000
 
-test: install assets browser java
+test: prerequisites
 	@echo "== Layer contracts (import-linter) =="
 	.venv/bin/lint-imports
 	bash scripts/test_suites.sh
+
+# On a fresh machine the downloads take minutes: Python packages, front-end packages and Debian's packages (apt,
+# one at a time) are fetched side by side.
+prerequisites:
+	@$(MAKE) --no-print-directory -j3 install assets system-packages
+
+system-packages:
+	@bash scripts/ensure_chromium.sh
+	@bash scripts/ensure_java.sh
 
 install:
 	@bash scripts/install_python.sh
