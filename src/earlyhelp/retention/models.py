@@ -323,6 +323,12 @@ class DisposalBatch(models.Model):
         return self.record_class in FAMILY_CLASSES
 
     @property
+    def counted(self) -> tuple[str, str]:
+        """What the batch's counts (the `families_*` fields) count, singular and plural: families for a family's
+        records, else the records themselves (partner records, audit events, requests, files, claims)."""
+        return ("family", "families") if self.is_family_class else ("record", "records")
+
+    @property
     def suggestion_key(self) -> str:
         """The batch's suggestion in `privacy.services.decisions` (found by key: a link to it would chain this
         batch, and its certificate, to a family in the personal-data inventory)."""

@@ -6,6 +6,7 @@ import datetime
 import re
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from earlyhelp.audit import services as audit
@@ -183,11 +184,17 @@ def _partner_file(world, rows=2, dataset=DatasetType.POLICE_ASB):
     return batch
 
 
-def test_partner_records_that_led_to_nobody_are_kept_one_year_after_the_file_arrived(world, loaded):
+def test_partner_records_that_led_to_nobody_are_kept_one_year_after_the_file_arrived(world, loaded, client):
     batch = _partner_file(world)
     due = years_after(TODAY, 1)
     assert _entry(sweep.run_sweep(today=due - DAY), "PARTNER+1")["proposed"] == 0
     assert _entry(sweep.run_sweep(today=due), "PARTNER+1")["proposed"] == 2
+    # The batch's page counts partner records, not families (a partner record may name nobody the council holds).
+    client.force_login(world.dpo)
+    pending = DisposalBatch.objects.get(rule_code="PARTNER+1", status=BatchStatus.PENDING)
+    page = client.get(reverse("retention:batch", args=[pending.pk])).content.decode()
+    assert "Records proposed" in page and "Families proposed" not in page
+    assert "2 records" in client.get(reverse("retention:batches")).content.decode()
     disposed, certificate = _approve_and_dispose(world, "PARTNER+1", today=due)
     assert disposed.status == BatchStatus.DISPOSED and certificate.records["matching.SourceRecord"] == 2
     assert not SourceRecord.objects.filter(batch=batch).exists()
