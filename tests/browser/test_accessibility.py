@@ -234,9 +234,9 @@ def build_scan() -> Scan:
         client.force_login(world.users[key])
         # A search first, as a new contact needs (`access.search_first`); refused (404) for roles that cannot.
         client.post(reverse("web:search"), {"family_name": "Quenby", "given_name": "Zebedee"})
+    role_of = {key: role for role, key in ROLE_USERS.items()}
     for key, name, args, data in session_steps(records):  # after that search: a later search replaces its results
-        clients[next(role for role, user_key in ROLE_USERS.items() if user_key == key)].post(reverse(name, args=args),
-                                                                                             data)
+        clients[role_of[key]].post(reverse(name, args=args), data)
     return Scan(pages=pages, records=records, clients=clients)
 
 
