@@ -4,8 +4,7 @@ set -euo pipefail
 if [ -x /usr/bin/chromium ]; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   echo "Installing Debian's chromium for the browser tests…"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  bash "$(dirname "$0")/apt_install.sh" chromium
   exit 0
 fi
 echo "The browser tests need Debian's chromium at /usr/bin/chromium." >&2

@@ -5,8 +5,7 @@ set -euo pipefail
 if command -v java >/dev/null && java -version 2>&1 | grep -Eq 'version "(1[7-9]|2[0-9])'; then exit 0; fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
   echo "Installing Debian's Java runtime for Apache Spark…"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null
+  bash "$(dirname "$0")/apt_install.sh" openjdk-17-jre-headless
   exit 0
 fi
 echo "Data matching on Apache Spark needs Java 17 or later." >&2

@@ -13,8 +13,7 @@ if [ ! -d /etc/postgresql ] || [ -z "$(ls -A /etc/postgresql 2>/dev/null)" ]; th
     exit 1
   fi
   echo "Installing Debian's PostgreSQL for the tests…"
-  apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  bash "$(dirname "$0")/apt_install.sh" postgresql
   version="$(ls /etc/postgresql | sort -V | tail -n 1)"
   # A throwaway test server: trust connections from this machine only, as the project's machines do.
   hba="/etc/postgresql/$version/main/pg_hba.conf"

@@ -22,8 +22,7 @@ fi
 if ! .venv/bin/python -c "import weasyprint" 2>/dev/null; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
     echo "Installing Pango for PDF rendering (WeasyPrint)…"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null
+    bash "$(dirname "$0")/apt_install.sh" libpango-1.0-0 libpangoft2-1.0-0
   fi
   .venv/bin/python -c "import weasyprint" || {
     echo "PDF rendering needs Pango: install it with: sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0" >&2
