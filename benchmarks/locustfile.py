@@ -14,7 +14,8 @@ import re
 from urllib.parse import urlparse
 
 import requests
-from locust import HttpUser, between, task
+from locust import between, task
+from locust.contrib.fasthttp import FastHttpUser
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 MATCHES = re.compile(r"(\d+|No) possible match")
@@ -38,7 +39,7 @@ PLAN = load_plan() if os.environ.get("EARLYHELP_LOAD_PLAN") else None
 _next_seat = itertools.count()
 
 
-class Practitioner(HttpUser):
+class Practitioner(FastHttpUser):
     wait_time = between(*THINK_SECONDS)
 
     def on_start(self):
@@ -49,13 +50,13 @@ class Practitioner(HttpUser):
         with requests.Session() as setup:
             setup.cookies.set(PLAN["session_cookie_name"], self.seat["session"])
             page = setup.get(self.host + "/search/", timeout=120)
-            cookies = setup.cookies.get_dict()
+            cookies = list(setup.cookies)
         found = CSRF_FIELD.search(page.text or "")
         if page.status_code != 200 or not found:
             raise RuntimeError(f"Seat {seat} is not signed in (HTTP {page.status_code})")
         self.csrf = found.group(1)
-        for name, value in cookies.items():  # the session and the CSRF cookie
-            self.client.cookies.set(name, value)
+        for cookie in cookies:  # the session and the CSRF cookie
+            self.client.cookiejar.set_cookie(cookie)
 
     def _post(self, path, data, **kwargs):
         return self.client.post(path, data=dict(data, csrfmiddlewaretoken=self.csrf),

@@ -14,6 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import F, Q, Window
 from django.db.models.functions import Coalesce, Greatest, Lag
 from django.utils import timezone
@@ -22,6 +23,7 @@ from earlyhelp.access import policy
 from earlyhelp.access.policy import FamilyAccess
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.privacy.models import Consent, Disclosure
 
 from .models import (
     ActionStatus,
@@ -33,6 +35,7 @@ from .models import (
     Document,
     Episode,
     EpisodeStatus,
+    Plan,
     PlanAction,
     Review,
     TafMember,
@@ -94,6 +97,11 @@ def kinds_visible(access: FamilyAccess) -> list[str]:
     return [kind for kind in Kind.LABELS if rules[kind]]
 
 
+def _when(newest, *also):
+    """When a row's newest event is: `newest`, or the latest of it and those of `also` that are set."""
+    return Greatest(newest, *[Coalesce(field, newest) for field in also]) if also else F(newest)
+
+
 def _on_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -123,8 +131,57 @@ class _Reader:
         """`rows`, or with `latest` only the newest of them by `newest` (and the later of `also`, where set)."""
         if self.latest is None:
             return rows
-        when = Greatest(newest, *[Coalesce(field, newest) for field in also]) if also else F(newest)
-        return rows.order_by(when.desc(), "-pk")[:self.latest]
+        return rows.order_by(_when(newest, *also).desc(), "-pk")[:self.latest]
+
+    def bounds(self, kinds) -> dict:
+        """For each of `kinds`, a time no earlier than its newest event (None: it has none), in one query of plain
+        MAX() lookups by foreign key: the family page's preview reads only the kinds that can reach its newest
+        events. A bound may be later than the kind's newest event the viewer sees (every plan action's history
+        counts, not only the viewer's actions), never earlier."""
+        household, ids = [self.access.household.pk], self.episode_ids
+        plans = list(Plan.objects.filter(episode_id__in=ids).values_list("pk", flat=True)) if Kind.PLAN in kinds else []
+        sources = {  # kind: (model, the foreign key it is found by, its values, the columns dating its events)
+            Kind.CONTACT: [(Contact, "household", household, ("received_at", "decided_at"))],
+            Kind.EPISODE: [(Episode, "id", ids, ("opened_on",)), (Episode.history.model, "id", ids, ("history_date",)),
+                           (Allocation, "episode", ids, ("start_date",)), (Transition, "episode", ids, ("occurred_on",))],
+            Kind.CONSENT: [(Consent, "household", household, ("given_on", "withdrawal_requested_on"))],
+            Kind.TAF: [(TafMember, "episode", ids, ("start_date", "end_date"))],
+            Kind.ASSESSMENT: [(Assessment, "episode", ids, ("started_on",)),
+                              (Assessment.history.model, "episode", ids, ("history_date",))],
+            Kind.PLAN: [(PlanAction.history.model, "plan", plans, ("history_date",))],
+            Kind.REVIEW: [(Review, "episode", ids, ("held_on",))],
+            Kind.NOTE: [(CaseNote, "episode", ids, ("occurred_at",))],
+            Kind.DOCUMENT: [(Document, "episode", ids, ("uploaded_at",))],
+            Kind.SHARING: [(Disclosure, "household", household, ("decided_at",))],
+        }
+        quote = connection.ops.quote_name
+        lookups, params = [], []
+        for kind in kinds:
+            for model, key, values, columns in sources[kind]:
+                if not values:
+                    continue
+                where = f"{quote(model._meta.get_field(key).column)} IN ({', '.join(['%s'] * len(values))})"
+                for column in columns:
+                    field = model._meta.get_field(column)
+                    lookups.append((kind, field,
+                                    f"(SELECT MAX({quote(field.column)}) FROM {quote(model._meta.db_table)} WHERE {where})"))
+                    params.extend(values)
+        bounds = {kind: None for kind in kinds}
+        if not lookups:
+            return bounds
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(sql for _, _, sql in lookups), params)
+            row = cursor.fetchone()
+        for (kind, field, _), value in zip(lookups, row):
+            if value is None:
+                continue
+            value = field.to_python(value)  # SQLite answers with text
+            if isinstance(value, datetime.datetime):
+                moment = value if timezone.is_aware(value) else timezone.make_aware(value, datetime.timezone.utc)
+            else:
+                moment = _on_day(value)
+            bounds[kind] = max(bounds[kind], moment) if bounds[kind] else moment
+        return bounds
 
     def _changes(self, history, field="status"):
         """History rows with the value of `field` before each (None for the first), where it changed: the newest
@@ -294,5 +351,18 @@ def chronology_for(user, household_id, *, kinds=None, date_from=None, date_to=No
 
 def latest_events(access: FamilyAccess, user, *, count=5) -> list[Event]:
     """The most recent events, for the family page (read as part of the page's audited read): each kind reads only its
-    newest rows."""
-    return list(reversed(_events(access, user, kinds_visible(access), latest=count)))[:count]
+    newest rows, and a kind is read only while it may hold one of the newest events. Kinds are read from the one
+    whose newest event may be latest (`_Reader.bounds`); once `count` events are found that are later than every
+    unread kind's bound, the rest cannot reach the preview and are not read (the whole chronology's order is kept,
+    ties included, because a kind is skipped only when all of its events are strictly earlier)."""
+    kinds = kinds_visible(access)
+    reader = _Reader(access, user, latest=count)
+    bounds = reader.bounds(kinds)
+    by_kind, found = {}, []
+    for kind in sorted((k for k in kinds if bounds[k]), key=lambda k: bounds[k], reverse=True):
+        if len(found) >= count and found[count - 1] > bounds[kind]:
+            break
+        by_kind[kind] = list(getattr(reader, kind)())
+        found = sorted(found + [event.when for event in by_kind[kind]], reverse=True)
+    events = sorted((event for kind in kinds for event in by_kind.get(kind, ())), key=lambda event: event.when)
+    return list(reversed(events))[:count]

@@ -172,7 +172,8 @@ def family(request, household_id):
     caseworker = record.access.can_work_on_case
     # What the council's rule needs before support starts (P6): the consent banner and the task list say it to
     # those who hold the record (consent is not shown to the Team Around the Family).
-    consent_gap = consents.support_consent_gap(household) if caseworker and record.episode else None
+    consent_gap = (consents.support_consent_gap(household, consents=record.consents)
+                   if caseworker and record.episode else None)
     return render(request, "casework/family.html", {
         "record": record, "access": record.access, "household": household, "RESTRICTED": selectors.RESTRICTED,
         "family_name": policy.page_family_name(record.access, record.members),

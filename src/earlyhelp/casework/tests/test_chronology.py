@@ -142,3 +142,24 @@ def test_the_family_pages_latest_events_are_the_newest_of_the_whole_chronology(w
     lead = policy.family_access(world.lead, family["household"].pk)
     lead_titles = [e.title for e in chronology.latest_events(lead, world.lead, count=4)]
     assert "Assessment approved" in lead_titles and "Assessment submitted for approval" in lead_titles
+
+
+def test_each_kinds_bound_is_no_earlier_than_its_newest_event(world, family):
+    """The preview skips a kind whose bound is earlier than the newest events it has found: a bound earlier than the
+    kind's newest event would drop that event from the preview. Every kind on this record is checked against the
+    whole chronology (a Team Around the Family member who has left dates that kind twice); a kind with no events
+    has no bound."""
+    member = family["episode"].taf_members.get(practitioner=world.partner)
+    services.end_taf_member(by=world.lead, member=member)
+    access = policy.family_access(world.lead, family["household"].pk)
+    whole = chronology._filtered(access, world.lead)[2]
+    kinds = chronology.kinds_visible(access)
+    bounds = chronology._Reader(access, world.lead).bounds(kinds)
+    newest = {}
+    for event in whole:
+        newest[event.kind] = max(newest.get(event.kind, event.when), event.when)
+    assert {Kind.CONTACT, Kind.EPISODE, Kind.CONSENT, Kind.TAF, Kind.ASSESSMENT, Kind.PLAN, Kind.NOTE} <= set(newest)
+    for kind, when in newest.items():
+        assert bounds[kind] is not None and bounds[kind] >= when, kind
+    for kind in set(kinds) - set(newest):
+        assert bounds[kind] is None, kind

@@ -210,14 +210,16 @@ def pending_withdrawals(user):
 
 # --- Consent to support as the council's rule (P6) ---------------------------------------------------------------
 
-def support_consent_gap(household) -> str | None:
+def support_consent_gap(household, *, consents=None) -> str | None:
     """What is missing before support (an assessment, a family plan) may start for this family under the
     council's rule, in words for the practitioner; None when nothing is. With the rule off (the public task)
-    nothing is ever missing."""
+    nothing is ever missing. `consents`: every consent of the family, where the caller has already read them."""
     rules = ConsentRules.current()
     if not rules.support_needs_consent:
         return None
-    given = Consent.objects.filter(household=household, covers_support=True)
+    if consents is None:
+        consents = Consent.objects.filter(household=household)
+    given = [c for c in consents if c.covers_support]
     active = [c for c in given if c.status == ConsentStatus.ACTIVE]
     if any(c.evidence_type in rules.accepted_evidence for c in active):
         return None
