@@ -14,7 +14,6 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.paginator import Paginator
-from django.db import connection
 from django.db.models import F, Q, Window
 from django.db.models.functions import Coalesce, Greatest, Lag
 from django.utils import timezone
@@ -25,6 +24,7 @@ from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.privacy.models import Consent, Disclosure
 
+from . import probes
 from .models import (
     ActionStatus,
     Allocation,
@@ -134,13 +134,14 @@ class _Reader:
         return rows.order_by(_when(newest, *also).desc(), "-pk")[:self.latest]
 
     def bounds(self, kinds) -> dict:
-        """For each of `kinds`, a time no earlier than its newest event (None: it has none), in one query of plain
-        MAX() lookups by foreign key: the family page's preview reads only the kinds that can reach its newest
-        events. A bound may be later than the kind's newest event the viewer sees (every plan action's history
-        counts, not only the viewer's actions), never earlier."""
-        household, ids = [self.access.household.pk], self.episode_ids
-        plans = list(Plan.objects.filter(episode_id__in=ids).values_list("pk", flat=True)) if Kind.PLAN in kinds else []
-        sources = {  # kind: (model, the foreign key it is found by, its values, the columns dating its events)
+        """For each of `kinds`, a time no earlier than its newest event (None: it has none), in one query
+        (`probes`): the family page's preview reads only the kinds that can reach its newest events. A bound may be
+        later than the newest event the viewer sees (every plan action's history counts, not only the viewer's
+        actions), never earlier."""
+        household, ids = (self.access.household.pk,), tuple(self.episode_ids)
+        plans = tuple(Plan.objects.filter(episode_id__in=ids).values_list("pk", flat=True)) if Kind.PLAN in kinds \
+            else ()
+        sources = {  # kind: (model, the foreign key its rows are found by, its values, the columns dating events)
             Kind.CONTACT: [(Contact, "household", household, ("received_at", "decided_at"))],
             Kind.EPISODE: [(Episode, "id", ids, ("opened_on",)), (Episode.history.model, "id", ids, ("history_date",)),
                            (Allocation, "episode", ids, ("start_date",)), (Transition, "episode", ids, ("occurred_on",))],
@@ -154,33 +155,12 @@ class _Reader:
             Kind.DOCUMENT: [(Document, "episode", ids, ("uploaded_at",))],
             Kind.SHARING: [(Disclosure, "household", household, ("decided_at",))],
         }
-        quote = connection.ops.quote_name
-        lookups, params = [], []
-        for kind in kinds:
-            for model, key, values, columns in sources[kind]:
-                if not values:
-                    continue
-                where = f"{quote(model._meta.get_field(key).column)} IN ({', '.join(['%s'] * len(values))})"
-                for column in columns:
-                    field = model._meta.get_field(column)
-                    lookups.append((kind, field,
-                                    f"(SELECT MAX({quote(field.column)}) FROM {quote(model._meta.db_table)} WHERE {where})"))
-                    params.extend(values)
+        asked = [(kind, probes.Latest(model, key, values, column)) for kind in kinds
+                 for model, key, values, columns in sources[kind] for column in columns]
         bounds = {kind: None for kind in kinds}
-        if not lookups:
-            return bounds
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT " + ", ".join(sql for _, _, sql in lookups), params)
-            row = cursor.fetchone()
-        for (kind, field, _), value in zip(lookups, row):
-            if value is None:
-                continue
-            value = field.to_python(value)  # SQLite answers with text
-            if isinstance(value, datetime.datetime):
-                moment = value if timezone.is_aware(value) else timezone.make_aware(value, datetime.timezone.utc)
-            else:
-                moment = _on_day(value)
-            bounds[kind] = max(bounds[kind], moment) if bounds[kind] else moment
+        for (kind, _), latest in zip(asked, probes.ask([lookup for _, lookup in asked])):
+            if latest is not None:
+                bounds[kind] = max(bounds[kind], latest) if bounds[kind] else latest
         return bounds
 
     def _changes(self, history, field="status"):

@@ -19,18 +19,21 @@ from earlyhelp.access.policy import FamilyAccess
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.people.models import Marker, Membership
-from earlyhelp.privacy.models import DisclosureSection, SuggestionKind
+from earlyhelp.privacy.models import DatasetDisclosure, Disclosure, DisclosureSection, Suggestion, SuggestionKind
 from earlyhelp.privacy.services import decisions
 from earlyhelp.privacy.services.disclosures import dataset_disclosures_for
-from earlyhelp.programme.models import HeadlineArea
+from earlyhelp.programme.models import HeadlineArea, Need
 from earlyhelp.programme.services import needs as programme_needs
 
+from . import probes
 from .lists import rows as lists
 from .models import (
     Assessment,
     Contact,
+    Document,
     Episode,
     PlanAction,
+    Transition,
     TafSectionChange,
     action_is_open,
     episode_is_open,
@@ -77,10 +80,12 @@ def family_record(access: FamilyAccess, user) -> FamilyRecord:
 
         .order_by("role", "person__date_of_birth")
     )
-    people_ids = [m.person_id for m in memberships]
-    markers = list(Marker.objects.filter(person_id__in=people_ids, end_date__isnull=True).select_related("person"))
+    people_ids = tuple(m.person_id for m in memberships)
     episodes = list(household.episodes.select_related("lead_practitioner", "team", "contact").order_by("-opened_on"))
     episode = episodes[0] if episodes else None
+    has = _parts_with_rows(household, episode, people_ids)
+    markers = list(Marker.objects.filter(person_id__in=people_ids, end_date__isnull=True)
+                   .select_related("person")) if has["markers"] else []
     record = FamilyRecord(
         access=access, members=[m for m in memberships if m.is_current],
         former_members=[m for m in memberships if not m.is_current], markers=markers, episode=episode,
@@ -90,8 +95,9 @@ def family_record(access: FamilyAccess, user) -> FamilyRecord:
     if access.can_work_on_case:
         record.consents = list(household.consents.select_related("subject", "given_by", "notice"))
         record.disclosures = list(household.disclosures.select_related("recipient_organisation", "purpose",
-                                                                       "decided_by")[:50])
-        record.dataset_disclosures = list(dataset_disclosures_for(household)[:50])
+                                                                       "decided_by")[:50]) if has["disclosures"] else []
+        record.dataset_disclosures = list(dataset_disclosures_for(household)[:50]) if has["dataset_disclosures"] \
+            else []
         record.taf_section_changes = list(TafSectionChange.objects.filter(member__episode__household=household)
                                           .select_related("member__practitioner", "member__organisation",
                                                           "changed_by")[:50])
@@ -120,18 +126,36 @@ def family_record(access: FamilyAccess, user) -> FamilyRecord:
     if access.shows(policy.Section.NOTES):
         record.notes = [(n, n.text if policy.shows_in_full(full, n) else RESTRICTED)
                         for n in episode.notes.select_related("author", "source_organisation")[:50]]
-    record.documents = list(episode.documents.select_related("uploaded_by", "source_organisation")) if access.can_see_documents else []
-    record.transitions = list(episode.transitions.select_related("decided_by"))
+    if access.can_see_documents and has["documents"]:
+        record.documents = list(episode.documents.select_related("uploaded_by", "source_organisation"))
+    if has["transitions"]:
+        record.transitions = list(episode.transitions.select_related("decided_by"))
     # A need in a sensitive headline is special category or criminal offence data: a marker for partners. Needs
     # come from the assessment, and are shown with it.
-    if access.shows(policy.Section.ASSESSMENT):
+    if access.shows(policy.Section.ASSESSMENT) and has["needs"]:
         record.needs = [(need, policy.masked(full, need))
                         for need in programme_needs.open_needs(episode).select_related("identified_by")
                         .prefetch_related("progress")]
-    if access.can_work_on_case:
+    if access.can_work_on_case and has["suggestions"]:
         record.suggestions = [(s, programme_needs.area_of_suggestion(s).label) for s in decisions.pending_for(household)
                               .filter(kind=SuggestionKind.NEED)]
     return record
+
+
+def _parts_with_rows(household, episode, people_ids) -> dict:
+    """Which parts of the record that most families have none of have any rows at all (one query): the family page
+    reads only those. A part may still turn out empty once the viewer's rules apply; one said to be empty is."""
+    episode_ids = (episode.pk,) if episode else ()
+    parts = {
+        "markers": probes.Exists(Marker, "person", people_ids),
+        "disclosures": probes.Exists(Disclosure, "household", (household.pk,)),
+        "dataset_disclosures": probes.Exists(DatasetDisclosure.households.through, "household", (household.pk,)),
+        "documents": probes.Exists(Document, "episode", episode_ids),
+        "transitions": probes.Exists(Transition, "episode", episode_ids),
+        "needs": probes.Exists(Need, "episode", episode_ids),
+        "suggestions": probes.Exists(Suggestion, "household", (household.pk,)),
+    }
+    return dict(zip(parts, probes.ask(list(parts.values()))))
 
 
 def open_family(user, household_id, *, route_purpose=Purpose.EARLY_HELP_CASEWORK) -> FamilyRecord:
