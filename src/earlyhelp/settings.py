@@ -20,10 +20,12 @@ VAR_DIR = Path(os.environ.get("EARLYHELP_VAR_DIR", PROJECT_DIR / "var"))
 ENVIRONMENT = os.environ.get("EARLYHELP_ENV", "production")
 DEBUG = ENVIRONMENT == "development" and os.environ.get("DJANGO_DEBUG", "0") == "1"
 
+# Published in this repository: a developer's machine and the tests sign with it, production refuses it (below).
+DEVELOPMENT_KEY = "insecure-development-key-not-for-production-use-0123456789"
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if ENVIRONMENT in {"development", "test"}:
-        SECRET_KEY = "insecure-development-key-not-for-production-use-0123456789"
+        SECRET_KEY = DEVELOPMENT_KEY
     else:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY is not set. Set it in the environment, or set EARLYHELP_ENV=development "
@@ -287,6 +289,15 @@ EARLYHELP_AUDIT_READS = os.environ.get("EARLYHELP_AUDIT_READS", "1") == "1"
 # Keys the audit hash chain (HMAC). Keep it outside the database, like the secret key; changing it
 # makes earlier events fail verification, so rotate only with a recorded checkpoint.
 EARLYHELP_AUDIT_CHAIN_KEY = os.environ.get("EARLYHELP_AUDIT_CHAIN_KEY") or SECRET_KEY
+if ENVIRONMENT == "production" and DEVELOPMENT_KEY in {SECRET_KEY, EARLYHELP_AUDIT_CHAIN_KEY}:
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY or EARLYHELP_AUDIT_CHAIN_KEY is the development key published with the code: anyone could "
+        "sign sessions or rewrite the audit chain with it. Set a random key of your own.")
+# The audit chain's head, signed and written outside the database (earlyhelp.audit.anchors): put this file on other
+# storage than the database and its backups. An audited change writes one at most every ANCHOR_SECONDS per process.
+EARLYHELP_AUDIT_ANCHOR_FILE = Path(os.environ.get("EARLYHELP_AUDIT_ANCHOR_FILE",
+                                                  VAR_DIR / "private" / "audit-anchors.jsonl"))
+EARLYHELP_AUDIT_ANCHOR_SECONDS = int(os.environ.get("EARLYHELP_AUDIT_ANCHOR_SECONDS", "300"))
 
 # Files sent outside the council (National Impact Study transfers, research extracts) wait here, readable by the
 # service's user only, until they are downloaded once (then removed) or expire. Never under MEDIA_ROOT or STATIC_ROOT.

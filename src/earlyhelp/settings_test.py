@@ -13,4 +13,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES["default"] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}  # noqa: F405
 AXES_ENABLED = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # tasks run inline in tests
+EARLYHELP_AUDIT_ANCHOR_SECONDS = 0  # tests roll back: an anchor of a rolled-back head would outlive it (audit tests)
 EARLYHELP_DASHBOARD_FRESH_SECONDS = 0  # counted on every visit; casework/tests/test_lists.py tests the keeping

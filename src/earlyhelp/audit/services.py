@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from . import chain, context
+from . import anchors, chain, context
 from .models import Action, AuditEvent, EpochHeldEvent, Purpose, SealedEpoch
 
 # An arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends.
@@ -72,6 +72,8 @@ def record(
         event = AuditEvent.objects.create(previous_hash=previous_hash, **values)
     if action != Action.VIEW and values["actor_id"]:
         cache.set(_LAST_CHANGE.format(values["actor_id"]), time.time(), None)
+    if not anchors.written_recently():
+        transaction.on_commit(lambda: anchors.write_periodically(head, anchor_problem))
     return event
 
 
@@ -299,6 +301,33 @@ def matches_checkpoint(sequence: int, expected_hash: str) -> bool:
     epoch (its cut is at or after it: `verify_chain` proves the newest epoch's checkpoint)."""
     return (AuditEvent.objects.filter(sequence=sequence, hash=expected_hash).exists()
             or SealedEpoch.objects.filter(cut_sequence__gte=sequence).exists())
+
+
+def anchor_problem() -> str | None:
+    """What is wrong with the chain's end, judged by the newest anchor written outside the database
+    (`audit.anchors`): None if its event is still in the chain unchanged (or was pruned in a sealed epoch), or if no
+    anchor has been written yet."""
+    try:
+        anchor = anchors.newest()
+    except anchors.AnchorError as error:
+        return f"the anchor file cannot be trusted: {error}"
+    if anchor is None or matches_checkpoint(anchor.sequence, anchor.hash):
+        return None
+    return (f"the chain no longer holds event #{anchor.sequence} as anchored at {anchor.written_at:%Y-%m-%d %H:%M} "
+            "UTC: events were removed from the end or the chain was rewritten")
+
+
+def missing_anchor_problem() -> str | None:
+    """With anchoring on, a chain whose events are older than twice its period has been anchored: no anchor then
+    means the anchor file was removed (or never written, which the log says)."""
+    every = settings.EARLYHELP_AUDIT_ANCHOR_SECONDS
+    if every <= 0 or anchors.newest() is not None:
+        return None
+    since = timezone.now() - datetime.timedelta(seconds=2 * every)
+    if AuditEvent.objects.filter(occurred_at__lt=since).exists():
+        return (f"there is no anchor in {settings.EARLYHELP_AUDIT_ANCHOR_FILE} although the chain has events older "
+                f"than {2 * every} seconds: the anchor file is missing, or could not be written (see the log)")
+    return None
 
 
 def _normalised(rows):

@@ -1,13 +1,14 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from earlyhelp.audit import services
+from earlyhelp.audit import anchors, services
 
 
 class Command(BaseCommand):
     help = (
-        "Verify the audit trail's hash chain and name the first altered, deleted or inserted event. "
-        "Store the printed head outside the database and pass it back with --checkpoint next time: "
-        "that also detects events removed from the end."
+        "Verify the audit trail's hash chain and name the first altered, deleted or inserted event, then check the "
+        "newest anchor written outside the database (EARLYHELP_AUDIT_ANCHOR_FILE), which catches events removed "
+        "from the end. --checkpoint checks a head printed by an earlier run as well."
     )
 
     def add_arguments(self, parser):
@@ -18,6 +19,9 @@ class Command(BaseCommand):
         checked, problem = services.verify_chain()
         if problem:
             raise CommandError(f"Audit chain broken after {checked} good events: {problem}")
+        problem = services.anchor_problem() or services.missing_anchor_problem()
+        if problem:
+            raise CommandError(f"Audit chain's end does not match its anchor: {problem}")
         if checkpoint:
             try:
                 sequence, expected = checkpoint.split(":", 1)
@@ -29,4 +33,10 @@ class Command(BaseCommand):
                                    "hash: events were removed from the end or the chain was rewritten.")
         sequence, head_hash = services.head()
         self.stdout.write(self.style.SUCCESS(f"Audit chain intact: {checked} events verified."))
+        anchor = anchors.newest()
+        if anchor is None:
+            self.stdout.write(f"No anchor yet in {settings.EARLYHELP_AUDIT_ANCHOR_FILE}: run anchor_audit_chain.")
+        else:
+            self.stdout.write(f"Newest anchor: #{anchor.sequence}, written {anchor.written_at:%Y-%m-%d %H:%M} UTC, "
+                              "still in the chain.")
         self.stdout.write(f"Head: {sequence}:{head_hash}")
