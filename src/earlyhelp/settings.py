@@ -74,6 +74,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost, so that every response has these headers, an error page from a failing middleware included.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -89,8 +92,6 @@ MIDDLEWARE = [
     "earlyhelp.accounts.middleware.NoStoreMiddleware",
     "earlyhelp.accounts.middleware.SecondFactorMiddleware",
     "earlyhelp.accounts.middleware.SessionTrackingMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "earlyhelp.audit.middleware.RequestContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,9 +1,13 @@
-from django import forms
+import sys
+
+from django import db, forms
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
@@ -18,6 +22,8 @@ from earlyhelp.people.models import Household
 from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
 
 from . import data_team
+
+RETRY_AFTER_SECONDS = 120  # what a browser or API caller is told to wait after a database outage
 
 
 @method_decorator(require_form_page, name="dispatch")  # before LoginView's own dispatch redirects a signed-in user
@@ -76,7 +82,19 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "web/500.html", status=500)
+    """The page for an error nothing else caught. It reads nothing from the database and runs no context processor
+    (the fault may be the database: an outage answers 503 "the service is unavailable", with Retry-After); an API
+    caller gets JSON."""
+    outage = isinstance(sys.exc_info()[1], (db.OperationalError, db.InterfaceError))
+    status = 503 if outage else 500
+    if request.path.startswith("/api/"):
+        detail = "The service is unavailable: try again later" if outage else "There is a problem with the service"
+        response = JsonResponse({"detail": detail, "errors": []}, status=status)
+    else:
+        response = HttpResponse(render_to_string("web/500.html", {"outage": outage}), status=status)
+    if outage:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 class FamilyReferenceForm(forms.Form):

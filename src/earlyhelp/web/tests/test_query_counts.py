@@ -2,11 +2,14 @@
 
 A page that asks the database once per member, note or action (N+1) is fast in a test and slow for a family with
 ten years of history. These tests compare a family with one of everything with a family holding several of
-everything, and a search finding one person with one finding several: the number of queries must be the same.
+everything (the larger may not take more queries: it may take fewer, since the page reads only the kinds of record
+that can hold its latest events), and a search finding one person with one finding several (the same number).
 How long pages take is measured in benchmarks/ (`make benchmark-load`), never asserted here.
 """
 
 import datetime
+import re
+from collections import Counter
 
 import pytest
 from django.db import connection, reset_queries
@@ -31,6 +34,17 @@ def _queries(request) -> list[str]:
         response = request()
     assert response.status_code == 200 and captured.captured_queries
     return [q["sql"] for q in captured.captured_queries]
+
+
+def _shapes(queries) -> Counter:
+    """How often each query is asked, its values left out (ids, dates and text differ between two families)."""
+    def shape(sql):
+        sql = re.sub(r"'[^']*'", "?", sql)
+        sql = re.sub(r'"s\d+_x\d+"', '"savepoint"', sql)
+        sql = re.sub(r"\bIN \([^()]*\)", "IN (...)", sql)
+        return re.sub(r"\b\d+\b", "?", sql)
+
+    return Counter(shape(sql) for sql in queries)
 
 
 def _family_holding(world, n, *, seed):
@@ -71,7 +85,11 @@ def test_the_family_page_reads_a_family_in_the_same_number_of_queries_however_mu
         client.get(reverse("web:family", args=[small.pk]))  # the session's first request saves it: leave that out
         few = _queries(lambda: client.get(reverse("web:family", args=[small.pk])))
         many = _queries(lambda: client.get(reverse("web:family", args=[large.pk])))
-        assert len(many) == len(few), "\n".join(many)
+        # No query is asked more often for the larger family (an N+1 would be); the page may ask fewer, since its
+        # latest events can be found in fewer kinds of record.
+        repeated = {sql: n for sql, n in _shapes(many).items() if n > _shapes(few)[sql]}
+        assert not repeated, "\n".join(repeated)
+        assert len(many) <= len(few)
 
 
 def test_a_search_takes_the_same_number_of_queries_for_one_result_as_for_many(client, world):
