@@ -238,7 +238,12 @@ def _tidy_file_name(file_name: str) -> str:
 # --- Reading the stored file -----------------------------------------------------------------------------------
 
 class UnreadableFile(Exception):
-    """The file cannot be read as a table; the message is safe to show (it holds nothing from the file)."""
+    """The file cannot be read as a table; the message is safe to show (it holds nothing from the file). `row`: the
+    row it is about, as the partner sees it (the header is row 1)."""
+
+    def __init__(self, message: str, *, row: int = HEADER_ROW):
+        super().__init__(message)
+        self.row = row
 
 
 class _CsvTable:
@@ -258,13 +263,28 @@ class _CsvTable:
             raise UnreadableFile("The file is not a CSV file: it holds characters that are not text")
 
     def rows(self) -> Iterator[list]:
+        # A cell may be as long as the file: the column's own rule then says what is too long, by row and column.
+        csv.field_size_limit(max(csv.field_size_limit(), max_upload_bytes()))
+        row = 0
         try:
-            yield from csv.reader(io.StringIO(self.text, newline=""))
-        except csv.Error:
-            raise UnreadableFile("The file cannot be read as CSV: check that every quote mark is closed") from None
+            for row, cells in enumerate(csv.reader(io.StringIO(self.text, newline=""), strict=True), start=1):
+                yield cells
+        except csv.Error as error:
+            raise UnreadableFile(_csv_problem(str(error)), row=row + 1) from None
 
     def close(self):
         pass
+
+
+def _csv_problem(error: str) -> str:
+    """What the csv module's complaint means for the person who made the file (its text holds nothing from it)."""
+    if "unexpected end of data" in error:
+        return ("A quote mark (\") in this row is never closed, so the rest of the file reads as one cell: close it, "
+                "or remove it")
+    if "expected after" in error:
+        return ("A quote mark (\") in this row is followed by more text in the same cell: a cell that starts with a "
+                "quote mark must end with one, and quote marks inside it must be doubled (\"\")")
+    return "This row cannot be read as CSV: check its quote marks and commas"
 
 
 class _XlsxTable:
@@ -367,7 +387,7 @@ def run_import(batch_id: int, *, on_progress: Callable[[int, int], None] | None 
         finally:
             table.close()
     except UnreadableFile as problem:
-        report.add(HEADER_ROW, "", str(problem))
+        report.add(problem.row, "", str(problem))
     except (_AlreadyImported, IntegrityError):  # IntegrityError: two uploads of one file finished together
         report.add(HEADER_ROW, "", _same_file(batch.file_sha256) or GENERIC_PROBLEM)
     except Exception as error:  # noqa: BLE001 (a batch must never be left half-done, or say what the file held)

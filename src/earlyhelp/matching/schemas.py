@@ -175,10 +175,13 @@ class Number:
             value = Decimal(text)
         except InvalidOperation:
             raise CellProblem(self._problem(label)) from None
-        if not value.is_finite() or value != value.quantize(Decimal(1).scaleb(-self.places)):
+        if not value.is_finite():
             raise CellProblem(self._problem(label))
+        # The range first: a huge value (1E+30) cannot be rounded to the column's places at all.
         if not self.minimum <= value <= self.maximum:
             raise CellProblem(f"The {label} must be between {self.minimum:,} and {self.maximum:,}")
+        if value != value.quantize(Decimal(1).scaleb(-self.places)):
+            raise CellProblem(self._problem(label))
         if self.unit == "pounds":
             return f"{value:.2f}"  # kept as text: JSON numbers are floats, and money must stay exact
         return int(value) if value == value.to_integral_value() else float(value)
@@ -610,6 +613,20 @@ def _is_clearly_a_header(matched: int, cells: int) -> bool:
     return matched >= 2 and matched * 2 >= cells
 
 
+SEPARATORS = {";": "semicolons (;)", "\t": "tabs", "|": "vertical bars (|)"}
+
+
+def _separator_problem(schema: DatasetSchema, header: list) -> str:
+    """A header whose columns are split by another character than the comma (Excel writes semicolons where the
+    comma is the decimal mark): said so, rather than that the first row is not a header."""
+    for separator, name in SEPARATORS.items():
+        cells = [part for cell in header if isinstance(cell, str) for part in cell.split(separator)]
+        if sum(schema.find_column(part.strip()) is not None for part in cells) >= 2:
+            return (f"The file's columns are separated by {name}, not commas: save it as \"CSV (comma delimited)\" "
+                    "or \"CSV UTF-8\" and upload it again")
+    return ""
+
+
 def match_header(schema: DatasetSchema, header: list) -> HeaderMatch:
     """Match the header row to the schema. Problems name columns by the schema's name; an unknown column by its
     heading only when the row is clearly a header (a file sent without its header has a person's details in its
@@ -627,8 +644,8 @@ def match_header(schema: DatasetSchema, header: list) -> HeaderMatch:
         else:
             positions[column.name] = index
     if not positions:
-        problems = [("", "The first row must be the header, naming the columns, like "
-                         + ", ".join(schema.column_names[:4]))]
+        problems = [("", _separator_problem(schema, header) or "The first row must be the header, naming the columns, "
+                                                                 "like " + ", ".join(schema.column_names[:4]))]
     else:
         named = _is_clearly_a_header(len(positions), len(header) - len(unnamed))
         for index in unknown:

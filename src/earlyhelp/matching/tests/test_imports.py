@@ -444,9 +444,55 @@ def test_bad_identifiers_and_details_are_named_by_row_and_column(upload, nothing
     (DatasetType.EARLY_YEARS_TWO, {"funded_term": "Michaelmas"}, "funded_term",
      "The funded term must be a term and a year, like Autumn 2026"),
     (DatasetType.NEET, {"status_since": ""}, "status_since", "The date the status began is missing"),
+    # A number too large to round to the column's places was a "tell the system administrator" for the whole file.
+    (DatasetType.HOUSING_ARREARS, {"arrears_amount": "1E+30"}, "arrears_amount",
+     "The rent arrears must be between 0 and 1,000,000"),
+    (DatasetType.EARLY_YEARS_TWO, {"funded_hours": "1E+30"}, "funded_hours",
+     "The funded hours a week must be between 1 and 15"),
+    (DatasetType.SCHOOL_EXCLUSIONS, {"exclusion_type": "suspension", "days": "-1E+30"}, "days",
+     "The number of days must be between 0 and 45"),
 ])
 def test_bad_facts_are_named_by_row_and_column(upload, nothing_left, dataset, changes, column, problem):
     _rejected(upload(_with(dataset, {4: changes}), dataset=dataset), (4, column, problem))
+
+
+def test_a_huge_number_in_an_excel_cell_is_named_by_row_and_column(upload, nothing_left):
+    content = _with(DatasetType.HOUSING_ARREARS, {3: {"arrears_amount": 1e30}}, fmt="xlsx")
+    _rejected(upload(content, dataset=DatasetType.HOUSING_ARREARS, fmt="xlsx"),
+              (3, "arrears_amount", "The rent arrears must be between 0 and 1,000,000"))
+
+
+def _asb_lines() -> list[str]:
+    return _with(DatasetType.POLICE_ASB, {}).decode().split("\r\n")
+
+
+def test_an_unclosed_quote_is_named_by_its_row(upload, nothing_left):
+    lines = _asb_lines()
+    lines[2] = '"' + lines[2]  # row 3 opens a quote that is never closed
+    _rejected(upload("\r\n".join(lines).encode()),
+              (3, "", "A quote mark (\") in this row is never closed, so the rest of the file reads as one cell: "
+                      "close it, or remove it"))
+
+
+def test_text_after_a_closing_quote_is_named_by_its_row(upload, nothing_left):
+    lines = _asb_lines()
+    lines[3] = '"A-9"x' + lines[3][lines[3].index(","):]
+    _rejected(upload("\r\n".join(lines).encode()),
+              (4, "", "A quote mark (\") in this row is followed by more text in the same cell: a cell that starts "
+                      "with a quote mark must end with one, and quote marks inside it must be doubled (\"\")"))
+
+
+def test_a_very_long_cell_is_too_long_for_its_column_not_a_quote_problem(upload, nothing_left):
+    content = _with(DatasetType.POLICE_ASB, {3: {"given_name": "x" * 200_000}})
+    _rejected(upload(content), (3, "given_name", "The given name must be 100 characters or fewer"))
+
+
+@pytest.mark.parametrize("separator,name", [(";", "semicolons (;)"), ("\t", "tabs")])
+def test_a_file_separated_by_semicolons_or_tabs_is_said_to_be(upload, nothing_left, separator, name):
+    text = _with(DatasetType.POLICE_ASB, {}).decode().replace(",", separator)
+    _rejected(upload(text.encode()),
+              (1, "", f"The file's columns are separated by {name}, not commas: save it as \"CSV (comma delimited)\" "
+                      "or \"CSV UTF-8\" and upload it again"))
 
 
 def test_facts_are_accepted_by_label_alias_or_code_and_kept_as_codes(upload):
