@@ -40,7 +40,7 @@ from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.governance import agreements
 from earlyhelp.privacy.models import DataSharingAgreement, ProcessingPurpose
 
-from . import messages, schemas
+from . import messages, schemas, workbooks
 from .models import BatchStatus, FileFormat, ImportBatch, SourceRecord
 
 logger = logging.getLogger(__name__)
@@ -293,12 +293,11 @@ class _XlsxTable:
     def __init__(self, content: bytes):
         try:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
-                unpacked = sum(info.file_size for info in archive.infolist())
+                workbooks.check(archive, max_unpacked=MAX_UNPACKED_RATIO * max_upload_bytes())
         except (zipfile.BadZipFile, OSError, ValueError):
-            raise UnreadableFile("The Excel workbook is damaged and cannot be read: save it again from Excel "
-                                 "and upload it again") from None
-        if unpacked > MAX_UNPACKED_RATIO * max_upload_bytes():
-            raise UnreadableFile("The Excel workbook is too large once unpacked: split it into smaller files")
+            raise UnreadableFile(workbooks.DAMAGED) from None
+        except workbooks.Refused as refused:
+            raise UnreadableFile(str(refused)) from None
         import openpyxl  # a second to import: only an Excel upload needs it, not every web worker
 
         try:
@@ -306,8 +305,7 @@ class _XlsxTable:
                 warnings.simplefilter("ignore")  # openpyxl warns about styles and extensions it does not read
                 self.workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a broken workbook; all mean "cannot be read"
-            raise UnreadableFile("The Excel workbook is damaged and cannot be read: save it again from Excel "
-                                 "and upload it again") from None
+            raise UnreadableFile(workbooks.DAMAGED) from None
         if not self.workbook.worksheets:
             self.close()
             raise UnreadableFile("The Excel workbook has no sheets")
@@ -319,8 +317,7 @@ class _XlsxTable:
             for cells in sheet.iter_rows(values_only=True):
                 yield list(cells)
         except Exception:
-            raise UnreadableFile("The Excel workbook is damaged and cannot be read: save it again from Excel "
-                                 "and upload it again") from None
+            raise UnreadableFile(workbooks.DAMAGED) from None
 
     def close(self):
         self.workbook.close()
