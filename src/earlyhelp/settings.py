@@ -77,6 +77,7 @@ MIDDLEWARE = [
     # Outermost, so that every response has these headers, an error page from a failing middleware included.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "earlyhelp.ui.uploads.RequestSizeMiddleware",  # before anything reads the body
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -251,6 +252,11 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "documents"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "earlyhelp.ui.uploads.LimitedUploadHandler",  # stops an upload over EARLYHELP_MAX_REQUEST_BYTES as it streams
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 # --- Logging: no personal data; request paths carry only ids ----------------------------------
@@ -329,3 +335,6 @@ if MATCHING_BACKEND not in {"duckdb", "spark"}:
 if os.environ.get("EARLYHELP_MATCHING_REVIEW_THRESHOLD"):
     MATCHING_REVIEW_THRESHOLD = float(os.environ["EARLYHELP_MATCHING_REVIEW_THRESHOLD"])
 MATCHING_MAX_UPLOAD_BYTES = int(os.environ.get("EARLYHELP_MATCHING_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+# The largest request body read at all (earlyhelp.ui.uploads): the largest file a form takes, and room for its fields.
+EARLYHELP_MAX_REQUEST_BYTES = int(os.environ.get("EARLYHELP_MAX_REQUEST_BYTES",
+                                                 MATCHING_MAX_UPLOAD_BYTES + 1024 * 1024))
