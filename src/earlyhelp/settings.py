@@ -259,18 +259,23 @@ FILE_UPLOAD_HANDLERS = [
 ]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
-# --- Logging: no personal data; request paths carry only ids ----------------------------------
+# --- Logging: no personal data; request paths carry only ids; errors as their kind and frames (log_format) ---------
+EARLYHELP_LOG_FORMAT = os.environ.get("EARLYHELP_LOG_FORMAT", "json" if ENVIRONMENT == "production" else "plain")
+EARLYHELP_LOG_FILE = os.environ.get("EARLYHELP_LOG_FILE", "")  # empty: standard error
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {"json": {"()": "earlyhelp.log_format.JsonLines"}, "plain": {"()": "earlyhelp.log_format.Plain"}},
     "filters": {"exception_kind_only": {"()": "earlyhelp.tasks_backend.ExceptionKindOnly"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("EARLYHELP_LOG_LEVEL", "WARNING")},
+    "handlers": {"out": (
+        {"class": "logging.handlers.WatchedFileHandler", "filename": EARLYHELP_LOG_FILE,
+         "formatter": EARLYHELP_LOG_FORMAT} if EARLYHELP_LOG_FILE  # WatchedFileHandler: logrotate may move the file
+        else {"class": "logging.StreamHandler", "formatter": EARLYHELP_LOG_FORMAT})},
+    "root": {"handlers": ["out"], "level": os.environ.get("EARLYHELP_LOG_LEVEL", "WARNING")},
     "loggers": {
         # django.request logs include the full URL with query string: keep them out.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
-        "axes": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {"handlers": ["out"], "level": "ERROR", "propagate": False},
+        "axes": {"handlers": ["out"], "level": "ERROR", "propagate": False},
         # A failed background job is logged with its traceback, whose text may hold personal data: kind only.
         "django_tasks": {"filters": ["exception_kind_only"]},
         "django_tasks_db": {"filters": ["exception_kind_only"]},
