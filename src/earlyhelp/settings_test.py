@@ -15,3 +15,4 @@ AXES_ENABLED = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # tasks run inline in tests
 EARLYHELP_AUDIT_ANCHOR_SECONDS = 0  # tests roll back: an anchor of a rolled-back head would outlive it (audit tests)
 EARLYHELP_DASHBOARD_FRESH_SECONDS = 0  # counted on every visit; casework/tests/test_lists.py tests the keeping
+EARLYHELP_JOB_HEARTBEAT_SECONDS = 0  # a test's rows are invisible to the heartbeat's own connection (test_jobs.py)

@@ -210,6 +210,8 @@ NOT_SCANNED = {
     "reporting:nis-manifest": FILE, "reporting:nis-download": FILE,
     "reporting:research-extract-manifest": FILE, "reporting:research-extract-download": FILE,
     "reporting:research-project-columns": POST_ONLY + "; its form is on the project's page, which is scanned",
+    **{name: POST_ONLY + "; its button is on the job's progress page, which is scanned" for name in [
+        "matching:batch-cancel", "matching:run-cancel", "retention:sweep-cancel", "web:sar-build-cancel"]},
 }
 # Whole namespaces the scan leaves out.
 NOT_SCANNED_NAMESPACES = {

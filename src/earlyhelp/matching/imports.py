@@ -31,8 +31,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from earlyhelp import jobs
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
@@ -99,15 +101,18 @@ def import_file(*, by, dataset_type: str, source_organisation: Organisation, rec
     return run_import(batch.pk, on_progress=on_progress)
 
 
-STALE_AFTER = datetime.timedelta(hours=2)
+STALE_AFTER = datetime.timedelta(hours=2)  # waiting that long, a queued batch's task was lost
 INTERRUPTED = "The check was interrupted before it finished: upload the file again"
+CANCELLED = "The check was cancelled before it finished, so nothing was imported"
+NOT_CANCELLABLE = "This file has already been checked: there is nothing to cancel"
 
 
 def end_stale_batches() -> int:
-    """Batches with no progress for two hours died with their worker: reject them (nothing was imported, as the
-    insert is one transaction) and delete their stored files, so they neither wait for ever nor keep the data."""
-    stale = ImportBatch.objects.filter(status__in=[BatchStatus.QUEUED, BatchStatus.VALIDATING],
-                                       updated_at__lt=timezone.now() - STALE_AFTER)
+    """Batches whose worker died (checking, with no heartbeat for `jobs.dead_since`), or whose task was lost
+    (queued for two hours): reject them (nothing was imported, as the insert is one transaction) and delete their
+    stored files at once, so they neither wait for ever nor keep the data."""
+    stale = ImportBatch.objects.filter(Q(status=BatchStatus.VALIDATING, updated_at__lt=jobs.dead_since())
+                                       | Q(status=BatchStatus.QUEUED, updated_at__lt=timezone.now() - STALE_AFTER))
     ended = 0
     for batch in stale:
         _delete_stored_file(batch, batch.stored_file)
@@ -115,6 +120,33 @@ def end_stale_batches() -> int:
             status=BatchStatus.REJECTED, stored_file="", error_count=1, finished_at=timezone.now(),
             errors=[{"row": 1, "column": "", "problem": INTERRUPTED}])
     return ended
+
+
+def cancel_import(*, by, batch: ImportBatch) -> ImportBatch:
+    """Stop a batch waiting or being checked: rejected as cancelled, its stored file deleted at once. A check under
+    way notices at its next step (`jobs.Cancelled`) and writes nothing more."""
+    if not policy.has_permission(by, policy.Permission.DO_DATA_MATCHING):
+        raise PermissionDenied("Only the data team may cancel an import")
+    with transaction.atomic():
+        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if locked.status not in (BatchStatus.QUEUED, BatchStatus.VALIDATING):
+            raise ValidationError(NOT_CANCELLABLE)
+        stored = locked.stored_file
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.REJECTED, stored_file="", error_count=1, finished_at=timezone.now(),
+            errors=[{"row": HEADER_ROW, "column": "", "problem": CANCELLED}])
+        audit.record(actor=by, action=Action.CHANGE, event="import_batch.cancel", purpose=PURPOSE, objects=[batch],
+                     metadata={"was": locked.status})
+    _delete_stored_file(batch, stored)
+    batch.refresh_from_db()
+    return batch
+
+
+def _still_checking(batch) -> None:
+    """Inside the transaction that writes the outcome: the batch is still this check's (not cancelled or ended as
+    dead), locked until the outcome is written."""
+    if not ImportBatch.objects.select_for_update().filter(pk=batch.pk, status=BatchStatus.VALIDATING).exists():
+        raise jobs.Cancelled
 
 
 def _queue_batch(*, by, dataset_type, source_organisation, received_on, purpose, agreement,
@@ -371,18 +403,22 @@ def run_import(batch_id: int, *, on_progress: Callable[[int, int], None] | None 
     batch = ImportBatch.objects.select_related("imported_by").get(pk=batch_id)
     if not claimed:
         return batch
-    report, imported, stored_file = ErrorReport(), False, batch.stored_file
+    report, imported, cancelled, stored_file = ErrorReport(), False, False, batch.stored_file
     try:
-        table = _open_table(batch)
-        try:
-            header = _check(batch, table, report, on_progress)
-            if not report.count:
-                with transaction.atomic():
-                    _insert(batch, table, header)
-                    _finish(batch, BatchStatus.IMPORTED, report)
-                imported = True
-        finally:
-            table.close()
+        with jobs.heartbeat(ImportBatch, batch.pk, running=BatchStatus.VALIDATING):
+            table = _open_table(batch)
+            try:
+                header = _check(batch, table, report, on_progress)
+                if not report.count:
+                    with transaction.atomic():
+                        _still_checking(batch)
+                        _insert(batch, table, header)
+                        _finish(batch, BatchStatus.IMPORTED, report)
+                    imported = True
+            finally:
+                table.close()
+    except jobs.Cancelled:
+        cancelled = True
     except UnreadableFile as problem:
         report.add(problem.row, "", str(problem))
     except (_AlreadyImported, IntegrityError):  # IntegrityError: two uploads of one file finished together
@@ -392,9 +428,14 @@ def run_import(batch_id: int, *, on_progress: Callable[[int, int], None] | None 
         report.add(HEADER_ROW, "", GENERIC_PROBLEM)
     finally:
         _delete_stored_file(batch, stored_file)
-    if not imported:
-        with transaction.atomic():
-            _finish(batch, BatchStatus.REJECTED, report)
+    if not imported and not cancelled:
+        try:
+            with transaction.atomic():
+                _still_checking(batch)
+                _finish(batch, BatchStatus.REJECTED, report)
+        except jobs.Cancelled:
+            pass  # cancelled while its outcome was being written: the cancellation stands
+    batch.refresh_from_db()
     return batch
 
 
@@ -434,8 +475,9 @@ def _check(batch, table, report: ErrorReport, on_progress) -> schemas.HeaderMatc
 def _progress(batch, *, total: int, processed: int, on_progress):
     """Its own small update, committed at once, so that the batch's page can show how far the check has got."""
     batch.total_rows, batch.processed_rows = total, processed
-    ImportBatch.objects.filter(pk=batch.pk).update(total_rows=total, processed_rows=processed,
-                                                   updated_at=timezone.now())
+    if not ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.VALIDATING).update(
+            total_rows=total, processed_rows=processed, updated_at=timezone.now()):
+        raise jobs.Cancelled
     if on_progress is not None:
         on_progress(processed, total)
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
+from earlyhelp import jobs
 from earlyhelp.access import policy
 from earlyhelp.access.restrictions import restricted_person_ids
 from earlyhelp.audit import services as audit
@@ -109,11 +110,34 @@ def reviewed_pairs() -> list[tuple[str, str, bool]]:
 
 # --- Starting ------------------------------------------------------------------------------------------
 
-def _end_stale_runs():
-    """A run with no progress for two hours died with its worker: mark it failed so it blocks nothing."""
-    LinkageRun.objects.filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING],
-                              updated_at__lt=timezone.now() - STALE_AFTER).update(
-        status=RunStatus.FAILED, failure="Interrupted", finished_at=timezone.now())
+NOT_CANCELLABLE = "This run has already finished: there is nothing to cancel"
+
+
+def end_stale_runs() -> int:
+    """Runs whose worker died (running, with no heartbeat for `jobs.dead_since`) or whose task was lost (queued for
+    two hours): failed, so they block nothing. Nothing of theirs was saved: candidates are saved in one transaction
+    at the end."""
+    return LinkageRun.objects.filter(
+        Q(status=RunStatus.RUNNING, updated_at__lt=jobs.dead_since())
+        | Q(status=RunStatus.QUEUED, updated_at__lt=timezone.now() - STALE_AFTER)).update(
+        status=RunStatus.FAILED, failure=jobs.INTERRUPTED, finished_at=timezone.now(), stage="")
+
+
+def cancel_linkage(*, by, run: LinkageRun) -> LinkageRun:
+    """Stop a run waiting or running: failed as cancelled; a run under way notices at its next step and saves no
+    candidates."""
+    if not policy.has_permission(by, policy.Permission.DO_DATA_MATCHING):
+        raise PermissionDenied("You cannot run data matching")
+    with transaction.atomic():
+        was = LinkageRun.objects.select_for_update().get(pk=run.pk).status
+        if was not in (RunStatus.QUEUED, RunStatus.RUNNING):
+            raise ValidationError(NOT_CANCELLABLE)
+        LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, failure=jobs.CANCELLED,
+                                                    finished_at=timezone.now(), stage="")
+        audit.record(actor=by, action=Action.CHANGE, event="linkage_run.cancel", purpose=PURPOSE, objects=[run],
+                     metadata={"was": was})
+    run.refresh_from_db()
+    return run
 
 
 def linkable_batches():
@@ -136,7 +160,7 @@ def start_linkage(*, by, batches=None) -> LinkageRun:
     if any(batch.status != BatchStatus.IMPORTED for batch in chosen):
         raise ValidationError({"batches": "Only imported batches can be matched: a rejected batch has no records"})
     with transaction.atomic():
-        _end_stale_runs()
+        end_stale_runs()
         if LinkageRun.objects.select_for_update().filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
             raise ValidationError(BUSY)
         run = LinkageRun.objects.create(backend=backend(), threshold=review_threshold(), requested_by=by)
@@ -153,8 +177,9 @@ def start_linkage(*, by, batches=None) -> LinkageRun:
 
 def _progress(run):
     def report(stage: str, fraction: float):
-        LinkageRun.objects.filter(pk=run.pk).update(stage=stage[:100], percent=max(0, min(99, int(fraction * 100))),
-                                                    updated_at=timezone.now())
+        if not LinkageRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+                stage=stage[:100], percent=max(0, min(99, int(fraction * 100))), updated_at=timezone.now()):
+            raise jobs.Cancelled  # cancelled, or ended as dead: stop here
     return report
 
 
@@ -165,15 +190,20 @@ def run_linkage(run_id: int) -> LinkageRun:
     LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(),
                                                 stage="Reading the records")
     try:
-        stats, evaluation, model = _link(run)
+        with jobs.heartbeat(LinkageRun, run.pk, running=RunStatus.RUNNING):
+            stats, evaluation, model = _link(run)
+    except jobs.Cancelled:
+        run.refresh_from_db()
+        return run  # its status says why it stopped; nothing was saved
     except Exception as error:
         logger.error("Linkage run %s failed: %s", run.reference, type(error).__name__)  # never the message
-        LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, failure=type(error).__name__[:100],
+        LinkageRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(status=RunStatus.FAILED,
+                                                                            failure=type(error).__name__[:100],
                                                     finished_at=timezone.now(), stage="")
         audit.record(actor=run.requested_by, action=Action.CHANGE, event="linkage_run.fail", purpose=PURPOSE,
                      objects=[run], metadata={"failure": type(error).__name__[:100]})
     else:
-        LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.FINISHED, finished_at=timezone.now(),
+        LinkageRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(status=RunStatus.FINISHED, finished_at=timezone.now(),
                                                     stage="", percent=100, stats=stats, evaluation=evaluation,
                                                     model=model)
         audit.record(actor=run.requested_by, action=Action.CHANGE, event="linkage_run.finish", purpose=PURPOSE,
@@ -198,6 +228,8 @@ def _link(run):
     progress("Saving the candidates for review", 0.99)
     proposable = set(to_match.values_list("pk", flat=True))
     with transaction.atomic():
+        if not LinkageRun.objects.select_for_update().filter(pk=run.pk, status=RunStatus.RUNNING).exists():
+            raise jobs.Cancelled
         counts = _save_candidates(run, result.predictions.candidates(), proposable)
     stats = {"records": len(proposable), "people": people.num_rows, "labels": len(labels), **counts,
              **{key: value for key, value in result.predictions.stats.items() if isinstance(value, (int, float))}}

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from earlyhelp import jobs
+
 from earlyhelp.people.identifiers import IdentifierScheme
 
 USER = settings.AUTH_USER_MODEL
@@ -246,6 +248,10 @@ class LinkageRun(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    @property
+    def was_cancelled(self) -> bool:
+        return self.failure == jobs.CANCELLED
 
 
 class MatchCandidate(models.Model):

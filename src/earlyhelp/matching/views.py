@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from earlyhelp.access import policy, search_first
 from earlyhelp.audit import services as audit
@@ -24,11 +25,11 @@ from earlyhelp.people.forms import SearchForm
 from earlyhelp.people.models import Person
 from earlyhelp.privacy.models import SuggestionStatus
 from earlyhelp.privacy.services import decisions
-from earlyhelp.ui.progress import auto_refresh
+from earlyhelp.ui.progress import auto_refresh, cancel_job
 from earlyhelp.ui.service_forms import run_service
 
 from earlyhelp.privacy.models import Suggestion
-from earlyhelp.ui.http_methods import require_form_page, require_safe
+from earlyhelp.ui.http_methods import require_form_page, require_POST, require_safe
 
 from . import imports, linkage, review, schemas
 from . import needs as matched_needs
@@ -162,7 +163,17 @@ def batch_detail(request, batch_id):
     return render(request, "matching/batch.html", {
         "batch": batch, "errors": batch.errors[:ERRORS_SHOWN], "errors_hidden": max(0, batch.error_count - ERRORS_SHOWN),
         "linked": linked, "runs": batch.linkage_runs.all()[:10],
-        **auto_refresh(request, running=batch.is_running)})
+        **auto_refresh(request, running=batch.is_running, cancel_url=reverse("matching:batch-cancel", args=[batch.pk]),
+                       cancel_label="Cancel this check")})
+
+
+@require_POST
+@login_required
+def batch_cancel(request, batch_id):
+    batch = _require(request, ImportBatch, batch_id)
+    cancel_job(request, lambda: imports.cancel_import(by=request.user, batch=batch),
+               done="The check was cancelled: nothing was imported and the stored file was deleted.")
+    return redirect("matching:batch", batch.pk)
 
 
 # --- Linkage runs ------------------------------------------------------------------------------------------------
@@ -215,7 +226,17 @@ def run_detail(request, run_id):
         "run": run, "batches": run.batches.select_related("source_organisation"), "bars": bars,
         "chart_height": max(1, len(bars)) * 36, "area": 400,
         "decided": run.candidates.exclude(suggestion__status=SuggestionStatus.PENDING).count(),
-        **auto_refresh(request, running=run.is_running)})
+        **auto_refresh(request, running=run.is_running, cancel_url=reverse("matching:run-cancel", args=[run.pk]),
+                       cancel_label="Cancel this run")})
+
+
+@require_POST
+@login_required
+def run_cancel(request, run_id):
+    run = _require(request, LinkageRun, run_id)
+    cancel_job(request, lambda: linkage.cancel_linkage(by=request.user, run=run),
+               done="The run was cancelled: no candidates were kept.")
+    return redirect("matching:run", run.pk)
 
 
 # --- Review ----------------------------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from earlyhelp import jobs
+
 from earlyhelp.privacy.models import Suggestion, SuggestionKind
 
 USER = settings.AUTH_USER_MODEL
@@ -239,6 +241,10 @@ class SweepRun(models.Model):
     @property
     def is_running(self) -> bool:
         return self.status in (SweepStatus.QUEUED, SweepStatus.RUNNING)
+
+    @property
+    def was_cancelled(self) -> bool:
+        return self.failure == jobs.CANCELLED
 
 
 # --- Disposal batches ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ urlpatterns = [
     path("holds/<id:hold_id>/lift/", views.hold_lift, name="hold-lift"),
     path("sweeps/", views.sweep_list, name="sweeps"),
     path("sweeps/<id:run_id>/", views.sweep_detail, name="sweep"),
+    path("sweeps/<id:run_id>/cancel/", views.sweep_cancel, name="sweep-cancel"),
     path("batches/", views.batch_list, name="batches"),
     path("batches/<id:batch_id>/", views.batch_detail, name="batch"),
     path("batches/<id:batch_id>/decide/", views.batch_decide, name="batch-decide"),

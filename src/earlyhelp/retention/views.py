@@ -11,13 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db.models import Case, Count, Q, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.template.loader import render_to_string
 
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.ui.http_methods import require_export, require_form_page, require_POST, require_safe
-from earlyhelp.ui.progress import auto_refresh
+from earlyhelp.ui.progress import auto_refresh, cancel_job
 from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import run_service
 
@@ -227,8 +228,19 @@ def sweep_detail(request, run_id):
     run = _require(request, SweepRun, run_id)
     _viewed(request, "retention_sweep.view", objects=[run])
     batches = list(run.batches.exclude(status=BatchStatus.BUILDING))
-    return render(request, "retention/sweep.html", {"run": run, "rows": _report_rows(run.report), "batches": batches,
-                                                    **auto_refresh(request, running=run.is_running)})
+    return render(request, "retention/sweep.html", {
+        "run": run, "rows": _report_rows(run.report), "batches": batches,
+        **auto_refresh(request, running=run.is_running, cancel_url=reverse("retention:sweep-cancel", args=[run.pk]),
+                       cancel_label="Cancel this sweep")})
+
+
+@require_POST
+@login_required
+def sweep_cancel(request, run_id):
+    run = _require(request, SweepRun, run_id)
+    cancel_job(request, lambda: sweep.cancel_sweep(by=request.user, run=run),
+               done="The sweep was cancelled: the batch it was building was dropped.")
+    return redirect("retention:sweep", run.pk)
 
 
 # --- Batches -------------------------------------------------------------------------------------------

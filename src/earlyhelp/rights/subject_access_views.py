@@ -10,13 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.privacy.models import PackStatus, RedactionStatus, SubjectAccessPack
 from earlyhelp.ui.http_methods import require_export, require_form_page, require_POST, require_safe
-from earlyhelp.ui.progress import auto_refresh
+from earlyhelp.ui.progress import auto_refresh, cancel_job
 from earlyhelp.ui.service_forms import run_service
 
 from .forms import MentionDecisionForm, RedactionDecisionForm
@@ -49,19 +50,36 @@ def pack_build(request, request_id):
     return redirect("web:sar-build-progress", build.pk)
 
 
+def _require_build(request, build_id) -> SubjectAccessBuild:
+    """The build, through the same door as the pack it leads to (an audited 404 otherwise)."""
+    build = SubjectAccessBuild.objects.select_related("request").filter(pk=build_id).first()
+    if not policy.has_permission(request.user, policy.Permission.HANDLE_RIGHTS_REQUESTS) or build is None:
+        policy.refuse(request.user, object_type="rights.subjectaccessbuild", object_id=build_id,
+                      purpose=Purpose.RIGHTS_REQUESTS)
+    return build
+
+
 @require_safe
 @login_required
 def build_progress(request, build_id):
     """A pack being built in the background: waiting, running, built (with a link to the pack) or failed. It
     refreshes itself until the build ends; the same door as the pack it leads to."""
-    build = SubjectAccessBuild.objects.select_related("request").filter(pk=build_id).first()
-    if not policy.has_permission(request.user, policy.Permission.HANDLE_RIGHTS_REQUESTS) or build is None:
-        policy.refuse(request.user, object_type="rights.subjectaccessbuild", object_id=build_id,
-                      purpose=Purpose.RIGHTS_REQUESTS)
+    build = _require_build(request, build_id)
     audit.record(actor=request.user, action=Action.VIEW, event="subject_access_build.view",
                  purpose=Purpose.RIGHTS_REQUESTS, objects=[build], metadata={"request_id": build.request_id})
     return render(request, "rights/subject_access_build.html", {
-        "build": build, **auto_refresh(request, running=build.is_running)})
+        "build": build, **auto_refresh(request, running=build.is_running,
+                                       cancel_url=reverse("web:sar-build-cancel", args=[build.pk]),
+                                       cancel_label="Cancel this build")})
+
+
+@require_POST
+@login_required
+def build_cancel(request, build_id):
+    build = _require_build(request, build_id)
+    cancel_job(request, lambda: sar.cancel_build(by=request.user, build=build),
+               done="The build was cancelled: no pack was made.")
+    return redirect("web:sar-build-progress", build.pk)
 
 
 @require_form_page

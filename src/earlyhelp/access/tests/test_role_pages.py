@@ -177,6 +177,9 @@ RECORD_PAGES = {
         "agreement-edit"]},
     "rights:acknowledge": "rights/tests/test_complaint_acknowledgement.py",
     "web:sar-build-progress": "rights/tests/test_subject_access_builds.py",
+    # Cancelling a background job: each kind's door is its progress page's (web/tests/test_jobs.py).
+    **{name: "web/tests/test_jobs.py" for name in [
+        "matching:batch-cancel", "matching:run-cancel", "retention:sweep-cancel", "web:sar-build-cancel"]},
     "matching:batch-template": "matching/tests/test_pages.py",
     # The lists of families, one per relationship: who has which list is tested with the lists.
     "web:families": "casework/tests/test_lists.py",

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from earlyhelp import jobs
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
@@ -69,15 +70,45 @@ def _chunks(ids):
 
 # --- Starting ------------------------------------------------------------------------------------
 
-def _end_stale_runs():
-    """Runs with no progress for an hour died (the worker stopped): mark them failed and drop their half-built
-    batches, so they neither block new sweeps nor leave anything to approve."""
-    stale = SweepRun.objects.filter(status__in=[SweepStatus.QUEUED, SweepStatus.RUNNING],
-                                    updated_at__lt=timezone.now() - STALE_AFTER)
+NOT_CANCELLABLE = "This sweep has already finished: there is nothing to cancel"
+
+
+def end_stale_runs() -> int:
+    """Runs whose worker died (running, with no heartbeat for `jobs.dead_since`) or whose task was lost (queued for
+    an hour): failed, with their half-built batches dropped, so they neither block new sweeps nor leave anything
+    to approve."""
+    stale = SweepRun.objects.filter(Q(status=SweepStatus.RUNNING, updated_at__lt=jobs.dead_since())
+                                    | Q(status=SweepStatus.QUEUED, updated_at__lt=timezone.now() - STALE_AFTER))
+    ended = 0
     for run in stale:
         _discard_building(run)
-        SweepRun.objects.filter(pk=run.pk).update(status=SweepStatus.FAILED, failure="Interrupted",
+        ended += SweepRun.objects.filter(pk=run.pk, status=run.status).update(
+            status=SweepStatus.FAILED, failure=jobs.INTERRUPTED, finished_at=timezone.now())
+    return ended
+
+
+def cancel_sweep(*, by, run: SweepRun) -> SweepRun:
+    """Stop a sweep waiting or running: failed as cancelled. A sweep under way notices before its next rule and
+    drops the batch it was building; the batches of rules it had finished stay for approval, as any proposal does."""
+    if not policy.has_permission(by, policy.Permission.MANAGE_RETENTION):
+        raise PermissionDenied("You cannot run the retention sweep")
+    with transaction.atomic():
+        was = SweepRun.objects.select_for_update().get(pk=run.pk).status
+        if was not in (SweepStatus.QUEUED, SweepStatus.RUNNING):
+            raise ValidationError(NOT_CANCELLABLE)
+        SweepRun.objects.filter(pk=run.pk).update(status=SweepStatus.FAILED, failure=jobs.CANCELLED,
                                                   finished_at=timezone.now())
+        audit.record(actor=by, action=Action.CHANGE, event="retention_sweep.cancel", purpose=AUDIT_PURPOSE,
+                     objects=[run], metadata={"was": was})
+    run.refresh_from_db()
+    return run
+
+
+def _still_running(run: SweepRun) -> None:
+    """Raise `jobs.Cancelled` if the run is no longer this sweep's (cancelled, or ended as dead); locks the row
+    when called inside a transaction."""
+    if not SweepRun.objects.select_for_update().filter(pk=run.pk, status=SweepStatus.RUNNING).exists():
+        raise jobs.Cancelled
 
 
 def _discard_building(run):
@@ -88,7 +119,7 @@ def _discard_building(run):
 
 @transaction.atomic
 def _new_run(*, by, today) -> SweepRun:
-    _end_stale_runs()
+    end_stale_runs()
     if SweepRun.objects.select_for_update().filter(status__in=[SweepStatus.QUEUED, SweepStatus.RUNNING]).exists():
         raise ValidationError(BUSY)
     return SweepRun.objects.create(as_of=today or timezone.localdate(), requested_by=by)
@@ -127,7 +158,12 @@ def run_sweep(*, today: datetime.date | None = None, by=None, run_id: int | None
     run.status, run.started_at = SweepStatus.RUNNING, timezone.now()
     run.save(update_fields=["status", "started_at", "updated_at"])
     try:
-        _sweep(run)
+        with jobs.heartbeat(SweepRun, run.pk, running=SweepStatus.RUNNING):
+            _sweep(run)
+    except jobs.Cancelled:
+        _discard_building(run)
+        run.refresh_from_db()
+        return run
     except Exception as error:
         logger.error("Retention sweep %s failed: %s", run.reference, type(error).__name__)  # never the message
         _discard_building(run)
@@ -175,6 +211,7 @@ def _sweep(run: SweepRun):
     waiting = _waiting_ids()
     entries = []
     for rule in rules:
+        _still_running(run)
         if rule.record_class in FAMILY_CLASSES:
             entries.append(_sweep_rule(run, rule, due[rule.pk], waiting))
         elif rule.record_class == RecordClass.AUDIT_EVENTS:
@@ -186,7 +223,9 @@ def _sweep(run: SweepRun):
         totals.update({key: entry[key] for key in ("due", "held", "already_proposed", "recently_decided", "proposed")})
     run.report = {"as_of": run.as_of.isoformat(), "rules": entries, "totals": dict(totals)}
     run.status, run.finished_at = SweepStatus.FINISHED, timezone.now()
-    run.save(update_fields=["report", "status", "finished_at", "updated_at"])
+    with transaction.atomic():
+        _still_running(run)
+        run.save(update_fields=["report", "status", "finished_at", "updated_at"])
     audit.record(actor=run.requested_by, action=Action.CREATE, event="retention_sweep.run", purpose=AUDIT_PURPOSE,
                  objects=[run], metadata={"rules": len(rules), **{key: totals[key] for key in
                                                                  ("due", "held", "proposed", "already_proposed")}})

@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from earlyhelp import jobs
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
@@ -291,6 +292,9 @@ def _save_pack(*, by, request, assembled, build=None) -> SubjectAccessPack:
     """The pack, its proposals and mentions in one short transaction: a pack that exists is whole."""
     request = type(request).objects.select_for_update().get(pk=request.pk)
     _require_buildable(by, request)  # again: the request may have changed while the pack was assembled
+    if build is not None and not SubjectAccessBuild.objects.select_for_update().filter(
+            pk=build.pk, status=BuildStatus.RUNNING).exists():
+        raise jobs.Cancelled
     pack = SubjectAccessPack.objects.create(request=request, subject_id=request.subject_id,
                                             content=assembled["content"], built_by=by, built_at=timezone.now())
     count = propose_redactions(pack, request.subject, [], spans=assembled["spans"])
@@ -324,11 +328,34 @@ BUILD_INTERRUPTED = ("The build stopped before it finished (the server restarted
 BUILD_STALE_AFTER = datetime.timedelta(hours=2)
 
 
-def _end_stale_builds():
-    """A build with no progress for two hours died with its worker: mark it failed so it blocks nothing."""
-    SubjectAccessBuild.objects.filter(status__in=[BuildStatus.QUEUED, BuildStatus.RUNNING],
-                                      updated_at__lt=timezone.now() - BUILD_STALE_AFTER).update(
+BUILD_CANCELLED = "The build was cancelled before it finished, so no pack was made. Build it again when you need it."
+BUILD_NOT_CANCELLABLE = "This build has already finished: there is nothing to cancel"
+
+
+def end_stale_builds() -> int:
+    """Builds whose worker died (running, with no heartbeat for `jobs.dead_since`) or whose task was lost (queued
+    for two hours): failed, so they block nothing. Nothing of theirs was saved: a pack is saved whole at the end."""
+    return SubjectAccessBuild.objects.filter(
+        Q(status=BuildStatus.RUNNING, updated_at__lt=jobs.dead_since())
+        | Q(status=BuildStatus.QUEUED, updated_at__lt=timezone.now() - BUILD_STALE_AFTER)).update(
         status=BuildStatus.FAILED, failure=BUILD_INTERRUPTED, finished_at=timezone.now(), stage="")
+
+
+def cancel_build(*, by, build: SubjectAccessBuild) -> SubjectAccessBuild:
+    """Stop a build waiting or running: failed as cancelled; a build under way notices at its next step and saves
+    no pack."""
+    _require_rights_officer(by)
+    with transaction.atomic():
+        was = SubjectAccessBuild.objects.select_for_update().get(pk=build.pk).status
+        if was not in (BuildStatus.QUEUED, BuildStatus.RUNNING):
+            raise ValidationError(BUILD_NOT_CANCELLABLE)
+        SubjectAccessBuild.objects.filter(pk=build.pk).update(
+            status=BuildStatus.FAILED, failure=BUILD_CANCELLED, stage="", finished_at=timezone.now(),
+            updated_at=timezone.now())
+        audit.record(actor=by, action=Action.CHANGE, event="subject_access.build_cancel",
+                     purpose=Purpose.RIGHTS_REQUESTS, objects=[build], metadata={"was": was})
+    build.refresh_from_db()
+    return build
 
 
 def start_build(*, by, request) -> SubjectAccessBuild:
@@ -338,7 +365,7 @@ def start_build(*, by, request) -> SubjectAccessBuild:
 
     _require_buildable(by, request)
     with transaction.atomic():
-        _end_stale_builds()
+        end_stale_builds()
         waiting = (SubjectAccessBuild.objects.select_for_update()
                    .filter(request=request, status__in=[BuildStatus.QUEUED, BuildStatus.RUNNING]).first())
         if waiting is not None:
@@ -354,8 +381,9 @@ def start_build(*, by, request) -> SubjectAccessBuild:
 
 def _build_progress(build):
     def report(stage: str, fraction: float):
-        SubjectAccessBuild.objects.filter(pk=build.pk).update(
-            stage=stage[:100], percent=max(0, min(99, int(fraction * 100))), updated_at=timezone.now())
+        if not SubjectAccessBuild.objects.filter(pk=build.pk, status=BuildStatus.RUNNING).update(
+                stage=stage[:100], percent=max(0, min(99, int(fraction * 100))), updated_at=timezone.now()):
+            raise jobs.Cancelled  # cancelled, or ended as dead: stop here
     return report
 
 
@@ -367,9 +395,12 @@ def run_build(build_id: int) -> SubjectAccessBuild:
     SubjectAccessBuild.objects.filter(pk=build.pk).update(status=BuildStatus.RUNNING, started_at=timezone.now(),
                                                           stage=COLLECTING, updated_at=timezone.now())
     try:
-        _require_buildable(build.requested_by, build.request)
-        assembled = _assemble(build.request.subject, _build_progress(build), request=build.request)
-        _save_pack(by=build.requested_by, request=build.request, assembled=assembled, build=build)
+        with jobs.heartbeat(SubjectAccessBuild, build.pk, running=BuildStatus.RUNNING):
+            _require_buildable(build.requested_by, build.request)
+            assembled = _assemble(build.request.subject, _build_progress(build), request=build.request)
+            _save_pack(by=build.requested_by, request=build.request, assembled=assembled, build=build)
+    except jobs.Cancelled:
+        pass  # its status says why it stopped; no pack was saved
     except (ValidationError, PermissionDenied) as error:  # our own messages: the request changed meanwhile
         _fail_build(build, " ".join(error.messages) if isinstance(error, ValidationError) else str(error),
                     kind=type(error).__name__)

@@ -103,6 +103,7 @@ DECLARED = {
     "web:hosting-review-new": FORM,
     "web:sar-build": POST,
     "web:sar-build-progress": SAFE,
+    "web:sar-build-cancel": POST,
     "web:sar-pack": FORM,
     "web:sar-pack-mention": POST,
     "web:sar-pack-release": FORM,
@@ -165,6 +166,7 @@ DECLARED = {
     "retention:hold-lift": FORM,
     "retention:sweeps": FORM,  # POST starts a sweep
     "retention:sweep": SAFE,
+    "retention:sweep-cancel": POST,
     "retention:batches": SAFE,
     "retention:batch": SAFE,
     "retention:batch-decide": POST,
@@ -178,8 +180,10 @@ DECLARED = {
     "matching:batch-new": FORM,
     "matching:batch-template": SAFE,
     "matching:batch": SAFE,
+    "matching:batch-cancel": POST,
     "matching:runs": FORM,  # POST starts a linkage run
     "matching:run": SAFE,
+    "matching:run-cancel": POST,
     "matching:queue": SAFE,
     "matching:candidate": FORM,
     "matching:needs": SAFE,

@@ -1,0 +1,224 @@
+"""Background jobs that recover (issue 16): a job whose worker died is ended within a minute of a worker starting,
+with its stored files deleted; a person can cancel an import, a linkage run, a sweep or a pack build, waiting or
+under way, and it stops at its next step having saved nothing; the heartbeat keeps a long job alive."""
+
+import datetime
+import time
+
+import pytest
+from django.core.files.storage import default_storage
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
+
+from earlyhelp import jobs
+from earlyhelp.audit.models import AuditEvent
+from earlyhelp.demo import partner_files
+from earlyhelp.matching import imports, linkage
+from earlyhelp.matching.models import BatchStatus, DatasetType, LinkageRun, RunStatus, SourceRecord
+from earlyhelp.organisations.models import Organisation, OrganisationType
+from earlyhelp.privacy.models import ProcessingPurpose, SubjectAccessPack
+from earlyhelp.retention.models import SweepRun, SweepStatus
+from earlyhelp.retention.services import sweep
+from earlyhelp.rights import services as rights
+from earlyhelp.rights.models import BuildStatus, SubjectAccessBuild
+from earlyhelp.rights.services import subject_access as sar
+from earlyhelp.testing.agreements import sharing_agreement
+from earlyhelp.testing.world import make_family
+
+QUEUEING = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+LONG_AGO = datetime.timedelta(hours=3)
+
+
+@pytest.fixture
+def queue_import(world):
+    partner = Organisation.objects.create(name="Test Partner", type=OrganisationType.POLICE, reference="TP-1")
+    agreement = sharing_agreement(parties=[partner], recorded_by=world.dpo, reference="ISA-JOBS")
+    rows = partner_files.rows_for(DatasetType.POLICE_ASB, [{"given_name": "Ada", "family_name": "Testperson"}] * 3,
+                                  seed=5)
+
+    def make():
+        with override_settings(TASKS=QUEUEING):
+            return imports.start_import(
+                by=world.data_team, dataset_type=DatasetType.POLICE_ASB, source_organisation=partner,
+                received_on=timezone.localdate(), purpose=ProcessingPurpose.objects.get(code="data_matching"),
+                agreement=agreement, file_name="partner.csv", content=partner_files.to_csv(rows, DatasetType.POLICE_ASB))
+    return make
+
+
+@pytest.fixture
+def queue_build(world):
+    family = make_family(world, lead=world.lead)
+
+    def make():
+        request = rights.log_request(
+            by=world.dpo, kind="access", subject=family["members"][0], received_on=timezone.localdate(),
+            requester_relationship="self", requester_name="Alex Testfamily", requester_address="1 Test Street",
+            channel="writing", details="Everything you hold", identity_check="seen",
+            id_seen_on=timezone.localdate(), id_evidence="Passport seen at the desk")
+        with override_settings(TASKS=QUEUEING):
+            return sar.start_build(by=world.dpo, request=request)
+    return make
+
+
+def _jobs(world, queue_import, queue_build):
+    """One job of each kind, waiting: (job, who may cancel it, its page, its cancel URL)."""
+    batch = queue_import()
+    run = LinkageRun.objects.create(backend="duckdb", threshold=0.9, requested_by=world.data_team)
+    swept = SweepRun.objects.create(as_of=timezone.localdate(), requested_by=world.dpo)
+    build = queue_build()
+    return [(batch, world.data_team, reverse("matching:batch", args=[batch.pk]),
+             reverse("matching:batch-cancel", args=[batch.pk])),
+            (run, world.data_team, reverse("matching:run", args=[run.pk]), reverse("matching:run-cancel", args=[run.pk])),
+            (swept, world.dpo, reverse("retention:sweep", args=[swept.pk]),
+             reverse("retention:sweep-cancel", args=[swept.pk])),
+            (build, world.dpo, reverse("web:sar-build-progress", args=[build.pk]),
+             reverse("web:sar-build-cancel", args=[build.pk]))]
+
+
+def _ended(job) -> bool:
+    job.refresh_from_db()
+    return not job.is_running
+
+
+@pytest.mark.django_db
+def test_every_kind_of_job_can_be_cancelled_from_its_page_while_it_waits(client, world, queue_import, queue_build):
+    for job, person, page, cancel in _jobs(world, queue_import, queue_build):
+        client.force_login(person)
+        assert f'action="{cancel}"' in client.get(page).content.decode()
+        response = client.post(cancel, follow=True)
+        assert response.redirect_chain[-1][0] == page and _ended(job), type(job).__name__
+        assert "cancelled" in response.content.decode().lower()
+        assert f'action="{cancel}"' not in response.content.decode()  # nothing left to cancel
+        again = client.post(cancel, follow=True).content.decode()
+        assert "nothing to cancel" in again
+        assert AuditEvent.objects.filter(event__endswith="cancel", actor=person, object_ids=[job.pk],
+                                         object_type=job._meta.label_lower).count() == 1
+
+
+@pytest.mark.django_db
+def test_only_those_who_run_a_kind_of_job_may_cancel_it(client, world, queue_import, queue_build):
+    for job, person, _page, cancel in _jobs(world, queue_import, queue_build):
+        other = world.dpo if person == world.data_team else world.data_team
+        client.force_login(other)
+        assert client.post(cancel).status_code == 404 and not _ended(job)
+        client.force_login(world.lead)
+        assert client.post(cancel).status_code == 404 and not _ended(job)
+
+
+@pytest.mark.django_db
+def test_a_cancelled_import_deletes_its_stored_file_at_once(world, queue_import):
+    batch = queue_import()
+    stored = batch.stored_file
+    assert default_storage.exists(stored)
+    imports.cancel_import(by=world.data_team, batch=batch)
+    assert not default_storage.exists(stored) and batch.status == BatchStatus.REJECTED
+    assert batch.errors[0]["problem"] == imports.CANCELLED
+
+
+@pytest.mark.django_db
+def test_an_import_under_way_stops_at_its_next_step_and_imports_nothing(world, queue_import):
+    batch = queue_import()
+    stored = batch.stored_file
+
+    def cancel_now(processed, total):
+        imports.cancel_import(by=world.data_team, batch=batch)
+
+    finished = imports.run_import(batch.pk, on_progress=cancel_now)
+    assert finished.status == BatchStatus.REJECTED and finished.errors[0]["problem"] == imports.CANCELLED
+    assert not SourceRecord.objects.exists() and not default_storage.exists(stored)
+
+
+@pytest.mark.django_db
+def test_a_linkage_run_under_way_stops_and_keeps_no_candidates(world, monkeypatch):
+    run = LinkageRun.objects.create(backend="duckdb", threshold=0.9, requested_by=world.data_team)
+
+    def link(*args, progress, **kwargs):
+        linkage.cancel_linkage(by=world.data_team, run=run)
+        progress("Scoring pairs", 0.5)
+        raise AssertionError("the run should have stopped")
+
+    monkeypatch.setattr(linkage.engine, "link", link)
+    monkeypatch.setattr(linkage, "person_index", lambda: None)
+    monkeypatch.setattr(linkage, "_records_table", lambda records: None)
+    finished = linkage.run_linkage(run.pk)
+    assert finished.status == RunStatus.FAILED and finished.was_cancelled and not finished.candidates.exists()
+
+
+@pytest.mark.django_db
+def test_a_sweep_under_way_stops_before_its_next_rule(world, monkeypatch):
+    swept = SweepRun.objects.create(as_of=timezone.localdate(), requested_by=world.dpo)
+    monkeypatch.setattr(sweep, "_sync_rejections", lambda: sweep.cancel_sweep(by=world.dpo, run=swept))
+    finished = sweep.run_sweep(run_id=swept.pk)
+    assert finished.status == SweepStatus.FAILED and finished.was_cancelled and finished.report == {}
+    assert not finished.batches.exists()
+
+
+@pytest.mark.django_db
+def test_a_pack_build_under_way_stops_and_makes_no_pack(world, queue_build, monkeypatch):
+    build = queue_build()
+
+    def assemble(person, progress=None, request=None):
+        sar.cancel_build(by=world.dpo, build=build)
+        progress(sar.REVIEWING, 0.6)
+        raise AssertionError("the build should have stopped")
+
+    monkeypatch.setattr(sar, "_assemble", assemble)
+    finished = sar.run_build(build.pk)
+    assert finished.status == BuildStatus.FAILED and finished.failure == sar.BUILD_CANCELLED
+    assert not SubjectAccessPack.objects.exists()
+
+
+@pytest.mark.django_db
+def test_jobs_whose_worker_died_are_ended_with_their_files_deleted(world, queue_import, queue_build):
+    waiting, stuck = queue_import(), queue_import()
+    waiting_file, stuck_file = waiting.stored_file, stuck.stored_file
+    type(stuck).objects.filter(pk=stuck.pk).update(status=BatchStatus.VALIDATING)
+    run = LinkageRun.objects.create(backend="duckdb", threshold=0.9, requested_by=world.data_team,
+                                    status=RunStatus.RUNNING)
+    swept = SweepRun.objects.create(as_of=timezone.localdate(), requested_by=world.dpo, status=SweepStatus.RUNNING)
+    build = queue_build()
+    SubjectAccessBuild.objects.filter(pk=build.pk).update(status=BuildStatus.RUNNING)
+    alive = LinkageRun.objects.create(backend="duckdb", threshold=0.9, requested_by=world.data_team,
+                                      status=RunStatus.RUNNING)
+    dead = timezone.now() - datetime.timedelta(seconds=61)  # a minute without a heartbeat
+    for job in (stuck, run, swept, build):
+        type(job).objects.filter(pk=job.pk).update(updated_at=dead)
+    type(waiting).objects.filter(pk=waiting.pk).update(updated_at=dead)  # waiting for a busy worker: not dead
+
+    call_command("end_dead_jobs")
+
+    for job in (stuck, run, swept, build):
+        assert _ended(job), type(job).__name__
+    assert not default_storage.exists(stuck_file) and stuck.errors[0]["problem"] == imports.INTERRUPTED
+    assert run.failure == jobs.INTERRUPTED and swept.failure == jobs.INTERRUPTED
+    assert build.failure == sar.BUILD_INTERRUPTED
+    assert not _ended(alive) and not _ended(waiting) and default_storage.exists(waiting_file)
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes its database connection between tasks
+def test_the_worker_ends_dead_jobs_as_it_starts(world):
+    run = LinkageRun.objects.create(backend="duckdb", threshold=0.9, requested_by=world.data_team,
+                                    status=RunStatus.RUNNING)
+    LinkageRun.objects.filter(pk=run.pk).update(updated_at=timezone.now() - LONG_AGO)
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}):
+        call_command("run_worker", "--", "--batch", "--no-startup-delay")
+    assert _ended(run) and run.failure == jobs.INTERRUPTED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_heartbeat_keeps_a_running_job_alive_and_stops_with_it(world, settings):
+    settings.EARLYHELP_JOB_HEARTBEAT_SECONDS = 1
+    run = LinkageRun.objects.create(backend="duckdb", threshold=0.9, requested_by=world.data_team,
+                                    status=RunStatus.RUNNING)
+    old = timezone.now() - LONG_AGO
+    LinkageRun.objects.filter(pk=run.pk).update(updated_at=old)
+    with jobs.heartbeat(LinkageRun, run.pk, running=RunStatus.RUNNING):
+        time.sleep(1.6)
+        run.refresh_from_db()
+        assert run.updated_at > timezone.now() - datetime.timedelta(seconds=2)
+    LinkageRun.objects.filter(pk=run.pk).update(updated_at=old)
+    time.sleep(1.3)
+    run.refresh_from_db()
+    assert run.updated_at == old  # stopped with the job
