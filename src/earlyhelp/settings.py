@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_filters",
     "earlyhelp.audit",
     "earlyhelp.ui",
+    "earlyhelp.messaging",
     "earlyhelp.organisations",
     "earlyhelp.people",
     "earlyhelp.programme",
@@ -177,13 +178,21 @@ EARLYHELP_SIGN_IN_ACCOUNT_LIMIT = int(os.environ.get("EARLYHELP_SIGN_IN_ACCOUNT_
 OTP_TOTP_ISSUER = os.environ.get("EARLYHELP_COUNCIL_NAME", "Demo Borough Council") + " Early Help"
 EARLYHELP_RECOVERY_CODES = 10
 
-# --- E-mail (password reset links) ----------------------------------------------------------
+# --- E-mail (password reset links, acknowledgements of online forms) ------------------------------
+# Production sends through GOV.UK Notify when its API key is set (django-gov-notify: each message goes through the
+# service's plain template, whose id is set too, with the message's subject and body as its personalisation);
+# otherwise through SMTP. The demo prints messages to the console (or writes them to EMAIL_FILE_PATH with
+# EARLYHELP_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend); tests keep them in memory.
+GOVUK_NOTIFY_API_KEY = os.environ.get("GOVUK_NOTIFY_API_KEY", "")
+GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID", "")
 EMAIL_BACKEND = os.environ.get(
     "EARLYHELP_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if ENVIRONMENT == "development"
+    else "django_gov_notify.backends.NotifyEmailBackend" if GOVUK_NOTIFY_API_KEY
     else "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EARLYHELP_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EARLYHELP_EMAIL_PORT", "25"))
+EMAIL_FILE_PATH = os.environ.get("EARLYHELP_EMAIL_FILE_PATH", os.path.join(VAR_DIR, "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("EARLYHELP_EMAIL_FROM", "earlyhelp@localhost")
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("EARLYHELP_PASSWORD_RESET_SECONDS", str(24 * 3600)))
 

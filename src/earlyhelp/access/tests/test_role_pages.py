@@ -176,6 +176,9 @@ RECORD_PAGES = {
         "breach", "breach-edit", "breach-report", "breach-close", "dpia", "dpia-edit", "agreement",
         "agreement-edit"]},
     "rights:acknowledge": "rights/tests/test_complaint_acknowledgement.py",
+    # Naming the person a request from the online form is about (issue 15).
+    "rights:match": "rights/tests/test_online_requests.py",
+    "rights:match-person": "rights/tests/test_online_requests.py",
     "web:sar-build-progress": "rights/tests/test_subject_access_builds.py",
     "matching:batch-template": "matching/tests/test_pages.py",
     # The lists of families, one per relationship: who has which list is tested with the lists.

@@ -145,6 +145,8 @@ DECLARED = {
     "rights:new-without-record": FORM,
     "rights:detail": SAFE,
     "rights:identity": FORM,
+    "rights:match": FORM,  # the DPO's search for the person a request from the online form is about
+    "rights:match-person": POST,
     "rights:start": POST,
     "rights:pause": FORM,
     "rights:resume": FORM,
