@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "earlyhelp.reporting",
     "earlyhelp.web",
     "earlyhelp.api",
+    "earlyhelp.online",  # the public pages: "Ask for early help", rights online (issue 15)
+    "django_ratelimit",
     "earlyhelp.demo",
 ]
 
@@ -234,6 +236,37 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Caches ------------------------------------------------------------------------------------
+# "default" keeps per-process conveniences (dashboard counts). "public_rate" counts public form posts per client
+# (django-ratelimit, `EARLYHELP_PUBLIC_RATE`): every server process must see the same counts, so it is a table in the
+# database by default (shared by every process, on SQLite and PostgreSQL; created by `migrate`). A council with
+# several web servers, or heavy traffic, should point it at Redis or memcached (README, "Public pages"):
+# EARLYHELP_RATE_CACHE_BACKEND=django.core.cache.backends.redis.RedisCache EARLYHELP_RATE_CACHE_LOCATION=redis://...
+RATE_CACHE_TABLE = "earlyhelp_public_rate_cache"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public_rate": {
+        "BACKEND": os.environ.get("EARLYHELP_RATE_CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        "LOCATION": os.environ.get("EARLYHELP_RATE_CACHE_LOCATION", RATE_CACHE_TABLE),
+    },
+}
+RATELIMIT_USE_CACHE = "public_rate"
+# The database cache increments by read-then-write: two processes counting the same client at the same instant may
+# count one post once instead of twice. The limit still holds within a few posts; django-ratelimit's check calls that
+# an error (E003) and an unofficial backend a warning (W001), both silenced below; `online.checks` refuses a cache
+# that is not shared (local memory) or not real. Use Redis or memcached for an exact count.
+RATELIMIT_FAIL_OPEN = False
+
+# --- Public pages (earlyhelp.online, issue 15) ---------------------------------------------------------------------
+# Public form posts a client (an address, as the audit trail sees it behind EARLYHELP_TRUSTED_PROXIES) may send, as
+# django-ratelimit's "<count>/<s|m|h|d>"; empty turns the limit off. More answer 429 and store nothing.
+EARLYHELP_PUBLIC_RATE = os.environ.get("EARLYHELP_PUBLIC_RATE", "20/m")
+# The largest public form post, in bytes (the longest answer is 3,000 characters); larger answers 413.
+EARLYHELP_PUBLIC_MAX_BODY_BYTES = int(os.environ.get("EARLYHELP_PUBLIC_MAX_BODY_BYTES", str(64 * 1024)))
+# Requests never sent are deleted this many days after their last answer (`manage.py delete_stale_online_drafts`).
+EARLYHELP_PUBLIC_DRAFT_DAYS = int(os.environ.get("EARLYHELP_PUBLIC_DRAFT_DAYS", "28"))
+EARLYHELP_PUBLIC_SERVICE_NAME = os.environ.get("EARLYHELP_PUBLIC_SERVICE_NAME", "Early help for families")
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -307,7 +340,7 @@ EARLYHELP_RESEARCH_KEY_DIR = Path(os.environ.get("EARLYHELP_RESEARCH_KEY_DIR", V
 NINJA_PAGINATION_PER_PAGE = 50
 
 # SQLite ignores db_comment; PostgreSQL (production) keeps them as the data inventory.
-SILENCED_SYSTEM_CHECKS = ["fields.W163"]
+SILENCED_SYSTEM_CHECKS = ["fields.W163", "django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Background jobs (pack builds, imports, linkage runs, retention sweeps). Production: the database backend and
 # `manage.py db_worker`. A developer's machine and the demo: a thread of the web process runs them after the

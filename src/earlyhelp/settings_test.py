@@ -14,3 +14,5 @@ STORAGES["default"] = {"BACKEND": "django.core.files.storage.InMemoryStorage"}  
 AXES_ENABLED = True
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}  # tasks run inline in tests
 EARLYHELP_DASHBOARD_FRESH_SECONDS = 0  # counted on every visit; casework/tests/test_lists.py tests the keeping
+# Public form posts: high enough for every test; online/tests/test_public_surface.py sets a small rate to test it.
+EARLYHELP_PUBLIC_RATE = "10000/m"

@@ -12,6 +12,12 @@ PAGES = {
     "web:sign-in": (),
     "web:privacy-notice": (),
     "web:privacy-notice-version": ("notice_version",),
+    # The public online services (earlyhelp.online): scanned signed out as well as signed in (PUBLIC_SIGNED_OUT).
+    "online:start": (),
+    "online:who": (),
+    "online:resume": (),
+    "online:other-help": (),
+    "online:accessibility": (),
     # Everyone's.
     "web:dashboard": (),
     "account:sessions": (),
@@ -27,6 +33,9 @@ PAGES = {
     "web:contact-new-person": (),  # after a search (each role's session has searched for `person`)
     "web:person": ("person",),
     "web:contact-details": ("person",),
+    # Requests made online, waiting for the front door (issue 15).
+    "online_requests:list": (),
+    "online_requests:detail": ("online_request",),
     # Break-glass: a child of a south team family, found by NHS number in the lead's and manager's last search.
     "web:emergency-access": ("emergency_person",),
     "web:contact": ("contact",),
@@ -212,7 +221,16 @@ NOT_SCANNED = {
     "reporting:nis-manifest": FILE, "reporting:nis-download": FILE,
     "reporting:research-extract-manifest": FILE, "reporting:research-extract-download": FILE,
     "reporting:research-project-columns": POST_ONLY + "; its form is on the project's page, which is scanned",
+    # A visitor's request in progress, kept in their session: every question, "Check your answers" (with and
+    # without errors) and the confirmation are scanned signed out as the journey reaches them, in
+    # tests/browser/test_online_journey.py.
+    "online:question": "a step of a visitor's request in progress: scanned by test_online_journey.py",
+    "online:check": "a visitor's request in progress: scanned by test_online_journey.py",
+    "online:sent": "after a visitor sends their request: scanned by test_online_journey.py",
 }
+# Pages open to anyone, scanned signed out too (the scan's signed-in roles open them as well).
+PUBLIC_SIGNED_OUT = ["web:sign-in", "web:privacy-notice", "online:start", "online:who", "online:resume",
+                     "online:other-help", "online:accessibility"]
 # Whole namespaces the scan leaves out.
 NOT_SCANNED_NAMESPACES = {
     "admin": "Django's own admin site (not GOV.UK Frontend), for the system administrator only",

@@ -131,6 +131,18 @@ DECLARED = {
     "web:closure-request": FORM,
     "web:closure-decide": FORM,
     "web:step-up": FORM,
+    # --- earlyhelp.online: the public pages (no sign-in) ---
+    "online:start": SAFE,
+    "online:who": FORM,
+    "online:resume": FORM,
+    "online:question": FORM,
+    "online:check": FORM,
+    "online:sent": SAFE,
+    "online:other-help": SAFE,
+    "online:accessibility": SAFE,
+    # --- earlyhelp.online: the front door's queue of requests made online (signed in) ---
+    "online_requests:list": SAFE,
+    "online_requests:detail": FORM,  # POST searches, and records the request as a contact
     # --- earlyhelp.accounts ---
     "account:verify": FORM,
     "account:enrol": FORM,

@@ -1,0 +1,77 @@
+"""The front door's queue of requests made online, and recording one as a contact once the officer has searched for
+the person it is about (P13: the officer picks; P22: a contact with channel "web")."""
+
+import datetime
+
+from django.contrib import messages as flash
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+
+from earlyhelp.access import policy, search_first
+from earlyhelp.audit.models import Purpose
+from earlyhelp.people import selectors as people
+from earlyhelp.people.forms import SearchForm
+from earlyhelp.ui.forms import format_date
+from earlyhelp.ui.http_methods import require_form_page, require_safe
+from earlyhelp.ui.lists import paged_rows
+from earlyhelp.ui.service_forms import parse_id, run_service
+
+from . import intake, questions, selectors, staff_forms
+from .models import Route
+
+
+@require_safe
+@login_required
+def request_list(request):
+    policy.require(request.user, policy.Permission.SEE_ONLINE_REQUESTS, purpose=Purpose.EARLY_HELP_CASEWORK)
+    page = paged_rows(request, selectors.waiting_for(request.user))
+    return render(request, "online/staff/list.html", {"page": page})
+
+
+def _proposed(help_request):
+    """What the person gave, page by page, as the officer reads it beside their search."""
+    answers, rows = help_request.answers, []
+    for step in questions.steps_for(help_request.route, answers):
+        values = []
+        for name in step.fields():
+            value = answers.get(name)
+            if name == "date_of_birth" and value:
+                value = format_date(datetime.date.fromisoformat(value))
+            elif name == "guardian_permission":
+                value = "Permission given by the parent or guardian" if value else ""
+            if value:
+                values.append(str(value))
+        rows.append({"label": step.label or step.title, "values": values})
+    return rows
+
+
+def _search_initial(help_request) -> dict:
+    answers = help_request.answers
+    born = answers.get("date_of_birth")
+    return {"family_name": answers.get("family_name", ""), "given_name": answers.get("given_name", ""),
+            "date_of_birth": datetime.date.fromisoformat(born) if born else None}
+
+
+@require_form_page
+@login_required
+def request_detail(request, request_id):
+    help_request = selectors.open_request(request.user, request_id)
+    step = request.POST.get("step") if request.method == "POST" else None
+    search_form = SearchForm(request.POST if step == "search" else None, initial=_search_initial(help_request))
+    record_form = staff_forms.RecordForm(
+        request.POST if step == "record" else None,
+        initial={"team": request.user.team_id, "source": "self" if help_request.route == Route.SELF else ""})
+    outcome = None
+    if step == "search":
+        outcome = search_first.run_search(request, search_form, people.search_people)
+    elif step == "record" and record_form.is_valid():
+        person = search_first.person_from_last_search(request, parse_id(request.POST.get("person_id")))
+        contact = run_service(record_form, lambda: intake.record_as_contact(
+            by=request.user, help_request=help_request, subject=person, team=record_form.cleaned_data["team"],
+            source=record_form.cleaned_data["source"]))
+        if contact:
+            flash.success(request, "Request recorded as a contact and sent to the team.")
+            return redirect("web:contact", contact_id=contact.pk)
+    return render(request, "online/staff/detail.html", {
+        "help_request": help_request, "proposed": _proposed(help_request), "form": search_form,
+        "record_form": record_form, "outcome": outcome, "can_create": search_first.searched_recently(request)})
