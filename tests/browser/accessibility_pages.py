@@ -18,6 +18,7 @@ PAGES = {
     "online:resume": (),
     "online:other-help": (),
     "online:accessibility": (),
+    "online:rights-start": (),
     # Everyone's.
     "web:dashboard": (),
     "account:sessions": (),
@@ -227,10 +228,15 @@ NOT_SCANNED = {
     "online:question": "a step of a visitor's request in progress: scanned by test_online_journey.py",
     "online:check": "a visitor's request in progress: scanned by test_online_journey.py",
     "online:sent": "after a visitor sends their request: scanned by test_online_journey.py",
+    # The public rights forms: every question (and one with errors), "Check your answers" and the confirmation are
+    # scanned signed out as a visitor's journey reaches them, in tests/browser/test_rights_online_journey.py.
+    "online:rights-question": "a step of a visitor's rights request: scanned by test_rights_online_journey.py",
+    "online:rights-check": "a visitor's rights request in progress: scanned by test_rights_online_journey.py",
+    "online:rights-sent": "after a visitor sends a rights request: scanned by test_rights_online_journey.py",
 }
 # Pages open to anyone, scanned signed out too (the scan's signed-in roles open them as well).
 PUBLIC_SIGNED_OUT = ["web:sign-in", "web:privacy-notice", "online:start", "online:who", "online:resume",
-                     "online:other-help", "online:accessibility"]
+                     "online:other-help", "online:accessibility", "online:rights-start"]
 # Whole namespaces the scan leaves out.
 NOT_SCANNED_NAMESPACES = {
     "admin": "Django's own admin site (not GOV.UK Frontend), for the system administrator only",

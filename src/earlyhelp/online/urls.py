@@ -9,6 +9,7 @@ online requests are in `staff_urls.py`, under another namespace.
 from django.urls import path
 
 from . import views
+from .rights import views as rights_views
 
 app_name = "online"
 urlpatterns = [
@@ -23,8 +24,8 @@ urlpatterns = [
     # --- The public service's own pages ---
     path("accessibility/", views.accessibility, name="accessibility"),
     # --- Rights online (issue 15, item 3): subject access, correction, consent withdrawal, complaint ---
-    # Add the public rights forms here, under "your-information/...", e.g.
-    #   path("your-information/", rights_views.start, name="your-information"),
-    #   path("your-information/see-your-records/", rights_views.subject_access, name="subject-access"),
-    # each decorated with protection.public_page / public_form_page, its templates extending "online/base.html".
+    path("your-information/", rights_views.start, name="rights-start"),
+    path("your-information/request-sent/", rights_views.sent, name="rights-sent"),
+    path("your-information/<slug:kind>/check-your-answers/", rights_views.check, name="rights-check"),
+    path("your-information/<slug:kind>/<slug:step>/", rights_views.question, name="rights-question"),
 ]

@@ -198,7 +198,8 @@ PUBLIC_PAGES = {"web:sign-in", "web:sign-out", "web:privacy-notice", "web:privac
                 "account:verify", "account:enrol", "account:password-set",
                 # The public online services (earlyhelp.online, issue 15): every page of that namespace, for anyone.
                 *(f"online:{name}" for name in ["start", "who", "resume", "question", "check", "sent", "other-help",
-                                                "accessibility"])}
+                                                "accessibility", "rights-start", "rights-question", "rights-check",
+                                                "rights-sent"])}
 
 
 def _url_names(resolver=None, prefix=""):

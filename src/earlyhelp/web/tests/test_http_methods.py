@@ -140,6 +140,10 @@ DECLARED = {
     "online:sent": SAFE,
     "online:other-help": SAFE,
     "online:accessibility": SAFE,
+    "online:rights-start": SAFE,  # the public rights forms (subject access, correction, consent, complaint)
+    "online:rights-question": FORM,
+    "online:rights-check": FORM,
+    "online:rights-sent": SAFE,
     # --- earlyhelp.online: the front door's queue of requests made online (signed in) ---
     "online_requests:list": SAFE,
     "online_requests:detail": FORM,  # POST searches, and records the request as a contact
