@@ -37,8 +37,8 @@ def send_acknowledgement(*, to: str, kind: str, reference: str) -> SentMessage |
     with transaction.atomic():
         message = SentMessage.objects.create(kind=kind, template=acknowledgement.template, reference=reference,
                                              to_address=to, queued_at=timezone.now())
-        audit.record(actor=None, action=Action.CREATE, event="message.queue", purpose=acknowledgement.purpose,
-                     objects=[message], metadata={"kind": kind})
+        audit.record_public(event="message.queue", purpose=acknowledgement.purpose, objects=[message],
+                            metadata={"kind": kind})
     transaction.on_commit(partial(deliver, message_id=message.pk), robust=True)
     return message
 
@@ -63,8 +63,8 @@ def deliver(*, message_id: int) -> SentMessage:
         message.outcome = Outcome.FAILED if failure else Outcome.SENT
         message.failure, message.attempted_at = failure, timezone.now()
         message.save(update_fields=["outcome", "failure", "attempted_at"])
-        audit.record(actor=None, action=Action.CHANGE, event="message.send", purpose=acknowledgement.purpose,
-                     objects=[message], metadata={"kind": message.kind, "outcome": message.outcome})
+        audit.record_public(event="message.send", action=Action.CHANGE, purpose=acknowledgement.purpose,
+                            objects=[message], metadata={"kind": message.kind, "outcome": message.outcome})
     return message
 
 

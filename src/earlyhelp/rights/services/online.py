@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from earlyhelp.audit import services as audit
-from earlyhelp.audit.models import Action
 from earlyhelp.messaging import services as messaging
 
 from .. import deadlines, messages
@@ -86,9 +85,9 @@ def receive_online_request(*, kind: str, requester_name: str, requester_relation
         requester_relationship=requester_relationship, subject_date_of_birth=subject_date_of_birth,
         clock_started_on=received_on, due_on=deadlines.due_date(received_on), **text)
     save_with_reference(request)
-    audit.record(actor=None, action=Action.CREATE, event="rights_request.online", purpose=PURPOSE, objects=[request],
-                 metadata={"kind": kind, "status": request.status, "channel": Channel.WEB,
-                           "requester_relationship": requester_relationship})
+    audit.record_public(event="rights_request.online", purpose=PURPOSE, objects=[request],
+                        metadata={"kind": kind, "status": request.status, "channel": Channel.WEB,
+                                  "requester_relationship": requester_relationship})
     if text["requester_email"]:
         messaging.send_acknowledgement(to=text["requester_email"], kind=ACKNOWLEDGEMENT, reference=request.reference)
     return request

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.test import override_settings
 from django.urls import reverse
 
+from earlyhelp.audit import context
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.messaging.models import Outcome as MessageOutcome
 from earlyhelp.messaging.models import SentMessage
@@ -196,3 +197,21 @@ def test_the_dpo_names_the_person_from_their_own_search_and_nothing_is_matched_a
     assert request.subject == mother and request.requester_person == mother
     with pytest.raises(ValidationError):
         services.match_subject(by=world.dpo, request=request, subject=family["members"][1])
+
+
+@pytest.mark.promise("P23")
+def test_the_audit_events_name_the_request_and_message_by_id_and_keep_nothing_of_the_visitor(
+        world, django_capture_on_commit_callbacks):
+    token = context.set_current(context.RequestContext(source_ip="192.0.2.7", route="online:rights-check"))
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            request = online(requester_name="Robin Uniquename", details="Uniquename's file")
+    finally:
+        context.reset(token)
+    events = {e.event: e for e in AuditEvent.objects.filter(event__in=[
+        "rights_request.online", "message.queue", "message.send"])}
+    assert set(events) == {"rights_request.online", "message.queue", "message.send"}
+    assert events["rights_request.online"].object_ids == [request.pk]
+    for event in events.values():
+        assert event.actor_id is None and event.source_ip is None and event.metadata["public"] is True
+        assert "Uniquename" not in str(event.metadata) and "example.com" not in str(event.metadata)
