@@ -5,6 +5,8 @@ limit applies (issue 15; P19, P5, P9, P25)."""
 import datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from django.core import mail
 from django.core.cache import caches
 from django.test import override_settings
@@ -167,3 +169,28 @@ def test_a_flood_of_requests_from_one_client_answers_429_and_stores_nothing(clie
     assert {response.status_code for response in flood} == {429}
     assert not RightsRequest.objects.exists()
     caches["public_rate"].clear()
+
+
+# --- Fuzzing: whatever a client sends to a question, the answer is a page or a redirect, never an error ------------
+
+FIELDS = {"who": ["requester_relationship"], "connection": ["requester_relationship_detail"],
+          "their-name": ["subject_name"], "their-date-of-birth": [
+              "subject_date_of_birth_day", "subject_date_of_birth_month", "subject_date_of_birth_year"],
+          "your-name": ["requester_name"], "contact": ["requester_email", "requester_phone", "requester_address"],
+          "details": ["details"]}
+ANY_TEXT = st.one_of(st.text(max_size=300), st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=20),
+                     st.sampled_from(["", "self", "other", "0", "-1", "99999999999999999999", "31", "2999",
+                                      "a@b", "x" * 6000, "<script>alert(1)</script>", "\x00", "%00", "\ud800"]))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(step=st.sampled_from(list(FIELDS)), values=st.lists(ANY_TEXT, min_size=3, max_size=3))
+def test_fuzzed_answers_get_a_page_or_a_redirect_and_store_nothing(client, world, step, values):
+    kind = "complain"
+    answer(client, kind, "who", {"requester_relationship": "other"})
+    data = dict(zip(FIELDS[step], values, strict=False))
+    response = client.post(question(kind, step), {k: v.replace("\ud800", "?") for k, v in data.items()})
+    assert response.status_code in (200, 302)
+    if response.status_code == 200:
+        assert "<script>alert(1)</script>" not in response.content.decode()
+    assert not RightsRequest.objects.exists()
