@@ -5,6 +5,7 @@ import datetime
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from earlyhelp.access import policy, search_first
@@ -52,6 +53,20 @@ def _search_initial(help_request) -> dict:
             "date_of_birth": datetime.date.fromisoformat(born) if born else None}
 
 
+def _search_again(request):
+    """The officer's last search by name, run again (audited as any search) so the page can show its results."""
+    terms = search_first.new_person_initial(request)
+    if not terms.get("family_name"):
+        return None
+    try:
+        outcome = people.search_people(request.user, family_name=terms["family_name"],
+                                       given_name=terms.get("given_name", ""), date_of_birth=terms.get("date_of_birth"))
+    except ValidationError:
+        return None
+    search_first.remember_results(request, [r.person_id for r in outcome.results])
+    return outcome
+
+
 @require_form_page
 @login_required
 def request_detail(request, request_id):
@@ -64,14 +79,15 @@ def request_detail(request, request_id):
     outcome = None
     if step == "search":
         outcome = search_first.run_search(request, search_form, people.search_people)
-    elif step == "record" and record_form.is_valid():
+    elif step == "record":
         person = search_first.person_from_last_search(request, parse_id(request.POST.get("person_id")))
-        contact = run_service(record_form, lambda: intake.record_as_contact(
+        contact = record_form.is_valid() and run_service(record_form, lambda: intake.record_as_contact(
             by=request.user, help_request=help_request, subject=person, team=record_form.cleaned_data["team"],
             source=record_form.cleaned_data["source"]))
         if contact:
             flash.success(request, "Request recorded as a contact and sent to the team.")
             return redirect("web:contact", contact_id=contact.pk)
+        outcome = _search_again(request)  # the form has errors: show the people found again beside it
     return render(request, "online/staff/detail.html", {
         "help_request": help_request, "proposed": _proposed(help_request), "form": search_form,
         "record_form": record_form, "outcome": outcome, "can_create": search_first.searched_recently(request)})

@@ -77,6 +77,8 @@ def question(request, step):
     if current is None or current not in questions.steps_for(draft.route, draft.answers):
         raise Http404("Page not found")
     form = current.form(_posted(request), initial=questions.initial(current, draft.answers))
+    if len(form.fields) == 1:  # one question: its label is the page's heading, the step's title
+        next(iter(form.fields.values())).label = current.title
     if request.method == "POST" and form.is_valid():
         answers = {name: questions.stored(value) for name, value in form.cleaned_data.items()}
         merged = {**draft.answers, **answers}
