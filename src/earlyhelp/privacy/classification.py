@@ -67,6 +67,10 @@ FIELDS: dict[str, Sensitivity] = {
     "accounts.SignInFailure.source_ip": O,
     # --- casework ------------------------------------------------------------------------------
     "casework.Contact.referrer_name": O,
+    # --- online --------------------------------------------------------------------------------
+    # A request made online holds what the person typed: like a contact's reason, it may describe health,
+    # substance use or domestic abuse (issue 15).
+    "online.HelpRequest.answers": S,
     # Referrals describe the family's difficulties: health, substance use, domestic abuse.
     "casework.Contact.reason": S,
     # Sums up the whole episode, across every headline area.
