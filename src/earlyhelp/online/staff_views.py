@@ -76,7 +76,14 @@ def request_detail(request, request_id):
     record_form = staff_forms.RecordForm(
         request.POST if step == "record" else None,
         initial={"team": request.user.team_id, "source": "self" if help_request.route == Route.SELF else ""})
+    close_form = staff_forms.CloseForm(request.POST if step == "close" else None)
     outcome = None
+    if step == "close" and close_form.is_valid():
+        closed = run_service(close_form, lambda: intake.close_request(
+            by=request.user, help_request=help_request, reason=close_form.cleaned_data["reason"]))
+        if closed:
+            flash.success(request, f"Request {closed.reference} closed without a contact.")
+            return redirect("online_requests:list")
     if step == "search":
         outcome = search_first.run_search(request, search_form, people.search_people)
     elif step == "record":
@@ -90,4 +97,4 @@ def request_detail(request, request_id):
         outcome = _search_again(request)  # the form has errors: show the people found again beside it
     return render(request, "online/staff/detail.html", {
         "help_request": help_request, "proposed": _proposed(help_request), "form": search_form,
-        "record_form": record_form, "outcome": outcome, "can_create": search_first.searched_recently(request)})
+        "record_form": record_form, "close_form": close_form, "outcome": outcome, "can_create": search_first.searched_recently(request)})

@@ -97,7 +97,7 @@ def test_recording_twice_is_refused(world, sent):
     family = make_family(world, family_name="Testfamily", with_episode=False)
     person = family["members"][0]
     intake.record_as_contact(by=world.front_door, help_request=sent, subject=person, team=world.north, source="self")
-    with pytest.raises(Exception, match="already been recorded"):
+    with pytest.raises(Exception, match="A decision has already been made"):
         intake.record_as_contact(by=world.front_door, help_request=sent, subject=person, team=world.north,
                                  source="self")
     assert Contact.objects.filter(channel=Channel.WEB).count() == 1
@@ -108,3 +108,28 @@ def test_a_draft_is_never_in_the_front_doors_queue(client, world):
     client.force_login(world.front_door)
     assert draft.reference not in client.get(reverse("online_requests:list")).content.decode()
     assert client.get(reverse("online_requests:detail", args=[draft.pk])).status_code == 404
+
+
+def test_the_front_door_may_close_a_request_without_a_contact_with_a_reason(client, world, sent):
+    client.force_login(world.front_door)
+    url = reverse("online_requests:detail", args=[sent.pk])
+    refused = client.post(url, {"step": "close", "reason": " "})
+    assert refused.status_code == 200 and "Enter why the request is being closed" in refused.content.decode()
+    assert HelpRequest.objects.get(pk=sent.pk).status == RequestStatus.SUBMITTED
+    closed = client.post(url, {"step": "close", "reason": "It repeats a request recorded yesterday"})
+    assert closed.url == reverse("online_requests:list")
+    sent.refresh_from_db()
+    assert sent.status == RequestStatus.CLOSED and sent.closed_by == world.front_door and sent.contact is None
+    assert "closed without a contact" in client.get(reverse("online_requests:list")).content.decode()
+    assert sent.reference not in client.get(reverse("online_requests:list")).content.decode()  # left the queue
+    assert not Contact.objects.exists() and not Person.objects.filter(family_name="Testfamily").exists()
+    # Kept for a year after closing, then deleted with the drafts never sent (P4).
+    assert services.delete_stale_drafts(now=sent.closed_at + datetime.timedelta(days=364)) == 0
+    assert services.delete_stale_drafts(now=sent.closed_at + datetime.timedelta(days=366)) == 1
+    assert not HelpRequest.objects.filter(pk=sent.pk).exists()
+
+
+def test_a_role_that_does_not_see_online_requests_cannot_close_one(world, sent):
+    with pytest.raises(Exception, match="does not include requests made online"):
+        intake.close_request(by=world.partner, help_request=sent, reason="Not for us")
+    assert HelpRequest.objects.get(pk=sent.pk).status == RequestStatus.SUBMITTED
