@@ -66,7 +66,8 @@ def record_as_contact(*, by: User, help_request: HelpRequest, subject: Person, t
     locked.status, locked.contact = RequestStatus.RECORDED, contact
     locked.recorded_by, locked.recorded_at = by, timezone.now()
     locked.save(update_fields=["status", "contact", "recorded_by", "recorded_at", "updated_at"])
-    audit.record(actor=by, action=Action.CHANGE, event="online.help_request.record", purpose=Purpose.EARLY_HELP_CASEWORK,
+    audit.record(actor=by, action=Action.CHANGE, event="online.help_request.record",
+                 purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[locked, contact], household_id=membership.household_id)
     return contact
 
@@ -85,6 +86,7 @@ def close_request(*, by: User, help_request: HelpRequest, reason: str) -> HelpRe
     locked.status, locked.closed_reason = RequestStatus.CLOSED, reason.strip()
     locked.closed_by, locked.closed_at = by, timezone.now()
     locked.save(update_fields=["status", "closed_reason", "closed_by", "closed_at", "updated_at"])
-    audit.record(actor=by, action=Action.CHANGE, event="online.help_request.close", purpose=Purpose.EARLY_HELP_CASEWORK,
+    audit.record(actor=by, action=Action.CHANGE, event="online.help_request.close",
+                 purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[locked])
     return locked

@@ -63,7 +63,8 @@ class HelpRequest(models.Model):
         ordering = ["submitted_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="draft", submitted_at__isnull=True) | (~Q(status="draft") & Q(submitted_at__isnull=False)),
+                condition=Q(status="draft", submitted_at__isnull=True)
+                | (~Q(status="draft") & Q(submitted_at__isnull=False)),
                 name="online_request_sent_has_when"),
             models.CheckConstraint(
                 condition=Q(status="recorded", contact__isnull=False, recorded_by__isnull=False,

@@ -17,6 +17,7 @@ class RecordForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    reason = forms.CharField(label="Why is no contact needed?", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}),
+    reason = forms.CharField(label="Why is no contact needed?", max_length=1000,
+                             widget=forms.Textarea(attrs={"rows": 3}),
                              help_text="For example, it repeats a request already recorded, or it is a test",
                              error_messages={"required": messages.ENTER_CLOSE_REASON})

@@ -12,7 +12,6 @@ from earlyhelp.access import policy, search_first
 from earlyhelp.audit.models import Purpose
 from earlyhelp.people import selectors as people
 from earlyhelp.people.forms import SearchForm
-from earlyhelp.ui.forms import format_date
 from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import parse_id, run_service
@@ -27,23 +26,6 @@ def request_list(request):
     policy.require(request.user, policy.Permission.SEE_ONLINE_REQUESTS, purpose=Purpose.EARLY_HELP_CASEWORK)
     page = paged_rows(request, selectors.waiting_for(request.user))
     return render(request, "online/staff/list.html", {"page": page})
-
-
-def _proposed(help_request):
-    """What the person gave, page by page, as the officer reads it beside their search."""
-    answers, rows = help_request.answers, []
-    for step in questions.steps_for(help_request.route, answers):
-        values = []
-        for name in step.fields():
-            value = answers.get(name)
-            if name == "date_of_birth" and value:
-                value = format_date(datetime.date.fromisoformat(value))
-            elif name == "guardian_permission":
-                value = "Permission given by the parent or guardian" if value else ""
-            if value:
-                values.append(str(value))
-        rows.append({"label": step.label or step.title, "values": values})
-    return rows
 
 
 def _search_initial(help_request) -> dict:
@@ -96,5 +78,6 @@ def request_detail(request, request_id):
             return redirect("web:contact", contact_id=contact.pk)
         outcome = _search_again(request)  # the form has errors: show the people found again beside it
     return render(request, "online/staff/detail.html", {
-        "help_request": help_request, "proposed": _proposed(help_request), "form": search_form,
-        "record_form": record_form, "close_form": close_form, "outcome": outcome, "can_create": search_first.searched_recently(request)})
+        "help_request": help_request, "proposed": questions.answer_rows(help_request.route, help_request.answers),
+        "form": search_form, "record_form": record_form, "close_form": close_form, "outcome": outcome,
+        "can_create": search_first.searched_recently(request)})

@@ -2,14 +2,11 @@
 order. The draft's id is kept in the visitor's session, never in a URL; the page never repeats what was typed
 anywhere but in its own form field (escaped) and on "Check your answers"."""
 
-import datetime
-
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from earlyhelp.ui.forms import format_date
 from earlyhelp.ui.service_forms import run_service
 
 from . import forms, questions, services
@@ -95,27 +92,6 @@ def question(request, step):
         "guardian": current is questions.GUARDIAN, "permission_age": questions.permission_age()})
 
 
-def _summary(draft: HelpRequest):
-    """The answers for "Check your answers": one row per page, with its change link."""
-    answers = draft.answers
-    rows = []
-    for step in questions.steps_for(draft.route, answers):
-        values = []
-        for name in step.fields():
-            value = answers.get(name)
-            if name == "date_of_birth" and value:
-
-                value = format_date(datetime.date.fromisoformat(value))
-            elif name == "consent_at_referral":
-                value = dict(forms.AGREEMENT_CHOICES).get(value, "")
-            elif name == "guardian_permission":
-                value = "Permission given" if value else ""
-            if value:
-                values.append(str(value))
-        rows.append({"label": step.label or step.title, "values": values, "slug": step.slug})
-    return rows
-
-
 @public_form_page
 def check(request):
     draft = _draft(request)
@@ -131,8 +107,9 @@ def check(request):
             request.session.pop(SESSION_KEY, None)
             request.session[SENT_KEY] = sent.reference
             return redirect("online:sent")
-    return _page(request, "online/check.html", {"form": form, "rows": _summary(draft), "draft": draft,
-                                                "professional": draft.route == Route.PROFESSIONAL})
+    return _page(request, "online/check.html", {
+        "form": form, "rows": questions.answer_rows(draft.route, draft.answers), "draft": draft,
+        "professional": draft.route == Route.PROFESSIONAL})
 
 
 @public_page
