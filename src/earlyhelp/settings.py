@@ -265,6 +265,9 @@ EARLYHELP_PUBLIC_RATE = os.environ.get("EARLYHELP_PUBLIC_RATE", "20/m")
 EARLYHELP_PUBLIC_MAX_BODY_BYTES = int(os.environ.get("EARLYHELP_PUBLIC_MAX_BODY_BYTES", str(64 * 1024)))
 # Requests never sent are deleted this many days after their last answer (`manage.py delete_stale_online_drafts`).
 EARLYHELP_PUBLIC_DRAFT_DAYS = int(os.environ.get("EARLYHELP_PUBLIC_DRAFT_DAYS", "28"))
+# Requests the front door closed without a contact are deleted this many days after (as partner data that leads to
+# nobody: a year), by the same command.
+EARLYHELP_PUBLIC_CLOSED_DAYS = int(os.environ.get("EARLYHELP_PUBLIC_CLOSED_DAYS", "365"))
 EARLYHELP_PUBLIC_SERVICE_NAME = os.environ.get("EARLYHELP_PUBLIC_SERVICE_NAME", "Early help for families")
 
 # --- Internationalisation ---------------------------------------------------------------------

@@ -65,8 +65,9 @@ class FamilyMemberDateOfBirthForm(PublicForm):
 
 
 class PostcodeForm(PublicForm):
+    error_names = {"postcode": "Postcode"}
     postcode = forms.RegexField(
-        label="What is the postcode?", max_length=POSTCODE_LENGTH,
+        label="Postcode", max_length=POSTCODE_LENGTH,
         help_text="We use it to find out which team covers the area and to check whether we know the family already",
         regex=r"^\s*[A-Za-z]{1,2}[0-9][A-Za-z0-9]?\s*[0-9][A-Za-z]{2}\s*$",
         widget=forms.TextInput(attrs={"autocomplete": "postal-code", "class": "govuk-input--width-10"}),
@@ -79,6 +80,8 @@ class PostcodeForm(PublicForm):
 
 class ContactDetailsForm(PublicForm):
     """How to reach a family member: at least one of a phone number or an email address."""
+
+    error_names = {"contact_note": "What we should know about contacting you"}
 
     phone = _phone("Telephone number", required=False)
     email = _email("Email address", required=False)
@@ -113,6 +116,7 @@ class ProfessionalContactForm(PublicForm):
 
 
 class ReasonForm(PublicForm):
+    error_names = {"reason": "What you would like help with"}
     reason = forms.CharField(label="What would you like help with?", max_length=REASON_LENGTH,
                              help_text="Tell us what is happening and what would help. Do not include information "
                                        "about other people that we do not need",
@@ -121,6 +125,7 @@ class ReasonForm(PublicForm):
 
 
 class ProfessionalReasonForm(PublicForm):
+    error_names = {"reason": "Why you are asking"}
     reason = forms.CharField(label="Why are you asking for early help for this family?", max_length=REASON_LENGTH,
                              help_text="Tell us what you are worried about, what has been tried and what would help",
                              error_messages={"required": "Enter why you are asking for early help for this family"},
@@ -135,6 +140,7 @@ AGREEMENT_CHOICES = [
 
 
 class FamilyAgreementForm(PublicForm):
+    error_names = {"family_knows": "What you have told the family"}
     consent_at_referral = forms.ChoiceField(
         label="Does the family know you are asking for help, and do they agree?", choices=AGREEMENT_CHOICES,
         widget=forms.RadioSelect,
@@ -146,6 +152,8 @@ class FamilyAgreementForm(PublicForm):
 
 class GuardianForm(PublicForm):
     """P24: the parent or guardian of a young person under the permission age."""
+
+    error_names = {"guardian_relationship": "How they are related to you"}
 
     guardian_name = forms.CharField(label="Parent's or guardian's full name", max_length=SHORT_TEXT,
                                     error_messages={"required": "Enter your parent's or guardian's full name"})

@@ -66,6 +66,27 @@ def record_as_contact(*, by: User, help_request: HelpRequest, subject: Person, t
     locked.status, locked.contact = RequestStatus.RECORDED, contact
     locked.recorded_by, locked.recorded_at = by, timezone.now()
     locked.save(update_fields=["status", "contact", "recorded_by", "recorded_at", "updated_at"])
-    audit.record(actor=by, action=Action.CHANGE, event="online.help_request.record", purpose=Purpose.EARLY_HELP_CASEWORK,
+    audit.record(actor=by, action=Action.CHANGE, event="online.help_request.record",
+                 purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[locked, contact], household_id=membership.household_id)
     return contact
+
+
+@transaction.atomic
+def close_request(*, by: User, help_request: HelpRequest, reason: str) -> HelpRequest:
+    """The front door decides a request needs no contact (a duplicate of one already recorded, a test, nothing to go
+    on), with its reason: it leaves the queue, and is deleted `EARLYHELP_PUBLIC_CLOSED_DAYS` later."""
+    if not policy.has_permission(by, policy.Permission.SEE_ONLINE_REQUESTS):
+        raise PermissionDenied("Your role does not include requests made online")
+    locked = HelpRequest.objects.select_for_update().get(pk=help_request.pk)
+    if locked.status != RequestStatus.SUBMITTED:
+        raise ValidationError(messages.REQUEST_ALREADY_RECORDED)
+    if not reason.strip():
+        raise ValidationError({"reason": messages.ENTER_CLOSE_REASON})
+    locked.status, locked.closed_reason = RequestStatus.CLOSED, reason.strip()
+    locked.closed_by, locked.closed_at = by, timezone.now()
+    locked.save(update_fields=["status", "closed_reason", "closed_by", "closed_at", "updated_at"])
+    audit.record(actor=by, action=Action.CHANGE, event="online.help_request.close",
+                 purpose=Purpose.EARLY_HELP_CASEWORK,
+                 objects=[locked])
+    return locked

@@ -33,6 +33,7 @@ class RequestStatus(models.TextChoices):
     DRAFT = "draft", "Not sent yet"
     SUBMITTED = "submitted", "Waiting for the front door"
     RECORDED = "recorded", "Recorded as a contact"
+    CLOSED = "closed", "Closed without a contact"
 
 
 class HelpRequest(models.Model):
@@ -52,18 +53,28 @@ class HelpRequest(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
     recorded_at = models.DateTimeField(null=True, blank=True)
+    # The front door's decision not to record it (a duplicate, a test, not enough to go on), with its reason.
+    closed_reason = models.TextField(blank=True, db_comment="Personal data: why the front door closed the request")
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["submitted_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="draft", submitted_at__isnull=True) | (~Q(status="draft") & Q(submitted_at__isnull=False)),
+                condition=Q(status="draft", submitted_at__isnull=True)
+                | (~Q(status="draft") & Q(submitted_at__isnull=False)),
                 name="online_request_sent_has_when"),
             models.CheckConstraint(
                 condition=Q(status="recorded", contact__isnull=False, recorded_by__isnull=False,
                             recorded_at__isnull=False)
                 | (~Q(status="recorded") & Q(contact__isnull=True, recorded_by__isnull=True, recorded_at__isnull=True)),
                 name="online_request_recorded_has_contact_who_and_when"),
+            models.CheckConstraint(
+                condition=(Q(status="closed", closed_by__isnull=False, closed_at__isnull=False) & ~Q(closed_reason=""))
+                | (~Q(status="closed") & Q(closed_by__isnull=True, closed_at__isnull=True, closed_reason="")),
+                name="online_request_closed_has_who_when_and_why"),
         ]
 
     def __str__(self):

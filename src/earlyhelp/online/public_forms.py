@@ -14,11 +14,10 @@ from django.core.validators import ProhibitNullCharactersValidator
 from earlyhelp.ui.forms import plain_text_validator
 
 
-def _name(field, field_name: str) -> str:
-    return str(getattr(field, "error_name", None) or field.label or field_name.replace("_", " "))
-
-
 class PublicForm(forms.Form):
+    # What an error message calls an answer whose label is a question, e.g. {"reason": "What you need help with"}.
+    error_names: dict[str, str] = {}
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field_name, field in self.fields.items():
@@ -27,7 +26,8 @@ class PublicForm(forms.Form):
             if not field.max_length:
                 raise ImproperlyConfigured(f"{type(self).__name__}.{field_name} has no max_length: every answer on a "
                                            "public page needs one")
-            name = _name(field, field_name).strip().rstrip("?").strip()
+            name = str(self.error_names.get(field_name) or field.label or field_name.replace("_", " "))
+            name = name.strip().rstrip("?").strip()
             field.validators = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
             field.validators.insert(0, plain_text_validator(name))
             field.error_messages.setdefault(

@@ -11,6 +11,8 @@ import datetime
 
 from django.utils import timezone
 
+from earlyhelp.ui.forms import format_date
+
 from . import forms
 from .models import DEFAULT_PERMISSION_AGE, HelpLine, PermissionAge, Route
 
@@ -134,3 +136,22 @@ def initial(step: Step, answers: dict) -> dict:
                 value = datetime.date.fromisoformat(value)
             values[name] = value
     return values
+
+
+def answer_rows(route: str, answers: dict) -> list[dict]:
+    """The answers page by page, as "Check your answers" and the front door show them: {label, values, slug}."""
+    rows = []
+    for step in steps_for(route, answers):
+        values = []
+        for name in step.fields():
+            value = answers.get(name)
+            if name == "date_of_birth" and value:
+                value = format_date(datetime.date.fromisoformat(value))
+            elif name == "consent_at_referral":
+                value = dict(forms.AGREEMENT_CHOICES).get(value, "")
+            elif name == "guardian_permission":
+                value = "Permission given by the parent or guardian" if value else ""
+            if value:
+                values.append(str(value))
+        rows.append({"label": step.label or step.title, "values": values, "slug": step.slug})
+    return rows

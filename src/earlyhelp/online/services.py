@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from earlyhelp.audit.models import Purpose
@@ -72,9 +73,14 @@ def draft_cutoff(now: datetime.datetime | None = None) -> datetime.datetime:
 
 @transaction.atomic
 def delete_stale_drafts(*, now: datetime.datetime | None = None) -> int:
-    """Requests never sent are deleted `EARLYHELP_PUBLIC_DRAFT_DAYS` after their last answer (P4)."""
-    stale = list(HelpRequest.objects.filter(status=RequestStatus.DRAFT, updated_at__lt=draft_cutoff(now))
-                 .values_list("pk", flat=True))
+    """Requests never sent are deleted `EARLYHELP_PUBLIC_DRAFT_DAYS` after their last answer, and requests the front
+    door closed without a contact `EARLYHELP_PUBLIC_CLOSED_DAYS` after it closed them (P4). A recorded request goes
+    with its contact."""
+    now = now or timezone.now()
+    closed_cutoff = now - datetime.timedelta(days=settings.EARLYHELP_PUBLIC_CLOSED_DAYS)
+    stale = list(HelpRequest.objects.filter(
+        Q(status=RequestStatus.DRAFT, updated_at__lt=draft_cutoff(now))
+        | Q(status=RequestStatus.CLOSED, closed_at__lt=closed_cutoff)).values_list("pk", flat=True))
     if stale:
         HelpRequest.objects.filter(pk__in=stale).delete()
         record_public_submission(event="online.help_request.delete_stale", purpose=PURPOSE, action="change",

@@ -5,13 +5,13 @@ import datetime
 
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from earlyhelp.access import policy, search_first
 from earlyhelp.audit.models import Purpose
 from earlyhelp.people import selectors as people
 from earlyhelp.people.forms import SearchForm
-from earlyhelp.ui.forms import format_date
 from earlyhelp.ui.http_methods import require_form_page, require_safe
 from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import parse_id, run_service
@@ -28,28 +28,25 @@ def request_list(request):
     return render(request, "online/staff/list.html", {"page": page})
 
 
-def _proposed(help_request):
-    """What the person gave, page by page, as the officer reads it beside their search."""
-    answers, rows = help_request.answers, []
-    for step in questions.steps_for(help_request.route, answers):
-        values = []
-        for name in step.fields():
-            value = answers.get(name)
-            if name == "date_of_birth" and value:
-                value = format_date(datetime.date.fromisoformat(value))
-            elif name == "guardian_permission":
-                value = "Permission given by the parent or guardian" if value else ""
-            if value:
-                values.append(str(value))
-        rows.append({"label": step.label or step.title, "values": values})
-    return rows
-
-
 def _search_initial(help_request) -> dict:
     answers = help_request.answers
     born = answers.get("date_of_birth")
     return {"family_name": answers.get("family_name", ""), "given_name": answers.get("given_name", ""),
             "date_of_birth": datetime.date.fromisoformat(born) if born else None}
+
+
+def _search_again(request):
+    """The officer's last search by name, run again (audited as any search) so the page can show its results."""
+    terms = search_first.new_person_initial(request)
+    if not terms.get("family_name"):
+        return None
+    try:
+        outcome = people.search_people(request.user, family_name=terms["family_name"],
+                                       given_name=terms.get("given_name", ""), date_of_birth=terms.get("date_of_birth"))
+    except ValidationError:
+        return None
+    search_first.remember_results(request, [r.person_id for r in outcome.results])
+    return outcome
 
 
 @require_form_page
@@ -61,17 +58,26 @@ def request_detail(request, request_id):
     record_form = staff_forms.RecordForm(
         request.POST if step == "record" else None,
         initial={"team": request.user.team_id, "source": "self" if help_request.route == Route.SELF else ""})
+    close_form = staff_forms.CloseForm(request.POST if step == "close" else None)
     outcome = None
+    if step == "close" and close_form.is_valid():
+        closed = run_service(close_form, lambda: intake.close_request(
+            by=request.user, help_request=help_request, reason=close_form.cleaned_data["reason"]))
+        if closed:
+            flash.success(request, f"Request {closed.reference} closed without a contact.")
+            return redirect("online_requests:list")
     if step == "search":
         outcome = search_first.run_search(request, search_form, people.search_people)
-    elif step == "record" and record_form.is_valid():
+    elif step == "record":
         person = search_first.person_from_last_search(request, parse_id(request.POST.get("person_id")))
-        contact = run_service(record_form, lambda: intake.record_as_contact(
+        contact = record_form.is_valid() and run_service(record_form, lambda: intake.record_as_contact(
             by=request.user, help_request=help_request, subject=person, team=record_form.cleaned_data["team"],
             source=record_form.cleaned_data["source"]))
         if contact:
             flash.success(request, "Request recorded as a contact and sent to the team.")
             return redirect("web:contact", contact_id=contact.pk)
+        outcome = _search_again(request)  # the form has errors: show the people found again beside it
     return render(request, "online/staff/detail.html", {
-        "help_request": help_request, "proposed": _proposed(help_request), "form": search_form,
-        "record_form": record_form, "outcome": outcome, "can_create": search_first.searched_recently(request)})
+        "help_request": help_request, "proposed": questions.answer_rows(help_request.route, help_request.answers),
+        "form": search_form, "record_form": record_form, "close_form": close_form, "outcome": outcome,
+        "can_create": search_first.searched_recently(request)})

@@ -2,14 +2,11 @@
 order. The draft's id is kept in the visitor's session, never in a URL; the page never repeats what was typed
 anywhere but in its own form field (escaped) and on "Check your answers"."""
 
-import datetime
-
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from earlyhelp.ui.forms import format_date
 from earlyhelp.ui.service_forms import run_service
 
 from . import forms, questions, services
@@ -77,6 +74,8 @@ def question(request, step):
     if current is None or current not in questions.steps_for(draft.route, draft.answers):
         raise Http404("Page not found")
     form = current.form(_posted(request), initial=questions.initial(current, draft.answers))
+    if len(form.fields) == 1:  # one question: its label is the page's heading, the step's title
+        next(iter(form.fields.values())).label = current.title
     if request.method == "POST" and form.is_valid():
         answers = {name: questions.stored(value) for name, value in form.cleaned_data.items()}
         merged = {**draft.answers, **answers}
@@ -91,27 +90,6 @@ def question(request, step):
         "form": form, "step": current, "title": current.title, "lead": current.lead, "back": back,
         "single": len(form.fields) == 1, "draft": draft, "button": "Continue",
         "guardian": current is questions.GUARDIAN, "permission_age": questions.permission_age()})
-
-
-def _summary(draft: HelpRequest):
-    """The answers for "Check your answers": one row per page, with its change link."""
-    answers = draft.answers
-    rows = []
-    for step in questions.steps_for(draft.route, answers):
-        values = []
-        for name in step.fields():
-            value = answers.get(name)
-            if name == "date_of_birth" and value:
-
-                value = format_date(datetime.date.fromisoformat(value))
-            elif name == "consent_at_referral":
-                value = dict(forms.AGREEMENT_CHOICES).get(value, "")
-            elif name == "guardian_permission":
-                value = "Permission given" if value else ""
-            if value:
-                values.append(str(value))
-        rows.append({"label": step.label or step.title, "values": values, "slug": step.slug})
-    return rows
 
 
 @public_form_page
@@ -129,8 +107,9 @@ def check(request):
             request.session.pop(SESSION_KEY, None)
             request.session[SENT_KEY] = sent.reference
             return redirect("online:sent")
-    return _page(request, "online/check.html", {"form": form, "rows": _summary(draft), "draft": draft,
-                                                "professional": draft.route == Route.PROFESSIONAL})
+    return _page(request, "online/check.html", {
+        "form": form, "rows": questions.answer_rows(draft.route, draft.answers), "draft": draft,
+        "professional": draft.route == Route.PROFESSIONAL})
 
 
 @public_page

@@ -69,6 +69,11 @@ FIELDS: dict[str, Sensitivity] = {
     "messaging.SentMessage.to_address": O,  # the address a requester typed, for their acknowledgement
     # --- casework ------------------------------------------------------------------------------
     "casework.Contact.referrer_name": O,
+    # --- online --------------------------------------------------------------------------------
+    # A request made online holds what the person typed: like a contact's reason, it may describe health,
+    # substance use or domestic abuse (issue 15).
+    "online.HelpRequest.answers": S,
+    "online.HelpRequest.closed_reason": S,
     # Referrals describe the family's difficulties: health, substance use, domestic abuse.
     "casework.Contact.reason": S,
     # Sums up the whole episode, across every headline area.
