@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "django_filters",
     "earlyhelp.audit",
     "earlyhelp.ui",
+    "earlyhelp.messaging",
     "earlyhelp.organisations",
     "earlyhelp.people",
     "earlyhelp.programme",
@@ -69,6 +70,8 @@ INSTALLED_APPS = [
     "earlyhelp.reporting",
     "earlyhelp.web",
     "earlyhelp.api",
+    "earlyhelp.online",  # the public pages: "Ask for early help", rights online (issue 15)
+    "django_ratelimit",
     "earlyhelp.demo",
 ]
 
@@ -181,13 +184,21 @@ EARLYHELP_SIGN_IN_ACCOUNT_LIMIT = int(os.environ.get("EARLYHELP_SIGN_IN_ACCOUNT_
 OTP_TOTP_ISSUER = os.environ.get("EARLYHELP_COUNCIL_NAME", "Demo Borough Council") + " Early Help"
 EARLYHELP_RECOVERY_CODES = 10
 
-# --- E-mail (password reset links) ----------------------------------------------------------
+# --- E-mail (password reset links, acknowledgements of online forms) ------------------------------
+# Production sends through GOV.UK Notify when its API key is set (django-gov-notify: each message goes through the
+# service's plain template, whose id is set too, with the message's subject and body as its personalisation);
+# otherwise through SMTP. The demo prints messages to the console (or writes them to EMAIL_FILE_PATH with
+# EARLYHELP_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend); tests keep them in memory.
+GOVUK_NOTIFY_API_KEY = os.environ.get("GOVUK_NOTIFY_API_KEY", "")
+GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID = os.environ.get("GOVUK_NOTIFY_PLAIN_EMAIL_TEMPLATE_ID", "")
 EMAIL_BACKEND = os.environ.get(
     "EARLYHELP_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if ENVIRONMENT == "development"
+    else "django_gov_notify.backends.NotifyEmailBackend" if GOVUK_NOTIFY_API_KEY
     else "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("EARLYHELP_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EARLYHELP_EMAIL_PORT", "25"))
+EMAIL_FILE_PATH = os.environ.get("EARLYHELP_EMAIL_FILE_PATH", os.path.join(VAR_DIR, "mail"))
 DEFAULT_FROM_EMAIL = os.environ.get("EARLYHELP_EMAIL_FROM", "earlyhelp@localhost")
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("EARLYHELP_PASSWORD_RESET_SECONDS", str(24 * 3600)))
 
@@ -228,6 +239,40 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# --- Caches ------------------------------------------------------------------------------------
+# "default" keeps per-process conveniences (dashboard counts). "public_rate" counts public form posts per client
+# (django-ratelimit, `EARLYHELP_PUBLIC_RATE`): every server process must see the same counts, so it is a table in the
+# database by default (shared by every process, on SQLite and PostgreSQL; created by `migrate`). A council with
+# several web servers, or heavy traffic, should point it at Redis or memcached (README, "Public pages"):
+# EARLYHELP_RATE_CACHE_BACKEND=django.core.cache.backends.redis.RedisCache EARLYHELP_RATE_CACHE_LOCATION=redis://...
+RATE_CACHE_TABLE = "earlyhelp_public_rate_cache"
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public_rate": {
+        "BACKEND": os.environ.get("EARLYHELP_RATE_CACHE_BACKEND", "django.core.cache.backends.db.DatabaseCache"),
+        "LOCATION": os.environ.get("EARLYHELP_RATE_CACHE_LOCATION", RATE_CACHE_TABLE),
+    },
+}
+RATELIMIT_USE_CACHE = "public_rate"
+# The database cache increments by read-then-write: two processes counting the same client at the same instant may
+# count one post once instead of twice. The limit still holds within a few posts; django-ratelimit's check calls that
+# an error (E003) and an unofficial backend a warning (W001), both silenced below; `online.checks` refuses a cache
+# that is not shared (local memory) or not real. Use Redis or memcached for an exact count.
+RATELIMIT_FAIL_OPEN = False
+
+# --- Public pages (earlyhelp.online, issue 15) ---------------------------------------------------------------------
+# Public form posts a client (an address, as the audit trail sees it behind EARLYHELP_TRUSTED_PROXIES) may send, as
+# django-ratelimit's "<count>/<s|m|h|d>"; empty turns the limit off. More answer 429 and store nothing.
+EARLYHELP_PUBLIC_RATE = os.environ.get("EARLYHELP_PUBLIC_RATE", "20/m")
+# The largest public form post, in bytes (the longest answer is 3,000 characters); larger answers 413.
+EARLYHELP_PUBLIC_MAX_BODY_BYTES = int(os.environ.get("EARLYHELP_PUBLIC_MAX_BODY_BYTES", str(64 * 1024)))
+# Requests never sent are deleted this many days after their last answer (`manage.py delete_stale_online_drafts`).
+EARLYHELP_PUBLIC_DRAFT_DAYS = int(os.environ.get("EARLYHELP_PUBLIC_DRAFT_DAYS", "28"))
+# Requests the front door closed without a contact are deleted this many days after (as partner data that leads to
+# nobody: a year), by the same command.
+EARLYHELP_PUBLIC_CLOSED_DAYS = int(os.environ.get("EARLYHELP_PUBLIC_CLOSED_DAYS", "365"))
+EARLYHELP_PUBLIC_SERVICE_NAME = os.environ.get("EARLYHELP_PUBLIC_SERVICE_NAME", "Early help for families")
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -324,7 +369,7 @@ EARLYHELP_RESEARCH_KEY_DIR = Path(os.environ.get("EARLYHELP_RESEARCH_KEY_DIR", V
 NINJA_PAGINATION_PER_PAGE = 50
 
 # SQLite ignores db_comment; PostgreSQL (production) keeps them as the data inventory.
-SILENCED_SYSTEM_CHECKS = ["fields.W163"]
+SILENCED_SYSTEM_CHECKS = ["fields.W163", "django_ratelimit.E003", "django_ratelimit.W001"]
 
 # Background jobs (pack builds, imports, linkage runs, retention sweeps). Production: the database backend and
 # `manage.py db_worker`. A developer's machine and the demo: a thread of the web process runs them after the

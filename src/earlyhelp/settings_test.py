@@ -16,3 +16,5 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 EARLYHELP_AUDIT_ANCHOR_SECONDS = 0  # tests roll back: an anchor of a rolled-back head would outlive it (audit tests)
 EARLYHELP_DASHBOARD_FRESH_SECONDS = 0  # counted on every visit; casework/tests/test_lists.py tests the keeping
 EARLYHELP_JOB_HEARTBEAT_SECONDS = 0  # a test's rows are invisible to the heartbeat's own connection (test_jobs.py)
+# Public form posts: high enough for every test; online/tests/test_public_surface.py sets a small rate to test it.
+EARLYHELP_PUBLIC_RATE = "10000/m"

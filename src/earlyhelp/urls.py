@@ -23,6 +23,10 @@ urlpatterns = [
     path("matching/", include("earlyhelp.matching.urls")),
     path("programme/", include("earlyhelp.supporting_families.urls")),
     path("reporting/", include("earlyhelp.reporting.urls")),
+    # The front door's queue of requests made online (signed in, through the access table).
+    path("contacts/online/", include("earlyhelp.online.staff_urls")),
+    # The public pages (no sign-in): "Ask for early help" and rights online.
+    path("", include("earlyhelp.online.urls")),
     path("", include("earlyhelp.web.urls")),
 ]
 

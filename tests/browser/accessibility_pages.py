@@ -12,6 +12,13 @@ PAGES = {
     "web:sign-in": (),
     "web:privacy-notice": (),
     "web:privacy-notice-version": ("notice_version",),
+    # The public online services (earlyhelp.online): scanned signed out as well as signed in (PUBLIC_SIGNED_OUT).
+    "online:start": (),
+    "online:who": (),
+    "online:resume": (),
+    "online:other-help": (),
+    "online:accessibility": (),
+    "online:rights-start": (),
     # Everyone's.
     "web:dashboard": (),
     "account:sessions": (),
@@ -27,6 +34,9 @@ PAGES = {
     "web:contact-new-person": (),  # after a search (each role's session has searched for `person`)
     "web:person": ("person",),
     "web:contact-details": ("person",),
+    # Requests made online, waiting for the front door (issue 15).
+    "online_requests:list": (),
+    "online_requests:detail": ("online_request",),
     # Break-glass: a child of a south team family, found by NHS number in the lead's and manager's last search.
     "web:emergency-access": ("emergency_person",),
     "web:contact": ("contact",),
@@ -103,6 +113,7 @@ PAGES = {
     "rights:new-without-record": (),
     "rights:detail": ("rights_request",),
     "rights:identity": ("rights_request",),
+    "rights:match": ("rights_request",),
     "rights:extend": ("rights_request",),
     "rights:pause": ("rights_request",),
     "rights:resume": ("rights_request",),
@@ -202,6 +213,7 @@ NOT_SCANNED = {
     "account:enrol": "the first sign-in's authenticator set-up: opened by the browser journeys",
     "account:password-set": "needs a one-time link from an e-mail; the same form kit as every other form",
     "rights:start": POST_ONLY,
+    "rights:match-person": POST_ONLY,
     "retention:batch-decide": POST_ONLY,
     "retention:certificate-pdf": FILE,
     "programme:claim-evidence": FILE,
@@ -212,7 +224,21 @@ NOT_SCANNED = {
     "reporting:research-project-columns": POST_ONLY + "; its form is on the project's page, which is scanned",
     **{name: POST_ONLY + "; its button is on the job's progress page, which is scanned" for name in [
         "matching:batch-cancel", "matching:run-cancel", "retention:sweep-cancel", "web:sar-build-cancel"]},
+    # A visitor's request in progress, kept in their session: every question, "Check your answers" (with and
+    # without errors) and the confirmation are scanned signed out as the journey reaches them, in
+    # tests/browser/test_online_journey.py.
+    "online:question": "a step of a visitor's request in progress: scanned by test_online_journey.py",
+    "online:check": "a visitor's request in progress: scanned by test_online_journey.py",
+    "online:sent": "after a visitor sends their request: scanned by test_online_journey.py",
+    # The public rights forms: every question (and one with errors), "Check your answers" and the confirmation are
+    # scanned signed out as a visitor's journey reaches them, in tests/browser/test_rights_online_journey.py.
+    "online:rights-question": "a step of a visitor's rights request: scanned by test_rights_online_journey.py",
+    "online:rights-check": "a visitor's rights request in progress: scanned by test_rights_online_journey.py",
+    "online:rights-sent": "after a visitor sends a rights request: scanned by test_rights_online_journey.py",
 }
+# Pages open to anyone, scanned signed out too (the scan's signed-in roles open them as well).
+PUBLIC_SIGNED_OUT = ["web:sign-in", "web:privacy-notice", "online:start", "online:who", "online:resume",
+                     "online:other-help", "online:accessibility", "online:rights-start"]
 # Whole namespaces the scan leaves out.
 NOT_SCANNED_NAMESPACES = {
     "admin": "Django's own admin site (not GOV.UK Frontend), for the system administrator only",

@@ -13,6 +13,7 @@ from earlyhelp.casework import services as casework
 from earlyhelp.matching import imports, linkage
 from earlyhelp.matching.models import DatasetType, RunStatus
 from earlyhelp.matching.review import unmatched_records
+from earlyhelp.online import services as online
 from earlyhelp.organisations.models import Organisation
 from earlyhelp.privacy.governance import services as registers
 from earlyhelp.privacy.governance.models import AgreementKind, AgreementStatus
@@ -50,6 +51,7 @@ def more_records(world, records: dict) -> dict:
         **_retention_and_matching(world, today),
         **_programme(world),
         **_reporting(world, today),
+        **_online(),
     }
 
 
@@ -186,3 +188,10 @@ def _reporting(world, today) -> dict:
                                     period_start=today - datetime.timedelta(days=365), period_end=today)
     return {"published_return": published.pk, "research_project": project.pk, "research_extract": extract.pk}
 
+
+
+def _online() -> dict:
+    """A request a family member sent online, waiting for the front door."""
+    started = online.start_request(route="self")
+    online.save_answers(request_id=started.pk, step="name", answers={"given_name": "Zebedee", "family_name": "Quenby"})
+    return {"online_request": online.submit_request(request_id=started.pk, complete=True).pk}

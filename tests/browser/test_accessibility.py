@@ -47,7 +47,7 @@ from earlyhelp.supporting_families.models import Claim, ClaimBatch
 from earlyhelp.testing.everywhere import seed_person_everywhere
 from earlyhelp.testing.world import build_world, make_family, make_panel, make_user
 
-from .accessibility_pages import NOT_SCANNED, NOT_SCANNED_NAMESPACES, PAGES
+from .accessibility_pages import NOT_SCANNED, NOT_SCANNED_NAMESPACES, PAGES, PUBLIC_SIGNED_OUT
 from .conftest import Unavailable
 from .scan_records import more_records, session_steps
 
@@ -374,7 +374,7 @@ def test_every_page_pattern_as_every_role_that_can_open_it(browser, db):
             page.context.close()
         # Signed out: the public pages, and the 404 page (the same for every refusal and every missing record).
         page = new_role_page(browser, InProcessSite(Client(), scan))
-        for name in ("web:sign-in", "web:privacy-notice"):
+        for name in PUBLIC_SIGNED_OUT:
             assert page.goto(scan.pages[name]).status == 200
             check(scan, page, axe_script, f"{name} signed out")
             scan.opened.setdefault(name, set()).add(None)

@@ -26,6 +26,9 @@ UNVERIFIED_ALLOWED = {"account:verify", "account:enrol", "web:sign-out", "web:si
                       "web:privacy-notice", "web:privacy-notice-version", "web:privacy-notice-pdf",
                       "account:password-set"}
 API_NAMESPACE = "api"
+# The public pages (`earlyhelp.online`): open to anyone, signed in or not, so a session half-way through signing in
+# is not sent to its second factor either. Each of them guards itself (`online.protection`: size and rate limits).
+PUBLIC_NAMESPACE = "online"
 
 LAST_SEEN_PRECISION = datetime.timedelta(minutes=1)
 LAST_SEEN_SESSION_KEY = "earlyhelp_tracked_last_seen"
@@ -70,7 +73,7 @@ class SecondFactorMiddleware:
             return None
         match = request.resolver_match
         view_name = match.view_name if match else ""
-        if view_name in UNVERIFIED_ALLOWED or (match and API_NAMESPACE in match.namespaces):
+        if view_name in UNVERIFIED_ALLOWED or (match and {API_NAMESPACE, PUBLIC_NAMESPACE} & set(match.namespaces)):
             return None
         return redirect("account:verify" if services.has_second_factor(user) else "account:enrol")
 

@@ -80,6 +80,19 @@ def record(
 _LAST_CHANGE = "audit:last-change:{}"
 
 
+def record_public(*, event: str, purpose: str, objects=(), action: str = Action.CREATE,
+                  metadata: dict | None = None) -> AuditEvent | None:
+    """An event caused by a member of the public on a public page: no actor (they have no account) and no source
+    address (the column holds staff devices' addresses; a visitor's is not kept). For services below the public pages
+    (a rights request, an acknowledgement); `earlyhelp.online.audit_trail` says the same for the pages' own."""
+    token = context.set_current(context.RequestContext(source_ip=None, route=context.current().route))
+    try:
+        return record(actor=None, action=action, event=event, purpose=purpose, objects=objects,
+                      metadata={"public": True, **(metadata or {})})
+    finally:
+        context.reset(token)
+
+
 def last_change_by(actor_id) -> float:
     """When (a Unix time) this actor last changed anything, as far as this process's cache knows (0: not since it
     started): what a summary kept in the cache is checked against, so that a user's own change shows at once."""

@@ -41,6 +41,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.governance import agreements
 from earlyhelp.privacy.models import DataSharingAgreement, ProcessingPurpose
+from earlyhelp.ui.forms import CONTROL_CHARACTERS
 
 from . import messages, schemas, workbooks
 from .models import BatchStatus, FileFormat, ImportBatch, SourceRecord
@@ -57,7 +58,6 @@ DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_UNPACKED_RATIO = 20  # a workbook may unpack to this many times the upload limit; more is a zip bomb
 ZIP_SIGNATURE = b"PK\x03\x04"
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls, and password-protected .xlsx
-_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 GENERIC_PROBLEM = "Something went wrong while checking the file, so nothing was imported: try again, and if it " \
                   "happens again tell the system administrator"
@@ -291,7 +291,7 @@ class _CsvTable:
             except UnicodeDecodeError:
                 raise UnreadableFile("The file's characters cannot be read: save it as CSV UTF-8 and upload it "
                                      "again") from None
-        if _NOT_TEXT.search(self.text):
+        if CONTROL_CHARACTERS.search(self.text):
             raise UnreadableFile("The file is not a CSV file: it holds characters that are not text")
 
     def rows(self) -> Iterator[list]:

@@ -65,8 +65,15 @@ FIELDS: dict[str, Sensitivity] = {
     "audit.AuditEvent.source_ip": O,
     # A failed sign-in's address (the spray throttle, P23): never the typed username, only its keyed hash.
     "accounts.SignInFailure.source_ip": O,
+    # --- messaging -----------------------------------------------------------------------------
+    "messaging.SentMessage.to_address": O,  # the address a requester typed, for their acknowledgement
     # --- casework ------------------------------------------------------------------------------
     "casework.Contact.referrer_name": O,
+    # --- online --------------------------------------------------------------------------------
+    # A request made online holds what the person typed: like a contact's reason, it may describe health,
+    # substance use or domestic abuse (issue 15).
+    "online.HelpRequest.answers": S,
+    "online.HelpRequest.closed_reason": S,
     # Referrals describe the family's difficulties: health, substance use, domestic abuse.
     "casework.Contact.reason": S,
     # Sums up the whole episode, across every headline area.
@@ -180,6 +187,8 @@ FIELDS: dict[str, Sensitivity] = {
     # What a person asks for, in their words: often about their family's difficulties (health, abuse).
     "rights.RightsRequest.details": S,
     "rights.RightsRequest.requester_name": O,
+    "rights.RightsRequest.subject_name": O,  # as an online requester described the person (issue 15)
+    "rights.RightsRequest.subject_date_of_birth": O,
     "rights.RightsRequest.requester_relationship_detail": O,
     "rights.RightsRequest.requester_address": O,
     "rights.RightsRequest.requester_email": O,

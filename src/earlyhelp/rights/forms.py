@@ -18,7 +18,6 @@ from . import acknowledgement, messages
 from .acknowledgement_models import AcknowledgementMethod
 from .models import (
     Channel,
-    IdentityCheck,
     NotificationMethod,
     Outcome,
     RequesterRelationship,
@@ -26,7 +25,7 @@ from .models import (
     RequestStatus,
 )
 from .selectors import DEADLINE_FILTERS
-from .services import decisions, rectification
+from .services import decisions, intake, rectification
 
 TEXTAREA = {"rows": 4}
 
@@ -85,7 +84,8 @@ class RequestForm(forms.Form):
     requester_email = _text("Requester's email address", max_length=254, autocomplete="off",
                             spellcheck="false")
     requester_phone = _text("Requester's telephone number", max_length=40, autocomplete="off")
-    identity_check = forms.ChoiceField(label="Proof of identity and authority", choices=IdentityCheck.choices,
+    identity_check = forms.ChoiceField(label="Proof of identity and authority",
+                                       choices=[(c.value, c.label) for c in intake.STAFF_IDENTITY_CHECKS],
                                        widget=forms.RadioSelect,
                                        error_messages=_required(messages.CHOOSE_IDENTITY_CHECK))
     id_seen_on = _date("Date you saw proof of identity", "", required=False)
@@ -266,6 +266,7 @@ class FilterForm(forms.Form):
                                  choices=[("", "Any")] + list(DEADLINE_FILTERS.items()))
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any")] + RequestStatus.choices)
     kind = forms.ChoiceField(label="Kind of request", required=False, choices=[("", "Any")] + RequestKind.choices)
+    channel = forms.ChoiceField(label="How it arrived", required=False, choices=[("", "Any")] + Channel.choices)
 
 
 class RedactionDecisionForm(forms.Form):

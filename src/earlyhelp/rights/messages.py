@@ -14,6 +14,38 @@ CHOOSE_CHANNEL = "Choose how the request was made"
 CHOOSE_REQUESTER_RELATIONSHIP = "Choose how the requester is connected to the person"
 CHOOSE_IDENTITY_CHECK = "Choose whether you have checked the requester's identity"
 ENTER_ID_EVIDENCE = "Enter the proof of identity you saw"
+SUBJECT_ALREADY_MATCHED = "This request already names the person it is about"
+
+# The requester's details: the same rules for a request the DPO logs and one made through the online form
+# (`services.intake.requester_errors`), in words for the DPO and in words for the requester.
+STAFF_REQUESTER_WORDS = {
+    "requester_name": "Enter who made the request",
+    "requester_relationship": CHOOSE_REQUESTER_RELATIONSHIP,
+    "requester_relationship_detail": "Enter how the requester is connected to the person",
+    "requester_address": ("Enter at least one way to reply to the requester: a postal address, an email "
+                          "address or a telephone number"),
+    "requester_email": "Enter an email address in the correct format, like name@example.com",
+}
+ONLINE_REQUESTER_WORDS = {
+    "requester_name": "Enter your full name",
+    "requester_relationship": "Select who the request is about",
+    "requester_relationship_detail": "Enter how you are connected to the person the request is about",
+    "requester_address": "Enter at least one way for us to reply to you: an email address, a postal address or a "
+                         "telephone number",
+    "requester_email": "Enter an email address in the correct format, like name@example.com",
+}
+
+# A request made through the online form (`services.online`).
+CHOOSE_ONLINE_KIND = "Select what you are asking for"
+ENTER_SUBJECT_NAME = "Enter the full name of the person the request is about"
+SUBJECT_BORN_IN_FUTURE = "Date of birth must be in the past"
+ENTER_ONLINE_DETAILS = {
+    "access": "",
+    "rectification": "Enter what is wrong and what it should say",
+    "consent_withdrawal": "Enter what you no longer agree to",
+    "complaint": "Enter your complaint",
+}
+TOO_LONG = "{label} must be {limit} characters or fewer"
 
 # The statutory clock: clarification and extension (`services.clock`).
 ENTER_CLARIFICATION_ASKED_ON = "Enter the date you asked for clarification"

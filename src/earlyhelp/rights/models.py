@@ -62,6 +62,7 @@ class IdentityCheck(models.TextChoices):
     SEEN = "seen", "We have seen proof of identity (and authority, if they act for someone else)"
     REQUESTED = "requested", "We have asked for proof of identity or authority"
     NOT_NEEDED = "not_needed", "Not needed: we are sure who they are"
+    NOT_YET = "not_yet", "Not checked yet: the request came through the online form"
 
 
 class Outcome(models.TextChoices):
@@ -84,7 +85,10 @@ class RightsRequest(models.Model):
     subject = models.ForeignKey("people.Person", on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="rights_requests", help_text="The person the request is about")
     received_on = models.DateField()
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # Empty only for a request the requester made through the online form themselves (a constraint says so):
+    # nobody on the staff recorded it.
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WRITING)
@@ -92,6 +96,13 @@ class RightsRequest(models.Model):
     status = models.CharField(max_length=30, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
+
+    # Who the request is about, as an online requester described them: the DPO matches them to a record (`subject`);
+    # nothing matches them automatically.
+    subject_name = models.CharField(max_length=200, blank=True,
+                                    db_comment="Personal data: the name of the person the request is about, as given")
+    subject_date_of_birth = models.DateField(
+        null=True, blank=True, db_comment="Personal data: their date of birth, as given by an online requester")
 
     # Who asked, and how to reply to them.
     requester_person = models.ForeignKey("people.Person", on_delete=models.SET_NULL, null=True, blank=True,
@@ -162,8 +173,15 @@ class RightsRequest(models.Model):
                 condition=Q(extended_at__isnull=True, extended_by__isnull=True, extension_notified_on__isnull=True)
                 | Q(extended_at__isnull=False, extended_by__isnull=False, extension_notified_on__isnull=False),
                 name="rights_request_extension_has_who_and_when"),
-            models.CheckConstraint(condition=~Q(status="awaiting_id") | Q(clock_started_on__isnull=True),
+            # The clock waits for proof the DPO asked for; a request from the online form starts its clock on the
+            # day it arrived and keeps it while the DPO checks who sent it (see `services.online`).
+            models.CheckConstraint(condition=~Q(status="awaiting_id") | Q(clock_started_on__isnull=True)
+                                   | Q(identity_check="not_yet"),
                                    name="rights_request_clock_waits_for_id"),
+            models.CheckConstraint(condition=Q(recorded_by__isnull=False) | Q(channel="web"),
+                                   name="rights_request_recorded_by_staff_or_online"),
+            models.CheckConstraint(condition=~Q(identity_check="not_yet") | Q(status="awaiting_id"),
+                                   name="rights_request_unchecked_waits_for_id"),
             models.CheckConstraint(condition=Q(clock_started_on__isnull=True)
                                    | Q(clock_started_on__gte=F("received_on")),
                                    name="rights_request_clock_starts_on_or_after_receipt"),

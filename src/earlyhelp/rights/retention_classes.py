@@ -3,7 +3,8 @@
 The register promises requests are kept for 2 years after they are closed (RIGHTS+2), so that a complaint to the
 ICO can be answered. Disposal removes the personal data: every personal-data column of the request is blanked, its
 links to people are emptied, and its subject access packs (the snapshots, with their redaction reviews) and clock
-pauses and notifications are deleted. The row stays, holding its reference, kind, dates and outcome only, because
+pauses and notifications are deleted, and so are the e-mails that acknowledged it (`messaging`), which hold the
+address the requester typed. The row stays, holding its reference, kind, dates and outcome only, because
 an erasure's tombstone (`privacy.Tombstone`) and any dispute or restriction on the person's record (which go with
 that record) still point at it.
 """
@@ -11,6 +12,7 @@ that record) still point at it.
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
+from earlyhelp.messaging import services as messaging
 from earlyhelp.privacy.models import SubjectAccessPack
 from earlyhelp.records.inventory import is_personal_column
 from earlyhelp.records.record_classes import DeclaredClass
@@ -54,6 +56,9 @@ def dispose(ids, *, by, reason) -> dict:
         deleted = model.objects.filter(request__in=requests).delete()[1]
         for label, count in deleted.items():
             counts[label] = counts.get(label, 0) + count
+    sent = messaging.forget(references=requests.values_list("reference", flat=True))
+    if sent:
+        counts["messaging.SentMessage"] = sent
     blanks = {field.name: _blank(field) for field in RightsRequest._meta.concrete_fields if is_personal_column(field)}
     blanks.update(subject=None, requester_person=None)
     # update() skips history (the model keeps none) and save(): nothing personal is written back.

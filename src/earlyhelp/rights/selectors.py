@@ -17,6 +17,7 @@ from earlyhelp.privacy.models import Consent, ConsentStatus
 from . import messages
 from .models import (
     OPEN_STATUSES,
+    Channel,
     ProcessingRestriction,
     RecordDispute,
     RequestKind,
@@ -106,12 +107,16 @@ def _running():
     return RightsRequest.objects.filter(status__in=RUNNING)
 
 
+# A request from the online form waits for its identity check with its clock already running.
+CLOCK_RUNNING = Q(status__in=RUNNING) | Q(status=RequestStatus.AWAITING_ID, clock_started_on__isnull=False)
+
+
 def deadline_filter(queryset, name: str, *, today: datetime.date):
     soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
     filters = {
-        "overdue": Q(status__in=RUNNING, due_on__lt=today),
-        "due_soon": Q(status__in=RUNNING, due_on__gte=today, due_on__lte=soon),
-        "due_later": Q(status__in=RUNNING, due_on__gt=soon),
+        "overdue": CLOCK_RUNNING & Q(due_on__lt=today),
+        "due_soon": CLOCK_RUNNING & Q(due_on__gte=today, due_on__lte=soon),
+        "due_later": CLOCK_RUNNING & Q(due_on__gt=soon),
         "paused": Q(status=RequestStatus.AWAITING_CLARIFICATION),
         "awaiting_id": Q(status=RequestStatus.AWAITING_ID),
         "open": Q(status__in=OPEN_STATUSES),
@@ -146,17 +151,21 @@ def dashboard(user, *, today: datetime.date) -> RightsDashboard:
     return result
 
 
-def request_list(user, *, today: datetime.date, status: str = "", kind: str = "", deadline: str = "") -> list:
+def request_list(user, *, today: datetime.date, status: str = "", kind: str = "", deadline: str = "",
+                 channel: str = "") -> list:
     _require(user)
     requests = RightsRequest.objects.select_related("handled_by").order_by("due_on", "-received_on", "-pk")
     if status in RequestStatus.values:
         requests = requests.filter(status=status)
     if kind in RequestKind.values:
         requests = requests.filter(kind=kind)
+    if channel in Channel.values:
+        requests = requests.filter(channel=channel)
     requests = deadline_filter(requests, deadline, today=today)
     rows = list(requests[:500])
     audit.record(actor=user, action=Action.VIEW, event="rights_request.list", purpose=PURPOSE,
-                 metadata={"listed": len(rows), "status": status, "kind": kind, "deadline": deadline})
+                 metadata={"listed": len(rows), "status": status, "kind": kind, "deadline": deadline,
+                           "channel": channel})
     return rows
 
 

@@ -68,7 +68,8 @@ def request_list(request):
     form = forms.FilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     rows = selectors.request_list(request.user, today=today(), status=filters.get("status", ""),
-                                  kind=filters.get("kind", ""), deadline=filters.get("deadline", ""))
+                                  kind=filters.get("kind", ""), deadline=filters.get("deadline", ""),
+                                  channel=filters.get("channel", ""))
     page = paged_rows(request, rows)
     return render(request, "rights/list.html", {"form": form, "rows": page.object_list, "page": page,
                                                 "today": today()})
@@ -196,9 +197,46 @@ def identity(request, request_id):
         return intake.record_identity(by=request.user, request=r, requester_person=(
             Person.objects.get(pk=requester_id) if requester_id else None), **data)
     return _action(request, request_id, forms.IdentityForm, title="Record proof of identity or authority",
-                   button="Record proof and start the clock", service=record,
-                   done="Proof recorded: the clock has started.",
+                   button="Record the proof", service=record,
+                   done="Proof recorded: the clock is running.",
                    form_kwargs=lambda r: {"requester_choices": selectors.requester_choices(r.subject)})
+
+
+MATCH_KEY = "earlyhelp_rights_match_found"
+
+
+@require_form_page
+@login_required
+def match(request, request_id):
+    """Find the person on our records a request is about (one from the online form names nobody)."""
+    rights_request = selectors.open_request(request.user, request_id, page="match")
+    form = forms.FindPersonForm(request.POST or None)
+    matches = None
+    if request.method == "POST" and form.is_valid():
+        matches = run_service(form, lambda: selectors.find_people(
+            request.user, family_name=form.cleaned_data["family_name"], given_name=form.cleaned_data["given_name"],
+            date_of_birth=form.cleaned_data["date_of_birth"]))
+        if matches is not None:
+            request.session[MATCH_KEY] = {"request": rights_request.pk, "people": [m.person.pk for m in matches]}
+    return render(request, "rights/match_person.html", {"r": rights_request, "form": form, "matches": matches})
+
+
+@require_POST
+@login_required
+def match_person(request, request_id, person_id):
+    """The DPO chose the person: only someone their search found for this request can be chosen."""
+    rights_request = selectors.open_request(request.user, request_id, page="match")
+    found = request.session.get(MATCH_KEY) or {}
+    if found.get("request") != rights_request.pk or person_id not in found.get("people", []):
+        policy.refuse(request.user, object_type="people.person", object_id=person_id, purpose=PURPOSE)
+    try:
+        intake.match_subject(by=request.user, request=rights_request, subject=Person.objects.get(pk=person_id))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(_detail(rights_request))
+    request.session.pop(MATCH_KEY, None)
+    messages.success(request, "The request now names the person it is about.")
+    return redirect(_detail(rights_request, "subject"))
 
 
 @require_form_page

@@ -12,6 +12,9 @@ from django.utils import timezone
 from earlyhelp.access import services as access
 from earlyhelp.casework import services as casework
 from earlyhelp.casework.models import Channel, ConsentAtReferral, ContactSource
+from earlyhelp.online import intake as online_intake
+from earlyhelp.online import services as online
+from earlyhelp.online.models import Route
 from earlyhelp.organisations.models import OrganisationType
 from earlyhelp.people import services as people
 from earlyhelp.people.models import Marker, MarkerKind, MemberRole, RelationshipType
@@ -56,6 +59,7 @@ def seed_person_everywhere(world) -> dict:
                             channel=Channel.EMAIL, source=ContactSource.HEALTH,
                             reason=f"{GIVEN} has been caring for his mother", consent_at_referral=ConsentAtReferral.GIVEN,
                             received_at=timezone.now() - datetime.timedelta(days=3))
+    seed_online_request(world, subject)
     give_consent(manager, household, parent, [OrganisationType.HEALTH])
     member = casework.add_taf_member(by=manager, episode=episode, practitioner=world.other_partner)
     casework.change_taf_sections(by=manager, member=member, sections=["plan"])  # P8: what a member sees, changed
@@ -121,3 +125,14 @@ def rights_request(world, subject, kind):
                               requester_relationship=RequesterRelationship.SELF,
                               requester_address=STREET if subject and subject.given_name == GIVEN else "By hand",
                               id_seen_on=today, id_evidence="Passport seen at the office")
+
+
+def seed_online_request(world, subject):
+    """A request the subject's parent made online, recorded by the front door as a contact about the subject."""
+    help_request = online.start_request(route=Route.SELF)
+    online.save_answers(request_id=help_request.pk, step="name",
+                        answers={"given_name": subject.given_name, "family_name": subject.family_name,
+                                 "reason": "We would like some help at home"})
+    help_request = online.submit_request(request_id=help_request.pk, complete=True)
+    return online_intake.record_as_contact(by=world.front_door, help_request=help_request, subject=subject,
+                                           team=world.north, source=ContactSource.SELF)

@@ -12,6 +12,7 @@ def service(request):
         "can": policy.Grants(user),
         "service_name": settings.EARLYHELP_SERVICE_NAME,
         "council_name": settings.EARLYHELP_COUNCIL_NAME,
+        "public_service_name": settings.EARLYHELP_PUBLIC_SERVICE_NAME,
         "demo_mode": settings.EARLYHELP_DEMO_MODE,
         "today": timezone.localdate(),
     }

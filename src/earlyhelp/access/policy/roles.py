@@ -30,6 +30,9 @@ class Permission(StrEnum):
     # dates of birth and postcode areas only, never a family the role cannot open (audited as data matching).
     SEARCH_PEOPLE_TO_MATCH = "search_people_to_match"
     SEE_OWN_RECORDED_CONTACTS = "see_own_recorded_contacts"
+    # Requests made online (issue 15): the front door's queue of them, with the details the person gave, to search
+    # for and record as a contact. Any role that records and sees contacts.
+    SEE_ONLINE_REQUESTS = "see_online_requests"
     SEE_TEAM_CONTACTS = "see_team_contacts"
     # Oversight across the whole council, or across one's own team.
     REVIEW_ALL_EMERGENCY_ACCESS = "review_all_emergency_access"
@@ -75,13 +78,14 @@ class Permission(StrEnum):
 P = Permission
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    Role.FRONT_DOOR: frozenset({P.RECORD_CONTACTS, P.SEARCH_PEOPLE, P.SEE_OWN_RECORDED_CONTACTS}),
+    Role.FRONT_DOOR: frozenset({P.RECORD_CONTACTS, P.SEARCH_PEOPLE, P.SEE_OWN_RECORDED_CONTACTS,
+                                P.SEE_ONLINE_REQUESTS}),
     Role.LEAD_PRACTITIONER: frozenset({
         P.CASEWORK, P.LEAD_CASES, P.SEE_TEAM_FAMILIES, P.USE_EMERGENCY_ACCESS, P.RECORD_CONTACTS,
-        P.SEARCH_PEOPLE, P.SEE_TEAM_CONTACTS}),
+        P.SEARCH_PEOPLE, P.SEE_TEAM_CONTACTS, P.SEE_ONLINE_REQUESTS}),
     Role.TEAM_MANAGER: frozenset({
         P.CASEWORK, P.LEAD_CASES, P.MANAGE_TEAM, P.USE_EMERGENCY_ACCESS, P.RECORD_CONTACTS, P.SEARCH_PEOPLE,
-        P.SEE_TEAM_CONTACTS, P.REVIEW_TEAM_EMERGENCY_ACCESS, P.REVIEW_PARTNER_ACCESS,
+        P.SEE_TEAM_CONTACTS, P.SEE_ONLINE_REQUESTS, P.REVIEW_TEAM_EMERGENCY_ACCESS, P.REVIEW_PARTNER_ACCESS,
         P.PROCESS_TEAM_WITHDRAWALS, P.SEE_TEAM_PERFORMANCE, P.KEEP_PANELS}),
     Role.PARTNER_PROFESSIONAL: frozenset({P.CASEWORK}),
     Role.DATA_TEAM: frozenset({P.DO_DATA_MATCHING, P.DECIDE_MATCHES, P.SEARCH_PEOPLE_TO_MATCH, P.RUN_PROGRAMME,

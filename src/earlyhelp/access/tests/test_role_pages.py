@@ -105,6 +105,8 @@ EXPECTED = {
     "web:overdue-reviews": {LEAD, MANAGER, PARTNER},
     "web:actions": {LEAD, MANAGER, PARTNER},
     "web:contacts": {FRONT_DOOR, LEAD, MANAGER},
+    # Requests made online (issue 15): the roles that see contacts.
+    "online_requests:list": {FRONT_DOOR, LEAD, MANAGER},
     "web:consent-withdrawals": {DPO, MANAGER},
     "web:register": {DPO, ADMIN},
     "web:register-purpose": {DPO, ADMIN},
@@ -142,6 +144,7 @@ ALLOWED_STATUS = {"web:contact-new-person": 302}
 # RECORD_EXPECTED (below). Their role check is the same as their list's; their record-level and state rules are
 # tested with the record, in the app's tests named here.
 RECORD_PAGES = {
+    "online_requests:detail": "online/tests/test_front_door.py",
     "web:register-publish": "privacy/tests/test_register_page.py",
     "web:sar-build": "rights (subject access) tests", "web:sar-pack": "rights (subject access) tests",
     "web:sar-pack-release": "rights (subject access) tests",
@@ -176,6 +179,9 @@ RECORD_PAGES = {
         "breach", "breach-edit", "breach-report", "breach-close", "dpia", "dpia-edit", "agreement",
         "agreement-edit"]},
     "rights:acknowledge": "rights/tests/test_complaint_acknowledgement.py",
+    # Naming the person a request from the online form is about (issue 15).
+    "rights:match": "rights/tests/test_online_requests.py",
+    "rights:match-person": "rights/tests/test_online_requests.py",
     "web:sar-build-progress": "rights/tests/test_subject_access_builds.py",
     # Cancelling a background job: each kind's door is its progress page's (web/tests/test_jobs.py).
     **{name: "web/tests/test_jobs.py" for name in [
@@ -192,7 +198,11 @@ RECORD_PAGES = {
 PUBLIC_PAGES = {"web:sign-in", "web:sign-out", "web:privacy-notice", "web:privacy-notice-version",
                 "web:privacy-notice-pdf",
                 # The steps of signing in: the second factor and setting a password from a one-time link (P23).
-                "account:verify", "account:enrol", "account:password-set"}
+                "account:verify", "account:enrol", "account:password-set",
+                # The public online services (earlyhelp.online, issue 15): every page of that namespace, for anyone.
+                *(f"online:{name}" for name in ["start", "who", "resume", "question", "check", "sent", "other-help",
+                                                "accessibility", "rights-start", "rights-question", "rights-check",
+                                                "rights-sent"])}
 
 
 def _url_names(resolver=None, prefix=""):
@@ -206,7 +216,8 @@ def _url_names(resolver=None, prefix=""):
 def test_every_page_that_is_not_a_familys_is_in_a_matrix():
     pages = {name for name, pattern in _url_names() if name.split(":")[0] in {"web", "rights", "retention",
                                                                                 "matching", "programme",
-                                                                                "reporting", "account"}
+                                                                                "reporting", "account", "online",
+                                                                                "online_requests"}
              and "household_id" not in pattern}
     missing = pages - set(EXPECTED) - set(RECORD_EXPECTED) - set(RECORD_PAGES) - PUBLIC_PAGES
     assert not missing, f"add these pages to the role matrix: {sorted(missing)}"
@@ -267,6 +278,7 @@ DASHBOARD_LINKS = {
     "retention:home": {DPO},
     "web:search": {FRONT_DOOR, LEAD, MANAGER},
     "web:contact-new": {FRONT_DOOR, LEAD, MANAGER},
+    "online_requests:list": {FRONT_DOOR, LEAD, MANAGER},
 }
 
 

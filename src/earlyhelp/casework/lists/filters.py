@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from earlyhelp.organisations.models import Team, User
 
+from ..models import Channel
+
 from .rows import REVIEW_SOON_DAYS, Stage
 
 OVERDUE_CHOICES = [("yes", "Overdue"), ("no", "Not overdue")]
@@ -99,6 +101,8 @@ class ActionFilter(django_filters.FilterSet):
 
 class ContactFilter(CaseworkFilter):
     team = FamilyFilter.base_filters["team"]
+    # How the contact reached us: "Web form" finds the requests made online that the front door has recorded (P22).
+    channel = django_filters.ChoiceFilter(label="Channel", choices=Channel.choices, **_select("Any channel"))
 
     class Meta:
-        fields = ["team"]
+        fields = ["team", "channel"]

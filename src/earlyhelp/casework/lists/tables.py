@@ -10,6 +10,7 @@ from earlyhelp.access import policy
 from earlyhelp.ui.forms import format_date
 from earlyhelp.ui.lists import GovukTable
 
+from ..models import Channel
 from .rows import REVIEW_SOON_DAYS, Stage
 
 
@@ -176,4 +177,6 @@ class ContactTable(CaseworkTable):
                            '</span>', format_date(received), _days((self.today - received).days))
 
     def render_source(self, record):
+        if record.channel == Channel.WEB:  # P22: a request made online, recorded by the front door
+            return format_html('{} <strong class="govuk-tag govuk-tag--blue">Web</strong>', record.get_source_display())
         return record.get_source_display()

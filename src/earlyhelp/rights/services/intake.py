@@ -15,6 +15,7 @@ from earlyhelp.privacy.services import consent as consents
 
 from .. import deadlines, messages
 from ..models import (
+    OPEN_STATUSES,
     Channel,
     IdentityCheck,
     RequesterRelationship,
@@ -26,6 +27,8 @@ from ._common import locked, not_future, raise_errors, record_event, refresh_due
 
 ADULT_AGE = 18
 WITHDRAWAL_CHANNEL = "dpo"
+# "Not checked yet" is only for a request from the online form (`services.online`).
+STAFF_IDENTITY_CHECKS = (IdentityCheck.SEEN, IdentityCheck.REQUESTED, IdentityCheck.NOT_NEEDED)
 
 
 # --- References ---------------------------------------------------------------------------------
@@ -37,7 +40,7 @@ def _next_reference(year: int) -> str:
     return f"{prefix}{number:05d}"
 
 
-def _save_with_reference(request: RightsRequest) -> RightsRequest:
+def save_with_reference(request: RightsRequest) -> RightsRequest:
     for _ in range(5):
         request.reference = _next_reference(today().year)
         try:
@@ -86,7 +89,7 @@ def _authority_errors(*, subject, relationship, requester_person, authority_evid
 
 def _identity_errors(*, identity_check, id_seen_on, id_evidence, id_requested_on, received_on):
     errors = {}
-    if identity_check not in IdentityCheck.values:
+    if identity_check not in STAFF_IDENTITY_CHECKS:
         errors["identity_check"] = messages.CHOOSE_IDENTITY_CHECK
     elif identity_check == IdentityCheck.SEEN:
         if not id_evidence.strip():
@@ -106,6 +109,31 @@ def _identity_errors(*, identity_check, id_seen_on, id_evidence, id_requested_on
     return errors
 
 # --- Logging a request --------------------------------------------------------------------------
+
+def requester_errors(*, requester_name: str, requester_relationship: str, requester_relationship_detail: str,
+                     requester_address: str, requester_email: str, requester_phone: str, requester_person=None,
+                     subject=None, words=messages.STAFF_REQUESTER_WORDS) -> dict:
+    """Who asked and how to reply to them: the rules for every request, however it arrived (`words` says them to
+    the DPO or to an online requester)."""
+    errors = {}
+    if not requester_name.strip() and requester_person is None:
+        errors["requester_name"] = words["requester_name"]
+    if requester_relationship not in RequesterRelationship.values:
+        errors["requester_relationship"] = words["requester_relationship"]
+    elif requester_relationship == RequesterRelationship.OTHER and not requester_relationship_detail.strip():
+        errors["requester_relationship_detail"] = words["requester_relationship_detail"]
+    elif requester_relationship == RequesterRelationship.SELF and subject is not None \
+            and requester_person is not None and requester_person.pk != subject.pk:
+        errors["requester_person"] = "Someone asking for themselves is the person the request is about"
+    if not (requester_address.strip() or requester_email.strip() or requester_phone.strip()):
+        errors["requester_address"] = words["requester_address"]
+    if requester_email.strip():
+        try:
+            validate_email(requester_email.strip())
+        except ValidationError:
+            errors["requester_email"] = words["requester_email"]
+    return errors
+
 
 
 @transaction.atomic
@@ -127,23 +155,10 @@ def log_request(*, by, kind: str, received_on: datetime.date, requester_relation
     if received_on is None:
         errors["received_on"] = messages.ENTER_RECEIVED_ON
     not_future(errors, "received_on", received_on, "The date the request was received")
-    if not requester_name and requester_person is None:
-        errors["requester_name"] = "Enter who made the request"
-    if requester_relationship not in RequesterRelationship.values:
-        errors["requester_relationship"] = messages.CHOOSE_REQUESTER_RELATIONSHIP
-    elif requester_relationship == RequesterRelationship.OTHER and not requester_relationship_detail.strip():
-        errors["requester_relationship_detail"] = "Enter how the requester is connected to the person"
-    elif requester_relationship == RequesterRelationship.SELF and subject is not None \
-            and requester_person is not None and requester_person.pk != subject.pk:
-        errors["requester_person"] = "Someone asking for themselves is the person the request is about"
-    if not (requester_address.strip() or requester_email or requester_phone.strip()):
-        errors["requester_address"] = ("Enter at least one way to reply to the requester: a postal address, an email "
-                                       "address or a telephone number")
-    if requester_email:
-        try:
-            validate_email(requester_email)
-        except ValidationError:
-            errors["requester_email"] = "Enter an email address in the correct format, like name@example.com"
+    errors.update(requester_errors(
+        requester_name=requester_name, requester_person=requester_person, subject=subject,
+        requester_relationship=requester_relationship, requester_relationship_detail=requester_relationship_detail,
+        requester_address=requester_address, requester_email=requester_email, requester_phone=requester_phone))
     if consent is not None:
         if kind != RequestKind.CONSENT_WITHDRAWAL:
             errors["consent"] = "Only a request to withdraw consent names a consent"
@@ -177,7 +192,7 @@ def log_request(*, by, kind: str, received_on: datetime.date, requester_relation
         clock_started_on=None if awaiting_id else received_on, consent=consent,
     )
     request.due_on = None if awaiting_id else deadlines.due_date(received_on)
-    _save_with_reference(request)
+    save_with_reference(request)
     record_event(by, Action.CREATE, "rights_request.create", request, channel=channel,
            subject_known=subject is not None, requester_relationship=requester_relationship,
            identity_check=identity_check)
@@ -218,7 +233,9 @@ def record_identity(*, by, request, id_seen_on: datetime.date, id_evidence: str,
     request.authority_evidence = authority_evidence.strip() or request.authority_evidence
     request.child_authority = child_authority.strip() or request.child_authority
     request.parental_responsibility_checked, request.identity_checked_by = pr, by
-    request.clock_started_on, request.status = id_seen_on, RequestStatus.RECEIVED
+    # A clock already running (a request from the online form) keeps the day it started: the requester is never
+    # answered later because we checked who they were.
+    request.clock_started_on, request.status = request.clock_started_on or id_seen_on, RequestStatus.RECEIVED
     refresh_due(request)
     request.save()
     record_event(by, Action.CHANGE, "rights_request.identity", request)
@@ -235,4 +252,22 @@ def start_work(*, by, request) -> RightsRequest:
     request.status, request.handled_by = RequestStatus.IN_PROGRESS, by
     request.save()
     record_event(by, Action.CHANGE, "rights_request.start", request)
+    return request
+
+
+@transaction.atomic
+def match_subject(*, by, request, subject) -> RightsRequest:
+    """The DPO says which person on our records a request is about: a request from the online form arrives naming
+    nobody, and nothing matches it automatically (P13). Once named, the person stays named."""
+    require_handler(by)
+    request = locked(request)
+    if request.status not in OPEN_STATUSES:
+        raise ValidationError(messages.ALREADY_DECIDED)
+    if request.subject_id is not None:
+        raise ValidationError(messages.SUBJECT_ALREADY_MATCHED)
+    request.subject = subject
+    if request.requester_relationship == RequesterRelationship.SELF and request.requester_person_id is None:
+        request.requester_person = subject
+    request.save(update_fields=["subject", "requester_person"])
+    record_event(by, Action.CHANGE, "rights_request.match", request, person=subject.pk)
     return request

@@ -40,7 +40,8 @@ urlpatterns = [
                 "web",
             )
         ),
-    )
+    ),
+    path("contacts/online/", include(([path("", _stub_view, name="list")], "online_requests"))),
 ]
 use_stub_urls = override_settings(ROOT_URLCONF=__name__)
 

@@ -132,6 +132,22 @@ DECLARED = {
     "web:closure-request": FORM,
     "web:closure-decide": FORM,
     "web:step-up": FORM,
+    # --- earlyhelp.online: the public pages (no sign-in) ---
+    "online:start": SAFE,
+    "online:who": FORM,
+    "online:resume": FORM,
+    "online:question": FORM,
+    "online:check": FORM,
+    "online:sent": SAFE,
+    "online:other-help": SAFE,
+    "online:accessibility": SAFE,
+    "online:rights-start": SAFE,  # the public rights forms (subject access, correction, consent, complaint)
+    "online:rights-question": FORM,
+    "online:rights-check": FORM,
+    "online:rights-sent": SAFE,
+    # --- earlyhelp.online: the front door's queue of requests made online (signed in) ---
+    "online_requests:list": SAFE,
+    "online_requests:detail": FORM,  # POST searches, and records the request as a contact
     # --- earlyhelp.accounts ---
     "account:verify": FORM,
     "account:enrol": FORM,
@@ -146,6 +162,8 @@ DECLARED = {
     "rights:new-without-record": FORM,
     "rights:detail": SAFE,
     "rights:identity": FORM,
+    "rights:match": FORM,  # the DPO's search for the person a request from the online form is about
+    "rights:match-person": POST,
     "rights:start": POST,
     "rights:pause": FORM,
     "rights:resume": FORM,
