@@ -83,8 +83,8 @@ _LAST_CHANGE = "audit:last-change:{}"
 def record_public(*, event: str, purpose: str, objects=(), action: str = Action.CREATE,
                   metadata: dict | None = None) -> AuditEvent | None:
     """An event caused by a member of the public on a public page: no actor (they have no account) and no source
-    address (the column holds staff devices' addresses; a visitor's is not kept). For services below the public pages
-    (a rights request, an acknowledgement); `earlyhelp.online.audit_trail` says the same for the pages' own."""
+    address (the column holds staff devices' addresses; a visitor's is not kept). Every public submission's event:
+    what kind and which record, never what was typed."""
     token = context.set_current(context.RequestContext(source_ip=None, route=context.current().route))
     try:
         return record(actor=None, action=action, event=event, purpose=purpose, objects=objects,

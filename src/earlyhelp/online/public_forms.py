@@ -4,14 +4,15 @@ A field's length limit is its form field's `max_length` (a CharField without one
 when the form is made, so a new public question cannot forget it); the limit is also the input's `maxlength`, and a
 longer answer gets the GOV.UK message "<Name> must be <n> characters or fewer". Control characters (NUL and the
 rest, `earlyhelp.ui.forms.CONTROL_CHARACTERS`) get "<Name> must only include letters, numbers, spaces and
-punctuation" instead of Django's generic "Null characters are not allowed".
+punctuation" instead of Django's generic "Null characters are not allowed"; and an answer shown again with its
+error has its control characters taken out (the page reflects nothing a browser or a screen reader could act on).
 """
 
 from django import forms
 from django.core.exceptions import ImproperlyConfigured
 from django.core.validators import ProhibitNullCharactersValidator
 
-from earlyhelp.ui.forms import plain_text_validator
+from earlyhelp.ui.forms import CONTROL_CHARACTERS, plain_text_validator
 
 
 class PublicForm(forms.Form):
@@ -32,3 +33,14 @@ class PublicForm(forms.Form):
             field.validators.insert(0, plain_text_validator(name))
             field.error_messages.setdefault(
                 "max_length", f"{name[:1].upper() + name[1:]} must be {field.max_length} characters or fewer")
+
+    def full_clean(self):
+        super().full_clean()
+        if not self._errors or not hasattr(self.data, "copy"):
+            return
+        shown = self.data.copy()  # what the page shows again: the answers as typed, without control characters
+        for name, field in self.fields.items():
+            key = self.add_prefix(name)
+            if isinstance(field, forms.CharField) and isinstance(shown.get(key), str):
+                shown[key] = CONTROL_CHARACTERS.sub("", shown.get(key))
+        self.data = shown

@@ -1,6 +1,6 @@
 """Every change to an online request: starting it, saving an answer, sending it (issue 15, items 1, 2 and 5).
 
-Each owns its transaction and records its audit event (`audit_trail.record_public_submission`: what and which
+Each owns its transaction and records its audit event (`audit.record_public`: what and which
 record, never an answer). Nothing here touches a person or a family: the front door decides who a request is about
 (`intake.record_as_contact`, P13).
 """
@@ -13,13 +13,15 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Purpose
+from earlyhelp.messaging import services as messaging
 
 from . import messages
-from .audit_trail import record_public_submission
 from .models import HelpRequest, RequestStatus, Route
 
 PURPOSE = Purpose.EARLY_HELP_CASEWORK
+ACKNOWLEDGEMENT = "help_request"  # the e-mail with the request's reference (`messaging`)
 
 
 @transaction.atomic
@@ -27,8 +29,8 @@ def start_request(*, route: str) -> HelpRequest:
     if route not in Route.values:
         raise ValidationError({"route": messages.CHOOSE_ROUTE})
     request = HelpRequest.objects.create(route=route)
-    record_public_submission(event="online.help_request.start", purpose=PURPOSE, objects=[request],
-                             metadata={"route": route})
+    audit.record_public(event="online.help_request.start", purpose=PURPOSE, objects=[request],
+                        metadata={"route": route})
     return request
 
 
@@ -48,8 +50,8 @@ def save_answers(*, request_id: int, step: str, answers: dict, clear: tuple[str,
         draft.answers.pop(key, None)
     draft.answers.update(answers)
     draft.save(update_fields=["answers", "updated_at"])
-    record_public_submission(event="online.help_request.answer", purpose=PURPOSE, objects=[draft],
-                             action="change", metadata={"step": step})
+    audit.record_public(event="online.help_request.answer", purpose=PURPOSE, objects=[draft],
+                        action="change", metadata={"step": step})
     return draft
 
 
@@ -62,8 +64,11 @@ def submit_request(*, request_id: int, complete: bool) -> HelpRequest:
         raise ValidationError(messages.ANSWER_THE_QUESTIONS_FIRST)
     draft.status, draft.submitted_at = RequestStatus.SUBMITTED, timezone.now()
     draft.save(update_fields=["status", "submitted_at", "updated_at"])
-    record_public_submission(event="online.help_request.submit", purpose=PURPOSE, objects=[draft],
-                             metadata={"route": draft.route})
+    audit.record_public(event="online.help_request.submit", purpose=PURPOSE, objects=[draft],
+                        metadata={"route": draft.route})
+    # The address they gave, for themselves or at work: the reference and what happens next, nothing else.
+    address = draft.answers.get("email") or draft.answers.get("referrer_email") or ""
+    messaging.send_acknowledgement(to=address, kind=ACKNOWLEDGEMENT, reference=draft.reference)
     return draft
 
 
@@ -83,6 +88,6 @@ def delete_stale_drafts(*, now: datetime.datetime | None = None) -> int:
         | Q(status=RequestStatus.CLOSED, closed_at__lt=closed_cutoff)).values_list("pk", flat=True))
     if stale:
         HelpRequest.objects.filter(pk__in=stale).delete()
-        record_public_submission(event="online.help_request.delete_stale", purpose=PURPOSE, action="change",
-                                 objects=[("online.helprequest", pk) for pk in stale])
+        audit.record_public(event="online.help_request.delete_stale", purpose=PURPOSE, action="change",
+                            objects=[("online.helprequest", pk) for pk in stale])
     return len(stale)

@@ -10,8 +10,10 @@ from django.utils import timezone
 from earlyhelp.audit.models import AuditEvent
 from earlyhelp.casework.models import Contact
 from earlyhelp.online import services
+from earlyhelp.messaging.models import SentMessage
 from earlyhelp.online.models import HelpLine, HelpRequest, PermissionAge, RequestStatus
 from earlyhelp.people.models import Household, Person
+from earlyhelp.ui.forms import CONTROL_CHARACTERS
 
 from .helpers import (
     PROFESSIONAL_ANSWERS,
@@ -153,6 +155,7 @@ def _refused(client, step, data, message):
     assert response.status_code == 200
     assert "govuk-error-summary" in page and message in page, page[:3000]
     assert page.count("<title>Error: ") == 1
+    assert not CONTROL_CHARACTERS.search(page)  # an answer shown again has its control characters taken out
     help_request.refresh_from_db()
     assert help_request.answers == before
     return page
@@ -220,3 +223,19 @@ def test_requests_never_sent_are_deleted_after_the_configured_time(client, setti
     recent = start(type(client)(), "self")
     assert services.delete_stale_drafts() == 1
     assert set(HelpRequest.objects.values_list("pk", flat=True)) == {sent.pk, recent.pk}
+
+
+def test_the_request_is_acknowledged_by_email_with_its_reference_only(client, mailoutbox,
+                                                                     django_capture_on_commit_callbacks):
+    help_request = fill_professional(client)
+    with django_capture_on_commit_callbacks(execute=True):
+        send(client)
+    help_request.refresh_from_db()
+    [email] = mailoutbox
+    assert email.to == [dict(PROFESSIONAL_ANSWERS)["your-contact-details"]["referrer_email"]]
+    assert help_request.reference in email.body and "Testfamily" not in email.body
+    sent = SentMessage.objects.get(reference=help_request.reference)
+    assert sent.kind == services.ACKNOWLEDGEMENT
+    # The record of the e-mail goes with the request, however the request goes (here, with its contact: a cascade).
+    help_request.delete()
+    assert not SentMessage.objects.filter(reference=help_request.reference).exists()
