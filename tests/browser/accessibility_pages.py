@@ -137,6 +137,7 @@ PAGES = {
     "retention:hold-lift": ("hold",),
     "retention:sweeps": (),
     "retention:sweep": ("sweep",),
+    "web:jobs": (),
     "retention:batches": (),
     "retention:batch": ("disposal_batch",),
     "retention:certificates": (),

@@ -82,6 +82,7 @@ urlpatterns = [
     path("privacy/subject-access/<id:request_id>/build/", subject_access.pack_build, name="sar-build"),
     path("privacy/subject-access/builds/<id:build_id>/", subject_access.build_progress, name="sar-build-progress"),
     path("privacy/subject-access/builds/<id:build_id>/cancel/", subject_access.build_cancel, name="sar-build-cancel"),
+    path("jobs/", views.background_jobs, name="jobs"),
     path("privacy/subject-access/packs/<id:pack_id>/", subject_access.pack_detail, name="sar-pack"),
     path("privacy/subject-access/packs/<id:pack_id>/mentions/", subject_access.pack_mention, name="sar-pack-mention"),
     path("privacy/subject-access/packs/<id:pack_id>/release/", subject_access.pack_release, name="sar-pack-release"),

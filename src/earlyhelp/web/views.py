@@ -20,8 +20,9 @@ from earlyhelp.casework.selectors import dashboard_for
 from earlyhelp.organisations.models import User
 from earlyhelp.people.models import Household
 from earlyhelp.ui.http_methods import require_POST, require_form_page, require_safe
+from earlyhelp.ui.lists import paged_rows
 
-from . import data_team
+from . import data_team, jobs
 
 RETRY_AFTER_SECONDS = 120  # what a browser or API caller is told to wait after a database outage
 
@@ -79,6 +80,17 @@ def _data_team_dashboard(request):
 
 def page_not_found(request, exception=None):
     return render(request, "web/404.html", status=404)
+
+
+@require_safe
+@login_required
+def background_jobs(request):
+    """The background jobs of the kinds the user runs (`web.jobs`); an audited 404 for anyone who runs none."""
+    policy.require_any(request.user, *jobs.PERMISSIONS, purpose=Purpose.ACCESS_OVERSIGHT, object_type="background_jobs")
+    page = paged_rows(request, jobs.jobs_for(request.user))
+    audit.record(actor=request.user, action=Action.VIEW, event="background_jobs.view", purpose=Purpose.ACCESS_OVERSIGHT,
+                 metadata={"listed": len(page.object_list)})
+    return render(request, "web/jobs.html", {"page": page, "shown_days": jobs.SHOWN_DAYS})
 
 
 def server_error(request):

@@ -126,6 +126,7 @@ EXPECTED = {
     "retention:holds": {DPO},
     "retention:hold-new": {DPO},
     "retention:sweeps": {DPO},
+    "web:jobs": {DATA, DPO},
     "retention:batches": {DPO},
     "retention:certificates": {DPO},
     "matching:home": {DATA},

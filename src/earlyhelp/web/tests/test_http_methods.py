@@ -104,6 +104,7 @@ DECLARED = {
     "web:sar-build": POST,
     "web:sar-build-progress": SAFE,
     "web:sar-build-cancel": POST,
+    "web:jobs": SAFE,
     "web:sar-pack": FORM,
     "web:sar-pack-mention": POST,
     "web:sar-pack-release": FORM,

@@ -222,3 +222,26 @@ def test_the_heartbeat_keeps_a_running_job_alive_and_stops_with_it(world, settin
     time.sleep(1.3)
     run.refresh_from_db()
     assert run.updated_at == old  # stopped with the job
+
+
+@pytest.mark.django_db
+def test_the_jobs_page_lists_each_person_the_kinds_of_job_they_run(client, world, queue_import, queue_build):
+    batch = queue_import()
+    run = LinkageRun.objects.create(backend="duckdb", threshold=0.9, requested_by=world.data_team,
+                                    status=RunStatus.RUNNING, stage="Scoring pairs", percent=40)
+    old = LinkageRun.objects.create(backend="duckdb", threshold=0.9, requested_by=world.data_team,
+                                    status=RunStatus.FINISHED, finished_at=timezone.now() - datetime.timedelta(days=40))
+    swept = SweepRun.objects.create(as_of=timezone.localdate(), requested_by=world.dpo)
+    build = queue_build()
+    client.force_login(world.data_team)
+    page = client.get(reverse("web:jobs")).content.decode()
+    assert f"Partner file check {batch.reference}" in page and f"Linkage run {run.reference}" in page
+    assert "Scoring pairs (40%)" in page and old.reference not in page  # finished over 30 days ago: not listed
+    assert swept.reference not in page and build.request.reference not in page  # the DPO's kinds
+    client.force_login(world.dpo)
+    page = client.get(reverse("web:jobs")).content.decode()
+    assert f"Retention sweep {swept.reference}" in page and f"Subject access pack {build.request.reference}" in page
+    assert batch.reference not in page and run.reference not in page
+    client.force_login(world.lead)
+    assert client.get(reverse("web:jobs")).status_code == 404
+    assert AuditEvent.objects.filter(actor=world.lead, action="denied", event="background_jobs.denied").exists()
