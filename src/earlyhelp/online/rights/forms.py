@@ -13,6 +13,7 @@ from earlyhelp.rights.services.online import TEXT_LIMIT
 from earlyhelp.ui.forms import GovukDateField, today
 
 from ..public_forms import PublicForm
+from ..questions import permission_age
 
 NAME_LENGTH = RightsRequest._meta.get_field("requester_name").max_length
 EMAIL_LENGTH = RightsRequest._meta.get_field("requester_email").max_length
@@ -107,3 +108,27 @@ def details_form(kind) -> type[PublicForm]:
                          kind.details_name)
 
     return DetailsForm
+
+
+UNDER_PERMISSION_AGE = ("You need a parent's or guardian's permission to ask us online. Ask them to help you: they can "
+                        "send the request with you, choosing \"My child, or a child I care for\" on the first question. "
+                        "You can also talk to an adult you trust, or call one of the help lines on the \"Get other "
+                        "help\" page")
+
+
+def age_form(kind) -> type[PublicForm]:
+    """P24: someone asking for themselves says whether they are the council's permission age or older
+    (`online.models.PermissionAge`, as for Ask for early help); below it they cannot send the request on their own."""
+    age = permission_age()
+
+    class AgeForm(PublicForm):
+        old_enough = _named(forms.ChoiceField(
+            label=f"Are you {age} or older?", choices=[("yes", "Yes"), ("no", "No")], widget=forms.RadioSelect,
+            error_messages={"required": f"Select yes if you are {age} or older"}), "Your age")
+
+        def clean_old_enough(self):
+            if self.cleaned_data["old_enough"] != "yes":
+                raise forms.ValidationError(UNDER_PERMISSION_AGE)
+            return "yes"
+
+    return AgeForm

@@ -47,6 +47,7 @@ class Step:
     single: bool = True  # one question: its label is the page's heading
     lead: str = ""
     asked: object = None  # a function of the answers: False when the question does not apply
+    gate: bool = False  # its answer lets the visitor go on, and is not part of the request
 
     def form_class(self, kind: Kind):
         return self.form if isinstance(self.form, type) else self.form(kind)
@@ -58,6 +59,8 @@ def _for_someone_else(answers) -> bool:
 
 STEPS = [
     Step("who", "Who is the request about?", forms.WhoForm),
+    Step("your-age", "How old are you?", forms.age_form, gate=True,
+         asked=lambda a: a.get("requester_relationship") == RequesterRelationship.SELF),
     Step("connection", "How are you connected to them?", forms.ConnectionForm,
          asked=lambda a: a.get("requester_relationship") == RequesterRelationship.OTHER),
     Step("their-name", "What is their full name?", forms.TheirNameForm, asked=_for_someone_else),
@@ -92,6 +95,6 @@ def loaded(name, value):
 
 def service_answers(kind: Kind, answers: dict) -> dict:
     """The keyword arguments of `receive_online_request`, from the answers to the questions that apply."""
-    names = {name for step in steps_for(answers) for name in step.form_class(kind).base_fields}
+    names = {name for step in steps_for(answers) if not step.gate for name in step.form_class(kind).base_fields}
     return {"kind": kind.code, **{name: loaded(name, answers.get(name)) or (None if name == "subject_date_of_birth"
                                                                           else "") for name in names}}

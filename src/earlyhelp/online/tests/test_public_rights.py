@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from earlyhelp.messaging.models import SentMessage
+from earlyhelp.online.models import PermissionAge
 from earlyhelp.rights.models import Channel, RequestStatus, RightsRequest
 from earlyhelp.testing.world import make_family
 
@@ -39,6 +40,7 @@ def answer(client, kind, step, data, *, expect=302):
 
 def ask_for_myself(client, kind="see-your-records", *, email="robin@example.com", details=""):
     answer(client, kind, "who", {"requester_relationship": "self"})
+    answer(client, kind, "your-age", {"old_enough": "yes"})
     answer(client, kind, "your-name", {"requester_name": ROBIN})
     answer(client, kind, "contact", {"requester_email": email, "requester_phone": "", "requester_address": ""})
     return answer(client, kind, "details", {"details": details})
@@ -65,6 +67,28 @@ def test_a_family_asks_for_their_records_online_and_the_dpo_finds_it_in_the_regi
     client.force_login(world.dpo)
     register = client.get(reverse("rights:list"), {"channel": "web"}).content.decode()
     assert request.reference in register and "Online form" in register
+
+
+@pytest.mark.promise("P24")
+def test_someone_under_the_permission_age_cannot_ask_for_themselves_online_on_their_own(client):
+    answer(client, "see-your-records", "who", {"requester_relationship": "self"})
+    assert client.get(question("see-your-records", "your-name")).url == question("see-your-records", "your-age")
+    page = answer(client, "see-your-records", "your-age", {"old_enough": "no"}, expect=200).content.decode()
+    assert "Are you 13 or older?" in page and "permission to ask us online" in page and "help lines" in page
+    # Still the age question: the rest of the request cannot be reached, and nothing has been stored.
+    assert client.get(question("see-your-records", "details")).url == question("see-your-records", "your-age")
+    assert client.get(reverse("online:rights-check", args=["see-your-records"])).url == question(
+        "see-your-records", "your-age")
+    assert not RightsRequest.objects.exists()
+    PermissionAge.objects.update_or_create(pk=PermissionAge.objects.order_by("pk").values_list("pk", flat=True)
+                                           .first(), defaults={"age": 16})
+    assert "Are you 16 or older?" in client.get(question("see-your-records", "your-age")).content.decode()
+
+
+@pytest.mark.promise("P24")
+def test_a_parent_asking_for_their_child_is_not_asked_their_own_age(client):
+    answer(client, "see-your-records", "who", {"requester_relationship": "parent_carer"})
+    assert client.get(question("see-your-records", "your-age")).status_code == 404
 
 
 @pytest.mark.promise("P5.1")
@@ -108,6 +132,8 @@ def test_a_parent_asks_for_their_child_and_the_details_are_needed(client, world,
 def test_bad_input_gets_a_govuk_error_and_nothing_is_stored(client, world, step, data, error):
     kind = "see-your-records"
     answer(client, kind, "who", {"requester_relationship": "other" if step == "their-date-of-birth" else "self"})
+    if step != "their-date-of-birth":
+        answer(client, kind, "your-age", {"old_enough": "yes"})
     if step == "their-date-of-birth":
         answer(client, kind, "connection", {"requester_relationship_detail": "Their grandparent"})
         answer(client, kind, "their-name", {"subject_name": "Jo Quillfeather"})
@@ -160,8 +186,9 @@ def test_nothing_about_anyone_on_our_records_is_shown_back(client, world):
 
 def test_a_flood_of_requests_from_one_client_answers_429_and_stores_nothing(client, world):
     caches["public_rate"].clear()
-    with override_settings(EARLYHELP_PUBLIC_RATE="3/m"):
+    with override_settings(EARLYHELP_PUBLIC_RATE="4/m"):
         answer(client, "complain", "who", {"requester_relationship": "self"})
+        answer(client, "complain", "your-age", {"old_enough": "yes"})
         answer(client, "complain", "your-name", {"requester_name": ROBIN})
         answer(client, "complain", "contact", {"requester_email": "robin@example.com"})
         flood = [client.post(question("complain", "details"), {"details": "Complaint"}) for _ in range(3)]
