@@ -14,7 +14,7 @@ import re
 from urllib.parse import urlparse
 
 import requests
-from locust import between, task
+from locust import between, constant, task
 from locust.contrib.fasthttp import FastHttpUser
 
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -99,3 +99,46 @@ class Practitioner(FastHttpUser):
                 response.failure(f"HTTP {response.status_code}")
                 return None
         return self.family_page(household)  # the browser follows the redirect back to the family
+
+
+class BusyClient(FastHttpUser):
+    """Headroom (`load.py --scenario family-page` or `ceiling`): a client that sends its next request as soon as the
+    last one is answered, so the server is saturated and its throughput is what is measured."""
+
+    abstract = True
+    wait_time = constant(0)
+    path_name = ""
+
+    def on_start(self):
+        seat = next(_next_seat)
+        self.seat = PLAN["users"][seat % len(PLAN["users"])]
+        self.rng = random.Random(PLAN["seed"] + seat)
+        self.client.cookiejar.set_cookie(_session_cookie(PLAN["session_cookie_name"], self.seat["session"]))
+
+
+class FamilyPageClient(BusyClient):
+    @task
+    def family_page(self):
+        household = self.rng.choice(self.seat["households"])
+        with self.client.get(f"/families/{household}/", name="family page", catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"HTTP {response.status_code}")
+
+
+class CeilingClient(BusyClient):
+    """The framework's own ceiling: a trivial signed-in view (benchmarks/ceiling_urls.py) through every middleware
+    the family page goes through, with the same session."""
+
+    @task
+    def trivial(self):
+        with self.client.get("/benchmark-ceiling/", name="trivial view", catch_response=True) as response:
+            if response.status_code != 200 or response.text != "ok":
+                response.failure(f"HTTP {response.status_code}")
+
+
+def _session_cookie(name, value):
+    from http.cookiejar import Cookie
+
+    return Cookie(version=0, name=name, value=value, port=None, port_specified=False, domain="127.0.0.1",
+                  domain_specified=False, domain_initial_dot=False, path="/", path_specified=True, secure=False,
+                  expires=None, discard=True, comment=None, comment_url=None, rest={}, rfc2109=False)

@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 import run
 
@@ -78,6 +79,28 @@ def template_seconds(profile: cProfile.Profile) -> float:
                if name == "render" and path.endswith(os.path.join("django", "template", "backends", "django.py")))
 
 
+def backend_cpu_seconds(pid: int) -> float:
+    """CPU seconds PostgreSQL's backend for our connection has used (user + system, from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(request, rounds):
+    """CPU ms per request of this process and of its PostgreSQL backend: unlike wall time, barely moved by what else
+    the machine is doing, so it is the figure to compare before and after a change on a shared machine."""
+    from django.db import connection
+
+    request()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    python, postgres = time.process_time(), backend_cpu_seconds(backend)
+    for _ in range(rounds):
+        request()
+    return (round(1000 * (time.process_time() - python) / rounds, 1),
+            round(1000 * (backend_cpu_seconds(backend) - postgres) / rounds, 1))
+
+
 def measure(name, request, rounds, *, show_profile=False, show_queries=False):
     from django.db import connection, reset_queries
     from django.test.utils import CaptureQueriesContext
@@ -99,13 +122,15 @@ def measure(name, request, rounds, *, show_profile=False, show_queries=False):
                      "template_ms": 1000 * template_seconds(profile), "total_ms": 1000 * wall,
                      "bytes": len(response.content)})
     if show_profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", ""), 60)
         pstats.Stats(profile).sort_stats("tottime").print_stats(25)
     if show_queries:
         for query in captured:
             print(f"{float(query['time']) * 1000:7.1f} ms  {query['sql'][:300]}")
     summary = {key: round(statistics.median(r[key] for r in rows), 1) for key in rows[0]}
     summary["python_ms"] = round(summary["total_ms"] - summary["sql_ms"], 1)
+    if connection.vendor == "postgresql":
+        summary["cpu_ms"], summary["postgresql_cpu_ms"] = cpu_per_request(request, max(rounds, 20) * 5)
     return summary
 
 
@@ -115,6 +140,7 @@ def main():
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/earlyhelp_load_bench")
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--only", default="", help="measure only this page")
     parser.add_argument("--profile", default="", help="print the cProfile hotspots of this page")
     parser.add_argument("--queries", default="", help="print the SQL of this page's last request (with each time)")
     parser.add_argument("--reload", action="store_true")
@@ -141,15 +167,19 @@ def main():
     search = {"family_name": person.family_name, "given_name": person.given_name, "date_of_birth_day": born.day,
               "date_of_birth_month": born.month, "date_of_birth_year": born.year, "identifier": ""}
     results = {}
-    header = f"{'page':<22}{'queries':>8}{'SQL ms':>8}{'tmpl ms':>8}{'py ms':>8}{'total ms':>9}{'KB':>7}"
+    header = (f"{'page':<22}{'queries':>8}{'SQL ms':>8}{'tmpl ms':>8}{'py ms':>8}{'total ms':>9}{'KB':>7}"
+              f"{'CPU ms':>8}{'PG CPU':>8}")
     print(f"Lead with {len(households_of(lead))} families; manager of their team with {len(households_of(manager))}; "
           f"the family page has {household.episodes.first().notes.count() if household.episodes.exists() else 0} "
           f"notes on its first episode.\n\n{header}\n{'-' * len(header)}")
     for name, request in pages(lead, manager, household, search).items():
+        if args.only and name != args.only:
+            continue
         row = results[name] = measure(name, request, args.rounds, show_profile=name == args.profile,
                                              show_queries=name == args.queries)
         print(f"{name:<22}{row['queries']:>8.0f}{row['sql_ms']:>8.1f}{row['template_ms']:>8.1f}{row['python_ms']:>8.1f}"
-              f"{row['total_ms']:>9.1f}{row['bytes'] / 1024:>7.0f}", flush=True)
+              f"{row['total_ms']:>9.1f}{row['bytes'] / 1024:>7.0f}{row['cpu_ms']:>8.1f}{row['postgresql_cpu_ms']:>8.1f}",
+              flush=True)
     out = run.RESULTS / f"{datetime.date.today().isoformat()}-pages{'-' + args.label if args.label else ''}.json"
     out.write_text(json.dumps({"date": datetime.datetime.now().isoformat(timespec="seconds"),
                                "load_average": [round(x, 2) for x in os.getloadavg()],

@@ -119,13 +119,17 @@ class _Reader:
     rows (by a row's newest date): the newest `latest` events of the whole record are among them, as the family page's
     preview needs, without reading the whole record."""
 
-    def __init__(self, access: FamilyAccess, user, *, latest: int | None = None):
+    def __init__(self, access: FamilyAccess, user, *, latest: int | None = None, episodes=None):
+        """`episodes`: every episode of the family, when the caller has read them already (the family page)."""
         self.access, self.user, self.latest = access, user, latest
         self.full = access.sees_special_category
-        episodes = access.household.episodes.all()
-        if access.is_partner_only:
-            episodes = episodes.filter(is_current=True)
-        self.episode_ids = list(episodes.values_list("pk", flat=True))
+        if episodes is None:
+            episodes = access.household.episodes.all()
+            if access.is_partner_only:
+                episodes = episodes.filter(is_current=True)
+            self.episode_ids = list(episodes.values_list("pk", flat=True))
+        else:
+            self.episode_ids = [e.pk for e in episodes if e.is_current or not access.is_partner_only]
 
     def _newest(self, rows, newest, *also):
         """`rows`, or with `latest` only the newest of them by `newest` (and the later of `also`, where set)."""
@@ -329,14 +333,14 @@ def chronology_for(user, household_id, *, kinds=None, date_from=None, date_to=No
                       newest_first=newest_first)
 
 
-def latest_events(access: FamilyAccess, user, *, count=5) -> list[Event]:
+def latest_events(access: FamilyAccess, user, *, count=5, episodes=None) -> list[Event]:
     """The most recent events, for the family page (read as part of the page's audited read): each kind reads only its
     newest rows, and a kind is read only while it may hold one of the newest events. Kinds are read from the one
     whose newest event may be latest (`_Reader.bounds`); once `count` events are found that are later than every
     unread kind's bound, the rest cannot reach the preview and are not read (the whole chronology's order is kept,
     ties included, because a kind is skipped only when all of its events are strictly earlier)."""
     kinds = kinds_visible(access)
-    reader = _Reader(access, user, latest=count)
+    reader = _Reader(access, user, latest=count, episodes=episodes)
     bounds = reader.bounds(kinds)
     by_kind, found = {}, []
     for kind in sorted((k for k in kinds if bounds[k]), key=lambda k: bounds[k], reverse=True):

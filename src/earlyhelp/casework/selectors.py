@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from earlyhelp.access import policy, restrictions
 from earlyhelp.access import services as access_services
+from earlyhelp.access.models import AccessExclusion
 from earlyhelp.access.policy import FamilyAccess
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
@@ -64,6 +65,12 @@ class FamilyRecord:
     dataset_disclosures: list = field(default_factory=list)  # files about many families that included this one
     suggestions: list = field(default_factory=list)  # (suggestion, headline area label) awaiting a decision
     taf_section_changes: list = field(default_factory=list)  # what Team Around the Family members see, changed (P8)
+    exclusions: list = field(default_factory=list)  # who must not see the family (B3), for those who hold the record
+
+    @property
+    def episodes(self) -> list:
+        """Every episode of the family, the latest first."""
+        return [self.episode, *self.past_episodes] if self.episode else []
 
 
 def section_labels(codes) -> list[str]:
@@ -103,6 +110,8 @@ def family_record(access: FamilyAccess, user) -> FamilyRecord:
                                                           "changed_by")[:50])
         for change in record.taf_section_changes:
             change.added_labels, change.removed_labels = section_labels(change.added), section_labels(change.removed)
+        record.exclusions = list(policy.active_exclusions(household).select_related("user")) if has["exclusions"] \
+            else []
     if episode is None:
         return record
     record.taf_members = list(episode.taf_members.filter(end_date__isnull=True)
@@ -154,6 +163,7 @@ def _parts_with_rows(household, episode, people_ids) -> dict:
         "transitions": probes.Exists(Transition, "episode", episode_ids),
         "needs": probes.Exists(Need, "episode", episode_ids),
         "suggestions": probes.Exists(Suggestion, "household", (household.pk,)),
+        "exclusions": probes.Exists(AccessExclusion, "household", (household.pk,)),
     }
     return dict(zip(parts, probes.ask(list(parts.values()))))
 

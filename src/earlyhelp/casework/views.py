@@ -178,10 +178,9 @@ def family(request, household_id):
         "record": record, "access": record.access, "household": household, "RESTRICTED": selectors.RESTRICTED,
         "family_name": policy.page_family_name(record.access, record.members),
         "tasks": tasklist.task_list(record, consent_gap=consent_gap),
-        "latest_events": chronology.latest_events(record.access, request.user),
+        "latest_events": chronology.latest_events(record.access, request.user, episodes=record.episodes),
         "support_consent_gap": consent_gap,
-        # Who must not see the family (B3).
-        "exclusions": list(policy.active_exclusions(household).select_related("user")) if caseworker else []})
+        "exclusions": record.exclusions})
 
 
 @require_safe
