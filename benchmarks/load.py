@@ -247,6 +247,8 @@ def parse_args(argv=None):
     parser.add_argument("--seed", type=int, default=20261121)
     parser.add_argument("--reload", action="store_true", help="recreate and reload even if already loaded")
     parser.add_argument("--label", default="", help="results go to <date>-load-<users>u-<label>.json")
+    parser.add_argument("--without-read-audit", action="store_true",
+                        help="serve with EARLYHELP_AUDIT_READS=0, to price the audit write of a read (measuring only)")
     args = parser.parse_args(argv)
     for name, value in SCENARIOS[args.scenario]["defaults"].items():
         if getattr(args, name) is None:
@@ -283,7 +285,7 @@ def main(argv=None):
               f"{args.users} practitioners ({len(plan['users'])} accounts); gunicorn {args.workers} workers x "
               f"{args.threads} threads; {args.duration} s measured.", flush=True)
         load_before = os.getloadavg()
-        with run.Server(args, audit_reads=True) as server:
+        with run.Server(args, audit_reads=not args.without_read_audit) as server:
             meter = CpuMeter(server.process.pid, run.bench_database(args.database_url)[0])
             pages, cpu, loads = run_locust(args, plan_path, Path(args.var_dir) / "locust", meter)
         load_after = os.getloadavg()
@@ -299,7 +301,7 @@ def main(argv=None):
                     "load_average_before": [round(x, 2) for x in load_before],
                     "load_average_during": loads, "load_average_after": [round(x, 2) for x in load_after]},
         "parameters": {k: getattr(args, k) for k in ("scenario", "families", "users", "duration", "spawn_rate",
-                                                      "workers", "threads", "seed")},
+                                                      "workers", "threads", "seed", "without_read_audit")},
         "database": {"name": run.bench_database(args.database_url)[0], **plan["dataset"], **load},
         "pages": pages,
         "cpu_seconds": cpu,
