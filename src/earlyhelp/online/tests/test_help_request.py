@@ -13,7 +13,7 @@ from earlyhelp.online import services
 from earlyhelp.messaging.models import SentMessage
 from earlyhelp.online.models import HelpLine, HelpRequest, PermissionAge, RequestStatus
 from earlyhelp.people.models import Household, Person
-from earlyhelp.ui.forms import CONTROL_CHARACTERS
+from earlyhelp.records.text import CONTROL_CHARACTERS
 
 from .helpers import (
     PROFESSIONAL_ANSWERS,
@@ -178,7 +178,7 @@ def _refused(client, step, data, message):
      "Enter an email address in the correct format"),
     ("contact-details", {"phone": "", "email": "", "contact_note": ""}, "Enter a phone number or an email address"),
     ("postcode", {"postcode": "NOT A POSTCODE"}, "Enter a real postcode"),
-    ("reason", {"reason": "x" * 3001}, "must be 3000 characters or fewer"),
+    ("reason", {"reason": "x" * 3001}, "must be 3,000 characters or fewer"),
 ])
 def test_bad_answers_get_a_govuk_error_and_nothing_is_stored(client, step, data, message):
     start(client, "self")
