@@ -319,7 +319,7 @@ class ReferralIn(Schema):
     channel: ChannelCode
     source: SourceCode
     source_organisation_id: RecordId | None = None
-    referrer_name: _name(120) = ""
+    referrer_name: _text(120) = ""  # the referrer, their role and organisation
     reason: _free_text(text_rules.LONG_TEXT_MAX_LENGTH)
     consent_at_referral: ConsentCode
     received_at: ReceivedAt | None = Field(None, description="Defaults to now; must not be in the future")

@@ -22,7 +22,6 @@ from .models import (
 
 
 class ContactForm(TextRulesForm):
-    person_names = ("referrer_name",)
     channel = forms.ChoiceField(label="How did the contact reach us?", choices=Channel.choices,
                                 widget=forms.RadioSelect, error_messages={"required": "Select how the contact reached us"})
     source = forms.ChoiceField(label="Who made the contact?", choices=ContactSource.choices,

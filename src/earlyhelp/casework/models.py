@@ -68,7 +68,7 @@ class Contact(models.Model):
     source = models.CharField(max_length=20, choices=ContactSource.choices)
     source_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
                                             related_name="contacts_made")
-    referrer_name = PersonNameField(max_length=120, blank=True, db_comment="Personal data: referrer's name")
+    referrer_name = models.CharField(max_length=120, blank=True, db_comment="Personal data: referrer's name")
     received_at = models.DateTimeField()
     reason = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, db_comment="Personal data: why the family was referred (may hold special category)")
     consent_at_referral = models.CharField(max_length=20, choices=ConsentAtReferral.choices)

@@ -196,10 +196,13 @@ def test_a_professionals_email_must_be_an_email_address(client):
 
 def test_what_was_typed_is_never_run_as_markup(client):
     start(client, "self")
-    answer(client, "name", {"given_name": "<script>alert(1)</script>", "family_name": "Testfamily"})
+    refused_name = answer(client, "name", {"given_name": "<script>alert(1)</script>", "family_name": "Testfamily"})
+    assert "First name must only include letters" in refused_name.content.decode()  # the person-name rule
+    assert "<script>alert(1)</script>" not in refused_name.content.decode()
+    answer(client, "name", SELF_ANSWERS[0][1])
     answer(client, "date-of-birth", dob(years_before(_today(), 30)))
     for step, data in SELF_ANSWERS[1:]:
-        answer(client, step, data)
+        answer(client, step, {**data, "reason": "<script>alert(1)</script>"} if "reason" in data else data)
     page = client.get(reverse("online:check")).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     refused = answer(client, "name", {"given_name": "<b>x</b>\x00", "family_name": "y"}).content.decode()
