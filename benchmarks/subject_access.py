@@ -103,7 +103,7 @@ def give_ten_years_of_history(records_wanted: int, seed: int):
         for move in range(10):  # address moves and record changes, each kept in history
             people.move_address(by=lead, person=child, line_1=f"{move + 1} Benchmark Road", town="Testtown",
                                 postcode=f"ZZ{move} 9ZZ", valid_from=first + datetime.timedelta(days=step * move))
-            people.update_person(by=lead, person=child, preferred_name=f"Nick{move}")
+            people.update_person(by=lead, person=child, preferred_name="Nick" + "abcdefghij"[move])
             created += 3  # an address, the end of the previous one, a person version
         for i in range(300):  # views and changes in the audit trail
             audit.record(actor=lead, action=Action.VIEW, event="household.view", purpose=Purpose.EARLY_HELP_CASEWORK,

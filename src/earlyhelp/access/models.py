@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 
 from earlyhelp.organisations.models import OrganisationType
+from earlyhelp.records.text import FreeTextField, SHORT_TEXT_MAX_LENGTH
 
 
 class AccessExclusion(models.Model):
@@ -25,7 +26,7 @@ class AccessExclusion(models.Model):
                                          help_text="Everyone working for an organisation of this type")
     consent = models.ForeignKey("privacy.Consent", on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="exclusions", help_text="The consent the family asked for it with")
-    reason = models.TextField(db_comment="Personal data: why this person must not see the record")
+    reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, db_comment="Personal data: why this person must not see the record")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
     # Lifting an exclusion keeps the record of it (who, when), rather than deleting it.
@@ -86,13 +87,13 @@ class EmergencyAccess(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="emergency_access")
     household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="emergency_access")
-    reason = models.TextField(db_comment="Personal data: why emergency access was needed")
+    reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, db_comment="Personal data: why emergency access was needed")
     started_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_note = models.TextField(blank=True, db_comment="Personal data: the manager's review of the emergency access")
+    review_note = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: the manager's review of the emergency access")
 
     class Meta:
         ordering = ["-started_at"]
@@ -110,7 +111,7 @@ class AccessReview(models.Model):
 
     taf_member = models.ForeignKey("casework.TafMember", on_delete=models.PROTECT, related_name="access_reviews")
     confirmed = models.BooleanField(help_text="False: the access was removed")
-    note = models.TextField(blank=True, db_comment="Personal data: why the partner's access was confirmed or removed")
+    note = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: why the partner's access was confirmed or removed")
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reviewed_at = models.DateTimeField()
 

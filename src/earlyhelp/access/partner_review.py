@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import Organisation
+from earlyhelp.records.text import TextRulesForm
 from earlyhelp.ui.forms import format_date
 from earlyhelp.ui.http_methods import require_form_page
 from earlyhelp.ui.lists import GovukTable, paged_list
@@ -83,7 +84,7 @@ class PartnerAccessFilter(django_filters.FilterSet):
         return rows.filter(last_reviewed_at__isnull=value == "never")
 
 
-class BulkReviewForm(forms.Form):
+class BulkReviewForm(TextRulesForm):
     decision = forms.ChoiceField(label="What have you decided for the partners you selected?",
                                  widget=forms.RadioSelect, choices=[
                                      ("confirm", "Confirm: they still need to see the family"),

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 
 from earlyhelp.audit.models import Purpose
 from earlyhelp.organisations.models import User
+from earlyhelp.records.text import TextRulesForm
 from earlyhelp.ui.http_methods import require_form_page
 from earlyhelp.ui.lists import paged_rows
 from earlyhelp.ui.service_forms import parse_id, run_service
@@ -16,7 +17,7 @@ from . import policy, search_first, services
 from .messages import ENTER_EMERGENCY_ACCESS_REASON, ENTER_REVIEW_CONCLUSION
 
 
-class RestrictionForm(forms.Form):
+class RestrictionForm(TextRulesForm):
     restricted = forms.ChoiceField(
         label="Should this family's record be restricted?", widget=forms.RadioSelect,
         choices=[("yes", "Yes: only the lead practitioner, managers and the Team Around the Family can open it"),
@@ -25,7 +26,7 @@ class RestrictionForm(forms.Form):
     reason = forms.CharField(label="Reason", widget=forms.Textarea, error_messages={"required": "Enter the reason"})
 
 
-class ExclusionForm(forms.Form):
+class ExclusionForm(TextRulesForm):
     user = forms.ModelChoiceField(label="Who must not see this family's record?",
                                   queryset=User.objects.filter(is_active=True).order_by("last_name"),
                                   error_messages={"required": "Select the person"})
@@ -71,7 +72,7 @@ def family_access(request, household_id):
     })
 
 
-class EmergencyAccessForm(forms.Form):
+class EmergencyAccessForm(TextRulesForm):
     reason = forms.CharField(label="Why do you need to see this family's record now?", widget=forms.Textarea,
                              error_messages={"required": ENTER_EMERGENCY_ACCESS_REASON})
 
@@ -95,7 +96,7 @@ def emergency_access(request, person_id):
     return render(request, "access/emergency_access.html", {"form": form})
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(TextRulesForm):
     note = forms.CharField(label="Your conclusion", widget=forms.Textarea,
                            error_messages={"required": ENTER_REVIEW_CONCLUSION})
 

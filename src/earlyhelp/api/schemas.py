@@ -1,7 +1,8 @@
 """Request and response schemas of the API: the OpenAPI document is generated from these.
 
 Input is validated here, at the edge, before any service runs: ids are positive 64-bit integers,
-free text carries no NUL character (PostgreSQL refuses it) and has the model's maximum length,
+text follows the rules of `earlyhelp.records.text` (no control or hidden formatting characters, Unicode NFC,
+the model's maximum length; a person's name only letters, spaces, hyphens, apostrophes and full stops),
 choices are the model's own choices and date-times carry a time zone.
 """
 
@@ -10,12 +11,14 @@ import re
 from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from django.core.exceptions import ValidationError as DjangoValidationError
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BeforeValidator,
     StrictInt,
     StringConstraints,
+    ValidationInfo,
 )
 
 from earlyhelp.casework.models import (
@@ -43,6 +46,7 @@ from earlyhelp.privacy.models import (
     EvidenceType,
 )
 from earlyhelp.privacy.services.consent import WITHDRAWAL_CHANNELS
+from earlyhelp.records import text as text_rules
 
 MAX_ID = 2**63 - 1  # a BigAutoField; larger numbers cannot name a record
 NO_NUL = r"^[^\x00]*$"
@@ -70,8 +74,32 @@ def _date_time_string(value):
 IsoDate = Annotated[datetime.date, BeforeValidator(_date_string)]
 
 
-def _text(max_length: int):
-    return Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL)]
+def _rule(clean, **options):
+    """A rule of `records.text` as a pydantic validator: its message (naming the field) for a 422."""
+
+    def validate(value: str, info: ValidationInfo) -> str:
+        try:
+            return clean(value, name=(info.field_name or "text").replace("_", " "), **options)
+        except DjangoValidationError as error:
+            raise ValueError(error.messages[0]) from None
+
+    return AfterValidator(validate)
+
+
+def _text(max_length: int, *, multiline: bool = False):
+    """Text on one line (or, `multiline`, free text with line breaks) of at most `max_length` characters."""
+    return Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL),
+                     _rule(text_rules.clean_free_text, limit=max_length, multiline=multiline)]
+
+
+def _free_text(max_length: int):
+    return _text(max_length, multiline=True)
+
+
+def _name(max_length: int):
+    """A person's name (`records.text.clean_name`)."""
+    return Annotated[str, StringConstraints(max_length=max_length, pattern=NO_NUL),
+                     _rule(text_rules.clean_name, limit=max_length)]
 
 
 def _in_utc(value: datetime.datetime) -> datetime.datetime:
@@ -291,8 +319,8 @@ class ReferralIn(Schema):
     channel: ChannelCode
     source: SourceCode
     source_organisation_id: RecordId | None = None
-    referrer_name: _text(120) = ""
-    reason: _text(20_000)
+    referrer_name: _text(120) = ""  # the referrer, their role and organisation
+    reason: _free_text(text_rules.LONG_TEXT_MAX_LENGTH)
     consent_at_referral: ConsentCode
     received_at: ReceivedAt | None = Field(None, description="Defaults to now; must not be in the future")
 
@@ -320,7 +348,7 @@ class ConsentIn(Schema):
     given_by_id: RecordId = Field(description="Who gave it: the subject, or someone with parental responsibility")
     covers_support: bool
     sharing_partner_types: list[OrganisationTypeCode] = Field(default_factory=list, max_length=20)
-    must_not_see: _text(5_000) = Field("", description="The family's own words, kept as a note; nothing enforces it")
+    must_not_see: _free_text(text_rules.SHORT_TEXT_MAX_LENGTH) = Field("", description="The family's own words, kept as a note; nothing enforces it")
     excluded_organisation_types: list[OrganisationTypeCode] = Field(
         default_factory=list, max_length=20,
         description="Organisation types that must not see the family's information: enforced on every page, "
@@ -328,7 +356,7 @@ class ConsentIn(Schema):
     national_evaluation_opt_out: bool = False
     evidence_type: EvidenceTypeCode
     evidence_reference: _text(200) = ""
-    witness_name: _text(120) = ""
+    witness_name: _name(120) = ""
     given_on: IsoDate | None = Field(None, description="Defaults to today; must not be in the future")
 
 
@@ -359,7 +387,7 @@ class DisclosureIn(Schema):
     purpose: _text(60) = Field(description="A purpose code from the processing register")
     basis: DisclosureBasisCode
     sections: list[DisclosureSectionCode] = Field(default_factory=list, max_length=10)
-    reason: _text(5_000)
+    reason: _free_text(text_rules.SHORT_TEXT_MAX_LENGTH)
 
 
 class DisclosureOut(Schema):
@@ -381,7 +409,7 @@ class ReferralOutIn(Schema):
     sections: list[DisclosureSectionCode] = Field(min_length=1, max_length=10,
                                                   description="Only what the service needs")
     basis: DisclosureBasisCode = "consent"
-    reason: _text(5_000)
+    reason: _free_text(text_rules.SHORT_TEXT_MAX_LENGTH)
 
 
 class ReferralOutOut(Schema):
@@ -402,7 +430,7 @@ class SuggestionOut(Schema):
 
 class SuggestionDecisionIn(Schema):
     accept: bool
-    reason: _text(5_000) = Field(description="Required: why you confirm or reject the suggestion")
+    reason: _free_text(text_rules.SHORT_TEXT_MAX_LENGTH) = Field(description="Required: why you confirm or reject the suggestion")
 
 
 class PanelPackIn(Schema):
@@ -410,7 +438,7 @@ class PanelPackIn(Schema):
     sections: list[DisclosureSectionCode] = Field(min_length=1, max_length=10,
                                                   description="The pack holds only these sections")
     basis: DisclosureBasisCode = "consent"
-    reason: _text(5_000)
+    reason: _free_text(text_rules.SHORT_TEXT_MAX_LENGTH)
     special_category_shared: bool = Field(
         False, description="Include special category and criminal offence detail in full (recorded in the "
                            "disclosure log); otherwise the pack shows only that it is recorded")

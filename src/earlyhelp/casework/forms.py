@@ -7,6 +7,7 @@ from earlyhelp.privacy.models import LEGAL_REASON_BASES, DisclosureBasis, Disclo
 from earlyhelp.programme import messages as programme_messages
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.provenance import SourceKind
+from earlyhelp.records.text import TextRulesForm
 from earlyhelp.ui.forms import GovukDateField, long_list, today
 
 from . import messages
@@ -20,7 +21,7 @@ from .models import (
 )
 
 
-class ContactForm(forms.Form):
+class ContactForm(TextRulesForm):
     channel = forms.ChoiceField(label="How did the contact reach us?", choices=Channel.choices,
                                 widget=forms.RadioSelect, error_messages={"required": "Select how the contact reached us"})
     source = forms.ChoiceField(label="Who made the contact?", choices=ContactSource.choices,
@@ -40,7 +41,7 @@ class ContactForm(forms.Form):
                                                   "invalid_choice": "Select a team from the list"})
 
 
-class ContactDecisionForm(forms.Form):
+class ContactDecisionForm(TextRulesForm):
     decision = forms.ChoiceField(
         label="What happens next?", widget=forms.RadioSelect,
         choices=[(c.value, c.label) for c in ContactStatus if c != ContactStatus.AWAITING_DECISION],
@@ -50,7 +51,7 @@ class ContactDecisionForm(forms.Form):
                              help_text="Required unless an episode is opened")
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(TextRulesForm):
     practitioner = forms.ModelChoiceField(label="Lead practitioner", queryset=None, empty_label="Select a practitioner",
                                           widget=long_list(),
                                           error_messages={"required": "Select a lead practitioner"})
@@ -97,7 +98,7 @@ class TafSectionsMixin:
                 for n, (code, label) in enumerate(field.field.choices)]
 
 
-class TafMemberForm(TafSectionsMixin, forms.Form):
+class TafMemberForm(TafSectionsMixin, TextRulesForm):
     practitioner = forms.ModelChoiceField(label="Practitioner", queryset=None, widget=long_list(),
                                           error_messages={"required": "Select a practitioner"})
     sections = taf_sections_field()
@@ -118,7 +119,7 @@ class TafMemberForm(TafSectionsMixin, forms.Form):
         self.fields["practitioner"].queryset = practitioners
 
 
-class TafSectionsForm(TafSectionsMixin, forms.Form):
+class TafSectionsForm(TafSectionsMixin, TextRulesForm):
     """Change what a member of the Team Around the Family sees (P8)."""
 
     sections = taf_sections_field()
@@ -127,7 +128,7 @@ class TafSectionsForm(TafSectionsMixin, forms.Form):
                                        "they were invited for a legal reason rather than with consent")
 
 
-class AssessmentStartForm(forms.Form):
+class AssessmentStartForm(TextRulesForm):
     reason = forms.CharField(label="Reason for the assessment", widget=forms.Textarea,
                              error_messages={"required": messages.ENTER_ASSESSMENT_REASON})
 
@@ -135,7 +136,7 @@ class AssessmentStartForm(forms.Form):
 SCORE_CHOICES = [(str(n), str(n)) for n in range(1, 6)]
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(TextRulesForm):
     """One set of fields per headline area. 'Does not apply' records nothing for that area (P1). Nothing is chosen
     for the practitioner: a draft may leave areas to choose later; the service asks for every area on submitting.
     `recorded` are the draft's findings by area code, so reopening it shows (and keeps) who told us (P17)."""
@@ -194,7 +195,7 @@ class AssessmentForm(forms.Form):
         return result
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(TextRulesForm):
     decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect,
                                  choices=[("approve", "Approve"), ("return", "Return with comments")],
                                  error_messages={"required": "Select your decision"})
@@ -202,7 +203,7 @@ class DecisionForm(forms.Form):
                               help_text="Required if you return it")
 
 
-class PlanActionForm(forms.Form):
+class PlanActionForm(TextRulesForm):
     area = forms.ModelChoiceField(label="Headline area", queryset=HeadlineArea.objects.all(), to_field_name="code",
                                   empty_label="Select a headline area",
                                   error_messages={"required": "Select the headline area"})
@@ -220,7 +221,7 @@ class PlanActionForm(forms.Form):
         self.fields["owner"].queryset = owners
 
 
-class ActionProgressForm(forms.Form):
+class ActionProgressForm(TextRulesForm):
     status = forms.ChoiceField(label="Status", choices=ActionStatus.choices, widget=forms.RadioSelect)
     progress_note = forms.CharField(label="Progress", widget=forms.Textarea, required=False)
 
@@ -234,7 +235,7 @@ def need_label(need) -> str:
     return f"{need.descriptor.area.label}: {need.descriptor.label} ({who})"
 
 
-class NeedProgressForm(forms.Form):
+class NeedProgressForm(TextRulesForm):
     """Progress on each need still being worked on: one score and its evidence per need, named `score_<id>` and
     `evidence_<id>` as the programme's service names its errors."""
 
@@ -265,7 +266,7 @@ class NeedProgressForm(forms.Form):
                 for need in self.needs}
 
 
-class NeedForm(forms.Form):
+class NeedForm(TextRulesForm):
     """Record a Supporting Families need: who it is about, the need from the current framework (grouped by
     headline), what shows it, and who told us (P17)."""
 
@@ -303,7 +304,7 @@ class NeedForm(forms.Form):
         return None if chosen == WHOLE_FAMILY else int(chosen)
 
 
-class WithdrawNeedForm(forms.Form):
+class WithdrawNeedForm(TextRulesForm):
     reason = forms.CharField(label="Why was this need recorded in error?", widget=forms.Textarea,
                              error_messages={"required": programme_messages.ENTER_WITHDRAWAL_REASON})
 
@@ -337,12 +338,12 @@ class ClosureForm(NeedProgressForm):
             del self.fields["open_actions_reason"]
 
 
-class StepUpForm(forms.Form):
+class StepUpForm(TextRulesForm):
     reason = forms.CharField(label="Why is the family being stepped up to children's social care?",
                              widget=forms.Textarea, error_messages={"required": messages.ENTER_STEP_UP_REASON})
 
 
-class CaseNoteForm(forms.Form):
+class CaseNoteForm(TextRulesForm):
     text = forms.CharField(label="Case note", widget=forms.Textarea,
                            error_messages={"required": messages.ENTER_CASE_NOTE})
     channel = forms.ChoiceField(label="How was the contact made?", choices=[("", "Not applicable")] + Channel.choices,
@@ -353,7 +354,7 @@ class CaseNoteForm(forms.Form):
     source = SourceField(default=SourceKind.PRACTITIONER)
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(TextRulesForm):
     title = forms.CharField(label="Title", max_length=200, error_messages={"required": "Enter a title"})
     upload = forms.FileField(label="File", error_messages={"required": "Select a file"})
     media_reason = forms.CharField(
@@ -362,7 +363,7 @@ class DocumentForm(forms.Form):
     source = SourceField()
 
 
-class ReferralOutForm(forms.Form):
+class ReferralOutForm(TextRulesForm):
     organisation = organisation_field("Which organisation are you referring the family to?")
     service = forms.CharField(label="Which service?", max_length=200,
                               error_messages={"required": messages.ENTER_REFERRAL_SERVICE})
@@ -373,7 +374,7 @@ class ReferralOutForm(forms.Form):
                              error_messages={"required": "Enter why you are referring the family"})
 
 
-class PanelPackForm(forms.Form):
+class PanelPackForm(TextRulesForm):
     """P26: the panel sees only the sections chosen here."""
 
     panel = forms.ModelChoiceField(
@@ -392,7 +393,7 @@ class PanelPackForm(forms.Form):
                   "that something is recorded. Ticking it is recorded in the disclosure log.")
 
 
-class ChronologyFilterForm(forms.Form):
+class ChronologyFilterForm(TextRulesForm):
     """Filter a family's chronology by kind of event and date range (a GET form: filters are not personal data)."""
 
     kinds = forms.MultipleChoiceField(label="Show", required=False, widget=forms.CheckboxSelectMultiple,

@@ -17,6 +17,7 @@ from earlyhelp.organisations.models import Organisation, Team
 from earlyhelp.people.models import Household, Person
 from earlyhelp.programme.models import HeadlineArea
 from earlyhelp.records.provenance import Provenance
+from earlyhelp.records.text import FreeTextField, LONG_TEXT_MAX_LENGTH, PersonNameField, SHORT_TEXT_MAX_LENGTH
 
 USER = settings.AUTH_USER_MODEL
 
@@ -69,10 +70,10 @@ class Contact(models.Model):
                                             related_name="contacts_made")
     referrer_name = models.CharField(max_length=120, blank=True, db_comment="Personal data: referrer's name")
     received_at = models.DateTimeField()
-    reason = models.TextField(db_comment="Personal data: why the family was referred (may hold special category)")
+    reason = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, db_comment="Personal data: why the family was referred (may hold special category)")
     consent_at_referral = models.CharField(max_length=20, choices=ConsentAtReferral.choices)
     status = models.CharField(max_length=20, choices=ContactStatus.choices, default=ContactStatus.AWAITING_DECISION)
-    decision_reason = models.TextField(blank=True, db_comment="Personal data: why the contact was decided as it was")
+    decision_reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: why the contact was decided as it was")
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="contacts_recorded")
@@ -144,9 +145,9 @@ class Episode(models.Model):
     is_current = models.BooleanField(default=True)
     opened_on = models.DateField()
     closure_reason = models.CharField(max_length=20, choices=ClosureReason.choices, blank=True)
-    closure_summary = models.TextField(blank=True, db_comment="Personal data: closure summary")
-    family_feedback = models.TextField(blank=True, db_comment="Personal data: the family's feedback (P10)")
-    open_actions_reason = models.TextField(
+    closure_summary = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: closure summary")
+    family_feedback = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: the family's feedback (P10)")
+    open_actions_reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH,
         blank=True, help_text="Why the episode is closing with plan actions still open",
         db_comment="Personal data: why the episode closes with plan actions still open")
     family_feedback_declined = models.BooleanField(default=False)
@@ -194,7 +195,7 @@ class Allocation(models.Model):
     allocated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    family_preference_noted = models.TextField(blank=True, help_text="The family's view on who supports them",
+    family_preference_noted = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, help_text="The family's view on who supports them",
                                                db_comment="Personal data: the family's view on who supports them")
 
     class Meta:
@@ -267,13 +268,13 @@ class Assessment(models.Model):
     status = models.CharField(max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.DRAFT)
     started_on = models.DateField()
     completed_on = models.DateField(null=True, blank=True)
-    reason = models.TextField(db_comment="Personal data: reason for assessment")
-    voice_of_child = models.TextField(blank=True, db_comment="Personal data: the child's lived experience in their words")
-    analysis = models.TextField(blank=True, db_comment="Personal data: practitioner's analysis")
+    reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, db_comment="Personal data: reason for assessment")
+    voice_of_child = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: the child's lived experience in their words")
+    analysis = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: practitioner's analysis")
     completed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     approved_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     approved_at = models.DateTimeField(null=True, blank=True)
-    manager_comment = models.TextField(blank=True, db_comment="Personal data: the manager's comment on the assessment")
+    manager_comment = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: the manager's comment on the assessment")
 
     history = HistoricalRecords()
 
@@ -307,8 +308,8 @@ class DomainFinding(Provenance):
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="findings")
     area = models.ForeignKey(HeadlineArea, on_delete=models.PROTECT, related_name="+")
-    strengths = models.TextField(blank=True, db_comment="Personal data; may be special category by area")
-    needs = models.TextField(blank=True, db_comment="Personal data; may be special category by area")
+    strengths = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data; may be special category by area")
+    needs = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data; may be special category by area")
     score = models.PositiveSmallIntegerField(help_text="1 = significant concern, 5 = no concern")
 
     class Meta:
@@ -353,13 +354,13 @@ class PlanAction(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="actions")
     area = models.ForeignKey(HeadlineArea, on_delete=models.PROTECT, related_name="+")
-    need = models.TextField(db_comment="Personal data: the need this action meets")
-    action = models.TextField(db_comment="Personal data: what will be done")
+    need = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, db_comment="Personal data: the need this action meets")
+    action = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, db_comment="Personal data: what will be done")
     owner = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="plan_actions")
-    intended_outcome = models.TextField(db_comment="Personal data: what will be different")
+    intended_outcome = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, db_comment="Personal data: what will be different")
     due_date = models.DateField()
     status = models.CharField(max_length=20, choices=ActionStatus.choices, default=ActionStatus.NOT_STARTED)
-    progress_note = models.TextField(blank=True, db_comment="Personal data: progress update from the owner")
+    progress_note = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: progress update from the owner")
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
@@ -386,8 +387,8 @@ class Review(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE, related_name="reviews")
     due_on = models.DateField()
     held_on = models.DateField(null=True, blank=True)
-    summary = models.TextField(blank=True, db_comment="Personal data: review discussion and decisions")
-    family_view = models.TextField(blank=True, db_comment="Personal data: the family's view")
+    summary = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: review discussion and decisions")
+    family_view = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: the family's view")
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
@@ -409,7 +410,7 @@ class Transition(models.Model):
     episode = models.ForeignKey(Episode, on_delete=models.PROTECT, related_name="transitions")
     kind = models.CharField(max_length=20, choices=TransitionKind.choices)
     occurred_on = models.DateField()
-    reason = models.TextField(db_comment="Personal data: why the case moved (may hold special category)")
+    reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, db_comment="Personal data: why the case moved (may hold special category)")
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
 
@@ -418,7 +419,7 @@ class CaseNote(Provenance):
     author = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     occurred_at = models.DateTimeField()
     channel = models.CharField(max_length=20, choices=Channel.choices, blank=True)
-    text = models.TextField(db_comment="Personal data: case note (may hold special category)")
+    text = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, db_comment="Personal data: case note (may hold special category)")
     is_sensitive = models.BooleanField(
         default=False, help_text="Special category or criminal offence information: partners see a marker only"
     )
@@ -439,7 +440,7 @@ class Document(Provenance):
     title = models.CharField(max_length=200, db_comment="Personal data: document title")
     kind = models.CharField(max_length=20, choices=DocumentKind.choices)
     # P28: images and voice recordings only where required or part of therapeutic work.
-    media_reason = models.TextField(blank=True, help_text="Why an image or recording is needed",
+    media_reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, help_text="Why an image or recording is needed",
                                     db_comment="Personal data: why an image or recording is needed")
     file = models.FileField(upload_to="episodes/%Y/%m/", db_comment="Personal data: stored file")
     content_type = models.CharField(max_length=100)

@@ -6,13 +6,14 @@ from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.governance.agreements import CHOOSE_AGREEMENT
 from earlyhelp.privacy.governance.models import AgreementStatus
 from earlyhelp.privacy.models import DataSharingAgreement, ProcessingPurpose
+from earlyhelp.records.text import TextRulesForm
 from earlyhelp.ui.forms import GovukDateField, long_list, today
 
 from . import messages
 from .models import DatasetType
 
 
-class ImportForm(forms.Form):
+class ImportForm(TextRulesForm):
     dataset_type = forms.ChoiceField(
         label="Which dataset is it", choices=[("", "Choose a dataset"), *DatasetType.choices],
         error_messages={"required": "Choose which dataset the file holds",
@@ -39,7 +40,7 @@ class ImportForm(forms.Form):
                                            "invalid": messages.CHOOSE_FILE})
 
 
-class MatchDecisionForm(forms.Form):
+class MatchDecisionForm(TextRulesForm):
     decision = forms.ChoiceField(
         label="Is this the same person?", widget=forms.RadioSelect,
         choices=[("confirm", "Yes, link the partner's record to this person"),
@@ -55,7 +56,7 @@ class MatchDecisionForm(forms.Form):
         return self.cleaned_data["decision"] == "confirm"
 
 
-class NeedDecisionForm(forms.Form):
+class NeedDecisionForm(TextRulesForm):
     decision = forms.ChoiceField(
         label="Does the family have this need?", widget=forms.RadioSelect,
         choices=[("confirm", "Yes, record the need on the family's record"),
@@ -72,7 +73,7 @@ class NeedDecisionForm(forms.Form):
         return self.cleaned_data["decision"] == "confirm"
 
 
-class NewPersonForm(forms.Form):
+class NewPersonForm(TextRulesForm):
     reason = forms.CharField(label="Why is this someone the council does not know?",
                              widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                              help_text="For example, the searches you made. Do not copy personal details here.",

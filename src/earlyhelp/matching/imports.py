@@ -41,7 +41,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.governance import agreements
 from earlyhelp.privacy.models import DataSharingAgreement, ProcessingPurpose
-from earlyhelp.ui.forms import CONTROL_CHARACTERS
+from earlyhelp.records.text import CONTROL_CHARACTERS
 
 from . import messages, schemas, workbooks
 from .models import BatchStatus, FileFormat, ImportBatch, SourceRecord

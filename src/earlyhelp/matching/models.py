@@ -14,8 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from earlyhelp import jobs
-
 from earlyhelp.people.identifiers import IdentifierScheme
+from earlyhelp.records.text import PersonNameField
 
 USER = settings.AUTH_USER_MODEL
 # Each identifier scheme of the person index, and the column of a partner's record (and of the linkage input)
@@ -138,8 +138,9 @@ class SourceRecord(models.Model):
     row_number = models.PositiveIntegerField(help_text="The row in the partner's file (the header is row 1)")
     source_record_id = models.CharField(max_length=60, db_comment="Personal data: the partner's own reference "
                                                                   "for the person or event")
-    given_name = models.CharField(max_length=100, db_comment="Personal data: given name as the partner holds it")
-    family_name = models.CharField(max_length=100, db_comment="Personal data: family name as the partner holds it")
+    # The person-name rule (records.text) holds here too: the import's check refuses the row first, by row and column.
+    given_name = PersonNameField(max_length=100, db_comment="Personal data: given name as the partner holds it")
+    family_name = PersonNameField(max_length=100, db_comment="Personal data: family name as the partner holds it")
     date_of_birth = models.DateField(null=True, blank=True,
                                      db_comment="Personal data: date of birth as the partner holds it")
     gender = models.CharField(max_length=20, blank=True, db_comment="Personal data: gender as the partner holds it")

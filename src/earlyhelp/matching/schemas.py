@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from earlyhelp.people import identifiers
+from earlyhelp.records import text
 from earlyhelp.people.identifiers import IdentifierScheme
 
 from .models import DatasetType
@@ -71,9 +72,35 @@ class Text:
         return f"Text, up to {self.max_length} characters"
 
     def clean(self, raw, label: str):
-        value = _as_text(raw)
+        value = text.normalise_text(_as_text(raw))
         if len(value) > self.max_length:
             raise CellProblem(f"The {label} must be {self.max_length} characters or fewer")
+        _refuse(text.refuse_control_characters, value, label, multiline=True)  # an address cell may hold lines
+        return value
+
+
+def _refuse(rule, value, label: str, **kwargs):
+    """A rule of `records.text` as a cell problem: its message, naming the column ("The given name must ...")."""
+    try:
+        rule(value, name=label, **kwargs)
+    except ValidationError as error:
+        raise CellProblem("The " + error.messages[0][:1].lower() + error.messages[0][1:]) from None
+
+
+@dataclasses.dataclass(frozen=True)
+class PersonName:
+    """A person's name: the person-name rule of `records.text` (letters, spaces, hyphens, apostrophes and full
+    stops), so a name that breaks it never reaches the person index."""
+
+    max_length: int = text.NAME_MAX_LENGTH
+    format = "A name: letters, spaces, hyphens, apostrophes and full stops"
+    example = "Example"
+
+    def clean(self, raw, label: str) -> str:
+        value = text.normalise_name(_as_text(raw))
+        if len(value) > self.max_length:
+            raise CellProblem(f"The {label} must be {self.max_length} characters or fewer")
+        _refuse(text.refuse_bad_name, value, label)
         return value
 
 
@@ -366,9 +393,9 @@ def person_columns(*, date_of_birth: bool, **identifiers_held: bool) -> tuple[Co
     columns = [
         Column("source_record_id", "source record ID", Text(60), REQUIRED, is_fact=False,
                aliases=("record id", "source id", "partner reference"), sample=EXAMPLE_ROW_MARK),
-        Column("given_name", "given name", Text(100), REQUIRED, is_fact=False,
+        Column("given_name", "given name", PersonName(), REQUIRED, is_fact=False,
                aliases=("forename", "first name", "firstname"), sample="Example"),
-        Column("family_name", "family name", Text(100), REQUIRED, is_fact=False,
+        Column("family_name", "family name", PersonName(), REQUIRED, is_fact=False,
                aliases=("surname", "last name", "lastname"), sample="Testperson"),
         Column("date_of_birth", "date of birth", Date(), date_of_birth, is_fact=False, aliases=("dob", "birth date")),
         Column("gender", "gender", Text(20), OPTIONAL, is_fact=False, aliases=("sex",), sample="Female"),
@@ -529,7 +556,7 @@ def schema_for(dataset_type: str) -> DatasetSchema | None:
 def template_csv(schema: DatasetSchema, *, with_example: bool = False) -> str:
     """A CSV template for the dataset: the header row, and optionally one synthetic example row marked as such."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = text.NeutralisedWriter(csv.writer(out, lineterminator="\r\n"))
     writer.writerow(schema.column_names)
     if with_example:
         writer.writerow([column.example for column in schema.columns])

@@ -45,6 +45,7 @@ class RouteForm(PublicForm):
 
 
 class NameForm(PublicForm):
+    person_names = ('given_name', 'family_name')
     given_name = forms.CharField(label="First name", max_length=NAME_LENGTH,
                                  error_messages={"required": "Enter a first name"},
                                  widget=forms.TextInput(attrs={"autocomplete": "given-name", "spellcheck": "false"}))
@@ -97,6 +98,7 @@ class ContactDetailsForm(PublicForm):
 
 
 class ProfessionalForm(PublicForm):
+    person_names = ('referrer_name',)
     referrer_name = forms.CharField(label="Your full name", max_length=SHORT_TEXT,
                                     error_messages={"required": "Enter your full name"},
                                     widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}))
@@ -151,6 +153,7 @@ class FamilyAgreementForm(PublicForm):
 
 
 class GuardianForm(PublicForm):
+    person_names = ('guardian_name',)
     """P24: the parent or guardian of a young person under the permission age."""
 
     error_names = {"guardian_relationship": "How they are related to you"}

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from earlyhelp.casework.models import Contact
+from earlyhelp.records.text import FreeTextField, SHORT_TEXT_MAX_LENGTH
 
 # Letters and digits nobody confuses when reading a reference out on the phone (no 0/O, 1/I/L, 5/S, 2/Z, 8/B).
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
@@ -54,7 +55,7 @@ class HelpRequest(models.Model):
                                     related_name="+")
     recorded_at = models.DateTimeField(null=True, blank=True)
     # The front door's decision not to record it (a duplicate, a test, not enough to go on), with its reason.
-    closed_reason = models.TextField(blank=True, db_comment="Personal data: why the front door closed the request")
+    closed_reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: why the front door closed the request")
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)

@@ -1,5 +1,6 @@
 from django import forms
 
+from earlyhelp.records.text import TextRulesForm
 from earlyhelp.ui.forms import GovukDateField, today
 
 from . import messages
@@ -14,7 +15,7 @@ from .models import (
 )
 
 
-class SearchForm(forms.Form):
+class SearchForm(TextRulesForm):
     family_name = forms.CharField(label="Family name", max_length=100, required=False)
     given_name = forms.CharField(label="Given name", max_length=100, required=False)
     date_of_birth = GovukDateField(label="Date of birth", required=False, max_date=today,
@@ -31,9 +32,10 @@ class SearchForm(forms.Form):
         return data
 
 
-class PersonForm(forms.Form):
+class PersonForm(TextRulesForm):
     """A new person. Only names and date of birth are required: everything else is a choice (P3)."""
 
+    person_names = ("given_name", "family_name", "preferred_name")
     # Required: the required-name rule (people.services.missing_names).
     given_name = forms.CharField(label="Given name", max_length=100,
                                  error_messages={"required": messages.REQUIRED_NAMES["given_name"]})
@@ -101,7 +103,7 @@ class PersonForm(forms.Form):
         }
 
 
-class MembershipForm(forms.Form):
+class MembershipForm(TextRulesForm):
     role = forms.ChoiceField(label="Their role in the family", choices=MemberRole.choices, widget=forms.RadioSelect,
                              error_messages={"required": "Select their role in the family"})
     lives_in_household = forms.BooleanField(label="Lives in the household", required=False, initial=True)

@@ -10,6 +10,7 @@ from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
 from earlyhelp.records.provenance import Provenance
+from earlyhelp.records.text import FreeTextField, PersonNameField, SHORT_TEXT_MAX_LENGTH
 
 from .identifiers import IdentifierScheme
 
@@ -72,9 +73,10 @@ class PersonQuerySet(models.QuerySet):
 
 
 class Person(Provenance):
-    given_name = models.CharField(max_length=100, db_comment="Personal data: given name")
-    family_name = models.CharField(max_length=100, db_comment="Personal data: family name")
-    preferred_name = models.CharField(max_length=100, blank=True, db_comment="Personal data: name the person prefers")
+    # The person-name rule (records.text) holds on every save, whichever door the name came through.
+    given_name = PersonNameField(max_length=100, db_comment="Personal data: given name")
+    family_name = PersonNameField(max_length=100, db_comment="Personal data: family name")
+    preferred_name = PersonNameField(max_length=100, blank=True, db_comment="Personal data: name the person prefers")
     date_of_birth = models.DateField(null=True, blank=True, db_comment="Personal data: date of birth")
     expected_date_of_birth = models.DateField(
         null=True, blank=True, db_comment="Personal data: expected date of birth of an unborn child"
@@ -181,7 +183,7 @@ class Household(models.Model):
     is_restricted = models.BooleanField(
         default=False, help_text="Restricted records are hidden from search results and open only to named staff"
     )
-    restriction_reason = models.TextField(blank=True, db_comment="Personal data: why the record is restricted")
+    restriction_reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: why the record is restricted")
     restriction_changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                                blank=True, related_name="+")
     restriction_changed_at = models.DateTimeField(null=True, blank=True)

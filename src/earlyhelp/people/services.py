@@ -11,6 +11,7 @@ from earlyhelp.access import policy
 from earlyhelp.access.restrictions import ensure_not_restricted
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.records import text
 
 from . import identifiers, messages
 from .models import Address, Household, Identifier, MemberRole, Membership, Person, Relationship
@@ -19,8 +20,9 @@ PURPOSE = Purpose.EARLY_HELP_CASEWORK
 
 
 def name_key(name: str) -> str:
-    """Phonetic key for search-first duplicate checks (Metaphone copes with Smith/Smyth, Jon/John)."""
-    cleaned = "".join(ch for ch in name.lower() if ch.isalpha())
+    """Phonetic key for search-first duplicate checks (Metaphone copes with Smith/Smyth, Jon/John). The name is
+    normalised first, so "Zoë" typed as one character or as "e" and an accent gives the same key."""
+    cleaned = "".join(ch for ch in text.normalise_text(name).lower() if ch.isalpha())
     return jellyfish.metaphone(cleaned)[:40] if cleaned else ""
 
 
@@ -55,6 +57,23 @@ def _normalised_identifiers(values: dict) -> dict:
 PROVENANCE_FIELDS = ("source_kind", "source_organisation", "source_reference")
 
 
+NAME_FIELDS = ("given_name", "family_name", "preferred_name")
+
+
+def clean_names(**names: str) -> dict:
+    """The names given, as they are kept (`records.text.clean_name`: normalised, and letters, spaces, hyphens,
+    apostrophes and full stops only); one message per name that breaks the rule, against its own field."""
+    cleaned, errors = {}, {}
+    for field, value in names.items():
+        try:
+            cleaned[field] = text.clean_name(value or "", name=Person._meta.get_field(field).verbose_name)
+        except ValidationError as error:
+            errors[field] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
 def missing_names(**names: str) -> dict:
     """The required-name rule, its one home: a person's given and family names (`messages.REQUIRED_NAMES`) must not
     be blank. The message for each of the names given here that is blank; names not given are not checked."""
@@ -64,9 +83,12 @@ def missing_names(**names: str) -> dict:
 @transaction.atomic
 def create_person(*, by, given_name: str, family_name: str, date_of_birth=None, expected_date_of_birth=None,
                   identifier_values: dict | None = None, audit_event=True, **details) -> Person:
-    given_name, family_name = given_name.strip(), family_name.strip()
     if missing_names(given_name=given_name, family_name=family_name):
         raise ValidationError(messages.REQUIRED_NAMES)  # both names are asked for, whichever is blank
+    names = clean_names(given_name=given_name, family_name=family_name,
+                        **{f: details.pop(f) for f in NAME_FIELDS if f in details})
+    given_name, family_name = names.pop("given_name"), names.pop("family_name")
+    details.update(names)
     _check_birth_dates(date_of_birth, expected_date_of_birth)
     cleaned = _normalised_identifiers(identifier_values or {})
     person = Person(
@@ -104,6 +126,9 @@ def update_person(*, by, person: Person, household_id=None, **changes) -> Person
     ensure_not_restricted(person=person)
     _check_birth_dates(changes.get("date_of_birth", person.date_of_birth),
                        changes.get("expected_date_of_birth", person.expected_date_of_birth))
+    changes.update(clean_names(**{f: v for f, v in changes.items() if f in NAME_FIELDS}))
+    if missing := missing_names(**{f: v for f, v in changes.items() if f in messages.REQUIRED_NAMES}):
+        raise ValidationError(missing)
     for field, value in changes.items():
         setattr(person, field, value)
     person.family_name_key = name_key(person.family_name)

@@ -5,6 +5,7 @@ from earlyhelp.access import policy
 from earlyhelp.access.messages import CHOOSE_EXCLUDED_TYPES
 from earlyhelp.organisations.models import Organisation, OrganisationType, User
 from earlyhelp.records.provenance import SourceKind
+from earlyhelp.records.text import TextRulesForm
 from earlyhelp.ui.forms import GovukDateField, long_list, today
 
 from .messages import (
@@ -60,9 +61,10 @@ class SourceField(forms.ChoiceField):
         return {"source_kind": value, "source_organisation": None}
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(TextRulesForm):
     """Every question says whether answering is required or a choice (P3)."""
 
+    person_names = ("witness_name",)
     subject = forms.ChoiceField(label="Whose information is this consent about?",
                                 error_messages={"required": "Choose whose information the consent is about"})
     given_by = forms.ChoiceField(label="Who gave consent?", error_messages={"required": "Choose who gave consent"})
@@ -112,14 +114,14 @@ class ConsentForm(forms.Form):
             self.fields[name].conditionally_required = True
 
 
-class WithdrawalForm(forms.Form):
+class WithdrawalForm(TextRulesForm):
     channel = forms.ChoiceField(label="How did the family ask to withdraw consent?", widget=forms.RadioSelect,
                                 choices=[(k, v) for k, v in WITHDRAWAL_CHANNELS.items() if k != "correction"],
                                 error_messages={"required": "Choose how the family asked"})
     requested_on = GovukDateField(label="Date they asked", max_date=today)
 
 
-class DisclosureForm(forms.Form):
+class DisclosureForm(TextRulesForm):
     shared = forms.ChoiceField(label="What did you decide?", widget=forms.RadioSelect,
                                choices=[("yes", "Share"), ("no", "Not to share")],
                                error_messages={"required": "Choose whether you are sharing"})
@@ -163,7 +165,7 @@ def basis_field():
                              help_text="Sharing for a legal reason without consent needs a manager of the team")
 
 
-class SuggestionDecisionForm(forms.Form):
+class SuggestionDecisionForm(TextRulesForm):
     """P13: a person decides on what the system suggests, and says why."""
 
     decision = forms.ChoiceField(label="Your decision", widget=forms.RadioSelect,
@@ -173,7 +175,7 @@ class SuggestionDecisionForm(forms.Form):
                              error_messages={"required": ENTER_DECISION_REASON})
 
 
-class PanelForm(forms.Form):
+class PanelForm(TextRulesForm):
     """A multi-agency panel and the partner organisations on it (P26); the rules are `panels.save_panel`'s."""
 
     name = forms.CharField(label="Name of the panel", max_length=120,

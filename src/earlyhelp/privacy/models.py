@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
+from earlyhelp.records.text import FreeTextField, LONG_TEXT_MAX_LENGTH, PersonNameField, SHORT_TEXT_MAX_LENGTH
 
 
 UK = "United Kingdom"
@@ -66,7 +67,7 @@ class RecipientType(models.Model):
 
     code = models.SlugField(max_length=40, unique=True, help_text="How the system names it; fixed once added")
     name = models.CharField(max_length=200, help_text="As the privacy notice names it")
-    description = models.TextField(blank=True)
+    description = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True)
     kind = models.CharField(max_length=20, choices=RecipientKind.choices)
     public_function = models.CharField(max_length=40, choices=PublicFunction.choices)
     article_6 = models.CharField("Article 6 lawful basis for sharing", max_length=10, choices=RECIPIENT_ARTICLE_6)
@@ -125,7 +126,7 @@ class Article9(models.TextChoices):
 class ProcessingPurpose(models.Model):
     code = models.SlugField(max_length=60, unique=True, help_text="The name the code uses for this purpose")
     name = models.CharField(max_length=120)
-    description = models.TextField(help_text="Plain English: this text goes into the privacy notice")
+    description = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, help_text="Plain English: this text goes into the privacy notice")
     article_6 = models.CharField("Article 6 lawful basis", max_length=10, choices=Article6.choices)
     article_9 = models.CharField("Article 9 condition", max_length=10, choices=Article9.choices, blank=True)
     schedule_1_condition = models.CharField("DPA 2018 Schedule 1 condition", max_length=300, blank=True)
@@ -137,7 +138,7 @@ class ProcessingPurpose(models.Model):
     data_subjects = models.JSONField(default=list)
     recipient_types = models.JSONField(default=list, blank=True)
     retention = models.CharField(max_length=40, help_text="A rule such as CASE+6 or DOB+25")
-    retention_note = models.TextField(blank=True)
+    retention_note = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True)
     statutes = models.JSONField(default=list, blank=True)
     processing_location = models.CharField(max_length=60, default=UK)
     automated_decisions = models.BooleanField(default=False)
@@ -219,14 +220,14 @@ class Consent(models.Model):
     covers_support = models.BooleanField(help_text="Consent to early help support itself")
     sharing_partner_types = models.JSONField(default=list, blank=True,
                                              help_text="Organisation types the family agrees we may share with")
-    must_not_see = models.TextField(blank=True, db_comment="Personal data: people or agencies who must not see "
+    must_not_see = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: people or agencies who must not see "
                                                            "the assessment, in the family's words")
     national_evaluation_opt_out = models.BooleanField(default=False)
     evidence_type = models.CharField(max_length=20, choices=EvidenceType.choices)
     evidence_reference = models.CharField(max_length=200, blank=True,
                                           help_text="Where the signed form is kept (e.g. document reference)",
                                           db_comment="Personal data: where the evidence of consent is kept")
-    witness_name = models.CharField(max_length=120, blank=True, db_comment="Personal data: witness (staff) name")
+    witness_name = PersonNameField(max_length=120, blank=True, db_comment="Personal data: witness (staff) name")
     notice = models.ForeignKey(PrivacyNotice, on_delete=models.PROTECT, related_name="consents",
                                help_text="The privacy notice version the family was given")
     given_on = models.DateField()
@@ -351,7 +352,7 @@ class Panel(models.Model):
     member, and logged as a disclosure to each. Kept by those with `KEEP_PANELS`, every change with history."""
 
     name = models.CharField(max_length=120, unique=True)
-    description = models.TextField(blank=True, help_text="What the panel does and when it meets")
+    description = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, help_text="What the panel does and when it meets")
     members = models.ManyToManyField("organisations.Organisation", related_name="panels", blank=True)
     is_active = models.BooleanField(default=True)
 
@@ -380,7 +381,7 @@ class Disclosure(models.Model):
     recipient_person = models.CharField(max_length=120, blank=True, db_comment="Personal data: recipient's name")
     purpose = models.ForeignKey(ProcessingPurpose, on_delete=models.PROTECT, related_name="disclosures")
     basis = models.CharField(max_length=20, choices=DisclosureBasis.choices)
-    reason = models.TextField(db_comment="Personal data: why we shared, or decided not to")
+    reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, db_comment="Personal data: why we shared, or decided not to")
     approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+", help_text="The manager who approved a legal reason")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -483,7 +484,7 @@ class Suggestion(models.Model):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
-    reason = models.TextField(blank=True, db_comment="Personal data: the reason for the decision")
+    reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: the reason for the decision")
 
     class Meta:
         ordering = ["-suggested_at"]
@@ -557,7 +558,7 @@ class RedactionProposal(models.Model):
     text = models.CharField(max_length=300, db_comment="Personal data: the third-party information found")
     kind = models.CharField(max_length=30, choices=RedactionKind.choices)
     status = models.CharField(max_length=20, choices=RedactionStatus.choices, default=RedactionStatus.PENDING)
-    reason = models.TextField(blank=True, db_comment="Personal data: why it is withheld or disclosed")
+    reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: why it is withheld or disclosed")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)

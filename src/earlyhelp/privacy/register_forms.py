@@ -3,6 +3,8 @@ rules (a lawful basis, UK only, no automated decisions...) are `register.save_pu
 
 from django import forms
 
+from earlyhelp.records.text import TextRulesForm
+
 from .messages import CHOOSE_ARTICLE_6_FROM_LIST, CHOOSE_ARTICLE_9_FROM_LIST, ENTER_CONSENT_RULES_REASON
 from .models import (
     RECIPIENT_ARTICLE_6,
@@ -40,7 +42,7 @@ def _required(message):
     return {"required": message}
 
 
-class PurposeForm(forms.Form):
+class PurposeForm(TextRulesForm):
     """Every question says whether it must be answered; the hint says when a condition is needed."""
 
     name = forms.CharField(label="Name", max_length=120, help_text="As families will read it in the privacy notice",
@@ -144,7 +146,7 @@ class EditPurposeForm(PurposeForm):
                                     error_messages={"max_length": "The reason must be 100 characters or fewer"})
 
 
-class RecipientTypeForm(forms.Form):
+class RecipientTypeForm(TextRulesForm):
     """A recipient type (P21). The register's rules (a public function, a public authority's basis, the UK, never a
     buyer or a marketer) are `recipients.save_recipient_type`'s; the form shows them all at once."""
 
@@ -207,7 +209,7 @@ class NewRecipientTypeForm(RecipientTypeForm):
     field_order = ["code", "name"]
 
 
-class ConsentRulesForm(forms.Form):
+class ConsentRulesForm(TextRulesForm):
     """The council's rule on consent to support (P6). The rule's checks are `consent.change_consent_rules`'s."""
 
     support_needs_consent = forms.ChoiceField(

@@ -16,6 +16,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from earlyhelp.records.provenance import Provenance
+from earlyhelp.records.text import FreeTextField, LONG_TEXT_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 
 USER = settings.AUTH_USER_MODEL
 
@@ -90,7 +91,7 @@ class Descriptor(models.Model):
     area = models.ForeignKey(HeadlineArea, on_delete=models.PROTECT, related_name="descriptors")
     code = models.SlugField(max_length=60)
     label = models.CharField(max_length=200, help_text="The need, as practitioners and families read it")
-    progress_evidence = models.TextField(
+    progress_evidence = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH,
         help_text="What shows significant and sustained progress (for example: attendance above 90% for "
                   "three consecutive terms)")
     is_local = models.BooleanField(default=False, help_text="Added by this council, not in the national framework")
@@ -191,7 +192,7 @@ class Need(Provenance):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                help_text="Empty for a need of the family as a whole")
     descriptor = models.ForeignKey(Descriptor, on_delete=models.PROTECT, related_name="needs")
-    evidence = models.TextField(db_comment="Personal data; special category or criminal offence data by area: "
+    evidence = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, db_comment="Personal data; special category or criminal offence data by area: "
                                            "what shows the need")
     identified_on = models.DateField()
     identified_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+",
@@ -199,7 +200,7 @@ class Need(Provenance):
     suggestion = models.OneToOneField("privacy.Suggestion", on_delete=models.PROTECT, null=True, blank=True,
                                       related_name="need")
     status = models.CharField(max_length=12, choices=NeedStatus.choices, default=NeedStatus.OPEN)
-    withdrawn_reason = models.TextField(blank=True, db_comment="Personal data: why the need was recorded in error")
+    withdrawn_reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: why the need was recorded in error")
 
     history = HistoricalRecords()
 
@@ -239,7 +240,7 @@ class NeedProgress(models.Model):
     occasion = models.CharField(max_length=10, choices=ProgressOccasion.choices)
     review = models.ForeignKey("casework.Review", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     score = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
-    evidence = models.TextField(db_comment="Personal data; special category or criminal offence data by area: "
+    evidence = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, db_comment="Personal data; special category or criminal offence data by area: "
                                            "what shows the progress")
     recorded_on = models.DateField()
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")

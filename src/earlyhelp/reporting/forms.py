@@ -2,12 +2,13 @@
 
 from django import forms
 
+from earlyhelp.records.text import TextRulesForm
 from earlyhelp.ui.forms import GovukDateField
 
 from .services import research
 
 
-class NisTransferForm(forms.Form):
+class NisTransferForm(TextRulesForm):
     period_start = GovukDateField(label="Period start")
     period_end = GovukDateField(label="Period end")
 
@@ -17,7 +18,7 @@ def _column_choices(allowed=None):
             if allowed is None or code in allowed]
 
 
-class ResearchColumnsForm(forms.Form):
+class ResearchColumnsForm(TextRulesForm):
     columns = forms.MultipleChoiceField(
         label="Columns the project may receive", widget=forms.CheckboxSelectMultiple,
         help_text="Only these research columns can ever be sent. Names, dates of birth, addresses and NHS, NI, UPN "

@@ -6,6 +6,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+from earlyhelp.records.text import FreeTextField, SHORT_TEXT_MAX_LENGTH
 
 USER = settings.AUTH_USER_MODEL
 
@@ -75,7 +76,7 @@ class ResearchProject(models.Model):
     title = models.CharField(max_length=200)
     recipient = models.CharField(max_length=40, help_text="A recipient named in the register's research purpose")
     recipient_name = models.CharField(max_length=200, help_text="The organisation receiving the extracts")
-    purpose = models.TextField(help_text="What the research is for, as agreed with the recipient")
+    purpose = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, help_text="What the research is for, as agreed with the recipient")
     starts_on = models.DateField()
     ends_on = models.DateField()
     columns = models.JSONField(default=list, help_text="The columns the project may receive (deny by default)")

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from earlyhelp.privacy.messages import ENTER_DECISION_REASON
+from earlyhelp.records.text import TextRulesForm
 
 from .models import HoldCriterion, HoldKind, HoldScope, RecordClass, RuleAction, Trigger
 from .services import holds, rules
@@ -14,7 +15,7 @@ def _required(message):
     return {"required": message}
 
 
-class ServiceCheckedForm(forms.Form):
+class ServiceCheckedForm(TextRulesForm):
     """Runs the service's own checks on the raw answers too, so every problem is listed at once (not only the
     missing answers); a field keeps its first error."""
 
@@ -116,12 +117,12 @@ class HoldForm(ServiceCheckedForm):
         holds.check_hold(**{name: self.data.get(name, "") for name in self.fields})
 
 
-class LiftForm(forms.Form):
+class LiftForm(TextRulesForm):
     lift_reason = forms.CharField(label="Reason for lifting the hold", widget=forms.Textarea(attrs={"rows": 3}),
                                   error_messages=_required(holds.MESSAGES["lift_reason"]))
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(TextRulesForm):
     DECISIONS = [("approve", "Approve the batch"), ("reject", "Reject the batch")]
     decision = forms.ChoiceField(label="Your decision", choices=DECISIONS, widget=forms.RadioSelect,
                                  error_messages=_required("Choose whether to approve or reject the batch")
@@ -130,7 +131,7 @@ class DecisionForm(forms.Form):
                              error_messages=_required(ENTER_DECISION_REASON))
 
 
-class DisposeForm(forms.Form):
+class DisposeForm(TextRulesForm):
     confirm = forms.BooleanField(
         label="I understand that these records will be removed for good and cannot be recovered",
         error_messages=_required("Confirm that you understand the records cannot be recovered"))

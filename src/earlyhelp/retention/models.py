@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 from earlyhelp import jobs
 
 from earlyhelp.privacy.models import Suggestion, SuggestionKind
+from earlyhelp.records.text import FreeTextField, SHORT_TEXT_MAX_LENGTH
 
 USER = settings.AUTH_USER_MODEL
 
@@ -78,7 +79,7 @@ class RetentionRule(models.Model):
     trigger = models.CharField(max_length=20, choices=Trigger.choices)
     period_years = models.PositiveSmallIntegerField()
     action = models.CharField(max_length=20, choices=RuleAction.choices)
-    source = models.TextField(help_text="Where the rule comes from: a privacy notice, a retention schedule, a law")
+    source = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, help_text="Where the rule comes from: a privacy notice, a retention schedule, a law")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     changed_at = models.DateTimeField(auto_now=True)
@@ -152,12 +153,12 @@ class LegalHold(models.Model):
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, null=True, blank=True,
                                related_name="legal_holds")
     criterion = models.CharField(max_length=30, choices=HoldCriterion.choices, blank=True)
-    reason = models.TextField(db_comment="Personal data: why the records are held (may describe abuse or a claim)")
+    reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, db_comment="Personal data: why the records are held (may describe abuse or a claim)")
     placed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     placed_at = models.DateTimeField()
     lifted_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     lifted_at = models.DateTimeField(null=True, blank=True)
-    lift_reason = models.TextField(blank=True, db_comment="Personal data: why the hold was lifted")
+    lift_reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: why the hold was lifted")
 
     class Meta:
         ordering = ["-placed_at"]

@@ -12,6 +12,7 @@ from earlyhelp.people.models import (
     YesNoUnknown,
 )
 from earlyhelp.privacy.messages import ENTER_DECISION_REASON
+from earlyhelp.records.text import TextRulesForm
 from earlyhelp.ui.forms import GovukDateField, today
 
 from . import acknowledgement, messages
@@ -48,7 +49,7 @@ def _text(label, *, required=False, message="", rows=None, max_length=None, help
                            help_text=help_text, error_messages=errors)
 
 
-class FindPersonForm(forms.Form):
+class FindPersonForm(TextRulesForm):
     family_name = _text("Family name", required=True, message="Enter the family name", max_length=100,
                         spellcheck="false")
     given_name = _text("Given name", max_length=100, spellcheck="false")
@@ -62,7 +63,8 @@ class FindPersonForm(forms.Form):
         return data
 
 
-class RequestForm(forms.Form):
+class RequestForm(TextRulesForm):
+    person_names = ("requester_name",)
     kind = forms.ChoiceField(label="What is the person asking for?", choices=RequestKind.choices,
                              widget=forms.RadioSelect, error_messages=_required(messages.CHOOSE_REQUEST_KIND))
     received_on = _date("Date the request was received", messages.ENTER_RECEIVED_ON,
@@ -115,7 +117,7 @@ class RequestForm(forms.Form):
             self.fields[name].conditionally_required = True  # the hint says when: no "(optional)"
 
 
-class IdentityForm(forms.Form):
+class IdentityForm(TextRulesForm):
     id_seen_on = _date("Date the proof arrived", "Enter the date the proof arrived",
                        help_text="The clock starts on this day")
     id_evidence = _text("Proof of identity seen", required=True, message=messages.ENTER_ID_EVIDENCE,
@@ -132,17 +134,17 @@ class IdentityForm(forms.Form):
             (str(pk), label) for pk, label in requester_choices]
 
 
-class PauseForm(forms.Form):
+class PauseForm(TextRulesForm):
     started_on = _date("Date you asked for clarification", messages.ENTER_CLARIFICATION_ASKED_ON)
     reason = _text("What you asked the requester to clarify", required=True, rows=4,
                    message=messages.ENTER_CLARIFICATION_ASKED)
 
 
-class ResumeForm(forms.Form):
+class ResumeForm(TextRulesForm):
     ended_on = _date("Date the clarification arrived", messages.ENTER_CLARIFICATION_ARRIVED_ON)
 
 
-class ExtendForm(forms.Form):
+class ExtendForm(TextRulesForm):
     reason = _text("Why the request needs more time", required=True, rows=4,
                    message=messages.ENTER_EXTENSION_REASON,
                    help_text="Only for a complex request, or several requests from the same person")
@@ -150,7 +152,7 @@ class ExtendForm(forms.Form):
                         help_text="They must be told within the first month")
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(TextRulesForm):
     outcome = forms.ChoiceField(label="Decision", widget=forms.RadioSelect,
                                 error_messages=_required("Choose a decision"))
     reason = _text("Reasons for the decision", rows=5,
@@ -194,9 +196,10 @@ class DecisionForm(forms.Form):
         return data
 
 
-class CorrectionForm(forms.Form):
+class CorrectionForm(TextRulesForm):
     """The person's details as they are now; change what is wrong. Only changed answers are corrected."""
 
+    person_names = ("given_name", "family_name", "preferred_name")
     given_name = _text("Given name", max_length=100)
     family_name = _text("Family name", max_length=100)
     preferred_name = _text("Preferred name", max_length=100)
@@ -237,7 +240,7 @@ class CorrectionForm(forms.Form):
         return found
 
 
-class DisputeForm(forms.Form):
+class DisputeForm(TextRulesForm):
     disputed = _text("What the person says is wrong", required=True, rows=3,
                      message=messages.ENTER_DISPUTED)
     statement = _text("The person's statement", required=True, rows=5,
@@ -247,21 +250,21 @@ class DisputeForm(forms.Form):
                            message=messages.ENTER_COUNCIL_REASON)
 
 
-class NotificationForm(forms.Form):
+class NotificationForm(TextRulesForm):
     method = forms.ChoiceField(label="How you told them", choices=NotificationMethod.choices,
                                widget=forms.RadioSelect, error_messages=_required(messages.CHOOSE_NOTIFICATION_METHOD))
     notified_on = _date("Date you told them", messages.ENTER_RECIPIENT_TOLD_ON)
     note = _text("Note", rows=3, help_text="Needed if they could not be told: say why")
 
 
-class LiftRestrictionForm(forms.Form):
+class LiftRestrictionForm(TextRulesForm):
     reason = _text("Why the restriction is being lifted", required=True, rows=4,
                    message=messages.ENTER_LIFT_REASON)
     person_told_on = _date("Date you told the person it would be lifted", messages.ENTER_PERSON_TOLD_ON,
                            help_text="The person must be told before a restriction is lifted")
 
 
-class FilterForm(forms.Form):
+class FilterForm(TextRulesForm):
     deadline = forms.ChoiceField(label="Deadline", required=False,
                                  choices=[("", "Any")] + list(DEADLINE_FILTERS.items()))
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any")] + RequestStatus.choices)
@@ -269,7 +272,7 @@ class FilterForm(forms.Form):
     channel = forms.ChoiceField(label="How it arrived", required=False, choices=[("", "Any")] + Channel.choices)
 
 
-class RedactionDecisionForm(forms.Form):
+class RedactionDecisionForm(TextRulesForm):
     """A person's decision on information about someone else found in a subject access pack."""
 
     SCOPE_ONE, SCOPE_SAME_TEXT = "one", "same_text"
@@ -288,7 +291,7 @@ class RedactionDecisionForm(forms.Form):
                              max_length=2000, error_messages={"required": ENTER_DECISION_REASON})
 
 
-class MentionDecisionForm(forms.Form):
+class MentionDecisionForm(TextRulesForm):
     """A person's decision on a record of another family that seems to mention the requester (P13, P19)."""
 
     mention = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
@@ -300,7 +303,7 @@ class MentionDecisionForm(forms.Form):
         error_messages={"required": "Select whether to include this record or leave it out"})
     reason = forms.CharField(label="Reason for your decision", widget=forms.Textarea(attrs={"rows": 2}),
                              max_length=2000, error_messages={"required": ENTER_DECISION_REASON})
-class AcknowledgementForm(forms.Form):
+class AcknowledgementForm(TextRulesForm):
     """When and how a complaint was acknowledged (the 30-day rule is `rights.acknowledgement`)."""
 
     acknowledged_on = GovukDateField(label="When was the complaint acknowledged",

@@ -11,6 +11,7 @@ the rest of the system is `access.restrictions`.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from earlyhelp.records.text import FreeTextField, LONG_TEXT_MAX_LENGTH, PersonNameField, SHORT_TEXT_MAX_LENGTH
 
 
 class RequestKind(models.TextChoices):
@@ -92,14 +93,14 @@ class RightsRequest(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WRITING)
-    details = models.TextField(blank=True, db_comment="Personal data: what the person asked for, in their words")
+    details = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: what the person asked for, in their words")
     status = models.CharField(max_length=30, choices=RequestStatus.choices, default=RequestStatus.RECEIVED)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
 
     # Who the request is about, as an online requester described them: the DPO matches them to a record (`subject`);
     # nothing matches them automatically.
-    subject_name = models.CharField(max_length=200, blank=True,
+    subject_name = PersonNameField(max_length=200, blank=True,
                                     db_comment="Personal data: the name of the person the request is about, as given")
     subject_date_of_birth = models.DateField(
         null=True, blank=True, db_comment="Personal data: their date of birth, as given by an online requester")
@@ -108,12 +109,12 @@ class RightsRequest(models.Model):
     requester_person = models.ForeignKey("people.Person", on_delete=models.SET_NULL, null=True, blank=True,
                                          related_name="rights_requests_made",
                                          help_text="The requester, when they are on our records")
-    requester_name = models.CharField(max_length=200, blank=True,
+    requester_name = PersonNameField(max_length=200, blank=True,
                                       db_comment="Personal data: name of the person who made the request")
     requester_relationship = models.CharField(max_length=20, choices=RequesterRelationship.choices)
     requester_relationship_detail = models.CharField(
         max_length=200, blank=True, db_comment="Personal data: how the requester is connected to the person")
-    requester_address = models.TextField(blank=True, db_comment="Personal data: requester's postal address")
+    requester_address = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: requester's postal address")
     requester_email = models.CharField(max_length=254, blank=True, db_comment="Personal data: requester's email")
     requester_phone = models.CharField(max_length=40, blank=True, db_comment="Personal data: requester's telephone")
 
@@ -123,11 +124,11 @@ class RightsRequest(models.Model):
     id_seen_on = models.DateField(null=True, blank=True, help_text="When proof of identity or authority arrived")
     id_evidence = models.CharField(max_length=300, blank=True,
                                    db_comment="Personal data: the proof of identity seen, or why none was needed")
-    authority_evidence = models.TextField(
+    authority_evidence = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH,
         blank=True, db_comment="Personal data: the written authority or other evidence of acting for the person")
     parental_responsibility_checked = models.BooleanField(
         default=False, help_text="A recorded relationship gives the requester parental responsibility for the child")
-    child_authority = models.TextField(blank=True,
+    child_authority = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True,
                                        db_comment="Personal data: how the child gave the requester authority")
     identity_checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
                                             blank=True, related_name="+")
@@ -136,7 +137,7 @@ class RightsRequest(models.Model):
     clock_started_on = models.DateField(null=True, blank=True)
     due_on = models.DateField(null=True, blank=True, db_index=True,
                               help_text="Empty while the clock has not started or is paused")
-    extension_reason = models.TextField(blank=True, db_comment="Personal data: why the request needs more time")
+    extension_reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: why the request needs more time")
     extension_notified_on = models.DateField(null=True, blank=True)
     extended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
@@ -151,8 +152,8 @@ class RightsRequest(models.Model):
 
     # The decision.
     outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
-    outcome_reason = models.TextField(blank=True, db_comment="Personal data: the reasons for the decision")
-    response_text = models.TextField(blank=True, db_comment="Personal data: the answer given to the requester")
+    outcome_reason = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: the reasons for the decision")
+    response_text = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: the answer given to the requester")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
@@ -214,7 +215,7 @@ class ClockPause(models.Model):
     request = models.ForeignKey(RightsRequest, on_delete=models.CASCADE, related_name="pauses")
     started_on = models.DateField(help_text="When we asked for clarification")
     ended_on = models.DateField(null=True, blank=True, help_text="When the clarification arrived")
-    reason = models.TextField(blank=True, db_comment="Personal data: what we asked the requester to clarify")
+    reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: what we asked the requester to clarify")
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                  related_name="+")
@@ -244,9 +245,9 @@ class RecordDispute(models.Model):
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="record_disputes")
     request = models.ForeignKey(RightsRequest, on_delete=models.PROTECT, related_name="disputes")
-    disputed = models.TextField(db_comment="Personal data: what the person says is wrong")
-    statement = models.TextField(db_comment="Personal data: the person's statement, in their words")
-    council_reason = models.TextField(db_comment="Personal data: why the council did not change the record")
+    disputed = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, db_comment="Personal data: what the person says is wrong")
+    statement = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, db_comment="Personal data: the person's statement, in their words")
+    council_reason = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, db_comment="Personal data: why the council did not change the record")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField()
 
@@ -265,13 +266,13 @@ class ProcessingRestriction(models.Model):
 
     person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="processing_restrictions")
     request = models.ForeignKey(RightsRequest, on_delete=models.PROTECT, related_name="restrictions")
-    reason = models.TextField(db_comment="Personal data: why use of the record is restricted")
+    reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, db_comment="Personal data: why use of the record is restricted")
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     started_at = models.DateTimeField()
     lifted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                   related_name="+")
     lifted_at = models.DateTimeField(null=True, blank=True)
-    lift_reason = models.TextField(blank=True, db_comment="Personal data: why the restriction was lifted")
+    lift_reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: why the restriction was lifted")
     person_told_on = models.DateField(null=True, blank=True,
                                       help_text="When the person was told, before it was lifted (Article 18(3))")
 
@@ -310,7 +311,7 @@ class RecipientNotification(models.Model):
     disclosures = models.JSONField(default=list, help_text="Ids of the disclosures that reached this recipient")
     notified_on = models.DateField(null=True, blank=True)
     method = models.CharField(max_length=20, choices=NotificationMethod.choices, blank=True)
-    note = models.TextField(blank=True, db_comment="Personal data: what was said, or why telling was not possible")
+    note = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: what was said, or why telling was not possible")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="+")
 
@@ -349,7 +350,7 @@ class OtherFamilyMention(models.Model):
     field = models.CharField(max_length=60, help_text="The column the mention is in")
     found = models.CharField(max_length=40, help_text="What was found: the person's name or which identifier")
     status = models.CharField(max_length=20, choices=MentionStatus.choices, default=MentionStatus.PENDING)
-    reason = models.TextField(blank=True, db_comment="Personal data: why it is included or left out")
+    reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: why it is included or left out")
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
                                    related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -4,12 +4,13 @@ from decimal import Decimal
 
 from django import forms
 
+from earlyhelp.records.text import TextRulesForm
 from earlyhelp.ui.forms import GovukDateField
 
 from .services import claims
 
 
-class BatchForm(forms.Form):
+class BatchForm(TextRulesForm):
     period_start = GovukDateField(label="Start of the period", error_name="the start of the period",
                                   error_messages={"required": claims.ENTER_PERIOD_START})
     period_end = GovukDateField(label="End of the period", error_name="the end of the period",
@@ -29,7 +30,7 @@ class BatchForm(forms.Form):
         return self.cleaned_data["sample_percent"] / 100
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(TextRulesForm):
     decision = forms.ChoiceField(
         label="Do you claim for this family?", widget=forms.RadioSelect,
         choices=[("accept", "Yes, claim for the needs listed"), ("refuse", "No, do not claim")],
@@ -44,7 +45,7 @@ class DecisionForm(forms.Form):
         return self.cleaned_data["decision"] == "accept"
 
 
-class SubmitForm(forms.Form):
+class SubmitForm(TextRulesForm):
     confirm = forms.BooleanField(
         label="I confirm every claim in this batch has been decided and the evidence checked",
         error_messages={"required": "Confirm that every claim has been decided and the evidence checked"})

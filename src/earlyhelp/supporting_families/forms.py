@@ -5,6 +5,7 @@ from django import forms
 
 from earlyhelp.matching.models import DatasetType
 from earlyhelp.programme.models import DatasetNeedRule, Descriptor, EligibilityCounting, HeadlineArea, ProgrammeRules
+from earlyhelp.records.text import TextRulesForm
 from earlyhelp.ui.forms import GovukDateField, today
 
 from .models import SustainmentMethod
@@ -21,17 +22,17 @@ def _reason(label="Why are you making this change?", required=True):
                                            "max_length": "The reason must be 2000 characters or fewer"})
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(TextRulesForm):
     reason = _reason()
 
 
-class LabelForm(forms.Form):
+class LabelForm(TextRulesForm):
     label = forms.CharField(label="Headline label", max_length=120,
                             error_messages={"required": framework_services.ENTER_LABEL,
                                             "max_length": framework_services.LABEL_TOO_LONG.format(limit=120)})
 
 
-class DescriptorForm(forms.Form):
+class DescriptorForm(TextRulesForm):
     label = forms.CharField(label="The need", max_length=200, widget=forms.Textarea(attrs={"rows": 2}),
                             help_text="As practitioners and families read it",
                             error_messages={"required": framework_services.ENTER_DESCRIPTOR_LABEL,
@@ -53,7 +54,7 @@ class LocalDescriptorForm(DescriptorForm):
     field_order = ["area", "code", "label", "progress_evidence"]
 
 
-class DatasetRuleForm(forms.Form):
+class DatasetRuleForm(TextRulesForm):
     dataset_type = forms.ChoiceField(label="Partner dataset", choices=[("", "Choose a dataset"), *DatasetType.choices],
                                      error_messages={"required": framework_services.CHOOSE_DATASET,
                                                      "invalid_choice": framework_services.CHOOSE_DATASET})
@@ -85,7 +86,7 @@ class DatasetRuleForm(forms.Form):
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
 
-class ProgrammeRulesForm(forms.Form):
+class ProgrammeRulesForm(TextRulesForm):
     minimum_needs = forms.IntegerField(label="A family is eligible with needs in at least", min_value=1,
                                        max_value=10, widget=forms.TextInput(attrs={"inputmode": "numeric",
                                                                                    "class": "govuk-input--width-3"}))
@@ -115,7 +116,7 @@ class ProgrammeRulesForm(forms.Form):
         return initial
 
 
-class EligibilityDecisionForm(forms.Form):
+class EligibilityDecisionForm(TextRulesForm):
     decision = forms.ChoiceField(
         label="Does the family join the programme?", widget=forms.RadioSelect,
         choices=[("support", "Yes, and is offered support"),
@@ -138,7 +139,7 @@ class EligibilityDecisionForm(forms.Form):
 
 
 
-class SustainmentCheckForm(forms.Form):
+class SustainmentCheckForm(TextRulesForm):
     method = forms.ChoiceField(label="How did you check?", widget=forms.RadioSelect,
                                choices=SustainmentMethod.choices,
                                error_messages={"required": sustainment_services.CHOOSE_METHOD,

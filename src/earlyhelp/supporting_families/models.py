@@ -5,6 +5,7 @@ claims, built in batches per period with an evidence bundle and an assurance sam
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from earlyhelp.records.text import FreeTextField, LONG_TEXT_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 
 USER = settings.AUTH_USER_MODEL
 
@@ -43,7 +44,7 @@ class SustainmentCheck(models.Model):
     checked_on = models.DateField()
     method = models.CharField(max_length=20, choices=SustainmentMethod.choices)
     sustained = models.BooleanField()
-    evidence = models.TextField(db_comment="Personal data; special category or criminal offence data by area: "
+    evidence = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, db_comment="Personal data; special category or criminal offence data by area: "
                                            "what the check found")
     source_record = models.ForeignKey("matching.SourceRecord", on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="+", help_text="The matched partner record re-checked")
@@ -105,7 +106,7 @@ class Claim(models.Model):
     episode = models.ForeignKey("casework.Episode", on_delete=models.PROTECT, related_name="claims")
     conditions = models.JSONField(help_text="Each condition and what showed it, when the claim was built")
     status = models.CharField(max_length=12, choices=ClaimStatus.choices, default=ClaimStatus.PROPOSED)
-    reason = models.TextField(blank=True, db_comment="Personal data: the reason for the decision")
+    reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, db_comment="Personal data: the reason for the decision")
     decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     in_assurance_sample = models.BooleanField(default=False)

@@ -18,24 +18,6 @@ from django.core.exceptions import ValidationError
 from django.forms.utils import pretty_name
 from django.utils import timezone
 
-# Characters no typed answer or text file contains: NUL (PostgreSQL refuses it), the other C0 controls except tab,
-# line feed and carriage return, and DEL. Pasted binary, terminal escapes and injection attempts carry them.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-CONTROL_CHARACTERS_MESSAGE = "%(Name)s must only include letters, numbers, spaces and punctuation"
-
-
-def plain_text_validator(name: str):
-    """A validator refusing control characters (`CONTROL_CHARACTERS`) with a GOV.UK message naming the answer."""
-
-    def validate(value):
-        if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
-            name_text = str(name).strip().rstrip("?").strip()
-            raise ValidationError(CONTROL_CHARACTERS_MESSAGE, code="control_characters",
-                                  params={"Name": name_text[:1].upper() + name_text[1:]})
-
-    return validate
-
-
 def long_list() -> forms.Select:
     """A select for a long list (organisations, practitioners): the browser's script makes it an accessible
     autocomplete (GOV.UK's accessible-autocomplete, started by static/earlyhelp/init.js), so typing part of a name

@@ -414,6 +414,20 @@ def test_bad_dates_are_named_by_row_and_column(upload, nothing_left):
     (DatasetType.POLICE_ASB, "postcode", "SY1", "Enter a full UK postcode, like SW1A 1AA"),
     (DatasetType.POLICE_ASB, "given_name", "", "The given name is missing"),
     (DatasetType.POLICE_ASB, "family_name", "x" * 101, "The family name must be 100 characters or fewer"),
+    # The person-name rule (records.text): a name that breaks it never reaches the person index.
+    (DatasetType.POLICE_ASB, "family_name", "=cmd|' /C calc'!A0",
+     "The family name must only include letters, spaces, hyphens, apostrophes and full stops"),
+    (DatasetType.POLICE_ASB, "given_name", "Sam2",
+     "The given name must only include letters, spaces, hyphens, apostrophes and full stops"),
+    (DatasetType.POLICE_ASB, "given_name", "Sa\u202em",
+     "The given name must not include hidden formatting characters: type it in again instead of copying and "
+     "pasting it"),
+    (DatasetType.POLICE_ASB, "family_name", "Jo\u200bnes",
+     "The family name must not include hidden formatting characters: type it in again instead of copying and "
+     "pasting it"),
+    (DatasetType.POLICE_ASB, "address_line_1", "1 High Street\u202e",
+     "The address line 1 must not include hidden formatting characters: type it in again instead of copying and "
+     "pasting it"),
 ])
 def test_bad_identifiers_and_details_are_named_by_row_and_column(upload, nothing_left, dataset, column, value,
                                                                  problem):

@@ -51,6 +51,7 @@ class ConnectionForm(PublicForm):
 
 
 class TheirNameForm(PublicForm):
+    person_names = ('subject_name',)
     subject_name = _named(forms.CharField(
         label="What is the full name of the person the request is about?", max_length=NAME_LENGTH,
         error_messages={"required": messages.ENTER_SUBJECT_NAME},
@@ -64,6 +65,7 @@ class TheirDateOfBirthForm(PublicForm):
 
 
 class YourNameForm(PublicForm):
+    person_names = ('requester_name',)
     requester_name = _named(forms.CharField(
         label="What is your full name?", max_length=NAME_LENGTH, error_messages={"required": WORDS["requester_name"]},
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"})), "Your full name")

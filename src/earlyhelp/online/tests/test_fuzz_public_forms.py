@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from earlyhelp.online import questions
 from earlyhelp.online.models import HelpRequest
-from earlyhelp.ui.forms import CONTROL_CHARACTERS
+from earlyhelp.records.text import CONTROL_CHARACTERS
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from earlyhelp.online import services
 from earlyhelp.messaging.models import SentMessage
 from earlyhelp.online.models import HelpLine, HelpRequest, PermissionAge, RequestStatus
 from earlyhelp.people.models import Household, Person
-from earlyhelp.ui.forms import CONTROL_CHARACTERS
+from earlyhelp.records.text import CONTROL_CHARACTERS
 
 from .helpers import (
     PROFESSIONAL_ANSWERS,
@@ -178,7 +178,7 @@ def _refused(client, step, data, message):
      "Enter an email address in the correct format"),
     ("contact-details", {"phone": "", "email": "", "contact_note": ""}, "Enter a phone number or an email address"),
     ("postcode", {"postcode": "NOT A POSTCODE"}, "Enter a real postcode"),
-    ("reason", {"reason": "x" * 3001}, "must be 3000 characters or fewer"),
+    ("reason", {"reason": "x" * 3001}, "must be 3,000 characters or fewer"),
 ])
 def test_bad_answers_get_a_govuk_error_and_nothing_is_stored(client, step, data, message):
     start(client, "self")
@@ -196,10 +196,13 @@ def test_a_professionals_email_must_be_an_email_address(client):
 
 def test_what_was_typed_is_never_run_as_markup(client):
     start(client, "self")
-    answer(client, "name", {"given_name": "<script>alert(1)</script>", "family_name": "Testfamily"})
+    refused_name = answer(client, "name", {"given_name": "<script>alert(1)</script>", "family_name": "Testfamily"})
+    assert "First name must only include letters" in refused_name.content.decode()  # the person-name rule
+    assert "<script>alert(1)</script>" not in refused_name.content.decode()
+    answer(client, "name", SELF_ANSWERS[0][1])
     answer(client, "date-of-birth", dob(years_before(_today(), 30)))
     for step, data in SELF_ANSWERS[1:]:
-        answer(client, step, data)
+        answer(client, step, {**data, "reason": "<script>alert(1)</script>"} if "reason" in data else data)
     page = client.get(reverse("online:check")).content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     refused = answer(client, "name", {"given_name": "<b>x</b>\x00", "family_name": "y"}).content.decode()

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from earlyhelp.people import identifiers, selectors, services
 from earlyhelp.people.models import Household, Membership, Person
+from earlyhelp.testing.names import name_suffix
 from earlyhelp.testing.world import make_family
 
 pytestmark = pytest.mark.django_db
@@ -163,8 +164,8 @@ def test_a_common_surname_does_not_crowd_out_the_person_with_the_right_date_of_b
     from earlyhelp.people.services import name_key
 
     Person.objects.bulk_create(
-        Person(given_name=f"Other{i}", family_name="Davies", date_of_birth=datetime.date(1990, 1, 1)
-               + datetime.timedelta(days=i), family_name_key=name_key("Davies"), given_name_key=name_key(f"Other{i}"))
+        Person(given_name=f"Other{name_suffix(i)}", family_name="Davies", date_of_birth=datetime.date(1990, 1, 1)
+               + datetime.timedelta(days=i), family_name_key=name_key("Davies"), given_name_key=name_key(f"Other{name_suffix(i)}"))
         for i in range(selectors.MAX_CANDIDATES + 50))
     family = make_family(world, family_name="Davies", seed=9)
     outcome = selectors.search_people(world.front_door, family_name="Davies",

@@ -8,6 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from earlyhelp.organisations.models import Organisation, OrganisationType
+from earlyhelp.records.text import TextRulesForm
 from earlyhelp.ui.forms import GovukDateField
 
 from ..models import ProcessingPurpose
@@ -31,7 +32,7 @@ def _time_field(label):
                            widget=forms.TextInput(attrs={"class": "govuk-input--width-5", "spellcheck": "false"}))
 
 
-class _Moments(forms.Form):
+class _Moments(TextRulesForm):
     """A date (GOV.UK date input) with a time box beside it, combined into one local date and time."""
 
     MOMENTS: tuple[tuple[str, str], ...] = ()  # (name, label)
@@ -178,7 +179,7 @@ class IcoReportForm(_Moments):
         self.fields["late_reason"].conditionally_required = True
 
 
-class AgreementForm(forms.Form):
+class AgreementForm(TextRulesForm):
     reference = forms.CharField(label="Reference", max_length=100,
                                 widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "spellcheck": "false"}),
                                 error_messages=_req(services.AGREEMENT_REQUIRED["reference"]))
@@ -228,7 +229,7 @@ class AgreementForm(forms.Form):
         return {name: self.cleaned_data.get(name) for name in services.AGREEMENT_FIELDS}
 
 
-class DpiaForm(forms.Form):
+class DpiaForm(TextRulesForm):
     title = forms.CharField(label="Title", max_length=200, error_messages=_req(services.DPIA_REQUIRED["title"]))
     purposes = forms.ModelMultipleChoiceField(
         label="Purposes in the processing register it assesses", widget=forms.CheckboxSelectMultiple,
@@ -274,12 +275,12 @@ class DpiaForm(forms.Form):
 BREACH_FILTERS = {"open": "Open", "overdue": "ICO report overdue", "closed": "Closed", "all": "All breaches"}
 
 
-class BreachFilterForm(forms.Form):
+class BreachFilterForm(TextRulesForm):
     show = forms.ChoiceField(label="Show", choices=list(BREACH_FILTERS.items()), required=False,
                              widget=forms.RadioSelect(attrs={"class": "govuk-radios--inline govuk-radios--small"}))
 
 
-class HostingReviewForm(forms.Form):
+class HostingReviewForm(TextRulesForm):
     """This year's review of the physical safeguards (P23). The rules and messages are `hosting`'s."""
 
     reviewed_on = GovukDateField(label="Date of the review", error_name="the date of the review",

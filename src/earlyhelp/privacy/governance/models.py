@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+from earlyhelp.records.text import FreeTextField, LONG_TEXT_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH
 
 USER = settings.AUTH_USER_MODEL
 
@@ -44,7 +45,7 @@ class DataSharingAgreement(models.Model):
     purposes = models.ManyToManyField("privacy.ProcessingPurpose", related_name="sharing_agreements",
                                       help_text="The register purposes the shared data may be used for")
     datasets = models.JSONField(default=list, help_text="What is shared, one dataset per item")
-    lawful_basis = models.TextField(help_text="The Article 6 basis and the law relied on, for example the gateway")
+    lawful_basis = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, help_text="The Article 6 basis and the law relied on, for example the gateway")
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True, help_text="Empty if it runs until it is ended")
     document_reference = models.CharField(max_length=200, help_text="Where the signed document is kept")
@@ -114,25 +115,25 @@ class Breach(models.Model):
     title = models.CharField(max_length=200, help_text="A short name, without anyone's personal data")
     found_at = models.DateTimeField()
     found_by = models.CharField(max_length=200, help_text="Who found it: a role or team, for example a team manager")
-    how_found = models.TextField()
+    how_found = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH)
     aware_at = models.DateTimeField(help_text="When the council became aware: the ICO clock starts here")
-    description = models.TextField(help_text="What happened, without unnecessary personal data")
+    description = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, help_text="What happened, without unnecessary personal data")
     data_categories = models.JSONField(default=list)
     special_category = models.BooleanField(default=False)
     people_affected = models.PositiveIntegerField(help_text="Approximate number of people")
     records_affected = models.PositiveIntegerField(help_text="Approximate number of records")
-    consequences = models.TextField(blank=True, help_text="The likely consequences for the people affected")
-    actions_taken = models.TextField(blank=True)
+    consequences = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, help_text="The likely consequences for the people affected")
+    actions_taken = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     contained_at = models.DateTimeField(null=True, blank=True)
-    containment = models.TextField(blank=True, help_text="How it was contained")
+    containment = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, help_text="How it was contained")
     reportable = models.CharField(max_length=5, choices=Reportable.choices, blank=True)
-    reportable_reasoning = models.TextField(blank=True)
+    reportable_reasoning = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     ico_reported_at = models.DateTimeField(null=True, blank=True)
     ico_reference = models.CharField(max_length=60, blank=True)
-    late_reason = models.TextField(blank=True, help_text="Why the ICO was told more than 72 hours after awareness")
+    late_reason = FreeTextField(max_length=SHORT_TEXT_MAX_LENGTH, blank=True, help_text="Why the ICO was told more than 72 hours after awareness")
     people_told = models.CharField(max_length=10, choices=PeopleTold.choices, blank=True)
     people_told_on = models.DateField(null=True, blank=True)
-    people_told_reasoning = models.TextField(blank=True, help_text="How they were told, or why they are not")
+    people_told_reasoning = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, help_text="How they were told, or why they are not")
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -185,12 +186,12 @@ class Dpia(models.Model):
     reference = models.CharField(max_length=20, unique=True)
     title = models.CharField(max_length=200)
     purposes = models.ManyToManyField("privacy.ProcessingPurpose", related_name="dpias")
-    description = models.TextField(help_text="The processing assessed: what, why and how")
-    risks = models.TextField()
-    mitigations = models.TextField()
+    description = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, help_text="The processing assessed: what, why and how")
+    risks = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH)
+    mitigations = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH)
     outcome = models.CharField(max_length=30, choices=DpiaOutcome.choices, blank=True)
-    conditions = models.TextField(blank=True, help_text="The conditions of an approval with conditions")
-    dpo_advice = models.TextField(blank=True)
+    conditions = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True, help_text="The conditions of an approval with conditions")
+    dpo_advice = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     signed_off_by = models.CharField(max_length=200, blank=True, help_text="Name and role of who signed it off")
     signed_off_on = models.DateField(null=True, blank=True)
     review_on = models.DateField(help_text="When it must be reviewed")
@@ -226,14 +227,14 @@ class HostingReview(models.Model):
     reviewed_on = models.DateField(help_text="The day the safeguards were reviewed and signed off")
     next_review_by = models.DateField(help_text="At most a year after the review")
     signed_off_by = models.CharField(max_length=200, help_text="Name and role of whoever signed the review off")
-    hosting = models.TextField(help_text="Who hosts the service and its backups, and where (the sites and country)")
-    physical_access = models.TextField(help_text="Who can enter the sites and reach the servers, and how that is "
+    hosting = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, help_text="Who hosts the service and its backups, and where (the sites and country)")
+    physical_access = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, help_text="Who can enter the sites and reach the servers, and how that is "
                                                  "controlled and recorded")
-    media_disposal = models.TextField(help_text="How disks, backups and devices are wiped or destroyed, with "
+    media_disposal = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, help_text="How disks, backups and devices are wiped or destroyed, with "
                                                 "certificates")
-    backups = models.TextField(help_text="Where backups are kept, how they are encrypted, and when a restore was "
+    backups = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, help_text="Where backups are kept, how they are encrypted, and when a restore was "
                                          "last tested")
-    workplace = models.TextField(help_text="Office and device safeguards: locked screens, shared computers, printing, "
+    workplace = FreeTextField(max_length=LONG_TEXT_MAX_LENGTH, help_text="Office and device safeguards: locked screens, shared computers, printing, "
                                            "clear desks, lost or stolen devices")
     certification = models.CharField(max_length=200, blank=True,
                                      help_text="Certifications of the host, for example ISO/IEC 27001 or Cyber "

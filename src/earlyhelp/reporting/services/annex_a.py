@@ -39,6 +39,7 @@ from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework.models import Assessment, AssessmentMember, ContactSource, episode_is_open
 from earlyhelp.people.models import Ethnicity, Gender, MemberRole, age_on
 from earlyhelp.records.calendar import add_months
+from earlyhelp.records.text import NeutralisedWriter, neutralise_cell
 from earlyhelp.ui.forms import format_date, today
 
 # The list is for the inspection of the council's early help: the casework purpose. (The register has no separate
@@ -216,7 +217,7 @@ def build_list_2(*, by, inspection_date) -> List2:
 
 def render_csv(listed: List2) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = NeutralisedWriter(csv.writer(out, lineterminator="\r\n"))
     writer.writerow(COLUMNS)
     writer.writerows(listed.rows)
     return out.getvalue().encode("utf-8-sig")  # with a byte order mark, so Excel reads it as UTF-8
@@ -238,7 +239,7 @@ def render_xlsx(listed: List2) -> bytes:
     for row_number, row in enumerate(listed.rows, start=1):
         for index, value in enumerate(row):
             if value:  # an empty value stays an empty cell
-                sheet.write_string(row_number, index, value, text)
+                sheet.write_string(row_number, index, neutralise_cell(value), text)
     workbook.close()
     return out.getvalue()
 

@@ -30,12 +30,12 @@ from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action
 from earlyhelp.privacy.models import DatasetDisclosure, ProcessingPurpose
+from earlyhelp.records.text import neutralise_cell
 
 from ..models import ExportFile
 
 SUFFIX = ".csv"
 ORPHAN_GRACE = datetime.timedelta(hours=1)
-_FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
 
 
 def private_dir(path: Path) -> Path:
@@ -57,9 +57,8 @@ def require_returns(by, purpose: str):
 
 
 def safe_cell(value) -> str:
-    """A value as text, never read as a formula by a spreadsheet (a leading =, +, @ gets a quote mark)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    """A value as text, never read as a formula by a spreadsheet (`records.text.neutralise_cell`)."""
+    return "" if value is None else str(neutralise_cell(value))
 
 
 @dataclass

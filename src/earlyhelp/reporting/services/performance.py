@@ -33,6 +33,7 @@ from earlyhelp.casework.models import Assessment, Contact, Episode, EpisodeStatu
 from earlyhelp.organisations.models import Team
 from earlyhelp.programme.models import Need, NeedStatus
 from earlyhelp.records.calendar import add_months
+from earlyhelp.records.text import NeutralisedWriter
 from earlyhelp.ui.forms import MONTH_NAMES, format_date, today
 
 from ..models import PublishedReturn, ReturnKind
@@ -267,7 +268,7 @@ def report_csv(*, by, start, end) -> tuple[str, bytes]:
         raise PermissionDenied("Only figures published for every team can be downloaded")
     built = report(by=by, start=start, end=end)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = NeutralisedWriter(csv.writer(out, lineterminator="\r\n"))
     writer.writerow(["Performance", f"{format_date(built.start)} to {format_date(built.end)}"])
     writer.writerow(["Teams", "; ".join(team.name for team in built.scope.teams)])
     writer.writerow(["Small numbers", "Counts from 1 to the council's threshold are shown as c, with other figures "

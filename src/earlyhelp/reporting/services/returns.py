@@ -32,6 +32,7 @@ from earlyhelp.casework.models import Assessment, Contact, Episode, EpisodeStatu
 from earlyhelp.organisations.models import Team
 from earlyhelp.programme.models import HeadlineArea, Need, NeedProgress, NeedStatus, ProgressOccasion
 from earlyhelp.records.calendar import add_months
+from earlyhelp.records.text import NeutralisedWriter
 from earlyhelp.reporting.models import PublishedReturn, ReturnKind
 from earlyhelp.supporting_families.models import Claim, ClaimStatus, ProgrammeFamily
 from earlyhelp.ui.forms import format_date, today
@@ -286,7 +287,7 @@ def return_csv(*, by, published: PublishedReturn) -> tuple[str, bytes]:
     """A published return as CSV (each table under its title, as published). The download is audited."""
     _require(by)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = NeutralisedWriter(csv.writer(out, lineterminator="\r\n"))
     writer.writerow([published.get_kind_display()])
     writer.writerow(["Period", f"{published.period_start:%d/%m/%Y} to {published.period_end:%d/%m/%Y}"])
     writer.writerow(["Small numbers", "Counts from 1 to the council's threshold are shown as c, with other figures "

@@ -17,6 +17,7 @@ from earlyhelp.privacy.services import consent
 from earlyhelp.rights import services as rights
 from earlyhelp.rights.models import Outcome
 from earlyhelp.supporting_families.models import ProgrammeFamily
+from earlyhelp.testing.names import name_suffix
 from earlyhelp.testing.world import make_family
 
 __all__ = ["private_dirs", "programme", "on_programme", "opt_out", "restrict", "read_csv", "PERIOD"]
@@ -72,7 +73,7 @@ def programme(world):
     on the first child; one family not on the programme."""
     families = []
     for seed in range(1, 6):
-        family = make_family(world, family_name=f"Nisfamily{seed}", seed=seed, lead=world.lead,
+        family = make_family(world, family_name=f"Nisfamily{name_suffix(seed)}", seed=seed, lead=world.lead,
                              postcode=f"SW1A {seed}AA")
         mother, father, child, younger = family["members"]
         rng = random.Random(seed)

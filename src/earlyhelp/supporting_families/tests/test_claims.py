@@ -26,6 +26,7 @@ from earlyhelp.supporting_families.models import (
     SustainmentMethod,
 )
 from earlyhelp.supporting_families.services import claims, sustainment
+from earlyhelp.testing.names import name_suffix
 from earlyhelp.testing.world import make_family
 
 pytestmark = [pytest.mark.django_db]
@@ -39,7 +40,7 @@ def build_claimable_family(world, *, seed=1, closed_on=None, sustained_after=Non
                            approve=True, lead=True, close=True, sustain=True):
     """A family whose episode can be claimed for, built through the casework services; each keyword takes one
     condition away. The episode's dates are then moved back so its outcomes can have been sustained by today."""
-    family = make_family(world, lead=world.lead, seed=seed, family_name=f"Claimfamily{seed}")
+    family = make_family(world, lead=world.lead, seed=seed, family_name=f"Claimfamily{name_suffix(seed)}")
     household, episode = family["household"], family["episode"]
     by, manager = world.lead, world.manager
     assessment = casework.start_assessment(by=by, episode=episode, reason="Attendance and housing")

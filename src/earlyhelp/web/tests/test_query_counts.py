@@ -23,6 +23,7 @@ from earlyhelp.people import services as people
 from earlyhelp.people.models import MemberRole
 from earlyhelp.programme.models import Descriptor
 from earlyhelp.records.provenance import SourceKind
+from earlyhelp.testing.names import name_suffix
 from earlyhelp.testing.world import give_consent, make_family
 
 pytestmark = pytest.mark.django_db
@@ -51,10 +52,10 @@ def _family_holding(world, n, *, seed):
     """A family with `n` of everything its page lists: extra members, Team Around the Family members, assessment
     areas, needs, plan actions, case notes (from partners too) and consents."""
     family = make_family(world, lead=world.lead, taf=[world.partner], taf_sections=policy.SECTIONS, seed=seed,
-                         family_name=f"Family{seed}")
+                         family_name=f"Family{name_suffix(seed)}")
     household, episode = family["household"], family["episode"]
     for i in range(n):
-        child = people.create_person(by=world.front_door, given_name=f"Child{i}", family_name=f"Family{seed}",
+        child = people.create_person(by=world.front_door, given_name=f"Child{name_suffix(i)}", family_name=f"Family{name_suffix(seed)}",
                                      date_of_birth=datetime.date(2015, 1, 1 + i))
         people.add_member(by=world.front_door, household=household, person=child, role=MemberRole.CHILD,
                           start_date=datetime.date(2020, 1, 1))
