@@ -31,6 +31,7 @@ from django.utils import timezone
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from earlyhelp.testing.names import name_suffix
 from earlyhelp.casework import services as casework
 from earlyhelp.casework.models import Episode
 from earlyhelp.matching.models import ImportBatch, LinkageRun, MatchCandidate
@@ -116,7 +117,8 @@ def build_records(world) -> dict:
     findings = {"HEALTH": {"strengths": "Sleeps well", "needs": "Sleep", "score": 2}}
 
     def family(seed, stage):
-        made = make_family(world, family_name=f"Scanfamily{seed}", seed=seed, lead=lead, taf=[world.partner])
+        made = make_family(world, family_name=f"Scanfamily{name_suffix(seed)}", seed=seed, lead=lead,
+                           taf=[world.partner])
         episode = made["episode"]
         if stage == "unassessed":
             return made

@@ -186,7 +186,7 @@ def test_nothing_about_anyone_on_our_records_is_shown_back(client, world):
 
 def test_a_flood_of_requests_from_one_client_answers_429_and_stores_nothing(client, world):
     caches["public_rate"].clear()
-    with override_settings(EARLYHELP_PUBLIC_RATE="4/m"):
+    with override_settings(EARLYHELP_PUBLIC_RATE="4/d"):
         answer(client, "complain", "who", {"requester_relationship": "self"})
         answer(client, "complain", "your-age", {"old_enough": "yes"})
         answer(client, "complain", "your-name", {"requester_name": ROBIN})

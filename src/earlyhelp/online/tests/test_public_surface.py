@@ -43,7 +43,7 @@ def test_every_public_url_is_guarded():
 def test_a_flood_of_posts_from_one_client_answers_429_and_stores_nothing():
     caches["public_rate"].clear()
     client = Client(REMOTE_ADDR="192.0.2.10")
-    with override_settings(EARLYHELP_PUBLIC_RATE="3/m"):
+    with override_settings(EARLYHELP_PUBLIC_RATE="3/d"):
         answers = [client.post(reverse("online:who"), {"route": "self"}) for _ in range(3)]
         assert [response.status_code for response in answers] == [302, 302, 302]
         stored, events = HelpRequest.objects.count(), AuditEvent.objects.count()
