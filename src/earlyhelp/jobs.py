@@ -14,15 +14,22 @@ running one) and stops, leaving nothing half-written (`Cancelled`).
 
 import contextlib
 import datetime
+import logging
 import threading
 
 from django.conf import settings
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
+
+logger = logging.getLogger(__name__)
 
 
 INTERRUPTED = "Interrupted"  # a job's `failure` when its worker died
 CANCELLED = "Cancelled"  # a job's `failure` when a person cancelled it
+
+
+class WorkerDied(Exception):
+    """Recorded on the task row of a job whose worker died (killed, out of memory): never raised."""
 
 
 class Cancelled(Exception):
@@ -47,7 +54,13 @@ def heartbeat(model, pk, *, running: str):
     def beat():
         try:
             while not stop.wait(every):
-                model.objects.filter(pk=pk, status=running).update(updated_at=timezone.now())
+                try:
+                    model.objects.filter(pk=pk, status=running).update(updated_at=timezone.now())
+                except DatabaseError as error:
+                    # Locked or lost for a moment: beat again next time. A heartbeat stopped for good would have
+                    # its live job ended as dead a minute later.
+                    logger.warning("Heartbeat of %s %s missed: %s", model.__name__, pk, type(error).__name__)
+                    connection.close()  # opened afresh for the next beat
         finally:
             close_old_connections()
             connection.close()  # this thread's own connection
