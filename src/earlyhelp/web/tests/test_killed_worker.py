@@ -234,7 +234,7 @@ def test_jobs_whose_worker_is_killed_end_failed_within_a_minute_of_a_new_worker_
     started_at = time.monotonic()
     recovered = {}
     for kind, (job, _, _) in jobs.items():
-        _until(lambda job=job: _ended(job),
+        _until(lambda job=job: _ended(job) and all(row.status != "RUNNING" for row in _task_rows(job)),
                lambda kind=kind: f"the {kind} to end; the new worker said:\n{workers.log(restarted)}",
                seconds=RECOVERY_LIMIT - (time.monotonic() - started_at))
         recovered[kind] = time.monotonic()
