@@ -40,6 +40,7 @@ from earlyhelp.rights.models import SubjectAccessBuild
 from earlyhelp.rights.services import subject_access as sar
 from earlyhelp.rights.tasks import build_pack_task
 from earlyhelp.testing.agreements import sharing_agreement
+from earlyhelp.testing.reference_data import load_reference_data
 from earlyhelp.testing.traces import walk_storage
 from earlyhelp.testing.world import build_world, make_family
 
@@ -216,6 +217,7 @@ def _task_rows(job) -> list[DBTaskResult]:
 @pytest.mark.django_db(transaction=True)
 def test_jobs_whose_worker_is_killed_end_failed_within_a_minute_of_a_new_worker_starting(
         shared_database, workers, tmp_path, capsys):
+    load_reference_data()  # an earlier transactional test's flush may have removed them
     world = build_world()
     jobs = _queue_jobs(world, tmp_path)
     stored_file = jobs["import"][0].stored_file
