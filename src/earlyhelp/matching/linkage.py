@@ -187,8 +187,10 @@ def run_linkage(run_id: int) -> LinkageRun:
     run = LinkageRun.objects.get(pk=run_id)
     if run.status != RunStatus.QUEUED:
         return run  # already run, or given up on
+    # updated_at too: a run that waited in the queue longer than the dead-job limit would count as dead until its
+    # first heartbeat, and any worker would end it.
     LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(),
-                                                stage="Reading the records")
+                                                stage="Reading the records", updated_at=timezone.now())
     try:
         with jobs.heartbeat(LinkageRun, run.pk, running=RunStatus.RUNNING):
             stats, evaluation, model = _link(run)

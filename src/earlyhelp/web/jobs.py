@@ -8,22 +8,53 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from earlyhelp import jobs
 from earlyhelp.access import policy
 from earlyhelp.matching import imports, linkage
 from earlyhelp.matching.models import ImportBatch, LinkageRun
+from earlyhelp.matching.tasks import import_task, linkage_task
 from earlyhelp.retention.models import SweepRun
 from earlyhelp.retention.services import sweep
+from earlyhelp.retention.tasks import sweep_task
 from earlyhelp.rights.models import SubjectAccessBuild
 from earlyhelp.rights.services import subject_access
+from earlyhelp.rights.tasks import build_pack_task
 
 SHOWN_DAYS = 30  # finished jobs listed this long; waiting and running ones always
 
 
 def end_dead_jobs() -> dict[str, int]:
-    """End every job whose worker died, and delete its stored files; returns how many of each kind."""
+    """End every job whose worker died, and delete its stored files; returns how many of each kind (and of the
+    worker's task rows left running)."""
     return {"imports": imports.end_stale_batches(), "linkage runs": linkage.end_stale_runs(),
-            "retention sweeps": sweep.end_stale_runs(), "subject access builds": subject_access.end_stale_builds()}
+            "retention sweeps": sweep.end_stale_runs(), "subject access builds": subject_access.end_stale_builds(),
+            "task rows": _end_dead_task_rows()}
+
+
+TASKS = [  # each kind's task, the keyword argument naming its job, and the job's model
+    (import_task, "batch_id", ImportBatch), (linkage_task, "run_id", LinkageRun), (sweep_task, "run_id", SweepRun),
+    (build_pack_task, "build_id", SubjectAccessBuild)]
+
+
+def _end_dead_task_rows() -> int:
+    """django-tasks' own row of a job whose worker was killed stays RUNNING for ever (the database backend has no
+    heartbeat): failed too, once its job has ended and been silent for EARLYHELP_JOB_DEAD_AFTER_SECONDS. (A live
+    worker marks its row within moments of its job ending, and would overwrite this anyway.)"""
+    ended = 0
+    for task, argument, model in TASKS:
+        running = {row.pk: row.args_kwargs["kwargs"].get(argument) for row in DBTaskResult.objects.filter(
+            task_path=task.module_path, status=TaskResultStatus.RUNNING).only("id", "args_kwargs")}
+        dead = set(model.objects.filter(pk__in=set(running.values()), finished_at__isnull=False,
+                                        updated_at__lt=jobs.dead_since()).values_list("pk", flat=True))
+        if dead:
+            ended += DBTaskResult.objects.filter(
+                pk__in=[row for row, job in running.items() if job in dead], status=TaskResultStatus.RUNNING).update(
+                status=TaskResultStatus.FAILED, finished_at=timezone.now(), traceback="",
+                exception_class_path=f"{jobs.WorkerDied.__module__}.{jobs.WorkerDied.__qualname__}")
+    return ended
 
 
 @dataclass

@@ -4,10 +4,13 @@ under way, and it stops at its next step having saved nothing; the heartbeat kee
 
 import datetime
 import time
+from unittest import mock
 
 import pytest
 from django.core.files.storage import default_storage
 from django.core.management import call_command
+from django.db import OperationalError
+from django.db.models import QuerySet
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -222,6 +225,36 @@ def test_the_heartbeat_keeps_a_running_job_alive_and_stops_with_it(world, settin
     time.sleep(1.3)
     run.refresh_from_db()
     assert run.updated_at == old  # stopped with the job
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_heartbeat_that_misses_a_beat_beats_again(world, settings):
+    """A locked or lost database for a moment must not stop the heartbeat for good: its live job would be ended as
+    dead by the next worker to look."""
+    settings.EARLYHELP_JOB_HEARTBEAT_SECONDS = 1
+    run = LinkageRun.objects.create(backend="duckdb", threshold=0.9, requested_by=world.data_team,
+                                    status=RunStatus.RUNNING)
+    old = timezone.now() - LONG_AGO
+    LinkageRun.objects.filter(pk=run.pk).update(updated_at=old)
+    update, missed = QuerySet.update, []
+
+    def locked_once(queryset, **values):
+        if not missed:
+            missed.append(values)
+            raise OperationalError("database is locked")
+        return update(queryset, **values)
+
+    with mock.patch.object(QuerySet, "update", locked_once), \
+            jobs.heartbeat(LinkageRun, run.pk, running=RunStatus.RUNNING):
+        _wait_for(lambda: run.refresh_from_db() or run.updated_at > old, seconds=10)
+    assert missed  # the first beat failed, a later one got through
+
+
+def _wait_for(condition, *, seconds: float):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"not within {seconds} s"
+        time.sleep(0.1)
 
 
 @pytest.mark.django_db
