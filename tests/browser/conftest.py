@@ -4,11 +4,12 @@ Run them with `make test` (which installs chromium if needed) or
 `.venv/bin/python -m pytest -q tests/browser`.
 """
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
+
+from earlyhelp.testing.reference_data import load_reference_data
 
 CHROMIUM = os.environ.get("EARLYHELP_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -85,15 +86,9 @@ def page(browser, live_server, reference_data):
 
 
 def _load_reference_data():
-    """Rows the data migrations insert (the headline areas, the processing register, notice version 1 and the
-    register's recipient types). A transactional test flushes the database
-    afterwards, which removes them, so put them back before and after each browser test."""
-    from django.apps import apps
-
-    for name in ("earlyhelp.programme.migrations.0002_headline_areas",
-                 "earlyhelp.privacy.migrations.0002_demo_register_and_first_notice",
-                 "earlyhelp.privacy.migrations.0014_seed_recipient_types"):
-        importlib.import_module(name).load(apps, None)
+    """Put back the rows the data migrations insert: a transactional test's flush removes them, so before and after
+    each browser test."""
+    load_reference_data()
 
 
 RESEED = pytest.StashKey[bool]()
