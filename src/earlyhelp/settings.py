@@ -333,12 +333,12 @@ EARLYHELP_SERVICE_NAME = "Early Help case management"
 EARLYHELP_DEMO_MODE = os.environ.get("EARLYHELP_DEMO_MODE", "0") == "1"
 EARLYHELP_REVIEW_INTERVAL_WEEKS = 8
 EARLYHELP_ASSESSMENT_TARGET_DAYS = 21
-# A dashboard's counts are kept (in Django's cache) for this many seconds, and counted again at once after the user's
-# own change; 0 counts them on every visit. With several server processes, configure a shared cache (CACHES).
 # Background jobs (earlyhelp.jobs): a running job's heartbeat, and how long without one before its worker counts as dead.
 # A running worker looks for dead jobs every heartbeat, so one is ended at most 50 + 10 s after its worker died.
 EARLYHELP_JOB_HEARTBEAT_SECONDS = int(os.environ.get("EARLYHELP_JOB_HEARTBEAT_SECONDS", "10"))
 EARLYHELP_JOB_DEAD_AFTER_SECONDS = int(os.environ.get("EARLYHELP_JOB_DEAD_AFTER_SECONDS", "50"))
+# A dashboard's counts are kept (in Django's cache) for this many seconds, and counted again at once after the user's
+# own change; 0 counts them on every visit. With several server processes, configure a shared cache (CACHES).
 EARLYHELP_DASHBOARD_FRESH_SECONDS = int(os.environ.get("EARLYHELP_DASHBOARD_FRESH_SECONDS", "30"))
 EARLYHELP_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("EARLYHELP_EMERGENCY_ACCESS_MINUTES", "60"))
 # Every table in the product is drawn by the GOV.UK list kit (earlyhelp.ui.lists).
