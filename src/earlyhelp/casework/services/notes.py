@@ -4,10 +4,12 @@ recorded reason (P28)."""
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from earlyhelp.audit.models import Action
+from earlyhelp.keys import sealed as keys
 from earlyhelp.organisations.models import Organisation, User
 from earlyhelp.records.provenance import SourceKind
 
@@ -98,9 +100,10 @@ def upload_document(*, by: User, episode: Episode, upload, title: str, media_rea
                                   "therapeutic work: enter why this one is needed")
     if errors:
         raise ValidationError(errors)
-    # Stored under a random name: the original file name may itself be personal data.
-    upload.name = f"{timezone.now():%Y%m%d%H%M%S%f}.bin"
-    document.file = upload
+    # Stored sealed under a key of its own in the family's keys (crypto-shredding, `earlyhelp.keys`), and under a
+    # random name: the original file name may itself be personal data.
+    sealed = keys.seal_for_household(episode.household_id, upload.read())
+    document.file = ContentFile(sealed, name=f"{timezone.now():%Y%m%d%H%M%S%f}.bin")
     document.save()
     _audit(by, Action.CREATE, "document.upload", document, episode.household_id, kind=kind)
     return document
