@@ -528,6 +528,34 @@ def _finish(batch, status: str, report: ErrorReport):
                                             "errors": report.count})
 
 
+def seal_waiting_files() -> dict[str, int]:
+    """Seal the stored files of batches still waiting for their check that were kept before stored files were
+    encrypted (`manage.py encrypt_stored_files`, at the upgrade). A file being checked now is left: it is deleted
+    when its check ends, within the hour. Returns counts."""
+    counts = {"sealed": 0, "already sealed": 0, "missing": 0}
+    for pk in ImportBatch.objects.filter(status=BatchStatus.QUEUED).exclude(stored_file="").values_list("pk", flat=True):
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().filter(pk=pk, status=BatchStatus.QUEUED).first()
+            if batch is None or not batch.stored_file:
+                continue
+            try:
+                with default_storage.open(batch.stored_file, "rb") as stored:
+                    content = stored.read()
+            except FileNotFoundError:
+                counts["missing"] += 1
+                continue
+            if keys.is_sealed(content):
+                counts["already sealed"] += 1
+                continue
+            old = batch.stored_file
+            new = default_storage.save(f"{STORAGE_FOLDER}/{secrets.token_hex(16)}.{batch.file_format}",
+                                       ContentFile(keys.seal_partner_file(content)))
+            ImportBatch.objects.filter(pk=pk).update(stored_file=new)
+            transaction.on_commit(lambda old=old: default_storage.delete(old))
+            counts["sealed"] += 1
+    return counts
+
+
 def _delete_stored_file(batch, stored_file: str):
     """The stored file and its key: the key first, so a file that cannot be deleted can no longer be read."""
     if not stored_file:
