@@ -520,7 +520,9 @@ def document_download(request, household_id, document_id):
     except keys.KeyUnavailable as unreadable:
         # Its key was destroyed (a database restored from before a disposal or an erasure) or does not open it.
         return render(request, "casework/document_unreadable.html",
-                      {"access": access, "household": access.household, "problem": str(unreadable)}, status=410)
+                      {"access": access, "household": access.household, "problem": str(unreadable),
+                       "destroyed": isinstance(unreadable, keys.KeyDestroyed)},
+                      status=410 if isinstance(unreadable, keys.KeyDestroyed) else 500)
     audit.record(actor=request.user, action=Action.EXPORT, event="document.download", purpose=PURPOSE,
                  objects=[document], household_id=household_id)
     return FileResponse(io.BytesIO(content), content_type=document.content_type, as_attachment=True,

@@ -14,9 +14,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from . import store
-from .store import DAMAGED, KeyDamaged, KeyDestroyed, KeyUnavailable
+from .store import DAMAGED, KeyDamaged, KeyDestroyed, KeyMissing, KeyUnavailable
 
-__all__ = ["KeyDamaged", "KeyDestroyed", "KeyUnavailable", "is_sealed", "key_id_of", "plaintext", "seal",
+__all__ = ["KeyDamaged", "KeyDestroyed", "KeyMissing", "KeyUnavailable", "is_sealed", "key_id_of", "plaintext", "seal",
            "seal_for_household", "seal_partner_file", "read_stored", "stored_key_id"]
 
 MAGIC = b"EHSEAL\x00\x01"

@@ -5,6 +5,8 @@ Layout under `settings.EARLYHELP_FAMILY_KEY_DIR` (mode 0700; files 0600, written
     household-<id>/family.key        the family's key, wrapped by the master key
     household-<id>/doc-<token>.key   a document's key, wrapped by the family's key
     partner-files/file-<token>.key   a partner file's key, wrapped by the master key
+    destroyed/<key id>               an empty marker left by each destruction (ids only), so that a key destroyed
+                                     is told from a key missing because the store was lost or misconfigured
 
 A wrapped key is: version (1 byte), the wrapping key's id (4 bytes), nonce (12 bytes), then AES-GCM ciphertext of
 the 32-byte key with the key's own id as associated data. The master key's id lets several master keys be
@@ -43,6 +45,9 @@ _KEY_ID = re.compile(r"(household-[1-9][0-9]{0,18})/(doc-[0-9a-f]{32})|(partner-
 FAMILY_DESTROYED = "This document can no longer be read: its family's records were destroyed"
 FILE_DESTROYED = "This file can no longer be read: it was erased and its key destroyed"
 DAMAGED = "This file can no longer be read: it, or its key, has been altered or damaged"
+MISSING = ("This file cannot be read: its key is not in the key store. Tell the system administrator "
+           "(EARLYHELP_FAMILY_KEY_DIR may point at the wrong place, or the key store was lost)")
+DESTROYED = "destroyed"  # a marker per destroyed key (ids only), so a destroyed key is told from a missing one
 
 
 class KeyUnavailable(Exception):
@@ -51,6 +56,10 @@ class KeyUnavailable(Exception):
 
 class KeyDestroyed(KeyUnavailable):
     """The key was destroyed (disposal or erasure): the file it sealed can never be read again."""
+
+
+class KeyMissing(KeyUnavailable):
+    """The key is not in the key store and was never destroyed here: a misconfigured or lost key store."""
 
 
 class KeyDamaged(KeyUnavailable):
@@ -203,7 +212,7 @@ def _family_key(household_id: int, *, create: bool) -> bytes:
         _write_new(path, _wrap(secrets.token_bytes(KEY_BYTES), under=_master_keys()[0], key_id=name))
         wrapped = _read(path)
     if wrapped is None:
-        raise KeyDestroyed(FAMILY_DESTROYED)
+        raise _gone(name, FAMILY_DESTROYED)
     return _unwrap(wrapped, under=_master_keys(), key_id=name)
 
 
@@ -233,11 +242,11 @@ def data_key(key_id: str) -> bytes:
     wrapped = _read(root() / folder / f"{name}.key")
     if household_id is None:
         if wrapped is None:
-            raise KeyDestroyed(FILE_DESTROYED)
+            raise _gone(key_id, FILE_DESTROYED)
         return _unwrap(wrapped, under=_master_keys(), key_id=key_id)
     family = _family_key(household_id, create=False)  # a destroyed family says so, whatever is left beside it
     if wrapped is None:
-        raise KeyDestroyed(FILE_DESTROYED)
+        raise _gone(key_id, FILE_DESTROYED)
     return _unwrap(wrapped, under=[family], key_id=key_id)
 
 
@@ -252,10 +261,24 @@ def key_exists(key_id: str) -> bool:
 
 # ---------------------------------------------------------------- destruction (only through `services`)
 
+def _marker(key_id: str) -> Path:
+    return root() / DESTROYED / key_id.replace("/", "--")
+
+
+def _gone(key_id: str, destroyed_message: str) -> KeyUnavailable:
+    return KeyDestroyed(destroyed_message) if _marker(key_id).exists() else KeyMissing(MISSING)
+
+
+def _mark_destroyed(key_id: str) -> None:
+    _directory(DESTROYED)
+    _marker(key_id).touch(mode=0o600, exist_ok=True)
+
+
 def _destroy_family(household_id: int) -> None:
     """The family's key first (that alone makes every document's key useless), then the rest of its directory."""
     directory = root() / family_name(household_id)
     with _exclusive():
+        _mark_destroyed(family_name(household_id))
         _shred(directory / FAMILY_KEY)
         if directory.is_dir():
             for path in directory.iterdir():
@@ -266,6 +289,7 @@ def _destroy_family(household_id: int) -> None:
 def _destroy_key(key_id: str) -> None:
     folder, name = _parts(key_id)
     with _exclusive():
+        _mark_destroyed(key_id)
         _shred(root() / folder / f"{name}.key")
 
 

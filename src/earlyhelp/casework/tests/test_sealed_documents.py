@@ -88,3 +88,12 @@ def test_documents_of_different_families_have_different_keys(world, family):
     first, second = _upload(world, family), _upload(world, other)
     first_key, second_key = sealed.key_id_of(_raw(first)), sealed.key_id_of(_raw(second))
     assert store.household_of(first_key) != store.household_of(second_key)
+
+
+def test_a_document_whose_key_is_missing_asks_for_the_system_administrator(world, family, client, settings, tmp_path):
+    document = _upload(world, family)
+    settings.EARLYHELP_FAMILY_KEY_DIR = tmp_path / "an-empty-key-store"  # a misconfigured or lost key store
+    client.force_login(world.lead)
+    response = client.get(reverse("web:document", args=[family["household"].pk, document.pk]))
+    assert response.status_code == 500 and "Tell the system administrator" in response.content.decode()
+    assert "records were destroyed" not in response.content.decode()

@@ -157,3 +157,10 @@ def test_production_refuses_the_published_master_key_and_no_master_key(settings,
     assert (result.returncode != 0) is bool(refused), result.stderr[-500:]
     if refused:
         assert re.search(refused, result.stderr)
+
+
+def test_a_key_missing_from_the_store_is_told_from_a_destroyed_one(key_dir, settings, tmp_path):
+    blob = sealed.seal_for_household(7, TELLTALE)
+    settings.EARLYHELP_FAMILY_KEY_DIR = tmp_path / "the-wrong-place"
+    with pytest.raises(sealed.KeyMissing, match="not in the key store"):
+        sealed.plaintext(blob)
