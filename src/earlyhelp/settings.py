@@ -367,6 +367,31 @@ EARLYHELP_EXPORT_HOURS = int(os.environ.get("EARLYHELP_EXPORT_HOURS", "48"))
 # One HMAC key per research project (P12), held outside the database and destroyed when the project ends.
 EARLYHELP_RESEARCH_KEY_DIR = Path(os.environ.get("EARLYHELP_RESEARCH_KEY_DIR", VAR_DIR / "private" / "research-keys"))
 
+# Crypto-shredding (earlyhelp.keys): every stored file is encrypted under a key of its own in this directory, kept
+# outside the database and its backups, so destroying a family's key at disposal reaches every backup of its files.
+EARLYHELP_FAMILY_KEY_DIR = Path(os.environ.get("EARLYHELP_FAMILY_KEY_DIR", VAR_DIR / "private" / "family-keys"))
+# The master key wraps every key in that directory: keep it in the environment or a secrets manager, never beside
+# the key store. Several, comma-separated, while rotating: the first wraps new keys, any unwraps (`rewrap_keys`).
+# Published in this repository, like DEVELOPMENT_KEY: a developer's machine and the tests use it, production refuses it.
+DEVELOPMENT_MASTER_KEY = "ZWFybHloZWxwLWRldmVsb3BtZW50LW1hc3Rlci1rZXk="
+_master_key = os.environ.get("EARLYHELP_MASTER_KEY", "")
+if not _master_key and os.environ.get("EARLYHELP_MASTER_KEY_FILE"):
+    try:
+        _master_key = Path(os.environ["EARLYHELP_MASTER_KEY_FILE"]).read_text().strip()
+    except OSError as error:
+        raise ImproperlyConfigured(f"EARLYHELP_MASTER_KEY_FILE cannot be read ({error.strerror})") from None
+if not _master_key:
+    if ENVIRONMENT == "production":
+        raise ImproperlyConfigured(
+            "EARLYHELP_MASTER_KEY (or EARLYHELP_MASTER_KEY_FILE) is not set: stored files are encrypted under keys it "
+            "wraps. Set a random key of your own (docs/operations.md, \"Keys and crypto-shredding\").")
+    _master_key = DEVELOPMENT_MASTER_KEY
+EARLYHELP_MASTER_KEYS = [key.strip() for key in _master_key.split(",") if key.strip()]
+if ENVIRONMENT == "production" and DEVELOPMENT_MASTER_KEY in EARLYHELP_MASTER_KEYS:
+    raise ImproperlyConfigured(
+        "EARLYHELP_MASTER_KEY is the development key published with the code: anyone could read every stored file "
+        "with it. Set a random key of your own.")
+
 NINJA_PAGINATION_PER_PAGE = 50
 
 # SQLite ignores db_comment; PostgreSQL (production) keeps them as the data inventory.

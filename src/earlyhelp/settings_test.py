@@ -1,9 +1,14 @@
 """Settings for the test suite: the production settings, with test-only speed-ups named here."""
 
 import os
+import tempfile
 
 os.environ.setdefault("EARLYHELP_ENV", "test")
 os.environ.setdefault("EARLYHELP_VAR_DIR", os.path.join(os.environ.get("TMPDIR", "/tmp"), "earlyhelp-test-var"))
+# Each test run has a key store of its own (a run's family ids start again at 1). Set in the environment, so a
+# `manage.py` a test runs (retention/tests/test_backups.py) uses the same one.
+if "EARLYHELP_FAMILY_KEY_DIR" not in os.environ:
+    os.environ["EARLYHELP_FAMILY_KEY_DIR"] = tempfile.mkdtemp(prefix="earlyhelp-test-family-keys-")
 
 from earlyhelp.settings import *  # noqa: E402,F403
 from earlyhelp.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS  # noqa: E402,F401

@@ -1,5 +1,7 @@
 """Casework pages. Thin: access comes from `earlyhelp.access`, changes from `casework.services`."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
@@ -9,6 +11,7 @@ from django.urls import reverse
 from earlyhelp.access import policy, search_first
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.keys import sealed as keys
 from earlyhelp.organisations.models import User
 from earlyhelp.people import selectors as people_selectors
 from earlyhelp.people import services as people_services
@@ -510,12 +513,18 @@ def document_download(request, household_id, document_id):
     document = _in_family(request, access, Document.objects.filter(episode__household=access.household),
                           document_id)
     try:
-        stored = document.file.open("rb")
+        content = keys.read_stored(document.file.storage, document.file.name)
     except FileNotFoundError as error:
         raise Http404("Page not found") from error
+    except keys.KeyUnavailable as unreadable:
+        # Its key was destroyed (a database restored from before a disposal or an erasure) or does not open it.
+        return render(request, "casework/document_unreadable.html",
+                      {"access": access, "household": access.household, "problem": str(unreadable),
+                       "destroyed": isinstance(unreadable, keys.KeyDestroyed)},
+                      status=410 if isinstance(unreadable, keys.KeyDestroyed) else 500)
     audit.record(actor=request.user, action=Action.EXPORT, event="document.download", purpose=PURPOSE,
                  objects=[document], household_id=household_id)
-    return FileResponse(stored, content_type=document.content_type, as_attachment=True,
+    return FileResponse(io.BytesIO(content), content_type=document.content_type, as_attachment=True,
                         filename=f"document-{document.pk}")
 
 

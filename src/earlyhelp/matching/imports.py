@@ -5,9 +5,10 @@ at all.
     run_import(batch.pk)  # the background worker (`tasks.import_task`): rejected with its errors, or imported
 
 `start_import` checks what can be checked at once (who, which dataset, the file's kind and size, the same file
-twice), keeps the bytes in the default storage under a random name and queues the check. `run_import` reads the
+twice), keeps the bytes in the default storage under a random name, sealed under a key of their own
+(`earlyhelp.keys`), and queues the check. `run_import` reads the
 file twice: once to check every row (progress committed as it goes), and, only when nothing is wrong, again to
-insert every row in one transaction. The stored file is deleted at the end, whatever happened.
+insert every row in one transaction. The stored file and its key are deleted at the end, whatever happened.
 
 No value from the file ever reaches an error message, a log line or an exception: problems name the row (as
 the partner sees it, the header being row 1) and the column, and say what is wrong.
@@ -38,6 +39,8 @@ from earlyhelp import jobs
 from earlyhelp.access import policy
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.keys import sealed as keys
+from earlyhelp.keys import services as key_services
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.governance import agreements
 from earlyhelp.privacy.models import DataSharingAgreement, ProcessingPurpose
@@ -174,7 +177,9 @@ def _queue_batch(*, by, dataset_type, source_organisation, received_on, purpose,
     fingerprint = _sha256(content)
     if earlier := _same_file(fingerprint):
         raise ValidationError({"file": earlier})
-    stored = default_storage.save(f"{STORAGE_FOLDER}/{secrets.token_hex(16)}.{file_format}", ContentFile(content))
+    # Sealed under a key of its own (`earlyhelp.keys`), destroyed with the stored file after the check.
+    stored = default_storage.save(f"{STORAGE_FOLDER}/{secrets.token_hex(16)}.{file_format}",
+                                  ContentFile(keys.seal_partner_file(content)))
     try:
         with transaction.atomic():
             batch = ImportBatch.objects.create(
@@ -187,7 +192,7 @@ def _queue_batch(*, by, dataset_type, source_organisation, received_on, purpose,
                          objects=[batch], metadata={"dataset_type": dataset_type, "file_format": file_format,
                                                     "bytes": len(content)})
     except BaseException:
-        default_storage.delete(stored)
+        _delete_stored_file(None, stored)
         raise
     return batch
 
@@ -357,9 +362,8 @@ class _XlsxTable:
 
 def _open_table(batch: ImportBatch):
     try:
-        with default_storage.open(batch.stored_file, "rb") as stored:
-            content = stored.read()
-    except (FileNotFoundError, ValueError):
+        content = keys.read_stored(default_storage, batch.stored_file)
+    except (FileNotFoundError, ValueError, keys.KeyUnavailable):
         raise UnreadableFile(MISSING_FILE) from None
     return _XlsxTable(content) if batch.file_format == FileFormat.XLSX else _CsvTable(content)
 
@@ -524,10 +528,43 @@ def _finish(batch, status: str, report: ErrorReport):
                                             "errors": report.count})
 
 
+def seal_waiting_files() -> dict[str, int]:
+    """Seal the stored files of batches still waiting for their check that were kept before stored files were
+    encrypted (`manage.py encrypt_stored_files`, at the upgrade). A file being checked now is left: it is deleted
+    when its check ends, within the hour. Returns counts."""
+    counts = {"sealed": 0, "already sealed": 0, "missing": 0}
+    for pk in ImportBatch.objects.filter(status=BatchStatus.QUEUED).exclude(stored_file="").values_list("pk", flat=True):
+        with transaction.atomic():
+            batch = ImportBatch.objects.select_for_update().filter(pk=pk, status=BatchStatus.QUEUED).first()
+            if batch is None or not batch.stored_file:
+                continue
+            try:
+                with default_storage.open(batch.stored_file, "rb") as stored:
+                    content = stored.read()
+            except FileNotFoundError:
+                counts["missing"] += 1
+                continue
+            if keys.is_sealed(content):
+                counts["already sealed"] += 1
+                continue
+            old = batch.stored_file
+            new = default_storage.save(f"{STORAGE_FOLDER}/{secrets.token_hex(16)}.{batch.file_format}",
+                                       ContentFile(keys.seal_partner_file(content)))
+            ImportBatch.objects.filter(pk=pk).update(stored_file=new)
+            transaction.on_commit(lambda old=old: default_storage.delete(old))
+            counts["sealed"] += 1
+    return counts
+
+
 def _delete_stored_file(batch, stored_file: str):
+    """The stored file and its key: the key first, so a file that cannot be deleted can no longer be read."""
     if not stored_file:
         return
     try:
+        key_id = keys.stored_key_id(default_storage, stored_file)
+        if key_id is not None:
+            key_services.destroy_partner_file_key(key_id)
         default_storage.delete(stored_file)
     except Exception as error:  # noqa: BLE001 (the outcome still has to be recorded)
-        logger.error("Import %s: the stored file could not be deleted: %s", batch.reference, type(error).__name__)
+        logger.error("Import %s: the stored file could not be deleted: %s", batch.reference if batch else "(new)",
+                     type(error).__name__)

@@ -5,9 +5,13 @@ SQLite (a developer's machine, the demo): SQLite's online backup of the database
 into an empty database only, and is checked after with `manage.py verify_audit_chain`: a backup is as trustworthy
 as the chain it restores.
 
-What a backup does not hold, by design: the keys (the secret key, the audit chain key, research keys, and the
-master key that wraps each family's data key), which are kept apart so that a disposal or an erasure can reach a
-backup by destroying a key; and the anchor file, which must outlive the database it checks.
+What a backup does not hold, by design: the keys (the secret key, the audit chain key, research keys, the master key
+and the key store of family and document keys, `earlyhelp.keys`), which are kept apart so that a disposal or an
+erasure reaches a backup by destroying a key; and the anchor file, which must outlive the database it checks.
+
+What destroying a key reaches: the stored files (documents, partner files), which are encrypted under the keys, in
+every copy of the file store. Not the rows of an older database backup, which stay until it expires
+(`retention/tests/test_crypto_shredding.py`; docs/operations.md, "How disposal and erasure reach backups").
 """
 
 import os

@@ -15,6 +15,7 @@ from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 
 from earlyhelp.casework.models import Document
+from earlyhelp.keys import sealed
 from earlyhelp.people.models import Household, Person
 
 # Tables whose rows are, by design, the record that something was removed.
@@ -101,8 +102,10 @@ def _traces_in_files(marks) -> list[str]:
     found = [f"file {name}" for name in marks.file_names if name and default_storage.exists(name)]
     needles = [v.encode().lower() for v in marks.values]
     for name in walk_storage(default_storage):
-        with default_storage.open(name) as stored:
-            content = stored.read().lower()
+        try:  # a file is read as its readers would read it, opened with its key
+            content = sealed.read_stored(default_storage, name).lower()
+        except sealed.KeyDestroyed:
+            continue  # shredded: nobody can read it, in the store or in any backup
         if any(needle in content for needle in needles):
             found.append(f"file {name}")
     return sorted(set(found))

@@ -1,6 +1,7 @@
 """The chain's head is anchored outside the database, so events cut from the end are caught without a checkpoint
 kept by hand (issue 16), and production refuses the development key published with the code."""
 
+import base64
 import datetime
 import json
 import os
@@ -116,7 +117,8 @@ def test_a_failure_to_write_the_anchor_does_not_fail_the_change(settings, tmp_pa
 def test_production_refuses_the_development_key_published_with_the_code(settings, keys, refused, tmp_path):
     env = {name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "EARLYHELP_"))}
     env.update({name: settings.DEVELOPMENT_KEY if value == "development" else value for name, value in keys.items()})
-    env.update({"EARLYHELP_ENV": "production", "EARLYHELP_VAR_DIR": str(tmp_path), "PYTHONPATH": "src"})
+    env.update({"EARLYHELP_ENV": "production", "EARLYHELP_VAR_DIR": str(tmp_path), "PYTHONPATH": "src",
+                "EARLYHELP_MASTER_KEY": base64.urlsafe_b64encode(os.urandom(32)).decode()})  # keys/tests: its own
     result = subprocess.run([sys.executable, "-c", "import earlyhelp.settings"], env=env, capture_output=True,
                             text=True, timeout=120)
     assert (result.returncode != 0) is refused, result.stderr[-500:]

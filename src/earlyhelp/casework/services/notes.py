@@ -4,10 +4,12 @@ recorded reason (P28)."""
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from earlyhelp.audit.models import Action
+from earlyhelp.keys import sealed as keys
 from earlyhelp.organisations.models import Organisation, User
 from earlyhelp.records.provenance import SourceKind
 
@@ -98,9 +100,40 @@ def upload_document(*, by: User, episode: Episode, upload, title: str, media_rea
                                   "therapeutic work: enter why this one is needed")
     if errors:
         raise ValidationError(errors)
-    # Stored under a random name: the original file name may itself be personal data.
-    upload.name = f"{timezone.now():%Y%m%d%H%M%S%f}.bin"
-    document.file = upload
+    # Stored sealed under a key of its own in the family's keys (crypto-shredding, `earlyhelp.keys`), and under a
+    # random name: the original file name may itself be personal data.
+    sealed = keys.seal_for_household(episode.household_id, upload.read())
+    document.file = ContentFile(sealed, name=f"{timezone.now():%Y%m%d%H%M%S%f}.bin")
     document.save()
     _audit(by, Action.CREATE, "document.upload", document, episode.household_id, kind=kind)
     return document
+
+
+def seal_stored_documents() -> dict[str, int]:
+    """Seal every document stored before stored files were encrypted (`manage.py encrypt_stored_files`, once, at the
+    upgrade): each is written again, sealed under a key of its family's, under a new random name; the row is pointed
+    at it and the plain copy deleted once that commits. One document per transaction, so a run that stops part way
+    loses nothing and the next run carries on; documents already sealed are left alone. Returns counts."""
+    counts = {"sealed": 0, "already sealed": 0, "missing": 0}
+    for pk in Document.objects.exclude(file="").order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            document = Document.objects.select_for_update(of=("self",)).select_related("episode").get(pk=pk)
+            storage, name = document.file.storage, document.file.name
+            try:
+                with storage.open(name, "rb") as stored:
+                    content = stored.read()
+            except FileNotFoundError:
+                counts["missing"] += 1
+                continue
+            if keys.is_sealed(content):
+                counts["already sealed"] += 1
+                continue
+            household_id = document.episode.household_id
+            folder = name.rsplit("/", 1)[0] if "/" in name else "episodes"
+            new_name = storage.save(f"{folder}/{timezone.now():%Y%m%d%H%M%S%f}.bin",
+                                    ContentFile(keys.seal_for_household(household_id, content)))
+            Document.objects.filter(pk=pk).update(file=new_name)  # the stored file's name only: no new version
+            transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+            _audit(None, Action.CHANGE, "document.seal", document, household_id)
+            counts["sealed"] += 1
+    return counts

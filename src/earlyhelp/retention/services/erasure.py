@@ -8,6 +8,10 @@ transaction; files go only once it has committed, so a failure leaves everything
 
 The audit trail is kept: it holds record ids and never content (by design), and it is the proof of what was
 done. After removal those ids resolve to nothing.
+
+Backups are reached by destroying keys (`earlyhelp.keys`): disposal and anonymisation destroy the families' keys,
+an erasure the keys of the documents it removes, in the same transaction (the key files go once it commits). A
+database and file store restored from an older backup then hold those files only as ciphertext nobody can open.
 """
 
 import re
@@ -23,6 +27,9 @@ from django.utils import timezone
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
 from earlyhelp.casework.models import Contact, Document
+from earlyhelp.keys import sealed
+from earlyhelp.keys import services as keys
+from earlyhelp.keys.store import household_of
 from earlyhelp.people.models import Address, Membership
 from earlyhelp.privacy.models import Consent, Tombstone
 from earlyhelp.records.inventory import Holding, OnErasure, holdings, is_personal_column
@@ -183,6 +190,16 @@ def _execute(plan: _Plan, *, mentions: re.Pattern | None = None):
         transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 
 
+def _destroy_keys(plan: _Plan, *, by, purpose, household_ids=()) -> int:
+    """Destroy the keys of what the plan removes, so no backup of it can be read: the families' own keys, and the
+    keys of single files of other families (an erasure's documents). Call after `_execute`, in its transaction,
+    while the files are still there to say which key sealed them."""
+    destroyed = keys.destroy_family_keys(by=by, household_ids=household_ids, purpose=purpose) if household_ids else 0
+    file_keys = {key_id for storage, name in plan.files if (key_id := sealed.stored_key_id(storage, name))}
+    file_keys = {key_id for key_id in file_keys if household_of(key_id) not in set(household_ids)}
+    return destroyed + (keys.destroy_file_keys(by=by, key_ids=file_keys, purpose=purpose) if file_keys else 0)
+
+
 def _blank_rows(model, pks, plan: _Plan):
     fields = _personal_fields(model)
     rows = (row for chunk in _chunks(pks) for row in model._default_manager.filter(pk__in=chunk).iterator())
@@ -333,6 +350,7 @@ def erase_person(*, person, request, approved_by, documents=()):
         for model, pks in _mentioned_elsewhere(full_names(person) + identifiers, households).items():
             _demention_rows(model, pks, elsewhere)
     _purge_sessions(terms + identifiers)
+    _destroy_keys(plan, by=approved_by, purpose=Purpose.RIGHTS_REQUESTS)
     tombstone = Tombstone.objects.create(request=request, approved_by=approved_by, erased_at=timezone.now(),
                                          record_counts=deleted, records_scrubbed=blanked, files_removed=len(plan.files))
     audit.record(actor=approved_by, action=Action.CHANGE, event="person.erase", purpose=Purpose.RIGHTS_REQUESTS,
@@ -394,9 +412,10 @@ def dispose_households(household_ids, *, by, reason: str) -> dict[str, int]:
     plan, _ = _household_plan(household_ids)
     counts = plan.counts(plan.delete)
     _execute(plan)
+    destroyed = _destroy_keys(plan, by=by, purpose=Purpose.EARLY_HELP_CASEWORK, household_ids=household_ids)
     audit.record(actor=by, action=Action.CHANGE, event="retention.dispose", purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[("people.household", pk) for pk in household_ids],
-                 metadata={"records": sum(counts.values()), "files": len(plan.files)})
+                 metadata={"records": sum(counts.values()), "files": len(plan.files), "keys": destroyed})
     return counts
 
 
@@ -419,7 +438,9 @@ def anonymise_households(household_ids, *, by, reason: str) -> dict[str, int]:
             anonymised.blank[model] |= pks
     counts = {**anonymised.counts(anonymised.blank), **anonymised.counts(anonymised.delete)}
     _execute(anonymised)
+    # The stored files went: their keys go too, so backups of them go with them.
+    destroyed = _destroy_keys(anonymised, by=by, purpose=Purpose.EARLY_HELP_CASEWORK, household_ids=household_ids)
     audit.record(actor=by, action=Action.CHANGE, event="retention.anonymise", purpose=Purpose.EARLY_HELP_CASEWORK,
                  objects=[("people.household", pk) for pk in household_ids],
-                 metadata={"records": sum(counts.values())})
+                 metadata={"records": sum(counts.values()), "keys": destroyed})
     return counts

@@ -107,7 +107,10 @@ def cancel_sweep(*, by, run: SweepRun) -> SweepRun:
 def _still_running(run: SweepRun) -> None:
     """Raise `jobs.Cancelled` if the run is no longer this sweep's (cancelled, or ended as dead); locks the row
     when called inside a transaction."""
-    if not SweepRun.objects.select_for_update().filter(pk=run.pk, status=SweepStatus.RUNNING).exists():
+    running = SweepRun.objects.filter(pk=run.pk, status=SweepStatus.RUNNING)
+    if transaction.get_connection().in_atomic_block:  # PostgreSQL refuses FOR UPDATE outside a transaction
+        running = running.select_for_update()
+    if not running.exists():
         raise jobs.Cancelled
 
 

@@ -206,3 +206,12 @@ def test_a_batch_rejected_through_the_decisions_service_is_rejected_here_too(wor
     assert next(e for e in again.report["rules"] if e["rule"] == "CASE+6")["recently_decided"] == 1
     with pytest.raises(ValidationError, match="was rejected"):
         disposal.decide_batch(by=world.dpo, batch=batch, approve=True, reason="Approve after all")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_runs_outside_a_transaction_as_the_nightly_command_runs_it(world, loaded, closed_family):
+    """Between rules the sweep checks it was not cancelled, outside any transaction: PostgreSQL refuses a row lock
+    there, so the check locks only inside one (found by retention/tests/test_crypto_shredding.py)."""
+    closed_family("Nightlyfamily")
+    run = sweep.run_sweep(today=CASE_DUE)
+    assert run.status == SweepStatus.FINISHED and run.report["totals"]["proposed"] == 1

@@ -21,6 +21,7 @@ def test_production_settings_hash_passwords_with_argon2_and_keep_debug_off(monke
     assert settings_test.PRODUCTION_PASSWORD_HASHERS == ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     monkeypatch.setenv("EARLYHELP_ENV", "production")
     monkeypatch.setenv("DJANGO_SECRET_KEY", "x" * 60)
+    monkeypatch.setenv("EARLYHELP_MASTER_KEY", "eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHh4eHg=")
     import earlyhelp.settings as production
 
     reloaded = importlib.reload(production)
