@@ -141,9 +141,9 @@ def _requeue_batch(batch) -> int:
     writes none either (the worker, not a person, changes it; the batch's own fields record it)."""
     with transaction.atomic():
         claimed = ImportBatch.objects.filter(
-            pk=batch.pk, status=BatchStatus.VALIDATING, updated_at__lt=jobs.dead_since(),
-            requeued_at__isnull=True).update(status=BatchStatus.QUEUED, total_rows=0, processed_rows=0,
-                                             requeued_at=timezone.now(), updated_at=timezone.now())
+            pk=batch.pk, status=BatchStatus.VALIDATING, updated_at__lt=jobs.dead_since()).update(
+            status=BatchStatus.QUEUED, total_rows=0, processed_rows=0, requeued_at=timezone.now(),
+            updated_at=timezone.now())
     if claimed:  # not if another worker got there first
         _enqueue(batch)
     return claimed

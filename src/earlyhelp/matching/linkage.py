@@ -120,7 +120,7 @@ def end_stale_runs() -> jobs.Ended:
     transaction at the end. Call it outside any transaction: a run queued again is enqueued once that is
     committed."""
     dead = Q(status=RunStatus.RUNNING, updated_at__lt=jobs.dead_since())
-    requeued = sum(_requeue_run(run) for run in LinkageRun.objects.filter(dead, requeued_at__isnull=True)
+    requeued = sum(_requeue_run(run) for run in LinkageRun.objects.filter(dead)
                    if jobs.requeues(jobs.LINKAGE, requeued_at=run.requeued_at))
     failed = LinkageRun.objects.filter(
         dead | Q(status=RunStatus.QUEUED, updated_at__lt=timezone.now() - STALE_AFTER)).update(
@@ -133,7 +133,7 @@ def _requeue_run(run) -> int:
     either (the worker, not a person, changes it; the run's own fields record it)."""
     with transaction.atomic():
         claimed = LinkageRun.objects.filter(
-            pk=run.pk, status=RunStatus.RUNNING, updated_at__lt=jobs.dead_since(), requeued_at__isnull=True).update(
+            pk=run.pk, status=RunStatus.RUNNING, updated_at__lt=jobs.dead_since()).update(
             status=RunStatus.QUEUED, stage=jobs.RESTARTING, percent=0, started_at=None, requeued_at=timezone.now(),
             updated_at=timezone.now())
     if claimed:  # not if another worker got there first

@@ -97,9 +97,9 @@ def _requeue_run(run) -> int:
     ending a dead run writes none either (the worker, not a person, changes it; the run's own fields record it)."""
     with transaction.atomic():
         claimed = SweepRun.objects.filter(
-            pk=run.pk, status=SweepStatus.RUNNING, updated_at__lt=jobs.dead_since(),
-            requeued_at__isnull=True).update(status=SweepStatus.QUEUED, total=0, processed=0, started_at=None,
-                                             requeued_at=timezone.now(), updated_at=timezone.now())
+            pk=run.pk, status=SweepStatus.RUNNING, updated_at__lt=jobs.dead_since()).update(
+            status=SweepStatus.QUEUED, total=0, processed=0, started_at=None, requeued_at=timezone.now(),
+            updated_at=timezone.now())
         if claimed:
             _discard_building(run)
     if claimed:  # not if another worker got there first

@@ -338,7 +338,7 @@ def end_stale_builds() -> jobs.Ended:
     (`jobs.requeues`), built again from the start. Nothing of theirs was saved: a pack is saved whole at the end.
     Call it outside any transaction: a build queued again is enqueued once that is committed."""
     dead = Q(status=BuildStatus.RUNNING, updated_at__lt=jobs.dead_since())
-    requeued = sum(_requeue_build(build) for build in SubjectAccessBuild.objects.filter(dead, requeued_at__isnull=True)
+    requeued = sum(_requeue_build(build) for build in SubjectAccessBuild.objects.filter(dead)
                    if jobs.requeues(jobs.PACKS, requeued_at=build.requeued_at))
     failed = SubjectAccessBuild.objects.filter(
         dead | Q(status=BuildStatus.QUEUED, updated_at__lt=timezone.now() - BUILD_STALE_AFTER)).update(
@@ -351,9 +351,9 @@ def _requeue_build(build) -> int:
     either (the worker, not a person, changes it; the build's own fields record it)."""
     with transaction.atomic():
         claimed = SubjectAccessBuild.objects.filter(
-            pk=build.pk, status=BuildStatus.RUNNING, updated_at__lt=jobs.dead_since(),
-            requeued_at__isnull=True).update(status=BuildStatus.QUEUED, stage=jobs.RESTARTING, percent=0,
-                                             started_at=None, requeued_at=timezone.now(), updated_at=timezone.now())
+            pk=build.pk, status=BuildStatus.RUNNING, updated_at__lt=jobs.dead_since()).update(
+            status=BuildStatus.QUEUED, stage=jobs.RESTARTING, percent=0, started_at=None,
+            requeued_at=timezone.now(), updated_at=timezone.now())
     if claimed:  # not if another worker got there first
         _enqueue_build(build)
     return claimed
