@@ -9,6 +9,9 @@ each app ends its own dead jobs (failed, with its stored files deleted) when a w
 period while it runs (`manage.py run_worker`), when a job of that kind is started, and from the nightly sweep.
 `web/tests/test_killed_worker.py` kills real workers to prove it.
 
+A dead job is failed, or, for the kinds listed in EARLYHELP_REQUEUE_DEAD_JOBS, queued again once (`requeues`): its
+`requeued_at` says so, and a second death fails it.
+
 Cancelling is a change of status by a person: the job notices at its next step (its status is no longer the
 running one) and stops, leaving nothing half-written (`Cancelled`).
 """
@@ -18,8 +21,10 @@ import datetime
 import logging
 import threading
 
+from dataclasses import dataclass
+
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection, models
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -27,6 +32,46 @@ logger = logging.getLogger(__name__)
 
 INTERRUPTED = "Interrupted"  # a job's `failure` when its worker died
 CANCELLED = "Cancelled"  # a job's `failure` when a person cancelled it
+
+
+# The kinds of job, as EARLYHELP_REQUEUE_DEAD_JOBS names them (settings.EARLYHELP_JOB_KINDS).
+IMPORTS, LINKAGE, SWEEPS, PACKS = "imports", "linkage", "sweeps", "packs"
+RESTARTING = "Starting again: the worker running it stopped before it finished"
+
+
+def requeues(kind: str, *, requeued_at: datetime.datetime | None) -> bool:
+    """Whether a dead job of this kind is queued again rather than failed: its kind is listed, and it has not been
+    queued again before. At most once: a job that took its worker's memory would take the next worker's too, and
+    round again for ever."""
+    if kind not in settings.EARLYHELP_JOB_KINDS:
+        raise ValueError(f"Not a kind of job: {kind}")
+    return kind in settings.EARLYHELP_REQUEUE_DEAD_JOBS and requeued_at is None
+
+
+class Requeueable(models.Model):
+    """A job that may be queued again once after its worker died (`requeues`)."""
+
+    requeued_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="When it was queued again after its worker died (at most once)")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def restarting(self) -> str:
+        """What its pages say while it waits to run again; empty otherwise."""
+        return RESTARTING if self.requeued_at and self.status == "queued" else ""
+
+
+@dataclass(frozen=True)
+class Ended:
+    """How many dead jobs of a kind were failed, and how many queued again."""
+
+    failed: int = 0
+    requeued: int = 0
+
+    def __str__(self):
+        return f"{self.failed} failed, {self.requeued} queued again"
 
 
 class WorkerDied(Exception):

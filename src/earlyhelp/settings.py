@@ -341,6 +341,15 @@ EARLYHELP_JOB_DEAD_AFTER_SECONDS = int(os.environ.get("EARLYHELP_JOB_DEAD_AFTER_
 # own change; 0 counts them on every visit. With several server processes, configure a shared cache (CACHES).
 EARLYHELP_DASHBOARD_FRESH_SECONDS = int(os.environ.get("EARLYHELP_DASHBOARD_FRESH_SECONDS", "30"))
 EARLYHELP_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("EARLYHELP_EMERGENCY_ACCESS_MINUTES", "60"))
+# Background jobs (earlyhelp.jobs): the kinds, and those whose dead jobs are queued again (once) rather than failed,
+# comma-separated, e.g. "imports,linkage,sweeps,packs"; empty fails them all. A wrong name stops the service at
+# start-up: a typo must not quietly leave a kind failing.
+EARLYHELP_JOB_KINDS = ("imports", "linkage", "sweeps", "packs")
+EARLYHELP_REQUEUE_DEAD_JOBS = frozenset(
+    kind.strip() for kind in os.environ.get("EARLYHELP_REQUEUE_DEAD_JOBS", "").split(",") if kind.strip())
+if EARLYHELP_REQUEUE_DEAD_JOBS - set(EARLYHELP_JOB_KINDS):
+    raise ImproperlyConfigured("EARLYHELP_REQUEUE_DEAD_JOBS: each kind must be one of "
+                               + ", ".join(EARLYHELP_JOB_KINDS))
 # Every table in the product is drawn by the GOV.UK list kit (earlyhelp.ui.lists).
 DJANGO_TABLES2_TEMPLATE = "ui/lists/table.html"
 DJANGO_TABLES2_PAGE_RANGE = 7

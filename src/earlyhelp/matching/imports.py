@@ -82,15 +82,20 @@ def start_import(*, by, dataset_type: str, source_organisation: Organisation, re
     Raises PermissionDenied for anyone outside the data team, and ValidationError({field: message}) for a
     request that cannot be imported: the fields are the import form's.
     """
-    from .tasks import import_task  # tasks imports this module for run_import: at the top it would be circular
-
     batch = _queue_batch(by=by, dataset_type=dataset_type, source_organisation=source_organisation,
                          received_on=received_on, purpose=purpose,
                          agreement=agreement, file_name=file_name,
                          content=content)
-    import_task.enqueue(batch_id=batch.pk)
+    _enqueue(batch)
     batch.refresh_from_db()
     return batch
+
+
+def _enqueue(batch) -> None:
+    """The batch's check, for the worker: queued when the file arrives, and again if its worker died."""
+    from .tasks import import_task  # tasks imports this module for run_import: at the top it would be circular
+
+    import_task.enqueue(batch_id=batch.pk)
 
 
 def import_file(*, by, dataset_type: str, source_organisation: Organisation, received_on: datetime.date,
@@ -110,19 +115,41 @@ CANCELLED = "The check was cancelled before it finished, so nothing was imported
 NOT_CANCELLABLE = "This file has already been checked: there is nothing to cancel"
 
 
-def end_stale_batches() -> int:
+def end_stale_batches() -> jobs.Ended:
     """Batches whose worker died (checking, with no heartbeat for `jobs.dead_since`), or whose task was lost
-    (queued for two hours): reject them (nothing was imported, as the insert is one transaction) and delete their
-    stored files at once, so they neither wait for ever nor keep the data."""
+    (queued for two hours): rejected (nothing was imported, as the insert is one transaction) with their stored
+    files deleted at once, so they neither wait for ever nor keep the data; or, a dead one whose kind the council
+    queues again (`jobs.requeues`), checked again from the start, keeping its file for that. Call it outside any
+    transaction: a batch queued again is enqueued once its new state is committed."""
     stale = ImportBatch.objects.filter(Q(status=BatchStatus.VALIDATING, updated_at__lt=jobs.dead_since())
                                        | Q(status=BatchStatus.QUEUED, updated_at__lt=timezone.now() - STALE_AFTER))
-    ended = 0
+    failed = requeued = 0
     for batch in stale:
-        _delete_stored_file(batch, batch.stored_file)
-        ended += ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
-            status=BatchStatus.REJECTED, stored_file="", error_count=1, finished_at=timezone.now(),
-            errors=[{"row": 1, "column": "", "problem": INTERRUPTED}])
-    return ended
+        if batch.status == BatchStatus.VALIDATING and jobs.requeues(jobs.IMPORTS, requeued_at=batch.requeued_at):
+            requeued += _requeue_batch(batch)
+        else:
+            failed += _end_batch(batch)
+    return jobs.Ended(failed=failed, requeued=requeued)
+
+
+def _end_batch(batch) -> int:
+    _delete_stored_file(batch, batch.stored_file)
+    return ImportBatch.objects.filter(pk=batch.pk, status=batch.status).update(
+        status=BatchStatus.REJECTED, stored_file="", error_count=1, finished_at=timezone.now(),
+        errors=[{"row": 1, "column": "", "problem": INTERRUPTED}])
+
+
+def _requeue_batch(batch) -> int:
+    """Back to waiting, its progress reset, and its check enqueued again. No audit event: ending a dead batch
+    writes none either (the worker, not a person, changes it; the batch's own fields record it)."""
+    with transaction.atomic():
+        claimed = ImportBatch.objects.filter(
+            pk=batch.pk, status=BatchStatus.VALIDATING, updated_at__lt=jobs.dead_since()).update(
+            status=BatchStatus.QUEUED, total_rows=0, processed_rows=0, requeued_at=timezone.now(),
+            updated_at=timezone.now())
+    if claimed:  # not if another worker got there first
+        _enqueue(batch)
+    return claimed
 
 
 def cancel_import(*, by, batch: ImportBatch) -> ImportBatch:

@@ -113,14 +113,32 @@ def reviewed_pairs() -> list[tuple[str, str, bool]]:
 NOT_CANCELLABLE = "This run has already finished: there is nothing to cancel"
 
 
-def end_stale_runs() -> int:
+def end_stale_runs() -> jobs.Ended:
     """Runs whose worker died (running, with no heartbeat for `jobs.dead_since`) or whose task was lost (queued for
-    two hours): failed, so they block nothing. Nothing of theirs was saved: candidates are saved in one transaction
-    at the end."""
-    return LinkageRun.objects.filter(
-        Q(status=RunStatus.RUNNING, updated_at__lt=jobs.dead_since())
-        | Q(status=RunStatus.QUEUED, updated_at__lt=timezone.now() - STALE_AFTER)).update(
+    two hours): failed, so they block nothing; or, a dead one whose kind the council queues again
+    (`jobs.requeues`), run again from the start. Nothing of theirs was saved: candidates are saved in one
+    transaction at the end. Call it outside any transaction: a run queued again is enqueued once that is
+    committed."""
+    dead = Q(status=RunStatus.RUNNING, updated_at__lt=jobs.dead_since())
+    requeued = sum(_requeue_run(run) for run in LinkageRun.objects.filter(dead)
+                   if jobs.requeues(jobs.LINKAGE, requeued_at=run.requeued_at))
+    failed = LinkageRun.objects.filter(
+        dead | Q(status=RunStatus.QUEUED, updated_at__lt=timezone.now() - STALE_AFTER)).update(
         status=RunStatus.FAILED, failure=jobs.INTERRUPTED, finished_at=timezone.now(), stage="")
+    return jobs.Ended(failed=failed, requeued=requeued)
+
+
+def _requeue_run(run) -> int:
+    """Back to waiting, its progress reset, and enqueued again. No audit event: ending a dead run writes none
+    either (the worker, not a person, changes it; the run's own fields record it)."""
+    with transaction.atomic():
+        claimed = LinkageRun.objects.filter(
+            pk=run.pk, status=RunStatus.RUNNING, updated_at__lt=jobs.dead_since()).update(
+            status=RunStatus.QUEUED, stage=jobs.RESTARTING, percent=0, started_at=None, requeued_at=timezone.now(),
+            updated_at=timezone.now())
+    if claimed:  # not if another worker got there first
+        _enqueue(run)
+    return claimed
 
 
 def cancel_linkage(*, by, run: LinkageRun) -> LinkageRun:
@@ -150,8 +168,6 @@ def linkable_batches():
 
 def start_linkage(*, by, batches=None) -> LinkageRun:
     """Queue a run over `batches` (default: every imported batch with unlinked records); its page shows progress."""
-    from .tasks import linkage_task  # tasks imports this module for run_linkage: at the top it would be circular
-
     if not policy.has_permission(by, policy.Permission.DO_DATA_MATCHING):
         raise PermissionDenied("You cannot run data matching")
     chosen = list(linkable_batches() if batches is None else batches)
@@ -159,18 +175,25 @@ def start_linkage(*, by, batches=None) -> LinkageRun:
         raise ValidationError({"batches": "There are no imported records waiting to be matched"})
     if any(batch.status != BatchStatus.IMPORTED for batch in chosen):
         raise ValidationError({"batches": "Only imported batches can be matched: a rejected batch has no records"})
+    end_stale_runs()  # before the transaction: a run queued again is enqueued once that is committed
     with transaction.atomic():
-        end_stale_runs()
         if LinkageRun.objects.select_for_update().filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).exists():
             raise ValidationError(BUSY)
         run = LinkageRun.objects.create(backend=backend(), threshold=review_threshold(), requested_by=by)
         run.batches.set(chosen)
         audit.record(actor=by, action=Action.CREATE, event="linkage_run.queue", purpose=PURPOSE, objects=[run],
                      metadata={"batches": len(chosen), "backend": run.backend})
-    result = linkage_task.enqueue(run_id=run.pk)
-    LinkageRun.objects.filter(pk=run.pk).update(task_result_id=str(result.id)[:64])
+    _enqueue(run)
     run.refresh_from_db()
     return run
+
+
+def _enqueue(run) -> None:
+    """The run, for the worker: queued when a person starts it, and again if its worker died."""
+    from .tasks import linkage_task  # tasks imports this module for run_linkage: at the top it would be circular
+
+    result = linkage_task.enqueue(run_id=run.pk)
+    LinkageRun.objects.filter(pk=run.pk).update(task_result_id=str(result.id)[:64])
 
 
 # --- Running ---------------------------------------------------------------------------------------------

@@ -68,7 +68,7 @@ class BatchStatus(models.TextChoices):
     REJECTED = "rejected", "Rejected: nothing imported"
 
 
-class ImportBatch(models.Model):
+class ImportBatch(jobs.Requeueable):
     """One partner file: checked row by row against its dataset's schema, then imported whole or not at all.
 
     A rejected batch keeps its error report (row, column, problem; never a value from the file) and no rows.
@@ -209,7 +209,7 @@ class RunStatus(models.TextChoices):
     FAILED = "failed", "Failed: no candidates kept"
 
 
-class LinkageRun(models.Model):
+class LinkageRun(jobs.Requeueable):
     """One comparison of imported source records with the person index. Counts and model parameters only."""
 
     backend = models.CharField(max_length=10, choices=Backend.choices)

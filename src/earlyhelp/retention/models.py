@@ -202,7 +202,7 @@ class SweepStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
-class SweepRun(models.Model):
+class SweepRun(jobs.Requeueable):
     """One run of the retention sweep, with its progress and a report of counts (never names or ids of families)."""
 
     as_of = models.DateField(help_text="The day the retention periods are measured to")

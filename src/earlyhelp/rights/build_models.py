@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from earlyhelp import jobs
+
 
 class BuildStatus(models.TextChoices):
     QUEUED = "queued", "Waiting to start"
@@ -16,7 +18,7 @@ class BuildStatus(models.TextChoices):
     FAILED = "failed", "Not built"
 
 
-class SubjectAccessBuild(models.Model):
+class SubjectAccessBuild(jobs.Requeueable):
     """One background build of a subject access pack. Status and counts only: no personal data."""
 
     request = models.ForeignKey("rights.RightsRequest", on_delete=models.CASCADE, related_name="pack_builds")

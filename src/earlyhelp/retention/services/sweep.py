@@ -73,18 +73,38 @@ def _chunks(ids):
 NOT_CANCELLABLE = "This sweep has already finished: there is nothing to cancel"
 
 
-def end_stale_runs() -> int:
+def end_stale_runs() -> jobs.Ended:
     """Runs whose worker died (running, with no heartbeat for `jobs.dead_since`) or whose task was lost (queued for
     an hour): failed, with their half-built batches dropped, so they neither block new sweeps nor leave anything
-    to approve."""
+    to approve; or, a dead one whose kind the council queues again (`jobs.requeues`), its half-built batch dropped
+    and run again from the start (the batches of rules it finished stay, and are not proposed twice). Call it
+    outside any transaction: a run queued again is enqueued once that is committed."""
     stale = SweepRun.objects.filter(Q(status=SweepStatus.RUNNING, updated_at__lt=jobs.dead_since())
                                     | Q(status=SweepStatus.QUEUED, updated_at__lt=timezone.now() - STALE_AFTER))
-    ended = 0
+    failed = requeued = 0
     for run in stale:
+        if run.status == SweepStatus.RUNNING and jobs.requeues(jobs.SWEEPS, requeued_at=run.requeued_at):
+            requeued += _requeue_run(run)
+            continue
         _discard_building(run)
-        ended += SweepRun.objects.filter(pk=run.pk, status=run.status).update(
+        failed += SweepRun.objects.filter(pk=run.pk, status=run.status).update(
             status=SweepStatus.FAILED, failure=jobs.INTERRUPTED, finished_at=timezone.now())
-    return ended
+    return jobs.Ended(failed=failed, requeued=requeued)
+
+
+def _requeue_run(run) -> int:
+    """Back to waiting, its progress reset and its half-built batch dropped, and enqueued again. No audit event:
+    ending a dead run writes none either (the worker, not a person, changes it; the run's own fields record it)."""
+    with transaction.atomic():
+        claimed = SweepRun.objects.filter(
+            pk=run.pk, status=SweepStatus.RUNNING, updated_at__lt=jobs.dead_since()).update(
+            status=SweepStatus.QUEUED, total=0, processed=0, started_at=None, requeued_at=timezone.now(),
+            updated_at=timezone.now())
+        if claimed:
+            _discard_building(run)
+    if claimed:  # not if another worker got there first
+        _enqueue(run)
+    return claimed
 
 
 def cancel_sweep(*, by, run: SweepRun) -> SweepRun:
@@ -120,12 +140,13 @@ def _discard_building(run):
         batch.delete()
 
 
-@transaction.atomic
 def _new_run(*, by, today) -> SweepRun:
-    end_stale_runs()
-    if SweepRun.objects.select_for_update().filter(status__in=[SweepStatus.QUEUED, SweepStatus.RUNNING]).exists():
-        raise ValidationError(BUSY)
-    return SweepRun.objects.create(as_of=today or timezone.localdate(), requested_by=by)
+    end_stale_runs()  # before the transaction: a run queued again is enqueued once that is committed
+    with transaction.atomic():
+        if SweepRun.objects.select_for_update().filter(
+                status__in=[SweepStatus.QUEUED, SweepStatus.RUNNING]).exists():
+            raise ValidationError(BUSY)
+        return SweepRun.objects.create(as_of=today or timezone.localdate(), requested_by=by)
 
 
 def start_sweep(*, by=None, today: datetime.date | None = None) -> SweepRun:
@@ -133,17 +154,22 @@ def start_sweep(*, by=None, today: datetime.date | None = None) -> SweepRun:
 
     `by` is the person who asked, or None for the schedule.
     """
-    from ..tasks import sweep_task  # tasks imports this module for run_sweep: at the top it would be circular
-
     if by is not None and not policy.has_permission(by, policy.Permission.MANAGE_RETENTION):
         raise PermissionDenied("You cannot run the retention sweep")
     run = _new_run(by=by, today=today)
     audit.record(actor=by, action=Action.CREATE, event="retention_sweep.queue", purpose=AUDIT_PURPOSE, objects=[run],
                  metadata={"as_of": run.as_of.isoformat()})
-    result = sweep_task.enqueue(run_id=run.pk)
-    SweepRun.objects.filter(pk=run.pk).update(task_result_id=str(result.id)[:64])
+    _enqueue(run)
     run.refresh_from_db()
     return run
+
+
+def _enqueue(run) -> None:
+    """The run, for the worker: queued when it is started, and again if its worker died."""
+    from ..tasks import sweep_task  # tasks imports this module for run_sweep: at the top it would be circular
+
+    result = sweep_task.enqueue(run_id=run.pk)
+    SweepRun.objects.filter(pk=run.pk).update(task_result_id=str(result.id)[:64])
 
 
 # --- Running --------------------------------------------------------------------------------------

@@ -332,13 +332,31 @@ BUILD_CANCELLED = "The build was cancelled before it finished, so no pack was ma
 BUILD_NOT_CANCELLABLE = "This build has already finished: there is nothing to cancel"
 
 
-def end_stale_builds() -> int:
+def end_stale_builds() -> jobs.Ended:
     """Builds whose worker died (running, with no heartbeat for `jobs.dead_since`) or whose task was lost (queued
-    for two hours): failed, so they block nothing. Nothing of theirs was saved: a pack is saved whole at the end."""
-    return SubjectAccessBuild.objects.filter(
-        Q(status=BuildStatus.RUNNING, updated_at__lt=jobs.dead_since())
-        | Q(status=BuildStatus.QUEUED, updated_at__lt=timezone.now() - BUILD_STALE_AFTER)).update(
+    for two hours): failed, so they block nothing; or, a dead one whose kind the council queues again
+    (`jobs.requeues`), built again from the start. Nothing of theirs was saved: a pack is saved whole at the end.
+    Call it outside any transaction: a build queued again is enqueued once that is committed."""
+    dead = Q(status=BuildStatus.RUNNING, updated_at__lt=jobs.dead_since())
+    requeued = sum(_requeue_build(build) for build in SubjectAccessBuild.objects.filter(dead)
+                   if jobs.requeues(jobs.PACKS, requeued_at=build.requeued_at))
+    failed = SubjectAccessBuild.objects.filter(
+        dead | Q(status=BuildStatus.QUEUED, updated_at__lt=timezone.now() - BUILD_STALE_AFTER)).update(
         status=BuildStatus.FAILED, failure=BUILD_INTERRUPTED, finished_at=timezone.now(), stage="")
+    return jobs.Ended(failed=failed, requeued=requeued)
+
+
+def _requeue_build(build) -> int:
+    """Back to waiting, its progress reset, and enqueued again. No audit event: ending a dead build writes none
+    either (the worker, not a person, changes it; the build's own fields record it)."""
+    with transaction.atomic():
+        claimed = SubjectAccessBuild.objects.filter(
+            pk=build.pk, status=BuildStatus.RUNNING, updated_at__lt=jobs.dead_since()).update(
+            status=BuildStatus.QUEUED, stage=jobs.RESTARTING, percent=0, started_at=None,
+            requeued_at=timezone.now(), updated_at=timezone.now())
+    if claimed:  # not if another worker got there first
+        _enqueue_build(build)
+    return claimed
 
 
 def cancel_build(*, by, build: SubjectAccessBuild) -> SubjectAccessBuild:
@@ -361,11 +379,9 @@ def cancel_build(*, by, build: SubjectAccessBuild) -> SubjectAccessBuild:
 def start_build(*, by, request) -> SubjectAccessBuild:
     """Queue a build of the request's pack for the background worker; returns the build (its page shows the
     progress). A build already waiting or running for the request is returned instead of a second one."""
-    from ..tasks import build_pack_task  # tasks imports this module for run_build: at the top it would be circular
-
     _require_buildable(by, request)
+    end_stale_builds()  # before the transaction: a build queued again is enqueued once that is committed
     with transaction.atomic():
-        end_stale_builds()
         waiting = (SubjectAccessBuild.objects.select_for_update()
                    .filter(request=request, status__in=[BuildStatus.QUEUED, BuildStatus.RUNNING]).first())
         if waiting is not None:
@@ -373,10 +389,17 @@ def start_build(*, by, request) -> SubjectAccessBuild:
         build = SubjectAccessBuild.objects.create(request=request, requested_by=by)
         audit.record(actor=by, action=Action.CREATE, event="subject_access.build_queue",
                      purpose=Purpose.RIGHTS_REQUESTS, objects=[build], metadata={"request_id": request.pk})
-    result = build_pack_task.enqueue(build_id=build.pk)
-    SubjectAccessBuild.objects.filter(pk=build.pk).update(task_result_id=str(result.id)[:64])
+    _enqueue_build(build)
     build.refresh_from_db()
     return build
+
+
+def _enqueue_build(build) -> None:
+    """The build, for the worker: queued when the rights officer asks, and again if its worker died."""
+    from ..tasks import build_pack_task  # tasks imports this module for run_build: at the top it would be circular
+
+    result = build_pack_task.enqueue(build_id=build.pk)
+    SubjectAccessBuild.objects.filter(pk=build.pk).update(task_result_id=str(result.id)[:64])
 
 
 def _build_progress(build):

@@ -17,52 +17,15 @@ from django.utils import timezone
 
 from earlyhelp import jobs
 from earlyhelp.audit.models import AuditEvent
-from earlyhelp.demo import partner_files
 from earlyhelp.matching import imports, linkage
-from earlyhelp.matching.models import BatchStatus, DatasetType, LinkageRun, RunStatus, SourceRecord
-from earlyhelp.organisations.models import Organisation, OrganisationType
-from earlyhelp.privacy.models import ProcessingPurpose, SubjectAccessPack
+from earlyhelp.matching.models import BatchStatus, LinkageRun, RunStatus, SourceRecord
+from earlyhelp.privacy.models import SubjectAccessPack
 from earlyhelp.retention.models import SweepRun, SweepStatus
 from earlyhelp.retention.services import sweep
-from earlyhelp.rights import services as rights
 from earlyhelp.rights.models import BuildStatus, SubjectAccessBuild
 from earlyhelp.rights.services import subject_access as sar
-from earlyhelp.testing.agreements import sharing_agreement
-from earlyhelp.testing.world import make_family
 
-QUEUEING = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
 LONG_AGO = datetime.timedelta(hours=3)
-
-
-@pytest.fixture
-def queue_import(world):
-    partner = Organisation.objects.create(name="Test Partner", type=OrganisationType.POLICE, reference="TP-1")
-    agreement = sharing_agreement(parties=[partner], recorded_by=world.dpo, reference="ISA-JOBS")
-    rows = partner_files.rows_for(DatasetType.POLICE_ASB, [{"given_name": "Ada", "family_name": "Testperson"}] * 3,
-                                  seed=5)
-
-    def make():
-        with override_settings(TASKS=QUEUEING):
-            return imports.start_import(
-                by=world.data_team, dataset_type=DatasetType.POLICE_ASB, source_organisation=partner,
-                received_on=timezone.localdate(), purpose=ProcessingPurpose.objects.get(code="data_matching"),
-                agreement=agreement, file_name="partner.csv", content=partner_files.to_csv(rows, DatasetType.POLICE_ASB))
-    return make
-
-
-@pytest.fixture
-def queue_build(world):
-    family = make_family(world, lead=world.lead)
-
-    def make():
-        request = rights.log_request(
-            by=world.dpo, kind="access", subject=family["members"][0], received_on=timezone.localdate(),
-            requester_relationship="self", requester_name="Alex Testfamily", requester_address="1 Test Street",
-            channel="writing", details="Everything you hold", identity_check="seen",
-            id_seen_on=timezone.localdate(), id_evidence="Passport seen at the desk")
-        with override_settings(TASKS=QUEUEING):
-            return sar.start_build(by=world.dpo, request=request)
-    return make
 
 
 def _jobs(world, queue_import, queue_build):

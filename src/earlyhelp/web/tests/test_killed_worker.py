@@ -1,6 +1,7 @@
 """kill -9 of a real worker (issue 16, "Done when"): an import, a linkage run, a retention sweep and a subject access
 pack build, each running in a `manage.py run_worker` process that is killed with SIGKILL, end in a clear failed
-state soon after a new worker starts, with the task row no longer running and no stored file left.
+state soon after a new worker starts, with the task row no longer running and no stored file left; or, with
+EARLYHELP_REQUEUE_DEAD_JOBS listing imports, the import is queued again and the new worker imports it.
 
 The workers are real processes on a database this test can see too (PostgreSQL: the test database; SQLite: the
 in-memory test database copied to a file, which this process then uses), with a one-second heartbeat and a job dead
@@ -28,7 +29,7 @@ from django_tasks_db.models import DBTaskResult
 from earlyhelp.demo import partner_files
 from earlyhelp.jobs import INTERRUPTED
 from earlyhelp.matching import imports, linkage
-from earlyhelp.matching.models import BatchStatus, DatasetType, ImportBatch, LinkageRun
+from earlyhelp.matching.models import BatchStatus, DatasetType, ImportBatch, LinkageRun, SourceRecord
 from earlyhelp.matching.tasks import import_task, linkage_task
 from earlyhelp.organisations.models import Organisation, OrganisationType
 from earlyhelp.privacy.models import ProcessingPurpose
@@ -167,7 +168,8 @@ def _until(condition, what, *, seconds: float):
 
 # --- One job of each kind, queued through its service ------------------------------------------------------------
 
-def _queue_jobs(world, tmp_path) -> dict:
+def _partner_files(world):
+    """The arguments of `imports.start_import` for a partner file of 20 rows (a different file for each seed)."""
     partner = Organisation.objects.create(name="Test Partner", type=OrganisationType.POLICE, reference="TP-KILL")
     agreement = sharing_agreement(parties=[partner], recorded_by=world.dpo, reference="ISA-KILL")
     purpose = ProcessingPurpose.objects.get(code="data_matching")
@@ -177,7 +179,11 @@ def _queue_jobs(world, tmp_path) -> dict:
         return dict(by=world.data_team, dataset_type=DatasetType.POLICE_ASB, source_organisation=partner,
                     received_on=timezone.localdate(), purpose=purpose, agreement=agreement,
                     file_name=f"partner-{seed}.csv", content=partner_files.to_csv(rows, DatasetType.POLICE_ASB))
+    return partner_file
 
+
+def _queue_jobs(world, tmp_path) -> dict:
+    partner_file = _partner_files(world)
     imported = imports.import_file(**partner_file(1))  # in this process: the linkage run's records
     assert imported.status == BatchStatus.IMPORTED
     subject = make_family(world, lead=world.lead)["members"][0]
@@ -272,6 +278,38 @@ def test_jobs_whose_worker_is_killed_end_failed_within_a_minute_of_a_new_worker_
               f"processes per worker: {[len(group) for group in processes]}; ended after the new worker started: "
               + ", ".join(f"{kind} {at - started_at:.1f} s" for kind, at in recovered.items())
               + f" (after the kill: {max(recovered.values()) - killed_at:.1f} s)")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_queued_again_after_its_worker_is_killed_is_imported_by_the_new_worker(
+        shared_database, workers, worker_env, tmp_path, capsys):
+    """EARLYHELP_REQUEUE_DEAD_JOBS=imports: the killed worker's check is queued again, keeping its stored file, and
+    the new worker checks and imports it (then deletes the file, as after any check)."""
+    load_reference_data()
+    world = build_world()
+    worker_env["EARLYHELP_REQUEUE_DEAD_JOBS"] = "imports"  # the workers' setting: they end the dead jobs
+    (tmp_path / "hold").touch()
+    with override_settings(TASKS=DATABASE_BACKEND):
+        batch = imports.start_import(**_partner_files(world)(3))
+    stored_file = batch.stored_file
+    killed, first_seen = workers.start(), {}
+    _until(lambda: _running_with_heartbeat(batch, first_seen),
+           lambda: f"the import to run with its heartbeat; the worker said:\n{workers.log(killed)}", seconds=60)
+    workers.kill(killed)
+    (tmp_path / "hold").unlink()
+    restarted = workers.start()
+    started_at = time.monotonic()
+    _until(lambda: batch.refresh_from_db() or batch.status == BatchStatus.IMPORTED,
+           lambda: f"the import to be imported (it is {batch.status}); the new worker said:\n{workers.log(restarted)}",
+           seconds=RECOVERY_LIMIT)
+    took = time.monotonic() - started_at
+    assert batch.requeued_at is not None and SourceRecord.objects.filter(batch=batch).count() == 20
+    assert not default_storage.exists(stored_file)  # deleted once checked, as after any check
+    _until(lambda: sorted(row.status for row in _task_rows(batch)) == ["FAILED", "SUCCESSFUL"],
+           lambda: f"the dead task row failed and the new one done: {[row.status for row in _task_rows(batch)]}",
+           seconds=10)
+    with capsys.disabled():
+        print(f"\n[{connection.vendor}] import queued again and imported {took:.1f} s after the new worker started")
 
 
 def _ended(job) -> bool:

@@ -12,7 +12,8 @@ logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
-    help = ("The background worker: ends the jobs of workers that died (and deletes their stored files) as it starts "
+    help = ("The background worker: ends the jobs of workers that died (and deletes their stored files), or queues "
+            "them again once (EARLYHELP_REQUEUE_DEAD_JOBS), as it starts "
             "and every EARLYHELP_JOB_HEARTBEAT_SECONDS while it runs, and runs django-tasks' db_worker with the "
             "options given after --, e.g. run_worker -- --queue-name default.")
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, worker_options=(), **options):
         ended = end_dead_jobs()
-        self.stdout.write("Jobs of workers that died: " + ", ".join(f"{kind} {count}" for kind, count in ended.items()))
+        self.stdout.write("Jobs of workers that died: " + ", ".join(f"{kind}: {count}" for kind, count in ended.items()))
         # A worker restarted at once after a kill (systemd's Restart=always) finds its last job not yet silent for
         # EARLYHELP_JOB_DEAD_AFTER_SECONDS: keep looking while it runs, or that job waits for the nightly run.
         stop = threading.Event()
