@@ -17,7 +17,8 @@ from . import store
 from .store import DAMAGED, KeyDamaged, KeyDestroyed, KeyMissing, KeyUnavailable
 
 __all__ = ["KeyDamaged", "KeyDestroyed", "KeyMissing", "KeyUnavailable", "is_sealed", "key_id_of", "plaintext", "seal",
-           "seal_for_household", "seal_partner_file", "read_stored", "stored_key_id"]
+           "seal_for_household", "seal_partner_file", "read_stored", "stored_key_id",
+           "content_to_seal"]
 
 MAGIC = b"EHSEAL\x00\x01"
 HEAD_BYTES = len(MAGIC) + 1 + 255  # enough of a file to read its key id
@@ -81,6 +82,21 @@ def read_stored(storage, name: str) -> bytes:
     """A stored file's content, opened: what every reader gets (FileNotFoundError if the file is not there)."""
     with storage.open(name, "rb") as stored:
         return plaintext(stored.read())
+
+
+def content_to_seal(storage, name: str, counts: dict) -> bytes | None:
+    """For the upgrade (`manage.py encrypt_stored_files`): the content of a file stored before files were sealed, to
+    seal now; None when there is nothing to seal, counted in `counts` as "missing" or "already sealed"."""
+    try:
+        with storage.open(name, "rb") as stored:
+            content = stored.read()
+    except FileNotFoundError:
+        counts["missing"] += 1
+        return None
+    if is_sealed(content):
+        counts["already sealed"] += 1
+        return None
+    return content
 
 
 def stored_key_id(storage, name: str) -> str | None:

@@ -156,9 +156,10 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def _shred(path: Path) -> None:
-    """Overwrite the wrapped key with random bytes, then delete it (on a copy-on-write or journalling file system
-    the overwrite may not reach the old blocks; the key is wrapped, so what is left there needs the master key)."""
+def shred(path: Path) -> None:
+    """Overwrite a key file with random bytes, then delete it (on a copy-on-write or journalling file system the
+    overwrite may not reach the old blocks: a key kept there wrapped still needs the master key). The research
+    projects' pseudonymisation keys go this way too."""
     try:
         size = path.stat().st_size
     except FileNotFoundError:
@@ -279,10 +280,10 @@ def _destroy_family(household_id: int) -> None:
     directory = root() / family_name(household_id)
     with _exclusive():
         _mark_destroyed(family_name(household_id))
-        _shred(directory / FAMILY_KEY)
+        shred(directory / FAMILY_KEY)
         if directory.is_dir():
             for path in directory.iterdir():
-                _shred(path)
+                shred(path)
             shutil.rmtree(directory, ignore_errors=True)
 
 
@@ -290,7 +291,7 @@ def _destroy_key(key_id: str) -> None:
     folder, name = _parts(key_id)
     with _exclusive():
         _mark_destroyed(key_id)
-        _shred(root() / folder / f"{name}.key")
+        shred(root() / folder / f"{name}.key")
 
 
 # ---------------------------------------------------------------- rotating the master key

@@ -565,14 +565,8 @@ def seal_waiting_files() -> dict[str, int]:
             batch = ImportBatch.objects.select_for_update().filter(pk=pk, status=BatchStatus.QUEUED).first()
             if batch is None or not batch.stored_file:
                 continue
-            try:
-                with default_storage.open(batch.stored_file, "rb") as stored:
-                    content = stored.read()
-            except FileNotFoundError:
-                counts["missing"] += 1
-                continue
-            if keys.is_sealed(content):
-                counts["already sealed"] += 1
+            content = keys.content_to_seal(default_storage, batch.stored_file, counts)
+            if content is None:
                 continue
             old = batch.stored_file
             new = default_storage.save(f"{STORAGE_FOLDER}/{secrets.token_hex(16)}.{batch.file_format}",

@@ -119,14 +119,8 @@ def seal_stored_documents() -> dict[str, int]:
         with transaction.atomic():
             document = Document.objects.select_for_update(of=("self",)).select_related("episode").get(pk=pk)
             storage, name = document.file.storage, document.file.name
-            try:
-                with storage.open(name, "rb") as stored:
-                    content = stored.read()
-            except FileNotFoundError:
-                counts["missing"] += 1
-                continue
-            if keys.is_sealed(content):
-                counts["already sealed"] += 1
+            content = keys.content_to_seal(storage, name, counts)
+            if content is None:
                 continue
             household_id = document.episode.household_id
             folder = name.rsplit("/", 1)[0] if "/" in name else "episodes"

@@ -36,6 +36,7 @@ from django.utils import timezone
 
 from earlyhelp.audit import services as audit
 from earlyhelp.audit.models import Action, Purpose
+from earlyhelp.keys import store as key_store
 from earlyhelp.privacy.models import DatasetDisclosureKind, ProcessingPurpose, recipient_label
 from earlyhelp.people.models import age_on
 from earlyhelp.programme.models import Need, NeedProgress, NeedStatus, ProgressOccasion
@@ -145,19 +146,6 @@ def read_key(project: ResearchProject) -> bytes | None:
     return key if len(key) == KEY_BYTES else None
 
 
-def _shred(path: Path):
-    """Overwrite the key with random bytes, then delete it."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        return
-    with open(path, "r+b") as handle:
-        handle.write(secrets.token_bytes(max(size, KEY_BYTES)))
-        handle.flush()
-        os.fsync(handle.fileno())
-    path.unlink()
-
-
 # ---------------------------------------------------------------- projects
 
 def research_purpose() -> ProcessingPurpose | None:
@@ -261,7 +249,7 @@ def change_columns(*, by, project: ResearchProject, columns) -> ResearchProject:
 
 
 def _destroy_key(project: ResearchProject, *, by):
-    _shred(key_path(project))
+    key_store.shred(key_path(project))
     project.key_destroyed_at, project.key_destroyed_by = timezone.now(), by
     project.save(update_fields=["key_destroyed_at", "key_destroyed_by"])
     audit.record(actor=by, action=Action.CHANGE, event="research_project.key_destroyed", purpose=Purpose.RESEARCH,
