@@ -36,12 +36,16 @@ DEADLINE_FILTERS = {
     "due_later": "Due later",
     "paused": "Clock paused: waiting for clarification",
     "awaiting_id": "Waiting for proof of identity or authority",
+    "awaiting_id_no_clock": "Waiting for proof of identity or authority, clock not started",
     "open": "All open requests",
     "closed": "Completed or refused",
 }
-# Shorter labels for the dashboard's chart (its label column is narrow).
+# The dashboard's chart shares the open requests out, each in one bar: a request from the online form waiting for
+# proof of identity has its clock running, so it is in its deadline's bar, and the last bar holds only those whose
+# clock has not started (the list below the chart still links every request waiting for proof). Short labels: the
+# chart's label column is narrow.
 CHART_LABELS = {"overdue": "Overdue", "due_soon": f"Due in {DUE_SOON_DAYS} days", "due_later": "Due later",
-                "paused": "Clock paused", "awaiting_id": "Waiting for proof"}
+                "paused": "Clock paused", "awaiting_id_no_clock": "Waiting for proof"}
 
 
 def _require(user):
@@ -119,6 +123,7 @@ def deadline_filter(queryset, name: str, *, today: datetime.date):
         "due_later": CLOCK_RUNNING & Q(due_on__gt=soon),
         "paused": Q(status=RequestStatus.AWAITING_CLARIFICATION),
         "awaiting_id": Q(status=RequestStatus.AWAITING_ID),
+        "awaiting_id_no_clock": Q(status=RequestStatus.AWAITING_ID, clock_started_on__isnull=True),
         "open": Q(status__in=OPEN_STATUSES),
         "closed": ~Q(status__in=OPEN_STATUSES),
     }
@@ -127,7 +132,8 @@ def deadline_filter(queryset, name: str, *, today: datetime.date):
 
 @dataclass
 class RightsDashboard:
-    counts: list  # (label, count, filter name) for open requests, drawn as a chart
+    counts: list  # (label, count, filter name) for open requests, listed with links
+    chart: list  # (short label, count): the open requests shared out, each in one bar
     overdue: list
     due_soon: list
     open_restrictions: int
@@ -137,10 +143,12 @@ class RightsDashboard:
 def dashboard(user, *, today: datetime.date) -> RightsDashboard:
     _require(user)
     requests = RightsRequest.objects.all()
-    counts = [(DEADLINE_FILTERS[name], deadline_filter(requests, name, today=today).count(), name)
+    counted = {name: deadline_filter(requests, name, today=today).count()
+               for name in ("overdue", "due_soon", "due_later", "paused", "awaiting_id", "awaiting_id_no_clock")}
+    counts = [(DEADLINE_FILTERS[name], counted[name], name)
               for name in ("overdue", "due_soon", "due_later", "paused", "awaiting_id")]
     result = RightsDashboard(
-        counts=counts,
+        counts=counts, chart=[(label, counted[name]) for name, label in CHART_LABELS.items()],
         overdue=list(deadline_filter(requests, "overdue", today=today).order_by("due_on", "pk")[:100]),
         due_soon=list(deadline_filter(requests, "due_soon", today=today).order_by("due_on", "pk")[:100]),
         open_restrictions=ProcessingRestriction.objects.filter(lifted_at__isnull=True).count(),

@@ -57,8 +57,7 @@ def dashboard(request):
     _require(request)
     board = selectors.dashboard(request.user, today=today())
     return render(request, "rights/dashboard.html", {
-        "board": board, "acknowledgements": acknowledgement.awaiting(request.user, today=today()),
-        "chart": [(selectors.CHART_LABELS[name], count) for _, count, name in board.counts]})
+        "board": board, "acknowledgements": acknowledgement.awaiting(request.user, today=today())})
 
 
 @require_safe

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from earlyhelp.audit.models import Action, AuditEvent
-from earlyhelp.rights import deadlines, services
+from earlyhelp.rights import deadlines, selectors, services
 from earlyhelp.rights.models import (
+    OPEN_STATUSES,
     Outcome,
     RecipientNotification,
     RequestStatus,
@@ -208,6 +209,24 @@ def test_the_dashboard_counts_due_and_overdue_requests_with_an_accessible_chart(
     assert event.metadata["overdue"] == 1 and event.metadata["awaiting_id"] == 1
     listed = client.get(reverse("rights:list") + "?deadline=overdue").content.decode()
     assert "1 request." in listed and "Overdue</strong>" in listed
+
+
+def test_the_dashboards_chart_puts_each_open_request_in_one_bar(client, world, log):
+    """A request from the online form waits for proof of identity with its clock running: it is in its deadline's
+    bar, not in the waiting bar as well (each bar's requests are the chart's share of the open requests)."""
+    log(received_on=days_ago(28), id_seen_on=days_ago(28))  # due within days
+    online = log(received_on=days_ago(27), identity_check="requested", id_requested_on=timezone.localdate(),
+                 id_seen_on=None, id_evidence="")
+    RightsRequest.objects.filter(pk=online.pk).update(  # as the online form records it (`services.online`)
+        identity_check="not_yet", clock_started_on=days_ago(27), due_on=deadlines.due_date(days_ago(27)))
+    log(identity_check="requested", id_requested_on=timezone.localdate(), id_seen_on=None, id_evidence="")
+    client.force_login(world.dpo)
+    board = selectors.dashboard(world.dpo, today=timezone.localdate())
+    chart = dict(board.chart)
+    assert chart["Due in 7 days"] == 2 and chart["Waiting for proof"] == 1
+    assert sum(chart.values()) == RightsRequest.objects.filter(status__in=OPEN_STATUSES).count() == 3
+    page = client.get(reverse("rights:dashboard")).content.decode()
+    assert "Waiting for proof 1" in page and "Waiting for proof of identity or authority: 2" in page
 
 
 def test_rights_templates_have_no_inline_styles_or_scripts():
