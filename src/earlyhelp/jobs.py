@@ -14,6 +14,12 @@ A dead job is failed, or, for the kinds listed in EARLYHELP_REQUEUE_DEAD_JOBS, q
 
 Cancelling is a change of status by a person: the job notices at its next step (its status is no longer the
 running one) and stops, leaving nothing half-written (`Cancelled`).
+
+A worker frozen rather than killed (stopped, its machine paused, a long stall) past the limit may wake to find its
+job queued again and running under a new worker: the same status, but a new `requeued_at`. So each run of a job is
+a `Run`, claimed by `start`, carrying the `requeued_at` it started with, and every "still mine" check and every
+write of the run (its progress, its results, its end) goes through `Run.update`, which matches both: the old run
+stops at its next step and writes nothing.
 """
 
 import contextlib
@@ -24,7 +30,7 @@ import threading
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections, connection, models
+from django.db import DatabaseError, close_old_connections, connection, models, transaction
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -87,10 +93,55 @@ def dead_since() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(seconds=settings.EARLYHELP_JOB_DEAD_AFTER_SECONDS)
 
 
+@dataclass(frozen=True)
+class Run:
+    """One run of a job: its row, the status it runs under and the `requeued_at` it started with."""
+
+    model: type
+    pk: int
+    running: str
+    requeued_at: datetime.datetime | None
+
+    def mine(self):
+        """The job's row while it is still this run's: running, and not queued again since this run started (a
+        frozen worker's job may be running again under another worker, with the same status)."""
+        return self.model.objects.filter(pk=self.pk, status=self.running, requeued_at=self.requeued_at)
+
+    def update(self, **fields) -> None:
+        """Write `fields` (and a fresh `updated_at`) to the job's row if it is still this run's; otherwise raise
+        `Cancelled`. Call it first in a transaction that writes the run's results: the update holds the row
+        (PostgreSQL's row lock, SQLite's write lock) until the transaction ends, so nobody can cancel or queue
+        the job again between the check and the results."""
+        if not self.mine().update(**{"updated_at": timezone.now(), **fields}):
+            raise Cancelled
+
+    def still_mine(self) -> None:
+        """Raise `Cancelled` if the job is no longer this run's (`update`, writing only the heartbeat)."""
+        self.update()
+
+    def superseded(self) -> bool:
+        """Queued again since this run started: the job, and whatever it is building or needs (an import's
+        stored file, a sweep's half-built batch), belongs to the next run now, not to this one."""
+        return not self.model.objects.filter(pk=self.pk, requeued_at=self.requeued_at).exists()
+
+
+def start(model, pk, *, queued: str, running: str, **fields) -> Run | None:
+    """Claim a waiting job for a run of it (its status `queued` becomes `running`, with `fields`); None if it is not
+    waiting (the task ran twice, or the job was cancelled). `updated_at` too: a job that waited in the queue longer
+    than the dead-job limit would otherwise count as dead until its first heartbeat."""
+    with transaction.atomic():
+        if not model.objects.filter(pk=pk, status=queued).update(status=running, updated_at=timezone.now(),
+                                                                  **fields):
+            return None
+        requeued_at = model.objects.filter(pk=pk).values_list("requeued_at", flat=True).get()
+    return Run(model=model, pk=pk, running=running, requeued_at=requeued_at)
+
+
 @contextlib.contextmanager
-def heartbeat(model, pk, *, running: str):
-    """Touch the job's `updated_at` every EARLYHELP_JOB_HEARTBEAT_SECONDS while it is `running` (0: never, as in
-    the tests, whose rows no other connection can see)."""
+def heartbeat(run: Run):
+    """Touch the job's `updated_at` every EARLYHELP_JOB_HEARTBEAT_SECONDS while it is still this run's (0: never, as
+    in the tests, whose rows no other connection can see). A frozen worker's heartbeat, waking, must not keep alive
+    a job now another run's."""
     every = settings.EARLYHELP_JOB_HEARTBEAT_SECONDS
     if every <= 0:
         yield
@@ -101,17 +152,18 @@ def heartbeat(model, pk, *, running: str):
         try:
             while not stop.wait(every):
                 try:
-                    model.objects.filter(pk=pk, status=running).update(updated_at=timezone.now())
+                    run.mine().update(updated_at=timezone.now())
                 except DatabaseError as error:
                     # Locked or lost for a moment: beat again next time. A heartbeat stopped for good would have
                     # its live job ended as dead within a minute.
-                    logger.warning("Heartbeat of %s %s missed: %s", model.__name__, pk, type(error).__name__)
+                    logger.warning("Heartbeat of %s %s missed: %s", run.model.__name__, run.pk,
+                                   type(error).__name__)
                     connection.close()  # opened afresh for the next beat
         finally:
             close_old_connections()
             connection.close()  # this thread's own connection
 
-    thread = threading.Thread(target=beat, name=f"heartbeat-{model.__name__}-{pk}", daemon=True)
+    thread = threading.Thread(target=beat, name=f"heartbeat-{run.model.__name__}-{run.pk}", daemon=True)
     thread.start()
     try:
         yield

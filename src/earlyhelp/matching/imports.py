@@ -172,13 +172,6 @@ def cancel_import(*, by, batch: ImportBatch) -> ImportBatch:
     return batch
 
 
-def _still_checking(batch) -> None:
-    """Inside the transaction that writes the outcome: the batch is still this check's (not cancelled or ended as
-    dead), locked until the outcome is written."""
-    if not ImportBatch.objects.select_for_update().filter(pk=batch.pk, status=BatchStatus.VALIDATING).exists():
-        raise jobs.Cancelled
-
-
 def _queue_batch(*, by, dataset_type, source_organisation, received_on, purpose, agreement,
                  file_name, content) -> ImportBatch:
     if not policy.has_permission(by, policy.Permission.DO_DATA_MATCHING):
@@ -429,22 +422,21 @@ def run_import(batch_id: int, *, on_progress: Callable[[int, int], None] | None 
     """Check a queued batch's file and import it whole, or reject it with its error report; never raises for a
     bad file. `on_progress(processed, total)` is called as rows are checked. A batch no longer queued (the task
     ran twice) is returned as it is."""
-    claimed = ImportBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED).update(
-        status=BatchStatus.VALIDATING, updated_at=timezone.now())
+    job = jobs.start(ImportBatch, batch_id, queued=BatchStatus.QUEUED, running=BatchStatus.VALIDATING)
     batch = ImportBatch.objects.select_related("imported_by").get(pk=batch_id)
-    if not claimed:
+    if job is None:
         return batch
     report, imported, cancelled, stored_file = ErrorReport(), False, False, batch.stored_file
     try:
-        with jobs.heartbeat(ImportBatch, batch.pk, running=BatchStatus.VALIDATING):
+        with jobs.heartbeat(job):
             table = _open_table(batch)
             try:
-                header = _check(batch, table, report, on_progress)
+                header = _check(job, batch, table, report, on_progress)
                 if not report.count:
                     with transaction.atomic():
-                        _still_checking(batch)
+                        job.still_mine()  # first: it holds the batch until the rows are in
                         _insert(batch, table, header)
-                        _finish(batch, BatchStatus.IMPORTED, report)
+                        _finish(job, batch, BatchStatus.IMPORTED, report)
                     imported = True
             finally:
                 table.close()
@@ -457,20 +449,21 @@ def run_import(batch_id: int, *, on_progress: Callable[[int, int], None] | None 
     except Exception as error:  # noqa: BLE001 (a batch must never be left half-done, or say what the file held)
         logger.error("Import %s failed: %s", batch.reference, type(error).__name__)
         report.add(HEADER_ROW, "", GENERIC_PROBLEM)
-    finally:
-        _delete_stored_file(batch, stored_file)
     if not imported and not cancelled:
         try:
             with transaction.atomic():
-                _still_checking(batch)
-                _finish(batch, BatchStatus.REJECTED, report)
+                _finish(job, batch, BatchStatus.REJECTED, report)
         except jobs.Cancelled:
-            pass  # cancelled while its outcome was being written: the cancellation stands
+            cancelled = True  # cancelled while its outcome was being written: the cancellation stands
+    # A check that stopped leaves the file to whoever took the batch from it: cancelling and ending it as dead
+    # delete the file themselves, and a check queued again (a frozen worker's, waking) needs it.
+    if not cancelled:
+        _delete_stored_file(batch, stored_file)
     batch.refresh_from_db()
     return batch
 
 
-def _check(batch, table, report: ErrorReport, on_progress) -> schemas.HeaderMatch:
+def _check(job: jobs.Run, batch, table, report: ErrorReport, on_progress) -> schemas.HeaderMatch:
     """Check the header, then every row; counts rows first so that progress can be shown."""
     header_cells, data = _header_and_data_rows(table)
     header = schemas.match_header(schemas.schema_for(batch.dataset_type), header_cells)
@@ -482,7 +475,7 @@ def _check(batch, table, report: ErrorReport, on_progress) -> schemas.HeaderMatc
     if not total:
         report.add(HEADER_ROW, "", NO_ROWS)
         return header
-    _progress(batch, total=total, processed=0, on_progress=on_progress)
+    _progress(job, batch, total=total, processed=0, on_progress=on_progress)
     first_row_of = {}  # source record ID → the row it was first seen on
     processed = 0
     for row_number, cells in _header_and_data_rows(table)[1]:
@@ -498,17 +491,15 @@ def _check(batch, table, report: ErrorReport, on_progress) -> schemas.HeaderMatc
             report.add(row_number, column, problem)
         processed += 1
         if processed % PROGRESS_EVERY == 0 and processed < total:
-            _progress(batch, total=total, processed=processed, on_progress=on_progress)
-    _progress(batch, total=total, processed=processed, on_progress=on_progress)
+            _progress(job, batch, total=total, processed=processed, on_progress=on_progress)
+    _progress(job, batch, total=total, processed=processed, on_progress=on_progress)
     return header
 
 
-def _progress(batch, *, total: int, processed: int, on_progress):
+def _progress(job: jobs.Run, batch, *, total: int, processed: int, on_progress):
     """Its own small update, committed at once, so that the batch's page can show how far the check has got."""
     batch.total_rows, batch.processed_rows = total, processed
-    if not ImportBatch.objects.filter(pk=batch.pk, status=BatchStatus.VALIDATING).update(
-            total_rows=total, processed_rows=processed, updated_at=timezone.now()):
-        raise jobs.Cancelled
+    job.update(total_rows=total, processed_rows=processed)  # Cancelled if the batch is no longer this check's
     if on_progress is not None:
         on_progress(processed, total)
 
@@ -538,15 +529,12 @@ def _source_record(batch, row_number: int, schema: schemas.DatasetSchema, cleane
     return SourceRecord(batch=batch, row_number=row_number, facts=facts, **person)
 
 
-def _finish(batch, status: str, report: ErrorReport):
-    """Record the outcome (counts only in the audit trail). Inside the caller's transaction."""
-    batch.status = status
-    batch.errors = report.items
-    batch.error_count = report.count
-    batch.stored_file = ""
-    batch.finished_at = timezone.now()
-    batch.save(update_fields=["status", "errors", "error_count", "stored_file", "finished_at", "total_rows",
-                              "processed_rows", "updated_at"])
+def _finish(job: jobs.Run, batch, status: str, report: ErrorReport):
+    """Record the outcome (counts only in the audit trail), if the batch is still this check's. Inside the caller's
+    transaction."""
+    job.update(status=status, errors=report.items, error_count=report.count, stored_file="",
+               finished_at=timezone.now(), total_rows=batch.total_rows, processed_rows=batch.processed_rows)
+    batch.refresh_from_db()
     imported = status == BatchStatus.IMPORTED
     audit.record(actor=batch.imported_by, action=Action.CREATE if imported else Action.CHANGE,
                  event="import_batch.imported" if imported else "import_batch.rejected", purpose=PURPOSE,

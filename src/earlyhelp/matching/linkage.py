@@ -198,47 +198,42 @@ def _enqueue(run) -> None:
 
 # --- Running ---------------------------------------------------------------------------------------------
 
-def _progress(run):
+def _progress(job: jobs.Run):
     def report(stage: str, fraction: float):
-        if not LinkageRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
-                stage=stage[:100], percent=max(0, min(99, int(fraction * 100))), updated_at=timezone.now()):
-            raise jobs.Cancelled  # cancelled, or ended as dead: stop here
+        # Cancelled if the run is no longer this one's (cancelled, ended as dead, or queued again): stop here
+        job.update(stage=stage[:100], percent=max(0, min(99, int(fraction * 100))))
     return report
 
 
 def run_linkage(run_id: int) -> LinkageRun:
+    job = jobs.start(LinkageRun, run_id, queued=RunStatus.QUEUED, running=RunStatus.RUNNING,
+                     started_at=timezone.now(), stage="Reading the records")
     run = LinkageRun.objects.get(pk=run_id)
-    if run.status != RunStatus.QUEUED:
+    if job is None:
         return run  # already run, or given up on
-    # updated_at too: a run that waited in the queue longer than the dead-job limit would count as dead until its
-    # first heartbeat, and any worker would end it.
-    LinkageRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, started_at=timezone.now(),
-                                                stage="Reading the records", updated_at=timezone.now())
     try:
-        with jobs.heartbeat(LinkageRun, run.pk, running=RunStatus.RUNNING):
-            stats, evaluation, model = _link(run)
+        with jobs.heartbeat(job):
+            _link(run, job)
     except jobs.Cancelled:
-        run.refresh_from_db()
-        return run  # its status says why it stopped; nothing was saved
+        pass  # its status says why it stopped; nothing was saved
     except Exception as error:
         logger.error("Linkage run %s failed: %s", run.reference, type(error).__name__)  # never the message
-        LinkageRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(status=RunStatus.FAILED,
-                                                                            failure=type(error).__name__[:100],
-                                                    finished_at=timezone.now(), stage="")
-        audit.record(actor=run.requested_by, action=Action.CHANGE, event="linkage_run.fail", purpose=PURPOSE,
-                     objects=[run], metadata={"failure": type(error).__name__[:100]})
-    else:
-        LinkageRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(status=RunStatus.FINISHED, finished_at=timezone.now(),
-                                                    stage="", percent=100, stats=stats, evaluation=evaluation,
-                                                    model=model)
-        audit.record(actor=run.requested_by, action=Action.CHANGE, event="linkage_run.finish", purpose=PURPOSE,
-                     objects=[run], metadata={"candidates": stats["candidates"]})
+        try:
+            with transaction.atomic():
+                job.update(status=RunStatus.FAILED, failure=type(error).__name__[:100], finished_at=timezone.now(),
+                           stage="")
+                audit.record(actor=run.requested_by, action=Action.CHANGE, event="linkage_run.fail",
+                             purpose=PURPOSE, objects=[run], metadata={"failure": type(error).__name__[:100]})
+        except jobs.Cancelled:
+            pass  # no longer this run's: whoever took it says how it ended
     run.refresh_from_db()
     return run
 
 
-def _link(run):
-    progress = _progress(run)
+def _link(run, job: jobs.Run):
+    """Score the run's records and save its candidates, finishing the run in the same transaction: a run whose
+    candidates are saved is finished, never left running to be queued again and propose them twice."""
+    progress = _progress(job)
     to_match = SourceRecord.objects.filter(batch__in=run.batches.all(), person__isnull=True)
     labels = reviewed_pairs()
     labelled_records = {int(record_id) for record_id, _, _ in labels}
@@ -253,12 +248,14 @@ def _link(run):
     progress("Saving the candidates for review", 0.99)
     proposable = set(to_match.values_list("pk", flat=True))
     with transaction.atomic():
-        if not LinkageRun.objects.select_for_update().filter(pk=run.pk, status=RunStatus.RUNNING).exists():
-            raise jobs.Cancelled
+        job.still_mine()  # first: it holds the run until its candidates are saved
         counts = _save_candidates(run, result.predictions.candidates(), proposable)
-    stats = {"records": len(proposable), "people": people.num_rows, "labels": len(labels), **counts,
-             **{key: value for key, value in result.predictions.stats.items() if isinstance(value, (int, float))}}
-    return stats, evaluation, result.model
+        stats = {"records": len(proposable), "people": people.num_rows, "labels": len(labels), **counts,
+                 **{key: value for key, value in result.predictions.stats.items() if isinstance(value, (int, float))}}
+        job.update(status=RunStatus.FINISHED, finished_at=timezone.now(), stage="", percent=100, stats=stats,
+                   evaluation=evaluation, model=result.model)
+        audit.record(actor=run.requested_by, action=Action.CHANGE, event="linkage_run.finish", purpose=PURPOSE,
+                     objects=[run], metadata={"candidates": stats["candidates"]})
 
 
 def _evaluate(pairs: pa.Table, labels) -> dict:

@@ -28,8 +28,8 @@ class HeldJobs(AppConfig):
         hold_file = os.environ.get("EARLYHELP_TEST_HOLD_FILE", "")
 
         @contextlib.contextmanager
-        def heartbeat_then_hold(model, pk, *, running: str):
-            with beating(model, pk, running=running):
+        def heartbeat_then_hold(run):
+            with beating(run):
                 deadline = time.monotonic() + HOLD_SECONDS
                 while hold_file and os.path.exists(hold_file) and time.monotonic() < deadline:
                     time.sleep(POLL_SECONDS)

@@ -124,16 +124,6 @@ def cancel_sweep(*, by, run: SweepRun) -> SweepRun:
     return run
 
 
-def _still_running(run: SweepRun) -> None:
-    """Raise `jobs.Cancelled` if the run is no longer this sweep's (cancelled, or ended as dead); locks the row
-    when called inside a transaction."""
-    running = SweepRun.objects.filter(pk=run.pk, status=SweepStatus.RUNNING)
-    if transaction.get_connection().in_atomic_block:  # PostgreSQL refuses FOR UPDATE outside a transaction
-        running = running.select_for_update()
-    if not running.exists():
-        raise jobs.Cancelled
-
-
 def _discard_building(run):
     for batch in DisposalBatch.objects.filter(sweep=run, status=BatchStatus.BUILDING):
         batch.candidates.all().delete()
@@ -184,24 +174,39 @@ def run_sweep(*, today: datetime.date | None = None, by=None, run_id: int | None
         run = SweepRun.objects.get(pk=run_id)
         if run.status != SweepStatus.QUEUED:
             return run  # already run, or given up on
-    run.status, run.started_at = SweepStatus.RUNNING, timezone.now()
-    run.save(update_fields=["status", "started_at", "updated_at"])
+    job = jobs.start(SweepRun, run.pk, queued=SweepStatus.QUEUED, running=SweepStatus.RUNNING,
+                     started_at=timezone.now())
+    if job is None:
+        run.refresh_from_db()
+        return run  # cancelled before it started
+    run.refresh_from_db()
     try:
-        with jobs.heartbeat(SweepRun, run.pk, running=SweepStatus.RUNNING):
-            _sweep(run)
+        with jobs.heartbeat(job):
+            _sweep(run, job)
     except jobs.Cancelled:
-        _discard_building(run)
+        _discard_own_building(run, job)
         run.refresh_from_db()
         return run
     except Exception as error:
         logger.error("Retention sweep %s failed: %s", run.reference, type(error).__name__)  # never the message
-        _discard_building(run)
-        SweepRun.objects.filter(pk=run.pk).update(status=SweepStatus.FAILED, failure=type(error).__name__[:100],
-                                                  finished_at=timezone.now())
-        audit.record(actor=run.requested_by, action=Action.CHANGE, event="retention_sweep.fail",
-                     purpose=AUDIT_PURPOSE, objects=[run], metadata={"failure": type(error).__name__[:100]})
+        _discard_own_building(run, job)
+        try:
+            with transaction.atomic():
+                job.update(status=SweepStatus.FAILED, failure=type(error).__name__[:100], finished_at=timezone.now())
+                audit.record(actor=run.requested_by, action=Action.CHANGE, event="retention_sweep.fail",
+                             purpose=AUDIT_PURPOSE, objects=[run], metadata={"failure": type(error).__name__[:100]})
+        except jobs.Cancelled:
+            pass  # no longer this run's: whoever took it says how it ended
         raise
     return run
+
+
+def _discard_own_building(run: SweepRun, job: jobs.Run):
+    """Drop the batch this run was building, unless the sweep was queued again since it started: queuing it again
+    dropped this run's batch then, and a batch building now is the next run's."""
+    with transaction.atomic():
+        if not job.superseded():
+            _discard_building(run)
 
 
 def _sync_rejections():
@@ -231,36 +236,39 @@ def _recently_decided_ids(rule: RetentionRule) -> set:
                .values_list("household_id", flat=True))
 
 
-def _sweep(run: SweepRun):
+def _sweep(run: SweepRun, job: jobs.Run):
+    """Every write below goes through `job` first (`jobs.Run.update`): a sweep no longer this run's (cancelled,
+    ended as dead, or queued again while its worker was frozen) stops at its next step and proposes nothing."""
+    job.still_mine()
     _sync_rejections()
     rules = list(RetentionRule.objects.filter(is_active=True).order_by("code"))
     due = {rule.pk: due_household_ids(rule, today=run.as_of) for rule in rules if rule.record_class in FAMILY_CLASSES}
     run.total = sum(len(ids) for ids in due.values())
-    run.save(update_fields=["total", "updated_at"])
+    job.update(total=run.total)
     waiting = _waiting_ids()
     entries = []
     for rule in rules:
-        _still_running(run)
+        job.still_mine()
         if rule.record_class in FAMILY_CLASSES:
-            entries.append(_sweep_rule(run, rule, due[rule.pk], waiting))
+            entries.append(_sweep_rule(run, job, rule, due[rule.pk], waiting))
         elif rule.record_class == RecordClass.AUDIT_EVENTS:
-            entries.append(_sweep_audit(run, rule))
+            entries.append(_sweep_audit(run, job, rule))
         else:
-            entries.append(_sweep_rows(run, rule))
+            entries.append(_sweep_rows(run, job, rule))
     totals = Counter()
     for entry in entries:
         totals.update({key: entry[key] for key in ("due", "held", "already_proposed", "recently_decided", "proposed")})
     run.report = {"as_of": run.as_of.isoformat(), "rules": entries, "totals": dict(totals)}
-    run.status, run.finished_at = SweepStatus.FINISHED, timezone.now()
     with transaction.atomic():
-        _still_running(run)
-        run.save(update_fields=["report", "status", "finished_at", "updated_at"])
-    audit.record(actor=run.requested_by, action=Action.CREATE, event="retention_sweep.run", purpose=AUDIT_PURPOSE,
-                 objects=[run], metadata={"rules": len(rules), **{key: totals[key] for key in
-                                                                 ("due", "held", "proposed", "already_proposed")}})
+        job.update(report=run.report, status=SweepStatus.FINISHED, finished_at=timezone.now())
+        audit.record(actor=run.requested_by, action=Action.CREATE, event="retention_sweep.run",
+                     purpose=AUDIT_PURPOSE, objects=[run],
+                     metadata={"rules": len(rules), **{key: totals[key] for key in
+                                                       ("due", "held", "proposed", "already_proposed")}})
+    run.refresh_from_db()
 
 
-def _sweep_rule(run: SweepRun, rule: RetentionRule, due_ids: list, waiting: set) -> dict:
+def _sweep_rule(run: SweepRun, job: jobs.Run, rule: RetentionRule, due_ids: list, waiting: set) -> dict:
     entry = {"rule": rule.code, "record_class": rule.record_class, "action": rule.action, "due": len(due_ids),
              "held": 0, "held_by_kind": {}, "already_proposed": 0, "recently_decided": 0, "proposed": 0,
              "batch": None}
@@ -269,6 +277,7 @@ def _sweep_rule(run: SweepRun, rule: RetentionRule, due_ids: list, waiting: set)
     batch = None
     for chunk in _chunks(due_ids):
         with transaction.atomic():
+            job.still_mine()  # first: it holds the sweep while the chunk is written
             covering = legal_holds.holds_on([pk for pk in chunk if pk not in waiting and pk not in decided])
             rows = []
             for household_id in chunk:
@@ -294,21 +303,21 @@ def _sweep_rule(run: SweepRun, rule: RetentionRule, due_ids: list, waiting: set)
                     rows.append(DisposalCandidate(batch=batch, household_id=household_id))
             DisposalCandidate.objects.bulk_create(rows)
             run.processed += len(chunk)
-            run.save(update_fields=["processed", "updated_at"])
+            job.update(processed=run.processed)
     entry["held_by_kind"] = dict(held_by_kind)
     if batch is not None:
         if entry["proposed"]:
-            _open(batch, entry)
+            _open(batch, job, entry)
             entry["batch"] = batch.reference
         else:  # every family due is held: nothing for anyone to decide (the run's report counts them)
-            batch.candidates.all().delete()
-            batch.delete()
+            _drop(batch, job)
     return entry
 
 
 @transaction.atomic
-def _open(batch: DisposalBatch, entry: dict):
+def _open(batch: DisposalBatch, job: jobs.Run, entry: dict):
     """A finished batch: its dry-run report, and the suggestion a person decides on."""
+    job.still_mine()
     ids = list(batch.candidates.filter(status=CandidateStatus.PROPOSED).values_list("household_id", flat=True))
     batch.families_proposed, batch.families_held_at_sweep = len(ids), entry["held"]
     batch.dry_run = dry_run(ids)
@@ -323,6 +332,14 @@ def _open(batch: DisposalBatch, entry: dict):
                  event="disposal_batch.propose", purpose=AUDIT_PURPOSE, objects=[batch],
                  metadata={"rule": batch.rule_code, "families": len(ids), "held": entry["held"],
                            "records": sum(batch.dry_run["models"].values())})
+
+
+@transaction.atomic
+def _drop(batch: DisposalBatch, job: jobs.Run):
+    """A batch with nothing for anyone to decide (everything due is held): gone, if the sweep is still this run's."""
+    job.still_mine()
+    batch.candidates.all().delete()
+    batch.delete()
 
 
 # --- Record classes that are not a family's records ----------------------------------------------------------
@@ -346,7 +363,7 @@ def declared_class(record_class: str) -> record_classes.DeclaredClass:
     return found
 
 
-def _sweep_rows(run: SweepRun, rule: RetentionRule) -> dict:
+def _sweep_rows(run: SweepRun, job: jobs.Run, rule: RetentionRule) -> dict:
     """Rows of a declared record class due under the rule: held rows listed as held, the rest proposed."""
     entry = _entry(rule)
     declared = declared_class(rule.record_class)
@@ -363,6 +380,7 @@ def _sweep_rows(run: SweepRun, rule: RetentionRule) -> dict:
     batch = None
     for chunk in _chunks(due_ids):
         with transaction.atomic():
+            job.still_mine()  # first: it holds the sweep while the chunk is written
             fresh = [pk for pk in chunk if pk not in waiting and pk not in decided]
             entry["already_proposed"] += sum(pk in waiting for pk in chunk)
             entry["recently_decided"] += sum(pk in decided and pk not in waiting for pk in chunk)
@@ -384,16 +402,15 @@ def _sweep_rows(run: SweepRun, rule: RetentionRule) -> dict:
     entry["held_by_kind"] = dict(held_by_kind)
     if batch is not None:
         if entry["proposed"]:
-            _open_other(batch, entry, proposed=entry["proposed"], held=entry["held"],
+            _open_other(batch, job, entry, proposed=entry["proposed"], held=entry["held"],
                         models={declared.model: entry["proposed"]})
             entry["batch"] = batch.reference
         else:
-            batch.candidates.all().delete()
-            batch.delete()
+            _drop(batch, job)
     return entry
 
 
-def _sweep_audit(run: SweepRun, rule: RetentionRule) -> dict:
+def _sweep_audit(run: SweepRun, job: jobs.Run, rule: RetentionRule) -> dict:
     """Audit entries past the rule's period: one batch proposing to seal and prune an epoch (`audit.services`),
     keeping every entry about a family under a legal hold."""
     entry = _entry(rule)
@@ -410,17 +427,20 @@ def _sweep_audit(run: SweepRun, rule: RetentionRule) -> dict:
         entry["recently_decided"] = counts["events"]
         return entry
     entry["proposed"] = counts["events"]
-    batch = _new_batch(run, rule)
-    _open_other(batch, entry, proposed=counts["events"], held=counts["held"],
-                models={"audit.AuditEvent": counts["events"]}, through_sequence=counts["cut"])
+    with transaction.atomic():
+        job.still_mine()  # first: it holds the sweep until the batch is open
+        batch = _new_batch(run, rule)
+        _open_other(batch, job, entry, proposed=counts["events"], held=counts["held"],
+                    models={"audit.AuditEvent": counts["events"]}, through_sequence=counts["cut"])
     entry["batch"] = batch.reference
     return entry
 
 
 @transaction.atomic
-def _open_other(batch: DisposalBatch, entry: dict, *, proposed: int, held: int, models: dict,
+def _open_other(batch: DisposalBatch, job: jobs.Run, entry: dict, *, proposed: int, held: int, models: dict,
                 through_sequence: int | None = None):
     """A finished batch of records that are not a family's records: counts, and the suggestion a person decides."""
+    job.still_mine()
     batch.families_proposed, batch.families_held_at_sweep = proposed, held
     batch.dry_run = {"families": 0, "people": 0, "files": 0, "models": models, "sections": {}, "held": held}
     if through_sequence is not None:  # an audit trail epoch: disposal prunes no further than what was approved

@@ -288,21 +288,19 @@ def _assemble(person, progress=lambda stage, fraction: None, *, request=None) ->
 
 
 @transaction.atomic
-def _save_pack(*, by, request, assembled, build=None) -> SubjectAccessPack:
-    """The pack, its proposals and mentions in one short transaction: a pack that exists is whole."""
+def _save_pack(*, by, request, assembled, job: jobs.Run | None = None) -> SubjectAccessPack:
+    """The pack, its proposals and mentions in one short transaction: a pack that exists is whole. `job`: the build
+    in the background saving it, which must still be this run's."""
     request = type(request).objects.select_for_update().get(pk=request.pk)
     _require_buildable(by, request)  # again: the request may have changed while the pack was assembled
-    if build is not None and not SubjectAccessBuild.objects.select_for_update().filter(
-            pk=build.pk, status=BuildStatus.RUNNING).exists():
-        raise jobs.Cancelled
+    if job is not None:
+        job.still_mine()  # holds the build until the pack is saved
     pack = SubjectAccessPack.objects.create(request=request, subject_id=request.subject_id,
                                             content=assembled["content"], built_by=by, built_at=timezone.now())
     count = propose_redactions(pack, request.subject, [], spans=assembled["spans"])
     offered = mentions.offer(pack, request.subject, [], found=assembled["mentions"])
-    if build is not None:
-        SubjectAccessBuild.objects.filter(pk=build.pk).update(
-            status=BuildStatus.FINISHED, pack=pack, stage="", percent=100, finished_at=timezone.now(),
-            updated_at=timezone.now())
+    if job is not None:
+        job.update(status=BuildStatus.FINISHED, pack=pack, stage="", percent=100, finished_at=timezone.now())
     audit.record(actor=by, action=Action.CREATE, event="subject_access.build", purpose=Purpose.RIGHTS_REQUESTS,
                  objects=[pack], metadata={"request_id": request.pk, "proposals": count, "mentions": offered,
                                            "records": sum(s["count"] for s in pack.content["index"])})
@@ -402,45 +400,45 @@ def _enqueue_build(build) -> None:
     SubjectAccessBuild.objects.filter(pk=build.pk).update(task_result_id=str(result.id)[:64])
 
 
-def _build_progress(build):
+def _build_progress(job: jobs.Run):
     def report(stage: str, fraction: float):
-        if not SubjectAccessBuild.objects.filter(pk=build.pk, status=BuildStatus.RUNNING).update(
-                stage=stage[:100], percent=max(0, min(99, int(fraction * 100))), updated_at=timezone.now()):
-            raise jobs.Cancelled  # cancelled, or ended as dead: stop here
+        # Cancelled if the build is no longer this run's (cancelled, ended as dead, or queued again): stop here
+        job.update(stage=stage[:100], percent=max(0, min(99, int(fraction * 100))))
     return report
 
 
 def run_build(build_id: int) -> SubjectAccessBuild:
     """Run a queued build (the background task): the pack, or a failure in words the rights officer can act on."""
+    job = jobs.start(SubjectAccessBuild, build_id, queued=BuildStatus.QUEUED, running=BuildStatus.RUNNING,
+                     started_at=timezone.now(), stage=COLLECTING)
     build = SubjectAccessBuild.objects.select_related("request", "requested_by").get(pk=build_id)
-    if build.status != BuildStatus.QUEUED:
+    if job is None:
         return build  # already run, or given up on
-    SubjectAccessBuild.objects.filter(pk=build.pk).update(status=BuildStatus.RUNNING, started_at=timezone.now(),
-                                                          stage=COLLECTING, updated_at=timezone.now())
     try:
-        with jobs.heartbeat(SubjectAccessBuild, build.pk, running=BuildStatus.RUNNING):
+        with jobs.heartbeat(job):
             _require_buildable(build.requested_by, build.request)
-            assembled = _assemble(build.request.subject, _build_progress(build), request=build.request)
-            _save_pack(by=build.requested_by, request=build.request, assembled=assembled, build=build)
+            assembled = _assemble(build.request.subject, _build_progress(job), request=build.request)
+            _save_pack(by=build.requested_by, request=build.request, assembled=assembled, job=job)
     except jobs.Cancelled:
         pass  # its status says why it stopped; no pack was saved
     except (ValidationError, PermissionDenied) as error:  # our own messages: the request changed meanwhile
-        _fail_build(build, " ".join(error.messages) if isinstance(error, ValidationError) else str(error),
+        _fail_build(build, job, " ".join(error.messages) if isinstance(error, ValidationError) else str(error),
                     kind=type(error).__name__)
     except Exception as error:
         logger.error("Subject access build %s failed: %s", build.pk, type(error).__name__)  # never the message
-        _fail_build(build, BUILD_FAILED, kind=type(error).__name__)
+        _fail_build(build, job, BUILD_FAILED, kind=type(error).__name__)
     build.refresh_from_db()
     return build
 
 
-@transaction.atomic
-def _fail_build(build, failure: str, *, kind: str):
-    SubjectAccessBuild.objects.filter(pk=build.pk).update(
-        status=BuildStatus.FAILED, failure=failure[:300], stage="", finished_at=timezone.now(),
-        updated_at=timezone.now())
-    audit.record(actor=build.requested_by, action=Action.CHANGE, event="subject_access.build_fail",
-                 purpose=Purpose.RIGHTS_REQUESTS, objects=[build], metadata={"failure": kind[:100]})
+def _fail_build(build, job: jobs.Run, failure: str, *, kind: str):
+    try:
+        with transaction.atomic():
+            job.update(status=BuildStatus.FAILED, failure=failure[:300], stage="", finished_at=timezone.now())
+            audit.record(actor=build.requested_by, action=Action.CHANGE, event="subject_access.build_fail",
+                         purpose=Purpose.RIGHTS_REQUESTS, objects=[build], metadata={"failure": kind[:100]})
+    except jobs.Cancelled:
+        pass  # no longer this run's: whoever took it says how it ended
 
 
 @transaction.atomic

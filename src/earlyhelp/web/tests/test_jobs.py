@@ -180,7 +180,7 @@ def test_the_heartbeat_keeps_a_running_job_alive_and_stops_with_it(world, settin
                                     status=RunStatus.RUNNING)
     old = timezone.now() - LONG_AGO
     LinkageRun.objects.filter(pk=run.pk).update(updated_at=old)
-    with jobs.heartbeat(LinkageRun, run.pk, running=RunStatus.RUNNING):
+    with jobs.heartbeat(jobs.Run(model=LinkageRun, pk=run.pk, running=RunStatus.RUNNING, requeued_at=None)):
         time.sleep(1.6)
         run.refresh_from_db()
         assert run.updated_at > timezone.now() - datetime.timedelta(seconds=2)
@@ -208,7 +208,7 @@ def test_a_heartbeat_that_misses_a_beat_beats_again(world, settings):
         return update(queryset, **values)
 
     with mock.patch.object(QuerySet, "update", locked_once), \
-            jobs.heartbeat(LinkageRun, run.pk, running=RunStatus.RUNNING):
+            jobs.heartbeat(jobs.Run(model=LinkageRun, pk=run.pk, running=RunStatus.RUNNING, requeued_at=None)):
         _wait_for(lambda: run.refresh_from_db() or run.updated_at > old, seconds=10)
     assert missed  # the first beat failed, a later one got through
 
