@@ -93,6 +93,23 @@ def dead_since() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(seconds=settings.EARLYHELP_JOB_DEAD_AFTER_SECONDS)
 
 
+def requeue(model, pk, *, running: str, queued: str, reset: dict, enqueue, also=None) -> int:
+    """Queue a dead job again (`requeues` said so): back to `queued` with `reset` (its progress), its `requeued_at`
+    set, and `enqueue()` called once that has committed; `also()`, if given, runs in the same transaction (a sweep
+    drops its half-built batch). The row is claimed with a conditional update, so of two workers that find the job
+    dead only one queues it. No audit event: ending a dead job writes none either (the worker, not a person, changes
+    it; the job's own fields record it). Returns 1 if this call queued it, else 0. Call it outside any transaction."""
+    now = timezone.now()
+    with transaction.atomic():
+        claimed = model.objects.filter(pk=pk, status=running, updated_at__lt=dead_since()).update(
+            status=queued, requeued_at=now, updated_at=now, **reset)
+        if claimed and also:
+            also()
+    if claimed:
+        enqueue()
+    return claimed
+
+
 @dataclass(frozen=True)
 class Run:
     """One run of a job: its row, the status it runs under and the `requeued_at` it started with."""

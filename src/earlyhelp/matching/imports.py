@@ -140,16 +140,9 @@ def _end_batch(batch) -> int:
 
 
 def _requeue_batch(batch) -> int:
-    """Back to waiting, its progress reset, and its check enqueued again. No audit event: ending a dead batch
-    writes none either (the worker, not a person, changes it; the batch's own fields record it)."""
-    with transaction.atomic():
-        claimed = ImportBatch.objects.filter(
-            pk=batch.pk, status=BatchStatus.VALIDATING, updated_at__lt=jobs.dead_since()).update(
-            status=BatchStatus.QUEUED, total_rows=0, processed_rows=0, requeued_at=timezone.now(),
-            updated_at=timezone.now())
-    if claimed:  # not if another worker got there first
-        _enqueue(batch)
-    return claimed
+    """Its check queued again (`jobs.requeue`), its progress reset."""
+    return jobs.requeue(ImportBatch, batch.pk, running=BatchStatus.VALIDATING, queued=BatchStatus.QUEUED,
+                        reset={"total_rows": 0, "processed_rows": 0}, enqueue=lambda: _enqueue(batch))
 
 
 def cancel_import(*, by, batch: ImportBatch) -> ImportBatch:

@@ -129,16 +129,10 @@ def end_stale_runs() -> jobs.Ended:
 
 
 def _requeue_run(run) -> int:
-    """Back to waiting, its progress reset, and enqueued again. No audit event: ending a dead run writes none
-    either (the worker, not a person, changes it; the run's own fields record it)."""
-    with transaction.atomic():
-        claimed = LinkageRun.objects.filter(
-            pk=run.pk, status=RunStatus.RUNNING, updated_at__lt=jobs.dead_since()).update(
-            status=RunStatus.QUEUED, stage=jobs.RESTARTING, percent=0, started_at=None, requeued_at=timezone.now(),
-            updated_at=timezone.now())
-    if claimed:  # not if another worker got there first
-        _enqueue(run)
-    return claimed
+    """Queued again (`jobs.requeue`), its progress reset."""
+    return jobs.requeue(LinkageRun, run.pk, running=RunStatus.RUNNING, queued=RunStatus.QUEUED,
+                        reset={"stage": jobs.RESTARTING, "percent": 0, "started_at": None},
+                        enqueue=lambda: _enqueue(run))
 
 
 def cancel_linkage(*, by, run: LinkageRun) -> LinkageRun:

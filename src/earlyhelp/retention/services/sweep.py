@@ -93,18 +93,10 @@ def end_stale_runs() -> jobs.Ended:
 
 
 def _requeue_run(run) -> int:
-    """Back to waiting, its progress reset and its half-built batch dropped, and enqueued again. No audit event:
-    ending a dead run writes none either (the worker, not a person, changes it; the run's own fields record it)."""
-    with transaction.atomic():
-        claimed = SweepRun.objects.filter(
-            pk=run.pk, status=SweepStatus.RUNNING, updated_at__lt=jobs.dead_since()).update(
-            status=SweepStatus.QUEUED, total=0, processed=0, started_at=None, requeued_at=timezone.now(),
-            updated_at=timezone.now())
-        if claimed:
-            _discard_building(run)
-    if claimed:  # not if another worker got there first
-        _enqueue(run)
-    return claimed
+    """Queued again (`jobs.requeue`), its progress reset and its half-built batch dropped."""
+    return jobs.requeue(SweepRun, run.pk, running=SweepStatus.RUNNING, queued=SweepStatus.QUEUED,
+                        reset={"total": 0, "processed": 0, "started_at": None},
+                        also=lambda: _discard_building(run), enqueue=lambda: _enqueue(run))
 
 
 def cancel_sweep(*, by, run: SweepRun) -> SweepRun:

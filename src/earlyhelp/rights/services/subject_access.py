@@ -345,16 +345,10 @@ def end_stale_builds() -> jobs.Ended:
 
 
 def _requeue_build(build) -> int:
-    """Back to waiting, its progress reset, and enqueued again. No audit event: ending a dead build writes none
-    either (the worker, not a person, changes it; the build's own fields record it)."""
-    with transaction.atomic():
-        claimed = SubjectAccessBuild.objects.filter(
-            pk=build.pk, status=BuildStatus.RUNNING, updated_at__lt=jobs.dead_since()).update(
-            status=BuildStatus.QUEUED, stage=jobs.RESTARTING, percent=0, started_at=None,
-            requeued_at=timezone.now(), updated_at=timezone.now())
-    if claimed:  # not if another worker got there first
-        _enqueue_build(build)
-    return claimed
+    """Queued again (`jobs.requeue`), its progress reset."""
+    return jobs.requeue(SubjectAccessBuild, build.pk, running=BuildStatus.RUNNING, queued=BuildStatus.QUEUED,
+                        reset={"stage": jobs.RESTARTING, "percent": 0, "started_at": None},
+                        enqueue=lambda: _enqueue_build(build))
 
 
 def cancel_build(*, by, build: SubjectAccessBuild) -> SubjectAccessBuild:
