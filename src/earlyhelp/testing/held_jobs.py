@@ -22,6 +22,7 @@ class HeldJobs(AppConfig):
     verbose_name = "Jobs held for a test"
 
     def ready(self):
+        # Imported here: earlyhelp.jobs defines a model, and this module is loaded as an app before models can be.
         from earlyhelp import jobs
 
         beating = jobs.heartbeat
