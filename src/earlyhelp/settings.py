@@ -340,6 +340,9 @@ EARLYHELP_JOB_DEAD_AFTER_SECONDS = int(os.environ.get("EARLYHELP_JOB_DEAD_AFTER_
 # A dashboard's counts are kept (in Django's cache) for this many seconds, and counted again at once after the user's
 # own change; 0 counts them on every visit. With several server processes, configure a shared cache (CACHES).
 EARLYHELP_DASHBOARD_FRESH_SECONDS = int(os.environ.get("EARLYHELP_DASHBOARD_FRESH_SECONDS", "30"))
+# The family page's body is kept (in the database) until anything it shows changes, per viewer and their access, and
+# served again after the access decision and the audited read (earlyhelp.casework.kept_pages); 0 renders it every time.
+EARLYHELP_KEEP_FAMILY_PAGES = os.environ.get("EARLYHELP_KEEP_FAMILY_PAGES", "1") == "1"
 EARLYHELP_EMERGENCY_ACCESS_MINUTES = int(os.environ.get("EARLYHELP_EMERGENCY_ACCESS_MINUTES", "60"))
 # Background jobs (earlyhelp.jobs): the kinds, and those whose dead jobs are queued again (once) rather than failed,
 # comma-separated, e.g. "imports,linkage,sweeps,packs"; empty fails them all. A wrong name stops the service at

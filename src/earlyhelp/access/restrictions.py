@@ -22,8 +22,10 @@ import contextvars
 
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.utils import timezone
 
 from earlyhelp.people.models import Membership, Person
+from earlyhelp.records.prepared import Prepared
 
 RESTRICTED_MESSAGE = ("Use of this record is restricted at the person's request (UK GDPR Article 18): it can be "
                       "read but not changed. Speak to the data protection officer")
@@ -67,8 +69,16 @@ def person_is_restricted(person_id) -> bool:
     return _restricted_people().filter(pk=person_id).exists()
 
 
+def _restricted_membership(*, household_id):
+    return restricted_household_ids().filter(household_id=household_id).values_list("household_id")[:1]
+
+
+# Asked on every family page (its audited read says whether the family is restricted): built once a day, run again.
+_RESTRICTED = Prepared(_restricted_membership, household_id=int)
+
+
 def household_is_restricted(household_id) -> bool:
-    return restricted_household_ids().filter(household_id=household_id).exists()
+    return bool(_RESTRICTED.rows(timezone.localdate(), household_id=int(getattr(household_id, "pk", household_id))))
 
 
 def _id(value):

@@ -467,3 +467,6 @@ class ReferralOut(models.Model):
 
     class Meta:
         ordering = ["-made_on", "-pk"]
+
+
+from .kept_pages.models import FamilyVersion, KeptFamilyPage, RecordEpoch  # noqa: E402,F401  (Django finds models here)

@@ -170,11 +170,17 @@ def _parts_with_rows(household, episode, people_ids) -> dict:
 
 def open_family(user, household_id, *, route_purpose=Purpose.EARLY_HELP_CASEWORK) -> FamilyRecord:
     """The family page's read: access-checked (404 if none, audited) and audited when allowed."""
+    return family_record(open_family_access(user, household_id, route_purpose=route_purpose), user)
+
+
+def open_family_access(user, household_id, *, route_purpose=Purpose.EARLY_HELP_CASEWORK) -> FamilyAccess:
+    """The family page's access decision (an audited 404 if none) and its audited read, before the record is read
+    (or a kept page served: `casework.kept_pages`)."""
     access = policy.require_family(user, household_id, purpose=route_purpose)
     audit.record(actor=user, action=Action.VIEW, event="household.view", purpose=route_purpose,
                  objects=[access.household], household_id=access.household.pk,
                  metadata={"relationships": sorted(access.relationships), **_restricted_flag(access.household.pk)})
-    return family_record(access, user)
+    return access
 
 
 @dataclass

@@ -5,7 +5,9 @@ import io
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from earlyhelp.access import policy, search_first
@@ -23,7 +25,7 @@ from earlyhelp.programme.services import needs as programme_needs
 from earlyhelp.ui.http_methods import require_export, require_form_page, require_safe
 from earlyhelp.ui.service_forms import parse_id, run_service
 
-from . import chronology, forms, selectors, tasklist
+from . import chronology, forms, kept_pages, selectors, tasklist
 from .models import (
     Assessment,
     AssessmentStatus,
@@ -170,20 +172,31 @@ def contact_detail(request, contact_id):
 @require_safe
 @login_required
 def family(request, household_id):
-    record = selectors.open_family(request.user, household_id)
-    household = record.access.household
-    caseworker = record.access.can_work_on_case
+    access = selectors.open_family_access(request.user, household_id)
+    page = kept_pages.family_page(household_id=access.household.pk, viewer_id=request.user.pk,
+                                  fingerprint=access.fingerprint,
+                                  render=lambda day: _family_page_body(access, request.user, day))
+    return render(request, "casework/family.html", {"title": page.title,
+                                                    "body": page.with_csrf_token(get_token(request))})
+
+
+def _family_page_body(access, user, today) -> tuple[str, str]:
+    """The family page's title and body, from the record: rendered without the request, so that it can be kept
+    (`kept_pages`); what the body shows comes from this context alone."""
+    record = selectors.family_record(access, user)
+    household = access.household
     # What the council's rule needs before support starts (P6): the consent banner and the task list say it to
     # those who hold the record (consent is not shown to the Team Around the Family).
     consent_gap = (consents.support_consent_gap(household, consents=record.consents)
-                   if caseworker and record.episode else None)
-    return render(request, "casework/family.html", {
-        "record": record, "access": record.access, "household": household, "RESTRICTED": selectors.RESTRICTED,
-        "family_name": policy.page_family_name(record.access, record.members),
+                   if access.can_work_on_case and record.episode else None)
+    family_name = policy.page_family_name(access, record.members)
+    body = render_to_string("casework/family_body.html", {
+        "record": record, "access": access, "household": household, "RESTRICTED": selectors.RESTRICTED,
+        "family_name": family_name, "user": user, "today": today,
         "tasks": tasklist.task_list(record, consent_gap=consent_gap),
-        "latest_events": chronology.latest_events(record.access, request.user, episodes=record.episodes),
-        "support_consent_gap": consent_gap,
-        "exclusions": record.exclusions})
+        "latest_events": chronology.latest_events(access, user, episodes=record.episodes),
+        "support_consent_gap": consent_gap, "exclusions": record.exclusions})
+    return f"{family_name} ({household.reference})", body
 
 
 @require_safe

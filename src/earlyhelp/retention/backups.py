@@ -22,6 +22,12 @@ from pathlib import Path
 
 from django.db import connection
 
+from earlyhelp.casework.models import KeptFamilyPage
+
+# Kept family pages are rendered from the records (`casework.kept_pages`): a backup holds the records, not a second
+# copy of them; a restored database renders each page again when it is first opened.
+DERIVED = KeptFamilyPage._meta.db_table
+
 
 class BackupError(Exception):
     """The backup or restore did not happen; the message says why (it holds no personal data)."""
@@ -51,11 +57,13 @@ def backup(to: Path) -> Path:
         raise BackupError(f"{to} already exists: choose a new file for each backup")
     to.parent.mkdir(parents=True, exist_ok=True)
     if connection.vendor == "postgresql":
-        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={to}"])
+        _run(["pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--exclude-table-data={DERIVED}",
+              f"--file={to}"])
     elif connection.vendor == "sqlite":
         connection.ensure_connection()
         with sqlite3.connect(to) as target:
             connection.connection.backup(target)
+            target.execute(f'DELETE FROM "{DERIVED}"')
         target.close()
     else:
         raise BackupError(f"Backups of {connection.vendor} are not supported")

@@ -12,6 +12,7 @@ their TAF membership grants more (P16, P18), and only the sections of the record
 `sections`).
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -22,6 +23,7 @@ from earlyhelp.audit.models import Action
 from earlyhelp.casework.models import Contact, Episode, TafMember, episode_is_open
 from earlyhelp.organisations.models import Organisation
 from earlyhelp.people.models import Household, Membership
+from earlyhelp.records.prepared import Prepared
 
 from ..models import AccessExclusion, EmergencyAccess
 from .decided import remembered
@@ -30,9 +32,10 @@ from .roles import Permission, has_permission, permissions_of
 from .sections import SECTIONS, Section, taf_sections
 
 LEAD, TAF, TEAM, MANAGER, EMERGENCY = "lead", "taf", "team", "manager", "emergency"
+RELATIONSHIPS = (LEAD, TAF, TEAM, MANAGER, EMERGENCY)
 
 
-def _relationship_expressions(user) -> dict:
+def _relationship_expressions(user, *, now=None) -> dict:
     """One EXISTS expression per relationship a user can have with a household (OuterRef "pk").
 
     Relationships follow the family's current episode only: once another team holds the family,
@@ -49,7 +52,7 @@ def _relationship_expressions(user) -> dict:
     }
     if has_permission(user, Permission.USE_EMERGENCY_ACCESS):
         expressions[EMERGENCY] = Exists(EmergencyAccess.objects.filter(
-            household=OuterRef("pk"), user=user, expires_at__gt=timezone.now()))
+            household=OuterRef("pk"), user=user, expires_at__gt=now or timezone.now()))
     if user.team_id and has_permission(user, Permission.MANAGE_TEAM):
         expressions[MANAGER] = Exists(episodes.filter(team_id=user.team_id))
     if user.team_id and has_permission(user, Permission.SEE_TEAM_FAMILIES):
@@ -228,6 +231,13 @@ class FamilyAccess:
         """Documents go with the case notes, and are always special category (`masking.SENSITIVE_ROWS`)."""
         return self.sees_special_category and self.shows(Section.NOTES)
 
+    @property
+    def fingerprint(self) -> str:
+        """Everything about this access that can change what the record shows (with the user it was decided for): a
+        kept family page (`casework.kept_pages`) is served again only to the same user with the same fingerprint."""
+        return "|".join([str(self.household.pk), ",".join(sorted(self.relationships)), str(self._taf_grant),
+                         ",".join(sorted(self._taf_sections))])
+
 
 def family_access(user, household_id) -> FamilyAccess | None:
     """The user's access to one family, or None if they have none (decided once per request: `decided`)."""
@@ -237,16 +247,30 @@ def family_access(user, household_id) -> FamilyAccess | None:
                       lambda: _decide_family_access(user, household_id))
 
 
+def _decision_query(user, *, household_id, now) -> QuerySet:
+    """The family, with one column per relationship the user may have with it and whether they are excluded."""
+    expressions = _relationship_expressions(user, now=now)
+    return Household.objects.filter(pk=household_id).annotate(
+        **{f"rel_{name}": expression for name, expression in expressions.items()}, excluded=_excluded(user))
+
+
+# Built through the ORM once per user and day (it costs more Python than the rest of a family page served kept) and
+# run again with the family's id and the time: everything else it depends on is in `_decision_key`.
+_DECISION = Prepared(_decision_query, household_id=int, now=datetime.datetime)
+
+
+def _decision_key(user) -> tuple:
+    return (user.pk, user.role, user.team_id, user.organisation_id, frozenset(permissions_of(user)),
+            timezone.localdate())
+
+
 def _decide_family_access(user, household_id) -> FamilyAccess | None:
-    expr = _relationship_expressions(user)
-    row = (
-        Household.objects.filter(pk=household_id)
-        .annotate(**{f"rel_{name}": e for name, e in expr.items()}, excluded=_excluded(user))
-        .first()
-    )
+    rows = _DECISION.run(_decision_key(user), user, household_id=int(getattr(household_id, "pk", household_id)),
+                        now=timezone.now())
+    row = rows[0] if rows else None
     if row is None or row.excluded:
         return None
-    relationships = {name for name in expr if getattr(row, f"rel_{name}")}
+    relationships = {name for name in RELATIONSHIPS if getattr(row, f"rel_{name}", False)}
     if row.is_restricted:
         relationships.discard(TEAM)
     if not relationships:

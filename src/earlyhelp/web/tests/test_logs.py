@@ -42,7 +42,7 @@ def test_a_server_error_is_logged_without_what_caused_it(world, monkeypatch, cap
     def explode(*args, **kwargs):
         raise ValueError(f"{TELLTALE} broke it")
 
-    monkeypatch.setattr(views.selectors, "open_family", explode)
+    monkeypatch.setattr(views.selectors, "open_family_access", explode)
     client = Client(raise_request_exception=False)
     client.force_login(world.lead)
     with caplog.at_level(logging.ERROR, logger="django.request"):
