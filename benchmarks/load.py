@@ -340,7 +340,8 @@ def main(argv=None):
                     openings = first_openings(args, plan)
             measured_from = datetime.datetime.now(datetime.timezone.utc)
             pages, cpu, loads = run_locust(args, plan_path, Path(args.var_dir) / "locust", meter)
-            rendered = rendered_since(args.database_url, measured_from) if args.scenario == "family-page" else None
+            rendered = (rendered_since(args.database_url, measured_from)
+                        if args.scenario == "family-page" and not args.without_kept_pages else None)
         load_after = os.getloadavg()
     finally:
         log = Path(args.var_dir) / "gunicorn.log"

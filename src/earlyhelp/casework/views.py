@@ -4,8 +4,7 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.middleware.csrf import get_token
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -22,6 +21,7 @@ from earlyhelp.privacy.services import consent as consents
 from earlyhelp.programme.models import HeadlineArea, Need, NeedStatus, ProgrammeRules
 from earlyhelp.programme.services import framework
 from earlyhelp.programme.services import needs as programme_needs
+from earlyhelp.ui import kept
 from earlyhelp.ui.http_methods import require_export, require_form_page, require_safe
 from earlyhelp.ui.service_forms import parse_id, run_service
 
@@ -173,11 +173,18 @@ def contact_detail(request, contact_id):
 @login_required
 def family(request, household_id):
     access = selectors.open_family_access(request.user, household_id)
+    # The viewer's second factor is in the fingerprint: the page's frame shows what a verified session may use.
     page = kept_pages.family_page(household_id=access.household.pk, viewer_id=request.user.pk,
-                                  fingerprint=access.fingerprint,
-                                  render=lambda day: _family_page_body(access, request.user, day))
-    return render(request, "casework/family.html", {"title": page.title,
-                                                    "body": page.with_csrf_token(get_token(request))})
+                                  fingerprint=f"{access.fingerprint}|{request.user.is_verified()}",
+                                  render=lambda day: _render_family_page(request, access, day))
+    return HttpResponse(kept.fill(page.html, request))
+
+
+def _render_family_page(request, access, today) -> str:
+    """The whole page, with its per-request parts as placeholders (`ui.kept`), so that it can be kept."""
+    title, body = _family_page_body(access, request.user, today)
+    return render_to_string("casework/family.html", {"title": title, "body": body, "kept_page": True},
+                            request=request)
 
 
 def _family_page_body(access, user, today) -> tuple[str, str]:

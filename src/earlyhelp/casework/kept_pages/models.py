@@ -22,8 +22,9 @@ class RecordEpoch(models.Model):
 
 
 class KeptFamilyPage(models.Model):
-    """The body of one viewer's family page, as rendered for the family's version, the record epoch, the day and the
-    viewer's access (`access_key`, with the code's digest). At most one per family and viewer."""
+    """One viewer's family page, as rendered for the family's version, the record epoch, the day and the viewer's
+    access (`access_key`, with the code's digest), without its per-request parts (`ui.kept`). At most one per family
+    and viewer."""
 
     household_id = models.BigIntegerField()
     viewer_id = models.BigIntegerField()
@@ -31,8 +32,7 @@ class KeptFamilyPage(models.Model):
     epoch = models.BigIntegerField()
     day = models.DateField()
     access_key = models.CharField(max_length=64)
-    title = models.TextField()
-    body = models.TextField()
+    html = models.TextField()
     kept_at = models.DateTimeField()
 
     class Meta:

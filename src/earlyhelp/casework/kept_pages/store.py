@@ -1,4 +1,4 @@
-"""Reading and keeping a family page's body: one query each.
+"""Reading and keeping a family page: one query each.
 
 A kept page is found only while its family's version, the record epoch, the day and the viewer's access key are
 those it was rendered for. It is kept only if the family's version is still the one read before rendering: the
@@ -20,30 +20,25 @@ VERSION, EPOCH, KEPT = FamilyVersion._meta.db_table, RecordEpoch._meta.db_table,
 CURRENT_EPOCH = f'COALESCE((SELECT "epoch" FROM "{EPOCH}" WHERE "id" = 1), 0)'
 
 LOOKUP = (
-    f'SELECT v."version", {CURRENT_EPOCH}, k."title", k."body" FROM "{VERSION}" v '
+    f'SELECT v."version", {CURRENT_EPOCH}, k."html" FROM "{VERSION}" v '
     f'LEFT JOIN "{KEPT}" k ON k."household_id" = v."household_id" AND k."viewer_id" = %s AND k."version" = v."version" '
     f'AND k."day" = %s AND k."access_key" = %s AND k."epoch" = {CURRENT_EPOCH} '
     f'WHERE v."household_id" = %s')
 
 KEEP = (
-    f'INSERT INTO "{KEPT}" ("household_id", "viewer_id", "version", "epoch", "day", "access_key", "title", "body", '
-    f'"kept_at") SELECT v."household_id", %s, v."version", %s, %s, %s, %s, %s, %s FROM "{VERSION}" v '
+    f'INSERT INTO "{KEPT}" ("household_id", "viewer_id", "version", "epoch", "day", "access_key", "html", "kept_at") '
+    f'SELECT v."household_id", %s, v."version", %s, %s, %s, %s, %s FROM "{VERSION}" v '
     f'WHERE v."household_id" = %s AND v."version" = %s AND {CURRENT_EPOCH} = %s{{lock}} '
     f'ON CONFLICT ("household_id", "viewer_id") DO UPDATE SET "version" = excluded."version", '
     f'"epoch" = excluded."epoch", "day" = excluded."day", "access_key" = excluded."access_key", '
-    f'"title" = excluded."title", "body" = excluded."body", "kept_at" = excluded."kept_at"')
+    f'"html" = excluded."html", "kept_at" = excluded."kept_at"')
 
 
 @dataclass(frozen=True)
 class Found:
     version: int | None  # None: the family has no version row (yet), so its page is not kept
     epoch: int
-    title: str | None = None
-    body: str | None = None
-
-    @property
-    def page(self) -> tuple[str, str] | None:
-        return (self.title, self.body) if self.body is not None else None
+    html: str | None = None  # the kept page, if still current
 
 
 def find(*, household_id: int, viewer_id: int, day: datetime.date, access_key: str) -> Found:
@@ -54,12 +49,18 @@ def find(*, household_id: int, viewer_id: int, day: datetime.date, access_key: s
 
 
 def keep(*, household_id: int, viewer_id: int, day: datetime.date, access_key: str, version: int, epoch: int,
-         title: str, body: str) -> bool:
+         html: str) -> bool:
     """Keep the page rendered for `version` and `epoch`; False (nothing kept) if either has moved on since.
     Derived data, not a change to the record: no audit event (the read that rendered it is audited)."""
     lock = ' FOR SHARE OF v' if connection.vendor == "postgresql" else ""
     kept_at = connection.ops.adapt_datetimefield_value(timezone.now())
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(KEEP.format(lock=lock), [viewer_id, epoch, day, access_key, title, body, kept_at,
-                                                household_id, version, epoch])
+        cursor.execute(KEEP.format(lock=lock), [viewer_id, epoch, day, access_key, html, kept_at, household_id,
+                                                version, epoch])
         return cursor.rowcount == 1
+
+
+def forget_before(day: datetime.date) -> int:
+    """Delete the pages kept before `day` (which can never be served again); how many."""
+    deleted, _ = KeptFamilyPage.objects.filter(day__lt=day).delete()
+    return deleted

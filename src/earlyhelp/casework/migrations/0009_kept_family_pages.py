@@ -42,8 +42,7 @@ class Migration(migrations.Migration):
                 ('epoch', models.BigIntegerField()),
                 ('day', models.DateField()),
                 ('access_key', models.CharField(max_length=64)),
-                ('title', models.TextField()),
-                ('body', models.TextField()),
+                ('html', models.TextField()),
                 ('kept_at', models.DateTimeField()),
             ],
             options={

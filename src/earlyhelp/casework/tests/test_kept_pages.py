@@ -2,10 +2,15 @@
 and access they were rendered for, never past the day, and gone with the change that made them out of date."""
 
 import datetime
+import io
 import re
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
+from django.contrib.messages import add_message, constants
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.sessions.backends.db import SessionStore
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
@@ -25,6 +30,7 @@ from earlyhelp.retention.services import erasure
 from earlyhelp.testing.everywhere import seed_person_everywhere
 from earlyhelp.testing.traces import find_traces, fingerprint
 from earlyhelp.testing.world import make_family, make_panel
+from earlyhelp.ui.kept import CSRF, MESSAGES, NONCE, fill
 
 TABLE = re.compile(r'(?:FROM|JOIN)\s+"([A-Za-z0-9_]+)"')
 
@@ -38,9 +44,9 @@ def epoch() -> int:
 
 
 def keep_a_page(household, viewer):
-    """A kept body for this family, as the page would keep it now."""
+    """A kept page for this family, as the family page would keep it now."""
     assert store.keep(household_id=household.pk, viewer_id=viewer.pk, day=timezone.localdate(), access_key="k",
-                      version=version(household), epoch=epoch(), title="T", body="B")
+                      version=version(household), epoch=epoch(), html="H")
 
 
 def kept(household) -> int:
@@ -143,7 +149,7 @@ def test_nothing_a_disposal_or_anonymisation_removed_outlives_it_in_a_kept_page(
     for viewer in (world.lead, world.manager):
         client.force_login(viewer)
         assert subject.full_name in client.get(reverse("web:family", args=[household.pk])).content.decode()
-    assert KeptFamilyPage.objects.filter(household_id=household.pk, body__contains=subject.full_name).count() == 2
+    assert KeptFamilyPage.objects.filter(household_id=household.pk, html__contains=subject.full_name).count() == 2
     marks = fingerprint(subject)
     if how == "anonymise":  # the rows stay; only what identifies anyone goes
         marks.person_ids, marks.household_ids = set(), set()
@@ -160,12 +166,12 @@ def test_a_page_is_not_kept_if_its_family_changed_while_it_was_rendered(world):
     read = version(household)
     Household.objects.filter(pk=household.pk).update(reference=F("reference"))  # a change lands meanwhile
     assert store.keep(household_id=household.pk, viewer_id=world.lead.pk, day=timezone.localdate(), access_key="k",
-                      version=read, epoch=epoch(), title="T", body="B") is False
+                      version=read, epoch=epoch(), html="H") is False
     assert kept(household) == 0
     stale_epoch = epoch()
     User.objects.filter(pk=world.manager.pk).update(first_name=F("first_name"))
     assert store.keep(household_id=household.pk, viewer_id=world.lead.pk, day=timezone.localdate(), access_key="k",
-                      version=version(household), epoch=stale_epoch, title="T", body="B") is False
+                      version=version(household), epoch=stale_epoch, html="H") is False
 
 
 @pytest.fixture
@@ -197,8 +203,8 @@ def test_the_second_view_is_served_kept_identical_audited_and_with_its_own_csrf_
     assert token.search(second.content.decode()), "the suggestion form lost its CSRF field"
     per_request = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"|nonce="[^"]+"')
     assert per_request.sub("", first.content.decode()) == per_request.sub("", second.content.decode())
-    body = KeptFamilyPage.objects.get(household_id=household.pk, viewer_id=world.manager.pk).body
-    assert kept_pages.CSRF_PLACEHOLDER in body and "csrfmiddlewaretoken" not in body
+    html = KeptFamilyPage.objects.get(household_id=household.pk, viewer_id=world.manager.pk).html
+    assert CSRF in html and f'nonce="{NONCE}"' in html and MESSAGES in html and "csrfmiddlewaretoken" not in html
 
 
 def test_a_change_through_a_service_is_on_the_next_view(client, world, renders):
@@ -218,7 +224,7 @@ def test_a_kept_page_is_never_served_to_another_viewer_or_access(client, world, 
     client.force_login(world.lead)
     assert "Home visit with the family" in client.get(url).content.decode()
     client.force_login(world.partner)
-    assert "Home visit with the family" not in client.get(url).content.decode()  # not the lead's kept body
+    assert "Home visit with the family" not in client.get(url).content.decode()  # not the lead's kept page
     assert renders == [world.lead, world.partner]
     # Their access widens: the fingerprint changes, so the page is rendered again for the new access.
     member = family["episode"].taf_members.get(practitioner=world.partner)
@@ -255,3 +261,26 @@ def test_keeping_can_be_turned_off(client, world, renders, settings):
     client.get(url)
     client.get(url)
     assert len(renders) == 2 and kept(family["household"]) == 0
+
+
+def test_a_kept_page_is_served_with_this_requests_messages_token_and_nonce(rf, world):
+    request = rf.get("/")
+    request.session, request.user = SessionStore(), world.lead
+    request._messages = FallbackStorage(request)
+    request.csp_nonce = "n0nce"
+    add_message(request, constants.SUCCESS, "Case note saved")
+    page = f'<script nonce="{NONCE}"></script><main>{MESSAGES}<form>{CSRF}</form><p>{CSRF}</p></main>'
+    served = fill(page, request)
+    assert 'nonce="n0nce"' in served and "Case note saved" in served and "govuk-notification-banner" in served
+    assert served.count('name="csrfmiddlewaretoken"') == 2 and "<!--eh:" not in served
+
+
+def test_the_nightly_command_forgets_pages_kept_on_earlier_days(world):
+    family = make_family(world, lead=world.lead)
+    keep_a_page(family["household"], world.lead)
+    keep_a_page(family["household"], world.manager)
+    KeptFamilyPage.objects.filter(viewer_id=world.manager.pk).update(day=timezone.localdate() - datetime.timedelta(days=1))
+    out = io.StringIO()
+    call_command("forget_old_kept_pages", stdout=out)
+    assert out.getvalue().startswith("1 kept family pages")
+    assert list(KeptFamilyPage.objects.values_list("viewer_id", flat=True)) == [world.lead.pk]
