@@ -52,9 +52,9 @@ def record(
     ctx = context.current()
     with transaction.atomic():
         _lock_chain()
-        last = AuditEvent.objects.order_by("-sequence").values("sequence", "hash").first()
+        last = _newest()
         values = {
-            "sequence": (last["sequence"] + 1) if last else 1,
+            "sequence": (last[0] + 1) if last else 1,
             "occurred_at": timezone.now(),
             "actor_id": getattr(actor, "pk", None),
             "action": action,
@@ -67,7 +67,7 @@ def record(
             "route": ctx.route,
             "metadata": metadata or {},
         }
-        previous_hash = last["hash"] if last else chain.GENESIS_HASH
+        previous_hash = last[1] if last else chain.GENESIS_HASH
         values["hash"] = chain.compute_hash(previous_hash, values, _chain_key())
         event = AuditEvent.objects.create(previous_hash=previous_hash, **values)
     if action != Action.VIEW and values["actor_id"]:
@@ -305,8 +305,19 @@ def _chain_key() -> bytes:
 
 def head():
     """The newest event's (sequence, hash): record it outside the database to detect truncation later."""
-    last = AuditEvent.objects.order_by("-sequence").values_list("sequence", "hash").first()
-    return last or (0, chain.GENESIS_HASH)
+    return _newest() or (0, chain.GENESIS_HASH)
+
+
+_NEWEST = f'SELECT "sequence", "hash" FROM "{AuditEvent._meta.db_table}" ORDER BY "sequence" DESC LIMIT 1'
+
+
+def _newest() -> tuple[int, str] | None:
+    """The newest event's (sequence, hash), read on every audited request: as plain SQL, since building it as a
+    query set cost more Python than reading it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_NEWEST)
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None
 
 
 def matches_checkpoint(sequence: int, expected_hash: str) -> bool:
