@@ -7,7 +7,8 @@ Uses the load benchmark's council (benchmarks/load.py; reused, or loaded if miss
 off, through Django's test client signed in as a lead practitioner and as a team manager (sessions verified with a
 second factor, as in the tests). For each page it prints the median over --rounds requests of: the number of
 queries, their time, the time spent rendering templates (cProfile), and the whole request. --profile NAME prints
-that page's cProfile hotspots.
+that page's cProfile hotspots. The family page is served kept after its first request (`casework.kept_pages`): run
+with EARLYHELP_KEEP_FAMILY_PAGES=0 to profile its reading and rendering.
 """
 
 from __future__ import annotations

@@ -106,7 +106,8 @@ def app_env(args, *, audit_reads: bool) -> dict:
         "DJANGO_SETTINGS_MODULE": getattr(args, "settings_module", "earlyhelp.settings"),
         "EARLYHELP_VAR_DIR": args.var_dir,
         "EARLYHELP_AUDIT_READS": "1" if audit_reads else "0",
-        "EARLYHELP_KEEP_FAMILY_PAGES": "0" if getattr(args, "without_kept_pages", False) else "1",
+        "EARLYHELP_KEEP_FAMILY_PAGES": ("0" if getattr(args, "without_kept_pages", False)
+                                        else env.get("EARLYHELP_KEEP_FAMILY_PAGES", "1")),
         "EARLYHELP_LOG_LEVEL": "ERROR",
         "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "benchmarks"), env.get("PYTHONPATH", "")]),
     })
