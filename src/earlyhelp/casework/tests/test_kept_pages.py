@@ -142,6 +142,7 @@ def test_staff_and_the_councils_rules_bump_the_epoch_but_a_sign_in_does_not(worl
     assert epoch() == before
 
 
+@pytest.mark.promise("P4")
 @pytest.mark.parametrize("how", ["dispose", "anonymise"])
 def test_nothing_a_disposal_or_anonymisation_removed_outlives_it_in_a_kept_page(
         client, world, everywhere, how, django_capture_on_commit_callbacks):
