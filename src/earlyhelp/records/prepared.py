@@ -3,9 +3,10 @@ costs more Python than everything else they do (the family access decision: abou
 
 `Prepared(build, name=type, ...)` calls `build(*args, **marks)` with a marker value for each named argument that
 changes between runs (a family's id, the time now), compiles the query set it returns, and finds the markers among the
-SQL's parameters; `run(key, *args, **values)` runs the SQL with the real values in their place. What else the query depends on (the user, their role,
-the day) goes in `key`: one compiled query is kept per key. A query whose parameters change in any other way between
-two compilations (a time read inside `build`, say) is never kept: it is built through the ORM every time, as before.
+SQL's parameters; `run(key, *args, **values)` runs the SQL with the real values in their place. What else the query
+depends on (the user, their role, the day) goes in `key`: one compiled query is kept per key. A query whose
+parameters change in any other way between two compilations (a time read inside `build`, say) is never kept: it is
+built through the ORM every time, as before.
 """
 
 from __future__ import annotations

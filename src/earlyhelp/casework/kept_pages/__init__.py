@@ -23,7 +23,9 @@ from typing import Callable
 
 from django.conf import settings
 from django.utils import timezone
+
 from . import store
+
 
 @dataclass(frozen=True)
 class Page:
@@ -33,7 +35,7 @@ class Page:
 
 @functools.cache
 def code_digest() -> str:
-    """A digest of the application's code and templates: a kept body is never served by code that did not render
+    """A digest of the application's code and templates: a kept page is never served by code that did not render
     it (read once per process, about a thousand small files)."""
     root = Path(__file__).resolve().parents[2]
     digest = hashlib.sha256()

@@ -76,8 +76,9 @@ def _family_statements(model, row: str, *, deleting_family: bool) -> list[str]:
     return statements
 
 
-EPOCH_BUMP = (f"INSERT INTO {_q(RecordEpoch._meta.db_table)} ({_q('id')}, {_q('epoch')}) VALUES (1, 1) "
-              f"ON CONFLICT ({_q('id')}) DO UPDATE SET {_q('epoch')} = {_q(RecordEpoch._meta.db_table)}.{_q('epoch')} + 1")
+_EPOCH = _q(RecordEpoch._meta.db_table)
+EPOCH_BUMP = (f"INSERT INTO {_EPOCH} ({_q('id')}, {_q('epoch')}) VALUES (1, 1) "
+              f"ON CONFLICT ({_q('id')}) DO UPDATE SET {_q('epoch')} = {_EPOCH}.{_q('epoch')} + 1")
 
 
 def _watched_columns(model) -> list[str]:

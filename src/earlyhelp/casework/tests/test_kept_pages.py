@@ -130,7 +130,8 @@ def test_a_new_family_starts_with_a_version(db):
 def test_staff_and_the_councils_rules_bump_the_epoch_but_a_sign_in_does_not(world):
     for label, ignored in watch.EVERY_PAGE_ROWS.items():
         model = apps.get_model(label)
-        made = {"privacy.ConsentRules": lambda: model.current(), "privacy.Panel": lambda: make_panel(world, [world.health, world.partner.organisation])}
+        made = {"privacy.ConsentRules": lambda: model.current(),
+                "privacy.Panel": lambda: make_panel(world, [world.health, world.partner.organisation])}
         row = model.objects.first() or made.get(label, lambda: None)()
         assert row is not None, f"no {label} row to change"
         field = next(f for f in model._meta.concrete_fields if not f.primary_key and f.name not in ignored)
@@ -280,7 +281,8 @@ def test_the_nightly_command_forgets_pages_kept_on_earlier_days(world):
     family = make_family(world, lead=world.lead)
     keep_a_page(family["household"], world.lead)
     keep_a_page(family["household"], world.manager)
-    KeptFamilyPage.objects.filter(viewer_id=world.manager.pk).update(day=timezone.localdate() - datetime.timedelta(days=1))
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    KeptFamilyPage.objects.filter(viewer_id=world.manager.pk).update(day=yesterday)
     out = io.StringIO()
     call_command("forget_old_kept_pages", stdout=out)
     assert out.getvalue().startswith("1 kept family pages")
