@@ -174,10 +174,10 @@ def contact_detail(request, contact_id):
 def family(request, household_id):
     access = selectors.open_family_access(request.user, household_id)
     # The viewer's second factor is in the fingerprint: the page's frame shows what a verified session may use.
-    page = kept_pages.family_page(household_id=access.household.pk, viewer_id=request.user.pk,
+    html = kept_pages.family_page(household_id=access.household.pk, viewer_id=request.user.pk,
                                   fingerprint=f"{access.fingerprint}|{request.user.is_verified()}",
                                   render=lambda day: _render_family_page(request, access, day))
-    return HttpResponse(kept.fill(page.html, request))
+    return HttpResponse(kept.fill(html, request))
 
 
 def _render_family_page(request, access, today) -> str:
@@ -199,7 +199,7 @@ def _family_page_body(access, user, today) -> tuple[str, str]:
     family_name = policy.page_family_name(access, record.members)
     body = render_to_string("casework/family_body.html", {
         "record": record, "access": access, "household": household, "RESTRICTED": selectors.RESTRICTED,
-        "family_name": family_name, "user": user, "today": today,
+        "family_name": family_name, "user": user, "today": today, "kept_page": True,
         "tasks": tasklist.task_list(record, consent_gap=consent_gap),
         "latest_events": chronology.latest_events(access, user, episodes=record.episodes),
         "support_consent_gap": consent_gap, "exclusions": record.exclusions})

@@ -235,7 +235,7 @@ class FamilyAccess:
     def fingerprint(self) -> str:
         """Everything about this access that can change what the record shows (with the user it was decided for): a
         kept family page (`casework.kept_pages`) is served again only to the same user with the same fingerprint."""
-        return "|".join([str(self.household.pk), ",".join(sorted(self.relationships)), str(self._taf_grant),
+        return "|".join([",".join(sorted(self.relationships)), str(self._taf_grant),
                          ",".join(sorted(self._taf_sections))])
 
 
@@ -260,8 +260,7 @@ _DECISION = Prepared(_decision_query, household_id=int, now=datetime.datetime)
 
 
 def _decision_key(user) -> tuple:
-    return (user.pk, user.role, user.team_id, user.organisation_id, frozenset(permissions_of(user)),
-            timezone.localdate())
+    return user.pk, user.team_id, user.organisation_id, frozenset(permissions_of(user)), timezone.localdate()
 
 
 def _decide_family_access(user, household_id) -> FamilyAccess | None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime
 import functools
 import hashlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -25,12 +24,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from . import store
-
-
-@dataclass(frozen=True)
-class Page:
-    html: str  # with the per-request parts as placeholders: `ui.kept.fill` puts a request's own in
-    kept: bool  # served from a kept page
 
 
 @functools.cache
@@ -52,18 +45,19 @@ def access_key(fingerprint: str) -> str:
 
 
 def family_page(*, household_id: int, viewer_id: int, fingerprint: str,
-                render: Callable[[datetime.date], str]) -> Page:
-    """The page: kept if still current, else rendered by `render(day)` and kept. The caller has already decided
-    access and audited the read; `fingerprint` says everything else about the viewer that the page depends on."""
+                render: Callable[[datetime.date], str]) -> str:
+    """The page, with its per-request parts as placeholders (`ui.kept.fill` puts a request's own in): kept if still
+    current, else rendered by `render(day)` and kept. The caller has already decided access and audited the read;
+    `fingerprint` says everything else about the viewer that the page depends on."""
     day = timezone.localdate()
     if not settings.EARLYHELP_KEEP_FAMILY_PAGES:
-        return Page(render(day), kept=False)
+        return render(day)
     key = access_key(fingerprint)
     found = store.find(household_id=household_id, viewer_id=viewer_id, day=day, access_key=key)
     if found.html is not None:
-        return Page(found.html, kept=True)
+        return found.html
     html = render(day)
     if found.version is not None:
         store.keep(household_id=household_id, viewer_id=viewer_id, day=day, access_key=key, version=found.version,
                    epoch=found.epoch, html=html)
-    return Page(html, kept=False)
+    return html

@@ -34,9 +34,3 @@ def page_messages(context):
     if context.get("kept_page"):
         return mark_safe(kept.MESSAGES)  # noqa: S308 (a constant)
     return render_to_string("ui/messages.html", {"messages": context.get("messages", ())})
-
-
-@register.simple_tag
-def kept_csrf_token():
-    """A CSRF field in a body rendered only to be kept (the family page's): always the placeholder."""
-    return mark_safe(kept.CSRF)  # noqa: S308 (a constant)
