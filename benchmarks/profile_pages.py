@@ -107,7 +107,7 @@ def measure(name, request, rounds, *, show_profile=False, show_queries=False):
     from django.test.utils import CaptureQueriesContext
 
     request()  # warm: the first request compiles templates and fills caches
-    rows = []
+    rows, hotspots = [], None
     for _ in range(rounds):
         reset_queries()  # a request empties the query log as it starts: start from an empty one
         with CaptureQueriesContext(connection) as queries:
@@ -119,12 +119,14 @@ def measure(name, request, rounds, *, show_profile=False, show_queries=False):
             raise SystemExit(f"{name}: HTTP {response.status_code}")
         profile = cProfile.Profile()
         profile.runcall(request)
+        hotspots = pstats.Stats(profile) if hotspots is None else hotspots.add(profile)  # every round's, summed
         rows.append({"queries": len(captured), "sql_ms": 1000 * sum(float(q["time"]) for q in captured),
                      "template_ms": 1000 * template_seconds(profile), "total_ms": 1000 * wall,
                      "bytes": len(response.content)})
     if show_profile:
-        pstats.Stats(profile).sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", ""), 60)
-        pstats.Stats(profile).sort_stats("tottime").print_stats(25)
+        print(f"Hotspots summed over {rounds} requests:")
+        hotspots.sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", ""), 60)
+        hotspots.sort_stats("tottime").print_stats(25)
     if show_queries:
         for query in captured:
             print(f"{float(query['time']) * 1000:7.1f} ms  {query['sql'][:300]}")

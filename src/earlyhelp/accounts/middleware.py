@@ -6,10 +6,11 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django_otp.middleware import OTPMiddleware
 
 from earlyhelp.ui.http_methods import FORM_PAGE_METHODS
 
-from . import services
+from . import services, sessions
 from .models import UserSession
 
 # The application uses these methods and no others: TRACE, PUT, PATCH, DELETE, OPTIONS, CONNECT are refused (405)
@@ -56,6 +57,14 @@ class NoStoreMiddleware:
         if "no-store" not in response.get("Cache-Control", ""):  # a view that already forbids storing is left alone
             add_never_cache_headers(response)  # max-age=0, no-cache, no-store, must-revalidate, private
         return response
+
+
+class SecondFactorDeviceMiddleware(OTPMiddleware):
+    """django-otp's middleware (`request.user.is_verified()`), reading the session's authenticator as prepared SQL
+    (`accounts.sessions`): every signed-in request reads it."""
+
+    def _device_from_persistent_id(self, persistent_id: str):
+        return sessions.device(self._normalize_persistent_id(persistent_id))
 
 
 class SecondFactorMiddleware:

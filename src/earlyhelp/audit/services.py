@@ -14,6 +14,8 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from earlyhelp.planned_statements import planned_cursor
+
 from . import anchors, chain, context
 from .models import Action, AuditEvent, EpochHeldEvent, Purpose, SealedEpoch
 
@@ -23,7 +25,7 @@ _CHAIN_LOCK_KEY = 727_313_001
 
 def _lock_chain():
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with planned_cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
     # SQLite runs IMMEDIATE transactions (settings), so writers are already serialised.
 
@@ -69,7 +71,7 @@ def record(
         }
         previous_hash = last[1] if last else chain.GENESIS_HASH
         values["hash"] = chain.compute_hash(previous_hash, values, _chain_key())
-        event = AuditEvent.objects.create(previous_hash=previous_hash, **values)
+        event = _append(AuditEvent(previous_hash=previous_hash, **values))
     if action != Action.VIEW and values["actor_id"]:
         cache.set(_LAST_CHANGE.format(values["actor_id"]), time.time(), None)
     if not anchors.written_recently():
@@ -308,13 +310,30 @@ def head():
     return _newest() or (0, chain.GENESIS_HASH)
 
 
+_STORED = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
+_COLUMNS = ", ".join(connection.ops.quote_name(field.column) for field in _STORED)
+_INSERT = (f'INSERT INTO "{AuditEvent._meta.db_table}" ({_COLUMNS}) VALUES ({", ".join(["%s"] * len(_STORED))}) '
+           f'RETURNING "{AuditEvent._meta.pk.column}"')
+
+
+def _append(event: AuditEvent) -> AuditEvent:
+    """Insert a new event (the same row `save` would write) as SQL planned once per connection: every audited
+    request appends one, inside the chain's lock."""
+    params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _STORED]
+    with planned_cursor() as cursor:
+        cursor.execute(_INSERT, params)
+        event.pk = cursor.fetchone()[0]
+    event._state.adding, event._state.db = False, connection.alias
+    return event
+
+
 _NEWEST = f'SELECT "sequence", "hash" FROM "{AuditEvent._meta.db_table}" ORDER BY "sequence" DESC LIMIT 1'
 
 
 def _newest() -> tuple[int, str] | None:
     """The newest event's (sequence, hash), read on every audited request: as plain SQL, since building it as a
-    query set cost more Python than reading it."""
-    with connection.cursor() as cursor:
+    query set cost more Python than reading it, planned once per connection."""
+    with planned_cursor() as cursor:
         cursor.execute(_NEWEST)
         row = cursor.fetchone()
     return (row[0], row[1]) if row else None

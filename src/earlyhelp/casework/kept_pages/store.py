@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from earlyhelp.planned_statements import planned_cursor
+
 from .models import FamilyVersion, KeptFamilyPage, RecordEpoch
 
 VERSION, EPOCH, KEPT = FamilyVersion._meta.db_table, RecordEpoch._meta.db_table, KeptFamilyPage._meta.db_table
@@ -42,7 +44,7 @@ class Found:
 
 
 def find(*, household_id: int, viewer_id: int, day: datetime.date, access_key: str) -> Found:
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:  # made for every family page: planned once per connection
         cursor.execute(LOOKUP, [viewer_id, day, access_key, household_id])
         row = cursor.fetchone()
     return Found(*row) if row else Found(None, 0)

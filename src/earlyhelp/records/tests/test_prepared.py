@@ -4,6 +4,8 @@ anything but the marked values would change."""
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -11,6 +13,7 @@ from earlyhelp.access.models import EmergencyAccess
 from earlyhelp.access import services as access
 from earlyhelp.access.policy import families
 from earlyhelp.people.models import Household
+from earlyhelp.planned_statements import planned_cursor
 from earlyhelp.records.prepared import Prepared
 from earlyhelp.testing.world import make_family
 
@@ -48,9 +51,9 @@ def test_a_query_that_reads_the_clock_itself_is_never_kept(world):
     assert list(prepared._kept.values()) == [False]
 
 
-def test_only_ints_and_datetimes_can_be_marked():
-    with pytest.raises(TypeError, match="ints and datetimes"):
-        Prepared(_with_emergency_access, household_id=str)
+def test_only_ints_strings_and_datetimes_can_be_marked():
+    with pytest.raises(TypeError, match="ints, strings and datetimes"):
+        Prepared(_with_emergency_access, household_id=float)
 
 
 def test_the_access_decision_is_the_same_prepared_and_built_through_the_orm(world):
@@ -69,3 +72,23 @@ def test_the_access_decision_is_the_same_prepared_and_built_through_the_orm(worl
             columns = [name for name in orm.query.annotations]
             assert [[bool(getattr(row, name)) for name in columns] for row in prepared] == \
                    [[bool(getattr(row, name)) for name in columns] for row in orm], (user.username, household.pk)
+
+
+@pytest.mark.django_db
+def test_a_statement_made_on_every_request_is_planned_once_per_connection_and_logged_like_any_other():
+    """On PostgreSQL a planned cursor's statement is prepared on its connection once it has run five times, so the
+    server stops planning it; the query log (and Django's execute wrappers) still see every run."""
+    statement = "SELECT %s + 1"
+    with CaptureQueriesContext(connection) as logged:
+        for _ in range(6):
+            with planned_cursor() as cursor:
+                cursor.execute(statement, [41])
+                assert cursor.fetchone()[0] == 42
+    assert [query["sql"] for query in logged.captured_queries] == ["SELECT 41 + 1"] * 6  # with its value, as Django's
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement = 'SELECT $1 + 1'")
+            assert cursor.fetchone()[0] == 1
+    else:  # SQLite plans nothing across statements: Django's own cursor
+        with planned_cursor() as cursor, connection.cursor() as own:
+            assert type(cursor) is type(own)
