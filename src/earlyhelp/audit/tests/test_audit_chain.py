@@ -217,3 +217,39 @@ def test_dashboard_reads_are_audited_with_counts_only(client, world):
     client.get(reverse("web:dashboard"))
     event = AuditEvent.objects.filter(event="dashboard.view", actor=world.lead).last()
     assert event.metadata == {"families_counted": 1} and event.household_id is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_writers_appending_at_once_each_chain_onto_the_one_before():
+    """Four writers, each on its own connection (as gunicorn workers are), append at once: on PostgreSQL the chain's
+    lock gives every event the next sequence and the newest hash, through the statements planned on each connection.
+    (SQLite's test database, one shared in memory, refuses a second writer instead of making it wait as a database
+    file's IMMEDIATE transactions do: there the writers take turns, and the test checks the same chain.)"""
+    import contextlib
+    import threading  # only this test runs writers in threads
+
+    problems, start = [], threading.Barrier(4)
+    turns = contextlib.nullcontext() if connection.vendor == "postgresql" else threading.Lock()
+
+    def write(writer):
+        try:
+            start.wait()
+            for i in range(25):
+                with turns:
+                    services.record(actor=None, action=Action.CREATE, event="test.concurrent",
+                                    purpose=Purpose.EARLY_HELP_CASEWORK,
+                                    objects=[("people.household", writer * 100 + i)])
+        except Exception as error:  # reported below, with the writer
+            problems.append((writer, repr(error)))
+        finally:
+            connection.close()  # each thread's own connection
+
+    writers = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    assert problems == []
+    sequences = list(AuditEvent.objects.order_by("sequence").values_list("sequence", flat=True))
+    assert sequences == list(range(1, 101))
+    assert services.verify_chain() == (100, None)
