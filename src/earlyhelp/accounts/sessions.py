@@ -10,7 +10,6 @@ from django.apps import apps
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
-from django.core.exceptions import SuspiciousOperation
 from django.utils import timezone
 from django_otp.models import Device
 
@@ -27,10 +26,7 @@ class SessionStore(DatabaseSessionStore):
     """Django's database sessions (settings.SESSION_ENGINE = "earlyhelp.accounts.sessions")."""
 
     def _get_session_from_db(self):
-        try:
-            found = _SESSION.run("session", session_key=self.session_key, now=timezone.now())
-        except SuspiciousOperation:
-            found = []
+        found = _SESSION.run("session", session_key=self.session_key, now=timezone.now())
         if not found:
             self._session_key = None  # as Django's: a missing or expired session starts afresh
             return None
