@@ -1,12 +1,12 @@
-"""Statements PostgreSQL plans once per connection: for the few that every request makes (the access decision, the
-restricted-family check, the audit chain's head, a kept page's lookup), whose planning costs the server more than
-running them.
+"""Statements PostgreSQL plans once per connection: for the few that every request makes (its session, its user and
+their authenticator, the access decision, the restricted-family check, the audit chain's lock, head and append, a
+kept page's lookup), whose planning costs the server more than running them.
 
 Django's cursors send a statement's values inside its SQL, so PostgreSQL parses and plans it afresh every time. A
 planned cursor sends them apart (server-side binding), and psycopg prepares a statement once it has run
-`prepare_threshold` times on a connection (settings: 5); PostgreSQL then reuses its plan. On SQLite, and with
-prepared statements turned off, it is Django's own cursor.
-"""
+`prepare_threshold` times on a connection (settings: 5); PostgreSQL then reuses its plan. With prepared statements
+turned off (EARLYHELP_DATABASE_PREPARED_STATEMENTS=0) the statements are sent the same way and planned every time. On
+SQLite a planned cursor is Django's own."""
 
 import contextlib
 
