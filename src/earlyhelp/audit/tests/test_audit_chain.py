@@ -1,6 +1,8 @@
 """The audit trail is append-only and tamper-evident (P23)."""
 
+import contextlib
 import json
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -225,9 +227,6 @@ def test_writers_appending_at_once_each_chain_onto_the_one_before():
     lock gives every event the next sequence and the newest hash, through the statements planned on each connection.
     (SQLite's test database, one shared in memory, refuses a second writer instead of making it wait as a database
     file's IMMEDIATE transactions do: there the writers take turns, and the test checks the same chain.)"""
-    import contextlib
-    import threading  # only this test runs writers in threads
-
     problems, start = [], threading.Barrier(4)
     turns = contextlib.nullcontext() if connection.vendor == "postgresql" else threading.Lock()
 
