@@ -6,22 +6,39 @@ import json
 from dataclasses import dataclass
 
 GENESIS_HASH = "0" * 64
-HASHED_FIELDS = (
-    "sequence", "occurred_at", "actor_id", "action", "event", "object_type", "object_ids",
+# What an event says: what its writer stages, seals and chains.
+CONTENT_FIELDS = (
+    "occurred_at", "actor_id", "action", "event", "object_type", "object_ids",
     "household_id", "purpose", "source_ip", "route", "metadata",
 )
+# What an event's hash covers; `staged_as` only when set (events appended directly, and every event written before
+# staging existed, have none and hash as they always did).
+HASHED_FIELDS = ("sequence", *CONTENT_FIELDS, "staged_as")
+
+
+def _canonical(payload: dict) -> bytes:
+    payload = {**payload, "occurred_at": payload["occurred_at"].isoformat(timespec="microseconds")}
+    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
 
 
 def canonical_payload(values: dict) -> bytes:
-    payload = {name: values[name] for name in HASHED_FIELDS}
-    payload["occurred_at"] = payload["occurred_at"].isoformat(timespec="microseconds")
-    return json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str).encode()
+    payload = {name: values[name] for name in HASHED_FIELDS if name != "staged_as"}
+    if values.get("staged_as"):
+        payload["staged_as"] = str(values["staged_as"])
+    return _canonical(payload)
 
 
 def compute_hash(previous_hash: str, values: dict, key: bytes) -> str:
     """HMAC-SHA256 with a key held outside the database: someone who can write to the database
     cannot recompute the chain after rewriting it."""
     return hmac.new(key, previous_hash.encode() + canonical_payload(values), hashlib.sha256).hexdigest()
+
+
+def seal_staged(values: dict, token, key: bytes) -> str:
+    """A staged event's seal: its content and token under the chain key, so that only the application can stage an
+    event the chain will take (domain-separated from the chain's own hashes)."""
+    payload = {**{name: values[name] for name in CONTENT_FIELDS}, "staged_as": str(token)}
+    return hmac.new(key, b"staged:" + _canonical(payload), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)

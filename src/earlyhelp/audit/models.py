@@ -61,6 +61,9 @@ class AuditEvent(models.Model):
     metadata = models.JSONField(default=dict, blank=True, help_text="Ids, counts and codes only")
     previous_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # The token of the staged event this was chained from (`audit.appends`), covered by the hash when set: a staged
+    # event can enter the chain once only.
+    staged_as = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -78,6 +81,32 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit events are append-only: they cannot be deleted.")
+
+
+class StagedAuditEvent(models.Model):
+    """An event waiting to be chained: written in its writer's transaction when another writer held the chain's lock,
+    and chained (then deleted) as soon as that transaction has committed (`audit.appends`). Its seal, an HMAC under
+    the chain key, shows that the application wrote it; its token goes into the chained event."""
+
+    token = models.UUIDField(unique=True)
+    occurred_at = models.DateTimeField()
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    event = models.CharField(max_length=60)
+    object_type = models.TextField(blank=True)
+    object_ids = models.JSONField(default=list)
+    household_id = models.BigIntegerField(null=True, blank=True)
+    purpose = models.CharField(max_length=60)
+    source_ip = models.GenericIPAddressField(null=True, blank=True, db_comment="Staff device address")
+    route = models.CharField(max_length=100, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    seal = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"staged {self.event}"
 
 
 class Purpose(models.TextChoices):

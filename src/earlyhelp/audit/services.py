@@ -14,20 +14,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from earlyhelp.planned_statements import planned_cursor
-
-from . import anchors, chain, context
+from . import anchors, appends, chain, context
+from .appends import head  # the chain's head, read from here by commands, anchors and tests
 from .models import Action, AuditEvent, EpochHeldEvent, Purpose, SealedEpoch
-
-# An arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends.
-_CHAIN_LOCK_KEY = 727_313_001
-
-
-def _lock_chain():
-    if connection.vendor == "postgresql":
-        with planned_cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
-    # SQLite runs IMMEDIATE transactions (settings), so writers are already serialised.
 
 
 def record(
@@ -42,7 +31,9 @@ def record(
 ) -> AuditEvent | None:
     """Append one event to the chain, inside the caller's transaction if there is one.
 
-    `objects` are model instances (or (type, id) pairs); only their ids are stored.
+    `objects` are model instances (or (type, id) pairs); only their ids are stored. Returns the event, or None when
+    another writer held the chain: then it is staged and chained as soon as the caller's transaction commits, before
+    the call that committed it returns (`appends`).
     """
     if action not in Action.values:
         raise ValueError(f"Unknown audit action {action!r}")
@@ -52,28 +43,14 @@ def record(
         return None  # only for measuring the cost of auditing; a deploy check refuses it in production
     object_type, object_ids = _describe(objects)
     ctx = context.current()
-    with transaction.atomic():
-        _lock_chain()
-        last = _newest()
-        values = {
-            "sequence": (last[0] + 1) if last else 1,
-            "occurred_at": timezone.now(),
-            "actor_id": getattr(actor, "pk", None),
-            "action": action,
-            "event": event,
-            "object_type": object_type,
-            "object_ids": object_ids,
-            "household_id": household_id,
-            "purpose": purpose,
-            "source_ip": ctx.source_ip,
-            "route": ctx.route,
-            "metadata": metadata or {},
-        }
-        previous_hash = last[1] if last else chain.GENESIS_HASH
-        values["hash"] = chain.compute_hash(previous_hash, values, _chain_key())
-        event = _append(AuditEvent(previous_hash=previous_hash, **values))
-    if action != Action.VIEW and values["actor_id"]:
-        cache.set(_LAST_CHANGE.format(values["actor_id"]), time.time(), None)
+    actor_id = getattr(actor, "pk", None)
+    event = appends.append({
+        "occurred_at": timezone.now(), "actor_id": actor_id, "action": action, "event": event,
+        "object_type": object_type, "object_ids": object_ids, "household_id": household_id, "purpose": purpose,
+        "source_ip": ctx.source_ip, "route": ctx.route, "metadata": metadata or {},
+    })
+    if action != Action.VIEW and actor_id:
+        cache.set(_LAST_CHANGE.format(actor_id), time.time(), None)
     if not anchors.written_recently():
         transaction.on_commit(lambda: anchors.write_periodically(head, anchor_problem))
     return event
@@ -165,7 +142,7 @@ def verify_chain(batch_size: int = 5000):
     the first of which must follow the hash at the cut.
     """
     fields = ("id", "previous_hash", "hash", *chain.HASHED_FIELDS)
-    key = _chain_key()
+    key = appends.chain_key()
     checkpoint = (AuditEvent.objects.filter(event=chain.CHECKPOINT_EVENT).order_by("-sequence")
                   .values(*fields).first())
     newest = SealedEpoch.objects.order_by("-cut_sequence").first()
@@ -244,7 +221,7 @@ def prune_epoch(*, before: datetime.datetime, actor, held_household_ids=(), purp
     """
     held_households = set(held_household_ids)
     with transaction.atomic():
-        _lock_chain()
+        appends.lock()
         previous = SealedEpoch.objects.order_by("-cut_sequence").first()
         floor = previous.cut_sequence if previous else 0
         cut = _cut(before, through_sequence, floor)
@@ -263,7 +240,7 @@ def prune_epoch(*, before: datetime.datetime, actor, held_household_ids=(), purp
         first = (AuditEvent.objects.order_by("sequence").values_list("sequence", flat=True).first()) or 1
         signed = {"before": before.astimezone(datetime.timezone.utc).isoformat(), "first_sequence": first,
                   "cut_sequence": cut, "cut_hash": at_cut, "pruned": len(doomed), "held": held}
-        signed["signature"] = chain.sign_checkpoint(signed, _chain_key())
+        signed["signature"] = chain.sign_checkpoint(signed, appends.chain_key())
         checkpoint = record(actor=actor, action=Action.CHANGE, event=chain.CHECKPOINT_EVENT, purpose=purpose,
                             metadata={**(metadata or {}), **signed})
         epoch = SealedEpoch.objects.create(
@@ -299,44 +276,6 @@ def due_for_pruning(*, before: datetime.datetime, held_household_ids=()) -> dict
 def sealed_epochs():
     """The sealed epochs, newest first (for the DPO's retention pages)."""
     return SealedEpoch.objects.order_by("-cut_sequence")
-
-
-def _chain_key() -> bytes:
-    return settings.EARLYHELP_AUDIT_CHAIN_KEY.encode()
-
-
-def head():
-    """The newest event's (sequence, hash): record it outside the database to detect truncation later."""
-    return _newest() or (0, chain.GENESIS_HASH)
-
-
-_STORED = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
-_COLUMNS = ", ".join(connection.ops.quote_name(field.column) for field in _STORED)
-_INSERT = (f'INSERT INTO "{AuditEvent._meta.db_table}" ({_COLUMNS}) VALUES ({", ".join(["%s"] * len(_STORED))}) '
-           f'RETURNING "{AuditEvent._meta.pk.column}"')
-
-
-def _append(event: AuditEvent) -> AuditEvent:
-    """Insert a new event (the same row `save` would write) as SQL planned once per connection: every audited
-    request appends one, inside the chain's lock."""
-    params = [field.get_db_prep_save(getattr(event, field.attname), connection) for field in _STORED]
-    with planned_cursor() as cursor:
-        cursor.execute(_INSERT, params)
-        event.pk = cursor.fetchone()[0]
-    event._state.adding, event._state.db = False, connection.alias
-    return event
-
-
-_NEWEST = f'SELECT "sequence", "hash" FROM "{AuditEvent._meta.db_table}" ORDER BY "sequence" DESC LIMIT 1'
-
-
-def _newest() -> tuple[int, str] | None:
-    """The newest event's (sequence, hash), read on every audited request: as plain SQL, since building it as a
-    query set cost more Python than reading it, planned once per connection."""
-    with planned_cursor() as cursor:
-        cursor.execute(_NEWEST)
-        row = cursor.fetchone()
-    return (row[0], row[1]) if row else None
 
 
 def matches_checkpoint(sequence: int, expected_hash: str) -> bool:

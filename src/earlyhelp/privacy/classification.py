@@ -63,6 +63,7 @@ FIELDS: dict[str, Sensitivity] = {
     "access.EmergencyAccess.reason": S,
     # --- audit ---------------------------------------------------------------------------------
     "audit.AuditEvent.source_ip": O,
+    "audit.StagedAuditEvent.source_ip": O,  # the same address, until its event is chained (milliseconds)
     # A failed sign-in's address (the spray throttle, P23): never the typed username, only its keyed hash.
     "accounts.SignInFailure.source_ip": O,
     # --- messaging -----------------------------------------------------------------------------

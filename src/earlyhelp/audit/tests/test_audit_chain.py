@@ -11,7 +11,7 @@ from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
 from earlyhelp.audit import services
-from earlyhelp.audit.models import Action, AuditEvent, Purpose
+from earlyhelp.audit.models import Action, AuditEvent, Purpose, StagedAuditEvent
 from earlyhelp.testing.world import PASSWORD, make_family
 
 from .tampering import raw_tampering, verify_answer
@@ -224,7 +224,8 @@ def test_dashboard_reads_are_audited_with_counts_only(client, world):
 @pytest.mark.django_db(transaction=True)
 def test_writers_appending_at_once_each_chain_onto_the_one_before():
     """Four writers, each on its own connection (as gunicorn workers are), append at once: on PostgreSQL the chain's
-    lock gives every event the next sequence and the newest hash, through the statements planned on each connection.
+    lock gives every event the next sequence and the newest hash, whether its writer appended it directly or staged
+    it for a leader to chain (`audit.appends`), and nothing is left staged.
     (SQLite's test database, one shared in memory, refuses a second writer instead of making it wait as a database
     file's IMMEDIATE transactions do: there the writers take turns, and the test checks the same chain.)"""
     problems, start = [], threading.Barrier(4)
@@ -251,4 +252,5 @@ def test_writers_appending_at_once_each_chain_onto_the_one_before():
     assert problems == []
     sequences = list(AuditEvent.objects.order_by("sequence").values_list("sequence", flat=True))
     assert sequences == list(range(1, 101))
+    assert not StagedAuditEvent.objects.exists()
     assert services.verify_chain() == (100, None)

@@ -15,7 +15,7 @@ from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from earlyhelp.audit import chain, services
+from earlyhelp.audit import appends, chain, services
 from earlyhelp.audit.models import Action, AuditEvent, EpochHeldEvent, Purpose, SealedEpoch
 
 from .tampering import raw_tampering, verify_answer
@@ -60,7 +60,7 @@ def test_pruning_an_epoch_leaves_the_chain_verifiable_and_writes_a_signed_checkp
     assert checkpoint.metadata["cut_hash"] == old[-1].hash
     assert checkpoint.metadata["pruned"] == 4
     assert checkpoint.metadata["held"] == [[old[1].sequence, old[1].hash]]
-    assert chain.checkpoint_signed(checkpoint.metadata, services._chain_key())
+    assert chain.checkpoint_signed(checkpoint.metadata, appends.chain_key())
     assert services.verify_chain() == (5, None)  # the held event, three recent ones and the checkpoint
     assert verify_answer() is None
 

@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from earlyhelp.audit import anchors, services
+from earlyhelp.audit import anchors, appends, services
 
 
 class Command(BaseCommand):
     help = (
         "Verify the audit trail's hash chain and name the first altered, deleted or inserted event, then check the "
         "newest anchor written outside the database (EARLYHELP_AUDIT_ANCHOR_FILE), which catches events removed "
-        "from the end. --checkpoint checks a head printed by an earlier run as well."
+        "from the end, and that no staged event has been left waiting to be chained. --checkpoint checks a head "
+        "printed by an earlier run as well."
     )
 
     def add_arguments(self, parser):
@@ -22,6 +23,12 @@ class Command(BaseCommand):
         problem = services.anchor_problem() or services.missing_anchor_problem()
         if problem:
             raise CommandError(f"Audit chain's end does not match its anchor: {problem}")
+        waiting = appends.waiting_too_long()
+        if waiting:
+            raise CommandError(
+                f"{waiting} audit event{' has' if waiting == 1 else 's have'} waited more than a minute to be chained: "
+                "the writer stopped after its change committed. Run anchor_audit_chain to chain them, and see the "
+                "log for why the writer stopped.")
         if checkpoint:
             try:
                 sequence, expected = checkpoint.split(":", 1)
