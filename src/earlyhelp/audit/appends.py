@@ -2,14 +2,16 @@
 
 Every event follows the one before it (the next sequence, the previous hash), so appends take the chain's lock: on
 PostgreSQL an advisory lock held to the end of the writer's transaction; on SQLite, IMMEDIATE transactions (settings)
-already serialise writers. Most of an append's time under the lock is its commit's log flush, so writers taking turns
-append about 900 events a second however many are waiting (benchmarks/audit_chain.py).
+already serialise writers. An append holds the lock for four round trips (lock, head, insert, commit) and the Python
+between them, so writers taking turns append at most about 900 events a second on a fast machine, and one per flush
+on slower storage, however many are waiting (benchmarks/README.md, "The audit chain, staged").
 
 A writer that finds the lock free appends directly. A writer that finds it taken stages its event instead, in its own
-transaction (a change and its event still commit or roll back together), and once that transaction has committed it
-waits for the lock and chains every staged event in one transaction: one commit for them all, and the writers whose
-events it chained find theirs done. A call returns only once its event is in the chain, so verification proves what
-it proved before: every event of a finished call is in the chain, in order, unaltered.
+transaction (a change and its event still commit or roll back together). Once that transaction has committed it waits
+for the writer leading now to finish, alongside every other writer waiting; if its event was not chained by then, it
+leads: it chains every staged event, a round at a time, each round one transaction and one commit. A call returns
+only once its event is in the chain, so verification proves what it proved before: every event of a finished call is
+in the chain, in order, unaltered.
 
 Until it is chained a staged row is outside the chain's protection, so it carries a seal (an HMAC under the chain key)
 and a one-off token that the chained event keeps under its hash. A staged row that someone without the key wrote or
