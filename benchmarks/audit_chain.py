@@ -69,15 +69,22 @@ def writer(args, start_at: float, results):
         staged[0] += 1
         stage(*args)
 
-    after_leader = appends._after_leader
+    after_leader, lead = appends._chained_after_leader, appends._lead
 
-    def timed_after_leader(token):  # staged: waiting for a leader to finish, or to take the lead
+    def timed_after_leader(token):  # staged: waiting for the leader of the moment to finish
         started = time.perf_counter()
-        state = after_leader(token)
+        chained = after_leader(token)
         waited[0] += time.perf_counter() - started
-        return state
+        return chained
 
-    appends._stage, appends._after_leader = counted_stage, timed_after_leader
+    def timed_lead(*, rounds, wait):  # staged: waiting for the lock to lead in turn
+        started = time.perf_counter()
+        chained = lead(rounds=rounds, wait=wait)
+        if wait:
+            waited[0] += time.perf_counter() - started
+        return chained
+
+    appends._stage, appends._chained_after_leader, appends._lead = counted_stage, timed_after_leader, timed_lead
     if args.turns:
         appends._lock_if_free = wait_in_turn
     while time.time() < start_at:

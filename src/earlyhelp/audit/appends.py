@@ -9,18 +9,21 @@ on slower storage, however many are waiting (benchmarks/README.md, "The audit ch
 A writer that finds the lock free appends directly. A writer that finds it taken stages its event instead, in its own
 transaction (a change and its event still commit or roll back together). Once that transaction has committed it waits
 for the writer leading now to finish, alongside every other writer waiting; if its event was not chained by then, it
-leads: it chains every staged event, a round at a time, each round one transaction and one commit. A call returns
-only once its event is in the chain, so verification proves what it proved before: every event of a finished call is
-in the chain, in order, unaltered.
+leads: it chains every staged event, a round at a time, each round one transaction and one commit. Only transactions'
+locks are taken, never a session's, so a pooler in transaction mode cannot split a leader from its lock. A call
+returns only once its event is in the chain (unless the database fails after its commit: then the event stays staged,
+durably, for the next append), so verification proves what it proved before: every event in the chain was written by
+the application, once, in order, unaltered.
 
 Until it is chained a staged row is outside the chain's protection, so it carries a seal (an HMAC under the chain key)
 and a one-off token that the chained event keeps under its hash. A staged row that someone without the key wrote or
-altered, one whose token is already chained (a replay), or one older than the newest sealed epoch is refused: it never
-enters the chain, and its refusal does. Its writer still holds what it staged, and chains that. Rows whose writer
-stopped before chaining them are chained by the next append, or by the scheduled `anchor_audit_chain`.
+altered, one whose token is already chained (a replay), or one older than the latest sealed epoch's boundary is
+refused: it never enters the chain, and its refusal does. Its writer still holds what it staged, and chains that.
+Rows whose writer stopped before chaining them are chained by the next append, or by the scheduled
+`anchor_audit_chain`. What this leaves open to someone who can write to the database round the application is in
+docs/adr/0008-staged-audit-appends.md.
 """
 
-import contextlib
 import datetime
 import functools
 import hmac
@@ -29,6 +32,7 @@ import uuid
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from earlyhelp.planned_statements import planned_cursor
@@ -47,8 +51,9 @@ FORGED = "seal_does_not_match"
 REPLAYED = "already_chained"
 BEFORE_SEALED_EPOCH = "older_than_the_newest_sealed_epoch"
 
-# A staged row waiting longer than this means its writer stopped before chaining it (`waiting_too_long`).
-STAGED_WAIT_LIMIT = datetime.timedelta(minutes=1)
+# A staged row this long after its event occurred means its writer stopped before chaining it (`waiting_too_long`):
+# longer than any transaction that records an event should stay open, and than the scheduled anchor's period.
+STAGED_WAIT_LIMIT = datetime.timedelta(minutes=15)
 
 
 def lock() -> None:
@@ -90,94 +95,80 @@ def _append_locked(content: dict) -> AuditEvent:
 
 def chain_waiting() -> int:
     """Chain every staged event whose writer has not (for the scheduled anchor); how many were chained."""
-    with _leading():
-        return len(_lead(rounds=None))
+    return len(_lead(rounds=None, wait=True))
 
 
 def waiting_too_long() -> int:
-    """How many staged events have waited longer than `STAGED_WAIT_LIMIT` to be chained."""
+    """How many staged events have waited longer than `STAGED_WAIT_LIMIT` since they occurred."""
     return StagedAuditEvent.objects.filter(occurred_at__lt=timezone.now() - STAGED_WAIT_LIMIT).count()
 
 
 def _chain_after_commit(content: dict, token: uuid.UUID) -> None:
-    """Once the writer's transaction has committed: wait for the writer chaining staged events now, if any, to finish
-    (alongside every other writer waiting), and return if that chained this one; otherwise lead: chain every staged
-    event (this one among them), unless another writer has just taken the lead, then wait for that one."""
+    """Once the writer's transaction has committed: wait for the writer leading now, if any, to finish (alongside
+    every other writer waiting) and return if that chained this event; otherwise lead if the lock is free, and if
+    another writer took it first, wait for that one and try again."""
     try:
-        while (state := _after_leader(token)) == _AGAIN:
-            pass
-        if state == _CHAINED:
-            return
-        with _letting_go():
-            if token not in _lead(rounds=LEADER_ROUNDS) and not _is_chained(token):
-                logger.warning("Staged audit event %s was removed or refused before it was chained: chaining it as "
-                               "its writer staged it", token)
-                with transaction.atomic():
-                    sequence, previous_hash, _ = _head_and_waiting()
-                    _append(sequence, previous_hash, {**content, "staged_as": token})
+        chained = None
+        for _ in range(LEAD_TRIES):
+            if _chained_after_leader(token):
+                return
+            if (chained := _lead(rounds=LEADER_ROUNDS, wait=False)) is not None:
+                break
+        if chained is None:  # other writers took the lead first every time: wait for the lock in turn
+            chained = _lead(rounds=LEADER_ROUNDS, wait=True)
+        if token not in chained and not _is_chained(token):
+            logger.warning("Staged audit event %s was removed or refused before it was chained: chaining it as its "
+                           "writer staged it", token)
+            with transaction.atomic():
+                lock()
+                sequence, previous_hash, _ = _head_and_waiting()
+                _append(sequence, previous_hash, {**content, "staged_as": token})
     except DatabaseError:
-        # The change has committed and its event is staged: the next append (or the scheduled anchor) chains it.
+        # The change has committed and its event is staged (durably): the next append, or the scheduled anchor,
+        # chains it. The call returns without its event chained; the log says which.
         logger.exception("Could not chain staged audit event %s after its transaction committed", token)
 
 
+# A writer whose event a leader has not chained tries this many times to lead (each after waiting for the leader of
+# the moment) before it waits for the lock in turn: every writer woken at once tries together, and one of them wins.
+LEAD_TRIES = 5
 # A leader chains at most this many rounds of staged events before letting the next lead: under steady load there is
 # always another round, and its own call is waiting.
 LEADER_ROUNDS = 3
 
 
-def _lead(*, rounds: int | None) -> set:
-    """With the lock held for this session: chain what is staged, a round (one transaction) at a time, until nothing
-    is (or `rounds` have run). The tokens chained."""
-    chained = set()
+def _lead(*, rounds: int | None, wait: bool) -> set | None:
+    """Chain what is staged, a round at a time, each round one transaction holding the chain's lock (a transaction's
+    lock, so that a pooler that hands each transaction to any server connection cannot split it), until nothing is
+    staged, `rounds` have run, or another writer holds the lock. The tokens chained; None if the lock was taken
+    before the first round and `wait` is False."""
+    chained, first = set(), True
     while rounds is None or rounds > 0:
         with transaction.atomic():
+            if wait and first:
+                lock()
+            elif not _lock_if_free():
+                return None if first else chained
             sequence, previous_hash, waiting = _head_and_waiting()
             if not waiting:
                 break
             chained |= _chain_staged(sequence, previous_hash)[2]
-        rounds = None if rounds is None else rounds - 1
+        first, rounds = False, None if rounds is None else rounds - 1
     return chained
 
 
 _IS_CHAINED = f'SELECT EXISTS (SELECT 1 FROM "{AuditEvent._meta.db_table}" WHERE "staged_as" = %s)'
-# What `audit_staged_after_leader` (migration 0007) answers.
-_CHAINED, _LEADING, _AGAIN = "chained", "leading", "again"
 
 
-def _after_leader(token: uuid.UUID) -> str:
-    """In one statement on PostgreSQL: wait until no writer holds the chain's lock (every writer waiting wakes at
-    once), then `_CHAINED` if this token has been chained, `_LEADING` if this session now holds the lock, `_AGAIN` if
-    another writer took it first. On SQLite, where writers never wait for one another, `_LEADING`."""
+def _chained_after_leader(token: uuid.UUID) -> bool:
+    """In one statement on PostgreSQL (`audit_staged_chained_after_leader`, migration 0007): wait until no writer
+    holds the chain's lock, then say whether this token has been chained. The wait takes the lock shared for that
+    statement only, so every writer waiting wakes at once. False on SQLite, where writers never wait for one another."""
     if connection.vendor != "postgresql":
-        return _LEADING
+        return False
     with planned_cursor() as cursor:
-        cursor.execute("SELECT audit_staged_after_leader(%s, %s)", [LOCK_KEY, token])
-        return cursor.fetchone()[0]
-
-
-@contextlib.contextmanager
-def _leading():
-    """Hold the chain's lock for this session, waiting for it, across the transactions of several rounds."""
-    if connection.vendor == "postgresql":
-        with planned_cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
-    with _letting_go():
-        yield
-
-
-@contextlib.contextmanager
-def _letting_go():
-    """Let go of this session's hold on the chain's lock when the block ends."""
-    try:
-        yield
-    finally:
-        if connection.vendor == "postgresql":
-            try:
-                with planned_cursor() as cursor:
-                    cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
-            except DatabaseError:
-                connection.close()  # a session's lock must never outlive its leader: closing the session ends it
-                raise
+        cursor.execute("SELECT audit_staged_chained_after_leader(%s, %s)", [LOCK_KEY, token])
+        return bool(cursor.fetchone()[0])
 
 
 _EVENTS, _STAGED = AuditEvent._meta.db_table, StagedAuditEvent._meta.db_table
@@ -231,9 +222,7 @@ def _chain_staged(sequence: int, previous_hash: str) -> tuple[int, str, set]:
     if not rows:
         return sequence, previous_hash, set()
     key = chain_key()
-    oldest_allowed = None
-    if min(row["occurred_at"] for row, _ in rows) < timezone.now() - STAGED_WAIT_LIMIT:  # only an old row can predate
-        oldest_allowed = SealedEpoch.objects.order_by("-cut_sequence").values_list("before", flat=True).first()
+    oldest_allowed = SealedEpoch.objects.aggregate(before=Max("before"))["before"]
     events, refusals, chained = [], [], set()
     for row, already in rows:
         token, content = row["token"], {name: row[name] for name in chain.CONTENT_FIELDS}

@@ -33,7 +33,7 @@ def record(
 
     `objects` are model instances (or (type, id) pairs); only their ids are stored. Returns the event, or None when
     another writer held the chain: then it is staged and chained as soon as the caller's transaction commits, before
-    the call that committed it returns (`appends`).
+    the call that committed it returns (unless the database fails in between: `appends`).
     """
     if action not in Action.values:
         raise ValueError(f"Unknown audit action {action!r}")

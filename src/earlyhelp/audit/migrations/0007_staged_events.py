@@ -3,20 +3,14 @@
 from django.db import migrations, models
 
 # One statement for a writer whose event was staged, once its transaction has committed (`audit.appends`): wait until
-# no writer holds the chain's lock (shared, for this statement only), then say whether the event has been chained;
-# if not, take the lead (the lock, for the session) if no one else holds it. Each statement in a PL/pgSQL function
-# sees what was committed before it began, so the check sees what the leader it waited for chained.
+# no writer holds the chain's lock (shared, for this statement's own transaction only), then say whether the event
+# has been chained. Each statement in a PL/pgSQL function sees what was committed before it began, so the check sees
+# what the leader it waited for chained.
 AFTER_LEADER = """
-CREATE OR REPLACE FUNCTION audit_staged_after_leader(lock_key bigint, staged_token uuid) RETURNS text AS $$
+CREATE OR REPLACE FUNCTION audit_staged_chained_after_leader(lock_key bigint, staged_token uuid) RETURNS boolean AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock_shared(lock_key);
-    IF EXISTS (SELECT 1 FROM audit_auditevent WHERE staged_as = staged_token) THEN
-        RETURN 'chained';
-    END IF;
-    IF pg_try_advisory_lock(lock_key) THEN
-        RETURN 'leading';
-    END IF;
-    RETURN 'again';
+    RETURN EXISTS (SELECT 1 FROM audit_auditevent WHERE staged_as = staged_token);
 END;
 $$ LANGUAGE plpgsql VOLATILE;
 """
@@ -29,7 +23,7 @@ def create_function(apps, schema_editor):
 
 def drop_function(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP FUNCTION IF EXISTS audit_staged_after_leader(bigint, uuid)")
+        schema_editor.execute("DROP FUNCTION IF EXISTS audit_staged_chained_after_leader(bigint, uuid)")
 
 
 class Migration(migrations.Migration):

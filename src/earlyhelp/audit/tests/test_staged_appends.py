@@ -116,6 +116,14 @@ def test_a_writer_that_finds_the_chain_held_stages_its_event_and_returns_once_it
     assert staged.staged_as is not None
     assert not StagedAuditEvent.objects.exists()
     assert services.verify_chain() == (2, None)
+    # A writer that leads holds only its transactions' locks: nothing is left held by its connection afterwards (a
+    # pooler may hand its next transaction to another server connection).
+    content = _content(household_id=3)
+    appends._chain_after_commit(content, _staged(content))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()")
+        assert cursor.fetchone()[0] == 0
+    assert AuditEvent.objects.get(sequence=3).household_id == 3
 
 
 @pytest.mark.django_db(transaction=True)
@@ -138,14 +146,14 @@ def test_a_staged_event_rolls_back_with_the_change_that_wrote_it():
 
 
 @pytest.mark.django_db
-def test_one_writer_chains_every_staged_event_in_one_statement_after_the_head():
+def test_one_writer_chains_every_staged_event_in_one_round_after_the_head():
     _record(1)
     contents = [_content(household_id=n) for n in (2, 3, 4)]
     tokens = [_staged(content) for content in contents]
     with CaptureQueriesContext(connection) as queries:
         appends._chain_after_commit(contents[1], tokens[1])  # the second writer gets the lock first
     inserts = [q["sql"] for q in queries.captured_queries if 'INSERT INTO "audit_auditevent"' in q["sql"]]
-    assert len(inserts) == 1
+    assert len(inserts) == 1 and inserts[0].startswith("3 times: ")  # one batch, in the round's one transaction
     chained = list(AuditEvent.objects.order_by("sequence").values_list("sequence", "household_id", "staged_as"))
     assert chained == [(1, 1, None), (2, 2, tokens[0]), (3, 3, tokens[1]), (4, 4, tokens[2])]
     assert not StagedAuditEvent.objects.exists()
@@ -243,10 +251,11 @@ def test_events_staged_by_a_writer_that_stopped_are_chained_by_the_next_append()
 def test_verification_reports_staged_events_left_waiting_and_the_scheduled_anchor_chains_them(settings, tmp_path):
     settings.EARLYHELP_AUDIT_ANCHOR_FILE = str(tmp_path / "anchors.jsonl")
     _record(1)
-    _staged(_content(household_id=2, occurred_at=timezone.now() - datetime.timedelta(minutes=2)))
+    _staged(_content(household_id=2, occurred_at=timezone.now() - datetime.timedelta(minutes=16)))
+    _staged(_content(household_id=3, occurred_at=timezone.now() - datetime.timedelta(minutes=14)))
     assert appends.waiting_too_long() == 1
-    assert "1 audit event has waited more than a minute to be chained" in verify_answer()
+    assert "1 audit event has waited more than 15 minutes to be chained" in verify_answer()
     call_command("anchor_audit_chain")
     assert not StagedAuditEvent.objects.exists()
-    assert AuditEvent.objects.get(sequence=2).household_id == 2
+    assert [e.household_id for e in AuditEvent.objects.filter(sequence__gt=1)] == [2, 3]
     assert verify_answer() is None

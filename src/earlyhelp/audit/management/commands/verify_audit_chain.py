@@ -26,9 +26,9 @@ class Command(BaseCommand):
         waiting = appends.waiting_too_long()
         if waiting:
             raise CommandError(
-                f"{waiting} audit event{' has' if waiting == 1 else 's have'} waited more than a minute to be chained: "
-                "the writer stopped after its change committed. Run anchor_audit_chain to chain them, and see the "
-                "log for why the writer stopped.")
+                f"{waiting} audit event{' has' if waiting == 1 else 's have'} waited more than "
+                f"{appends.STAGED_WAIT_LIMIT.seconds // 60} minutes to be chained: the writer stopped after its change "
+                "committed. Run anchor_audit_chain to chain them, and see the log for why the writer stopped.")
         if checkpoint:
             try:
                 sequence, expected = checkpoint.split(":", 1)
