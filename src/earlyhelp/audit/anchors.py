@@ -25,6 +25,8 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from .appends import chain_key
+
 logger = logging.getLogger(__name__)
 
 _SIGNED = ("sequence", "hash", "written_at")
@@ -48,13 +50,9 @@ def _path() -> Path:
     return Path(settings.EARLYHELP_AUDIT_ANCHOR_FILE)
 
 
-def _key() -> bytes:
-    return settings.EARLYHELP_AUDIT_CHAIN_KEY.encode()
-
-
 def _signature(fields: dict) -> str:
     payload = json.dumps({name: fields[name] for name in _SIGNED}, sort_keys=True, separators=(",", ":"))
-    return hmac.new(_key(), b"anchor:" + payload.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(chain_key(), b"anchor:" + payload.encode(), hashlib.sha256).hexdigest()
 
 
 def write(sequence: int, hash_: str) -> Anchor:
